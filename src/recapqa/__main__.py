@@ -1,0 +1,3 @@
+from recapqa.cli import main
+
+main()

@@ -1,0 +1,141 @@
+"""What a question asks for, and what an answer to it must be about.
+
+`kind` says what the answer should hold (a number for "how many", a name for "who", a
+cause for "why"). `names` are the companies, people and products the question is about:
+an answer sentence must mention them, or belong to a talk that does. `numbers` (years,
+editions) must appear too, so "Apply(ops) 24" is not answered from "Apply(ops) 23".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
+
+from recapqa.answer.text import GENERIC_NAMES, STOPWORDS, WORD, terms
+from recapqa.ingest.speakers import LABEL_RE, MENTION_RE, NAME_RE
+
+Kind = Literal["number", "time", "person", "reason", "list", "definition", "other"]
+
+_KINDS: list[tuple[Kind, re.Pattern[str]]] = [  # first match wins
+    ("number", re.compile(
+        r"\bhow (many|much|big)\b|\bwhat (percentage|share)\b"
+        r"|^\s*what (is |was )?(the )?(percentage|share|fraction|proportion|number) of\b")),
+    ("time", re.compile(r"\bwhen\b|\b(what|which|in which) year\b|\bhow (long|often)\b")),
+    ("reason", re.compile(r"\bwhy\b|\bwhat reasons?\b|\bhow come\b")),
+    ("person", re.compile(
+        r"^\s*(who|whom|whose)\b|\bwho (is|was|are|gave|presented|moderated|took)\b"
+        r"|\b(role|job title|position)\b|\bwork for\b")),
+    ("list", re.compile(
+        r"\b(which|what) (tools|technologies|models|companies|talks|speakers|topics|capabilities|features|products)\b"
+        r"|\blist\b")),
+    ("definition", re.compile(r"^\s*what (is|are|was)\b|\bdefin|\bmean\b|\bdifference\b")),
+]  # fmt: skip
+_ASKS_SPEAKER = re.compile(
+    r"\b(gave|give|presented|present|moderated|spoke|speakers?|took part|role|work for|panelists?)\b", re.I
+)
+_TALK_REFERENCE = re.compile(r"\b(speaker|talk|keynote|presentation|presenter|session|panel)\b", re.I)
+_SUBJECT = re.compile(
+    r"^\s*what (?:is|are|was|were)\s+(?:a |an |the )?([\w\-+’' ]+?)(?:\s+(?:in|at|of|for|according)\b|\?|$)", re.I
+)
+_REASON = re.compile(r"\b(because|due to|reason|since|so that|comes from|in order to|as they|thus)\b|\(", re.I)
+_TIME = re.compile(
+    r"\b(19|20)\d\d\b|\b(years?|months?|weeks?|weekly|daily|ago|before|after|january|february|march|april|may|june|july|august|september|october|november|december)\b",
+    re.I,
+)
+_NUMBER_WORDS = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|billions?)\b", re.I
+)
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    text: str
+    kind: Kind
+    terms: frozenset[str]
+    names: frozenset[str]
+    numbers: frozenset[str]
+    talk_only: bool  # "the Netflix speaker": names must be a talk's, not a passing mention
+    asks_speaker: bool
+    subject: str | None  # "canvas" in "What is a canvas in Michelangelo?"
+
+
+def squash(text: str) -> str:
+    """Lower case, letters and digits only: 'Hello Fresh' and 'HelloFresh' compare equal."""
+    return re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
+    lowered = question.lower()
+    kind: Kind = next((k for k, pattern in _KINDS if pattern.search(lowered)), "other")
+    subject = _SUBJECT.match(question)
+    return QuestionInfo(
+        text=question,
+        kind=kind,
+        terms=frozenset(terms(question)),
+        names=frozenset(_names(question, proper_nouns)),
+        numbers=frozenset(_DIGITS.findall(question)),
+        talk_only=bool(_TALK_REFERENCE.search(question)),
+        asks_speaker=bool(_ASKS_SPEAKER.search(question)) or kind == "person",
+        subject=subject.group(1).strip().lower() if subject and kind == "definition" else None,
+    )
+
+
+def _names(question: str, proper_nouns: frozenset[str]) -> set[str]:
+    """Capitalised words past the first, and words the corpus only writes capitalised."""
+    names: set[str] = set()
+    for i, token in enumerate(WORD.findall(question)):
+        word = re.sub(r"['’]s$", "", token.strip(".'’").lower())
+        if word in GENERIC_NAMES or word in STOPWORDS or len(word) < 3 or word.isdigit():
+            continue
+        if (i > 0 and token[0].isupper()) or word in proper_nouns:
+            names.add(word)
+    return names
+
+
+def is_speaker_line(text: str, context: str) -> bool:
+    return bool(LABEL_RE.match(text) or MENTION_RE.match(text) or LABEL_RE.match(context))
+
+
+def has_number(text: str, asked: frozenset[str]) -> bool:
+    return bool(set(_DIGITS.findall(text)) - asked or _NUMBER_WORDS.search(text))
+
+
+def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> float:
+    """0..2: how well a sentence holds what the question asks for."""
+    speaker_line = is_speaker_line(text, context)
+    if info.kind == "number":
+        return 1.0 if has_number(text, info.numbers) else 0.0
+    if info.kind == "time":
+        return 1.0 if _TIME.search(text) else 0.0
+    if info.kind == "reason":
+        return 1.0 if _REASON.search(text) else 0.0
+    if info.kind == "person":
+        return (1.0 if NAME_RE.search(text) else 0.0) + (1.0 if speaker_line else 0.0)
+    if info.kind == "list":
+        return 1.0 if list_item or "," in text else 0.0
+    if info.kind == "definition":
+        if info.subject and re.match(
+            rf"^(the |a |an )?{re.escape(info.subject)}s?\b.*?\b(is|are|means)\b|^{re.escape(info.subject)}\s*:",
+            text.strip(),
+            re.I,
+        ):
+            return 2.0
+        return 0.5 if re.search(r"\b(is|are|means)\b|:", text) else 0.0
+    return 0.0
+
+
+def corpus_proper_nouns(texts: list[str]) -> frozenset[str]:
+    upper: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?:])\s+|\n", text):
+            for i, token in enumerate(WORD.findall(sentence)):
+                word = re.sub(r"['’]s$", "", token.lower())
+                if token[0].isupper() and i > 0:
+                    upper[word] += 1
+                elif token[0].islower():
+                    lower[word] += 1
+    return frozenset(w for w, n in upper.items() if lower[w] == 0 and w not in GENERIC_NAMES and len(w) > 2)

@@ -1,0 +1,205 @@
+"""`recapqa` command line: parse arguments, call the core, print. Nothing else lives here."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from recapqa.errors import RecapqaError
+from recapqa.settings import AnswerMode, Settings, get_settings
+
+app = typer.Typer(
+    help="Answers from conference notes, citing the talk and quoting the passage.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+CorpusOpt = Annotated[
+    Path | None, typer.Option("--corpus", help="Notes folder (default: RECAPQA_CORPUS_DIR or ./corpus).")
+]
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default: RECAPQA_INDEX_DIR or ./index).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+class _StderrWarnings(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        _err(f"warning: {record.getMessage()}")
+
+
+def _settings(corpus: Path | None, index: Path | None) -> Settings:
+    base = get_settings()
+    updates: dict[str, Any] = {}
+    if corpus is not None:
+        updates["corpus_dir"] = corpus
+    if index is not None:
+        updates["index_dir"] = index
+    return base.model_copy(update=updates)
+
+
+def _progress(label: str) -> Any:
+    """A progress callback drawing a bar on a terminal, silent otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    task = bar.add_task(label, total=None)
+    bar.start()
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
+@app.command()
+def index(
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    as_json: JsonOpt = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Embed everything again.")] = False,
+) -> None:
+    """Build or refresh the index (only changed notes are embedded again)."""
+    from recapqa.embed import default_embedder
+    from recapqa.store.build import build_index
+
+    settings = _settings(corpus, index)
+    report = build_index(
+        settings.corpus_dir,
+        settings.index_dir,
+        settings,
+        default_embedder,
+        progress=_progress("embedding"),
+        force=rebuild,
+    )
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+        return
+    state = "built" if report.rebuilt else "up to date"
+    typer.echo(
+        f"index {state}: {report.files} files, {report.talks} talks, {report.chunks} chunks "
+        f"({report.embedded} embedded, {report.reused} reused, {report.removed} removed) "
+        f"in {report.seconds:.1f}s -> {settings.index_dir}"
+    )
+
+
+@app.command()
+def talks(corpus: CorpusOpt = None, as_json: JsonOpt = False) -> None:
+    """List the talks and sections found in the notes."""
+    from recapqa.ingest import load_corpus
+
+    settings = _settings(corpus, None)
+    found = load_corpus(settings.corpus_dir).talks
+    if as_json:
+        rows = [{k: v for k, v in t.to_dict().items() if k != "meta"} for t in found]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for talk in found:
+        where = f"{talk.source}:{talk.start_line}-{talk.end_line}"
+        company = f" ({talk.company})" if talk.company else ""
+        typer.echo(f"{talk.talk_id}\n  {talk.kind}: {talk.title}{company}  [{where}]")
+        for s in talk.speakers:
+            typer.echo(f"  - {s.name}" + (f", {s.role}" if s.role else ""))
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question, in quotes.")],
+    as_json: JsonOpt = False,
+    mode: Annotated[
+        AnswerMode | None, typer.Option("--mode", help="auto (LLM if configured), llm or extractive.")
+    ] = None,
+    k: Annotated[int | None, typer.Option("-k", min=1, max=50, help="Passages to retrieve.")] = None,
+    talk: Annotated[str | None, typer.Option("--talk", help="Only this talk id.")] = None,
+    company: Annotated[str | None, typer.Option("--company")] = None,
+    speaker: Annotated[str | None, typer.Option("--speaker")] = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+) -> None:
+    """Answer a question from the notes, with citations."""
+    from recapqa.pipeline import Assistant
+    from recapqa.retrieve import Filters
+
+    settings = _settings(corpus, index)
+    assistant = Assistant.open(settings, notify=_err)
+    answer, _ = assistant.ask(question, mode=mode, k=k, filters=Filters(talk, company, speaker))
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(answer.answer)
+    if answer.citations:
+        typer.echo("\nSources:")
+    for n, c in enumerate(answer.citations, 1):
+        speakers = ", ".join(c.talk.speaker_names)
+        typer.echo(f" [{n}] {c.talk.title}" + (f" — {speakers}" if speakers else ""))
+        lines = f"{c.start_line}" if c.start_line == c.end_line else f"{c.start_line}-{c.end_line}"
+        typer.echo(f"     {c.source}:{lines}\n     “{c.quote}”")
+    note = f" (fallback: {answer.fallback_reason})" if answer.fallback_reason else ""
+    _err(f"[{answer.mode}{note}, {answer.timings_ms.get('total', 0):.0f} ms]")
+
+
+@app.command("eval")
+def evaluate(
+    questions: Annotated[Path, typer.Option("--questions", help="Question set (JSONL).")] = Path(
+        "eval/questions.jsonl"
+    ),
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    mode: Annotated[AnswerMode, typer.Option("--mode")] = "extractive",
+    output: Annotated[Path, typer.Option("--output", help="Where results go.")] = Path("eval/results"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a question set; write results.jsonl, summary.json, report.md and plots."""
+    from recapqa.evaluate.questions import load_questions
+    from recapqa.evaluate.report import write_outputs
+    from recapqa.evaluate.runner import run, summarize_all
+    from recapqa.pipeline import Assistant
+
+    if corpus is not None and index is None:
+        index = output / "index"  # another corpus gets its own index, not the default one
+    settings = _settings(corpus, index)
+    qs = load_questions(questions)
+    assistant = Assistant.open(settings, notify=_err)
+    rows = run(assistant, qs, settings.corpus_dir, mode=mode, progress=_progress("questions"))
+    summary = summarize_all(rows)
+    write_outputs(output, rows, summary)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+    else:
+        overall = summary["overall"]
+        typer.echo(f"{len(rows)} questions -> {output}/report.md")
+        for group in ("retrieval", "citations", "answers", "abstention"):
+            cells = ", ".join(f"{k} {v:.3f}" for k, v in overall[group].items() if v is not None)
+            typer.echo(f"  {group}: {cells}")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, handlers=[_StderrWarnings()])
+    for noisy in ("sentence_transformers", "transformers", "httpx", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    try:
+        app()
+    except RecapqaError as exc:
+        _err(f"error: {exc.message}")
+        if exc.fix:
+            _err(f"  fix: {exc.fix}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Domain errors. Each message says what happened and what to do; the edges translate them
+(CLI: message + exit code; HTTP: status + JSON body)."""
+
+from __future__ import annotations
+
+
+class RecapqaError(Exception):
+    """Base class. `fix` tells the user what to do next."""
+
+    exit_code = 2
+    http_status = 500
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  fix: {self.fix}" if self.fix else self.message
+
+
+class CorpusError(RecapqaError):
+    """The corpus has no usable notes, or a directory is missing."""
+
+    http_status = 500
+
+
+class IndexMissingError(RecapqaError):
+    http_status = 503
+
+
+class IndexCorruptError(RecapqaError):
+    """Truncated, overwritten or partially written index files."""
+
+    http_status = 503
+
+
+class IndexIncompatibleError(RecapqaError):
+    """Built by another format version, model or chunking configuration."""
+
+    http_status = 503
+
+
+class InvalidQuestionError(RecapqaError):
+    http_status = 422
+
+
+class QuestionTooLongError(InvalidQuestionError):
+    http_status = 413
+
+
+class UnknownTalkError(RecapqaError):
+    http_status = 404
+
+
+class LLMError(RecapqaError):
+    """The LLM server is down, slow, or replied with something unusable."""
+
+    http_status = 502
+
+
+class LLMNotConfiguredError(LLMError):
+    http_status = 400

@@ -1,0 +1,99 @@
+"""Metric functions. Talk-level retrieval metrics follow BEIR/trec_eval with binary
+relevance: a retrieved talk is relevant when a gold key is a case-insensitive substring of
+its title or talk_id."""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from collections import Counter
+from collections.abc import Sequence
+
+
+def talk_matches(key: str, talk_id: str, title: str) -> bool:
+    key = key.lower()
+    return key in talk_id.lower() or key in title.lower()
+
+
+def relevance(ranked: Sequence[tuple[str, str]], gold: Sequence[str]) -> list[int]:
+    """1/0 per ranked (talk_id, title): does it match any gold key?"""
+    return [int(any(talk_matches(k, tid, title) for k in gold)) for tid, title in ranked]
+
+
+def hit_at(rels: Sequence[int], k: int) -> float:
+    return float(any(rels[:k]))
+
+
+def mrr_at(rels: Sequence[int], k: int) -> float:
+    for i, rel in enumerate(rels[:k]):
+        if rel:
+            return 1.0 / (i + 1)
+    return 0.0
+
+
+def ndcg_at(rels: Sequence[int], n_relevant: int, k: int) -> float:
+    dcg = sum(rel / math.log2(i + 2) for i, rel in enumerate(rels[:k]))
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(n_relevant, k)))
+    return dcg / ideal if ideal else 0.0
+
+
+def _normalize(text: str) -> list[str]:
+    """SQuAD normalisation: lower case, no punctuation or articles, single spaces."""
+    text = text.lower()
+    text = "".join(ch for ch in text if ch not in set(string.punctuation))
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return text.split()
+
+
+def token_f1(prediction: str, truth: str) -> float:
+    pred, gold = _normalize(prediction), _normalize(truth)
+    if not pred or not gold:
+        return float(pred == gold)
+    common = sum((Counter(pred) & Counter(gold)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(pred), common / len(gold)
+    return 2 * precision * recall / (precision + recall)
+
+
+def best_f1(prediction: str, truths: Sequence[str]) -> float:
+    return max((token_f1(prediction, t) for t in truths), default=0.0)
+
+
+def fact_hit(prediction: str, truths: Sequence[str]) -> bool:
+    lowered = prediction.lower()
+    return any(t.lower() in lowered for t in truths)
+
+
+def abstention_scores(abstained: Sequence[bool], answerable: Sequence[bool]) -> dict[str, float | None]:
+    """Unanswerable questions are the positive class."""
+    tp = sum(a and not ok for a, ok in zip(abstained, answerable, strict=True))
+    predicted = sum(abstained)
+    positives = sum(not ok for ok in answerable)
+    precision = tp / predicted if predicted else None
+    recall = tp / positives if positives else None
+    f1 = (
+        (2 * precision * recall / (precision + recall))
+        if precision and recall
+        else (0.0 if predicted and positives else None)
+    )
+    n_answerable = len(answerable) - positives
+    false_rate = (
+        sum(a and ok for a, ok in zip(abstained, answerable, strict=True)) / n_answerable if n_answerable else None
+    )
+    return {"precision": precision, "recall": recall, "f1": f1, "false_abstention_rate": false_rate}
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear-interpolated percentile (numpy's default), q in [0, 100]."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    low, high = math.floor(pos), math.ceil(pos)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None

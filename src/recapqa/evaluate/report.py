@@ -1,0 +1,131 @@
+"""Evaluation outputs: results.jsonl, summary.json, report.md and two PNG plots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from recapqa.evaluate.metrics import mean
+
+_GROUPS = ("retrieval", "citations", "answers", "abstention")
+
+
+def _fmt(value: Any) -> str:
+    return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def failures(rows: list[dict[str, Any]], limit: int = 10) -> list[dict[str, Any]]:
+    """Answerable questions missed (no fact, wrong first talk) and unanswerable ones answered."""
+
+    def badness(row: dict[str, Any]) -> int:
+        s = row["scores"]
+        if not row["answerable"]:
+            return 0 if row["abstained"] else 2
+        return (0 if s["fact_hit"] else 2) + (1 if s["first_citation_correct"] is False else 0)
+
+    bad = [r for r in rows if badness(r)]
+    return sorted(bad, key=lambda r: (-badness(r), r["id"]))[:limit]
+
+
+def by_talk(rows: list[dict[str, Any]]) -> dict[str, dict[str, float | None]]:
+    """Fact hit and first-citation accuracy per gold talk key ('general' when none)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["answerable"]:
+            for key in row["talks"] or ["general"]:
+                groups.setdefault(key, []).append(row)
+    return {
+        key: {
+            "questions": len(group),
+            "fact_hit": mean([float(bool(r["scores"]["fact_hit"])) for r in group]),
+            "first_citation_accuracy": mean(
+                [
+                    float(r["scores"]["first_citation_correct"])
+                    for r in group
+                    if r["scores"]["first_citation_correct"] is not None
+                ]
+            ),
+        }
+        for key, group in sorted(groups.items())
+    }
+
+
+def report_markdown(rows: list[dict[str, Any]], summary: dict[str, Any]) -> str:
+    sections = {"overall": summary["overall"], **summary.get("by_split", {})}
+    out = ["# recapqa evaluation", "", f"{len(rows)} questions.", ""]
+    for group in _GROUPS:
+        keys = list(summary["overall"][group])
+        out += [f"## {group.capitalize()}", "", "| split | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
+        out += [f"| {name} | " + " | ".join(_fmt(s[group][k]) for k in keys) + " |" for name, s in sections.items()]
+        out.append("")
+    out += ["## Latency (ms)", "", "| split | stage | p50 | p95 |", "|---|---|---|---|"]
+    for name, s in sections.items():
+        for stage, values in s["latency_ms"].items():
+            out.append(f"| {name} | {stage} | {_fmt(values['p50'])} | {_fmt(values['p95'])} |")
+    out += [
+        "",
+        "## By talk (answerable questions)",
+        "",
+        "| gold talk | questions | fact hit | first citation |",
+        "|---|---|---|---|",
+    ]
+    for key, v in by_talk(rows).items():
+        out.append(f"| {key} | {v['questions']} | {_fmt(v['fact_hit'])} | {_fmt(v['first_citation_accuracy'])} |")
+    out += ["", "## Worst failures", ""]
+    for row in failures(rows):
+        expected = "abstain" if not row["answerable"] else " / ".join(row["answers"])
+        out += [
+            f"- **{row['id']}** ({row['split']}) {row['question']}",
+            f"  - expected: {expected}; gold talks: {', '.join(row['talks']) or '–'}",
+            f"  - answered: {row['answer'][:200]!r}",
+            f"  - retrieved talks: {', '.join(row['retrieved_talks'][:5])}",
+        ]
+    out.append("")
+    return "\n".join(out)
+
+
+def _plots(output: Path, rows: list[dict[str, Any]]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    talks = by_talk(rows)
+    fig, ax = plt.subplots(figsize=(8, 4))
+    names = list(talks)
+    xs = range(len(names))
+    ax.bar([x - 0.2 for x in xs], [talks[n]["fact_hit"] or 0 for n in names], 0.4, label="fact hit")
+    ax.bar(
+        [x + 0.2 for x in xs],
+        [talks[n]["first_citation_accuracy"] or 0 for n in names],
+        0.4,
+        label="first citation correct",
+    )
+    ax.set_xticks(list(xs), names, rotation=30, ha="right", fontsize=8)
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Answer quality by gold talk")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(output / "metric_by_talk.png", dpi=100)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    totals = [r["timings_ms"]["total"] for r in rows if "total" in r.get("timings_ms", {})]
+    ax.hist(totals, bins=30)
+    ax.set_xlabel("total latency per question (ms)")
+    ax.set_ylabel("questions")
+    ax.set_title("Latency distribution")
+    fig.tight_layout()
+    fig.savefig(output / "latency.png", dpi=100)
+    plt.close(fig)
+
+
+def write_outputs(output: Path, rows: list[dict[str, Any]], summary: dict[str, Any]) -> None:
+    output.mkdir(parents=True, exist_ok=True)
+    with (output / "results.jsonl").open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    (output / "summary.json").write_text(json.dumps(summary, indent=2))
+    (output / "report.md").write_text(report_markdown(rows, summary), encoding="utf-8")
+    _plots(output, rows)

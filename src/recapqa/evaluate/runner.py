@@ -1,0 +1,132 @@
+"""Run a question set through the assistant and score every answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from recapqa.errors import RecapqaError
+from recapqa.evaluate import metrics as m
+from recapqa.evaluate.questions import Question
+from recapqa.ingest import quote_in_source
+from recapqa.pipeline import Assistant
+from recapqa.settings import AnswerMode
+
+Progress = Callable[[int, int], None]
+
+
+def score_row(
+    q: Question, answer: dict[str, Any], retrieved: list[tuple[str, str]], corpus_dir: Path
+) -> dict[str, Any]:
+    """Per-question scores; None where a metric does not apply to this question."""
+    citations = answer.get("citations", [])
+    gold = q.talks if q.answerable else []
+    rels = m.relevance(retrieved, gold) if gold else []
+    cited = [(c["talk_id"], c["talk_title"]) for c in citations]
+    cited_rels = m.relevance(cited, gold) if gold else []
+    verbatim = [quote_in_source(corpus_dir, c["source"], c["start_line"], c["end_line"], c["quote"]) for c in citations]
+    return {
+        "hit@1": m.hit_at(rels, 1) if gold else None,
+        "hit@5": m.hit_at(rels, 5) if gold else None,
+        "mrr@5": m.mrr_at(rels, 5) if gold else None,
+        "ndcg@5": m.ndcg_at(rels, len(gold), 5) if gold else None,
+        "citations": len(citations),
+        "gold_citations": sum(cited_rels) if gold else None,
+        "first_citation_correct": (bool(cited_rels and cited_rels[0])) if gold else None,
+        "verbatim_citations": sum(verbatim),
+        "fact_hit": (not answer["abstained"] and m.fact_hit(answer["answer"], q.answers)) if q.answerable else None,
+        "f1": (0.0 if answer["abstained"] else m.best_f1(answer["answer"], q.answers)) if q.answerable else None,
+        "abstained": answer["abstained"],
+    }
+
+
+def run(
+    assistant: Assistant,
+    questions: list[Question],
+    corpus_dir: Path,
+    mode: AnswerMode = "extractive",
+    progress: Progress | None = None,
+) -> list[dict[str, Any]]:
+    rows = []
+    for n, q in enumerate(questions, 1):
+        try:
+            answer_obj, retrieval = assistant.ask(q.question, mode=mode)
+            answer = answer_obj.to_dict()
+            ranked: list[tuple[str, str]] = []
+            for hit in retrieval.hits:
+                if (hit.talk.talk_id, hit.talk.title) not in ranked:
+                    ranked.append((hit.talk.talk_id, hit.talk.title))
+            error = None
+        except RecapqaError as exc:
+            answer = {
+                "question": q.question,
+                "answer": "",
+                "abstained": True,
+                "mode": mode,
+                "fallback_reason": None,
+                "citations": [],
+                "timings_ms": {},
+            }
+            ranked, error = [], exc.message
+        rows.append(
+            {
+                **q.to_dict(),
+                **answer,
+                "question": q.question,
+                "retrieved_talks": [tid for tid, _ in ranked],
+                "retrieved_titles": [title for _, title in ranked],
+                "error": error,
+                "scores": score_row(q, answer, ranked, corpus_dir),
+            }
+        )
+        if progress:
+            progress(n, len(questions))
+    return rows
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every metric from the rows alone, so results.jsonl reproduces summary.json."""
+    answerable = [r for r in rows if r["answerable"]]
+    with_gold = [r for r in answerable if r["talks"]]
+
+    def avg(key: str, subset: list[dict[str, Any]]) -> float | None:
+        return m.mean([float(r["scores"][key]) for r in subset if r["scores"][key] is not None])
+
+    n_cit = sum(r["scores"]["citations"] for r in with_gold)
+    latency = {}
+    for stage in ("retrieve", "answer", "total"):
+        values = [r["timings_ms"][stage] for r in rows if stage in r.get("timings_ms", {})]
+        latency[stage] = {"p50": m.percentile(values, 50), "p95": m.percentile(values, 95)}
+    return {
+        "counts": {
+            "questions": len(rows),
+            "answerable": len(answerable),
+            "unanswerable": len(rows) - len(answerable),
+            "with_gold_talks": len(with_gold),
+            "errors": sum(1 for r in rows if r.get("error")),
+        },
+        "retrieval": {k: avg(k, with_gold) for k in ("hit@1", "hit@5", "mrr@5", "ndcg@5")},
+        "citations": {
+            "precision": _ratio(sum(r["scores"]["gold_citations"] for r in with_gold), n_cit),
+            "first_citation_accuracy": avg("first_citation_correct", with_gold),
+            "verbatim_rate": _ratio(
+                sum(r["scores"]["verbatim_citations"] for r in rows), sum(r["scores"]["citations"] for r in rows)
+            ),
+        },
+        "answers": {"fact_hit": avg("fact_hit", answerable), "f1": avg("f1", answerable)},
+        "abstention": m.abstention_scores([r["abstained"] for r in rows], [r["answerable"] for r in rows]),
+        "latency_ms": latency,
+    }
+
+
+def summarize_all(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    splits = sorted({r["split"] for r in rows})
+    summary = {"overall": summarize(rows)}
+    if len(splits) > 1:
+        summary["by_split"] = {s: summarize([r for r in rows if r["split"] == s]) for s in splits}
+    return summary

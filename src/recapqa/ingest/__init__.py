@@ -1,0 +1,149 @@
+"""Corpus -> documents -> talks. The only stage that reads notes files."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from recapqa.errors import CorpusError
+from recapqa.ingest.document import Document
+from recapqa.ingest.headings import slugify
+from recapqa.ingest.markdown import FrontMatterError, segment_markdown
+from recapqa.ingest.plaintext import segment_plaintext
+from recapqa.ingest.readers import SUPPORTED_SUFFIXES, SkipFile, read_document
+from recapqa.ingest.sidecar import SIDECAR_SUFFIX, SidecarError, apply_sidecar, load_sidecar
+from recapqa.models import Talk
+
+log = logging.getLogger(__name__)
+_IGNORED_NAMES = {"readme.md", "readme.txt", "readme"}
+
+
+@dataclass
+class Section:
+    """A talk with the character range it covers in its document's text."""
+
+    talk: Talk
+    char_start: int
+    char_end: int
+    body_start: int  # where the content starts (past the heading line, if any)
+
+
+@dataclass
+class ParsedDocument:
+    document: Document
+    sections: list[Section]
+    fingerprint: str  # content hash of the notes file and its sidecar
+
+
+@dataclass
+class Corpus:
+    documents: list[ParsedDocument]
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def talks(self) -> list[Talk]:
+        return [s.talk for d in self.documents for s in d.sections]
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """Every candidate notes file, sorted; sidecars, READMEs and hidden files excluded."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(
+            f"corpus directory {corpus_dir} does not exist",
+            "point --corpus (or RECAPQA_CORPUS_DIR) at a folder of .txt, .md or .html notes",
+        )
+    files = []
+    for path in sorted(corpus_dir.rglob("*")):
+        rel = path.relative_to(corpus_dir)
+        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+            continue
+        if path.name.endswith(SIDECAR_SUFFIX) or path.name.lower() in _IGNORED_NAMES:
+            continue
+        files.append(path)
+    return files
+
+
+def parse_document(doc: Document, notes: Path, used_ids: set[str]) -> tuple[ParsedDocument, list[str]]:
+    segment = segment_markdown if doc.fmt in ("markdown", "html") else segment_plaintext
+    raw_sections, meta = segment(doc)
+    doc.meta = {**doc.meta, **meta}
+    sidecar = load_sidecar(notes)
+    if sidecar:
+        doc.meta.update(sidecar.document)
+    sections = []
+    for raw in raw_sections:
+        start_line, end_line = doc.source_lines(raw.first, raw.last)
+        talk_id = _unique(slugify(raw.title if raw.kind == "talk" else f"{notes.stem} {raw.title}"), used_ids)
+        talk = Talk(
+            talk_id=talk_id,
+            title=raw.title,
+            kind=raw.kind,
+            source=doc.source,
+            start_line=start_line,
+            end_line=end_line,
+            company=raw.company,
+            speakers=raw.speakers,
+            meta={**doc.meta, "heading": doc.lines[raw.first].strip()},
+        )
+        start = doc.line_start(raw.first)
+        body = doc.line_start(raw.first + 1) if raw.has_heading and raw.first < raw.last else start
+        sections.append(Section(talk, start, doc.line_end(raw.last), body))
+    warnings = apply_sidecar([s.talk for s in sections], sidecar) if sidecar else []
+    fingerprint = doc.content_hash + (sidecar.content_hash if sidecar else "")
+    return ParsedDocument(doc, sections, fingerprint), warnings
+
+
+def _unique(slug: str, used: set[str]) -> str:
+    candidate, n = slug, 2
+    while candidate in used:
+        candidate, n = f"{slug}-{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def load_document(corpus_dir: Path, source: str) -> Document:
+    """Re-read one notes file as the ingester saw it (used to verify quotes)."""
+    return read_document(corpus_dir / source, source)
+
+
+def load_corpus(corpus_dir: Path) -> Corpus:
+    corpus = Corpus(documents=[])
+    used_ids: set[str] = set()
+    for path in corpus_files(corpus_dir):
+        source = path.relative_to(corpus_dir).as_posix()
+        try:
+            doc = read_document(path, source)
+            parsed, warnings = parse_document(doc, path, used_ids)
+        except (SkipFile, FrontMatterError, SidecarError) as exc:
+            corpus.skipped.append((source, str(exc)))
+            log.warning("skipping %s: %s", source, exc)
+            continue
+        except OSError as exc:
+            corpus.skipped.append((source, f"cannot read: {exc.strerror or exc}"))
+            log.warning("skipping %s: %s", source, exc)
+            continue
+        for warning in warnings:
+            log.warning("%s", warning)
+        corpus.warnings.extend(warnings)
+        if parsed.sections:
+            corpus.documents.append(parsed)
+        else:
+            corpus.skipped.append((source, "no text left after removing page chrome"))
+    if not corpus.documents:
+        detail = "; ".join(f"{s}: {r}" for s, r in corpus.skipped) or "no files"
+        raise CorpusError(
+            f"no usable notes in {corpus_dir} ({detail})",
+            f"add .txt, .md or .html notes ({', '.join(sorted(SUPPORTED_SUFFIXES))}) to the corpus folder",
+        )
+    return corpus
+
+
+def quote_in_source(corpus_dir: Path, source: str, start_line: int, end_line: int, quote: str) -> bool:
+    """Is `quote` verbatim in `source` between those lines? (The check behind every citation.)"""
+    try:
+        doc = load_document(corpus_dir, source)
+    except (SkipFile, OSError):
+        return False
+    return bool(quote) and quote in doc.text_between(start_line, end_line)

@@ -1,0 +1,116 @@
+"""Plain-text notes: find page chrome, the body, and talk headings by their shape.
+
+A talk heading is a short, title-like line standing alone between blank lines that ends in
+"(Company)", starts with "Panel:"/"Keynote:"..., or is followed by a Speaker:/Disclaimer:
+line. Everything above the first prose paragraph is page header (title, tags, dates,
+author), and a trailing "Related"/"Dive in" list is page footer: neither is content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from recapqa.ingest.document import Document
+from recapqa.ingest.headings import TALK_PREFIX_RE, is_general_heading, split_company
+from recapqa.ingest.sections import RawSection, build_sections
+from recapqa.ingest.speakers import LABEL_RE, LIST_ITEM_RE, MENTION_RE
+
+FOOTER_MARKERS = {
+    "dive in",
+    "related",
+    "related posts",
+    "related articles",
+    "read next",
+    "read more",
+    "you might also like",
+    "more from the blog",
+    "recommended",
+    "share this post",
+}
+_SENTENCE_END = re.compile(r"[.!?…:]['\"”’)]*$")
+_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%Y-%m-%d")
+
+
+def _is_blank(doc: Document, i: int) -> bool:
+    return i < 0 or i >= len(doc.lines) or not doc.lines[i].strip()
+
+
+def _next_nonblank(doc: Document, i: int) -> str:
+    for line in doc.lines[i + 1 : i + 6]:
+        if line.strip():
+            return line
+    return ""
+
+
+def _is_prose(line: str) -> bool:
+    text = line.strip()
+    return len(text.split()) >= 12 and bool(_SENTENCE_END.search(text))
+
+
+def find_footer(doc: Document, start: int) -> int:
+    """Index of the first footer line (or len(lines) if none)."""
+    for i in range(start, len(doc.lines)):
+        if doc.lines[i].strip().lower().rstrip(":") in FOOTER_MARKERS:
+            return i
+    return len(doc.lines)
+
+
+def is_talk_heading(doc: Document, i: int) -> bool:
+    text = doc.lines[i].strip()
+    if not text or doc.lines[i][:1].isspace() or not _is_blank(doc, i - 1):
+        return False
+    if not _is_blank(doc, i + 1) and not LABEL_RE.match(doc.lines[i + 1]):
+        return False
+    if len(text) > 160 or len(text.split()) > 22 or LIST_ITEM_RE.match(text):
+        return False
+    if is_general_heading(text):
+        return True
+    if re.search(r"[.,;!?:]$", text) or LABEL_RE.match(text) or MENTION_RE.match(text):
+        return False
+    if TALK_PREFIX_RE.match(text) or split_company(text)[1]:
+        return text[0].isupper() or text[0].isdigit()
+    following = _next_nonblank(doc, i)
+    return bool(LABEL_RE.match(following) or MENTION_RE.match(following))
+
+
+def _header_meta(lines: list[str]) -> dict[str, Any]:
+    """Title (the most repeated header line), date and author from the page header."""
+    meta: dict[str, Any] = {}
+    texts = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    if not texts:
+        return meta
+    counts = Counter(texts)
+    title, seen = counts.most_common(1)[0]
+    if seen > 1 or len(texts) == 1:
+        meta["title"] = title
+    for n, text in enumerate(texts):
+        for fmt in _DATE_FORMATS:
+            try:
+                meta["date"] = datetime.strptime(text, fmt).date().isoformat()
+            except ValueError:
+                continue
+            after = texts[n + 1] if n + 1 < len(texts) else ""
+            if after and after != title and len(after.split()) <= 4:
+                meta["author"] = after
+            break
+    tags = [line.lstrip("# ").strip() for line in lines if re.match(r"^#\s*\S", line)]
+    if tags:
+        meta["tags"] = tags
+    return meta
+
+
+def segment_plaintext(doc: Document) -> tuple[list[RawSection], dict[str, Any]]:
+    headings = [i for i in range(len(doc.lines)) if is_talk_heading(doc, i)]
+    first_heading = headings[0] if headings else len(doc.lines)
+    prose = [i for i in range(first_heading) if _is_prose(doc.lines[i])]
+    body_start = prose[0] if prose else first_heading
+    if not prose and not headings:
+        body_start = next(i for i, line in enumerate(doc.lines) if line.strip())
+    meta = _header_meta(doc.lines[:body_start])
+    footer = find_footer(doc, max(body_start, first_heading if headings else body_start))
+    headings = [i for i in headings if i < footer]
+    marked = [(i, doc.lines[i].strip()) for i in headings]
+    return build_sections(doc, marked, body_start, footer - 1), meta

@@ -1,0 +1,129 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 ranks fused by reciprocal rank fusion, talks
+named in the question favoured, at most a few chunks per talk so that questions spanning
+several talks see all of them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from recapqa.errors import UnknownTalkError
+from recapqa.models import Hit, Talk
+from recapqa.settings import Settings
+from recapqa.store import Index
+from recapqa.talk_mentions import TalkMatcher
+
+
+@dataclass
+class Filters:
+    talk_id: str | None = None
+    company: str | None = None
+    speaker: str | None = None
+
+    def __bool__(self) -> bool:
+        return any((self.talk_id, self.company, self.speaker))
+
+
+@dataclass
+class Retrieval:
+    question: str
+    query_vector: np.ndarray
+    hits: list[Hit]
+    mentioned_talks: set[str]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def allowed_talks(talks: dict[str, Talk], filters: Filters) -> set[str]:
+    """Talk ids passing the filters; UnknownTalkError when a filter matches nothing."""
+    allowed = set(talks)
+    if filters.talk_id:
+        if filters.talk_id not in talks:
+            raise UnknownTalkError(f"no talk with id '{filters.talk_id}'", "list them with `recapqa talks`")
+        allowed = {filters.talk_id}
+    if filters.company:
+        want = filters.company.lower()
+        allowed &= {t for t in allowed if want in (talks[t].company or "").lower()}
+    if filters.speaker:
+        want = filters.speaker.lower()
+        allowed &= {t for t in allowed if any(want in s.name.lower() for s in talks[t].speakers)}
+    if not allowed:
+        raise UnknownTalkError(f"no talk matches {filters}", "list talks, companies and speakers with `recapqa talks`")
+    return allowed
+
+
+class Retriever:
+    def __init__(self, index: Index, embed_query: Callable[[str], np.ndarray], settings: Settings) -> None:
+        self.index = index
+        self.embed_query = embed_query
+        self.settings = settings
+        self.matcher = TalkMatcher(index.talks.values())
+
+    def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> Retrieval:
+        s = self.settings
+        k = k or s.top_k
+        timings: dict[str, float] = {}
+        allowed = allowed_talks(self.index.talks, filters) if filters else None
+        pool = len(self.index.chunks) if allowed is not None else s.candidate_pool
+
+        t0 = time.perf_counter()
+        query_vector = self.embed_query(question)
+        t1 = time.perf_counter()
+        dense = self.index.vectors.search(query_vector, pool)
+        t2 = time.perf_counter()
+        lexical = self.index.lexical.search(question, pool)
+        t3 = time.perf_counter()
+        timings.update(embed=(t1 - t0) * 1e3, dense=(t2 - t1) * 1e3, bm25=(t3 - t2) * 1e3)
+
+        mentioned = self.matcher.mentioned(question)
+        fused: dict[int, float] = {}
+        dense_rank, lexical_rank, dense_score = {}, {}, {}
+        for rank, (row, score) in enumerate(dense):
+            dense_rank[row], dense_score[row] = rank, score
+            fused[row] = fused.get(row, 0.0) + 1.0 / (s.rrf_k + rank + 1)
+        for rank, (row, _) in enumerate(lexical):
+            lexical_rank[row] = rank
+            fused[row] = fused.get(row, 0.0) + 1.0 / (s.rrf_k + rank + 1)
+        boost = s.talk_boost / (s.rrf_k + 1)
+        for row in fused:
+            if self.index.chunks[row].talk_id in mentioned:
+                fused[row] += boost
+        ranked = sorted(fused, key=lambda r: (-fused[r], r))
+        if allowed is not None:
+            ranked = [r for r in ranked if self.index.chunks[r].talk_id in allowed]
+        picked = _diverse(
+            ranked, [self.index.chunks[r].talk_id for r in range(len(self.index.chunks))], k, s.max_chunks_per_talk
+        )
+        hits = [
+            Hit(
+                chunk=self.index.chunks[r],
+                talk=self.index.talks[self.index.chunks[r].talk_id],
+                score=fused[r],
+                dense_rank=dense_rank.get(r),
+                lexical_rank=lexical_rank.get(r),
+                dense_score=dense_score.get(r, 0.0),
+            )
+            for r in picked
+        ]
+        timings["fusion"] = (time.perf_counter() - t3) * 1e3
+        return Retrieval(question, query_vector, hits, mentioned, timings)
+
+
+def _diverse(ranked: list[int], talk_of: list[str], k: int, per_talk: int) -> list[int]:
+    """Top k rows with at most `per_talk` from one talk, topped up in rank order if short."""
+    picked: list[int] = []
+    counts: dict[str, int] = {}
+    for row in ranked:
+        if counts.get(talk_of[row], 0) < per_talk:
+            picked.append(row)
+            counts[talk_of[row]] = counts.get(talk_of[row], 0) + 1
+        if len(picked) == k:
+            return picked
+    for row in ranked:
+        if row not in picked:
+            picked.append(row)
+            if len(picked) == k:
+                break
+    return picked

@@ -1,0 +1,71 @@
+"""One settings object for every stage, read from RECAPQA_* environment variables.
+
+Tests and users redirect data directories through it instead of patching modules.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+AnswerMode = Literal["auto", "llm", "extractive"]
+
+
+class Settings(BaseSettings):
+    """Defaults are tuned on the dev split of eval/questions.jsonl (see eval/BASELINE.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="RECAPQA_", extra="ignore")
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+
+    # chunking
+    chunk_max_tokens: int = Field(180, ge=32, le=512)
+    chunk_overlap_tokens: int = Field(40, ge=0, le=256)
+
+    # retrieval
+    top_k: int = Field(6, ge=1, le=50)
+    candidate_pool: int = Field(30, ge=5, le=500)
+    rrf_k: int = Field(60, ge=1)
+    talk_boost: float = Field(0.5, ge=0.0)
+    max_chunks_per_talk: int = Field(3, ge=1)
+
+    # answering
+    mode: AnswerMode = "auto"
+    abstain_threshold: float = 0.52
+    max_answer_sentences: int = Field(3, ge=1, le=10)
+    # a runner-up sentence joins the answer when its score is at least this share of the best
+    runner_up_ratio: float = Field(0.95, gt=0, le=1)
+    multi_talk_ratio: float = Field(0.85, gt=0, le=1)
+    max_question_chars: int = Field(4000, ge=10)
+
+    # LLM (any OpenAI-compatible server); OPENAI_* are honoured as fallbacks
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_model: str = "local"
+    llm_timeout: float = Field(30.0, gt=0)
+    llm_max_tokens: int = Field(256, ge=16)
+    llm_context_tokens: int = Field(2048, ge=256)
+    llm_temperature: float = 0.0
+
+    @model_validator(mode="after")
+    def _openai_fallbacks(self) -> Settings:
+        if self.llm_base_url is None and os.environ.get("OPENAI_BASE_URL"):
+            self.llm_base_url = os.environ["OPENAI_BASE_URL"]
+        if self.llm_api_key is None and os.environ.get("OPENAI_API_KEY"):
+            self.llm_api_key = os.environ["OPENAI_API_KEY"]
+        return self
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,53 @@
+"""BM25 over chunk texts with bm25s (English stop words, Snowball stemming)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+
+
+class LexicalIndex:
+    def __init__(self, retriever: Any, size: int) -> None:
+        self._retriever = retriever
+        self._size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> LexicalIndex:
+        import bm25s
+
+        retriever = bm25s.BM25()
+        retriever.index(tokenize(texts), show_progress=False)
+        return cls(retriever, len(texts))
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        vocab = self._retriever.vocab_dict
+        tokens = [t for t in tokenize([query])[0] if t in vocab]
+        k = min(k, self._size)
+        if not tokens or k <= 0:
+            return []
+        rows, scores = self._retriever.retrieve([tokens], k=k, show_progress=False, n_threads=1)
+        return [(int(r), float(s)) for r, s in zip(np.asarray(rows)[0], np.asarray(scores)[0], strict=True) if s > 0]
+
+    def save(self, directory: Path) -> None:
+        self._retriever.save(str(directory), show_progress=False)
+
+    @classmethod
+    def load(cls, directory: Path, size: int) -> LexicalIndex:
+        import bm25s
+
+        retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
+        return cls(retriever, size)

@@ -1,0 +1,76 @@
+"""Shared fixtures: the real model, real FAISS, small corpora written by the tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+# Tests must not pick up a developer's LLM or data-dir settings.
+for name in list(os.environ):
+    if name.startswith(("RECAPQA_", "OPENAI_")):
+        del os.environ[name]
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+from recapqa.embed import Embedder, default_embedder  # noqa: E402
+from recapqa.pipeline import Assistant  # noqa: E402
+from recapqa.settings import Settings  # noqa: E402
+from recapqa.store.build import build_index  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = REPO / "corpus"
+
+
+class CountingEmbedder:
+    """The real embedder, counting the texts it embeds."""
+
+    def __init__(self) -> None:
+        self.inner = default_embedder()
+        self.name, self.dimension = self.inner.name, self.inner.dimension
+        self.calls: list[int] = []
+
+    def embed(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        self.calls.append(len(texts))
+        return self.inner.embed(texts)
+
+
+@pytest.fixture()
+def counting_embedder() -> CountingEmbedder:
+    return CountingEmbedder()
+
+
+@pytest.fixture(scope="session")
+def embedder_factory() -> Callable[[], Embedder]:
+    return default_embedder
+
+
+@pytest.fixture()
+def settings(tmp_path: Path) -> Settings:
+    (tmp_path / "corpus").mkdir()
+    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+
+
+@pytest.fixture(scope="session")
+def default_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The shipped corpus, copied, with its own index directory."""
+    root = tmp_path_factory.mktemp("default")
+    shutil.copytree(DEFAULT_CORPUS, root / "corpus")
+    return Settings(corpus_dir=root / "corpus", index_dir=root / "index")
+
+
+@pytest.fixture(scope="session")
+def assistant(default_settings: Settings, embedder_factory: Callable[[], Embedder]) -> Assistant:
+    build_index(default_settings.corpus_dir, default_settings.index_dir, default_settings, embedder_factory)
+    return Assistant.open(default_settings)
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path

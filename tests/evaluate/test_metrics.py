@@ -1,0 +1,58 @@
+import math
+
+import pytest
+
+from recapqa.evaluate import metrics as m
+
+
+def test_relevance_matches_gold_keys_as_substrings_of_title_or_id() -> None:
+    ranked = [
+        ("journey-of-the-ai-platform-at-uber", "Journey of the AI platform at Uber"),
+        ("ml-in-a-multi-cloud-environment", "ML in a multi-cloud environment"),
+    ]
+    assert m.relevance(ranked, ["UBER"]) == [1, 0]
+    assert m.relevance(ranked, ["Multi-Cloud"]) == [0, 1]
+    assert m.relevance(ranked, []) == [0, 0]
+
+
+def test_hit_mrr_ndcg() -> None:
+    rels = [0, 1, 0, 1, 0, 1]
+    assert m.hit_at(rels, 1) == 0.0 and m.hit_at(rels, 2) == 1.0
+    assert m.mrr_at(rels, 5) == 0.5
+    assert m.mrr_at([0, 0, 0, 0, 0, 1], 5) == 0.0
+    dcg = 1 / math.log2(3) + 1 / math.log2(5)
+    ideal = 1 + 1 / math.log2(3)
+    assert m.ndcg_at(rels, n_relevant=2, k=5) == pytest.approx(dcg / ideal)
+    assert m.ndcg_at([1, 1], n_relevant=2, k=5) == pytest.approx(1.0)
+    assert m.ndcg_at([], n_relevant=2, k=5) == 0.0
+    assert m.ndcg_at([0, 0], n_relevant=0, k=5) == 0.0
+
+
+def test_squad_f1_and_fact_hit() -> None:
+    assert m.token_f1("Around 5.3k models in production", "5.3k models") == pytest.approx(
+        2 * (2 / 5) / (2 / 5 + 1)
+    )  # 5 predicted tokens, both gold tokens found
+    assert m.token_f1("The cat", "a cat") == 1.0  # articles and case ignored
+    assert m.token_f1("", "") == 1.0 and m.token_f1("x", "") == 0.0
+    assert m.best_f1("Kafka", ["Flink", "kafka!"]) == 1.0
+    assert m.best_f1("anything", []) == 0.0
+    assert m.fact_hit("Around 5.3K models", ["5.3k"]) and not m.fact_hit("5 models", ["5.3k"])
+
+
+def test_abstention_scores() -> None:
+    answerable = [True, True, False, False]
+    s = m.abstention_scores([False, True, True, False], answerable)
+    assert s == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "false_abstention_rate": 0.5}
+    none = m.abstention_scores([False] * 4, answerable)
+    assert none["precision"] is None and none["recall"] == 0.0 and none["false_abstention_rate"] == 0.0
+    everything = m.abstention_scores([True] * 4, answerable)
+    assert everything["recall"] == 1.0 and everything["precision"] == 0.5 and everything["false_abstention_rate"] == 1.0
+    only_answerable = m.abstention_scores([True, False], [True, True])
+    assert only_answerable["recall"] is None and only_answerable["false_abstention_rate"] == 0.5
+
+
+def test_percentile_matches_linear_interpolation() -> None:
+    assert m.percentile([], 50) is None
+    assert m.percentile([5.0], 95) == 5.0
+    assert m.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+    assert m.percentile(list(range(1, 101)), 95) == pytest.approx(95.05)

@@ -1,0 +1,80 @@
+import itertools
+from pathlib import Path
+
+from conftest import DEFAULT_CORPUS, write
+from recapqa.chunking import chunk_document
+from recapqa.ingest import load_corpus
+from recapqa.sentences import document_sentences
+from recapqa.tokens import count_tokens
+
+
+def default_chunks(max_tokens: int = 180, overlap: int = 40):  # type: ignore[no-untyped-def]
+    corpus = load_corpus(DEFAULT_CORPUS)
+    return corpus, chunk_document(corpus.documents[0], max_tokens, overlap)
+
+
+def test_chunks_never_cross_a_section_and_spans_point_at_their_text() -> None:
+    corpus, chunks = default_chunks()
+    talks = {t.talk_id: t for t in corpus.talks}
+    raw = (DEFAULT_CORPUS / "apply-ops-23-recap.txt").read_text(encoding="utf-8")
+    lines = raw.split("\n")
+    assert {c.talk_id for c in chunks} == set(talks)
+    for chunk in chunks:
+        talk = talks[chunk.talk_id]
+        assert talk.start_line <= chunk.span.start_line <= chunk.span.end_line <= talk.end_line
+        assert raw[chunk.span.char_start : chunk.span.char_end] == chunk.text
+        assert "\n".join(lines[chunk.span.start_line - 1 : chunk.span.end_line]).find(chunk.text) >= 0
+        assert chunk.embed_text.endswith(chunk.text) and chunk.embed_text.startswith(("Talk:", "Section:"))
+
+
+def test_chunks_respect_the_token_budget_and_paragraph_boundaries() -> None:
+    for budget in (120, 180, 250):
+        _, chunks = default_chunks(max_tokens=budget, overlap=30)
+        assert max(count_tokens(c.embed_text) for c in chunks) <= budget
+    _, chunks = default_chunks(max_tokens=180, overlap=30)
+    for chunk in chunks:  # no sentence of this corpus is over budget: chunks start at units
+        assert not chunk.text[0].islower(), chunk.text[:80]
+
+
+def test_neighbouring_chunks_of_a_talk_overlap_when_units_are_small() -> None:
+    _, chunks = default_chunks(max_tokens=100, overlap=40)
+    overlapping = [
+        (a, b) for a, b in itertools.pairwise(chunks) if a.talk_id == b.talk_id and b.span.char_start < a.span.char_end
+    ]
+    assert overlapping, "list-item units are small enough to be repeated as overlap"
+
+
+def test_embedded_text_names_the_talk_and_speakers() -> None:
+    _, chunks = default_chunks()
+    lidl = [c for c in chunks if c.talk_id == "ml-in-a-multi-cloud-environment"]
+    assert lidl and all("(Lidl)" in c.embed_text and "Rebecca Taylor" in c.embed_text for c in lidl)
+    assert all("Lidl" not in c.text or "Lidl" in c.text for c in lidl)  # stored text stays verbatim
+
+
+def test_chunk_ids_are_stable_content_hashes(tmp_path: Path) -> None:
+    _, first = default_chunks()
+    _, second = default_chunks()
+    assert [c.chunk_id for c in first] == [c.chunk_id for c in second]
+    assert len({c.chunk_id for c in first}) == len(first)
+
+
+def test_long_paragraph_is_cut_at_sentences(tmp_path: Path) -> None:
+    sentence = "The platform team measured every stage of the pipeline carefully. "
+    write(tmp_path / "n.md", "## Long talk (Acme)\n\n" + sentence * 40 + "\n")
+    corpus = load_corpus(tmp_path)
+    chunks = chunk_document(corpus.documents[0], 64, 0)
+    assert len(chunks) > 5
+    assert all(c.text.startswith(("The platform", "## Long")) for c in chunks)
+
+
+def test_sentences_are_verbatim_and_list_items_carry_their_lead_in() -> None:
+    corpus = load_corpus(DEFAULT_CORPUS)
+    raw = (DEFAULT_CORPUS / "apply-ops-23-recap.txt").read_text(encoding="utf-8")
+    sentences = document_sentences(corpus.documents[0])
+    for s in sentences:
+        assert raw[s.span.char_start : s.span.char_end] == s.text
+    item = next(s for s in sentences if s.text == "Around 5.3k models in production")
+    assert item.list_item and item.context.endswith("related to ML projects, including:")
+    nested = next(s for s in sentences if s.text.startswith("Makerspace: Flexible"))
+    assert nested.context == "Makerspace VS Factory:"
+    assert not any(s.text.startswith("Journey of the AI platform") for s in sentences), "headings are not answers"

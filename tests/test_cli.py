@@ -1,0 +1,99 @@
+"""The CLI through its real entry point, in fresh processes."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import DEFAULT_CORPUS, write
+
+RECAPQA = str(Path(sys.executable).parent / "recapqa")
+ANSWER_KEYS = {"question", "answer", "abstained", "mode", "fallback_reason", "citations", "timings_ms"}
+CITATION_KEYS = {"talk_id", "talk_title", "speakers", "source", "start_line", "end_line", "quote", "score"}
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RECAPQA_", "OPENAI_"))}
+    return subprocess.run([RECAPQA, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cli")
+    shutil.copytree(DEFAULT_CORPUS, root / "corpus")
+    return root
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    result = run("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for command in ("index", "talks", "ask", "eval"):
+        assert command in result.stdout
+
+
+def test_talks_json(workdir: Path) -> None:
+    result = run("talks", "--json", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    talks = json.loads(result.stdout)
+    assert len(talks) == 8
+    for talk in talks:
+        assert set(talk) == {"talk_id", "title", "company", "speakers", "kind", "source", "start_line", "end_line"}
+    assert talks[1]["speakers"] == [{"name": "Min Cai", "role": "distinguished engineer of platform engineering"}]
+
+
+def test_ask_builds_the_index_then_answers_with_one_json_object(workdir: Path) -> None:
+    result = run("ask", "--json", "How many models does Uber run in production?", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert "building it" in result.stderr  # the first command builds the index and says so
+    answer = json.loads(result.stdout)
+    assert set(answer) == ANSWER_KEYS
+    assert answer["mode"] == "extractive" and not answer["abstained"] and "5.3k" in answer["answer"]
+    assert set(answer["citations"][0]) == CITATION_KEYS
+    assert answer["citations"][0]["speakers"] == ["Min Cai"]
+    assert set(answer["timings_ms"]) == {"retrieve", "answer", "total"}
+
+
+def test_index_json_twice_embeds_nothing_the_second_time(workdir: Path) -> None:
+    first = run("index", "--json", cwd=workdir)
+    second = run("index", "--json", cwd=workdir)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    summary = json.loads(second.stdout)
+    assert {"files", "talks", "chunks", "embedded", "reused", "removed", "seconds"} <= set(summary)
+    assert summary["embedded"] == 0 and summary["reused"] == summary["chunks"] > 0
+
+
+def test_bad_input_is_a_message_with_the_fix_not_a_traceback(workdir: Path) -> None:
+    for args, expected in [
+        (("ask", "   "), "the question is empty"),
+        (("ask", "x" * 5000), "limit is 4000"),
+        (("ask", "--mode", "llm", "How many models?"), "RECAPQA_LLM_BASE_URL"),
+        (("ask", "--talk", "nope", "How many models?"), "no talk with id"),
+        (("talks", "--corpus", "missing"), "does not exist"),
+    ]:
+        result = run(*args, cwd=workdir)
+        assert result.returncode == 2, (args, result.stderr)
+        assert expected in result.stderr and "fix:" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_a_corrupt_index_is_reported_and_rebuilt(tmp_path: Path) -> None:
+    write(tmp_path / "corpus" / "a.md", "## Talk A (Acme)\n\nSpeaker: Jane Doe, CEO\n\nAcme trains 40 models a day.\n")
+    assert run("index", cwd=tmp_path).returncode == 0
+    generation = tmp_path / "index" / (tmp_path / "index" / "CURRENT").read_text().strip()
+    (generation / "vectors.faiss").write_bytes(b"garbage")
+    result = run("ask", "--json", "How many models does Acme train a day?", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "checksum mismatch" in result.stderr
+    assert "40 models" in json.loads(result.stdout)["answer"]
+
+
+def test_skipped_files_are_named_on_stderr(tmp_path: Path) -> None:
+    write(tmp_path / "corpus" / "a.md", "## Talk A (Acme)\n\nContent about Acme.\n")
+    write(tmp_path / "corpus" / "bad.txt", b"\x00\x01binary")
+    result = run("talks", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "warning: skipping bad.txt: binary file" in result.stderr

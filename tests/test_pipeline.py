@@ -1,0 +1,32 @@
+import pytest
+
+from recapqa.errors import InvalidQuestionError, LLMNotConfiguredError, QuestionTooLongError
+from recapqa.pipeline import Assistant, clean_question
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t", "???", "\x00\x01"])
+def test_empty_questions_are_refused(question: str) -> None:
+    with pytest.raises(InvalidQuestionError, match="empty"):
+        clean_question(question, 100)
+
+
+def test_huge_question_is_refused_with_the_limit() -> None:
+    with pytest.raises(QuestionTooLongError) as err:
+        clean_question("x" * 100_000, 4000)
+    assert "100000" in err.value.message and "4000" in err.value.message
+    assert err.value.http_status == 413
+
+
+def test_control_characters_become_spaces() -> None:
+    assert clean_question("How\x00many\x1bmodels\u200b?", 100) == "How many models ?"
+
+
+def test_llm_mode_without_a_server_is_a_clear_error(assistant: Assistant) -> None:
+    with pytest.raises(LLMNotConfiguredError) as err:
+        assistant.ask("How many models does Uber run?", mode="llm")
+    assert "RECAPQA_LLM_BASE_URL" in err.value.fix
+
+
+def test_auto_mode_without_a_server_is_extractive(assistant: Assistant) -> None:
+    answer, _ = assistant.ask("How many models does Uber run?", mode="auto")
+    assert answer.mode == "extractive" and answer.fallback_reason is None
