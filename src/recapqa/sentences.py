@@ -23,10 +23,11 @@ class Sentence:
     span: Span
     list_item: bool
     context: str  # lead-in of the list this item belongs to, or ""
+    previous: str = ""  # the sentence before, in the same paragraph ("These models..." needs it)
 
     @property
     def embed_text(self) -> str:
-        return f"{self.context} {self.text}".strip()
+        return f"{self.context} {self.previous} {self.text}".strip()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,6 +56,7 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
                 lead_ins = []
                 spans = sentence_spans(raw, start)
             context = lead_ins[-1][1] if marker and lead_ins else ""
+            previous = ""
             for s, e in spans:
                 text = doc.text[s:e]
                 if len(text.split()) < 2:
@@ -68,8 +70,10 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
                         span=Span(s, e, first, last),
                         list_item=bool(marker),
                         context=context,
+                        previous=previous,
                     )
                 )
+                previous = text
             if raw.rstrip().endswith(":") and spans:
                 lead_ins.append((indent if marker else -1, doc.text[spans[-1][0] : spans[-1][1]]))
     return out

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from recapqa.answer.question import (
     QuestionInfo,
@@ -40,9 +40,32 @@ from recapqa.retrieve import Retrieval
 from recapqa.sentences import Sentence
 from recapqa.settings import Settings
 from recapqa.store import Index
-from recapqa.talk_mentions import talk_aliases
+from recapqa.talk_mentions import speaker_aliases
 
-W_DENSE, W_COVER, W_RANK, W_KIND, W_TALK, W_NAMED = 0.55, 0.45, 0.10, 0.12, 0.08, 0.10
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each feature counts; tuned on the dev split with eval/tune_extractive.py."""
+
+    dense: float = 0.55
+    cover: float = 0.6
+    rank: float = 0.1
+    kind: float = 0.2
+    talk: float = 0.0
+    named: float = 0.0
+
+    def score(self, features: tuple[float, ...]) -> float:
+        dense, cover, rank, kind, talk, named = features
+        return (
+            self.dense * dense
+            + self.cover * cover
+            + self.rank * rank
+            + self.kind * kind
+            + self.talk * talk
+            + self.named * named
+        )
+
+
 _MULTI_TALK = re.compile(
     r"\b(which|what) (talks|speakers|companies|presentations)\b|\bwho (uses|use|mentioned)\b", re.I
 )
@@ -55,6 +78,7 @@ class Candidate:
     rank: int
     score: float
     eligible: bool
+    features: tuple[float, ...] = ()
 
 
 def talk_text(talk: Talk) -> str:
@@ -63,15 +87,28 @@ def talk_text(talk: Talk) -> str:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, index: Index, settings: Settings) -> None:
+    def __init__(self, index: Index, settings: Settings, weights: Weights | None = None) -> None:
         self.index = index
         self.settings = settings
+        self.weights = weights or Weights()
         self.idf = Idf([s.text for s in index.sentences])
         self.proper_nouns = corpus_proper_nouns([c.text for c in index.chunks])
         self._talk_terms = {tid: set(terms(talk_text(t))) for tid, t in index.talks.items()}
         self._talk_squashed = {tid: squash(talk_text(t)) for tid, t in index.talks.items()}
-        self._aliases = {tid: {squash(a) for a in talk_aliases(t)} for tid, t in index.talks.items()}
+        self._talk_head = {tid: squash(f"{t.title} {t.company or ''} {t.talk_id}") for tid, t in index.talks.items()}
+        self._speakers = {
+            tid: [(squash(f"{s.name} {s.role or ''}"), {squash(a) for a in speaker_aliases(s)}) for s in t.speakers]
+            for tid, t in index.talks.items()
+        }
         self._chunk_rows = {c.chunk_id: i for i, c in enumerate(index.chunks)}
+        self._speaker_rows: dict[str, list[int]] = {}
+        self._chunk_of_sentence: dict[int, int] = {}
+        for chunk_row, rows in enumerate(index.chunk_sentences):
+            for row in rows:
+                self._chunk_of_sentence.setdefault(row, chunk_row)
+        for row, sentence in enumerate(index.sentences):
+            if is_speaker_line(sentence.text, sentence.context):
+                self._speaker_rows.setdefault(sentence.talk_id, []).append(row)
 
     def candidates(self, retrieval: Retrieval) -> list[Candidate]:
         info = analyse(retrieval.question, self.proper_nouns)
@@ -86,6 +123,14 @@ class ExtractiveAnswerer:
             cosines = self.index.sentence_vectors[rows] @ retrieval.query_vector
             for row, cosine in zip(rows, cosines, strict=True):
                 out.append(self._score(row, float(cosine), hit, rank, info, q_weight, retrieval.mentioned_talks))
+        if info.asks_speaker:  # who gave it is said once, in a chunk the question may not retrieve
+            for rank, hit in enumerate(retrieval.hits):
+                for row in self._speaker_rows.get(hit.talk.talk_id, []):
+                    if row not in seen:
+                        seen.add(row)
+                        cosine = float(self.index.sentence_vectors[row] @ retrieval.query_vector)
+                        own_hit = replace(hit, chunk=self.index.chunks[self._chunk_of_sentence[row]])
+                        out.append(self._score(row, cosine, own_hit, rank, info, q_weight, retrieval.mentioned_talks))
         out.sort(key=lambda c: (-c.score, c.row))
         return out
 
@@ -97,26 +142,31 @@ class ExtractiveAnswerer:
         cover = sum(self.idf(t) for t in info.terms & s_terms) / q_weight
         own = squash(sentence.embed_text)
         named = sum(squash(n) in own for n in info.names) / len(info.names) if info.names else 0.0
-        score = (
-            W_DENSE * cosine
-            + W_COVER * cover
-            + W_RANK / (1 + rank)
-            + W_KIND * kind_score(info, sentence.text, sentence.context, sentence.list_item)
-            + W_TALK * (sentence.talk_id in mentioned)
-            + W_NAMED * named
+        features = (
+            cosine,
+            cover,
+            1.0 / (1 + rank),
+            kind_score(info, sentence.text, sentence.context, sentence.list_item),
+            float(sentence.talk_id in mentioned),
+            named,
         )
-        return Candidate(row, hit, rank, score, self._eligible(row, sentence, info))
+        eligible = self._eligible(row, sentence, info)
+        return Candidate(row, hit, rank, self.weights.score(features), eligible, features)
 
     def _eligible(self, row: int, sentence: Sentence, info: QuestionInfo) -> bool:
         if info.kind == "number" and not has_number(sentence.text, info.numbers):
             return False
         if is_speaker_line(sentence.text, sentence.context) and not info.asks_speaker:
             return False
-        about = squash(sentence.context)
+        context = squash(sentence.context)
+        about = context
         if not info.talk_only:
             about += squash(sentence.text) + self._previous_text(row)
-        context_names_someone = any(a and a in squash(sentence.context) for a in self._aliases[sentence.talk_id])
-        if not context_names_someone or info.talk_only:
+        # a lead-in such as "Chris (Pepsi Co):" narrows the talk's people to the one it names
+        named = [text for text, aliases in self._speakers[sentence.talk_id] if any(a in context for a in aliases)]
+        if named and not info.talk_only:
+            about += self._talk_head[sentence.talk_id] + "".join(named)
+        else:
             about += self._talk_squashed[sentence.talk_id]
         if not all(squash(n) in about for n in info.names):
             return False
@@ -129,8 +179,12 @@ class ExtractiveAnswerer:
         return squash(self.index.sentences[row - 1].text)
 
     def answer(self, retrieval: Retrieval) -> Answer:
+        return self.answer_from(retrieval, self.candidates(retrieval))
+
+    def answer_from(self, retrieval: Retrieval, candidates: list[Candidate]) -> Answer:
+        """Pick from scored candidates (split from `answer` so tuning can rescore them)."""
         started = time.perf_counter()
-        eligible = [c for c in self.candidates(retrieval) if c.eligible]
+        eligible = [c for c in candidates if c.eligible]
         if not eligible or eligible[0].score < self.settings.abstain_threshold:
             return self.abstain(retrieval, started)
         chosen = self._with_list_items(self._select(eligible, retrieval.question))

@@ -68,8 +68,7 @@ def squash(text: str) -> str:
 
 
 def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
-    lowered = question.lower()
-    kind: Kind = next((k for k, pattern in _KINDS if pattern.search(lowered)), "other")
+    kind = _kind(question)
     subject = _SUBJECT.match(question)
     return QuestionInfo(
         text=question,
@@ -81,6 +80,13 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
         asks_speaker=bool(_ASKS_SPEAKER.search(question)) or kind == "person",
         subject=subject.group(1).strip().lower() if subject and kind == "definition" else None,
     )
+
+
+def _kind(question: str) -> Kind:
+    lowered = question.lower()
+    if re.match(r"^\s*what (is|are|was) the (name|names)\b", lowered):
+        return "other"  # "what is the name of X" asks for a name, not a definition
+    return next((k for k, pattern in _KINDS if pattern.search(lowered)), "other")
 
 
 def _names(question: str, proper_nouns: frozenset[str]) -> set[str]:
@@ -128,8 +134,10 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
 
 
 def corpus_proper_nouns(texts: list[str]) -> frozenset[str]:
+    """Words written capitalised mid-sentence whose stem is never written in lower case
+    ('Netflix' is one; 'Language', from "Large Language Models", is not: 'languages' is)."""
     upper: Counter[str] = Counter()
-    lower: Counter[str] = Counter()
+    lower_stems: set[str] = set()
     for text in texts:
         for sentence in re.split(r"(?<=[.!?:])\s+|\n", text):
             for i, token in enumerate(WORD.findall(sentence)):
@@ -137,5 +145,5 @@ def corpus_proper_nouns(texts: list[str]) -> frozenset[str]:
                 if token[0].isupper() and i > 0:
                     upper[word] += 1
                 elif token[0].islower():
-                    lower[word] += 1
-    return frozenset(w for w, n in upper.items() if lower[w] == 0 and w not in GENERIC_NAMES and len(w) > 2)
+                    lower_stems.update(terms(word))
+    return frozenset(w for w in upper if not set(terms(w)) & lower_stems and w not in GENERIC_NAMES and len(w) > 2)

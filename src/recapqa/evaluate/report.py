@@ -103,9 +103,9 @@ def _plots(output: Path, rows: list[dict[str, Any]]) -> None:
         label="first citation correct",
     )
     ax.set_xticks(list(xs), names, rotation=30, ha="right", fontsize=8)
-    ax.set_ylim(0, 1.05)
+    ax.set_ylim(0, 1.25)
     ax.set_title("Answer quality by gold talk")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper right", ncol=2)
     fig.tight_layout()
     fig.savefig(output / "metric_by_talk.png", dpi=100)
     plt.close(fig)

@@ -24,7 +24,7 @@ from recapqa.store.vectors import FaissStore
 
 FORMAT_VERSION = 1
 # Bump when segmentation, chunking or sentence splitting changes what an index holds.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 
 
 @dataclass
