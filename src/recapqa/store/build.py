@@ -96,8 +96,9 @@ def staleness(corpus_dir: Path, index_dir: Path, settings: Settings) -> str | No
     return None
 
 
-def _hash(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()
+def _key(kind: str, text: str) -> str:
+    """Cache key of an embedded text: chunks ('c') and sentences ('s') never share vectors."""
+    return kind + hashlib.sha1(text.encode()).hexdigest()
 
 
 def _reuse_cache(index_dir: Path) -> tuple[dict[str, np.ndarray], set[str]]:
@@ -108,19 +109,21 @@ def _reuse_cache(index_dir: Path) -> tuple[dict[str, np.ndarray], set[str]]:
     except RecapqaError as exc:
         log.warning("existing index unusable (%s); embedding everything again", exc.message)
         return {}, set()
-    cache = {"c" + _hash(c.embed_text): v for c, v in zip(old.chunks, old.vectors.all_vectors(), strict=True)}
-    cache.update({"s" + _hash(s.embed_text): v for s, v in zip(old.sentences, old.sentence_vectors, strict=True)})
+    cache = {_key("c", c.embed_text): v for c, v in zip(old.chunks, old.vectors.all_vectors(), strict=True)}
+    cache.update({_key("s", s.embed_text): v for s, v in zip(old.sentences, old.sentence_vectors, strict=True)})
     return cache, {c.chunk_id for c in old.chunks}
 
 
 def _embed(
-    keys: list[str],
+    kind: str,
     texts: list[str],
     cache: dict[str, np.ndarray],
     embedder: Callable[[], Embedder],
     progress: Progress | None,
     batch: int = 64,
 ) -> tuple[np.ndarray, int]:
+    """Vectors for `texts`, embedding only those whose (kind, text) is not cached."""
+    keys = [_key(kind, text) for text in texts]
     missing = [i for i, key in enumerate(keys) if key not in cache]
     if missing:
         model = embedder()
@@ -164,20 +167,8 @@ def build_index(
             False,
         )
     cache, old_ids = ({}, set()) if force else _reuse_cache(index_dir)
-    chunk_vectors, embedded = _embed(
-        ["c" + _hash(c.embed_text) for c in chunks],
-        [c.embed_text for c in chunks],
-        cache,
-        embedder,
-        progress,
-    )
-    sentence_vectors, sentences_embedded = _embed(
-        ["s" + _hash(s.embed_text) for s in sentences],
-        [s.embed_text for s in sentences],
-        cache,
-        embedder,
-        None,
-    )
+    chunk_vectors, embedded = _embed("c", [c.embed_text for c in chunks], cache, embedder, progress)
+    sentence_vectors, sentences_embedded = _embed("s", [s.embed_text for s in sentences], cache, embedder, None)
     building = new_generation(index_dir)
     store = FaissStore(DIMENSION)
     store.add(chunk_vectors)
