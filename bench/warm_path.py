@@ -24,7 +24,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     questions = [json.loads(line)["question"] for line in args.questions.read_text().splitlines() if line.strip()]
-    assistant = Assistant.open(get_settings())
+    # no query-embedding cache: every run pays for the embedding, as a new question does
+    assistant = Assistant.open(get_settings().model_copy(update={"query_cache_size": 0}))
     assistant.ask(questions[0], mode="extractive")  # load the model, warm caches
     stages: dict[str, list[float]] = {}
     for _ in range(args.repeat):

@@ -150,6 +150,30 @@ def ask(
     _err(f"[{answer.mode}{note}, {answer.timings_ms.get('total', 0):.0f} ms]")
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to bind (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes; each loads the index.")] = 1,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+) -> None:
+    """Run the HTTP API and the web chat page (http://HOST:PORT/)."""
+    import os
+
+    import uvicorn
+
+    # One compute thread per process: a query embedding is too small to split, and idle
+    # OpenMP threads spinning in one worker steal the cores the others need.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    if corpus is not None:
+        os.environ["RECAPQA_CORPUS_DIR"] = str(corpus)  # workers are new processes: pass settings by env
+    if index is not None:
+        os.environ["RECAPQA_INDEX_DIR"] = str(index)
+    _err(f"recapqa: serving on http://{host}:{port}/ (API docs at /docs)")
+    uvicorn.run("recapqa.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+
+
 @app.command("eval")
 def evaluate(
     questions: Annotated[Path, typer.Option("--questions", help="Question set (JSONL).")] = Path(

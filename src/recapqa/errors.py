@@ -22,7 +22,7 @@ class RecapqaError(Exception):
 class CorpusError(RecapqaError):
     """The corpus has no usable notes, or a directory is missing."""
 
-    http_status = 500
+    http_status = 503
 
 
 class IndexMissingError(RecapqaError):
@@ -61,3 +61,7 @@ class LLMError(RecapqaError):
 
 class LLMNotConfiguredError(LLMError):
     http_status = 400
+
+
+class UnauthorizedError(RecapqaError):
+    http_status = 401

@@ -4,8 +4,10 @@ CLI, API and eval all call `Assistant.ask`; none of them retrieves or answers by
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,6 +48,8 @@ class Assistant:
         self.index = index
         self.settings = settings
         self._embedder = embedder
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self.retriever = Retriever(index, self.embed_query, settings)
         self.extractive = ExtractiveAnswerer(index, settings)
         self._llm = None
@@ -63,8 +67,24 @@ class Assistant:
         index = ensure_index(corpus, index_dir or settings.index_dir, settings, default_embedder, notify)
         return cls(index, settings)
 
+    def warm(self) -> None:
+        """Load the query encoder now, so the first question does not pay for it."""
+        self.embed_query("warm up")
+
     def embed_query(self, text: str) -> np.ndarray:
-        return self._embedder().embed([text])[0]
+        """Query vectors are cached (LRU): people ask the same questions again."""
+        with self._cache_lock:
+            cached = self._query_cache.get(text)
+            if cached is not None:
+                self._query_cache.move_to_end(text)
+                return cached
+        vector = self._embedder().embed([text])[0]
+        if self.settings.query_cache_size:
+            with self._cache_lock:
+                self._query_cache[text] = vector
+                while len(self._query_cache) > self.settings.query_cache_size:
+                    self._query_cache.popitem(last=False)
+        return vector
 
     @property
     def llm(self):  # type: ignore[no-untyped-def]

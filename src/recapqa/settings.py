@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     runner_up_ratio: float = Field(0.95, gt=0, le=1)
     multi_talk_ratio: float = Field(0.85, gt=0, le=1)
     max_question_chars: int = Field(4000, ge=10)
+    query_cache_size: int = Field(2048, ge=0)  # query embeddings kept (LRU); 0 disables
 
     # LLM (any OpenAI-compatible server); OPENAI_* are honoured as fallbacks
     llm_base_url: str | None = None
@@ -52,6 +53,10 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(256, ge=16)
     llm_context_tokens: int = Field(2048, ge=256)
     llm_temperature: float = 0.0
+
+    # HTTP API
+    api_key: str | None = None  # when set, every /v1/* route needs "Authorization: Bearer <key>"
+    cors_origins: list[str] = Field(default_factory=list)  # JSON list, e.g. '["http://localhost:3000"]'
 
     @model_validator(mode="after")
     def _openai_fallbacks(self) -> Settings:

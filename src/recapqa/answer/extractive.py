@@ -101,6 +101,9 @@ class ExtractiveAnswerer:
             for tid, t in index.talks.items()
         }
         self._chunk_rows = {c.chunk_id: i for i, c in enumerate(index.chunks)}
+        # per-sentence text features are fixed by the index: compute them once
+        self._sentence_terms = [set(terms(s.embed_text)) | self._talk_terms[s.talk_id] for s in index.sentences]
+        self._sentence_squashed = [squash(s.embed_text) for s in index.sentences]
         self._speaker_rows: dict[str, list[int]] = {}
         self._chunk_of_sentence: dict[int, int] = {}
         for chunk_row, rows in enumerate(index.chunk_sentences):
@@ -138,9 +141,8 @@ class ExtractiveAnswerer:
         self, row: int, cosine: float, hit: Hit, rank: int, info: QuestionInfo, q_weight: float, mentioned: set[str]
     ) -> Candidate:
         sentence = self.index.sentences[row]
-        s_terms = set(terms(sentence.embed_text)) | self._talk_terms[sentence.talk_id]
-        cover = sum(self.idf(t) for t in info.terms & s_terms) / q_weight
-        own = squash(sentence.embed_text)
+        cover = sum(self.idf(t) for t in info.terms & self._sentence_terms[row]) / q_weight
+        own = self._sentence_squashed[row]
         named = sum(squash(n) in own for n in info.names) / len(info.names) if info.names else 0.0
         features = (
             cosine,

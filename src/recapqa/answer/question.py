@@ -19,19 +19,31 @@ from recapqa.ingest.speakers import LABEL_RE, MENTION_RE, NAME_RE
 Kind = Literal["number", "time", "person", "reason", "list", "definition", "other"]
 
 _KINDS: list[tuple[Kind, re.Pattern[str]]] = [  # first match wins
-    ("number", re.compile(
-        r"\bhow (many|much|big)\b|\bwhat (percentage|share)\b"
-        r"|^\s*what (is |was )?(the )?(percentage|share|fraction|proportion|number) of\b")),
+    (
+        "number",
+        re.compile(
+            r"\bhow (many|much|big)\b|\bwhat (percentage|share)\b"
+            r"|^\s*what (is |was )?(the )?(percentage|share|fraction|proportion|number) of\b"
+        ),
+    ),
     ("time", re.compile(r"\bwhen\b|\b(what|which|in which) year\b|\bhow (long|often)\b")),
     ("reason", re.compile(r"\bwhy\b|\bwhat reasons?\b|\bhow come\b")),
-    ("person", re.compile(
-        r"^\s*(who|whom|whose)\b|\bwho (is|was|are|gave|presented|moderated|took)\b"
-        r"|\b(role|job title|position)\b|\bwork for\b")),
-    ("list", re.compile(
-        r"\b(which|what) (tools|technologies|models|companies|talks|speakers|topics|capabilities|features|products)\b"
-        r"|\blist\b")),
+    (
+        "person",
+        re.compile(
+            r"^\s*(who|whom|whose)\b|\bwho (is|was|are|gave|presented|moderated|took)\b"
+            r"|\b(role|job title|position)\b|\bwork for\b"
+        ),
+    ),
+    (
+        "list",
+        re.compile(
+            r"\b(which|what) (tools|technologies|models|companies|talks|speakers|topics|capabilities"
+            r"|features|products)\b|\blist\b"
+        ),
+    ),
     ("definition", re.compile(r"^\s*what (is|are|was)\b|\bdefin|\bmean\b|\bdifference\b")),
-]  # fmt: skip
+]
 _ASKS_SPEAKER = re.compile(
     r"\b(gave|give|presented|present|moderated|spoke|speakers?|took part|role|work for|panelists?)\b", re.I
 )

@@ -1,0 +1,76 @@
+"""The web chat page in a real browser: Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        message = "no Chromium: `make test` installs Debian's chromium (apt-get, as root)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def test_ask_stream_and_expand_a_citation(browser: Any, server_url: str, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    page.goto(server_url + "/")
+    page.get_by_test_id("talks").get_by_text("Journey of the AI platform at Uber").wait_for()
+    page.get_by_test_id("question").fill("How many models does Uber run in production?")
+    page.keyboard.press("Enter")
+    answer = page.locator("[data-testid=msg-assistant][data-done=true]").last
+    answer.wait_for(timeout=30_000)
+    assert "5.3k" in answer.locator(".text").inner_text()
+    citation = answer.get_by_test_id("citation").first
+    assert "Journey of the AI platform at Uber — Min Cai" in citation.locator("summary").inner_text()
+    quote = citation.get_by_test_id("quote")
+    assert not quote.is_visible()
+    citation.locator("summary").click()
+    assert quote.is_visible() and quote.inner_text() == "Around 5.3k models in production"
+    page.screenshot(path=str(tmp_path / "answer.png"), full_page=True)
+    assert (tmp_path / "answer.png").stat().st_size > 10_000
+
+    # a follow-up in the same conversation, resolved against the first turn
+    page.get_by_test_id("question").fill("and how many predictions per second does it serve at peak?")
+    page.keyboard.press("Enter")
+    second = page.locator("[data-testid=msg-assistant][data-done=true]").nth(1)
+    second.wait_for(timeout=30_000)
+    assert "10M" in second.inner_text()
+
+    # an abstention is shown as such
+    page.get_by_test_id("question").fill("How many models does Netflix run in production?")
+    page.keyboard.press("Enter")
+    third = page.locator("[data-testid=msg-assistant][data-done=true]").nth(2)
+    third.wait_for(timeout=30_000)
+    assert third.get_by_test_id("abstained").inner_text() == "Not covered by the notes"
+    assert third.get_by_test_id("citation").count() == 0
+    page.screenshot(path=str(tmp_path / "conversation.png"), full_page=True)
+    if os.environ.get("SCREENSHOT_DIR"):  # to look at the page: SCREENSHOT_DIR=/tmp pytest ...
+        shutil.copy(tmp_path / "conversation.png", Path(os.environ["SCREENSHOT_DIR"]) / "conversation.png")
+    page.close()
