@@ -103,7 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", help="use a running server instead of starting one")
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=1, help="server processes (1 is faster on 2 cores)")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--max-seconds", type=float, default=60)
     parser.add_argument("--questions", type=Path, default=Path("eval/questions.jsonl"))

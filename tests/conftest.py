@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,8 @@ for name in list(os.environ):
     if name.startswith(("RECAPQA_", "OPENAI_")):
         del os.environ[name]
 os.environ["HF_HUB_OFFLINE"] = "1"
+# the exported query encoder is cached per machine; tests export their own, once a session
+os.environ["RECAPQA_CACHE_DIR"] = tempfile.mkdtemp(prefix="recapqa-test-cache-")
 
 from recapqa.embed import Embedder, default_embedder  # noqa: E402
 from recapqa.pipeline import Assistant  # noqa: E402

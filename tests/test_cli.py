@@ -18,6 +18,7 @@ CITATION_KEYS = {"talk_id", "talk_title", "speakers", "source", "start_line", "e
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RECAPQA_", "OPENAI_"))}
+    env["RECAPQA_CACHE_DIR"] = os.environ["RECAPQA_CACHE_DIR"]
     return subprocess.run([RECAPQA, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -97,3 +98,47 @@ def test_skipped_files_are_named_on_stderr(tmp_path: Path) -> None:
     result = run("talks", cwd=tmp_path)
     assert result.returncode == 0
     assert "warning: skipping bad.txt: binary file" in result.stderr
+
+
+IMPORT_PROBE = """
+import json, sys
+from recapqa.cli import main
+sys.argv = ["recapqa", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit:
+    pass
+print("MODULES=" + json.dumps(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
+"""
+
+
+def imported(args: list[str], cwd: Path) -> set[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RECAPQA_", "OPENAI_"))}
+    env["RECAPQA_CACHE_DIR"] = os.environ["RECAPQA_CACHE_DIR"]
+    result = subprocess.run([sys.executable, "-c", IMPORT_PROBE, json.dumps(args)], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stderr.splitlines() if line.startswith("MODULES="))
+    return set(json.loads(line.removeprefix("MODULES=")))
+
+
+def test_the_cli_path_imports_nothing_heavy(workdir: Path) -> None:
+    assert run("index", cwd=workdir).returncode == 0  # up to date, with its fast query encoder
+    heavy = {"torch", "sentence_transformers", "transformers"}
+    help_modules = imported(["--help"], workdir)
+    assert not help_modules & (heavy | {"faiss", "bm25s", "scipy", "onnxruntime", "numpy", "fastapi"})
+    assert not imported(["talks"], workdir) & (heavy | {"faiss", "bm25s", "onnxruntime", "fastapi"})
+    ask_modules = imported(["ask", "--json", "How many models does Uber run in production?"], workdir)
+    assert not ask_modules & (heavy | {"fastapi", "uvicorn", "matplotlib"})
+    assert "onnxruntime" in ask_modules  # the fast path really ran
+
+
+def test_ask_without_the_fast_encoder_falls_back_and_says_how_to_fix(workdir: Path, tmp_path: Path) -> None:
+    shutil.copytree(workdir / "corpus", tmp_path / "corpus")
+    shutil.copytree(workdir / "index", tmp_path / "index")
+    shutil.rmtree(tmp_path / "index" / next(p.name for p in (tmp_path / "index").glob("encoder-*")))
+    result = run("ask", "--json", "How many models does Uber run in production?", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    hints = [line for line in result.stderr.splitlines() if "recapqa index --rebuild" in line]
+    assert len(hints) == 1
+    assert "5.3k" in json.loads(result.stdout)["answer"]

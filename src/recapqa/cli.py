@@ -160,18 +160,32 @@ def serve(
 ) -> None:
     """Run the HTTP API and the web chat page (http://HOST:PORT/)."""
     import os
+    import socket
 
     import uvicorn
 
     # One compute thread per process: a query embedding is too small to split, and idle
     # OpenMP threads spinning in one worker steal the cores the others need.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("RECAPQA_ENCODER_THREADS", "1")
     if corpus is not None:
         os.environ["RECAPQA_CORPUS_DIR"] = str(corpus)  # workers are new processes: pass settings by env
     if index is not None:
         os.environ["RECAPQA_INDEX_DIR"] = str(index)
+    # Our own listening socket with TCP_NODELAY, inherited by accepted connections: with
+    # several workers uvicorn's sockets lack it, and keep-alive requests then wait ~40 ms
+    # for a delayed ACK.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        raise RecapqaError(f"cannot listen on {host}:{port} ({exc.strerror})", "choose another --port") from exc
+    sock.set_inheritable(True)
     _err(f"recapqa: serving on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run("recapqa.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    uvicorn.run("recapqa.api.app:create_app", factory=True, fd=sock.fileno(), workers=workers, log_level="warning")
 
 
 @app.command("eval")

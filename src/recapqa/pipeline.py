@@ -43,6 +43,20 @@ def clean_question(question: str, max_chars: int) -> str:
     return text
 
 
+def query_embedder(
+    index_dir: Path, notify: Callable[[str], None] | None = None, threads: int = 0
+) -> Callable[[], Embedder]:
+    """The ONNX query encoder when the index has one (no torch import), else the slow path."""
+    from recapqa.embed.onnx_encoder import EncoderUnavailable, OnnxQueryEncoder
+
+    try:
+        encoder = OnnxQueryEncoder(index_dir, threads)
+    except EncoderUnavailable as exc:
+        (notify or log.warning)(f"{exc}; using the slower query path (run `recapqa index --rebuild` to add it)")
+        return default_embedder
+    return lambda: encoder
+
+
 class Assistant:
     def __init__(self, index: Index, settings: Settings, embedder: Callable[[], Embedder] = default_embedder) -> None:
         self.index = index
@@ -64,8 +78,9 @@ class Assistant:
     ) -> Assistant:
         """Load the index, refreshing it first if the corpus changed since it was built."""
         corpus = corpus_dir or settings.corpus_dir
-        index = ensure_index(corpus, index_dir or settings.index_dir, settings, default_embedder, notify)
-        return cls(index, settings)
+        index_dir = index_dir or settings.index_dir
+        index = ensure_index(corpus, index_dir, settings, default_embedder, notify)
+        return cls(index, settings, query_embedder(index_dir, notify, settings.encoder_threads))
 
     def warm(self) -> None:
         """Load the query encoder now, so the first question does not pay for it."""

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
+    cache_dir: Path = Path.home() / ".cache" / "recapqa"  # the exported query encoder, shared by indexes
 
     # chunking
     chunk_max_tokens: int = Field(180, ge=32, le=512)
@@ -44,6 +45,7 @@ class Settings(BaseSettings):
     multi_talk_ratio: float = Field(0.85, gt=0, le=1)
     max_question_chars: int = Field(4000, ge=10)
     query_cache_size: int = Field(2048, ge=0)  # query embeddings kept (LRU); 0 disables
+    encoder_threads: int = Field(0, ge=0)  # ONNX query encoder threads; 0 = one per core
 
     # LLM (any OpenAI-compatible server); OPENAI_* are honoured as fallbacks
     llm_base_url: str | None = None

@@ -50,6 +50,7 @@ class BuildReport:
     sentences_embedded: int = 0
     skipped: list[tuple[str, str]] | None = None
     rebuilt: bool = True
+    query_encoder: str = "present"
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -154,6 +155,7 @@ def build_index(
     sentences = [s for d in corpus.documents for s in document_sentences(d)]
     files = len(corpus.documents)
     if not force and staleness(corpus_dir, index_dir, settings) is None:
+        encoder = ensure_query_encoder(index_dir, settings.cache_dir, force=False)
         return BuildReport(
             files,
             len(corpus.talks),
@@ -165,6 +167,7 @@ def build_index(
             0,
             corpus.skipped,
             False,
+            encoder,
         )
     cache, old_ids = ({}, set()) if force else _reuse_cache(index_dir)
     chunk_vectors, embedded = _embed("c", [c.embed_text for c in chunks], cache, embedder, progress)
@@ -197,6 +200,7 @@ def build_index(
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     publish(index_dir, building, manifest)
+    encoder = ensure_query_encoder(index_dir, settings.cache_dir, force=force)
     new_ids = {c.chunk_id for c in chunks}
     return BuildReport(
         files=files,
@@ -208,7 +212,23 @@ def build_index(
         seconds=round(time.perf_counter() - started, 3),
         sentences_embedded=sentences_embedded,
         skipped=corpus.skipped,
+        query_encoder=encoder,
     )
+
+
+def ensure_query_encoder(index_dir: Path, cache_dir: Path, force: bool) -> str:
+    """Install the fast query encoder if it is missing or outdated. A failure only costs
+    speed (queries take the sentence-transformers path), so it is reported, not raised."""
+    from recapqa.embed.onnx_export import encoder_is_current, install_query_encoder
+
+    if not force and encoder_is_current(index_dir):
+        return "present"
+    try:
+        install_query_encoder(index_dir, cache_dir)
+    except Exception as exc:
+        log.warning("could not export the fast query encoder (%s); queries will use the slow path", exc)
+        return f"failed: {exc}"
+    return "exported"
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:

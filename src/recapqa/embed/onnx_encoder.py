@@ -1,0 +1,63 @@
+"""The fast query encoder: the ONNX export of all-MiniLM-L6-v2 run with onnxruntime and
+tokenized with `tokenizers`, without importing torch. It matches sentence-transformers
+(cosine >= 0.999, tested) because the graph includes the pooling and normalisation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from recapqa.embed import DIMENSION, MODEL_NAME
+from recapqa.embed.onnx_export import ENCODER_DIR, META, encoder_is_current
+
+
+class EncoderUnavailable(Exception):
+    """No usable ONNX encoder; the message says why."""
+
+
+class OnnxQueryEncoder:
+    name = MODEL_NAME
+    dimension = DIMENSION
+
+    def __init__(self, index_dir: Path, threads: int = 0) -> None:
+        directory = index_dir / ENCODER_DIR
+        if not (directory / META).is_file():
+            raise EncoderUnavailable(f"the index in {index_dir} has no fast query encoder")
+        if not encoder_is_current(index_dir, check_files=True):
+            raise EncoderUnavailable(f"the query encoder in {index_dir} is outdated or incomplete")
+        meta = json.loads((directory / META).read_text())
+        try:
+            import onnxruntime
+            from tokenizers import Tokenizer
+
+            self._tokenizer: Any = Tokenizer.from_file(str(directory / "tokenizer.json"))
+            self._tokenizer.enable_truncation(int(meta.get("max_seq_length", 256)))
+            self._tokenizer.no_padding()  # the bundled tokenizer.json pads to 128: wasted work
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = threads
+            options.log_severity_level = 3
+            # optimised at export time: loading without optimisation starts faster
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+            self._session: Any = onnxruntime.InferenceSession(
+                str(directory / "model.onnx"), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # a corrupt model file, a missing package: fall back
+            raise EncoderUnavailable(f"the query encoder cannot be loaded ({exc})") from exc
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        encodings = self._tokenizer.encode_batch(texts)
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(texts), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        types = np.zeros_like(ids)
+        for row, enc in enumerate(encodings):
+            ids[row, : len(enc.ids)] = enc.ids
+            mask[row, : len(enc.ids)] = enc.attention_mask
+            types[row, : len(enc.ids)] = enc.type_ids
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        return np.asarray(self._session.run(None, feeds)[0], dtype=np.float32)

@@ -1,0 +1,138 @@
+"""Export the query encoder to ONNX at index time (needs torch; runs once per model).
+
+The exported graph is the whole sentence-transformers pipeline after tokenization: BERT,
+mean pooling over the attention mask, L2 normalisation. Queries then need only
+onnxruntime and tokenizers, which import in a fraction of the time torch does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from recapqa.embed import MODEL_NAME
+
+ENCODER_VERSION = 2
+ENCODER_DIR = f"encoder-{MODEL_NAME}-v{ENCODER_VERSION}"
+META = "encoder.json"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def install_query_encoder(index_dir: Path, cache_dir: Path) -> None:
+    """Put the encoder into index_dir/ENCODER_DIR. It depends on the model only, so it is
+    exported once into cache_dir and linked (or copied) into every index."""
+    if not encoder_is_current(cache_dir, check_files=True):
+        export_query_encoder(cache_dir)
+    building = index_dir / f".{ENCODER_DIR}-{uuid.uuid4().hex[:6]}"
+    building.mkdir(parents=True)
+    for name in ("model.onnx", "tokenizer.json", META):
+        source = cache_dir / ENCODER_DIR / name
+        try:
+            os.link(source, building / name)
+        except OSError:  # another file system
+            shutil.copy2(source, building / name)
+    _replace_dir(building, index_dir / ENCODER_DIR)
+
+
+def _replace_dir(building: Path, final: Path) -> None:
+    if final.exists():
+        shutil.rmtree(final)
+    building.rename(final)
+
+
+def export_query_encoder(index_dir: Path) -> dict[str, Any]:
+    """Write index_dir/ENCODER_DIR (model.onnx, tokenizer.json, encoder.json) atomically."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+
+    from recapqa.embed.sentence_transformer import SentenceTransformerEmbedder, bundled_model_path
+
+    st_model: Any = SentenceTransformerEmbedder.shared()._model
+    bert: Any = st_model[0].auto_model.eval()
+
+    class Pooled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            mask = attention_mask.unsqueeze(-1).to(hidden.last_hidden_state.dtype)
+            mean = (hidden.last_hidden_state * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean, p=2, dim=1)
+
+    building = index_dir / f".{ENCODER_DIR}-{uuid.uuid4().hex[:6]}"
+    building.mkdir(parents=True)
+    example = torch.ones((1, 8), dtype=torch.long)
+    with torch.no_grad():
+        torch.onnx.export(
+            Pooled().eval(),
+            (example, example, torch.zeros_like(example)),
+            str(building / "model.onnx"),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["embedding"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "token_type_ids": {0: "batch", 1: "tokens"},
+                "embedding": {0: "batch"},
+            },
+            opset_version=17,
+            dynamo=False,
+        )
+    _optimize(building / "model.onnx")
+    shutil.copy(Path(bundled_model_path()) / "tokenizer.json", building / "tokenizer.json")
+    meta = {
+        "model": MODEL_NAME,
+        "version": ENCODER_VERSION,
+        "max_seq_length": int(st_model.max_seq_length or 256),
+        "files": {
+            name: {"size": (building / name).stat().st_size, "sha256": _sha256(building / name)}
+            for name in ("model.onnx", "tokenizer.json")
+        },
+    }
+    (building / META).write_text(json.dumps(meta, indent=2))
+    _replace_dir(building, index_dir / ENCODER_DIR)
+    return meta
+
+
+def _optimize(model: Path) -> None:
+    """Save the graph optimised once (portable 'extended' level: fused attention and
+    layer norms, no CPU-specific layouts) so each CLI start skips that work."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    options.optimized_model_filepath = str(model.with_suffix(".opt.onnx"))
+    options.log_severity_level = 3
+    onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+    model.with_suffix(".opt.onnx").replace(model)
+
+
+def encoder_is_current(index_dir: Path, check_files: bool = False) -> bool:
+    """Is there an encoder of this model and version (and, if asked, are its files whole)?"""
+    directory = index_dir / ENCODER_DIR
+    try:
+        meta = json.loads((directory / META).read_text())
+    except (OSError, ValueError):
+        return False
+    if meta.get("model") != MODEL_NAME or meta.get("version") != ENCODER_VERSION:
+        return False
+    if check_files:
+        for name, expected in meta.get("files", {}).items():
+            path = directory / name
+            if not path.is_file() or path.stat().st_size != expected.get("size"):
+                return False
+    return True
