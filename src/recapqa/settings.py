@@ -38,7 +38,7 @@ class Settings(BaseSettings):
 
     # answering
     mode: AnswerMode = "auto"
-    abstain_threshold: float = 0.53
+    abstain_threshold: float = 0.32
     max_answer_sentences: int = Field(3, ge=1, le=10)
     # a runner-up sentence joins the answer when its score is at least this share of the best
     runner_up_ratio: float = Field(0.95, gt=0, le=1)

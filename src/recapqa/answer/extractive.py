@@ -29,6 +29,7 @@ from recapqa.answer.question import (
     QuestionInfo,
     analyse,
     corpus_proper_nouns,
+    has_money,
     has_number,
     is_speaker_line,
     kind_score,
@@ -47,9 +48,9 @@ from recapqa.talk_mentions import speaker_aliases
 class Weights:
     """How much each feature counts; tuned on the dev split with eval/tune_extractive.py."""
 
-    dense: float = 0.55
+    dense: float = 0.4
     cover: float = 0.6
-    rank: float = 0.1
+    rank: float = 0.0
     kind: float = 0.2
     talk: float = 0.0
     named: float = 0.0
@@ -66,6 +67,7 @@ class Weights:
         )
 
 
+_MARKUP_HEADING = re.compile(r"^\s*(==+|\*\*).*(==+|\*\*)\s*$")  # "==Scope of...==" is a heading
 _MULTI_TALK = re.compile(
     r"\b(which|what) (talks|speakers|companies|presentations)\b|\bwho (uses|use|mentioned)\b", re.I
 )
@@ -156,7 +158,13 @@ class ExtractiveAnswerer:
         return Candidate(row, hit, rank, self.weights.score(features), eligible, features)
 
     def _eligible(self, row: int, sentence: Sentence, info: QuestionInfo) -> bool:
-        if info.kind == "number" and not has_number(sentence.text, info.numbers):
+        if info.kind == "number" and not has_number(sentence.text, info.numbers, counting=info.counted is not None):
+            return False
+        if info.counted and info.counted not in self._sentence_terms[row]:
+            return False  # "how many engineers" is not answered by a count of models
+        if info.money and not has_money(sentence.text):
+            return False  # a cost, price or salary is an amount of money
+        if _MARKUP_HEADING.match(sentence.text):
             return False
         if is_speaker_line(sentence.text, sentence.context) and not info.asks_speaker:
             return False

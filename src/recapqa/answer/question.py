@@ -72,6 +72,8 @@ class QuestionInfo:
     talk_only: bool  # "the Netflix speaker": names must be a talk's, not a passing mention
     asks_speaker: bool
     subject: str | None  # "canvas" in "What is a canvas in Michelangelo?"
+    counted: str | None = None  # stem of what "how many" counts: "engin" in "how many engineers"
+    money: bool = False  # asks for a price, cost, salary or revenue
 
 
 def squash(text: str) -> str:
@@ -90,6 +92,8 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
         numbers=frozenset(_DIGITS.findall(question)),
         talk_only=bool(_TALK_REFERENCE.search(question)),
         asks_speaker=bool(_ASKS_SPEAKER.search(question)) or kind == "person",
+        counted=_counted(question),
+        money=bool(_MONEY_QUESTION.search(question)),
         subject=subject.group(1).strip().lower() if subject and kind == "definition" else None,
     )
 
@@ -117,15 +121,40 @@ def is_speaker_line(text: str, context: str) -> bool:
     return bool(LABEL_RE.match(text) or MENTION_RE.match(text) or LABEL_RE.match(context))
 
 
-def has_number(text: str, asked: frozenset[str]) -> bool:
-    return bool(set(_DIGITS.findall(text)) - asked or _NUMBER_WORDS.search(text))
+_COUNTED = re.compile(r"\bhow many\s+((?:[\w-]+\s+){0,3})", re.I)
+_MONEY_QUESTION = re.compile(
+    r"\b(cost|costs|price|prices|priced|salary|salaries|earn|revenue|revenues|pay|paid)\b", re.I
+)
+_MONEY = re.compile(r"[$€£¥]|\b(usd|eur|dollars?|euros?|pounds?)\b", re.I)
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+def _counted(question: str) -> str | None:
+    """The thing "how many" counts, as a stem; 'ML use cases' -> 'use'."""
+    match = _COUNTED.search(question)
+    if not match:
+        return None
+    words = [w for w in terms(match.group(1)) if w not in {"ml", "ai", "differ", "distinct"}]
+    return words[0] if words else None
+
+
+def has_number(text: str, asked: frozenset[str], counting: bool = False) -> bool:
+    """A number the question did not give; for counts, years do not count."""
+    numbers = set(_DIGITS.findall(text)) - asked
+    if counting:
+        numbers = {n for n in numbers if not _YEAR.match(n)}
+    return bool(numbers or _NUMBER_WORDS.search(text))
+
+
+def has_money(text: str) -> bool:
+    return bool(_MONEY.search(text))
 
 
 def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> float:
     """0..2: how well a sentence holds what the question asks for."""
     speaker_line = is_speaker_line(text, context)
     if info.kind == "number":
-        return 1.0 if has_number(text, info.numbers) else 0.0
+        return 1.0 if has_number(text, info.numbers, counting=info.counted is not None) else 0.0
     if info.kind == "time":
         return 1.0 if _TIME.search(text) else 0.0
     if info.kind == "reason":
