@@ -1,6 +1,10 @@
 """Tune the extractive answerer's weights and abstention threshold on the dev split.
 
-    .venv/bin/python eval/tune_extractive.py [--split dev]
+    .venv/bin/python eval/tune_extractive.py [--split dev] [--retrieval]
+
+With --retrieval it sweeps the retrieval knobs instead (top_k, rrf_k, talk_boost,
+max_chunks_per_talk) with the current weights and threshold, ranking settings by the same
+objective plus talk-level hit@1.
 
 Features are computed once per question; every weight setting of a small grid rescores
 them, the threshold is set to the value that best trades abstention recall against false
@@ -38,7 +42,11 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, default=Path("eval/questions.jsonl"))
     parser.add_argument("--split", default="dev")
     parser.add_argument("--max-false-abstention", type=float, default=0.05)
+    parser.add_argument("--retrieval", action="store_true", help="sweep the retrieval knobs")
     args = parser.parse_args()
+    if args.retrieval:
+        sweep_retrieval(args)
+        return
     settings = get_settings().model_copy(update={"abstain_threshold": float("-inf")})
     assistant = Assistant.open(settings)
     extractive = assistant.extractive
@@ -72,6 +80,56 @@ def main() -> None:
     results.sort(key=lambda r: (-r[0], -r[3]["margin"]))
     for objective, weights, threshold, stats in results[:5]:
         print(f"objective {objective:.3f} threshold {threshold:.3f} {stats}\n  {weights}")
+
+
+RETRIEVAL_GRID = {
+    "top_k": [4, 6, 8],
+    "rrf_k": [30, 60],
+    "talk_boost": [0.0, 0.5, 1.0],
+    "max_chunks_per_talk": [2, 3],
+}
+
+
+def sweep_retrieval(args: argparse.Namespace) -> None:
+    base = get_settings()
+    questions = [q for q in load_questions(args.questions) if args.split in ("all", q.split)]
+    assistant = Assistant.open(base)
+    results = []
+    for values in itertools.product(*RETRIEVAL_GRID.values()):
+        knobs = dict(zip(RETRIEVAL_GRID, values, strict=True))
+        settings = base.model_copy(update=knobs)
+        candidate = Assistant(assistant.index, settings, lambda: assistant._embedder())
+        candidate._query_cache = assistant._query_cache  # same questions: embed once
+        hit1 = fact = cite = abstain_ok = false = 0
+        answerable = [q for q in questions if q.answerable]
+        for q in questions:
+            answer, retrieval = candidate.ask(q.question, mode="extractive")
+            if not q.answerable:
+                abstain_ok += answer.abstained
+                continue
+            false += answer.abstained
+            fact += m.fact_hit(answer.answer, q.answers) and not answer.abstained
+            if q.talks:
+                first = retrieval.hits[0].talk
+                hit1 += m.relevance([(first.talk_id, first.title)], q.talks)[0]
+                c = answer.citations[0].talk if answer.citations else None
+                cite += bool(c and m.relevance([(c.talk_id, c.title)], q.talks)[0])
+        gold = sum(1 for q in answerable if q.talks)
+        stats = {
+            "hit@1": hit1 / gold,
+            "fact_hit": fact / len(answerable),
+            "first_citation": cite / gold,
+            "abstain_recall": abstain_ok / max(1, len(questions) - len(answerable)),
+            "false_abstention": false / len(answerable),
+        }
+        objective = sum(stats[k] for k in ("hit@1", "fact_hit", "first_citation", "abstain_recall"))
+        results.append((objective - 3 * stats["false_abstention"], knobs, stats))
+    results.sort(key=lambda r: -r[0])
+    current = {k: getattr(base, k) for k in RETRIEVAL_GRID}
+    for objective, knobs, stats in results[:5] + [r for r in results if r[1] == current]:
+        label = " (current)" if knobs == current else ""
+        print(f"objective {objective:.3f} {knobs}{label} { ({k: round(v, 3) for k, v in stats.items()}) }")
+    print(f"{sum(r[0] == results[0][0] for r in results)} of {len(results)} settings tie for best")
 
 
 def score_setting(weights: Weights, rows: list, max_false: float) -> tuple:  # type: ignore[type-arg]

@@ -7,27 +7,20 @@ onnxruntime and tokenizers, which import in a fraction of the time torch does.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any
 
 from recapqa.embed import MODEL_NAME
+from recapqa.hashing import file_sha256
 
 ENCODER_VERSION = 2
 ENCODER_DIR = f"encoder-{MODEL_NAME}-v{ENCODER_VERSION}"
 META = "encoder.json"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def install_query_encoder(index_dir: Path, cache_dir: Path) -> None:
@@ -76,7 +69,8 @@ def export_query_encoder(index_dir: Path) -> dict[str, Any]:
     building = index_dir / f".{ENCODER_DIR}-{uuid.uuid4().hex[:6]}"
     building.mkdir(parents=True)
     example = torch.ones((1, 8), dtype=torch.long)
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer notes about the attention mask: not ours to fix
         torch.onnx.export(
             Pooled().eval(),
             (example, example, torch.zeros_like(example)),
@@ -99,7 +93,7 @@ def export_query_encoder(index_dir: Path) -> dict[str, Any]:
         "version": ENCODER_VERSION,
         "max_seq_length": int(st_model.max_seq_length or 256),
         "files": {
-            name: {"size": (building / name).stat().st_size, "sha256": _sha256(building / name)}
+            name: {"size": (building / name).stat().st_size, "sha256": file_sha256(building / name)}
             for name in ("model.onnx", "tokenizer.json")
         },
     }

@@ -11,7 +11,6 @@ untouched; readers that loaded the old generation keep working.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -21,18 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from recapqa.errors import IndexCorruptError, IndexMissingError
+from recapqa.hashing import file_sha256
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 REBUILD_FIX = "run `recapqa index --rebuild` to build it again from the corpus"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def new_generation(index_dir: Path) -> Path:
