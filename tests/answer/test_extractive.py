@@ -84,3 +84,10 @@ def test_quote_check_rejects_text_that_is_not_there(tmp_path: Path, assistant: A
     assert not quote_in_source(corpus, "apply-ops-23-recap.txt", 33, 34, "Around 5.3k models in production")
     assert not quote_in_source(corpus, "apply-ops-23-recap.txt", 32, 32, "Around 6k models in production")
     assert not quote_in_source(corpus, "missing.txt", 1, 2, "x")
+
+
+def test_a_lead_in_and_its_items_are_quoted_once_each(assistant: Assistant) -> None:
+    answer = ask(assistant, "Who moderated the recsys panel?")
+    quotes = [c.quote for c in answer.citations]
+    assert "Mihir Mathur" in answer.answer
+    assert len(quotes) == len(set(quotes))

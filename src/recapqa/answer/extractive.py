@@ -229,18 +229,24 @@ class ExtractiveAnswerer:
         """A chosen line that introduces a list ("Advice for someone starting their career:")
         says nothing alone: bring the items it introduces."""
         out: list[Candidate] = []
+        used: set[int] = set()
         for cand in chosen:
+            if cand.row in used:  # already brought in as an item of an earlier lead-in
+                continue
             out.append(cand)
+            used.add(cand.row)
             lead = self.index.sentences[cand.row]
             if not lead.text.rstrip().endswith(":"):
                 continue
-            row = cand.row + 1
-            while row < len(self.index.sentences) and len(out) < len(chosen) + limit:
+            row, added = cand.row + 1, 0
+            while row < len(self.index.sentences) and added < limit:
                 item = self.index.sentences[row]
                 if item.talk_id != lead.talk_id or not item.list_item:
                     break
-                if item.context == lead.text and all(c.row != row for c in out):
+                if item.context == lead.text and row not in used:
                     out.append(Candidate(row, cand.hit, cand.rank, cand.score, True))
+                    used.add(row)
+                    added += 1
                 row += 1
         return out
 
