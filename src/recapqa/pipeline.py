@@ -10,6 +10,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +22,9 @@ from recapqa.retrieve import Filters, Retrieval, Retriever
 from recapqa.settings import AnswerMode, Settings
 from recapqa.store import Index
 from recapqa.store.build import ensure_index
+
+if TYPE_CHECKING:
+    from recapqa.answer.llm import LLMAnswerer
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +70,7 @@ class Assistant:
         self._cache_lock = threading.Lock()
         self.retriever = Retriever(index, self.embed_query, settings)
         self.extractive = ExtractiveAnswerer(index, settings)
-        self._llm = None
+        self._llm: LLMAnswerer | None = None
 
     @classmethod
     def open(
@@ -102,7 +106,8 @@ class Assistant:
         return vector
 
     @property
-    def llm(self):  # type: ignore[no-untyped-def]
+    def llm(self) -> LLMAnswerer:
+        """Created on first use: the openai client is not imported on the extractive path."""
         if self._llm is None:
             from recapqa.answer.llm import LLMAnswerer
 
