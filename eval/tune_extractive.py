@@ -21,7 +21,7 @@ import itertools
 from dataclasses import replace
 from pathlib import Path
 
-from recapqa.answer.extractive import Weights
+from recapqa.answer.extractive import Weights, confidence
 from recapqa.evaluate import metrics as m
 from recapqa.evaluate.questions import load_questions
 from recapqa.pipeline import Assistant
@@ -66,12 +66,12 @@ def main() -> None:
                 (replace(c, score=weights.score(c.features)) for c in candidates), key=lambda c: (-c.score, c.row)
             )
             answer = extractive.answer_from(retrieval, rescored)
-            confidence = next((c.score for c in rescored if c.eligible), float("-inf"))
+            best_score = confidence(rescored)
             first = answer.citations[0].talk if answer.citations else None
             rows.append(
                 (
                     q,
-                    confidence,
+                    best_score,
                     m.fact_hit(answer.answer, q.answers) and not answer.abstained,
                     bool(first and q.talks and m.relevance([(first.talk_id, first.title)], q.talks)[0]),
                 )

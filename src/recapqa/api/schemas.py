@@ -49,11 +49,17 @@ class Message(BaseModel):
     content: str
 
 
-class ChatRequest(Filters):
+class Conversation(BaseModel):
+    """What both chat routes take: the history (the last message is the question)."""
+
     messages: list[Message] = Field(min_length=1)
     stream: bool = False
     mode: AnswerMode | None = None
     k: int | None = Field(default=None, ge=1, le=50)
+
+
+class ChatRequest(Filters, Conversation):
+    pass
 
 
 class ChatResponse(AnswerOut):
@@ -76,15 +82,11 @@ class TalkOut(BaseModel):
     end_line: int
 
 
-class ChatCompletionRequest(BaseModel):
+class ChatCompletionRequest(Conversation):
     """The OpenAI request; sampling fields are accepted and ignored, `mode`/`k` are extras."""
 
     model_config = ConfigDict(extra="allow")
     model: str = "recapqa"
-    messages: list[Message] = Field(min_length=1)
-    stream: bool = False
-    mode: AnswerMode | None = None
-    k: int | None = Field(default=None, ge=1, le=50)
 
 
 class ErrorBody(BaseModel):
