@@ -142,3 +142,11 @@ def test_ask_without_the_fast_encoder_falls_back_and_says_how_to_fix(workdir: Pa
     hints = [line for line in result.stderr.splitlines() if "recapqa index --rebuild" in line]
     assert len(hints) == 1
     assert "5.3k" in json.loads(result.stdout)["answer"]
+
+
+def test_an_invalid_setting_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RECAPQA_", "OPENAI_"))}
+    env["RECAPQA_TOP_K"] = "zero"
+    result = subprocess.run([RECAPQA, "talks"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "RECAPQA_TOP_K" in result.stderr and "fix:" in result.stderr and "Traceback" not in result.stderr

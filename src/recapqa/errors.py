@@ -19,6 +19,10 @@ class RecapqaError(Exception):
         return f"{self.message}\n  fix: {self.fix}" if self.fix else self.message
 
 
+class ConfigError(RecapqaError):
+    """A RECAPQA_* (or OPENAI_*) variable holds a value the settings refuse."""
+
+
 class CorpusError(RecapqaError):
     """The corpus has no usable notes, or a directory is missing."""
 
