@@ -106,14 +106,25 @@ class ExtractiveAnswerer:
         # per-sentence text features are fixed by the index: compute them once
         self._sentence_terms = [set(terms(s.embed_text)) | self._talk_terms[s.talk_id] for s in index.sentences]
         self._sentence_squashed = [squash(s.embed_text) for s in index.sentences]
+        self._text_squashed = [squash(s.text) for s in index.sentences]
+        self._context_squashed = [squash(s.context) for s in index.sentences]
+        self._is_speaker_line = [is_speaker_line(s.text, s.context) for s in index.sentences]
+        self._people = [self._people_about(row) for row in range(len(index.sentences))]
         self._speaker_rows: dict[str, list[int]] = {}
         self._chunk_of_sentence: dict[int, int] = {}
         for chunk_row, rows in enumerate(index.chunk_sentences):
             for row in rows:
                 self._chunk_of_sentence.setdefault(row, chunk_row)
         for row, sentence in enumerate(index.sentences):
-            if is_speaker_line(sentence.text, sentence.context):
+            if self._is_speaker_line[row]:
                 self._speaker_rows.setdefault(sentence.talk_id, []).append(row)
+
+    def _people_about(self, row: int) -> str:
+        """The talk's title and the people a sentence is about: a lead-in such as
+        "Chris (Pepsi Co):" narrows the talk's people to the one it names."""
+        talk_id, context = self.index.sentences[row].talk_id, self._context_squashed[row]
+        named = [text for text, aliases in self._speakers[talk_id] if any(a in context for a in aliases)]
+        return self._talk_head[talk_id] + "".join(named) if named else self._talk_squashed[talk_id]
 
     def candidates(self, retrieval: Retrieval) -> list[Candidate]:
         info = analyse(retrieval.question, self.proper_nouns)
@@ -166,18 +177,13 @@ class ExtractiveAnswerer:
             return False  # a cost, price or salary is an amount of money
         if _MARKUP_HEADING.match(sentence.text):
             return False
-        if is_speaker_line(sentence.text, sentence.context) and not info.asks_speaker:
+        if self._is_speaker_line[row] and not info.asks_speaker:
             return False
-        context = squash(sentence.context)
-        about = context
-        if not info.talk_only:
-            about += squash(sentence.text) + self._previous_text(row)
-        # a lead-in such as "Chris (Pepsi Co):" narrows the talk's people to the one it names
-        named = [text for text, aliases in self._speakers[sentence.talk_id] if any(a in context for a in aliases)]
-        if named and not info.talk_only:
-            about += self._talk_head[sentence.talk_id] + "".join(named)
-        else:
+        about = self._context_squashed[row]
+        if info.talk_only:  # "the X speaker": X must be the talk's, wherever the context points
             about += self._talk_squashed[sentence.talk_id]
+        else:
+            about += self._text_squashed[row] + self._previous_text(row) + self._people[row]
         if not all(squash(n) in about for n in info.names):
             return False
         return all(n in about or n in sentence.text for n in info.numbers)
@@ -186,7 +192,7 @@ class ExtractiveAnswerer:
         """The sentence before, in the same talk: 'these' and 'they' point back to it."""
         if row == 0 or self.index.sentences[row - 1].talk_id != self.index.sentences[row].talk_id:
             return ""
-        return squash(self.index.sentences[row - 1].text)
+        return self._text_squashed[row - 1]
 
     def answer(self, retrieval: Retrieval) -> Answer:
         return self.answer_from(retrieval, self.candidates(retrieval))
