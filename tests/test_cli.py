@@ -13,7 +13,9 @@ from conftest import DEFAULT_CORPUS, write
 
 RECAPQA = str(Path(sys.executable).parent / "recapqa")
 ANSWER_KEYS = {"question", "answer", "abstained", "mode", "fallback_reason", "citations", "timings_ms"}
-CITATION_KEYS = {"talk_id", "talk_title", "speakers", "source", "start_line", "end_line", "quote", "score"}
+CITATION_KEYS = {
+    "talk_id", "talk_title", "speakers", "conference", "date", "source", "start_line", "end_line", "quote", "score"
+}
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -42,8 +44,23 @@ def test_talks_json(workdir: Path) -> None:
     talks = json.loads(result.stdout)
     assert len(talks) == 8
     for talk in talks:
-        assert set(talk) == {"talk_id", "title", "company", "speakers", "kind", "source", "start_line", "end_line"}
-    assert talks[1]["speakers"] == [{"name": "Min Cai", "role": "distinguished engineer of platform engineering"}]
+        assert set(talk) == {
+            "talk_id",
+            "title",
+            "company",
+            "speakers",
+            "kind",
+            "source",
+            "start_line",
+            "end_line",
+            "track",
+            "conference",
+            "date",
+        }
+    assert talks[1]["speakers"] == [
+        {"name": "Min Cai", "role": "distinguished engineer of platform engineering", "company": None}
+    ]
+    assert talks[1]["conference"] == "Apply(ops) 23"
 
 
 def test_ask_builds_the_index_then_answers_with_one_json_object(workdir: Path) -> None:

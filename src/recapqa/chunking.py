@@ -28,21 +28,24 @@ def units(doc: Document, start: int, end: int) -> Iterator[tuple[int, int]]:
     first, last = doc.line_of(start), doc.line_of(max(start, end - 1))
     for i in range(first, last + 1):
         line = doc.lines[i]
-        begins_item = bool(LIST_MARKER.match(line))
-        if (not line.strip() or (begins_item and unit_start is not None)) and unit_start is not None:
+        content = doc.is_content(i)
+        begins_item = content and bool(LIST_MARKER.match(line))
+        heading = content and is_heading_line(doc, i)
+        if (not content or heading or (begins_item and unit_start is not None)) and unit_start is not None:
             yield unit_start, doc.line_end(i - 1)
             unit_start = None
-        if line.strip() and unit_start is None:
+        if content and unit_start is None:
             unit_start = doc.line_start(i) + (len(line) - len(line.lstrip()))
-        if unit_start is not None and not begins_item and _is_heading_like(line):
+        if unit_start is not None and heading:
             yield unit_start, doc.line_end(i)
             unit_start = None
     if unit_start is not None:
         yield unit_start, doc.line_end(last)
 
 
-def _is_heading_like(line: str) -> bool:
-    return line.lstrip().startswith("#")
+def is_heading_line(doc: Document, i: int) -> bool:
+    """A heading of any format (recorded by the reader), or a Markdown-style '#' line."""
+    return i in doc.heading_lines or (not doc.heading_lines and doc.lines[i].lstrip().startswith("#"))
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:

@@ -15,6 +15,7 @@ CANNOT_ANSWER = "The notes do not cover this."
 class Speaker:
     name: str
     role: str | None = None
+    company: str | None = None
 
 
 @dataclass
@@ -45,6 +46,9 @@ class Talk:
             "source": self.source,
             "start_line": self.start_line,
             "end_line": self.end_line,
+            "track": self.meta.get("track"),
+            "conference": self.meta.get("conference"),
+            "date": self.meta.get("date"),
             "meta": self.meta,
         }
 
@@ -135,6 +139,8 @@ class Citation:
             "talk_id": self.talk.talk_id,
             "talk_title": self.talk.title,
             "speakers": self.talk.speaker_names,
+            "conference": self.talk.meta.get("conference"),
+            "date": self.talk.meta.get("date"),
             "source": self.source,
             "start_line": self.start_line,
             "end_line": self.end_line,
@@ -155,6 +161,7 @@ class Answer:
     fallback_reason: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     closest_talks: list[Talk] = field(default_factory=list)
+    llm_reply: str | None = None  # the raw LLM reply, for debugging; not in to_dict()
 
     def to_dict(self) -> dict[str, Any]:
         return {

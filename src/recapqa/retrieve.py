@@ -22,9 +22,10 @@ class Filters:
     talk_id: str | None = None
     company: str | None = None
     speaker: str | None = None
+    conference: str | None = None  # document metadata: the event the notes are from
 
     def __bool__(self) -> bool:
-        return any((self.talk_id, self.company, self.speaker))
+        return any((self.talk_id, self.company, self.speaker, self.conference))
 
 
 @dataclass
@@ -45,10 +46,18 @@ def allowed_talks(talks: dict[str, Talk], filters: Filters) -> set[str]:
         allowed = {filters.talk_id}
     if filters.company:
         want = filters.company.lower()
-        allowed &= {t for t in allowed if want in (talks[t].company or "").lower()}
+        allowed &= {
+            t
+            for t in allowed
+            if want in (talks[t].company or "").lower()
+            or any(want in (s.company or "").lower() for s in talks[t].speakers)
+        }
     if filters.speaker:
         want = filters.speaker.lower()
         allowed &= {t for t in allowed if any(want in s.name.lower() for s in talks[t].speakers)}
+    if filters.conference:
+        want = filters.conference.lower()
+        allowed &= {t for t in allowed if want in str(talks[t].meta.get("conference") or "").lower()}
     if not allowed:
         raise UnknownTalkError(f"no talk matches {filters}", "list talks, companies and speakers with `recapqa talks`")
     return allowed

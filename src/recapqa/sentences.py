@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from recapqa.chunking import LIST_MARKER, sentence_spans, units
+from recapqa.chunking import LIST_MARKER, is_heading_line, sentence_spans, units
 from recapqa.ingest import ParsedDocument
 from recapqa.models import Span
 
@@ -45,7 +45,7 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
         for start, end in units(doc, section.body_start, section.char_end):
             raw = doc.text[start:end]
             marker = LIST_MARKER.match(raw)
-            if raw.lstrip().startswith("#"):
+            if is_heading_line(doc, doc.line_of(start)):
                 continue
             indent = start - doc.line_start(doc.line_of(start))
             if marker:

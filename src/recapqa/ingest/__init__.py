@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from recapqa.errors import CorpusError
+from recapqa.ingest import docmeta
+from recapqa.ingest.article import parse_article
 from recapqa.ingest.document import Document
 from recapqa.ingest.headings import slugify
-from recapqa.ingest.markdown import FrontMatterError, segment_markdown
+from recapqa.ingest.layout import Layout
+from recapqa.ingest.markdown import parse_markdown
 from recapqa.ingest.plaintext import segment_plaintext
 from recapqa.ingest.readers import SUPPORTED_SUFFIXES, SkipFile, read_document
+from recapqa.ingest.rst import parse_rst
+from recapqa.ingest.sections import RawSection
 from recapqa.ingest.sidecar import SIDECAR_SUFFIX, SidecarError, apply_sidecar, load_sidecar
+from recapqa.ingest.structure import segment
 from recapqa.models import Talk
 
 log = logging.getLogger(__name__)
-_IGNORED_NAMES = {"readme.md", "readme.txt", "readme"}
+_IGNORED_NAMES = {"readme.md", "readme.txt", "readme", "readme.rst", "license", "license.md", "license.txt"}
+# format -> the reader that finds its layout (plain text has its own segmenter)
+LAYOUT_READERS: dict[str, Callable[[Document], Layout]] = {
+    "markdown": parse_markdown,
+    "html": parse_markdown,
+    "article": parse_article,
+    "rst": parse_rst,
+}
 
 
 @dataclass
@@ -65,17 +80,33 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return files
 
 
+def segment_document(doc: Document) -> tuple[list[RawSection], dict[str, Any], list[str]]:
+    """Sections of one document, its metadata, and warnings (e.g. front matter read line-wise)."""
+    reader = LAYOUT_READERS.get(doc.fmt)
+    if reader is None:
+        sections, meta = segment_plaintext(doc)
+        return sections, {**doc.meta, **meta}, []
+    layout = reader(doc)
+    layout.meta = {**doc.meta, **layout.meta}
+    sections, meta = segment(doc, layout)
+    return sections, meta, layout.warnings
+
+
 def parse_document(doc: Document, notes: Path, used_ids: set[str]) -> tuple[ParsedDocument, list[str]]:
-    segment = segment_markdown if doc.fmt in ("markdown", "html") else segment_plaintext
-    raw_sections, meta = segment(doc)
-    doc.meta = {**doc.meta, **meta}
+    raw_sections, meta, warnings = segment_document(doc)
     sidecar = load_sidecar(notes)
     if sidecar:
-        doc.meta.update(sidecar.document)
+        meta.update(sidecar.document)
+    doc.meta = docmeta.normalize(meta)
+    several = sum(s.kind == "talk" for s in raw_sections) > 1
+    conference = docmeta.conference_of({**doc.meta, "heading_title": meta.get("heading_title")}, several)
+    if conference:
+        doc.meta["conference"] = conference
     sections = []
     for raw in raw_sections:
         start_line, end_line = doc.source_lines(raw.first, raw.last)
         talk_id = _unique(slugify(raw.title if raw.kind == "talk" else f"{notes.stem} {raw.title}"), used_ids)
+        extra = {"track": raw.track, "note_taker_of_talk": raw.note_taker, "code": raw.code}
         talk = Talk(
             talk_id=talk_id,
             title=raw.title,
@@ -85,12 +116,12 @@ def parse_document(doc: Document, notes: Path, used_ids: set[str]) -> tuple[Pars
             end_line=end_line,
             company=raw.company,
             speakers=raw.speakers,
-            meta={**doc.meta, "heading": doc.lines[raw.first].strip()},
+            meta={**doc.meta, "heading": doc.lines[raw.first].strip(), **{k: v for k, v in extra.items() if v}},
         )
         start = doc.line_start(raw.first)
         body = doc.line_start(raw.first + 1) if raw.has_heading and raw.first < raw.last else start
         sections.append(Section(talk, start, doc.line_end(raw.last), body))
-    warnings = apply_sidecar([s.talk for s in sections], sidecar) if sidecar else []
+    warnings += apply_sidecar([s.talk for s in sections], sidecar) if sidecar else []
     fingerprint = doc.content_hash + (sidecar.content_hash if sidecar else "")
     return ParsedDocument(doc, sections, fingerprint), warnings
 
@@ -108,15 +139,27 @@ def load_document(corpus_dir: Path, source: str) -> Document:
     return read_document(corpus_dir / source, source)
 
 
-def load_corpus(corpus_dir: Path) -> Corpus:
+def load_corpus(corpus_dir: Path, only: list[Path] | None = None) -> Corpus:
+    """Every notes file of the corpus (or only those named), parsed into talks."""
     corpus = Corpus(documents=[])
     used_ids: set[str] = set()
-    for path in corpus_files(corpus_dir):
+    paths = corpus_files(corpus_dir)
+    if only is not None:
+        missing = [p for p in only if not p.is_file()]
+        if missing:
+            raise CorpusError(f"no such notes file: {missing[0].name}", "check the file names you gave")
+        wanted = {p.resolve() for p in only}
+        paths = [p for p in paths if p.resolve() in wanted] or list(only)
+    for path in paths:
         source = path.relative_to(corpus_dir).as_posix()
+        if not path.resolve().is_relative_to(corpus_dir.resolve()):
+            corpus.skipped.append((source, "a link to a file outside the corpus folder; copy the file in instead"))
+            log.warning("skipping %s: it links outside the corpus folder", source)
+            continue
         try:
             doc = read_document(path, source)
             parsed, warnings = parse_document(doc, path, used_ids)
-        except (SkipFile, FrontMatterError, SidecarError) as exc:
+        except (SkipFile, SidecarError) as exc:
             corpus.skipped.append((source, str(exc)))
             log.warning("skipping %s: %s", source, exc)
             continue

@@ -20,12 +20,26 @@ class Document:
     line_spans: list[tuple[int, int]] | None = None  # per text line: source (first, last)
     meta: dict[str, Any] = field(default_factory=dict)
     content_hash: str = ""
+    # 0-based text lines that are not content, with the reason (front matter, markup, embeds...)
+    dropped: dict[int, str] = field(default_factory=dict)
+    # 0-based text lines that are headings (any format): their own unit, never an answer sentence
+    heading_lines: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.lines = self.text.split("\n")
         self._line_starts = [0]
         for line in self.lines[:-1]:
             self._line_starts.append(self._line_starts[-1] + len(line) + 1)
+
+    def drop(self, first: int, last: int, reason: str) -> None:
+        """Mark 0-based text lines first..last (inclusive) as not content, for `reason`.
+        Blank lines are not recorded: there is nothing to lose in them."""
+        for i in range(max(0, first), min(last, len(self.lines) - 1) + 1):
+            if self.lines[i].strip():
+                self.dropped.setdefault(i, reason)
+
+    def is_content(self, index: int) -> bool:
+        return bool(self.lines[index].strip()) and index not in self.dropped
 
     def line_start(self, index: int) -> int:
         """Character offset where text line `index` (0-based) starts."""

@@ -1,73 +1,122 @@
-"""Markdown and HTML notes: headings are authoritative.
+"""Markdown notes through markdown-it-py: token line maps give headings (ATX and setext),
+list items and blocks with their source lines; fenced code never holds a heading.
 
-The talk level is the shallowest heading level, unless a single heading opens the file at
-that level (the document title), in which case it is the next level down.
+Noise is dropped with a reason: front matter, embeds (script, style, tweets, iframes, HTML
+comments), image-only paragraphs, shortcodes, thematic breaks and separator lines, tables
+of contents. The same reader serves Go `.article` files after their header block.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from typing import Any
 
-import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from recapqa.ingest.document import Document
-from recapqa.ingest.plaintext import find_footer
-from recapqa.ingest.sections import RawSection, build_sections
+from recapqa.ingest.frontmatter import read_front_matter
+from recapqa.ingest.layout import Heading, Item, Layout
 
-_ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-
-
-class FrontMatterError(ValueError):
-    pass
-
-
-def _front_matter(doc: Document) -> tuple[dict[str, Any], int]:
-    if doc.lines[0].strip() != "---":
-        return {}, 0
-    for end in range(1, min(len(doc.lines), 200)):
-        if doc.lines[end].strip() in ("---", "..."):
-            try:
-                data = yaml.safe_load("\n".join(doc.lines[1:end])) or {}
-            except yaml.YAMLError as exc:
-                raise FrontMatterError(f"invalid YAML front matter: {exc}") from exc
-            if not isinstance(data, dict):
-                raise FrontMatterError("front matter is not a mapping")
-            clean = {str(k): v.isoformat() if isinstance(v, date | datetime) else v for k, v in data.items()}
-            return clean, end + 1
-    return {}, 0
+_MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+_SHORTCODE = re.compile(r"^\s*\{\{[<%].*[>%]\}\}\s*$")
+_SEPARATOR = re.compile(r"^\s*([#=*_~+-])\1{2,}\s*$")
+_EMBED_HTML = re.compile(r"^\s*<(script|style|iframe|noscript|blockquote class=\"twitter|!--)", re.I)
+_TOC_OPEN = re.compile(r"<!--\s*(MarkdownTOC|TOC|toc)\b(?!\s*-->)?")
+_TOC_CLOSE = re.compile(r"<!--\s*/\s*(MarkdownTOC|TOC|toc)\s*-->")
+_ANCHOR_ONLY = re.compile(r"^\s*\[[^\]]*\]\(#[^)]*\)\s*$")
 
 
-def _headings(doc: Document, start: int, stop: int) -> list[tuple[int, int, str]]:
-    found, fenced = [], False
-    for i in range(start, stop):
-        line = doc.lines[i]
-        if _FENCE.match(line):
-            fenced = not fenced
+def inline_text(token: Token) -> str:
+    """Plain text of an inline token: link text kept, images and markup left out."""
+    parts: list[str] = []
+    skip = 0
+    for child in token.children or []:
+        if child.type == "image":
             continue
-        match = None if fenced else _ATX.match(line)
-        if match:
-            text = re.sub(r"[*_`]+", "", match.group(2)).strip()
+        if child.type in ("text", "code_inline") and not skip:
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "html_inline":
+            continue
+    return " ".join("".join(parts).split())
+
+
+def _only_images(token: Token) -> bool:
+    kids = [c for c in token.children or [] if not (c.type == "text" and not c.content.strip())]
+    kids = [c for c in kids if c.type not in ("softbreak", "hardbreak")]
+    return bool(kids) and all(c.type == "image" for c in kids)
+
+
+def _drop_tocs(doc: Document, start: int) -> None:
+    """Tables of contents: a TOC comment block, or a list whose items are all in-page links."""
+    opened = None
+    for i in range(start, len(doc.lines)):
+        if opened is None and _TOC_OPEN.search(doc.lines[i]) and not _TOC_CLOSE.search(doc.lines[i]):
+            opened = i
+        elif opened is not None and _TOC_CLOSE.search(doc.lines[i]):
+            doc.drop(opened, i, "table of contents")
+            opened = None
+
+
+def parse_markdown(doc: Document, start: int = 0) -> Layout:
+    """Layout of doc.lines[start:] (front matter read first when start is 0)."""
+    layout = Layout()
+    if start == 0:
+        front = read_front_matter(doc.lines)
+        if front.end:
+            doc.drop(0, front.end - 1, "front matter")
+            layout.meta.update(front.data)
+            if front.warning:
+                layout.warnings.append(f"{doc.source}: {front.warning}")
+        start = front.end
+    layout.body_start = start
+    for i in range(start, len(doc.lines)):
+        if _SHORTCODE.match(doc.lines[i]):
+            doc.drop(i, i, "shortcode")
+    _drop_tocs(doc, start)
+    body = "\n" * start + "\n".join(doc.lines[start:])
+    tokens = _MD.parse(body)
+    depth = -1
+    for n, token in enumerate(tokens):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        if token.map is None:
+            continue
+        first, end = token.map
+        last = max(first, end - 1)
+        if token.type == "heading_open":
+            text = inline_text(tokens[n + 1])
             if text:
-                found.append((i, len(match.group(1)), text))
-    return found
+                layout.headings.append(Heading(first, int(token.tag[1]), text))
+            doc.heading_lines.add(first)
+            if last > first and not doc.lines[last].lstrip().startswith("#"):
+                doc.drop(last, last, "heading underline")
+        elif token.type == "html_block" and _EMBED_HTML.match(token.content):
+            doc.drop(first, last, "embed or HTML comment")
+        elif token.type == "hr":
+            doc.drop(first, last, "thematic break")
+        elif token.type == "inline" and tokens[n - 1].type == "paragraph_open":
+            if _only_images(token):
+                doc.drop(first, last, "image")
+            elif all(_SEPARATOR.match(doc.lines[i]) for i in range(first, last + 1) if doc.lines[i].strip()):
+                doc.drop(first, last, "separator line")
+        elif token.type == "list_item_open":
+            text = next((inline_text(t) for t in tokens[n + 1 : n + 4] if t.type == "inline"), "")
+            layout.items.append(Item(first, last, depth, text))
+    _drop_anchor_lists(doc, layout)
+    return layout
 
 
-def segment_markdown(doc: Document) -> tuple[list[RawSection], dict[str, Any]]:
-    meta, body_start = _front_matter(doc)
-    footer = find_footer(doc, body_start)
-    headings = _headings(doc, body_start, footer)
-    if not headings:
-        return build_sections(doc, [], body_start, footer - 1), meta
-    levels = [level for _, level, _ in headings]
-    talk_level = min(levels)
-    top = [h for h in headings if h[1] == talk_level]
-    deeper = [lv for lv in levels if lv > talk_level]
-    if len(top) == 1 and top[0] is headings[0] and deeper:
-        meta.setdefault("title", top[0][2])
-        body_start = top[0][0] + 1
-        talk_level = min(deeper)
-    marked = [(i, text) for i, level, text in headings if level == talk_level and i >= body_start]
-    return build_sections(doc, marked, body_start, footer - 1), meta
+def _drop_anchor_lists(doc: Document, layout: Layout) -> None:
+    """A run of list items that are only in-page links (#anchors) is a table of contents."""
+    run: list[Item] = []
+    for item in [*layout.items, None]:
+        if item is not None and _ANCHOR_ONLY.match(re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", doc.lines[item.line])):
+            run.append(item)
+            continue
+        if len(run) >= 2:
+            doc.drop(run[0].line, run[-1].last, "table of contents")
+        run = []

@@ -19,6 +19,9 @@ class RawSection:
     company: str | None = None
     speakers: list[Speaker] = field(default_factory=list)
     has_heading: bool = True  # False for the introduction, which starts with content
+    track: str | None = None  # the day/track/group heading the talk sits under
+    note_taker: str | None = None  # '(report by X)': who wrote the notes, not a speaker
+    code: str | None = None  # a session code such as 'NET312'
 
 
 def trim(doc: Document, first: int, last: int) -> tuple[int, int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from recapqa.ingest.talkline import is_name, parse_person, parse_speaker_list, parse_talk_line, plain, prose_speakers
 from recapqa.models import Speaker
 
 _NAME_TOKEN = r"[A-Z][a-zà-ÿ'’-]+(?:-[A-Z][a-zà-ÿ'’]+)?"
@@ -17,7 +18,7 @@ NAME_RE = re.compile(rf"{_TITLE}?{_NAME_TOKEN}(?:\s+(?:{_NAME_TOKEN}|{_PARTICLE}
 _FULL_NAME = re.compile(rf"^{NAME_RE.pattern}$")
 
 LABEL_RE = re.compile(
-    r"^\W*(speakers?|presenters?|panelists?|moderators?|hosts?)\s*\**\s*:\s*\**\s*(.*)$",
+    r"^\W*(speakers?|presenters?|panelists?|moderators?|hosts?)(?:\(s\))?\s*\**\s*:\s*\**\s*(.*)$",
     re.IGNORECASE,
 )
 MENTION_RE = re.compile(r"^\W*(disclaimer|note|context)\s*:\s*(.*)$", re.IGNORECASE)
@@ -97,8 +98,11 @@ def _from_label(rest: str, following: list[str]) -> list[Speaker]:
         parts = [p.strip() for p in re.split(r";|,|\band\b|&", rest) if p.strip()]
         if len(parts) > 1 and all(looks_like_name(p) for p in parts):
             return [Speaker(p) for p in parts]
+        several = parse_speaker_list(rest) if re.search(r"&|;|\band\b", rest) else []
         one = _split_name_role(rest, first_clause=True)
-        if one:
+        if len(several) > 1:
+            speakers.extend(several)
+        elif one:
             speakers.append(one)
     for line in following:
         item = LIST_ITEM_RE.match(line)
@@ -108,3 +112,43 @@ def _from_label(rest: str, following: list[str]) -> list[Speaker]:
         if speaker:
             speakers.append(speaker)
     return speakers
+
+
+_BY_LINE = re.compile(r"^\s*(?:[-*+•]\s+)?_?\*?\s*by\s+(.+?)\s*\*?_?\s*$", re.I)
+_WORKS_FOR = re.compile(r"^\s*(?:[-*+•]\s+)?(?:works|working)\s+(?:for|at)\s+(.+?)\.?\s*$", re.I)
+_BOLD_TITLE = re.compile(r"^\s*\*\*([^*]+)\*\*\s*[-–—:]?\s*(.+)$")
+_NAME_ROLE_LINE = re.compile(r"^\s*([^-–—,]+?)\s+[-–—]\s+(.+)$")
+
+
+def body_speakers(lines: list[str]) -> list[Speaker]:
+    """Speakers named in the first lines under a talk's title, in any of the conventions:
+    a Speaker(s): label, '* by Name' (and a nested 'Works for X'), '_by Name_', a bold
+    '**Title** - Speaker (Company)' line, or one 'Name - Role, Company' line per speaker."""
+    labelled = extract_speakers(lines)
+    if labelled:
+        return labelled
+    for n, line in enumerate(lines[:4]):
+        by = _BY_LINE.match(plain(line)) if not line.strip().lower().startswith(("notes", "raw")) else None
+        if by:
+            person = parse_person(by.group(1))
+            people = parse_speaker_list(by.group(1)) or ([person] if person else [])
+            works = _WORKS_FOR.match(lines[n + 1]) if n + 1 < len(lines) else None
+            if works and len(people) == 1:
+                people = [Speaker(people[0].name, people[0].role, works.group(1).strip())]
+            return people
+        bold = _BOLD_TITLE.match(line)
+        if bold and n == 0:
+            people = parse_talk_line(f"{bold.group(1)} - {bold.group(2)}").speakers
+            if people:
+                return people
+    run: list[Speaker] = []
+    for line in lines:
+        match = _NAME_ROLE_LINE.match(line.strip())
+        if match and is_name(match.group(1)):
+            person = parse_person(f"{match.group(1)}, {match.group(2)}")
+            if person:
+                run.append(person)
+                continue
+        if run:
+            break
+    return run or prose_speakers(" ".join(lines[:3]))

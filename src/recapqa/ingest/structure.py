@@ -1,0 +1,296 @@
+"""Where talks begin in one document, decided from evidence, not from a fixed heading level.
+
+A heading is evidence of a talk when it names a speaker (`Title - Speaker, Company`,
+`Speaker's keynote: ...`, `Title (Speaker)`), starts with a session word (`Keynote:`), or
+is followed by a speaker line (`**Speaker(s):**`, `* by Name`, `_by Name_`,
+`Name - Role, Company`). The talk level is the heading level with the most such headings;
+shallower headings group talks (their text becomes the talks' `track`) or, when nothing
+is under them, are general sections; deeper headings are sub-sections of a talk. A file
+whose only evidence is at its top (front-matter title, one titled heading with a speaker
+line, a first line `CODE - Title`) is one talk. Lists whose items name talks and speakers
+(`- Title — Speaker`) make each item a talk.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from recapqa.ingest.document import Document
+from recapqa.ingest.headings import TALK_PREFIX_RE, is_general_heading
+from recapqa.ingest.layout import Heading, Item, Layout
+from recapqa.ingest.sections import RawSection, trim
+from recapqa.ingest.speakers import body_speakers
+from recapqa.ingest.talkline import TalkLine, parse_speaker_list, parse_talk_line, plain
+from recapqa.models import Speaker
+
+# Fixed sub-sections of one talk: never the start of a talk.
+SUBSECTION_NAMES = re.compile(
+    r"^(key\s+)?(takeaways?|timestamps?|q\s*&\s*a|questions?([/ ].*)?|links?([/ ].*)?|resources?|notes?"
+    r"|slides?|videos?|references?|further reading|abstract|bio(graphy)?|agenda|outline|details?)\W*$",
+    re.I,
+)
+# Headings that group talks: days, weekdays, tracks, "Morning Keynotes", "Talks".
+GROUPING = re.compile(
+    r"^((\w+\s+)?day\s*#?\s*\d*\b.*|(mon|tues|wednes|thurs|fri|satur|sun)day\b.*|track\b.*|room\b.*"
+    r"|(morning|afternoon|evening|opening|closing|main|lightning|sponsored)?\s*"
+    r"(keynotes|talks|sessions|presentations|workshops|tutorials|panels|breakouts))\W*$",
+    re.I,
+)
+STUB = re.compile(r"^\(?\s*_?(missed|skipped|no notes|todo|tbd)\b", re.I)
+# Parts of an event that are not sessions: meals, breaks, socials, booths, greetings.
+NOT_SESSION = re.compile(
+    r"^(intros?|welcome|thanks|thank you|lunch|lunch time|breakfast|dinner|coffee|break|party|"
+    r"all attendee party|social|networking|booths?|expo|sponsors?|registration|meet the\b.*|"
+    r"more|links|photos|pictures)\W*$",
+    re.I,
+)
+SESSION_WORDS = re.compile(r"\b(keynote|talk|panel|workshop|presentation|session|fireside)\b", re.I)
+CODE_TITLE = re.compile(r"^([A-Z]{2,6}\d{2,4}(?:-[A-Z]\d+)?)\s+[-–—:]\s+(\S.*)$")
+LIST_TALK_SHARE = 0.6  # share of a list's items that must name a talk and a speaker
+MIN_LIST_TALKS = 3
+
+
+@dataclass
+class Talkish:
+    heading: Heading
+    line: TalkLine
+    evidence: bool
+    body_people: list[Speaker] = field(default_factory=list)
+
+
+def _body_lines(doc: Document, start: int, stop: int, limit: int = 8) -> list[str]:
+    out = []
+    for i in range(start, min(stop, len(doc.lines))):
+        if doc.is_content(i) and i not in doc.heading_lines:
+            out.append(doc.lines[i])
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _assess(doc: Document, headings: list[Heading], n: int) -> Talkish:
+    heading = headings[n]
+    stop = headings[n + 1].line if n + 1 < len(headings) else len(doc.lines)
+    people = body_speakers(_body_lines(doc, heading.line + 1, stop))
+    line = parse_talk_line(heading.text, others_named=bool(people))
+    text = plain(heading.text)
+    if GROUPING.match(text) or is_general_heading(text) or SUBSECTION_NAMES.match(text):
+        return Talkish(heading, line, False, people)
+    evidence = bool(line.speakers or people or TALK_PREFIX_RE.match(text) or SESSION_WORDS.search(text))
+    return Talkish(heading, line, evidence, people)
+
+
+def _kind(doc: Document, text: str, first: int, last: int) -> str:
+    clean = plain(text).strip()
+    body = sum(doc.is_content(i) and i not in doc.heading_lines for i in range(first + 1, last + 1))
+    if is_general_heading(clean) or NOT_SESSION.match(clean) or GROUPING.match(clean):
+        return "section"
+    return "section" if STUB.match(clean) and body <= 1 else "talk"
+
+
+def _talk_section(doc: Document, t: Talkish, last: int, track: str | None) -> RawSection:
+    first, last = trim(doc, t.heading.line, last)
+    kind = _kind(doc, t.heading.text, first, last)
+    speakers = t.body_people or t.line.speakers
+    title = t.line.title if kind == "talk" else plain(t.heading.text).rstrip(":").strip()
+    company = t.line.company if kind == "talk" else None
+    section = RawSection(title, kind, first, last, company, speakers if kind == "talk" else [])  # type: ignore[arg-type]
+    section.track = track
+    section.note_taker = t.line.note_taker
+    return section
+
+
+def _one_talk(doc: Document, layout: Layout, headings: list[Heading], end: int) -> list[RawSection] | None:
+    """The whole file is one talk when its evidence is all at the top."""
+    start = next((i for i in range(layout.body_start, end + 1) if doc.is_content(i)), None)
+    if start is None:
+        return None
+    first_line = plain(doc.lines[start])
+    code = CODE_TITLE.match(first_line)
+    top = headings[0] if headings and headings[0].line == start else None
+    if top is not None and _kind(doc, top.text, top.line, top.line) == "section":
+        return None
+    people = _meta_speakers(layout.meta) or body_speakers(_body_lines(doc, start + 1, end + 1, limit=12))
+    title = layout.meta.get("title")
+    if code:
+        title = code.group(2)
+    elif top is not None:
+        parsed = parse_talk_line(top.text, others_named=bool(people))
+        people = people or parsed.speakers
+        title = title or parsed.title
+    if not title or not (people or code):
+        return None
+    first, last = trim(doc, start, end)
+    section = RawSection(str(title).strip(), "talk", first, last, None, people)
+    if code:
+        section.code = code.group(1)
+    return [section]
+
+
+def _meta_speakers(meta: dict[str, Any]) -> list[Speaker]:
+    """Front matter `speaker(s)`/`presenter(s)`: a string, a list of names, or of maps."""
+    for key in ("speakers", "speaker", "presenters", "presenter"):
+        value = meta.get(key)
+        if isinstance(value, str) and value.strip():
+            return parse_speaker_list(value) or [Speaker(value.strip())]
+        if isinstance(value, list):
+            people = []
+            for item in value:
+                if isinstance(item, dict) and item.get("name"):
+                    people.append(Speaker(str(item["name"]), item.get("role"), item.get("company")))
+                elif isinstance(item, str) and item.strip():
+                    people.extend(parse_speaker_list(item) or [Speaker(item.strip())])
+            return people
+    return []
+
+
+def _list_talks(doc: Document, layout: Layout, section: RawSection) -> list[RawSection]:
+    """Split a section whose list items name talks and speakers into one talk per item."""
+    items = [it for it in layout.items if section.first < it.line <= section.last or it.line == section.first]
+    if not items:
+        return [section]
+    depth = min(it.depth for it in items)
+    level = [it for it in items if it.depth == depth]
+    parsed = [(it, parse_talk_line(_item_text(doc, it))) for it in level]
+    talks = [(it, p) for it, p in parsed if p.speakers]
+    if len(talks) < MIN_LIST_TALKS or len(talks) < LIST_TALK_SHARE * len(level):
+        return [section]
+    out: list[RawSection] = []
+    head_first, head_last = trim(doc, section.first, talks[0][0].line - 1)
+    if any(doc.is_content(i) for i in range(head_first, head_last + 1)) and head_last < talks[0][0].line:
+        lead = RawSection(section.title, "section", head_first, head_last)
+        lead.track, lead.has_heading = section.track, section.has_heading
+        out.append(lead)
+    for n, (item, line) in enumerate(talks):
+        stop = talks[n + 1][0].line - 1 if n + 1 < len(talks) else item.last
+        stop = _before_heading(doc, item.line, stop)
+        first, last = trim(doc, item.line, stop)
+        talk = RawSection(line.title, "talk", first, last, None, line.speakers, has_heading=False)
+        talk.track = _item_track(doc, layout, item, section)
+        out.append(talk)
+    for h in layout.headings:
+        if talks[0][0].line < h.line < talks[-1][0].line:
+            doc.drop(h.line, h.line, "grouping heading")
+    tail_first = talks[-1][0].last + 1
+    if any(doc.is_content(i) and i not in doc.heading_lines for i in range(tail_first, section.last + 1)):
+        first, last = trim(doc, tail_first, section.last)
+        rest = RawSection("Conclusion" if section.title == "Introduction" else section.title, "section", first, last)
+        rest.has_heading = False
+        rest.track = section.track
+        out.append(rest)
+    return out
+
+
+def _item_text(doc: Document, item: Item) -> str:
+    """The first paragraph of a list item, its marker removed, wrapped lines joined."""
+    lines = []
+    for i in range(item.line, item.last + 1):
+        if not doc.lines[i].strip() or (i > item.line and re.match(r"^\s*(?:[-*+•]|\d+[.)])\s", doc.lines[i])):
+            break
+        lines.append(doc.lines[i].strip())
+    return re.sub(r"^(?:[-*+•]|\d+[.)])\s+", "", " ".join(lines))
+
+
+def _before_heading(doc: Document, start: int, stop: int) -> int:
+    for i in range(start + 1, stop + 1):
+        if i in doc.heading_lines:
+            return i - 1
+    return stop
+
+
+def _item_track(doc: Document, layout: Layout, item: Item, section: RawSection) -> str | None:
+    """The nearest grouping above an item: a heading inside its section, or a short lead-in
+    line such as '[Day 1](url):'."""
+    for h in reversed(layout.headings):
+        if section.first < h.line < item.line:
+            return plain(h.text)
+    own = section.title if section.has_heading and GROUPING.match(section.title) else None
+    fallback = " / ".join(x for x in (section.track, own) if x) or None
+    for i in range(item.line - 1, section.first, -1):
+        if doc.is_content(i) and not doc.lines[i][:1].isspace():
+            lead = plain(doc.lines[i]).rstrip(":").strip()
+            return lead if GROUPING.match(lead) else fallback
+    return fallback
+
+
+def segment(doc: Document, layout: Layout) -> tuple[list[RawSection], dict[str, Any]]:
+    meta = dict(layout.meta)
+    end = len(doc.lines) - 1
+    headings = [h for h in layout.headings if h.line >= layout.body_start and doc.is_content(h.line)]
+    assessed = [_assess(doc, headings, n) for n in range(len(headings))]
+    scores: dict[int, int] = {}
+    for t in assessed:
+        scores[t.heading.level] = scores.get(t.heading.level, 0) + t.evidence
+    best = max(scores.values(), default=0)
+    sections: list[RawSection] | None = None
+    if best < 2:
+        sections = _one_talk(doc, layout, headings, end)
+        if sections and headings and headings[0].line == sections[0].first:
+            meta["heading_title"] = plain(headings[0].text)
+    if sections is None:
+        if best >= 2:
+            talk_level = min(level for level, score in scores.items() if score == best)
+        else:
+            talk_level = _fallback_level(headings)
+        sections = _cut(doc, layout, assessed, talk_level, meta)
+    result: list[RawSection] = []
+    for section in sections:
+        result.extend(_list_talks(doc, layout, section))
+    return result, meta
+
+
+def _fallback_level(headings: list[Heading]) -> int:
+    """No evidence: the shallowest level, unless one heading opens the file at it."""
+    if not headings:
+        return 1
+    levels = sorted({h.level for h in headings})
+    top = [h for h in headings if h.level == levels[0]]
+    if len(top) == 1 and top[0] is headings[0] and len(levels) > 1:
+        return levels[1]
+    return levels[0]
+
+
+def _cut(doc: Document, layout: Layout, assessed: list[Talkish], level: int, meta: dict[str, Any]) -> list[RawSection]:
+    sections: list[RawSection] = []
+    tracks: dict[int, str] = {}  # level -> grouping text in force
+    boundaries: list[tuple[Talkish, str | None]] = []
+    headings = [t.heading for t in assessed]
+    for n, t in enumerate(assessed):
+        h = t.heading
+        for lv in [lv for lv in tracks if lv >= h.level]:
+            del tracks[lv]
+        if h.level < level:
+            below = next((x for x in headings[n + 1 :] if x.level <= h.level or x.level == level), None)
+            has_children = below is not None and below.level == level
+            if n == 0 and (sum(x.level == h.level for x in headings) == 1 or not has_children):
+                meta.setdefault("title", plain(h.text))
+                doc.drop(h.line, h.line, "document title")
+                continue
+            if has_children and not is_general_heading(plain(h.text)):
+                tracks[h.level] = plain(h.text)
+                doc.drop(h.line, h.line, "grouping heading")
+                continue
+            boundaries.append((t, "\0section"))  # above the talk level, nothing under it: not a talk
+            continue
+        if h.level > level:
+            continue
+        text = plain(h.text)
+        if SUBSECTION_NAMES.match(text) and boundaries:
+            continue
+        boundaries.append((t, " / ".join(tracks[lv] for lv in sorted(tracks)) or None))
+    body_start = layout.body_start
+    first_boundary = boundaries[0][0].heading.line if boundaries else len(doc.lines)
+    intro = [i for i in range(body_start, first_boundary) if doc.is_content(i) and i not in doc.heading_lines]
+    if intro:
+        first, last = trim(doc, intro[0], first_boundary - 1)
+        sections.append(RawSection("Introduction", "section", first, last, has_heading=False))
+    for k, (t, track) in enumerate(boundaries):
+        stop = boundaries[k + 1][0].heading.line - 1 if k + 1 < len(boundaries) else len(doc.lines) - 1
+        section = _talk_section(doc, t, stop, None if track == "\0section" else track)
+        if track == "\0section":
+            section.kind, section.speakers = "section", []
+            section.title = plain(t.heading.text).rstrip(":").strip()
+        sections.append(section)
+    return sections
