@@ -82,6 +82,21 @@ def test_index_json_twice_embeds_nothing_the_second_time(workdir: Path) -> None:
     summary = json.loads(second.stdout)
     assert {"files", "talks", "chunks", "embedded", "reused", "removed", "seconds"} <= set(summary)
     assert summary["embedded"] == 0 and summary["reused"] == summary["chunks"] > 0
+    # the page header and the "Related" footer of the recap, per file
+    assert summary["dropped_lines"]["apply-ops-23-recap.txt"] >= 20
+
+
+def test_talks_outline_shows_talks_speakers_and_dropped_lines(workdir: Path) -> None:
+    result = run("talks", "--outline", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "apply-ops-23-recap.txt (text)"
+    assert any(line.startswith("  talk 22-") and "Min Cai" in line for line in lines)
+    assert any(line.startswith("  dropped 1-") and line.endswith("page header") for line in lines)
+    assert any(line.endswith("page footer") for line in lines)
+    as_json = json.loads(run("talks", "--outline", "--json", cwd=workdir).stdout)
+    assert as_json[0]["document"]["conference"] == "Apply(ops) 23"
+    assert [t["title"] for t in as_json[0]["talks"]][0] == "Introduction"
 
 
 def test_bad_input_is_a_message_with_the_fix_not_a_traceback(workdir: Path) -> None:

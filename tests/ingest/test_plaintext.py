@@ -87,3 +87,26 @@ def test_generic_plain_text_headings(tmp_path: Path) -> None:
     assert talks[1].company == "Acme"
     assert [(s.name, s.role) for s in talks[1].speakers] == [("Jane Doe", "Head of ML at Acme")]
     assert [(s.name, s.role) for s in talks[2].speakers] == [("John Roe", "Initech")]
+
+
+def test_bullet_talks_without_speaker_lines_are_neither_header_nor_merged(tmp_path: Path) -> None:
+    write(
+        tmp_path / "recap.txt",
+        (
+            "KubeCon Recap\nby A Blogger\n\n"
+            "Opening Keynote Highlights\n- the community grew\n- new governance model\n- more maintainers\n\n"
+            "Helm 4 Preview\n\nSpeakers: Matt Farina, SUSE & Andrew Block, Red Hat\n\n- charts as OCI artifacts\n\n"
+            "Supply Chain Security\n\n- sign everything\n- SBOMs by default\n\n"
+            "Gateway API Deep Dive (Google)\n\nSpeaker: Rob Scott\n\n- v1.0 is GA\n"
+        ),
+    )
+    (parsed,) = load_corpus(tmp_path).documents
+    talks = [s.talk for s in parsed.sections]
+    assert [(t.kind, t.title, t.start_line) for t in talks] == [
+        ("talk", "Opening Keynote Highlights", 4),
+        ("talk", "Helm 4 Preview", 9),
+        ("talk", "Supply Chain Security", 15),
+        ("talk", "Gateway API Deep Dive", 20),
+    ]
+    assert [(s.name, s.company) for s in talks[1].speakers] == [("Matt Farina", "SUSE"), ("Andrew Block", "Red Hat")]
+    assert parsed.document.dropped == {0: "page header", 1: "page header"}

@@ -61,6 +61,11 @@ class Corpus:
     def talks(self) -> list[Talk]:
         return [s.talk for d in self.documents for s in d.sections]
 
+    @property
+    def dropped_lines(self) -> dict[str, int]:
+        """Per notes file, how many lines were dropped as noise (front matter, chrome...)."""
+        return {d.document.source: len(d.document.dropped) for d in self.documents}
+
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """Every candidate notes file, sorted; sidecars, READMEs and hidden files excluded."""

@@ -35,6 +35,7 @@ def document_outline(parsed: ParsedDocument) -> dict[str, Any]:
                 "talk_id": s.talk.talk_id,
                 "title": s.talk.title,
                 "kind": s.talk.kind,
+                "company": s.talk.company,
                 "track": s.talk.meta.get("track"),
                 "speakers": [
                     {k: v for k, v in (("name", p.name), ("role", p.role), ("company", p.company)) if v}
@@ -64,7 +65,8 @@ def format_outline(outline: dict[str, Any]) -> str:
         first, last = talk["lines"]
         who = "; ".join(s["name"] + (f" ({s['company']})" if s.get("company") else "") for s in talk["speakers"])
         mark = "talk" if talk["kind"] == "talk" else "sect"
-        out.append(f"{indent}{mark} {first}-{last}  {talk['title']}" + (f"  — {who}" if who else ""))
+        company = f" ({talk['company']})" if talk.get("company") else ""
+        out.append(f"{indent}{mark} {first}-{last}  {talk['title']}{company}" + (f"  — {who}" if who else ""))
     for dropped in outline["dropped"]:
         first, last = dropped["lines"]
         where = f"{first}" if first == last else f"{first}-{last}"

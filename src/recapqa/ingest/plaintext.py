@@ -102,15 +102,52 @@ def _header_meta(lines: list[str]) -> dict[str, Any]:
     return meta
 
 
+def is_plain_heading(doc: Document, i: int) -> bool:
+    """A weaker shape, used only in a file that has talk headings already: a short line
+    alone, not ending in punctuation, with a blank line or a list right after it (a talk
+    whose notes have no Speaker: line still starts at its title)."""
+    text = doc.lines[i].strip()
+    if not text or doc.lines[i][:1].isspace() or not _is_blank(doc, i - 1):
+        return False
+    following = doc.lines[i + 1] if i + 1 < len(doc.lines) else ""
+    if following.strip() and not LIST_ITEM_RE.match(following):
+        return False
+    if len(text.split()) > 10 or len(text) > 80 or re.search(r"[.,;:!?…]$", text):
+        return False
+    if not (text[0].isupper() or text[0].isdigit()):
+        return False
+    return not (LABEL_RE.match(text) or MENTION_RE.match(text) or LIST_ITEM_RE.match(text))
+
+
+def _body_start(doc: Document, first_heading: int) -> int:
+    """The page header is what stands above the first prose paragraph; without prose, above
+    the first list item, long line or heading (a talk of bullet notes is not header)."""
+    for i in range(first_heading):
+        if _is_prose(doc.lines[i]):
+            return i
+    for i in range(first_heading):
+        line = doc.lines[i]
+        if LIST_ITEM_RE.match(line) or len(line.split()) >= 8:
+            return i
+    if first_heading < len(doc.lines):
+        return first_heading
+    return next(i for i, line in enumerate(doc.lines) if line.strip())
+
+
 def segment_plaintext(doc: Document) -> tuple[list[RawSection], dict[str, Any]]:
-    headings = [i for i in range(len(doc.lines)) if is_talk_heading(doc, i)]
-    first_heading = headings[0] if headings else len(doc.lines)
-    prose = [i for i in range(first_heading) if _is_prose(doc.lines[i])]
-    body_start = prose[0] if prose else first_heading
-    if not prose and not headings:
-        body_start = next(i for i, line in enumerate(doc.lines) if line.strip())
+    strong = [i for i in range(len(doc.lines)) if is_talk_heading(doc, i)]
+    body_start = _body_start(doc, strong[0] if strong else len(doc.lines))
+    weak = [i for i in range(len(doc.lines)) if strong and i not in strong and is_plain_heading(doc, i)]
+    before = [i for i in weak if i < body_start]
+    if before and LIST_ITEM_RE.match(doc.lines[body_start]) and all(
+        not doc.lines[j].strip() for j in range(before[-1] + 1, body_start)
+    ):
+        body_start = before[-1]  # a talk of bullet notes right under its title is not page header
+    headings = [i for i in sorted(strong + weak) if i >= body_start]
     meta = _header_meta(doc.lines[:body_start])
-    footer = find_footer(doc, max(body_start, first_heading if headings else body_start))
+    doc.drop(0, body_start - 1, "page header")
+    footer = find_footer(doc, max(body_start, headings[0] if headings else body_start))
+    doc.drop(footer, len(doc.lines) - 1, "page footer")
     headings = [i for i in headings if i < footer]
     marked = [(i, doc.lines[i].strip()) for i in headings]
     return build_sections(doc, marked, body_start, footer - 1), meta
