@@ -18,6 +18,9 @@ from recapqa.ingest.frontmatter import read_front_matter
 from recapqa.ingest.layout import Heading, Item, Layout
 
 _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+_MD.disable("inline")  # block structure only: inline text is parsed for the few tokens that need it
+_INLINE = MarkdownIt("commonmark").enable(["strikethrough"])
+_IMAGES_ONLY = re.compile(r"^(?:\s*\[?!\[[^\]]*\]\([^)]*\)(?:\]\([^)]*\))?\s*)+$")
 _SHORTCODE = re.compile(r"^\s*\{\{[<%].*[>%]\}\}\s*$")
 _SEPARATOR = re.compile(r"^\s*([#=*_~+-])\1{2,}\s*$")
 _EMBED_HTML = re.compile(r"^\s*<(script|style|iframe|noscript|blockquote class=\"twitter|!--)", re.I)
@@ -29,11 +32,11 @@ _ANCHOR_ONLY = re.compile(r"^\s*\[[^\]]*\]\(#[^)]*\)\s*$")
 def inline_text(token: Token) -> str:
     """Plain text of an inline token: link text kept, images and markup left out."""
     parts: list[str] = []
-    skip = 0
-    for child in token.children or []:
+    children = token.children or (_INLINE.parseInline(token.content)[0].children if token.content else [])
+    for child in children or []:
         if child.type == "image":
             continue
-        if child.type in ("text", "code_inline") and not skip:
+        if child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
@@ -43,9 +46,7 @@ def inline_text(token: Token) -> str:
 
 
 def _only_images(token: Token) -> bool:
-    kids = [c for c in token.children or [] if not (c.type == "text" and not c.content.strip())]
-    kids = [c for c in kids if c.type not in ("softbreak", "hardbreak")]
-    return bool(kids) and all(c.type == "image" for c in kids)
+    return bool(token.content.strip()) and bool(_IMAGES_ONLY.match(token.content))
 
 
 def _drop_tocs(doc: Document, start: int) -> None:
