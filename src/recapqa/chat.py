@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from recapqa.errors import InvalidQuestionError
 from recapqa.models import Talk
-from recapqa.talk_mentions import TalkMatcher, normalize, speaker_aliases
+from recapqa.talk_mentions import TalkMatcher, speaker_aliases
+from recapqa.text import normalize
 
 _REFERS_BACK = re.compile(
     r"\b(she|he|her|him|his|hers|they|them|their|it|its|this|that|these|those|there|same|"

@@ -44,8 +44,8 @@ def units(doc: Document, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 
 def is_heading_line(doc: Document, i: int) -> bool:
-    """A heading of any format (recorded by the reader), or a Markdown-style '#' line."""
-    return i in doc.heading_lines or (not doc.heading_lines and doc.lines[i].lstrip().startswith("#"))
+    """A heading of any format (recorded by the reader), or in plain text a '#' line."""
+    return i in doc.heading_lines or (doc.fmt == "text" and doc.lines[i].lstrip().startswith("#"))
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:

@@ -68,7 +68,10 @@ class Retriever:
         self.index = index
         self.embed_query = embed_query
         self.settings = settings
-        self.matcher = TalkMatcher(index.talks.values())
+        texts: dict[str, str] = {}
+        for chunk in index.chunks:
+            texts[chunk.talk_id] = texts.get(chunk.talk_id, "") + " " + chunk.text
+        self.matcher = TalkMatcher(index.talks.values(), texts)
 
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> Retrieval:
         s = self.settings

@@ -7,18 +7,17 @@ import re
 from collections.abc import Iterable
 
 from recapqa.models import Speaker, Talk
+from recapqa.text import STOPWORDS, normalize
 
+# Generic words that never name a talk by themselves (function words, talk words, titles).
 _COMMON_TEXT = """
-the and for with from talk what how who ml ai mlops machine learning production system systems
-platform data model models building journey evolution other trends space challenges best practices
-real time environment strategy company world largest food solutions min chris mike ian ali del dr
+the and for with from talk talks what how who which why when where keynote panel session presentation
+speaker speakers company companies conference day track dr mr ms mrs prof
 """
-_COMMON = frozenset(_COMMON_TEXT.split())
+_COMMON = frozenset(_COMMON_TEXT.split()) | STOPWORDS
+# An alias found in the notes of more than this share of talks is too common to name one.
+MAX_ALIAS_TALK_SHARE = 0.25
 _ORG_IN_ROLE = re.compile(r"\b(?:at|from|of|@)\s+([A-Z][\w&'’]*(?:\s+[A-Z][\w&'’]*){0,3})")
-
-
-def normalize(text: str) -> str:
-    return re.sub(r"[^a-z0-9+]+", " ", text.lower()).strip()
 
 
 def _with_joined(name: str) -> set[str]:
@@ -33,8 +32,8 @@ def speaker_aliases(speaker: Speaker) -> set[str]:
     parts = name.split()
     aliases = {name, " ".join(parts[1:])}
     aliases.update(p for p in parts if len(p) >= 4)
-    for org in _ORG_IN_ROLE.findall(speaker.role or ""):
-        if org.lower() not in {"hello", "the"}:
+    for org in [*_ORG_IN_ROLE.findall(speaker.role or ""), speaker.company or ""]:
+        if org.strip():
             aliases |= _with_joined(normalize(org))
     return {a for a in aliases if a and a not in _COMMON}
 
@@ -54,13 +53,20 @@ def talk_aliases(talk: Talk) -> set[str]:
 
 
 class TalkMatcher:
-    def __init__(self, talks: Iterable[Talk]) -> None:
+    def __init__(self, talks: Iterable[Talk], texts: dict[str, str] | None = None) -> None:
+        """`texts`: each talk's notes; an alias most talks' notes use names none of them."""
         by_alias: dict[str, set[str]] = {}
+        talks = list(talks)
         for talk in talks:
             for alias in talk_aliases(talk):
                 by_alias.setdefault(alias, set()).add(talk.talk_id)
         # an alias shared by many talks (a common title word) names none of them
-        self._alias_to_talks = {a: t for a, t in by_alias.items() if len(t) <= 2}
+        common: set[str] = set()
+        if texts:
+            folded = [f" {normalize(t)} " for t in texts.values()]
+            limit = max(3, MAX_ALIAS_TALK_SHARE * len(folded))
+            common = {a for a in by_alias if sum(f" {a} " in t for t in folded) > limit}
+        self._alias_to_talks = {a: t for a, t in by_alias.items() if len(t) <= 2 and a not in common}
         alternatives = "|".join(sorted(map(re.escape, self._alias_to_talks), key=len, reverse=True))
         self._pattern = re.compile(rf"\b({alternatives})\b") if alternatives else None
 

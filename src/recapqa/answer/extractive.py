@@ -29,19 +29,17 @@ from recapqa.answer.question import (
     QuestionInfo,
     analyse,
     corpus_proper_nouns,
-    has_money,
-    has_number,
     is_speaker_line,
     kind_score,
-    squash,
+    required,
 )
-from recapqa.answer.text import Idf, terms
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Hit, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.sentences import Sentence
 from recapqa.settings import Settings
 from recapqa.store import Index
 from recapqa.talk_mentions import speaker_aliases
+from recapqa.text import Idf, squash, terms
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,6 @@ class Weights:
         )
 
 
-_MARKUP_HEADING = re.compile(r"^\s*(==+|\*\*).*(==+|\*\*)\s*$")  # "==Scope of...==" is a heading
 _MULTI_TALK = re.compile(
     r"\b(which|what) (talks|speakers|companies|presentations)\b|\bwho (uses|use|mentioned)\b", re.I
 )
@@ -84,8 +81,11 @@ class Candidate:
 
 
 def talk_text(talk: Talk) -> str:
-    people = " ".join(f"{s.name} {s.role or ''}" for s in talk.speakers)
-    return f"{talk.title} {talk.company or ''} {people} {talk.talk_id.replace('-', ' ')}"
+    """Everything known about a talk besides its notes: title, company, speakers with their
+    roles and companies, and the document's metadata (conference, track, file title)."""
+    people = " ".join(f"{s.name} {s.role or ''} {s.company or ''}" for s in talk.speakers)
+    meta = " ".join(str(talk.meta.get(k) or "") for k in ("conference", "track", "title"))
+    return f"{talk.title} {talk.company or ''} {people} {talk.talk_id.replace('-', ' ')} {meta}"
 
 
 class ExtractiveAnswerer:
@@ -169,14 +169,10 @@ class ExtractiveAnswerer:
         return Candidate(row, hit, rank, self.weights.score(features), eligible, features)
 
     def _eligible(self, row: int, sentence: Sentence, info: QuestionInfo) -> bool:
-        if info.kind == "number" and not has_number(sentence.text, info.numbers, counting=info.counted is not None):
-            return False
-        if info.counted and info.counted not in self._sentence_terms[row]:
+        if required(info.kind) and not kind_score(info, sentence.text, sentence.context, sentence.list_item):
+            return False  # a count, a percentage or an amount of money must be in the sentence
+        if info.focus and info.focus not in self._sentence_terms[row]:
             return False  # "how many engineers" is not answered by a count of models
-        if info.money and not has_money(sentence.text):
-            return False  # a cost, price or salary is an amount of money
-        if _MARKUP_HEADING.match(sentence.text):
-            return False
         if self._is_speaker_line[row] and not info.asks_speaker:
             return False
         about = self._context_squashed[row]

@@ -13,37 +13,62 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
-from recapqa.answer.text import GENERIC_NAMES, STOPWORDS, WORD, terms
 from recapqa.ingest.speakers import LABEL_RE, MENTION_RE, NAME_RE
+from recapqa.text import GENERIC_NAMES, STOPWORDS, WORD, terms
 
-Kind = Literal["number", "time", "person", "reason", "list", "definition", "other"]
+Kind = Literal["money", "number", "time", "person", "reason", "list", "definition", "other"]
 
-_KINDS: list[tuple[Kind, re.Pattern[str]]] = [  # first match wins
-    (
+
+@dataclass(frozen=True)
+class KindRule:
+    """One answer type (as in question classification: Li & Roth's NUM:money, NUM:count,
+    NUM:date, HUM, DESC:reason, ...): the question shape that asks for it, and whether a
+    sentence that does not hold it may still answer (`required`)."""
+
+    kind: Kind
+    asks: re.Pattern[str]
+    required: bool
+
+
+# First match wins. A question asking for an amount of money, a count or a percentage can
+# only be answered by a sentence holding one.
+KINDS: tuple[KindRule, ...] = (
+    KindRule(
+        "money",
+        re.compile(
+            r"\b(cost|costs|price|prices|priced|salary|salaries|earn|earns|revenue|revenues|budget|funding"
+            r"|paid|pay)\b"
+        ),
+        True,
+    ),
+    KindRule(
         "number",
         re.compile(
             r"\bhow (many|much|big)\b|\bwhat (percentage|share)\b"
             r"|^\s*what (is |was )?(the )?(percentage|share|fraction|proportion|number) of\b"
         ),
+        True,
     ),
-    ("time", re.compile(r"\bwhen\b|\b(what|which|in which) year\b|\bhow (long|often)\b")),
-    ("reason", re.compile(r"\bwhy\b|\bwhat reasons?\b|\bhow come\b")),
-    (
+    KindRule("time", re.compile(r"\bwhen\b|\b(what|which|in which) year\b|\bhow (long|often)\b"), False),
+    KindRule("reason", re.compile(r"\bwhy\b|\bwhat reasons?\b|\bhow come\b"), False),
+    KindRule(
         "person",
         re.compile(
             r"^\s*(who|whom|whose)\b|\bwho (is|was|are|gave|presented|moderated|took)\b"
             r"|\b(role|job title|position)\b|\bwork for\b"
         ),
+        False,
     ),
-    (
+    KindRule(
         "list",
         re.compile(
             r"\b(which|what) (tools|technologies|models|companies|talks|speakers|topics|capabilities"
-            r"|features|products)\b|\blist\b"
+            r"|features|products|steps|levels|goals|principles|proverbs|lessons|benefits|options)\b|\blist\b"
         ),
+        False,
     ),
-    ("definition", re.compile(r"^\s*what (is|are|was)\b|\bdefin|\bmean\b|\bdifference\b")),
-]
+    KindRule("definition", re.compile(r"^\s*what (is|are|was)\b|\bdefin|\bmean\b|\bstand for\b|\bdifference\b"), False),
+)
 _ASKS_SPEAKER = re.compile(
     r"\b(gave|give|presented|present|moderated|spoke|speakers?|took part|role|work for|panelists?)\b", re.I
 )
@@ -51,7 +76,7 @@ _TALK_REFERENCE = re.compile(r"\b(speaker|talk|keynote|presentation|presenter|se
 _SUBJECT = re.compile(
     r"^\s*what (?:is|are|was|were)\s+(?:a |an |the )?([\w\-+’' ]+?)(?:\s+(?:in|at|of|for|according)\b|\?|$)", re.I
 )
-_REASON = re.compile(r"\b(because|due to|reason|since|so that|comes from|in order to|as they|thus)\b|\(", re.I)
+_REASON = re.compile(r"\b(because|due to|reason|since|so that|comes from|in order to|as they|thus)\b", re.I)
 _TIME = re.compile(
     r"\b(19|20)\d\d\b|\b(years?|months?|weeks?|weekly|daily|ago|before|after|january|february|march|april|may|june|july|august|september|october|november|december)\b",
     re.I,
@@ -72,13 +97,7 @@ class QuestionInfo:
     talk_only: bool  # "the Netflix speaker": names must be a talk's, not a passing mention
     asks_speaker: bool
     subject: str | None  # "canvas" in "What is a canvas in Michelangelo?"
-    counted: str | None = None  # stem of what "how many" counts: "engin" in "how many engineers"
-    money: bool = False  # asks for a price, cost, salary or revenue
-
-
-def squash(text: str) -> str:
-    """Lower case, letters and digits only: 'Hello Fresh' and 'HelloFresh' compare equal."""
-    return re.sub(r"[^a-z0-9]+", "", text.lower())
+    focus: str | None = None  # stem of what a count asks about: "engin" in "how many engineers"
 
 
 def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
@@ -92,8 +111,7 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
         numbers=frozenset(_DIGITS.findall(question)),
         talk_only=bool(_TALK_REFERENCE.search(question)),
         asks_speaker=bool(_ASKS_SPEAKER.search(question)) or kind == "person",
-        counted=_counted(question),
-        money=bool(_MONEY_QUESTION.search(question)),
+        focus=_focus(question) if kind in ("number", "money") else None,
         subject=subject.group(1).strip().lower() if subject and kind == "definition" else None,
     )
 
@@ -102,7 +120,11 @@ def _kind(question: str) -> Kind:
     lowered = question.lower()
     if re.match(r"^\s*what (is|are|was) the (name|names)\b", lowered):
         return "other"  # "what is the name of X" asks for a name, not a definition
-    return next((k for k, pattern in _KINDS if pattern.search(lowered)), "other")
+    return next((rule.kind for rule in KINDS if rule.asks.search(lowered)), "other")
+
+
+def required(kind: Kind) -> bool:
+    return any(rule.required for rule in KINDS if rule.kind == kind)
 
 
 def _names(question: str, proper_nouns: frozenset[str]) -> set[str]:
@@ -121,20 +143,22 @@ def is_speaker_line(text: str, context: str) -> bool:
     return bool(LABEL_RE.match(text) or MENTION_RE.match(text) or LABEL_RE.match(context))
 
 
-_COUNTED = re.compile(r"\bhow many\s+((?:[\w-]+\s+){0,3})", re.I)
-_MONEY_QUESTION = re.compile(
-    r"\b(cost|costs|price|prices|priced|salary|salaries|earn|revenue|revenues|pay|paid)\b", re.I
+# The noun a count asks about: "how many engineers", "what percentage of requests".
+_FOCUS = re.compile(
+    r"\b(?:how many|how much|what (?:percentage|share|fraction|number) of)\s+((?:[\w-]+\s+){0,3})", re.I
 )
+# Quantity adjectives say how to count, not what: "how many different tools".
+_QUANTIFIERS = frozenset({"differ", "distinct", "uniqu", "separ", "total", "individu", "new"})
 _MONEY = re.compile(r"[$€£¥]|\b(usd|eur|dollars?|euros?|pounds?)\b", re.I)
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
 
-def _counted(question: str) -> str | None:
-    """The thing "how many" counts, as a stem; 'ML use cases' -> 'use'."""
-    match = _COUNTED.search(question)
+def _focus(question: str) -> str | None:
+    """The first content word (stemmed) after the count phrase; None when there is none."""
+    match = _FOCUS.search(question)
     if not match:
         return None
-    words = [w for w in terms(match.group(1)) if w not in {"ml", "ai", "differ", "distinct"}]
+    words = [w for w in terms(match.group(1)) if w not in GENERIC_NAMES and w not in _QUANTIFIERS]
     return words[0] if words else None
 
 
@@ -153,8 +177,10 @@ def has_money(text: str) -> bool:
 def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> float:
     """0..2: how well a sentence holds what the question asks for."""
     speaker_line = is_speaker_line(text, context)
+    if info.kind == "money":
+        return 1.0 if has_money(text) and has_number(text, info.numbers) else 0.0
     if info.kind == "number":
-        return 1.0 if has_number(text, info.numbers, counting=info.counted is not None) else 0.0
+        return 1.0 if has_number(text, info.numbers, counting=info.focus is not None) else 0.0
     if info.kind == "time":
         return 1.0 if _TIME.search(text) else 0.0
     if info.kind == "reason":

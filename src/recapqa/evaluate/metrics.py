@@ -61,9 +61,17 @@ def best_f1(prediction: str, truths: Sequence[str]) -> float:
     return max((token_f1(prediction, t) for t in truths), default=0.0)
 
 
-def fact_hit(prediction: str, truths: Sequence[str]) -> bool:
-    lowered = prediction.lower()
-    return any(t.lower() in lowered for t in truths)
+def _fold(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def fact_hit(prediction: str, truths: Sequence[str], all_of: Sequence[str] = ()) -> bool:
+    """One of `truths` (when given) and every one of `all_of` occur in the prediction
+    (case and whitespace folded)."""
+    folded = _fold(prediction)
+    if truths and not any(_fold(t) in folded for t in truths):
+        return False
+    return all(_fold(t) in folded for t in all_of)
 
 
 def abstention_scores(abstained: Sequence[bool], answerable: Sequence[bool]) -> dict[str, float | None]:

@@ -20,6 +20,8 @@ class Question:
     split: str = "all"
     type: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    collection: str | None = None  # a subfolder of the corpus: the notes this question is about
+    answers_all: list[str] = field(default_factory=list)  # all must appear (compound and list questions)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -31,7 +33,12 @@ class Question:
             "answerable": self.answerable,
             "split": self.split,
             "type": self.type,
+            "collection": self.collection,
+            "answers_all": self.answers_all,
         }
+
+
+_FIELDS = {"id", "question", "answers", "talks", "answerable", "split", "type", "collection", "answers_all"}
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -51,11 +58,9 @@ def load_questions(path: Path) -> list[Question]:
                 answerable=bool(row["answerable"]),
                 split=str(row.get("split", "all")),
                 type=str(row.get("type", "")),
-                extra={
-                    k: v
-                    for k, v in row.items()
-                    if k not in {"id", "question", "answers", "talks", "answerable", "split", "type"}
-                },
+                collection=str(row["collection"]) if row.get("collection") else None,
+                answers_all=[str(a) for a in row.get("answers_all", [])],
+                extra={k: v for k, v in row.items() if k not in _FIELDS},
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise RecapqaError(
@@ -64,7 +69,7 @@ def load_questions(path: Path) -> list[Question]:
             ) from exc
         if q.id in ids:
             raise RecapqaError(f"{path}:{n}: duplicate id {q.id}", "give every question its own id")
-        if q.answerable and not q.answers:
+        if q.answerable and not (q.answers or q.answers_all):
             raise RecapqaError(f"{path}:{n}: answerable question without answers", "list acceptable answers")
         ids.add(q.id)
         out.append(q)

@@ -9,6 +9,38 @@ from typing import Any
 from recapqa.evaluate.metrics import mean
 
 _GROUPS = ("retrieval", "citations", "answers", "abstention")
+# The figures a side-by-side table shows: (group, metric, column title)
+KEY_METRICS = (
+    ("counts", "questions", "questions"),
+    ("retrieval", "hit@1", "talk hit@1"),
+    ("citations", "first_citation_accuracy", "first citation"),
+    ("answers", "fact_hit", "fact hit"),
+    ("abstention", "recall", "abstention recall"),
+    ("abstention", "false_abstention_rate", "false abstention"),
+    ("citations", "verbatim_rate", "verbatim"),
+)
+
+
+def key_table(rows: dict[str, dict[str, Any]], first: str) -> list[str]:
+    """One row per named summary, the KEY_METRICS as columns."""
+    out = [f"| {first} | " + " | ".join(t for _, _, t in KEY_METRICS) + " |", "|---" * (len(KEY_METRICS) + 1) + "|"]
+    for name, s in rows.items():
+        out.append(f"| {name} | " + " | ".join(_fmt(s[g][k]) for g, k, _ in KEY_METRICS) + " |")
+    return out
+
+
+def sets_markdown(summaries: dict[str, dict[str, Any]]) -> str:
+    """Question sets side by side: each set per split, then per collection."""
+    rows: dict[str, dict[str, Any]] = {}
+    for name, summary in summaries.items():
+        for split, s in {"all": summary["overall"], **summary.get("by_split", {})}.items():
+            rows[f"{name} · {split}"] = s
+    out = key_table(rows, "set · split")
+    for name, summary in summaries.items():
+        if summary.get("by_collection"):
+            out += ["", f"Per collection ({name} set, all splits):", ""]
+            out += key_table(summary["by_collection"], "collection")
+    return "\n".join(out) + "\n"
 
 
 def _fmt(value: Any) -> str:
@@ -63,6 +95,8 @@ def report_markdown(rows: list[dict[str, Any]], summary: dict[str, Any]) -> str:
     for name, s in sections.items():
         for stage, values in s["latency_ms"].items():
             out.append(f"| {name} | {stage} | {_fmt(values['p50'])} | {_fmt(values['p95'])} |")
+    if summary.get("by_collection"):
+        out += ["", "## By collection", "", *key_table(summary["by_collection"], "collection")]
     out += [
         "",
         "## By talk (answerable questions)",

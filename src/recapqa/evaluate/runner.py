@@ -35,8 +35,12 @@ def score_row(
         "gold_citations": sum(cited_rels) if gold else None,
         "first_citation_correct": (bool(cited_rels and cited_rels[0])) if gold else None,
         "verbatim_citations": sum(verbatim),
-        "fact_hit": (not answer["abstained"] and m.fact_hit(answer["answer"], q.answers)) if q.answerable else None,
-        "f1": (0.0 if answer["abstained"] else m.best_f1(answer["answer"], q.answers)) if q.answerable else None,
+        "fact_hit": (not answer["abstained"] and m.fact_hit(answer["answer"], q.answers, q.answers_all))
+        if q.answerable
+        else None,
+        "f1": (0.0 if answer["abstained"] else m.best_f1(answer["answer"], q.answers or q.answers_all))
+        if q.answerable
+        else None,
         "abstained": answer["abstained"],
     }
 
@@ -129,4 +133,43 @@ def summarize_all(rows: list[dict[str, Any]]) -> dict[str, Any]:
     summary = {"overall": summarize(rows)}
     if len(splits) > 1:
         summary["by_split"] = {s: summarize([r for r in rows if r["split"] == s]) for s in splits}
+    collections = sorted({r["collection"] for r in rows if r.get("collection")})
+    if collections:
+        summary["by_collection"] = {
+            c: summarize([r for r in rows if r.get("collection") == c]) for c in collections
+        }
     return summary
+
+
+def collections(questions: list[Question]) -> list[str | None]:
+    """The corpus subfolders the questions name, in order (None: the corpus folder itself)."""
+    return list(dict.fromkeys(q.collection for q in questions))
+
+
+def run_collections(
+    open_assistant: Callable[[str | None], Assistant],
+    questions: list[Question],
+    corpus_dir: Path,
+    mode: AnswerMode = "extractive",
+    progress: Progress | None = None,
+) -> list[dict[str, Any]]:
+    """Each collection against its own index (`open_assistant(collection)`), rows in order."""
+    rows: list[dict[str, Any]] = []
+    done = 0
+    for collection in collections(questions):
+        subset = [q for q in questions if q.collection == collection]
+        folder = corpus_dir / collection if collection else corpus_dir
+        if not folder.is_dir():
+            raise RecapqaError(
+                f"the questions name collection '{collection}', which is not a folder of the corpus",
+                "point --corpus at the folder holding one subfolder per collection",
+            )
+
+        def step(n: int, _total: int, base: int = done) -> None:
+            if progress:
+                progress(base + n, len(questions))
+
+        rows += run(open_assistant(collection), subset, folder, mode=mode, progress=step)
+        done += len(subset)
+    order = {q.id: n for n, q in enumerate(questions)}
+    return sorted(rows, key=lambda r: order[r["id"]])

@@ -88,6 +88,7 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
 def segment_document(doc: Document) -> tuple[list[RawSection], dict[str, Any], list[str]]:
     """Sections of one document, its metadata, and warnings (e.g. front matter read line-wise)."""
     reader = LAYOUT_READERS.get(doc.fmt)
+    doc.mark_pseudo_headings()
     if reader is None:
         sections, meta = segment_plaintext(doc)
         return sections, {**doc.meta, **meta}, []
@@ -111,7 +112,8 @@ def parse_document(doc: Document, notes: Path, used_ids: set[str]) -> tuple[Pars
     for raw in raw_sections:
         start_line, end_line = doc.source_lines(raw.first, raw.last)
         talk_id = _unique(slugify(raw.title if raw.kind == "talk" else f"{notes.stem} {raw.title}"), used_ids)
-        extra = {"track": raw.track, "note_taker_of_talk": raw.note_taker, "code": raw.code}
+        heading = doc.lines[raw.first].strip() if raw.has_heading else None
+        extra = {"heading": heading, "track": raw.track, "note_taker_of_talk": raw.note_taker, "code": raw.code}
         talk = Talk(
             talk_id=talk_id,
             title=raw.title,
@@ -121,7 +123,7 @@ def parse_document(doc: Document, notes: Path, used_ids: set[str]) -> tuple[Pars
             end_line=end_line,
             company=raw.company,
             speakers=raw.speakers,
-            meta={**doc.meta, "heading": doc.lines[raw.first].strip(), **{k: v for k, v in extra.items() if v}},
+            meta={**doc.meta, **{k: v for k, v in extra.items() if v}},
         )
         start = doc.line_start(raw.first)
         body = doc.line_start(raw.first + 1) if raw.has_heading and raw.first < raw.last else start

@@ -8,8 +8,11 @@ the block came from, so a citation still points into the HTML file.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+_PSEUDO_HEADING = re.compile(r"^\s*(==+[^=]+==+|\*\*[^*.!?]+\*\*[.:]?|__[^_.!?]+__[.:]?)\s*$")
 
 
 @dataclass
@@ -37,6 +40,13 @@ class Document:
         for i in range(max(0, first), min(last, len(self.lines) - 1) + 1):
             if self.lines[i].strip():
                 self.dropped.setdefault(i, reason)
+
+    def mark_pseudo_headings(self) -> None:
+        """Lines that are headings without heading markup: '==Scope==', or a short line
+        that is bold as a whole ('**Day 1 talks**', '**Binary size**.')."""
+        for i, line in enumerate(self.lines):
+            if i not in self.dropped and _PSEUDO_HEADING.match(line) and len(line.split()) <= 8:
+                self.heading_lines.add(i)
 
     def is_content(self, index: int) -> bool:
         return bool(self.lines[index].strip()) and index not in self.dropped

@@ -19,7 +19,6 @@ from recapqa.ingest.sections import RawSection, build_sections
 from recapqa.ingest.speakers import LABEL_RE, LIST_ITEM_RE, MENTION_RE
 
 FOOTER_MARKERS = {
-    "dive in",
     "related",
     "related posts",
     "related articles",
@@ -51,11 +50,20 @@ def _is_prose(line: str) -> bool:
 
 
 def find_footer(doc: Document, start: int) -> int:
-    """Index of the first footer line (or len(lines) if none)."""
+    """Index of the first footer line (or len(lines) if none): a footer marker such as
+    "Related", with the short, unpunctuated lines stuck right above it (a "Dive in" or
+    "Share" button label belongs to the same page chrome)."""
     for i in range(start, len(doc.lines)):
         if doc.lines[i].strip().lower().rstrip(":") in FOOTER_MARKERS:
+            while i - 1 > start and _is_chrome_label(doc.lines[i - 1]):
+                i -= 1
             return i
     return len(doc.lines)
+
+
+def _is_chrome_label(line: str) -> bool:
+    text = line.strip()
+    return bool(text) and len(text.split()) <= 3 and not _SENTENCE_END.search(text)
 
 
 def is_talk_heading(doc: Document, i: int) -> bool:

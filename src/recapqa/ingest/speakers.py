@@ -28,7 +28,8 @@ _MODERATED = re.compile(
     r"(?=\s+and\b|\s*[,.;:(]|\s*$)"
 )
 _MENTION_CUES = re.compile(r"\b(between|with|featuring|by|conversation|discussion|interview)\b")
-_WHO_IS = re.compile(r"^(?:who\s+(?:is|was)\s+(?:currently\s+|now\s+)?)?(?:the\s+|an?\s+)?", re.I)
+# A relative clause opening a role ("who is currently the tech lead") and its article.
+_WHO_IS = re.compile(r"^(?:who\s+(?:is|was|are|were)\s+(?:\w+ly\s+|now\s+)?)?(?:the\s+|an?\s+)?", re.I)
 
 
 def looks_like_name(text: str) -> bool:

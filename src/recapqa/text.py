@@ -1,0 +1,77 @@
+"""The one text-normalisation module: words, stemmed content terms, IDF, and the folded
+forms names are compared in (`squash`: letters and digits only; `normalize`: words
+separated by single spaces). Every stage that compares text uses these."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from functools import lru_cache
+
+_STOPWORDS_TEXT = """
+    a about above after again all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers him his how i if in into is it its itself just me more
+    most my no nor not now of off on once only or other our out over own same she should so
+    some such than that the their them then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you your
+    yours according said say says tell talk mention mentioned speaker speakers notes
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+_GENERIC_NAMES_TEXT = """
+    ml ai mlops llm llms genai api ui ux ceo ci cd ds mle i what which who how why when where
+    is are does did do the a an in on for
+"""
+GENERIC_NAMES = frozenset(_GENERIC_NAMES_TEXT.split())
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+'’.-]*[A-Za-z0-9+]|[A-Za-z0-9]")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    return [re.sub(r"['’]s$", "", w.strip(".'’").lower()) for w in WORD.findall(text)]
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return str(_stemmer().stemWord(word))
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content words; hyphenated words count as their parts too ('multi-cloud'
+    matches 'multi cloud')."""
+    out: list[str] = []
+    for word in words(text):
+        parts = [word, *word.split("-")] if "-" in word else [word]
+        out.extend(_stem(p) for p in parts if p not in STOPWORDS and len(p) > 1)
+    return out
+
+
+class Idf:
+    def __init__(self, documents: list[str]) -> None:
+        counts: Counter[str] = Counter()
+        for doc in documents:
+            counts.update(set(terms(doc)))
+        self.n = max(1, len(documents))
+        self._idf = {t: math.log(1 + self.n / c) for t, c in counts.items()}
+        self.unknown = math.log(1 + self.n)
+
+    def __call__(self, term: str) -> float:
+        return self._idf.get(term, self.unknown)
+
+
+
+def squash(text: str) -> str:
+    """Lower case, letters and digits only: 'Hello Fresh' and 'HelloFresh' compare equal."""
+    return re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+def normalize(text: str) -> str:
+    """Lower case words (letters, digits, '+') separated by single spaces."""
+    return re.sub(r"[^a-z0-9+]+", " ", text.lower()).strip()
