@@ -14,7 +14,16 @@ from conftest import DEFAULT_CORPUS, write
 RECAPQA = str(Path(sys.executable).parent / "recapqa")
 ANSWER_KEYS = {"question", "answer", "abstained", "mode", "fallback_reason", "citations", "timings_ms"}
 CITATION_KEYS = {
-    "talk_id", "talk_title", "speakers", "conference", "date", "source", "start_line", "end_line", "quote", "score"
+    "talk_id",
+    "talk_title",
+    "speakers",
+    "conference",
+    "date",
+    "source",
+    "start_line",
+    "end_line",
+    "quote",
+    "score",
 }
 
 
@@ -96,7 +105,7 @@ def test_talks_outline_shows_talks_speakers_and_dropped_lines(workdir: Path) -> 
     assert any(line.endswith("page footer") for line in lines)
     as_json = json.loads(run("talks", "--outline", "--json", cwd=workdir).stdout)
     assert as_json[0]["document"]["conference"] == "Apply(ops) 23"
-    assert [t["title"] for t in as_json[0]["talks"]][0] == "Introduction"
+    assert as_json[0]["talks"][0]["title"] == "Introduction"
 
 
 def test_bad_input_is_a_message_with_the_fix_not_a_traceback(workdir: Path) -> None:

@@ -40,7 +40,48 @@ class Settings(BaseSettings):
 
     # answering
     mode: AnswerMode = "auto"
-    abstain_threshold: float = 0.32
+    abstain_threshold: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Probability (answer/features.py model) the best sentence must reach, else the answer is "
+        "'not covered'. Chosen on the dev splits of both question sets by eval/calibrate.py.",
+    )
+    answer_weights: tuple[float, ...] = Field(
+        (
+            -4.663,
+            1.929,
+            7.379,
+            1.776,
+            1.81,
+            2.619,
+            0.0,
+            0.0,
+            -0.337,
+            0.906,
+            -0.446,
+            0.0,
+            2.703,
+            0.031,
+            -1.741,
+            0.0,
+            0.622,
+            -0.0,
+        ),
+        description="Logistic weights of the extractive answerer's features, in the order of "
+        "answer/features.py FEATURES; fitted on the dev splits by eval/calibrate.py.",
+    )
+    confidence_weights: tuple[float, ...] = Field(
+        (-1.984, 0.24, 0.269, 3.287, 0.0, -1.001, 0.9, -0.086, 0.023),
+        description="Logistic weights of answer/features.py CONFIDENCE_FEATURES: the probability that the "
+        "extractive answer holds, compared with abstain_threshold; fitted by eval/calibrate.py.",
+    )
+    talk_name_mentions: int = Field(
+        3,
+        ge=1,
+        description="A name the question gives belongs to a talk whose notes mention it at least this many "
+        "times (else only when it is in the talk's metadata or next to the answer sentence).",
+    )
     max_answer_sentences: int = Field(3, ge=1, le=10)
     # a runner-up sentence joins the answer when its score is at least this share of the best
     runner_up_ratio: float = Field(0.95, gt=0, le=1)
@@ -57,10 +98,28 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(256, ge=16)
     llm_context_tokens: int = Field(2048, ge=256)
     llm_temperature: float = 0.0
+    llm_max_concurrent: int = Field(
+        2,
+        ge=1,
+        description="LLM calls in flight at once per process; a question beyond that gets the extractive "
+        "answer with fallback_reason set, so extractive requests always have capacity.",
+    )
+    llm_queue_seconds: float = Field(
+        0.0, ge=0, description="How long a question may wait for a free LLM slot before falling back (0: not at all)."
+    )
 
     # HTTP API
     api_key: str | None = None  # when set, every /v1/* route needs "Authorization: Bearer <key>"
     cors_origins: list[str] = Field(default_factory=list)  # JSON list, e.g. '["http://localhost:3000"]'
+    max_request_bytes: int = Field(
+        1_000_000, ge=1024, description="Largest request body the API reads, in bytes; larger ones get 413."
+    )
+    max_chat_messages: int = Field(
+        200, ge=1, description="Most messages one chat request may carry (the history included); more get 413."
+    )
+    max_message_chars: int = Field(
+        20_000, ge=10, description="Longest single chat message, in characters; longer ones get 413."
+    )
 
     @model_validator(mode="after")
     def _openai_fallbacks(self) -> Settings:

@@ -65,6 +65,9 @@ class Idf:
     def __call__(self, term: str) -> float:
         return self._idf.get(term, self.unknown)
 
+    def known(self, term: str) -> bool:
+        """Does the term occur in any of the documents?"""
+        return term in self._idf
 
 
 def squash(text: str) -> str:

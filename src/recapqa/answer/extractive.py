@@ -1,22 +1,15 @@
 """The default answerer: quotes the one to three best sentences (or list items) of the
 retrieved chunks, verbatim, each with its citation, or abstains.
 
-A sentence's score mixes
-  - cosine between the question and the sentence (embedded at index time),
-  - IDF-weighted share of the question's content words the sentence or its talk covers,
-  - the rank of the chunk it came from,
-  - whether it holds what the question asks for (question.kind_score),
-  - whether its talk is one the question names, and whether the sentence itself names
-    what the question names.
-A sentence is only eligible when it is about every name and number the question requires
-(see `_eligible`): this is what stops "How many models does Netflix run?" from being
-answered with Uber's figure.
+Each candidate sentence gets the features of `answer/features.py` (closeness to the
+question, coverage of its words, whether it holds what the question asks for, whether it
+and its talk are about what the question names...) and a score: the probability, under a
+logistic model fitted on the dev splits of both question sets, that it answers. A sentence
+is only eligible when its talk is about every name the question gives (a name in the notes
+or the talk's metadata) and, for a count or an amount, when it holds one.
 
-Abstention: the best eligible sentence's score must reach `abstain_threshold`
-(RECAPQA_ABSTAIN_THRESHOLD). The default was chosen on the dev split of
-eval/questions.jsonl as the lowest value that abstains on at least 80% of unanswerable dev
-questions while abstaining on at most 5% of answerable ones; eval/BASELINE.md has the
-figures for both splits.
+Abstention: the best eligible sentence's probability must reach `abstain_threshold`
+(RECAPQA_ABSTAIN_THRESHOLD), chosen on the dev splits (eval/calibrate.py).
 """
 
 from __future__ import annotations
@@ -25,6 +18,7 @@ import re
 import time
 from dataclasses import dataclass, replace
 
+from recapqa.answer.features import confidence_values, probability
 from recapqa.answer.question import (
     QuestionInfo,
     analyse,
@@ -35,35 +29,10 @@ from recapqa.answer.question import (
 )
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Hit, Talk
 from recapqa.retrieve import Retrieval
-from recapqa.sentences import Sentence
 from recapqa.settings import Settings
 from recapqa.store import Index
 from recapqa.talk_mentions import speaker_aliases
 from recapqa.text import Idf, squash, terms
-
-
-@dataclass(frozen=True)
-class Weights:
-    """How much each feature counts; tuned on the dev split with eval/tune_extractive.py."""
-
-    dense: float = 0.4
-    cover: float = 0.6
-    rank: float = 0.0
-    kind: float = 0.2
-    talk: float = 0.0
-    named: float = 0.0
-
-    def score(self, features: tuple[float, ...]) -> float:
-        dense, cover, rank, kind, talk, named = features
-        return (
-            self.dense * dense
-            + self.cover * cover
-            + self.rank * rank
-            + self.kind * kind
-            + self.talk * talk
-            + self.named * named
-        )
-
 
 _MULTI_TALK = re.compile(
     r"\b(which|what) (talks|speakers|companies|presentations)\b|\bwho (uses|use|mentioned)\b", re.I
@@ -80,19 +49,27 @@ class Candidate:
     features: tuple[float, ...] = ()
 
 
+# Document metadata that names what a talk is about (ingest/docmeta.py keys).
+TALK_METADATA = ("conference", "track", "title", "date", "description", "tags", "code")
+
+
+def _flat(value: object) -> str:
+    return " ".join(map(str, value)) if isinstance(value, list) else str(value or "")
+
+
 def talk_text(talk: Talk) -> str:
     """Everything known about a talk besides its notes: title, company, speakers with their
     roles and companies, and the document's metadata (conference, track, file title)."""
     people = " ".join(f"{s.name} {s.role or ''} {s.company or ''}" for s in talk.speakers)
-    meta = " ".join(str(talk.meta.get(k) or "") for k in ("conference", "track", "title"))
+    meta = " ".join(_flat(talk.meta.get(k)) for k in TALK_METADATA)
     return f"{talk.title} {talk.company or ''} {people} {talk.talk_id.replace('-', ' ')} {meta}"
 
 
 class ExtractiveAnswerer:
-    def __init__(self, index: Index, settings: Settings, weights: Weights | None = None) -> None:
+    def __init__(self, index: Index, settings: Settings, weights: tuple[float, ...] | None = None) -> None:
         self.index = index
         self.settings = settings
-        self.weights = weights or Weights()
+        self.weights = tuple(weights or settings.answer_weights)
         self.idf = Idf([s.text for s in index.sentences])
         self.proper_nouns = corpus_proper_nouns([c.text for c in index.chunks])
         self._talk_terms = {tid: set(terms(talk_text(t))) for tid, t in index.talks.items()}
@@ -103,8 +80,15 @@ class ExtractiveAnswerer:
             for tid, t in index.talks.items()
         }
         self._chunk_rows = {c.chunk_id: i for i, c in enumerate(index.chunks)}
+        notes: dict[str, str] = {}
+        for sentence in index.sentences:
+            notes[sentence.talk_id] = notes.get(sentence.talk_id, "") + squash(sentence.text) + "|"
+        self._talk_notes = notes  # a talk's sentences, squashed: how often it names something
+        # every name the notes or the talks' metadata hold, to tell a name they never mention
+        self._everything = "".join(self._talk_squashed.values()) + "".join(notes.values())
         # per-sentence text features are fixed by the index: compute them once
         self._sentence_terms = [set(terms(s.embed_text)) | self._talk_terms[s.talk_id] for s in index.sentences]
+        self._own_terms = [set(terms(s.text)) for s in index.sentences]
         self._sentence_squashed = [squash(s.embed_text) for s in index.sentences]
         self._text_squashed = [squash(s.text) for s in index.sentences]
         self._context_squashed = [squash(s.context) for s in index.sentences]
@@ -153,36 +137,65 @@ class ExtractiveAnswerer:
     def _score(
         self, row: int, cosine: float, hit: Hit, rank: int, info: QuestionInfo, q_weight: float, mentioned: set[str]
     ) -> Candidate:
-        sentence = self.index.sentences[row]
-        cover = sum(self.idf(t) for t in info.terms & self._sentence_terms[row]) / q_weight
-        own = self._sentence_squashed[row]
-        named = sum(squash(n) in own for n in info.names) / len(info.names) if info.names else 0.0
-        features = (
-            cosine,
-            cover,
-            1.0 / (1 + rank),
-            kind_score(info, sentence.text, sentence.context, sentence.list_item),
-            float(sentence.talk_id in mentioned),
-            named,
-        )
-        eligible = self._eligible(row, sentence, info)
-        return Candidate(row, hit, rank, self.weights.score(features), eligible, features)
+        features = self.features(row, cosine, rank, info, q_weight, mentioned)
+        eligible = self._eligible(row, info, features)
+        return Candidate(row, hit, rank, probability(self.weights, features), eligible, features)
 
-    def _eligible(self, row: int, sentence: Sentence, info: QuestionInfo) -> bool:
-        if required(info.kind) and not kind_score(info, sentence.text, sentence.context, sentence.list_item):
-            return False  # a count, a percentage or an amount of money must be in the sentence
-        if info.focus and info.focus not in self._sentence_terms[row]:
-            return False  # "how many engineers" is not answered by a count of models
-        if self._is_speaker_line[row] and not info.asks_speaker:
-            return False
-        about = self._context_squashed[row]
-        if info.talk_only:  # "the X speaker": X must be the talk's, wherever the context points
-            about += self._talk_squashed[sentence.talk_id]
-        else:
-            about += self._text_squashed[row] + self._previous_text(row) + self._people[row]
-        if not all(squash(n) in about for n in info.names):
-            return False
-        return all(n in about or n in sentence.text for n in info.numbers)
+    def features(
+        self, row: int, cosine: float, rank: int, info: QuestionInfo, q_weight: float, mentioned: set[str]
+    ) -> tuple[float, ...]:
+        """The values of features.FEATURES, in order."""
+        sentence = self.index.sentences[row]
+        talk_id = sentence.talk_id
+        text_terms = self._own_terms[row]
+        near = self._context_squashed[row] + self._text_squashed[row] + self._previous_text(row)
+        names = [squash(n) for n in info.names]
+        kind = kind_score(info, sentence.text, sentence.context, sentence.list_item)
+
+        def share(found: list[bool]) -> float:
+            return sum(found) / len(found) if found else 0.0
+
+        about = self._talk_squashed[talk_id]
+        return (
+            1.0,
+            cosine,
+            sum(self.idf(t) for t in info.terms & self._sentence_terms[row]) / q_weight,
+            sum(self.idf(t) for t in info.terms & text_terms) / q_weight,
+            1.0 / (1 + rank),
+            kind,
+            float(required(info.kind) and not kind),
+            float(bool(info.focus) and info.focus not in self._sentence_terms[row]),
+            float(talk_id in mentioned),
+            share([n in near or n in self._people[row] for n in names]),
+            share([n in about for n in names]),
+            share([n not in self._everything for n in names]),
+            float(any(n not in about and n not in sentence.text for n in info.numbers)),
+            float(len(sentence.text.split()) <= 3),
+            float(sentence.text.rstrip().endswith(":") and not kind),
+            float(self._is_speaker_line[row] and not info.asks_speaker),
+            float(sentence.list_item),
+            sum(self.idf(t) for t in info.terms if not self.idf.known(t)) / q_weight,
+        )
+
+    def _eligible(self, row: int, info: QuestionInfo, features: tuple[float, ...]) -> bool:
+        """A count or an amount must be in the sentence, of what the question counts; every
+        name the question gives must be in the sentence, its lead-in, the sentence before, or
+        the talk's metadata (only the metadata when the question says 'the X talk'), or be
+        something the talk names again and again: a passing mention does not make the talk
+        about it."""
+        if features[6] or features[7] or (self._is_speaker_line[row] and not info.asks_speaker):
+            return False  # no count where one is asked, or a count of something else
+        sentence = self.index.sentences[row]
+        metadata = self._talk_squashed[sentence.talk_id] + self._context_squashed[row]
+        near = metadata + self._text_squashed[row] + self._previous_text(row) + self._people[row]
+        often = self.settings.talk_name_mentions
+        for name in (squash(n) for n in info.names):
+            if info.talk_only and name not in metadata + self._people[row]:
+                return False
+            if name not in near and self._talk_notes.get(sentence.talk_id, "").count(name) < often:
+                return False
+        # a year or an edition the question gives ("Apply(ops) 24") must be there too
+        return all(n in near or n in sentence.text for n in info.numbers)
 
     def _previous_text(self, row: int) -> str:
         """The sentence before, in the same talk: 'these' and 'they' point back to it."""
@@ -197,7 +210,7 @@ class ExtractiveAnswerer:
         """Pick from scored candidates (split from `answer` so tuning can rescore them)."""
         started = time.perf_counter()
         eligible = [c for c in candidates if c.eligible]
-        if not eligible or eligible[0].score < self.settings.abstain_threshold:
+        if not eligible or self.confidence(eligible) < self.settings.abstain_threshold:
             return self.abstain(retrieval, started)
         chosen = self._with_list_items(self._select(eligible, retrieval.question))
         citations = [self.citation(c) for c in chosen]
@@ -210,6 +223,14 @@ class ExtractiveAnswerer:
             citations=citations,
             timings_ms={"answer": (time.perf_counter() - started) * 1e3},
         )
+
+    def confidence(self, eligible: list[Candidate]) -> float:
+        """Probability that the answer built from these eligible candidates (best first)
+        holds: what `abstain_threshold` is compared with."""
+        if not eligible:
+            return 0.0
+        values = confidence_values([c.score for c in eligible[:2]], eligible[0].features)
+        return probability(self.settings.confidence_weights, values)
 
     def _select(self, eligible: list[Candidate], question: str) -> list[Candidate]:
         """The best sentence first, plus close runners-up: from other talks when the
@@ -290,8 +311,3 @@ class ExtractiveAnswerer:
 def _describe(talk: Talk) -> str:
     names = ", ".join(talk.speaker_names)
     return f"{talk.title} ({names})" if names else talk.title
-
-
-def confidence(candidates: list[Candidate]) -> float:
-    """Best eligible score, or 0: what the abstention threshold is compared with."""
-    return next((c.score for c in candidates if c.eligible), 0.0)
