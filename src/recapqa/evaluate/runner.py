@@ -135,9 +135,7 @@ def summarize_all(rows: list[dict[str, Any]]) -> dict[str, Any]:
         summary["by_split"] = {s: summarize([r for r in rows if r["split"] == s]) for s in splits}
     collections = sorted({r["collection"] for r in rows if r.get("collection")})
     if collections:
-        summary["by_collection"] = {
-            c: summarize([r for r in rows if r.get("collection") == c]) for c in collections
-        }
+        summary["by_collection"] = {c: summarize([r for r in rows if r.get("collection") == c]) for c in collections}
     return summary
 
 

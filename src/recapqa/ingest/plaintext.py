@@ -147,8 +147,10 @@ def segment_plaintext(doc: Document) -> tuple[list[RawSection], dict[str, Any]]:
     body_start = _body_start(doc, strong[0] if strong else len(doc.lines))
     weak = [i for i in range(len(doc.lines)) if strong and i not in strong and is_plain_heading(doc, i)]
     before = [i for i in weak if i < body_start]
-    if before and LIST_ITEM_RE.match(doc.lines[body_start]) and all(
-        not doc.lines[j].strip() for j in range(before[-1] + 1, body_start)
+    if (
+        before
+        and LIST_ITEM_RE.match(doc.lines[body_start])
+        and all(not doc.lines[j].strip() for j in range(before[-1] + 1, body_start))
     ):
         body_start = before[-1]  # a talk of bullet notes right under its title is not page header
     headings = [i for i in sorted(strong + weak) if i >= body_start]
