@@ -36,6 +36,12 @@ class Talk:
     def speaker_names(self) -> list[str]:
         return [s.name for s in self.speakers]
 
+    @property
+    def described(self) -> str:
+        """'Title (Speaker, Speaker)', as answers name a talk."""
+        names = ", ".join(self.speaker_names)
+        return f"{self.title} ({names})" if names else self.title
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "talk_id": self.talk_id,

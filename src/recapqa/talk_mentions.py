@@ -77,3 +77,19 @@ class TalkMatcher:
         for match in self._pattern.finditer(normalize(question)):
             found |= self._alias_to_talks[match.group(1)]
         return found
+
+
+# Document metadata that names what a talk is about (ingest/docmeta.py keys).
+TALK_METADATA = ("conference", "track", "title", "date", "description", "tags", "code")
+
+
+def _flat(value: object) -> str:
+    return " ".join(map(str, value)) if isinstance(value, list) else str(value or "")
+
+
+def talk_text(talk: Talk) -> str:
+    """Everything known about a talk besides its notes: title, company, speakers with their
+    roles and companies, and the document's metadata (conference, track, file title)."""
+    people = " ".join(f"{s.name} {s.role or ''} {s.company or ''}" for s in talk.speakers)
+    meta = " ".join(_flat(talk.meta.get(k)) for k in TALK_METADATA)
+    return f"{talk.title} {talk.company or ''} {people} {talk.talk_id.replace('-', ' ')} {meta}"

@@ -37,19 +37,37 @@ def test_question_set_shape() -> None:
 
 
 @pytest.fixture(scope="module")
-def corpora_summary(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def open_collection(tmp_path_factory: pytest.TempPathFactory, assistant: Assistant):  # type: ignore[no-untyped-def]
+    """An assistant per collection of ../shared/corpora (one index each, built once); the
+    default corpus's for questions that name no collection."""
     root, index = corpora_dir(), tmp_path_factory.mktemp("corpora-index")
     base = Settings(corpus_dir=root, index_dir=index)
+    opened: dict[str, Assistant] = {}
 
     def open_assistant(collection: str | None) -> Assistant:
-        assert collection is not None
-        return Assistant.open(
-            base.model_copy(update={"corpus_dir": root / collection, "index_dir": index / collection}),
-            notify=lambda _m: None,
-        )
+        if collection is None:
+            return assistant
+        if collection not in opened:
+            scoped = base.model_copy(update={"corpus_dir": root / collection, "index_dir": index / collection})
+            opened[collection] = Assistant.open(scoped, notify=lambda _m: None)
+        return opened[collection]
 
+    def corpus_of(collection: str | None) -> Path:
+        return root / collection if collection else assistant.settings.corpus_dir
+
+    return open_assistant, corpus_of
+
+
+@pytest.fixture(scope="module")
+def corpora_summary(open_collection) -> dict:  # type: ignore[no-untyped-def]
     questions = load_questions(REPO / "eval" / "corpora_questions.jsonl")
-    return summarize_all(run_collections(open_assistant, questions, root))
+    return summarize_all(run_collections(open_collection[0], questions, open_collection[1]))
+
+
+@pytest.fixture(scope="module")
+def summaries_summary(open_collection) -> dict:  # type: ignore[no-untyped-def]
+    questions = load_questions(REPO / "eval" / "summary_questions.jsonl")
+    return summarize_all(run_collections(open_collection[0], questions, open_collection[1]))
 
 
 def _below_floors(summary: dict, gate: dict) -> list[str]:
@@ -76,6 +94,24 @@ def test_corpora_set_stays_above_its_floors_per_split(corpora_summary: dict) -> 
     gate = json.loads((REPO / "eval" / "floors.json").read_text())["sets"]["corpora"]
     assert not _below_floors(corpora_summary, gate)
     assert set(corpora_summary["by_collection"]) == {p.name for p in corpora_dir().iterdir() if p.is_dir()}
+
+
+def test_summary_set_stays_above_its_floors_per_split(summaries_summary: dict) -> None:
+    gate = json.loads((REPO / "eval" / "floors.json").read_text())["sets"]["summaries"]
+    assert not _below_floors(summaries_summary, gate)
+
+
+def test_summary_question_set_shape() -> None:
+    questions = load_questions(REPO / "eval" / "summary_questions.jsonl")
+    assert len(questions) >= 40
+    shapes = [q.extra["shape"] for q in questions]
+    assert {s: shapes.count(s) >= 5 for s in set(shapes)} == {
+        s: True for s in ("summary", "takeaways", "speaker_topic", "themes", "compare", "which_talks")
+    }
+    assert all(
+        3 <= len(q.extra["key_points"]) <= 6 for q in questions if q.answerable and q.extra["shape"] != "which_talks"
+    )
+    assert {q.split for q in questions} == {"dev", "test"}
 
 
 def test_corpora_question_set_shape() -> None:

@@ -16,10 +16,15 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from recapqa.answer.features import confidence_values, probability
+from recapqa.answer.gist import GistAnswerer
 from recapqa.answer.question import (
+    GIST_KINDS,
     QuestionInfo,
     analyse,
     corpus_proper_nouns,
@@ -31,7 +36,7 @@ from recapqa.models import CANNOT_ANSWER, Answer, Citation, Hit, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
 from recapqa.store import Index
-from recapqa.talk_mentions import speaker_aliases
+from recapqa.talk_mentions import speaker_aliases, talk_text
 from recapqa.text import Idf, squash, terms
 
 _MULTI_TALK = re.compile(
@@ -49,29 +54,21 @@ class Candidate:
     features: tuple[float, ...] = ()
 
 
-# Document metadata that names what a talk is about (ingest/docmeta.py keys).
-TALK_METADATA = ("conference", "track", "title", "date", "description", "tags", "code")
-
-
-def _flat(value: object) -> str:
-    return " ".join(map(str, value)) if isinstance(value, list) else str(value or "")
-
-
-def talk_text(talk: Talk) -> str:
-    """Everything known about a talk besides its notes: title, company, speakers with their
-    roles and companies, and the document's metadata (conference, track, file title)."""
-    people = " ".join(f"{s.name} {s.role or ''} {s.company or ''}" for s in talk.speakers)
-    meta = " ".join(_flat(talk.meta.get(k)) for k in TALK_METADATA)
-    return f"{talk.title} {talk.company or ''} {people} {talk.talk_id.replace('-', ' ')} {meta}"
-
-
 class ExtractiveAnswerer:
-    def __init__(self, index: Index, settings: Settings, weights: tuple[float, ...] | None = None) -> None:
+    def __init__(
+        self,
+        index: Index,
+        settings: Settings,
+        weights: tuple[float, ...] | None = None,
+        embed: Callable[[str], np.ndarray] | None = None,
+    ) -> None:
+        """`embed`: the query encoder, for topics of gist questions ("what did X say about Y")."""
         self.index = index
         self.settings = settings
         self.weights = tuple(weights or settings.answer_weights)
-        self.idf = Idf([s.text for s in index.sentences])
         self.proper_nouns = corpus_proper_nouns([c.text for c in index.chunks])
+        self.gist = GistAnswerer(index, settings, embed, self.proper_nouns)
+        self.idf = Idf([s.text for s in index.sentences])
         self._talk_terms = {tid: set(terms(talk_text(t))) for tid, t in index.talks.items()}
         self._talk_squashed = {tid: squash(talk_text(t)) for tid, t in index.talks.items()}
         self._talk_head = {tid: squash(f"{t.title} {t.company or ''} {t.talk_id}") for tid, t in index.talks.items()}
@@ -204,6 +201,11 @@ class ExtractiveAnswerer:
         return self._text_squashed[row - 1]
 
     def answer(self, retrieval: Retrieval) -> Answer:
+        info = analyse(retrieval.question, self.proper_nouns)
+        if info.kind in GIST_KINDS:
+            gist = self.gist.answer(retrieval, info)
+            if gist is not None:
+                return gist
         return self.answer_from(retrieval, self.candidates(retrieval))
 
     def answer_from(self, retrieval: Retrieval, candidates: list[Candidate]) -> Answer:
@@ -296,7 +298,7 @@ class ExtractiveAnswerer:
         closest = closest[:3]
         text = CANNOT_ANSWER
         if closest:
-            text += " Closest talks: " + "; ".join(_describe(t) for t in closest) + "."
+            text += " Closest talks: " + "; ".join(t.described for t in closest) + "."
         return Answer(
             question=retrieval.question,
             answer=text,
@@ -306,8 +308,3 @@ class ExtractiveAnswerer:
             timings_ms={"answer": (time.perf_counter() - started) * 1e3},
             closest_talks=closest,
         )
-
-
-def _describe(talk: Talk) -> str:
-    names = ", ".join(talk.speaker_names)
-    return f"{talk.title} ({names})" if names else talk.title

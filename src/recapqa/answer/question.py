@@ -16,7 +16,24 @@ from typing import Literal
 from recapqa.ingest.speakers import LABEL_RE, MENTION_RE, NAME_RE
 from recapqa.text import GENERIC_NAMES, STOPWORDS, WORD, terms
 
-Kind = Literal["money", "number", "time", "person", "reason", "list", "definition", "other"]
+Kind = Literal[
+    "which_talks",
+    "themes",
+    "compare",
+    "takeaways",
+    "summary",
+    "speaker_topic",
+    "money",
+    "number",
+    "time",
+    "person",
+    "reason",
+    "list",
+    "definition",
+    "other",
+]
+# Kinds that ask for the gist of talks rather than one fact (answer/gist.py answers them).
+GIST_KINDS = frozenset({"which_talks", "themes", "compare", "takeaways", "summary", "speaker_topic"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +50,48 @@ class KindRule:
 # First match wins. A question asking for an amount of money, a count or a percentage can
 # only be answered by a sentence holding one.
 KINDS: tuple[KindRule, ...] = (
+    KindRule(
+        "which_talks",
+        re.compile(
+            r"\b(which|what) (talks|sessions|presentations|speakers|keynotes)\b.*\b(mention|discuss|cover|talk"
+            r"|touch|address|deal|about)|\b(which|what) (talks|sessions|speakers) (were )?(on|about)\b"
+        ),
+        False,
+    ),
+    KindRule(
+        "themes",
+        re.compile(
+            r"\b(main |key |common |recurring |big |major )?(themes?|topics|trends)\b.*\b(conference|event|talks"
+            r"|day|summit|across)\b|\bwhat was the (conference|event|summit) (about|like)\b"
+        ),
+        False,
+    ),
+    KindRule(
+        "compare",
+        re.compile(r"^(?=.*\b(compare|comparison|differ\w*|versus|vs|contrast)\b)(?=.*(\btalks?\b|\band\b|\bvs\b))"),
+        False,
+    ),
+    KindRule(
+        "takeaways",
+        re.compile(r"\b(key |main )?(takeaways?|lessons? learned|learnings|key points|main points)\b"),
+        False,
+    ),
+    KindRule(
+        "summary",
+        re.compile(
+            r"\b(summari[sz]e|summary|recap|overview|gist|tl;?dr|sum up)\b|\bwhat (was|is) the .*\b(talk|keynote"
+            r"|session|presentation) about\b|\bwhat happened in\b"
+        ),
+        False,
+    ),
+    KindRule(
+        "speaker_topic",
+        re.compile(
+            r"\bwhat (did|does|do) .+ (say|said|think|thinks|share|shared|mention|tell) (about|on|regarding)\b"
+            r"|\b(views?|thoughts|opinion|take) (of|from) .+ (on|about)\b"
+        ),
+        False,
+    ),
     KindRule(
         "money",
         re.compile(

@@ -69,7 +69,8 @@ def load_questions(path: Path) -> list[Question]:
             ) from exc
         if q.id in ids:
             raise RecapqaError(f"{path}:{n}: duplicate id {q.id}", "give every question its own id")
-        if q.answerable and not (q.answers or q.answers_all):
+        gist = "key_points" in row or row.get("shape") == "which_talks"
+        if q.answerable and not (q.answers or q.answers_all or gist):
             raise RecapqaError(f"{path}:{n}: answerable question without answers", "list acceptable answers")
         ids.add(q.id)
         out.append(q)

@@ -42,7 +42,26 @@ def score_row(
         if q.answerable
         else None,
         "abstained": answer["abstained"],
+        **gist_scores(q, answer, cited),
     }
+
+
+def gist_scores(q: Question, answer: dict[str, Any], cited: list[tuple[str, str]]) -> dict[str, Any]:
+    """Summary-set questions: key-point recall, sentences used, and for 'which talks' the
+    precision and recall of the talks cited."""
+    key_points = q.extra.get("key_points")
+    if key_points is None:
+        return {}
+    scores: dict[str, Any] = {"sentences": len(answer.get("citations", []))}
+    if key_points:
+        found = [m.fact_hit(answer["answer"], [], [k]) for k in key_points]
+        scores["key_point_recall"] = 0.0 if answer["abstained"] else sum(found) / len(found)
+    if q.extra.get("shape") == "which_talks" and q.talks:
+        talks = list(dict.fromkeys(cited))
+        right = [t for t in talks if m.relevance([t], q.talks)[0]]
+        scores["talk_precision"] = len(right) / len(talks) if talks else 0.0
+        scores["talk_recall"] = sum(any(m.talk_matches(k, *t) for t in talks) for k in q.talks) / len(q.talks)
+    return scores
 
 
 def run(
@@ -124,6 +143,10 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         },
         "answers": {"fact_hit": avg("fact_hit", answerable), "f1": avg("f1", answerable)},
         "abstention": m.abstention_scores([r["abstained"] for r in rows], [r["answerable"] for r in rows]),
+        "gist": {
+            k: avg(k, [r for r in rows if k in r["scores"]])
+            for k in ("key_point_recall", "sentences", "talk_precision", "talk_recall")
+        },
         "latency_ms": latency,
     }
 
@@ -147,20 +170,21 @@ def collections(questions: list[Question]) -> list[str | None]:
 def run_collections(
     open_assistant: Callable[[str | None], Assistant],
     questions: list[Question],
-    corpus_dir: Path,
+    corpus_of: Callable[[str | None], Path],
     mode: AnswerMode = "extractive",
     progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
-    """Each collection against its own index (`open_assistant(collection)`), rows in order."""
+    """Each collection against its own index (`open_assistant(collection)`), rows in question
+    order; `corpus_of(collection)` is the folder of its notes (None: the main corpus)."""
     rows: list[dict[str, Any]] = []
     done = 0
     for collection in collections(questions):
         subset = [q for q in questions if q.collection == collection]
-        folder = corpus_dir / collection if collection else corpus_dir
+        folder = corpus_of(collection)
         if not folder.is_dir():
             raise RecapqaError(
-                f"the questions name collection '{collection}', which is not a folder of the corpus",
-                "point --corpus at the folder holding one subfolder per collection",
+                f"the questions name collection '{collection}', which is not a folder of the collections",
+                "pass --collections DIR: the folder holding one subfolder per collection",
             )
 
         def step(n: int, _total: int, base: int = done) -> None:

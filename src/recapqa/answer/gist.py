@@ -1,0 +1,316 @@
+"""The questions that ask for the gist rather than one fact: summaries and takeaways of a
+talk, what a speaker said about a topic, themes across talks, two talks compared on a
+topic, and which talks mention something. Every sentence is quoted verbatim and cited.
+
+- Summary / takeaways: the talk's sentences minus filler (fragments, speaker lines, lines
+  with fewer than `min_terms` content words) are ranked by centrality (cosine with the
+  talk's centroid) and picked with MMR (`mmr_lambda`) for coverage, up to
+  `gist_sentences`, then put back in source order. Takeaways favour sentences under a
+  takeaways/lessons/conclusion lead-in or heading.
+- Speaker or company on a topic: only their talk(s); sentences ranked by the topic; when
+  the topic is not there, the answer says so and names the talks where it is.
+- Themes: terms weighted by TF-IDF over talks; a term shared by several talks' top terms
+  is a theme, named by its most common spelling; one cited sentence per talk under it.
+- Which talks mention Y / compare two talks on Y: the talks whose sentences hold the topic,
+  each with its best sentence.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from recapqa.answer.question import QuestionInfo
+from recapqa.ingest.wordlists import ROLE_WORDS
+from recapqa.models import CANNOT_ANSWER, Answer, Citation, Talk
+from recapqa.retrieve import Retrieval
+from recapqa.settings import Settings
+from recapqa.store import Index
+from recapqa.text import terms, words
+
+# Words of a gist question that say what is asked, not what it is about.
+ASKING_WORDS = frozenset(
+    terms(
+        """summarize summarise summary recap overview gist takeaway takeaways lesson lessons learned learning
+        key main point points theme themes topic topics trend trends conference event talk talks session
+        sessions presentation keynote speaker speakers mention mentions mentioned discuss discussed cover
+        covered say said think thought share shared view views opinion compare comparison differ difference
+        versus contrast tell told about which what how"""
+    )
+)
+# Labels of links and roles of people: never what a theme is about.
+_LABELS = "video videos slides text pdf link links here blog post photo thing things lot way"
+NOT_THEMES = frozenset(terms(_LABELS)) | frozenset(terms(" ".join(ROLE_WORDS)))
+_LINKS = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|https?://\S+|\bwww\.\S+")
+TAKEAWAY_CUE = re.compile(r"\b(takeaways?|lessons?|learnings?|conclusions?|key points?|advice|recommend\w*)\b", re.I)
+
+
+class GistAnswerer:
+    def __init__(
+        self,
+        index: Index,
+        settings: Settings,
+        embed: Callable[[str], np.ndarray] | None = None,
+        proper_nouns: frozenset[str] = frozenset(),
+    ) -> None:
+        """`proper_nouns`: words the notes only write capitalised (a theme is a two-word
+        phrase or one of these, not a common verb)."""
+        self.index = index
+        self.settings = settings
+        self.embed = embed
+        self.named = {stem for word in proper_nouns for stem in terms(word)}
+        self.rows: dict[str, list[int]] = {}
+        for row, sentence in enumerate(index.sentences):
+            self.rows.setdefault(sentence.talk_id, []).append(row)
+        self.chunk_of: dict[int, str] = {}
+        for chunk, rows in zip(index.chunks, index.chunk_sentences, strict=True):
+            for row in rows:
+                self.chunk_of.setdefault(row, chunk.chunk_id)
+        self.words = [terms(_LINKS.sub(" ", s.text)) for s in index.sentences]  # links are not words
+        self.terms = [set(w) for w in self.words]
+        self.filler = [self._is_filler(row) for row in range(len(index.sentences))]
+        self.spelling: dict[str, Counter[str]] = {}
+        for sentence in index.sentences:
+            for word in words(sentence.text):
+                for stem in terms(word):
+                    self.spelling.setdefault(stem, Counter())[word] += 1
+
+    def _is_filler(self, row: int) -> bool:
+        sentence = self.index.sentences[row]
+        text = sentence.text.strip()
+        label = re.match(r"^\W*(speakers?|presenters?|moderators?|disclaimer)\b.*:", text, re.I)
+        return len(self.terms[row]) < self.settings.gist_min_terms or bool(label) or text.endswith(":")
+
+    # ---- the shapes -------------------------------------------------------------------
+
+    def answer(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
+        """The gist answer, or None when the question is not of a shape this can answer
+        (the fact answerer takes it then)."""
+        started = time.perf_counter()
+        talks = self._named_talks(retrieval)
+        topic = self._topic(info, talks)
+        if info.kind in ("summary", "takeaways"):
+            target = talks[:1] or self._best_titled(retrieval, info)
+            return self._summary(retrieval, target[0], info.kind == "takeaways", started) if target else None
+        if info.kind == "speaker_topic" and talks and topic:
+            return self._on_topic(retrieval, talks, topic, started)
+        if info.kind == "compare" and len(talks) >= 2 and topic:
+            return self._compare(retrieval, talks[:2], topic, started)
+        if info.kind == "which_talks" and topic:
+            return self._which(retrieval, topic, started)
+        if info.kind == "themes":
+            return self._themes(retrieval, started)
+        return None
+
+    def _summary(self, retrieval: Retrieval, talk: Talk, takeaways: bool, started: float) -> Answer:
+        rows = [r for r in self.rows.get(talk.talk_id, []) if not self.filler[r]]
+        if not rows:
+            return self._nothing(retrieval, started, [talk])
+        vectors = self.index.sentence_vectors[rows]
+        centroid = vectors.mean(axis=0)
+        relevance = vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))
+        facts = np.array([bool(re.search(r"\d", self.index.sentences[r].text)) for r in rows])
+        relevance = relevance + self.settings.gist_fact_boost * facts  # a number says what happened
+        if takeaways:
+            cue = np.array([bool(TAKEAWAY_CUE.search(self.index.sentences[r].context or "")) for r in rows])
+            relevance = relevance + self.settings.gist_takeaway_boost * cue
+        chosen = sorted(self._mmr(rows, relevance))
+        head = f"{'Key takeaways from' if takeaways else 'Summary of'} {talk.described}:"
+        return self._build(retrieval, head, [(None, r) for r in chosen], started)
+
+    def _on_topic(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
+        query = self._topic_vector(retrieval, topic)
+        floor = self.settings.gist_topic_cosine
+        rows = [
+            r
+            for t in talks
+            for r in self.rows.get(t.talk_id, [])
+            if not self.filler[r] and (topic & self.terms[r] or float(self.index.sentence_vectors[r] @ query) >= floor)
+        ]
+        if not rows:
+            elsewhere = self._talks_with(topic, exclude={t.talk_id for t in talks})
+            names = "; ".join(t.described for t in talks)
+            text = f"{CANNOT_ANSWER} {names} did not talk about this in the notes."
+            if elsewhere:
+                text += " It comes up in: " + "; ".join(t.described for t in elsewhere[:3]) + "."
+            return Answer(
+                retrieval.question, text, True, "extractive", timings_ms=_ms(started), closest_talks=elsewhere
+            )
+        scores = self.index.sentence_vectors[rows] @ query
+        scores = scores + np.array([len(topic & self.terms[r]) / len(topic) for r in rows])
+        chosen = sorted(self._mmr(rows, scores))
+        head = f"What {' and '.join(t.described for t in talks)} said:"
+        return self._build(retrieval, head, [(None, r) for r in chosen], started)
+
+    def _compare(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
+        picked: list[tuple[str | None, int]] = []
+        for talk in talks:
+            rows = [r for r in self.rows.get(talk.talk_id, []) if not self.filler[r] and topic & self.terms[r]]
+            rows.sort(key=lambda r: -float(self.index.sentence_vectors[r] @ retrieval.query_vector))
+            picked += [(talk.title, r) for r in sorted(rows[:2])]
+        if not picked:
+            return self._nothing(retrieval, started, talks)
+        return self._build(retrieval, f"On {self._name(topic)}:", picked, started)
+
+    def _which(self, retrieval: Retrieval, topic: set[str], started: float) -> Answer:
+        found = []
+        for talk_id, rows in self.rows.items():
+            hits = [r for r in rows if not self.filler[r] and topic <= self.terms[r]]
+            if hits and self.index.talks[talk_id].kind == "talk":
+                best = max(hits, key=lambda r: float(self.index.sentence_vectors[r] @ retrieval.query_vector))
+                found.append((float(self.index.sentence_vectors[best] @ retrieval.query_vector), talk_id, best))
+        if not found:
+            return self._nothing(retrieval, started, self._top_talks(retrieval, 3))
+        found.sort(reverse=True)
+        picked = [(self.index.talks[t].title, r) for _, t, r in found[: self.settings.gist_max_talks]]
+        head = f"Talks that mention {self._name(topic)} ({len(found)}):"
+        return self._build(retrieval, head, picked, started)
+
+    def _themes(self, retrieval: Retrieval, started: float) -> Answer | None:
+        min_rows = self.settings.gist_theme_min_sentences
+        talks = [t for t, rows in self.rows.items() if self.index.talks[t].kind == "talk" and len(rows) >= min_rows]
+        if len(talks) < 2:
+            return None
+        counts = {t: Counter(x for r in self.rows[t] if not self.filler[r] for x in self._phrases(r)) for t in talks}
+        df = Counter(x for c in counts.values() for x in c)
+        common = max(2, int(self.settings.gist_theme_max_share * len(talks)))
+        sentence_df = Counter(x for t in talks for r in self.rows[t] for x in self._phrases(r))
+        rare = self.settings.gist_theme_max_sentence_share * sum(len(self.rows[t]) for t in talks)
+        weight: dict[str, float] = {}
+        holders: dict[str, frozenset[str]] = {}
+        for x, n in df.items():
+            parts = x.split()
+            notable = (len(parts) > 1 or x in self.named) and not any(
+                p in NOT_THEMES or p in ASKING_WORDS for p in parts
+            )
+            if notable and 2 <= n <= common and len(x) > 3 and sentence_df[x] <= max(rare, 2 * n):
+                holders[x] = frozenset(t for t in talks if counts[t][x])
+                idf = math.log(1 + len(talks) / n)
+                phrase = 2.0 if " " in x else 1.0  # 'feature store' says more than 'feature'
+                weight[x] = phrase * idf * n * sum(counts[t][x] / sum(counts[t].values()) for t in holders[x])
+        picked: list[tuple[str | None, int]] = []
+        seen: set[frozenset[str]] = set()
+        for term in sorted(weight, key=lambda x: -weight[x]):
+            if len(seen) >= self.settings.gist_themes:
+                break
+            if holders[term] in seen:
+                continue
+            seen.add(holders[term])
+            for t in sorted(holders[term])[: self.settings.gist_theme_talks]:
+                rows = [r for r in self.rows[t] if not self.filler[r] and term in self._phrases(r)] or self.rows[t]
+                best = max(rows, key=lambda r: float(self.index.sentence_vectors[r] @ retrieval.query_vector))
+                picked.append((f"{self._name({term})} — {self.index.talks[t].title}", best))
+        if not picked:
+            return None
+        return self._build(retrieval, f"Themes across {len(talks)} talks:", picked, started)
+
+    # ---- helpers ----------------------------------------------------------------------
+
+    def _topic_vector(self, retrieval: Retrieval, topic: set[str]) -> np.ndarray:
+        """The topic alone, embedded ('LLMs' rather than 'What did Min Cai say about LLMs?'),
+        in the question's own words."""
+        if self.embed is None:
+            return retrieval.query_vector
+        asked = [w for w in re.findall(r"[\w+#.-]+", retrieval.question) if set(terms(w)) & topic]
+        return self.embed(" ".join(asked) or retrieval.question)
+
+    def _phrases(self, row: int) -> set[str]:
+        """Content terms of a sentence and its two-word phrases ('featur store')."""
+        seq = self.words[row]
+        return set(seq) | {f"{a} {b}" for a, b in itertools.pairwise(seq)}
+
+    def _mmr(self, rows: list[int], relevance: np.ndarray) -> list[int]:
+        vectors = self.index.sentence_vectors[rows]
+        chosen: list[int] = []
+        lam = self.settings.mmr_lambda
+        while len(chosen) < min(self.settings.gist_sentences, len(rows)):
+            redundancy = (vectors @ vectors[chosen].T).max(axis=1) if chosen else np.zeros(len(rows))
+            score = lam * relevance - (1 - lam) * redundancy
+            score[chosen] = -np.inf
+            chosen.append(int(np.argmax(score)))
+        return [rows[i] for i in chosen]
+
+    def _named_talks(self, retrieval: Retrieval) -> list[Talk]:
+        order = {h.talk.talk_id: n for n, h in enumerate(retrieval.hits)}
+        named = [self.index.talks[t] for t in retrieval.mentioned_talks if t in self.index.talks]
+        return sorted(named, key=lambda t: order.get(t.talk_id, len(order)))
+
+    def _best_titled(self, retrieval: Retrieval, info: QuestionInfo) -> list[Talk]:
+        """The retrieved talk whose title, speakers and company share the most of the
+        question's words (rarer words count more); retrieval rank breaks ties."""
+        candidates = self._top_talks(retrieval, len(retrieval.hits))
+        if not candidates:
+            return []
+        df = Counter(x for t in self.index.talks.values() for x in set(terms(_label(t))))
+        n = len(self.index.talks)
+
+        def overlap(talk: Talk) -> float:
+            shared = info.terms & set(terms(_label(talk)))
+            return sum(math.log(1 + n / df[x]) for x in shared)
+
+        best = max(range(len(candidates)), key=lambda i: (overlap(candidates[i]), -i))
+        return [candidates[best]]
+
+    def _top_talks(self, retrieval: Retrieval, n: int) -> list[Talk]:
+        out: list[Talk] = []
+        for hit in retrieval.hits:
+            if hit.talk not in out:
+                out.append(hit.talk)
+        return out[:n]
+
+    def _topic(self, info: QuestionInfo, talks: list[Talk]) -> set[str]:
+        """What the question is about: its words, less the asking words and what names the
+        talks it points at (their titles, speakers, companies)."""
+        named = {x for t in talks for x in terms(_label(t))}
+        return {t for t in info.terms if t not in ASKING_WORDS and t not in named}
+
+    def _talks_with(self, topic: set[str], exclude: set[str]) -> list[Talk]:
+        return [
+            self.index.talks[t]
+            for t, rows in self.rows.items()
+            if t not in exclude and any(topic & self.terms[r] for r in rows)
+        ]
+
+    def _name(self, topic: set[str]) -> str:
+        """Terms back to words as the notes write them most often."""
+        parts = [p for t in sorted(topic) for p in t.split()]
+        return " ".join(self.spelling[p].most_common(1)[0][0] if p in self.spelling else p for p in parts)
+
+    def _build(
+        self, retrieval: Retrieval, head: str, picked: Sequence[tuple[str | None, int]], started: float
+    ) -> Answer:
+        citations, lines = [], [head]
+        for label, row in picked:
+            sentence = self.index.sentences[row]
+            citations.append(
+                Citation(
+                    chunk_id=self.chunk_of.get(row, ""),
+                    talk=self.index.talks[sentence.talk_id],
+                    source=sentence.source,
+                    start_line=sentence.span.start_line,
+                    end_line=sentence.span.end_line,
+                    quote=sentence.text,
+                    score=1.0,
+                )
+            )
+            lines.append(f"- {label}: {sentence.text}" if label else f"- {sentence.text}")
+        return Answer(retrieval.question, "\n".join(lines), False, "extractive", citations, timings_ms=_ms(started))
+
+    def _nothing(self, retrieval: Retrieval, started: float, closest: list[Talk]) -> Answer:
+        text = CANNOT_ANSWER + (" Closest talks: " + "; ".join(t.described for t in closest) + "." if closest else "")
+        return Answer(retrieval.question, text, True, "extractive", timings_ms=_ms(started), closest_talks=closest)
+
+
+def _label(talk: Talk) -> str:
+    people = " ".join(f"{p.name} {p.company or ''}" for p in talk.speakers)
+    return f"{talk.title} {talk.company or ''} {people}"
+
+
+def _ms(started: float) -> dict[str, float]:
+    return {"answer": (time.perf_counter() - started) * 1e3}

@@ -1,0 +1,86 @@
+"""Gist questions on the default corpus: summaries, takeaways, a speaker on a topic, themes,
+comparisons, which talks mention something (real model and index)."""
+
+from __future__ import annotations
+
+import pytest
+
+from recapqa.answer.question import _kind
+from recapqa.ingest import quote_in_source
+from recapqa.pipeline import Assistant
+from recapqa.text import terms
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Summarize the Pinterest talk", "summary"),
+        ("Can you give me a recap of Rebecca's session?", "summary"),
+        ("What was the Lidl talk about?", "summary"),
+        ("What are the key takeaways from the Uber talk?", "takeaways"),
+        ("What did Min Cai say about LLMs?", "speaker_topic"),
+        ("What were the main themes of the conference?", "themes"),
+        ("How do the Uber and Pinterest talks differ on feature stores?", "compare"),
+        ("Which talks mention feature stores?", "which_talks"),
+        ("How many models does Uber run in production?", "number"),
+    ],
+)
+def test_gist_shapes_come_from_the_kind_table(question: str, kind: str) -> None:
+    assert _kind(question) == kind
+
+
+def _verbatim(assistant: Assistant, answer) -> bool:  # type: ignore[no-untyped-def]
+    corpus = assistant.settings.corpus_dir
+    return all(quote_in_source(corpus, c.source, c.start_line, c.end_line, c.quote) for c in answer.citations)
+
+
+def test_summary_of_a_talk_is_five_cited_sentences_of_that_talk_in_source_order(assistant: Assistant) -> None:
+    answer, _ = assistant.ask("Summarize the Pinterest talk", mode="extractive")
+    assert answer.answer.startswith("Summary of Evolution of the Ads Ranking System at Pinterest (Aayush Mudgal):")
+    assert 3 <= len(answer.citations) <= 5
+    assert {c.talk.talk_id for c in answer.citations} == {answer.citations[0].talk.talk_id}
+    assert "pinterest" in answer.citations[0].talk.talk_id
+    lines = [c.start_line for c in answer.citations]
+    assert lines == sorted(lines)
+    assert all(len(set(terms(c.quote))) >= 4 for c in answer.citations)  # no filler such as "Code reviews."
+    assert _verbatim(assistant, answer)
+    for c in answer.citations:
+        assert f"- {c.quote}" in answer.answer
+
+
+def test_themes_name_shared_topics_and_cite_each_talk_under_them(assistant: Assistant) -> None:
+    answer, _ = assistant.ask("What were the main themes of the conference?", mode="extractive")
+    assert answer.answer.startswith("Themes across") and not answer.abstained
+    themes: dict[str, set[str]] = {}
+    for line, citation in zip(answer.answer.splitlines()[1:], answer.citations, strict=True):
+        theme = line[2:].split(" — ")[0]
+        assert theme and citation.talk.title in line
+        themes.setdefault(theme, set()).add(citation.talk.talk_id)
+    assert len(themes) >= 2
+    assert all(len(talks) >= 2 for talks in themes.values())
+    assert "feature store" in themes
+    assert _verbatim(assistant, answer)
+
+
+def test_which_talks_mention_a_topic_lists_each_talk_once_with_a_quote(assistant: Assistant) -> None:
+    answer, _ = assistant.ask("Which talks mention feature stores?", mode="extractive")
+    talks = [c.talk.talk_id for c in answer.citations]
+    assert len(talks) == len(set(talks)) >= 3
+    assert any("pinterest" in t for t in talks) and any("multi-cloud" in t for t in talks)
+    assert all("feature store" in c.quote.lower() for c in answer.citations)
+
+
+def test_speaker_on_a_topic_stays_in_their_talk_or_says_where_the_topic_is(assistant: Assistant) -> None:
+    answer, _ = assistant.ask("What did Rebecca Taylor say about feature stores?", mode="extractive")
+    assert not answer.abstained and answer.citations
+    assert all("multi-cloud" in c.talk.talk_id for c in answer.citations)
+    assert any("Feast" in c.quote for c in answer.citations)
+    missing, _ = assistant.ask("What did Min Cai say about Kubernetes?", mode="extractive")
+    assert missing.abstained and missing.answer.startswith("The notes do not cover this.")
+
+
+def test_two_talks_compared_on_a_topic_quote_both(assistant: Assistant) -> None:
+    answer, _ = assistant.ask("How do the Pinterest and Lidl talks differ on feature stores?", mode="extractive")
+    assert answer.answer.startswith("On feature store")
+    talks = {c.talk.talk_id for c in answer.citations}
+    assert any("pinterest" in t for t in talks) and any("multi-cloud" in t for t in talks)
