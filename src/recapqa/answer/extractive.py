@@ -21,23 +21,23 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from recapqa.answer.features import confidence_values, probability
+from recapqa.answer.facts import Facts
+from recapqa.answer.features import CONFIDENCE_NAMES, NAMES, confidence_values, probability
 from recapqa.answer.gist import GistAnswerer
 from recapqa.answer.question import (
     GIST_KINDS,
     QuestionInfo,
     analyse,
     corpus_proper_nouns,
-    is_speaker_line,
     kind_score,
     required,
 )
+from recapqa.errors import ConfigError
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Hit, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
 from recapqa.store import Index
-from recapqa.talk_mentions import speaker_aliases, talk_text
-from recapqa.text import Idf, squash, terms
+from recapqa.text import Idf, squash
 
 _MULTI_TALK = re.compile(
     r"\b(which|what) (talks|speakers|companies|presentations)\b|\bwho (uses|use|mentioned)\b", re.I
@@ -66,46 +66,26 @@ class ExtractiveAnswerer:
         self.index = index
         self.settings = settings
         self.weights = tuple(weights or settings.answer_weights)
+        for given, names, setting in (
+            (self.weights, NAMES, "RECAPQA_ANSWER_WEIGHTS"),
+            (settings.confidence_weights, CONFIDENCE_NAMES, "RECAPQA_CONFIDENCE_WEIGHTS"),
+        ):
+            if len(given) != len(names):
+                raise ConfigError(
+                    f"{setting} has {len(given)} weights; the answerer has {len(names)} features",
+                    f"give one weight per feature ({', '.join(names)}) or unset it",
+                )
         self.proper_nouns = corpus_proper_nouns([c.text for c in index.chunks])
         self.gist = GistAnswerer(index, settings, embed, self.proper_nouns)
         self.idf = Idf([s.text for s in index.sentences])
-        self._talk_terms = {tid: set(terms(talk_text(t))) for tid, t in index.talks.items()}
-        self._talk_squashed = {tid: squash(talk_text(t)) for tid, t in index.talks.items()}
-        self._talk_head = {tid: squash(f"{t.title} {t.company or ''} {t.talk_id}") for tid, t in index.talks.items()}
-        self._speakers = {
-            tid: [(squash(f"{s.name} {s.role or ''}"), {squash(a) for a in speaker_aliases(s)}) for s in t.speakers]
-            for tid, t in index.talks.items()
-        }
-        self._chunk_rows = {c.chunk_id: i for i, c in enumerate(index.chunks)}
-        notes: dict[str, str] = {}
-        for sentence in index.sentences:
-            notes[sentence.talk_id] = notes.get(sentence.talk_id, "") + squash(sentence.text) + "|"
-        self._talk_notes = notes  # a talk's sentences, squashed: how often it names something
-        # every name the notes or the talks' metadata hold, to tell a name they never mention
-        self._everything = "".join(self._talk_squashed.values()) + "".join(notes.values())
-        # per-sentence text features are fixed by the index: compute them once
-        self._sentence_terms = [set(terms(s.embed_text)) | self._talk_terms[s.talk_id] for s in index.sentences]
-        self._own_terms = [set(terms(s.text)) for s in index.sentences]
-        self._sentence_squashed = [squash(s.embed_text) for s in index.sentences]
-        self._text_squashed = [squash(s.text) for s in index.sentences]
-        self._context_squashed = [squash(s.context) for s in index.sentences]
-        self._is_speaker_line = [is_speaker_line(s.text, s.context) for s in index.sentences]
-        self._people = [self._people_about(row) for row in range(len(index.sentences))]
-        self._speaker_rows: dict[str, list[int]] = {}
-        self._chunk_of_sentence: dict[int, int] = {}
-        for chunk_row, rows in enumerate(index.chunk_sentences):
-            for row in rows:
-                self._chunk_of_sentence.setdefault(row, chunk_row)
-        for row, sentence in enumerate(index.sentences):
-            if self._is_speaker_line[row]:
-                self._speaker_rows.setdefault(sentence.talk_id, []).append(row)
+        self.facts = Facts(index)
 
-    def _people_about(self, row: int) -> str:
-        """The talk's title and the people a sentence is about: a lead-in such as
-        "Chris (Pepsi Co):" narrows the talk's people to the one it names."""
-        talk_id, context = self.index.sentences[row].talk_id, self._context_squashed[row]
-        named = [text for text, aliases in self._speakers[talk_id] if any(a in context for a in aliases)]
-        return self._talk_head[talk_id] + "".join(named) if named else self._talk_squashed[talk_id]
+    def talk_terms(self, talk_id: str) -> frozenset[str]:
+        """Stemmed words of everything known about a talk (title, speakers, event...)."""
+        return self.facts.talks[talk_id].terms
+
+    def chunk_row(self, chunk_id: str) -> int:
+        return self.facts.chunk_rows[chunk_id]
 
     def candidates(self, retrieval: Retrieval) -> list[Candidate]:
         info = analyse(retrieval.question, self.proper_nouns)
@@ -113,7 +93,7 @@ class ExtractiveAnswerer:
         seen: set[int] = set()
         out: list[Candidate] = []
         for rank, hit in enumerate(retrieval.hits):
-            rows = [r for r in self.index.chunk_sentences[self._chunk_rows[hit.chunk.chunk_id]] if r not in seen]
+            rows = [r for r in self.index.chunk_sentences[self.facts.chunk_rows[hit.chunk.chunk_id]] if r not in seen]
             seen.update(rows)
             if not rows:
                 continue
@@ -122,11 +102,11 @@ class ExtractiveAnswerer:
                 out.append(self._score(row, float(cosine), hit, rank, info, q_weight, retrieval.mentioned_talks))
         if info.asks_speaker:  # who gave it is said once, in a chunk the question may not retrieve
             for rank, hit in enumerate(retrieval.hits):
-                for row in self._speaker_rows.get(hit.talk.talk_id, []):
+                for row in self.facts.talks[hit.talk.talk_id].speaker_rows:
                     if row not in seen:
                         seen.add(row)
                         cosine = float(self.index.sentence_vectors[row] @ retrieval.query_vector)
-                        own_hit = replace(hit, chunk=self.index.chunks[self._chunk_of_sentence[row]])
+                        own_hit = replace(hit, chunk=self.index.chunks[self.facts.sentences[row].chunk_row])
                         out.append(self._score(row, cosine, own_hit, rank, info, q_weight, retrieval.mentioned_talks))
         out.sort(key=lambda c: (-c.score, c.row))
         return out
@@ -142,63 +122,54 @@ class ExtractiveAnswerer:
         self, row: int, cosine: float, rank: int, info: QuestionInfo, q_weight: float, mentioned: set[str]
     ) -> tuple[float, ...]:
         """The values of features.FEATURES, in order."""
-        sentence = self.index.sentences[row]
-        talk_id = sentence.talk_id
-        text_terms = self._own_terms[row]
-        near = self._context_squashed[row] + self._text_squashed[row] + self._previous_text(row)
+        sentence, facts = self.index.sentences[row], self.facts.sentences[row]
+        about = self.facts.talks[sentence.talk_id].about
+        near = facts.context + facts.text + self.facts.previous_text(row)
         names = [squash(n) for n in info.names]
         kind = kind_score(info, sentence.text, sentence.context, sentence.list_item)
 
         def share(found: list[bool]) -> float:
             return sum(found) / len(found) if found else 0.0
 
-        about = self._talk_squashed[talk_id]
         return (
             1.0,
             cosine,
-            sum(self.idf(t) for t in info.terms & self._sentence_terms[row]) / q_weight,
-            sum(self.idf(t) for t in info.terms & text_terms) / q_weight,
+            sum(self.idf(t) for t in info.terms & facts.terms) / q_weight,
+            sum(self.idf(t) for t in info.terms & facts.own_terms) / q_weight,
             1.0 / (1 + rank),
             kind,
-            float(required(info.kind) and not kind),
-            float(bool(info.focus) and info.focus not in self._sentence_terms[row]),
-            float(talk_id in mentioned),
-            share([n in near or n in self._people[row] for n in names]),
+            float(sentence.talk_id in mentioned),
+            share([n in near or n in facts.people for n in names]),
             share([n in about for n in names]),
-            share([n not in self._everything for n in names]),
             float(any(n not in about and n not in sentence.text for n in info.numbers)),
             float(len(sentence.text.split()) <= 3),
             float(sentence.text.rstrip().endswith(":") and not kind),
-            float(self._is_speaker_line[row] and not info.asks_speaker),
             float(sentence.list_item),
             sum(self.idf(t) for t in info.terms if not self.idf.known(t)) / q_weight,
         )
 
     def _eligible(self, row: int, info: QuestionInfo, features: tuple[float, ...]) -> bool:
-        """A count or an amount must be in the sentence, of what the question counts; every
-        name the question gives must be in the sentence, its lead-in, the sentence before, or
-        the talk's metadata (only the metadata when the question says 'the X talk'), or be
-        something the talk names again and again: a passing mention does not make the talk
-        about it."""
-        if features[6] or features[7] or (self._is_speaker_line[row] and not info.asks_speaker):
-            return False  # no count where one is asked, or a count of something else
-        sentence = self.index.sentences[row]
-        metadata = self._talk_squashed[sentence.talk_id] + self._context_squashed[row]
-        near = metadata + self._text_squashed[row] + self._previous_text(row) + self._people[row]
-        often = self.settings.talk_name_mentions
+        """Rules, not weights: a count or an amount must be in the sentence, of what the
+        question counts; a 'Speaker:' line only answers who spoke; every name the question
+        gives must be in the sentence, its lead-in, the sentence before, or the talk's
+        metadata (only the metadata when the question says 'the X talk'), or be something
+        the talk names again and again (a passing mention does not make the talk about it);
+        a year or an edition the question gives ("Apply(ops) 24") must be there too."""
+        sentence, facts = self.index.sentences[row], self.facts.sentences[row]
+        kind = features[NAMES.index("kind")]
+        if (required(info.kind) and not kind) or (info.focus and info.focus not in facts.terms):
+            return False
+        if facts.speaker_line and not info.asks_speaker:
+            return False
+        talk = self.facts.talks[sentence.talk_id]
+        metadata = talk.about + facts.context
+        near = metadata + facts.text + self.facts.previous_text(row) + facts.people
         for name in (squash(n) for n in info.names):
-            if info.talk_only and name not in metadata + self._people[row]:
+            if info.talk_only and name not in metadata + facts.people:
                 return False
-            if name not in near and self._talk_notes.get(sentence.talk_id, "").count(name) < often:
+            if name not in near and talk.notes.count(name) < self.settings.talk_name_mentions:
                 return False
-        # a year or an edition the question gives ("Apply(ops) 24") must be there too
         return all(n in near or n in sentence.text for n in info.numbers)
-
-    def _previous_text(self, row: int) -> str:
-        """The sentence before, in the same talk: 'these' and 'they' point back to it."""
-        if row == 0 or self.index.sentences[row - 1].talk_id != self.index.sentences[row].talk_id:
-            return ""
-        return self._text_squashed[row - 1]
 
     def answer(self, retrieval: Retrieval) -> Answer:
         info = analyse(retrieval.question, self.proper_nouns)

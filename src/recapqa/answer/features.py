@@ -1,6 +1,8 @@
 """What the extractive answerer knows about one candidate sentence, as numbers.
 
-One row per feature (name, meaning); the answerer scores a sentence as the logistic of the
+One row per feature (name, meaning); rules that make a sentence ineligible (a count where
+one is asked, names the talk must be about) are not features: `ExtractiveAnswerer._eligible`.
+The answerer scores a sentence as the logistic of the
 weighted sum, a probability that the sentence answers the question. The weights are
 fitted on the dev splits of both question sets by eval/calibrate.py and live in
 `Settings.answer_weights`. The best sentence's probability is also what abstention
@@ -19,16 +21,12 @@ FEATURES: tuple[tuple[str, str], ...] = (
     ("cover_text", "the same share in the sentence's own words only"),
     ("rank", "1 / (1 + rank of the retrieved chunk the sentence came from)"),
     ("kind", "how well the sentence holds what the question asks for (0..2)"),
-    ("kind_required_missing", "1 when the question needs a count or an amount the sentence does not hold"),
-    ("focus_missing", "1 when the sentence lacks the noun a count asks about"),
     ("talk_named", "1 when the question names the sentence's talk"),
     ("names_sentence", "share of the question's names in the sentence, its lead-in or the sentence before"),
     ("names_talk", "share of the question's names in the talk's metadata (title, speakers, event...)"),
-    ("names_nowhere", "share of the question's names found nowhere in the notes or metadata"),
     ("numbers_missing", "1 when a number the question gives (a year, an edition) is not in the sentence or talk"),
     ("fragment", "1 for a fragment of three words or fewer"),
     ("lead_in", "1 for a line that ends with ':' (it introduces a list) and holds nothing the question asks for"),
-    ("speaker_line", "1 for a 'Speaker:' line when the question does not ask who spoke"),
     ("list_item", "1 for a list item"),
     ("terms_unknown", "IDF-weighted share of the question's content words that occur nowhere in the notes"),
 )
@@ -40,12 +38,12 @@ CONFIDENCE_FEATURES: tuple[tuple[str, str], ...] = (
     ("best_logit", "log-odds of the best sentence's probability"),
     ("margin", "its probability minus the runner-up's"),
     ("cover_text", "the best sentence's own coverage of the question's words"),
-    ("names_nowhere", "share of the question's names found nowhere in the notes"),
     ("terms_unknown", "share of the question's words found nowhere in the notes"),
     ("dense", "the best sentence's cosine with the question"),
     ("names_sentence", "share of the question's names in the best sentence or its lead-in"),
     ("kind", "how well the best sentence holds what the question asks for"),
 )
+CONFIDENCE_NAMES = tuple(name for name, _ in CONFIDENCE_FEATURES)
 
 
 def probability(weights: Sequence[float], values: Sequence[float]) -> float:
@@ -64,7 +62,6 @@ def confidence_values(scores: Sequence[float], best: Sequence[float]) -> tuple[f
         math.log(p / (1 - p)),
         p - runner_up,
         values["cover_text"],
-        values["names_nowhere"],
         values["terms_unknown"],
         values["dense"],
         values["names_sentence"],

@@ -1,0 +1,66 @@
+"""Compound questions ("Who moderated the panel and which serving library did they use?")
+answered part by part, each part with its own citations.
+
+A question is split where ' and ' (or ', and', ';') is followed by a new question: a
+question word or an auxiliary verb opening a clause. The later parts borrow what the
+first part names (its capitalised words and the noun phrase after 'the') when they refer
+back ("they", "it", "his"), so the pronoun still finds the talk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from recapqa.models import CANNOT_ANSWER, Answer
+
+_QUESTION_START = r"(?:who|whom|whose|what|which|when|where|why|how|did|does|do|is|are|was|were|has|have|can|could)\b"
+_SPLIT = re.compile(rf"\s*(?:,?\s+and\s+|;\s*|,\s+)(?={_QUESTION_START})", re.I)
+_SUBJECT = re.compile(
+    r"\bthe\s+((?:[\w'’-]+\s+){0,3}?(?:talk|keynote|panel|session|speaker|presentation|workshop))\b", re.I
+)
+_CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
+_REFERS = re.compile(r"\b(he|she|they|him|her|them|his|hers|their|it|its|this|that|these|those)\b", re.I)
+MAX_PARTS = 3
+
+
+def split_compound(question: str) -> list[str]:
+    """The parts of a compound question, or [question] when it asks one thing."""
+    parts = [p.strip(" ,;?") for p in _SPLIT.split(question.strip()) if p.strip(" ,;?")]
+    if len(parts) < 2 or len(parts) > MAX_PARTS or any(len(p.split()) < 3 for p in parts):
+        return [question]
+    context = _context(parts[0])
+    return [parts[0] + "?"] + [f"{p}? ({context})" if context and _REFERS.search(p) else f"{p}?" for p in parts[1:]]
+
+
+def _context(first: str) -> str:
+    names = [m.group(0) for m in _CAPITALISED.finditer(first)]
+    subject = _SUBJECT.search(first)
+    if subject:
+        names.append(subject.group(0))
+    return ", ".join(dict.fromkeys(names))
+
+
+def answer_parts(question: str, parts: list[str], ask: Callable[[str], Answer]) -> Answer:
+    """Ask each part, then one answer: the parts' answers in order, every citation kept.
+    It abstains only when every part does."""
+    answers = [ask(part) for part in parts]
+    if all(a.abstained for a in answers):
+        merged = answers[0]
+        merged.question = question
+        return merged
+    lines, citations = [], []
+    for part, answer in zip(parts, answers, strict=True):
+        asked = part.split("? (")[0].rstrip("?") + "?"
+        text = CANNOT_ANSWER if answer.abstained else answer.answer
+        lines.append(f"{asked}\n{text}")
+        citations += [c for c in answer.citations if c not in citations]
+    first = answers[0]
+    return Answer(
+        question=question,
+        answer="\n\n".join(lines),
+        abstained=False,
+        mode=first.mode,
+        citations=citations,
+        fallback_reason=next((a.fallback_reason for a in answers if a.fallback_reason), None),
+    )

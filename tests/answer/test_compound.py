@@ -1,0 +1,35 @@
+"""Compound questions are split into their parts, and each part is answered and cited."""
+
+from __future__ import annotations
+
+import pytest
+
+from recapqa.answer.compound import split_compound
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "Who moderated the panel and which serving library did they use?",
+            ["Who moderated the panel?", "which serving library did they use? (the panel)"],
+        ),
+        (
+            "Who gave the Lambda talk, and when did he join Amazon?",
+            ["Who gave the Lambda talk?", "when did he join Amazon? (Lambda, the Lambda talk)"],
+        ),
+        ("How many models does Uber run in production?", ["How many models does Uber run in production?"]),
+        ("What are feature stores and vector databases?", ["What are feature stores and vector databases?"]),
+        ("Which tools and which libraries?", ["Which tools and which libraries?"]),
+    ],
+)
+def test_split(question: str, parts: list[str]) -> None:
+    assert split_compound(question) == parts
+
+
+def test_each_part_is_answered_and_cited(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer, _ = assistant.ask("How many models does Uber run in production, and which feature store did Lidl suggest?")
+    assert "5.3k" in answer.answer and "Feast" in answer.answer
+    talks = {c.talk.talk_id for c in answer.citations}
+    assert any("uber" in t for t in talks) and any("multi-cloud" in t for t in talks)
+    assert not answer.abstained
