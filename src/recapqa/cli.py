@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -96,12 +97,33 @@ def index(
 
 
 @app.command()
-def talks(corpus: CorpusOpt = None, as_json: JsonOpt = False) -> None:
+def talks(
+    files: Annotated[list[Path] | None, typer.Argument(help="With --outline: only these notes files.")] = None,
+    corpus: CorpusOpt = None,
+    as_json: JsonOpt = False,
+    outline: Annotated[
+        bool, typer.Option("--outline", help="Per file: the tree of talks and the lines dropped, with reasons.")
+    ] = False,
+) -> None:
     """List the talks and sections found in the notes."""
     from recapqa.ingest import load_corpus
+    from recapqa.ingest.outline import document_outline, format_outline
 
-    settings = _settings(corpus, None)
-    found = load_corpus(settings.corpus_dir).talks
+    if outline and files:
+        corpus_dir = corpus or Path(os.path.commonpath([str(Path(f).resolve().parent) for f in files]))
+        parsed = load_corpus(corpus_dir, only=[Path(f).resolve() for f in files])
+    else:
+        parsed = load_corpus(_settings(corpus, None).corpus_dir)
+    if outline:
+        outlines = [document_outline(d) for d in parsed.documents]
+        if as_json:
+            typer.echo(json.dumps(outlines, indent=2, ensure_ascii=False))
+        else:
+            typer.echo("\n\n".join(format_outline(o) for o in outlines))
+        for source, reason in parsed.skipped:
+            _err(f"skipped {source}: {reason}")
+        return
+    found = parsed.talks
     if as_json:
         rows = [{k: v for k, v in t.to_dict().items() if k != "meta"} for t in found]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -111,7 +133,8 @@ def talks(corpus: CorpusOpt = None, as_json: JsonOpt = False) -> None:
         company = f" ({talk.company})" if talk.company else ""
         typer.echo(f"{talk.talk_id}\n  {talk.kind}: {talk.title}{company}  [{where}]")
         for s in talk.speakers:
-            typer.echo(f"  - {s.name}" + (f", {s.role}" if s.role else ""))
+            detail = ", ".join(x for x in (s.role, s.company) if x)
+            typer.echo(f"  - {s.name}" + (f", {detail}" if detail else ""))
 
 
 @app.command()
@@ -125,8 +148,10 @@ def ask(
     talk: Annotated[str | None, typer.Option("--talk", help="Only this talk id.")] = None,
     company: Annotated[str | None, typer.Option("--company")] = None,
     speaker: Annotated[str | None, typer.Option("--speaker")] = None,
+    conference: Annotated[str | None, typer.Option("--conference", help="Only notes of this event.")] = None,
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
+    debug: Annotated[bool, typer.Option("--debug", help="With --json: add the raw LLM reply (llm_reply).")] = False,
 ) -> None:
     """Answer a question from the notes, with citations."""
     from recapqa.pipeline import Assistant
@@ -134,9 +159,10 @@ def ask(
 
     settings = _settings(corpus, index)
     assistant = Assistant.open(settings, notify=_err)
-    answer, _ = assistant.ask(question, mode=mode, k=k, filters=Filters(talk, company, speaker))
+    answer, _ = assistant.ask(question, mode=mode, k=k, filters=Filters(talk, company, speaker, conference))
     if as_json:
-        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        payload = answer.to_dict() | ({"llm_reply": answer.llm_reply} if debug else {})
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     typer.echo(answer.answer)
     if answer.citations:
@@ -197,20 +223,37 @@ def evaluate(
     index: IndexOpt = None,
     mode: Annotated[AnswerMode, typer.Option("--mode")] = "extractive",
     output: Annotated[Path, typer.Option("--output", help="Where results go.")] = Path("eval/results"),
+    collections_dir: Annotated[
+        Path | None,
+        typer.Option("--collections", help="Folder of collections (one subfolder each) the questions name."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run a question set; write results.jsonl, summary.json, report.md and plots."""
     from recapqa.evaluate.questions import load_questions
     from recapqa.evaluate.report import write_outputs
-    from recapqa.evaluate.runner import run, summarize_all
+    from recapqa.evaluate.runner import run_collections, summarize_all
     from recapqa.pipeline import Assistant
 
-    if corpus is not None and index is None:
+    if (corpus is not None or collections_dir is not None) and index is None:
         index = output / "index"  # another corpus gets its own index, not the default one
     settings = _settings(corpus, index)
     qs = load_questions(questions)
-    assistant = Assistant.open(settings, notify=_err)
-    rows = run(assistant, qs, settings.corpus_dir, mode=mode, progress=_progress("questions"))
+
+    root = collections_dir or settings.corpus_dir
+
+    def corpus_of(collection: str | None) -> Path:
+        return root / collection if collection else settings.corpus_dir
+
+    def open_assistant(collection: str | None) -> Assistant:
+        if collection is None:
+            return Assistant.open(settings, notify=_err)
+        scoped = settings.model_copy(
+            update={"corpus_dir": corpus_of(collection), "index_dir": settings.index_dir / "collections" / collection}
+        )
+        return Assistant.open(scoped, notify=_err)
+
+    rows = run_collections(open_assistant, qs, corpus_of, mode=mode, progress=_progress("questions"))
     summary = summarize_all(rows)
     write_outputs(output, rows, summary)
     if as_json:
@@ -223,6 +266,13 @@ def evaluate(
             typer.echo(f"  {group}: {cells}")
 
 
+def _fail(exc: RecapqaError) -> None:
+    _err(f"error: {exc.message}")
+    if exc.fix:
+        _err(f"  fix: {exc.fix}")
+    sys.exit(exc.exit_code)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, handlers=[_StderrWarnings()])
     for noisy in ("sentence_transformers", "transformers", "httpx", "bm25s"):
@@ -230,10 +280,11 @@ def main() -> None:
     try:
         app()
     except RecapqaError as exc:
-        _err(f"error: {exc.message}")
-        if exc.fix:
-            _err(f"  fix: {exc.fix}")
-        sys.exit(exc.exit_code)
+        _fail(exc)
+    except OSError as exc:  # a full disk or a permission problem outside the store's own checks
+        from recapqa.store.files import storage_error
+
+        _fail(storage_error(exc))
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(130)

@@ -61,6 +61,7 @@ class LLMError(RecapqaError):
     """The LLM server is down, slow, or replied with something unusable."""
 
     http_status = 502
+    reply: str | None = None  # the raw reply, when there was one (shown by `ask --json --debug`)
 
 
 class LLMNotConfiguredError(LLMError):
@@ -69,3 +70,23 @@ class LLMNotConfiguredError(LLMError):
 
 class UnauthorizedError(RecapqaError):
     http_status = 401
+
+
+class StorageError(RecapqaError):
+    """The disk is full, or a data file or folder cannot be read or written (permissions,
+    read-only file system). The message names the folder by its role, not its server path."""
+
+    http_status = 503
+
+
+class RequestTooLargeError(RecapqaError):
+    """A request body, a chat history or one of its messages is over the configured limit."""
+
+    http_status = 413
+
+
+class DatabaseError(RecapqaError):
+    """The PostgreSQL store cannot be reached or used (connection refused, authentication,
+    missing pgvector extension). The message never shows the connection URL."""
+
+    http_status = 503

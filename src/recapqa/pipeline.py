@@ -7,15 +7,16 @@ import logging
 import threading
 import time
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from recapqa.answer.compound import answer_parts, split_compound
 from recapqa.answer.extractive import ExtractiveAnswerer
 from recapqa.embed import Embedder, default_embedder
+from recapqa.embed.query_cache import QueryCache
 from recapqa.errors import InvalidQuestionError, LLMError, LLMNotConfiguredError, QuestionTooLongError
 from recapqa.models import Answer
 from recapqa.retrieve import Filters, Retrieval, Retriever
@@ -65,11 +66,11 @@ class Assistant:
     def __init__(self, index: Index, settings: Settings, embedder: Callable[[], Embedder] = default_embedder) -> None:
         self.index = index
         self.settings = settings
-        self._embedder = embedder
-        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_lock = threading.Lock()
-        self.retriever = Retriever(index, self.embed_query, settings)
-        self.extractive = ExtractiveAnswerer(index, settings)
+        # the retriever and the LLM answerer get the cache's method, not this object's:
+        # no reference cycle, so a replaced assistant is freed at once (server reloads)
+        self.queries = QueryCache(embedder, settings.query_cache_size)
+        self.retriever = Retriever(index, self.queries.embed, settings)
+        self.extractive = ExtractiveAnswerer(index, settings, embed=self.queries.embed)
         self._llm: LLMAnswerer | None = None
 
     @classmethod
@@ -92,18 +93,7 @@ class Assistant:
 
     def embed_query(self, text: str) -> np.ndarray:
         """Query vectors are cached (LRU): people ask the same questions again."""
-        with self._cache_lock:
-            cached = self._query_cache.get(text)
-            if cached is not None:
-                self._query_cache.move_to_end(text)
-                return cached
-        vector = self._embedder().embed([text])[0]
-        if self.settings.query_cache_size:
-            with self._cache_lock:
-                self._query_cache[text] = vector
-                while len(self._query_cache) > self.settings.query_cache_size:
-                    self._query_cache.popitem(last=False)
-        return vector
+        return self.queries.embed(text)
 
     @property
     def llm(self) -> LLMAnswerer:
@@ -111,7 +101,7 @@ class Assistant:
         if self._llm is None:
             from recapqa.answer.llm import LLMAnswerer
 
-            self._llm = LLMAnswerer(self.settings, self.extractive, self.embed_query)
+            self._llm = LLMAnswerer(self.settings, self.extractive, self.queries.embed)
         return self._llm
 
     def ask(
@@ -123,9 +113,18 @@ class Assistant:
     ) -> tuple[Answer, Retrieval]:
         started = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
-        retrieval = self.retriever.retrieve(question, k=k, filters=filters)
+        parts = split_compound(question)
+        retrieval = self.retriever.retrieve(parts[0], k=k, filters=filters)
         retrieved = time.perf_counter()
-        answer = self._answer(retrieval, mode or self.settings.mode)
+        if len(parts) > 1:  # answered part by part, each part cited
+            first = self._answer(retrieval, mode or self.settings.mode)
+            later = {
+                p: self._answer(self.retriever.retrieve(p, k=k, filters=filters), mode or self.settings.mode)
+                for p in parts[1:]
+            }
+            answer = answer_parts(question, parts, lambda p: first if p == parts[0] else later[p])
+        else:
+            answer = self._answer(retrieval, mode or self.settings.mode)
         done = time.perf_counter()
         answer.timings_ms = {
             "retrieve": (retrieved - started) * 1e3,
@@ -142,10 +141,44 @@ class Assistant:
                 "mode 'llm' needs an LLM server, and none is configured",
                 "set RECAPQA_LLM_BASE_URL (and RECAPQA_LLM_MODEL) or use --mode extractive",
             )
+        slots = llm_slots(self.settings)
+        wait = self.settings.llm_queue_seconds
+        if not (slots.acquire(timeout=wait) if wait else slots.acquire(blocking=False)):
+            busy = f"the LLM is busy ({self.settings.llm_max_concurrent} calls in flight)"
+            return self._fallback(retrieval, LLMError(busy, "raise RECAPQA_LLM_MAX_CONCURRENT"))
         try:
-            return self.llm.answer(retrieval)
+            answer = self.llm.answer(retrieval)
         except LLMError as exc:
-            log.warning("LLM answer failed, falling back to extractive: %s", exc.message)
-            answer = self.extractive.answer(retrieval)
-            answer.fallback_reason = exc.message
-            return answer
+            return self._fallback(retrieval, exc)
+        except Exception as exc:  # a bug must not cost the user the answer the notes give
+            log.exception("LLM answer failed unexpectedly")
+            return self._fallback(retrieval, LLMError(f"the LLM answer failed unexpectedly ({type(exc).__name__})"))
+        finally:
+            slots.release()
+        doubt = self.llm.doubt(answer, retrieval) if mode == "auto" else None
+        if doubt:  # `auto` prefers the extractive answer where the LLM's is not clearly supported
+            reason = LLMError(doubt)
+            reason.reply = answer.llm_reply
+            return self._fallback(retrieval, reason)
+        return answer
+
+    def _fallback(self, retrieval: Retrieval, exc: LLMError) -> Answer:
+        log.warning("LLM answer failed, falling back to extractive: %s", exc.message)
+        answer = self.extractive.answer(retrieval)
+        answer.fallback_reason = exc.message
+        answer.llm_reply = exc.reply
+        return answer
+
+
+_SLOTS: dict[tuple[str | None, int], threading.BoundedSemaphore] = {}
+_SLOTS_LOCK = threading.Lock()
+
+
+def llm_slots(settings: Settings) -> threading.BoundedSemaphore:
+    """One semaphore per LLM server and limit, shared by every Assistant of the process (a
+    reload makes a new Assistant; calls still in flight on the old one keep counting)."""
+    key = (settings.llm_base_url, settings.llm_max_concurrent)
+    with _SLOTS_LOCK:
+        if key not in _SLOTS:
+            _SLOTS[key] = threading.BoundedSemaphore(settings.llm_max_concurrent)
+        return _SLOTS[key]

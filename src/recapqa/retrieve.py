@@ -1,6 +1,6 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 ranks fused by reciprocal rank fusion, talks
-named in the question favoured, at most a few chunks per talk so that questions spanning
-several talks see all of them."""
+"""Hybrid retrieval: dense and BM25 ranks (from the index's VectorStore, files or PostgreSQL)
+fused by reciprocal rank fusion, talks named in the question favoured, at most a few chunks
+per talk so that questions spanning several talks see all of them."""
 
 from __future__ import annotations
 
@@ -83,9 +83,9 @@ class Retriever:
         t0 = time.perf_counter()
         query_vector = self.embed_query(question)
         t1 = time.perf_counter()
-        dense = self.index.vectors.search(query_vector, pool)
+        dense = self.index.store.search(query_vector, pool)
         t2 = time.perf_counter()
-        lexical = self.index.lexical.search(question, pool)
+        lexical = self.index.store.search_text(question, pool)
         t3 = time.perf_counter()
         timings.update(embed=(t1 - t0) * 1e3, dense=(t2 - t1) * 1e3, bm25=(t3 - t2) * 1e3)
 

@@ -27,6 +27,29 @@ class Settings(BaseSettings):
     index_dir: Path = Path("index")
     cache_dir: Path = Path.home() / ".cache" / "recapqa"  # the exported query encoder, shared by indexes
 
+    # storage
+    store: Literal["file", "postgres"] = Field(
+        "file",
+        description="Where the index lives: 'file' (the index folder: FAISS and bm25s; one machine) or 'postgres' "
+        "(RECAPQA_DATABASE_URL: pgvector and full-text search; one index shared by many replicas).",
+    )
+    database_url: str | None = Field(
+        None,
+        description="PostgreSQL with the pgvector extension, for RECAPQA_STORE=postgres "
+        "(postgresql://user:password@host:5432/dbname; libpq options such as sslmode=require are passed on).",
+    )
+    database_schema: str = Field(
+        "recapqa",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="PostgreSQL schema holding the index tables: several indexes can share one database.",
+    )
+    ann_threshold: int = Field(
+        200_000,
+        ge=0,
+        description="Chunks from which dense search uses an approximate HNSW index instead of exact search "
+        "(FAISS IndexHNSWFlat, or pgvector HNSW); 0 keeps it exact at any size. Recorded in the manifest.",
+    )
+
     # chunking
     chunk_max_tokens: int = Field(180, ge=32, le=512)
     chunk_overlap_tokens: int = Field(40, ge=0, le=256)
@@ -48,31 +71,12 @@ class Settings(BaseSettings):
         "'not covered'. Chosen on the dev splits of both question sets by eval/calibrate.py.",
     )
     answer_weights: tuple[float, ...] = Field(
-        (
-            -4.663,
-            1.929,
-            7.379,
-            1.776,
-            1.81,
-            2.619,
-            0.0,
-            0.0,
-            -0.337,
-            0.906,
-            -0.446,
-            0.0,
-            2.703,
-            0.031,
-            -1.741,
-            0.0,
-            0.622,
-            -0.0,
-        ),
+        (-4.663, 1.929, 7.379, 1.776, 1.81, 2.619, -0.337, 0.906, -0.446, 2.703, 0.031, -1.741, 0.622, -0.0),
         description="Logistic weights of the extractive answerer's features, in the order of "
         "answer/features.py FEATURES; fitted on the dev splits by eval/calibrate.py.",
     )
     confidence_weights: tuple[float, ...] = Field(
-        (-1.984, 0.24, 0.269, 3.287, 0.0, -1.001, 0.9, -0.086, 0.023),
+        (-1.984, 0.24, 0.269, 3.287, -1.001, 0.9, -0.086, 0.023),
         description="Logistic weights of answer/features.py CONFIDENCE_FEATURES: the probability that the "
         "extractive answer holds, compared with abstain_threshold; fitted by eval/calibrate.py.",
     )
@@ -83,6 +87,39 @@ class Settings(BaseSettings):
         "times (else only when it is in the talk's metadata or next to the answer sentence).",
     )
     max_answer_sentences: int = Field(3, ge=1, le=10)
+    # the gist of talks (answer/gist.py)
+    gist_sentences: int = Field(5, ge=1, le=10, description="Sentences quoted in a summary or an answer on a topic.")
+    gist_min_terms: int = Field(
+        4, ge=1, description="Content words a sentence needs to be more than filler in a summary ('Code reviews.')."
+    )
+    mmr_lambda: float = Field(
+        0.7, ge=0, le=1, description="Summaries: weight of centrality against redundancy (maximal marginal relevance)."
+    )
+    gist_takeaway_boost: float = Field(
+        0.2, ge=0, description="Added to the centrality of sentences under a takeaways/lessons/conclusion lead-in."
+    )
+    gist_fact_boost: float = Field(
+        0.1, ge=0, description="Summaries: added to the centrality of sentences that give a number (a year, a count)."
+    )
+    gist_max_talks: int = Field(8, ge=1, description="Talks listed for 'which talks mention...'.")
+    gist_themes: int = Field(4, ge=1, description="Themes named across talks.")
+    gist_theme_talks: int = Field(4, ge=1, description="Talks cited under one theme.")
+    gist_theme_min_sentences: int = Field(
+        3, ge=1, description="Talks with fewer sentences (a line in a list of sessions) are left out of themes."
+    )
+    gist_theme_max_share: float = Field(
+        0.5, gt=0, le=1, description="A term in more than this share of the talks is too common to be a theme."
+    )
+    gist_theme_max_sentence_share: float = Field(
+        0.03, gt=0, le=1, description="A theme's term is in at most this share of all sentences (else it is filler)."
+    )
+    gist_topic_cosine: float = Field(
+        0.35,
+        ge=-1,
+        le=1,
+        description="A sentence is on the asked topic when it shares a topic word or has this cosine.",
+    )
+    gist_terms_per_talk: int = Field(12, ge=1, description="Top TF-IDF terms per talk that themes are drawn from.")
     # a runner-up sentence joins the answer when its score is at least this share of the best
     runner_up_ratio: float = Field(0.95, gt=0, le=1)
     multi_talk_ratio: float = Field(0.85, gt=0, le=1)

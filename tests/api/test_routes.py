@@ -208,6 +208,8 @@ def test_a_broken_corpus_is_reported_by_readyz_and_routes(tmp_path: Path, api_se
     with TestClient(create_app(settings)) as client:
         assert client.get("/healthz").status_code == 200
         ready = client.get("/readyz")
-        assert ready.status_code == 503 and "no usable notes" in ready.json()["message"]
+        assert ready.status_code == 503 and "no usable notes" in ready.json()["error"]["message"]
         response = client.post("/v1/ask", json={"question": UBER_Q})
         assert response.status_code == 503 and response.json()["error"]["type"] == "CorpusError"
+        for reply in (ready, response):  # the server's folders are named by their setting, not shown
+            assert str(tmp_path) not in reply.text and "<RECAPQA_CORPUS_DIR>" in reply.text

@@ -50,7 +50,7 @@ def test_removing_a_file_removes_its_chunks(settings: Settings, counting_embedde
     index = load_index(settings.index_dir)
     assert report.embedded == 0 and report.removed == first.chunks - report.chunks > 0
     assert {c.source for c in index.chunks} == {"a.md"}
-    assert len(index.vectors) == len(index.chunks)
+    assert len(index.store) == len(index.chunks)
     assert all(t.source == "a.md" for t in index.talks.values())
 
 
@@ -62,7 +62,7 @@ def test_rebuild_gives_identical_ids_and_vectors(settings: Settings, counting_em
     second = load_index(settings.index_dir)
     assert report.embedded == len(second.chunks)
     assert [c.chunk_id for c in first.chunks] == [c.chunk_id for c in second.chunks]
-    diff = abs(first.vectors.all_vectors() - second.vectors.all_vectors()).max()
+    diff = abs(first.store.chunk_vectors() - second.store.chunk_vectors()).max()
     assert diff < 1e-5
     assert len(list(settings.index_dir.glob("gen-*"))) == 1, "old generations are cleaned up"
 

@@ -1,97 +1,205 @@
-"""Checking an LLM's [n] citations against the passages it was given.
+"""Checking an LLM's claims and their [n] citations against the passages it was given.
 
-A claim (one sentence of the reply) keeps citation [n] only when source n supports it:
-some sentence of source n shares at least half of the claim's content words (stemmed, at
-least two of them), or is close in embedding space (cosine >= EMBED_SUPPORT). The quote
-shown to the user is that supporting sentence, verbatim from the notes, so a citation can
-never quote text the notes do not hold. Claims left without a valid citation are dropped.
+A claim (one sentence of the reply, see answer/claims.py) is kept with citation [n] only when
+  (a) it says something beyond the question's own words and the names of the talks it was
+      shown: a bare name, title or marker answers nothing (speaker and company names count
+      as new when the question asks who or which company, and then the claim must name
+      someone); irregular verbs count in their base form ("found" restates "find");
+  (b) a sentence of source n supports it (or, since small models often cite the neighbouring
+      passage, of another passage of the same talk they were shown; the citation then names
+      the passage that holds it): the sentence, with its list lead-in and its talk's title,
+      company and speakers, holds LEXICAL_SUPPORT of the claim's content words, and the
+      sentence itself holds NEW_SUPPORT of the words the claim adds to the question; or it is
+      close in embedding space (EMBED_SUPPORT) and still holds EMBED_NEW_SUPPORT of the added
+      words. Either way every number the claim adds is in that sentence, and a negated claim
+      needs a negated sentence;
+  (c) that sentence is itself relevant to the question by the extractive answerer's own
+      scoring: it is eligible (about every name and number the question requires) and scores
+      at least RELEVANCE_FLOOR of the answerer's abstention threshold and RELATIVE_RELEVANCE
+      of the best sentence shown. A pasted paragraph that does not answer is no support.
+A claim that repeats an earlier kept one (same new words, or same support and nothing more)
+is dropped. The quote shown to the user is the supporting sentence, verbatim from the notes.
+The thresholds were chosen on the hand cases and Qwen replies of eval/llm/checker_set.jsonl
+(precision and recall in eval/llm/README.md).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from recapqa.answer.text import terms
-from recapqa.chunking import sentence_spans
+from recapqa.answer.claims import Claim, split_claims
+from recapqa.answer.extractive import Candidate, ExtractiveAnswerer
+from recapqa.answer.question import analyse
+from recapqa.models import Hit
+from recapqa.retrieve import Retrieval
+from recapqa.text import STOPWORDS, WORD, terms
 
-MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_TRAILING_MARKERS = re.compile(r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)")
-LEXICAL_SUPPORT = 0.5
-EMBED_SUPPORT = 0.75
+LEXICAL_SUPPORT = 0.5  # share of the claim's content words the sentence (with its talk's names) holds
+NEW_SUPPORT = 0.6  # share of the words the claim adds to the question that the sentence itself holds
+EMBED_SUPPORT = 0.75  # cosine that stands for word overlap...
+EMBED_NEW_SUPPORT = 0.5  # ...when the sentence still holds this share of the added words
+RELEVANCE_FLOOR = 0.6  # share of the extractive abstention threshold a supporting sentence scores, and...
+RELATIVE_RELEVANCE = 0.8  # ...this share of the best score among the sentences shown
+REPEAT_OVERLAP = 0.8
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot)\b|n['’]t\b", re.I)
+# English irregular past forms, so "the author found X" restates "what did the author find"
+_IRREGULAR_TEXT = """
+    began:begin brought:bring built:build chose:choose chosen:choose did:do done:do drew:draw drove:drive
+    fell:fall felt:feel found:find gave:give given:give got:get gotten:get grew:grow grown:grow had:have
+    held:hold kept:keep knew:know known:know led:lead left:leave lost:lose made:make meant:mean met:meet
+    paid:pay ran:run said:say saw:see seen:see sent:send set:set showed:show shown:show sold:sell
+    spoke:speak spoken:speak spent:spend stood:stand taught:teach thought:think told:tell took:take
+    taken:take understood:understand went:go gone:go won:win wrote:write written:write
+"""
+_IRREGULAR = dict(pair.split(":") for pair in _IRREGULAR_TEXT.split())
+_IRREGULAR_WORD = re.compile(r"\b(" + "|".join(_IRREGULAR) + r")\b", re.I)
+
+
+def base_terms(text: str) -> set[str]:
+    """Content terms with irregular verbs in their base form."""
+    return set(terms(_IRREGULAR_WORD.sub(lambda m: _IRREGULAR[m.group(1).lower()], text)))
+
+
+def _names_someone(claim: str, question: str) -> bool:
+    """The claim holds a capitalised word (a person, a company) the question does not."""
+    asked = {w.lower() for w in WORD.findall(question)}
+    return any(w[0].isupper() and w.lower() not in asked and w.lower() not in STOPWORDS for w in WORD.findall(claim))
+
+
+_ASKS_COMPANY = re.compile(r"\b(which|what) (company|companies|organi[sz]ations?|firms?|employer)\b", re.I)
 
 
 @dataclass
-class Claim:
-    text: str  # without markers
-    cited: list[int]  # 1-based source numbers as written
+class Verdict:
+    """What the checker made of one claim; `sources` is empty unless it was kept."""
 
-
-@dataclass
-class SupportedClaim:
     text: str
-    sources: list[tuple[int, int, float]]  # (source number, sentence row, support)
+    cited: list[int]
+    reason: str  # "supported", or why not
+    sources: list[tuple[int, int, float]] = field(default_factory=list)  # (source number, row, support)
+
+    @property
+    def kept(self) -> bool:
+        return bool(self.sources)
 
 
-def split_claims(reply: str) -> list[Claim]:
-    """Sentences of the reply with the markers they carry. A marker standing alone after a
-    sentence ("... production. [1]") belongs to that sentence."""
-    claims: list[Claim] = []
-    # "... production. [1] Next" -> "... production [1]. Next": markers before the full stop
-    reply = _TRAILING_MARKERS.sub(lambda m: f" {m.group(2).strip()}{m.group(1)} ", reply).strip()
-    for start, end in sentence_spans(reply):
-        piece = reply[start:end]
-        numbers = [int(n) for group in MARKER.findall(piece) for n in re.split(r"[,;]", group)]
-        text = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(MARKER.sub("", piece).split()))
-        if not re.search(r"\w", text):
-            if claims:
-                claims[-1].cited.extend(numbers)
-            continue
-        claims.append(Claim(text, numbers))
-    return claims
+class SupportChecker:
+    def __init__(self, extractive: ExtractiveAnswerer, embed: Callable[[str], np.ndarray] | None = None) -> None:
+        self.extractive = extractive
+        self.index = extractive.index
+        self.embed = embed
 
+    def check(self, reply: str, retrieval: Retrieval, hits: list[Hit]) -> list[Verdict]:
+        """A verdict per claim of `reply`, whose [n] refers to hits[n - 1]."""
+        return self.check_claims(split_claims(reply), retrieval, hits)
 
-def support(
-    claim: str, candidates: list[tuple[int, str]], vectors: np.ndarray | None, claim_vector: np.ndarray | None
-) -> tuple[int, float] | None:
-    """Best supporting (row, score) among candidate (row, sentence) pairs, or None."""
-    claim_terms = set(terms(claim))
-    best: tuple[int, float] | None = None
-    for i, (row, sentence) in enumerate(candidates):
-        shared = claim_terms & set(terms(sentence))
-        lexical = len(shared) / len(claim_terms) if claim_terms else 0.0
-        ok = lexical >= LEXICAL_SUPPORT and len(shared) >= min(2, len(claim_terms))
-        score = lexical
-        if vectors is not None and claim_vector is not None:
-            cosine = float(vectors[i] @ claim_vector)
-            ok = ok or cosine >= EMBED_SUPPORT
-            score = max(score, cosine)
-        if ok and (best is None or score > best[1]):
-            best = (row, score)
-    return best
-
-
-def check(
-    reply: str,
-    source_sentences: list[list[tuple[int, str]]],
-    sentence_vectors: np.ndarray,
-    embed: Callable[[str], np.ndarray] | None,
-) -> list[SupportedClaim]:
-    """Keep the claims with at least one supported citation, each with its support."""
-    kept = []
-    for claim in split_claims(reply):
-        claim_vector = embed(claim.text) if embed else None
-        sources = []
-        for number in dict.fromkeys(claim.cited):
-            if not 1 <= number <= len(source_sentences) or not source_sentences[number - 1]:
+    def check_claims(self, claims: list[Claim], retrieval: Retrieval, hits: list[Hit]) -> list[Verdict]:
+        question = retrieval.question
+        info = analyse(question, self.extractive.proper_nouns)
+        known = base_terms(question)
+        for hit in hits:
+            known |= set(terms(hit.talk.title))
+            if not (info.asks_speaker or _ASKS_COMPANY.search(question)):
+                known |= set(terms(" ".join([hit.talk.company or "", *hit.talk.speaker_names])))
+        shown = Retrieval(question, retrieval.query_vector, hits, retrieval.mentioned_talks)
+        candidates = self.extractive.candidates(shown)
+        best = max((c.score for c in candidates if c.eligible), default=0.0)
+        floor = max(RELEVANCE_FLOOR * self.extractive.settings.abstain_threshold, RELATIVE_RELEVANCE * best)
+        relevance = {c.row: c for c in candidates if c.eligible and c.score >= floor}
+        verdicts: list[Verdict] = []
+        asks_name = info.kind == "person" or bool(_ASKS_COMPANY.search(question))
+        for claim in claims:
+            if asks_name and not _names_someone(claim.text, question):
+                verdicts.append(Verdict(claim.text, claim.cited, "names no one, and the question asks who"))
                 continue
-            rows = [row for row, _ in source_sentences[number - 1]]
-            found = support(claim.text, source_sentences[number - 1], sentence_vectors[rows], claim_vector)
-            if found:
-                sources.append((number, found[0], found[1]))
+            verdict = self._check_claim(claim, hits, known, relevance, question)
+            if verdict.kept and self._repeats(verdict, [v for v in verdicts if v.kept]):
+                verdict = Verdict(claim.text, claim.cited, "repeats an earlier claim")
+            verdicts.append(verdict)
+        return verdicts
+
+    def _check_claim(
+        self, claim: Claim, hits: list[Hit], known: set[str], relevance: dict[int, Candidate], question: str
+    ) -> Verdict:
+        claim_terms = set(terms(claim.text))
+        new = claim_terms - known
+        if not base_terms(claim.text) - known:  # "the author found X" adds nothing to "what did the author find"
+            new = set()
+        if not new:
+            return Verdict(claim.text, claim.cited, "says nothing beyond the question and talk names")
+        numbers = set(_NUMBER.findall(claim.text)) - set(_NUMBER.findall(question))
+        claim_vector = self.embed(claim.text) if self.embed else None
+        negated = bool(_NEGATION.search(claim.text))
+        valid = [n for n in claim.cited if 1 <= n <= len(hits)]
+        if not valid:
+            return Verdict(claim.text, claim.cited, "cites no source it was given")
+        sources: list[tuple[int, int, float]] = []
+        supported_somewhere = False
+        for number in valid:
+            best: tuple[int, int, float] | None = None
+            for shown, row in self._rows(number, hits):
+                score = self._support(row, claim_terms, new, numbers, claim_vector, negated)
+                if score is None:
+                    continue
+                supported_somewhere = True
+                if row not in relevance:
+                    continue
+                if best is None or score > best[2]:
+                    best = (shown, row, score)
+            if best and best[:2] not in [s[:2] for s in sources]:
+                sources.append(best)
         if sources:
-            kept.append(SupportedClaim(claim.text, sources))
-    return kept
+            return Verdict(claim.text, claim.cited, "supported", sources)
+        reason = "its support does not answer the question" if supported_somewhere else "no cited sentence supports it"
+        return Verdict(claim.text, claim.cited, reason)
+
+    def _rows(self, number: int, hits: list[Hit]) -> list[tuple[int, int]]:
+        """(source number, sentence row) pairs source `number` stands for: its passage first,
+        then the other passages of the same talk the model was shown (small models often
+        cite the neighbouring passage of the right talk)."""
+        talk_id = hits[number - 1].talk.talk_id
+        order = [number] + [n for n in range(1, len(hits) + 1) if n != number and hits[n - 1].talk.talk_id == talk_id]
+        rows = self.index.chunk_sentences
+        return [(n, row) for n in order for row in rows[self.extractive.chunk_row(hits[n - 1].chunk.chunk_id)]]
+
+    def _support(
+        self,
+        row: int,
+        claim_terms: set[str],
+        new: set[str],
+        numbers: set[str],
+        claim_vector: np.ndarray | None,
+        negated: bool,
+    ) -> float | None:
+        """Support of one sentence for one claim, or None."""
+        sentence = self.index.sentences[row]
+        if any(n not in sentence.text and n not in sentence.context for n in numbers):
+            return None
+        if negated and not _NEGATION.search(f"{sentence.context} {sentence.text}"):
+            return None  # "X does not use Y" is not supported by "X uses Y"
+        own = set(terms(f"{sentence.context} {sentence.text}"))
+        shared = claim_terms & (own | self.extractive.talk_terms(sentence.talk_id))
+        lexical = len(shared) / len(claim_terms)
+        new_covered = len(new & own) / len(new)  # what the claim adds must be in the sentence itself
+        lexical_ok = (
+            lexical >= LEXICAL_SUPPORT and new_covered >= NEW_SUPPORT and len(shared) >= min(2, len(claim_terms))
+        )
+        cosine = float(self.index.sentence_vectors[row] @ claim_vector) if claim_vector is not None else 0.0
+        if lexical_ok or (cosine >= EMBED_SUPPORT and new_covered >= EMBED_NEW_SUPPORT):
+            return max(lexical, cosine)
+        return None
+
+    def _repeats(self, verdict: Verdict, kept: list[Verdict]) -> bool:
+        mine = set(terms(verdict.text))
+        rows = {row for _, row, _ in verdict.sources}
+        for other in kept:
+            theirs = set(terms(other.text))
+            overlap = len(mine & theirs) / max(1, len(mine | theirs))
+            if overlap >= REPEAT_OVERLAP or (rows <= {r for _, r, _ in other.sources} and mine <= theirs):
+                return True
+        return False

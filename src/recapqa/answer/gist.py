@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from recapqa.answer.question import QuestionInfo
+from recapqa.answer.themes import shared_themes
 from recapqa.ingest.wordlists import ROLE_WORDS
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Talk
 from recapqa.retrieve import Retrieval
@@ -178,31 +179,12 @@ class GistAnswerer:
         if len(talks) < 2:
             return None
         counts = {t: Counter(x for r in self.rows[t] if not self.filler[r] for x in self._phrases(r)) for t in talks}
-        df = Counter(x for c in counts.values() for x in c)
-        common = max(2, int(self.settings.gist_theme_max_share * len(talks)))
         sentence_df = Counter(x for t in talks for r in self.rows[t] for x in self._phrases(r))
-        rare = self.settings.gist_theme_max_sentence_share * sum(len(self.rows[t]) for t in talks)
-        weight: dict[str, float] = {}
-        holders: dict[str, frozenset[str]] = {}
-        for x, n in df.items():
-            parts = x.split()
-            notable = (len(parts) > 1 or x in self.named) and not any(
-                p in NOT_THEMES or p in ASKING_WORDS for p in parts
-            )
-            if notable and 2 <= n <= common and len(x) > 3 and sentence_df[x] <= max(rare, 2 * n):
-                holders[x] = frozenset(t for t in talks if counts[t][x])
-                idf = math.log(1 + len(talks) / n)
-                phrase = 2.0 if " " in x else 1.0  # 'feature store' says more than 'feature'
-                weight[x] = phrase * idf * n * sum(counts[t][x] / sum(counts[t].values()) for t in holders[x])
+        sentences = sum(len(self.rows[t]) for t in talks)
+        excluded = NOT_THEMES | ASKING_WORDS
         picked: list[tuple[str | None, int]] = []
-        seen: set[frozenset[str]] = set()
-        for term in sorted(weight, key=lambda x: -weight[x]):
-            if len(seen) >= self.settings.gist_themes:
-                break
-            if holders[term] in seen:
-                continue
-            seen.add(holders[term])
-            for t in sorted(holders[term])[: self.settings.gist_theme_talks]:
+        for term, holders in shared_themes(counts, sentence_df, sentences, self.named, excluded, self.settings):
+            for t in holders[: self.settings.gist_theme_talks]:
                 rows = [r for r in self.rows[t] if not self.filler[r] and term in self._phrases(r)] or self.rows[t]
                 best = max(rows, key=lambda r: float(self.index.sentence_vectors[r] @ retrieval.query_vector))
                 picked.append((f"{self._name({term})} — {self.index.talks[t].title}", best))

@@ -1,138 +1,110 @@
-"""LLM answerer: any OpenAI-compatible server through the `openai` client.
+"""LLM answerer: any OpenAI-compatible server (answer/llm_http.py), prompt in answer/prompt.py.
 
-Sources go in numbered, with talk title and speakers, as many as the context budget holds
-(counted with tiktoken). Every [n] in the reply is checked (answer/citations.py); what the
-sources do not support is dropped. Anything unusable (server down, timeout, HTTP error,
-empty reply, no supported citation) raises LLMError, and the assistant falls back to the
-extractive answer with the reason.
+Sources go in numbered, with talk title and speakers, as many as the context budget holds.
+The reply is read into claims (answer/claims.py, markup neutralised) and each is checked
+against the source it cites (answer/citations.py); what the sources do not support is
+dropped. Anything unusable (server down, deadline passed, HTTP error, malformed or empty
+reply, no supported claim) raises LLMError, carrying the raw reply when there was one, and
+the assistant falls back to the extractive answer with the reason.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 
 import numpy as np
 
-from recapqa.answer.citations import check
+from recapqa.answer.citations import SupportChecker, Verdict
 from recapqa.answer.extractive import ExtractiveAnswerer
+from recapqa.answer.llm_http import chat_completion
+from recapqa.answer.prompt import CANNOT_ANSWER_REPLY, build_messages, fit_sources, is_abstention
 from recapqa.errors import LLMError
 from recapqa.models import Answer, Citation, Hit
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
-from recapqa.tokens import count_tokens
 
-CANNOT_ANSWER_REPLY = "I cannot answer from these notes."
-SYSTEM_PROMPT = (
-    "You answer questions about conference talks using only the numbered sources you are "
-    "given. Answer in one to three short sentences. End every sentence with the number of the "
-    "source that supports it in square brackets, like [1]. If the sources do not contain the "
-    f"answer, reply exactly: {CANNOT_ANSWER_REPLY}"
-)
-_ABSTAINS = re.compile(
-    r"cannot answer|can't answer|not (covered|mentioned|in the (notes|sources))|no information", re.I
-)
-
-
-def source_block(n: int, hit: Hit) -> str:
-    speakers = ", ".join(hit.talk.speaker_names)
-    head = f"[{n}] {hit.talk.title}" + (f" ({speakers})" if speakers else "")
-    return f"{head}\n{hit.chunk.text}"
-
-
-def fit_sources(hits: list[Hit], question: str, budget: int) -> list[Hit]:
-    """As many hits, in rank order, as fit the token budget left for sources."""
-    used = count_tokens(SYSTEM_PROMPT) + count_tokens(question) + 32
-    kept: list[Hit] = []
-    for hit in hits:
-        cost = count_tokens(source_block(len(kept) + 1, hit)) + 2
-        if used + cost > budget and kept:
-            break
-        kept.append(hit)
-        used += cost
-    return kept
-
-
-def build_messages(question: str, hits: list[Hit]) -> list[dict[str, str]]:
-    sources = "\n\n".join(source_block(n, hit) for n, hit in enumerate(hits, 1))
-    user = f"Sources:\n\n{sources}\n\nQuestion: {question}\nAnswer with [n] citations:"
-    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+__all__ = ["CANNOT_ANSWER_REPLY", "LLMAnswerer", "build_messages", "fit_sources"]
 
 
 class LLMAnswerer:
     def __init__(
         self, settings: Settings, extractive: ExtractiveAnswerer, embed: Callable[[str], np.ndarray] | None
     ) -> None:
-        from openai import OpenAI
-
         self.settings = settings
         self.extractive = extractive
         self.index = extractive.index
-        self.embed = embed
-        self.client = OpenAI(
-            base_url=settings.llm_base_url,
-            api_key=settings.llm_api_key or "not-needed",
-            timeout=settings.llm_timeout,
-            max_retries=0,
-        )
+        self.checker = SupportChecker(extractive, embed)
 
     def complete(self, messages: list[dict[str, str]]) -> str:
-        import openai
-
-        base = self.settings.llm_base_url
-        try:
-            response = self.client.chat.completions.create(
-                model=self.settings.llm_model,
-                messages=messages,  # type: ignore[arg-type]
-                max_tokens=self.settings.llm_max_tokens,
-                temperature=self.settings.llm_temperature,
-            )
-        except openai.APITimeoutError as exc:
-            raise LLMError(
-                f"the LLM at {base} did not answer within {self.settings.llm_timeout:g}s",
-                "raise RECAPQA_LLM_TIMEOUT or check the server",
-            ) from exc
-        except openai.APIConnectionError as exc:
-            raise LLMError(f"cannot reach the LLM at {base}", "start the server or fix RECAPQA_LLM_BASE_URL") from exc
-        except openai.APIStatusError as exc:
-            raise LLMError(
-                f"the LLM at {base} answered HTTP {exc.status_code}", "check the model name and key"
-            ) from exc
-        except openai.OpenAIError as exc:
-            raise LLMError(f"the LLM call failed: {exc}", "check the LLM server") from exc
-        content = response.choices[0].message.content if response.choices else None
-        if not content or not content.strip():
-            raise LLMError("the LLM returned an empty reply", "check the model")
-        return content
+        if not self.settings.llm_base_url:
+            raise LLMError("no LLM server is configured", "set RECAPQA_LLM_BASE_URL")
+        payload = {
+            "model": self.settings.llm_model,
+            "messages": messages,
+            "max_tokens": self.settings.llm_max_tokens,
+            "temperature": self.settings.llm_temperature,
+            "stream": False,
+        }
+        return chat_completion(
+            self.settings.llm_base_url, self.settings.llm_api_key, payload, self.settings.llm_timeout
+        )
 
     def answer(self, retrieval: Retrieval) -> Answer:
         started = time.perf_counter()
         budget = self.settings.llm_context_tokens - self.settings.llm_max_tokens
         hits = fit_sources(retrieval.hits, retrieval.question, budget)
         reply = self.complete(build_messages(retrieval.question, hits))
-        if _ABSTAINS.search(reply) and "[" not in reply:
+        try:
+            answer = self.from_reply(reply, retrieval, hits, started)
+        except LLMError as exc:
+            exc.reply = reply
+            raise
+        answer.llm_reply = reply
+        return answer
+
+    def from_reply(self, reply: str, retrieval: Retrieval, hits: list[Hit], started: float) -> Answer:
+        """The answer a reply makes, or LLMError when nothing in it is supported."""
+        if is_abstention(reply):
             answer = self.extractive.abstain(retrieval, started)
             answer.mode = "llm"
             return answer
-        per_source = [
-            [(row, self.index.sentences[row].text) for row in self.index.chunk_sentences[self._row(h)]] for h in hits
-        ]
-        claims = check(reply, per_source, self.index.sentence_vectors, self.embed)
-        if not claims:
+        kept = [v for v in self.checker.check(reply, retrieval, hits) if v.kept]
+        if not kept:
             raise LLMError("the LLM answer had no citation the sources support", "")
+        return self._answer(retrieval.question, kept, hits, started)
+
+    def doubt(self, answer: Answer, retrieval: Retrieval) -> str | None:
+        """Why `auto` should prefer the extractive answer over this LLM answer, or None.
+
+        Measured on the dev split (eval/llm/README.md), a small model's answer that passes the
+        check is still worse than the extractive one more often than better when it rests on
+        another sentence than the one the extractive answerer ranks first; so `auto` keeps an
+        LLM answer only when it cites that sentence, or when both decline."""
+        extractive = self.extractive.answer(retrieval)
+        if answer.abstained:
+            return None if extractive.abstained else "the LLM declined, but the notes answer it"
+        if extractive.abstained:
+            return "the LLM answer is not clearly supported: no sentence of the notes answers confidently"
+        if extractive.citations[0].quote not in {c.quote for c in answer.citations}:
+            return "the LLM answer is not clearly supported: it does not rest on the best sentence of the notes"
+        return None
+
+    def _answer(self, question: str, kept: list[Verdict], hits: list[Hit], started: float) -> Answer:
         citations: list[Citation] = []
         sentences = []
-        for claim in claims:
+        for verdict in kept:
             numbers = []
-            for number, row, score in claim.sources:
+            for number, row, score in verdict.sources:
                 citation = self._citation(hits[number - 1], row, score)
                 if citation.quote not in [c.quote for c in citations]:
                     citations.append(citation)
                 numbers.append(1 + [c.quote for c in citations].index(citation.quote))
-            sentences.append(claim.text + " " + "".join(f"[{n}]" for n in sorted(set(numbers))))
+            markers = "".join(f"[{n}]" for n in sorted(set(numbers)))
+            body, stop = (verdict.text[:-1], verdict.text[-1]) if verdict.text[-1] in ".!?" else (verdict.text, "")
+            sentences.append(f"{body} {markers}{stop}")
         return Answer(
-            question=retrieval.question,
+            question=question,
             answer=" ".join(sentences),
             abstained=False,
             mode="llm",
@@ -140,14 +112,11 @@ class LLMAnswerer:
             timings_ms={"answer": (time.perf_counter() - started) * 1e3},
         )
 
-    def _row(self, hit: Hit) -> int:
-        return self.extractive._chunk_rows[hit.chunk.chunk_id]
-
     def _citation(self, hit: Hit, row: int, score: float) -> Citation:
         sentence = self.index.sentences[row]
         return Citation(
             hit.chunk.chunk_id,
-            hit.talk,
+            self.index.talks[sentence.talk_id],
             sentence.source,
             sentence.span.start_line,
             sentence.span.end_line,

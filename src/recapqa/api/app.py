@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 
-from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from recapqa import __version__
-from recapqa.api import openai_compat, routes
+from recapqa.api import errors, openai_compat, routes
+from recapqa.api.guard import Guard
 from recapqa.api.state import Engine
-from recapqa.errors import RecapqaError
 from recapqa.settings import Settings, get_settings
 
-log = logging.getLogger("recapqa.api")
 STATIC = files("recapqa.api") / "static"
-
-
-def error_response(status: int, kind: str, message: str, fix: str = "", details: object = None) -> JSONResponse:
-    body: dict[str, object] = {"type": kind, "message": message, "fix": fix}
-    if details is not None:
-        body["details"] = details
-    return JSONResponse({"error": body}, status_code=status)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,44 +27,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await run_in_threadpool(engine.try_load)
+        await run_in_threadpool(engine.try_load)  # never raises: /readyz reports a failure
         yield
 
     app = FastAPI(
         title="recapqa",
         version=__version__,
-        description="Answers from conference notes, citing the talk and quoting the passage.",
+        description="Answers from conference notes, citing the talk and quoting the passage. Every error is "
+        '`{"error": {"type", "message", "fix"}}`; with RECAPQA_API_KEY set, /v1/* needs '
+        "`Authorization: Bearer <key>`.",
         lifespan=lifespan,
     )
     app.state.engine = engine
     app.state.settings = settings
-    if settings.cors_origins:
+    app.add_middleware(Guard, settings=settings)  # bearer token and body limit, before parsing
+    if settings.cors_origins:  # outermost: preflights and error replies get CORS headers too
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         )
-
-    @app.exception_handler(RecapqaError)
-    async def domain_error(request: Request, exc: RecapqaError) -> JSONResponse:
-        return error_response(exc.http_status, type(exc).__name__, exc.message, exc.fix)
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        details = jsonable_encoder(exc.errors(), exclude={"input", "ctx", "url"})
-        first = details[0] if details else {}
-        where = ".".join(str(p) for p in first.get("loc", []))
-        message = f"{where}: {first.get('msg', 'invalid request')}"
-        if first.get("type") == "json_invalid":
-            message = "the request body is not valid JSON"
-        return error_response(422, "validation_error", message, "see /docs for the request schema", details)
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s", request.url.path)
-        return error_response(500, "internal_error", "unexpected server error", "see the server log")
-
+    errors.install(app, settings)
     app.include_router(routes.health)
     app.include_router(routes.api)
     app.include_router(openai_compat.router)

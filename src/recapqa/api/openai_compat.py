@@ -1,6 +1,7 @@
 """POST /v1/chat/completions, the OpenAI shape, so the `openai` client and chat front-ends
 work unchanged. The content carries [n] markers and a Sources footer; the structured
-`citations` ride on the response (and on the final stream chunk)."""
+`citations` ride on the response (and on the final stream chunk). A plain `def`: history
+resolution, answering and token counting run in a worker thread, off the event loop."""
 
 from __future__ import annotations
 
@@ -12,17 +13,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from recapqa.api import deps
+from recapqa.api.conversation import question_of
+from recapqa.api.errors import ERROR_RESPONSES
 from recapqa.api.formatting import chat_content, pieces
 from recapqa.api.schemas import ChatCompletionRequest
-from recapqa.chat import Turn, resolve
 from recapqa.models import Answer
 from recapqa.pipeline import Assistant
 from recapqa.tokens import count_tokens
 
-router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[Depends(deps.require_key)])
+router = APIRouter(prefix="/v1", tags=["openai"], responses=ERROR_RESPONSES)
 
 
 @router.get("/models")
@@ -30,18 +31,15 @@ def models() -> dict[str, Any]:
     return {"object": "list", "data": [{"id": "recapqa", "object": "model", "created": 0, "owned_by": "recapqa"}]}
 
 
-@router.post("/chat/completions")
-async def chat_completions(
-    body: ChatCompletionRequest, assistant: Annotated[Assistant, Depends(deps.assistant)]
-) -> Any:
-    turns = [Turn(m.role, m.content) for m in body.messages]
-    resolved = resolve(turns, assistant.index.talks, assistant.retriever.matcher)
-    answer, _ = await run_in_threadpool(assistant.ask, resolved.question, body.mode, body.k)
+@router.post("/chat/completions", responses={200: {"content": {"text/event-stream": {}}}})
+def chat_completions(body: ChatCompletionRequest, assistant: Annotated[Assistant, Depends(deps.assistant)]) -> Any:
+    question = question_of(body.messages, assistant)
+    answer, _ = assistant.ask(question, body.mode, body.k)
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
     content = chat_content(answer)
     citations = [c.to_dict() for c in answer.citations]
-    extra = {"citations": citations, "recapqa": _meta(answer, resolved.question)}
+    extra = {"citations": citations, "recapqa": _meta(answer, question)}
     if body.stream:
         return StreamingResponse(
             _chunks(completion_id, created, body.model, content, extra), media_type="text/event-stream"

@@ -1,28 +1,34 @@
-"""recapqa's own routes: ask, chat (JSON or Server-Sent Events), talks, reload, health."""
+"""recapqa's own routes: ask, chat (JSON or Server-Sent Events), talks, reload, health.
+
+Every route that does CPU work is a plain `def`, which FastAPI runs in a worker thread:
+the event loop only parses bounded request bodies and moves bytes."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from recapqa.api import deps
+from recapqa.api.conversation import question_of
+from recapqa.api.errors import ERROR_RESPONSES, error_response
 from recapqa.api.formatting import answer_text, pieces
-from recapqa.api.schemas import AnswerOut, AskRequest, ChatRequest, ChatResponse, Ready, TalkOut
+from recapqa.api.schemas import AnswerOut, AskRequest, ChatRequest, ChatResponse, ErrorOut, Ready, TalkOut
 from recapqa.api.state import Engine
-from recapqa.chat import Turn, resolve
 from recapqa.embed import MODEL_NAME
 from recapqa.errors import RecapqaError
-from recapqa.pipeline import Assistant, clean_question
+from recapqa.pipeline import Assistant
 from recapqa.retrieve import Filters
 
-health = APIRouter(tags=["health"])
-api = APIRouter(prefix="/v1", tags=["recapqa"], dependencies=[Depends(deps.require_key)])
+health = APIRouter(tags=["health"], responses={k: ERROR_RESPONSES[k] for k in (404, 405, 500)})
+api = APIRouter(prefix="/v1", tags=["recapqa"], responses=ERROR_RESPONSES)
 AssistantDep = Annotated[Assistant, Depends(deps.assistant)]
+EngineDep = Annotated[Engine, Depends(deps.engine)]
 
 
 @health.get("/healthz")
@@ -31,20 +37,30 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@health.get("/readyz", response_model=Ready, responses={503: {"description": "index not loaded"}})
-def readyz(engine: Annotated[Engine, Depends(deps.engine)]) -> Any:
-    """Readiness: the index is loaded."""
+@health.get(
+    "/readyz",
+    response_model=Ready,
+    responses={503: {"model": ErrorOut, "description": "no index loaded, or the corpus folder is gone"}},
+)
+def readyz(engine: EngineDep) -> Any:
+    """Readiness: the index is loaded and the corpus folder is there."""
+    settings = engine.settings
     if not engine.ready:
         error = engine.load_error
-        body = {
-            "status": "loading" if error is None else "error",
-            "message": error.message if error else "",
-            "fix": error.fix if error else "",
-        }
-        return JSONResponse(body, status_code=503)
+        if error is None:
+            return error_response(503, "loading", "the index is being loaded", "retry in a few seconds")
+        return error_response(503, type(error).__name__, error.message, error.fix, settings=settings)
+    if not settings.corpus_dir.is_dir():
+        return error_response(
+            503,
+            "CorpusError",
+            "the corpus folder (RECAPQA_CORPUS_DIR) is gone; answers still come from the index loaded before",
+            "restore the folder (or point RECAPQA_CORPUS_DIR at it), then POST /v1/reload",
+        )
     index = engine.assistant.index
     return Ready(
         status="ready",
+        worker=os.getpid(),
         model=MODEL_NAME,
         chunks=len(index.chunks),
         talks=len(index.talks),
@@ -66,25 +82,25 @@ def talks(assistant: AssistantDep) -> list[dict[str, Any]]:
 
 
 @api.post("/reload")
-def reload(engine: Annotated[Engine, Depends(deps.engine)]) -> dict[str, Any]:
-    """Refresh the index from the corpus and swap it in; running requests finish on the old one."""
+def reload(engine: EngineDep) -> dict[str, Any]:
+    """Refresh the index from the corpus and swap it in; running requests finish on the old
+    one, and so does every request if the refresh fails. Other worker processes load the
+    new index on their next request."""
     index = engine.reload().index
     return {"status": "reloaded", "chunks": len(index.chunks), "corpus_hash": index.corpus_hash}
 
 
 @api.post("/chat", response_model=ChatResponse, responses={200: {"content": {"text/event-stream": {}}}})
-async def chat(body: ChatRequest, assistant: AssistantDep) -> Any:
+def chat(body: ChatRequest, assistant: AssistantDep) -> Any:
     """Multi-turn: the last user message, resolved against the earlier ones. With
     `stream: true`, Server-Sent Events: `meta`, `delta`* (answer text), `citations`, `done`;
     an error after the stream started is an `error` event."""
-    turns = [Turn(m.role, m.content) for m in body.messages]
-    resolved = resolve(turns, assistant.index.talks, assistant.retriever.matcher)
-    clean_question(resolved.question, assistant.settings.max_question_chars)  # 422/413 before streaming
+    question = question_of(body.messages, assistant)
     if not body.stream:
-        answer, _ = await run_in_threadpool(assistant.ask, resolved.question, body.mode, body.k, _filters(body))
-        return {**answer.to_dict(), "resolved_question": resolved.question}
+        answer, _ = assistant.ask(question, body.mode, body.k, _filters(body))
+        return {**answer.to_dict(), "resolved_question": question}
     return StreamingResponse(
-        _chat_events(assistant, resolved.question, body),
+        _chat_events(assistant, question, body),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -105,9 +121,9 @@ async def _chat_events(assistant: Assistant, question: str, body: ChatRequest) -
     except RecapqaError as exc:
         yield sse("error", {"error": {"type": type(exc).__name__, "message": exc.message, "fix": exc.fix}})
     except Exception:  # an unexpected failure still ends the stream with an event
-        yield sse("error", {"error": {"type": "internal_error", "message": "unexpected server error"}})
+        yield sse("error", {"error": {"type": "internal_error", "message": "unexpected server error", "fix": ""}})
 
 
 def _filters(body: Any) -> Filters | None:
-    filters = Filters(body.talk_id, body.company, body.speaker)
+    filters = Filters(body.talk_id, body.company, body.speaker, body.conference)
     return filters or None

@@ -3,22 +3,42 @@ shape the CLI prints too."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from recapqa.settings import AnswerMode
 
 
+def _valid_text(value: str) -> str:
+    """Text that can be written back out: no NUL, no lone UTF-16 surrogate (JSON allows
+    `"\\ud800"`, UTF-8 cannot encode it)."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (it holds a lone surrogate)") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_valid_text)]
+Name = Annotated[str, AfterValidator(_valid_text), Field(max_length=300)]
+# strict: `k` is a JSON integer and `stream` a JSON boolean; "5", true, "yes" are refused
+STRICT = ConfigDict(strict=True)
+
+
 class Filters(BaseModel):
-    talk_id: str | None = None
-    company: str | None = None
-    speaker: str | None = None
+    model_config = STRICT
+    talk_id: Name | None = Field(default=None, description="Only this talk (ids: GET /v1/talks).")
+    company: Name | None = Field(default=None, description="Only talks whose company contains this.")
+    speaker: Name | None = Field(default=None, description="Only talks with a speaker whose name contains this.")
+    conference: Name | None = Field(default=None, description="Only talks from notes of this conference (or event).")
 
 
 class AskRequest(Filters):
-    model_config = ConfigDict(extra="forbid")
-    question: str = Field(min_length=1, description="The question; limited to RECAPQA_MAX_QUESTION_CHARS.")
+    model_config = ConfigDict(extra="forbid", strict=True)
+    question: Text = Field(min_length=1, description="The question; limited to RECAPQA_MAX_QUESTION_CHARS.")
     mode: AnswerMode | None = None
     k: int | None = Field(default=None, ge=1, le=50)
 
@@ -30,6 +50,9 @@ class CitationOut(BaseModel):
     source: str
     start_line: int
     end_line: int
+    track: str | None = None
+    conference: str | None = None
+    date: str | None = None
     quote: str
     score: float
 
@@ -45,14 +68,16 @@ class AnswerOut(BaseModel):
 
 
 class Message(BaseModel):
+    model_config = STRICT
     role: Literal["system", "user", "assistant"]
-    content: str
+    content: Text = Field(description="At most RECAPQA_MAX_MESSAGE_CHARS characters.")
 
 
 class Conversation(BaseModel):
     """What both chat routes take: the history (the last message is the question)."""
 
-    messages: list[Message] = Field(min_length=1)
+    model_config = STRICT
+    messages: list[Message] = Field(min_length=1, description="At most RECAPQA_MAX_CHAT_MESSAGES messages.")
     stream: bool = False
     mode: AnswerMode | None = None
     k: int | None = Field(default=None, ge=1, le=50)
@@ -69,6 +94,7 @@ class ChatResponse(AnswerOut):
 class SpeakerOut(BaseModel):
     name: str
     role: str | None
+    company: str | None = None
 
 
 class TalkOut(BaseModel):
@@ -85,8 +111,8 @@ class TalkOut(BaseModel):
 class ChatCompletionRequest(Conversation):
     """The OpenAI request; sampling fields are accepted and ignored, `mode`/`k` are extras."""
 
-    model_config = ConfigDict(extra="allow")
-    model: str = "recapqa"
+    model_config = ConfigDict(extra="allow", strict=True)
+    model: Name = "recapqa"
 
 
 class ErrorBody(BaseModel):
@@ -102,6 +128,7 @@ class ErrorOut(BaseModel):
 
 class Ready(BaseModel):
     status: Literal["ready"]
+    worker: int = Field(description="Process id of the server worker that answered.")
     model: str
     chunks: int
     talks: int

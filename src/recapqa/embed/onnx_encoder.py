@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from recapqa.embed import DIMENSION, MODEL_NAME
-from recapqa.embed.onnx_export import ENCODER_DIR, META, encoder_is_current
+from recapqa.embed.onnx_export import ENCODER_DIR, META, encoder_problem
 
 
 class EncoderUnavailable(Exception):
@@ -25,9 +25,10 @@ class OnnxQueryEncoder:
     def __init__(self, index_dir: Path, threads: int = 0) -> None:
         directory = index_dir / ENCODER_DIR
         if not (directory / META).is_file():
-            raise EncoderUnavailable(f"the index in {index_dir} has no fast query encoder")
-        if not encoder_is_current(index_dir, check_files=True):
-            raise EncoderUnavailable(f"the query encoder in {index_dir} is outdated or incomplete")
+            raise EncoderUnavailable(f"the index in {index_dir.name} has no fast query encoder")
+        problem = encoder_problem(index_dir, check_files=True)  # SHA-256 of every file, on each load
+        if problem is not None:
+            raise EncoderUnavailable(problem)
         meta = json.loads((directory / META).read_text())
         try:
             import onnxruntime
@@ -45,7 +46,7 @@ class OnnxQueryEncoder:
                 str(directory / "model.onnx"), options, providers=["CPUExecutionProvider"]
             )
         except Exception as exc:  # a corrupt model file, a missing package: fall back
-            raise EncoderUnavailable(f"the query encoder cannot be loaded ({exc})") from exc
+            raise EncoderUnavailable(f"the query encoder cannot be loaded ({type(exc).__name__})") from exc
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

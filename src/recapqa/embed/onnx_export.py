@@ -12,6 +12,8 @@ import os
 import shutil
 import uuid
 import warnings
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +25,41 @@ ENCODER_DIR = f"encoder-{MODEL_NAME}-v{ENCODER_VERSION}"
 META = "encoder.json"
 
 
-def install_query_encoder(index_dir: Path, cache_dir: Path) -> None:
+def _no_lock(folder: Path) -> AbstractContextManager[object]:
+    return nullcontext()
+
+
+def install_query_encoder(
+    index_dir: Path, cache_dir: Path, lock: Callable[[Path], AbstractContextManager[object]] = _no_lock
+) -> None:
     """Put the encoder into index_dir/ENCODER_DIR. It depends on the model only, so it is
-    exported once into cache_dir and linked (or copied) into every index."""
-    if not encoder_is_current(cache_dir, check_files=True):
-        export_query_encoder(cache_dir)
+    exported once into cache_dir and linked (or copied) into every index. A cache entry
+    that fails its checksums is exported again (a new file, not the damaged one re-linked);
+    `lock(cache_dir)` keeps other processes from exporting into the cache meanwhile."""
+    with lock(cache_dir):
+        _remove_leftovers(cache_dir)
+        if not encoder_is_current(cache_dir, check_files=True):
+            export_query_encoder(cache_dir)
+    _remove_leftovers(index_dir)  # the index folder's build lock is held by our caller
     building = index_dir / f".{ENCODER_DIR}-{uuid.uuid4().hex[:6]}"
     building.mkdir(parents=True)
-    for name in ("model.onnx", "tokenizer.json", META):
-        source = cache_dir / ENCODER_DIR / name
-        try:
-            os.link(source, building / name)
-        except OSError:  # another file system
-            shutil.copy2(source, building / name)
-    _replace_dir(building, index_dir / ENCODER_DIR)
+    try:
+        for name in ("model.onnx", "tokenizer.json", META):
+            source = cache_dir / ENCODER_DIR / name
+            try:
+                os.link(source, building / name)
+            except OSError:  # another file system
+                shutil.copy2(source, building / name)
+        _replace_dir(building, index_dir / ENCODER_DIR)
+    finally:  # after a failure (disk full), nothing half-copied stays
+        shutil.rmtree(building, ignore_errors=True)
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Half-written encoder folders of killed exports or installs."""
+    if folder.is_dir():
+        for path in folder.glob(f".{ENCODER_DIR}-*"):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _replace_dir(building: Path, final: Path) -> None:
@@ -116,17 +139,30 @@ def _optimize(model: Path) -> None:
 
 
 def encoder_is_current(index_dir: Path, check_files: bool = False) -> bool:
-    """Is there an encoder of this model and version (and, if asked, are its files whole)?"""
+    """Is there an encoder of this model and version (and, if asked, are its files whole:
+    size and SHA-256 as recorded at export)?"""
+    return encoder_problem(index_dir, check_files) is None
+
+
+def encoder_problem(index_dir: Path, check_files: bool = True) -> str | None:
+    """Why the encoder in index_dir cannot be used, or None."""
     directory = index_dir / ENCODER_DIR
     try:
         meta = json.loads((directory / META).read_text())
     except (OSError, ValueError):
-        return False
-    if meta.get("model") != MODEL_NAME or meta.get("version") != ENCODER_VERSION:
-        return False
+        return "there is no fast query encoder"
+    if not isinstance(meta, dict) or meta.get("model") != MODEL_NAME or meta.get("version") != ENCODER_VERSION:
+        return "the fast query encoder is outdated"
+    files = meta.get("files")
+    if not isinstance(files, dict) or set(files) != {"model.onnx", "tokenizer.json"}:
+        return "the fast query encoder is incomplete"
     if check_files:
-        for name, expected in meta.get("files", {}).items():
+        for name, expected in files.items():
             path = directory / name
-            if not path.is_file() or path.stat().st_size != expected.get("size"):
-                return False
-    return True
+            try:
+                whole = path.stat().st_size == expected.get("size") and file_sha256(path) == expected.get("sha256")
+            except OSError:
+                whole = False
+            if not whole:
+                return f"the fast query encoder's {name} is damaged (checksum mismatch)"
+    return None

@@ -44,6 +44,10 @@ class _BlockCollector(HTMLParser):
         self._prefix = ""
         self._first = 0
 
+    def finish(self) -> None:
+        """Flush the block still open at the end of the document."""
+        self._flush()
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
             self._skip_depth += 1
@@ -96,7 +100,7 @@ def html_view(html: str) -> tuple[str, list[tuple[int, int]], str, list[int]]:
     parser = _BlockCollector()
     parser.feed(html)
     parser.close()
-    parser._flush()
+    parser.finish()
     lines: list[str] = []
     spans: list[tuple[int, int]] = []
     navigation = []

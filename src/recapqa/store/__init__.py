@@ -1,26 +1,23 @@
-"""The on-disk index: vectors, BM25, metadata and manifest, loaded as one `Index`."""
+"""The index, loaded as one `Index`: talks, chunks, sentences and their vectors, and the
+chunk search (`VectorStore`) of the backend that holds it (files or PostgreSQL)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from recapqa.embed import DIMENSION, MODEL_NAME
-from recapqa.errors import IndexCorruptError, IndexIncompatibleError
+from recapqa.errors import IndexIncompatibleError
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
-from recapqa.store.files import (
-    REBUILD_FIX,
-    current_generation,
-    read_manifest,
-    verify_checksums,
-)
-from recapqa.store.lexical import LexicalIndex
-from recapqa.store.vectors import FaissStore
+from recapqa.store.files import REBUILD_FIX
+from recapqa.store.interface import VectorStore
+
+if TYPE_CHECKING:
+    from recapqa.settings import Settings
 
 FORMAT_VERSION = 1
 # Bump when segmentation, chunking or sentence splitting changes what an index holds.
@@ -29,14 +26,13 @@ PIPELINE_VERSION = 3
 
 @dataclass
 class Index:
-    path: Path
+    path: Path  # the generation (a folder, or `pg-<id>` under the index folder for PostgreSQL)
     manifest: dict[str, Any]
     talks: dict[str, Talk]
     chunks: list[Chunk]
     sentences: list[Sentence]
-    vectors: FaissStore
+    store: VectorStore
     sentence_vectors: np.ndarray
-    lexical: LexicalIndex
     chunk_sentences: list[list[int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -66,11 +62,6 @@ def _sentences_by_chunk(chunks: list[Chunk], sentences: list[Sentence]) -> list[
     return out
 
 
-def _jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
 def check_compatible(manifest: dict[str, Any]) -> None:
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
@@ -82,29 +73,8 @@ def check_compatible(manifest: dict[str, Any]) -> None:
         raise IndexIncompatibleError(f"index was built with model {model}, this version uses {MODEL_NAME}", REBUILD_FIX)
 
 
-def load_index(index_dir: Path) -> Index:
-    generation = current_generation(index_dir)
-    manifest = read_manifest(generation)
-    check_compatible(manifest)
-    verify_checksums(generation, manifest)
-    try:
-        talks = [Talk.from_dict(t) for t in json.loads((generation / "talks.json").read_text())]
-        chunks = [Chunk.from_dict(c) for c in _jsonl(generation / "chunks.jsonl")]
-        sentences = [Sentence.from_dict(s) for s in _jsonl(generation / "sentences.jsonl")]
-        vectors = FaissStore.load(generation / "vectors.faiss")
-        sentence_vectors = np.load(generation / "sentence_vectors.npy", allow_pickle=False)
-        lexical = LexicalIndex.load(generation / "bm25", len(chunks))
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise IndexCorruptError(f"index in {generation} cannot be read ({exc})", REBUILD_FIX) from exc
-    if len(vectors) != len(chunks) or len(sentence_vectors) != len(sentences):
-        raise IndexCorruptError(f"index in {generation} has mismatched parts", REBUILD_FIX)
-    return Index(
-        path=generation,
-        manifest=manifest,
-        talks={t.talk_id: t for t in talks},
-        chunks=chunks,
-        sentences=sentences,
-        vectors=vectors,
-        sentence_vectors=sentence_vectors,
-        lexical=lexical,
-    )
+def load_index(index_dir: Path, settings: Settings | None = None) -> Index:
+    """The live index generation of the configured backend (`RECAPQA_STORE`)."""
+    from recapqa.store.backends import open_backend
+
+    return open_backend(index_dir, settings).load()

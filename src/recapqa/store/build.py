@@ -18,21 +18,18 @@ import numpy as np
 from recapqa.chunking import chunk_document
 from recapqa.embed import DIMENSION, MODEL_NAME, Embedder
 from recapqa.errors import IndexMissingError, RecapqaError
-from recapqa.ingest import corpus_files, load_corpus
-from recapqa.ingest.sidecar import sidecar_path
+from recapqa.ingest import load_corpus
 from recapqa.sentences import document_sentences
 from recapqa.settings import Settings
-from recapqa.store import FORMAT_VERSION, PIPELINE_VERSION, Index, check_compatible, load_index
-from recapqa.store.files import (
-    current_generation,
-    new_generation,
-    publish,
-    read_manifest,
-    verify_checksums,
-)
-from recapqa.store.lexical import LexicalIndex
-from recapqa.store.vectors import FaissStore
-from recapqa.tokens import ENCODING_NAME
+from recapqa.store import FORMAT_VERSION, Index, load_index
+from recapqa.store.backends import open_backend
+from recapqa.store.files import DENIED, DISK_FULL, remove_leftovers, storage_errors
+from recapqa.store.freshness import chunking_params, corpus_fingerprints, index_damage, staleness
+from recapqa.store.interface import IndexContent
+from recapqa.store.journal import EmbeddingJournal
+from recapqa.store.lock import build_lock
+
+__all__ = ["BuildReport", "build_index", "chunking_params", "corpus_fingerprints", "ensure_index", "staleness"]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -51,6 +48,7 @@ class BuildReport:
     skipped: list[tuple[str, str]] | None = None
     rebuilt: bool = True
     query_encoder: str = "present"
+    dropped_lines: dict[str, int] | None = None  # per notes file: lines dropped as noise (see talks --outline)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -58,61 +56,30 @@ class BuildReport:
         return data
 
 
-def chunking_params(settings: Settings) -> dict[str, Any]:
-    return {
-        "max_tokens": settings.chunk_max_tokens,
-        "overlap_tokens": settings.chunk_overlap_tokens,
-        "encoding": ENCODING_NAME,
-        "pipeline": PIPELINE_VERSION,
-    }
-
-
-def corpus_fingerprints(corpus_dir: Path) -> dict[str, str]:
-    """Per-file content hash (notes file + its sidecar), cheap enough to check every run."""
-    prints = {}
-    for path in corpus_files(corpus_dir):
-        digest = hashlib.sha256(path.read_bytes())
-        sidecar = sidecar_path(path)
-        if sidecar.is_file():
-            digest.update(sidecar.read_bytes())
-        prints[path.relative_to(corpus_dir).as_posix()] = digest.hexdigest()
-    return prints
-
-
-def staleness(corpus_dir: Path, index_dir: Path, settings: Settings) -> str | None:
-    """Why the index must be (re)built, or None when it is up to date."""
-    try:
-        generation = current_generation(index_dir)
-        manifest = read_manifest(generation)
-        check_compatible(manifest)
-        verify_checksums(generation, manifest)
-    except IndexMissingError:
-        return "no index yet"
-    except RecapqaError as exc:
-        return exc.message
-    if manifest.get("chunking") != chunking_params(settings):
-        return "chunking settings changed"
-    if manifest.get("files") != corpus_fingerprints(corpus_dir):
-        return "corpus changed"
-    return None
-
-
 def _key(kind: str, text: str) -> str:
     """Cache key of an embedded text: chunks ('c') and sentences ('s') never share vectors."""
     return kind + hashlib.sha1(text.encode()).hexdigest()
 
 
-def _reuse_cache(index_dir: Path) -> tuple[dict[str, np.ndarray], set[str]]:
+def _reuse_cache(
+    index_dir: Path, settings: Settings, journal: EmbeddingJournal
+) -> tuple[dict[str, np.ndarray], set[str]]:
+    """Vectors to reuse: the live index's, and those a killed build had computed."""
+    cache = journal.load()
     try:
-        old = load_index(index_dir)
+        old = load_index(index_dir, settings)
     except IndexMissingError:
-        return {}, set()
+        return cache, set()
     except RecapqaError as exc:
         log.warning("existing index unusable (%s); embedding everything again", exc.message)
-        return {}, set()
-    cache = {_key("c", c.embed_text): v for c, v in zip(old.chunks, old.vectors.all_vectors(), strict=True)}
+        return cache, set()
+    cache.update({_key("c", c.embed_text): v for c, v in zip(old.chunks, old.store.chunk_vectors(), strict=True)})
     cache.update({_key("s", s.embed_text): v for s, v in zip(old.sentences, old.sentence_vectors, strict=True)})
     return cache, {c.chunk_id for c in old.chunks}
+
+
+def _missing(kind: str, texts: list[str], cache: dict[str, np.ndarray]) -> int:
+    return sum(_key(kind, text) not in cache for text in set(texts))
 
 
 def _embed(
@@ -120,23 +87,45 @@ def _embed(
     texts: list[str],
     cache: dict[str, np.ndarray],
     embedder: Callable[[], Embedder],
-    progress: Progress | None,
-    batch: int = 64,
+    progress: Callable[[int], None] | None,
+    journal: EmbeddingJournal,
+    batch: int = 256,
 ) -> tuple[np.ndarray, int]:
-    """Vectors for `texts`, embedding only those whose (kind, text) is not cached."""
+    """Vectors for `texts`, embedding only those whose (kind, text) is not cached; each
+    batch goes to the journal at once, so a killed build loses one batch at most."""
     keys = [_key(kind, text) for text in texts]
-    missing = [i for i, key in enumerate(keys) if key not in cache]
+    first: dict[str, int] = {}
+    for row, key in enumerate(keys):
+        if key not in cache:
+            first.setdefault(key, row)  # a text repeated in the corpus is embedded once
+    missing = list(first.values())
     if missing:
         model = embedder()
         for start in range(0, len(missing), batch):
             rows = missing[start : start + batch]
-            for row, vector in zip(rows, model.embed([texts[r] for r in rows]), strict=True):
+            vectors = model.embed([texts[r] for r in rows])
+            journal.add([keys[r] for r in rows], vectors)
+            for row, vector in zip(rows, vectors, strict=True):
                 cache[keys[row]] = vector
             if progress:
-                progress(min(start + batch, len(missing)), len(missing))
+                progress(len(rows))
     if not keys:
         return np.zeros((0, DIMENSION), dtype=np.float32), 0
     return np.stack([cache[k] for k in keys]).astype(np.float32), len(missing)
+
+
+def _counter(progress: Progress | None, total: int) -> Callable[[int], None] | None:
+    """Chunks then sentences as one task for the caller's progress bar: (done, total)."""
+    if progress is None or not total:
+        return None
+    done = 0
+
+    def step(count: int) -> None:
+        nonlocal done
+        done += count
+        progress(done, total)
+
+    return step
 
 
 def build_index(
@@ -146,6 +135,28 @@ def build_index(
     embedder: Callable[[], Embedder],
     progress: Progress | None = None,
     force: bool = False,
+    notify: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Build or refresh the index, one build at a time per index folder: a second caller
+    waits for the first, then finds the index up to date. Disk-full and permission errors
+    come out as StorageError."""
+    folders = {"index": index_dir, "corpus": corpus_dir, "cache": settings.cache_dir}
+
+    def waiting() -> None:
+        (notify or log.info)("index: another process is building it; waiting for it to finish")
+
+    with storage_errors(folders, default="index"), build_lock(index_dir, waiting):
+        remove_leftovers(index_dir)
+        return _build(corpus_dir, index_dir, settings, embedder, progress, force)
+
+
+def _build(
+    corpus_dir: Path,
+    index_dir: Path,
+    settings: Settings,
+    embedder: Callable[[], Embedder],
+    progress: Progress | None,
+    force: bool,
 ) -> BuildReport:
     started = time.perf_counter()
     corpus = load_corpus(corpus_dir)
@@ -168,19 +179,16 @@ def build_index(
             corpus.skipped,
             False,
             encoder,
+            corpus.dropped_lines,
         )
-    cache, old_ids = ({}, set()) if force else _reuse_cache(index_dir)
-    chunk_vectors, embedded = _embed("c", [c.embed_text for c in chunks], cache, embedder, progress)
-    sentence_vectors, sentences_embedded = _embed("s", [s.embed_text for s in sentences], cache, embedder, None)
-    building = new_generation(index_dir)
-    store = FaissStore(DIMENSION)
-    store.add(chunk_vectors)
-    store.save(building / "vectors.faiss")
-    np.save(building / "sentence_vectors.npy", sentence_vectors, allow_pickle=False)
-    _write_jsonl(building / "chunks.jsonl", [c.to_dict() for c in chunks])
-    _write_jsonl(building / "sentences.jsonl", [s.to_dict() for s in sentences])
-    (building / "talks.json").write_text(json.dumps([t.to_dict() for t in corpus.talks], indent=1))
-    LexicalIndex.build([c.embed_text for c in chunks]).save(building / "bm25")
+    journal = EmbeddingJournal(index_dir)
+    if force:
+        journal.clear()
+    cache, old_ids = ({}, set()) if force else _reuse_cache(index_dir, settings, journal)
+    chunk_texts, sentence_texts = [c.embed_text for c in chunks], [s.embed_text for s in sentences]
+    step = _counter(progress, _missing("c", chunk_texts, cache) + _missing("s", sentence_texts, cache))
+    chunk_vectors, embedded = _embed("c", chunk_texts, cache, embedder, step, journal)
+    sentence_vectors, sentences_embedded = _embed("s", sentence_texts, cache, embedder, step, journal)
     fingerprints = {d.document.source: d.fingerprint for d in corpus.documents}
     all_prints = corpus_fingerprints(corpus_dir)
     manifest = {
@@ -199,7 +207,9 @@ def build_index(
         },
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    publish(index_dir, building, manifest)
+    content = IndexContent(corpus.talks, chunks, sentences, chunk_vectors, sentence_vectors)
+    open_backend(index_dir, settings).publish(content, manifest)
+    journal.clear()
     encoder = ensure_query_encoder(index_dir, settings.cache_dir, force=force)
     new_ids = {c.chunk_id for c in chunks}
     return BuildReport(
@@ -213,6 +223,7 @@ def build_index(
         sentences_embedded=sentences_embedded,
         skipped=corpus.skipped,
         query_encoder=encoder,
+        dropped_lines=corpus.dropped_lines,
     )
 
 
@@ -221,20 +232,19 @@ def ensure_query_encoder(index_dir: Path, cache_dir: Path, force: bool) -> str:
     speed (queries take the sentence-transformers path), so it is reported, not raised."""
     from recapqa.embed.onnx_export import encoder_is_current, install_query_encoder
 
-    if not force and encoder_is_current(index_dir):
+    if not force and encoder_is_current(index_dir, check_files=True):
         return "present"
     try:
-        install_query_encoder(index_dir, cache_dir)
+        install_query_encoder(index_dir, cache_dir, lock=build_lock)
+    except OSError as exc:
+        if exc.errno in DISK_FULL | DENIED:
+            raise  # the build reports it (StorageError), it does not end "successfully"
+        log.warning("could not export the fast query encoder (%s); queries will use the slow path", exc.strerror)
+        return f"failed: {exc.strerror}"
     except Exception as exc:
         log.warning("could not export the fast query encoder (%s); queries will use the slow path", exc)
         return f"failed: {exc}"
     return "exported"
-
-
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def ensure_index(
@@ -243,13 +253,19 @@ def ensure_index(
     settings: Settings,
     embedder: Callable[[], Embedder],
     notify: Callable[[str], None] | None = None,
+    repair: bool = True,
 ) -> Index:
-    """Load the index, building or refreshing it first when the corpus changed."""
+    """Load the index, building or refreshing it first when the corpus changed. With
+    `repair=False` a damaged index is reported (IndexCorruptError and kin), not rebuilt
+    from scratch: a server reloading keeps its loaded index instead."""
     reason = staleness(corpus_dir, index_dir, settings)
     if reason is not None:
+        damage = None if repair else index_damage(index_dir, settings)
+        if damage is not None:
+            raise damage
         if notify:
             notify(f"index: {reason}; building it from {corpus_dir} ...")
-        report = build_index(corpus_dir, index_dir, settings, embedder, force=False)
+        report = build_index(corpus_dir, index_dir, settings, embedder, force=False, notify=notify)
         if notify:
             notify(f"index: {report.chunks} chunks ({report.embedded} embedded, {report.reused} reused)")
-    return load_index(index_dir)
+    return load_index(index_dir, settings)

@@ -11,20 +11,84 @@ untouched; readers that loaded the old generation keep working.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from recapqa.errors import IndexCorruptError, IndexMissingError
+from recapqa.errors import IndexCorruptError, IndexMissingError, StorageError
 from recapqa.hashing import file_sha256
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 REBUILD_FIX = "run `recapqa index --rebuild` to build it again from the corpus"
+
+
+# errno values that mean "the disk or its permissions", not "the index is damaged"
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
+ENV_NAMES = {"index": "RECAPQA_INDEX_DIR", "corpus": "RECAPQA_CORPUS_DIR", "cache": "RECAPQA_CACHE_DIR"}
+
+
+def storage_error(exc: OSError, folders: Mapping[str, Path] | None = None, default: str = "data") -> StorageError:
+    """An OSError as a StorageError naming the folder by its role (index, corpus, cache),
+    never by its path: API messages must not show server paths. A failed write names no
+    file (then `default` is the role); a failed copy names the source, then the target."""
+    role = _role([exc.filename2, exc.filename] if exc.errno in DISK_FULL else [exc.filename, exc.filename2], folders)
+    role = role or default
+    env = ENV_NAMES.get(role)
+    elsewhere = f" (or set {env} to a folder elsewhere)" if env else ""
+    if exc.errno in DISK_FULL:
+        return StorageError(
+            f"no space left on the disk of the {role} folder", f"free some disk space there{elsewhere}, then retry"
+        )
+    if exc.errno in DENIED:
+        reason = "is on a read-only file system" if exc.errno == errno.EROFS else "cannot be read or written"
+        return StorageError(
+            f"the {role} folder {reason} (permission denied)",
+            f"give the user running recapqa read and write access to it{elsewhere}, then retry",
+        )
+    return StorageError(
+        f"the {role} folder cannot be accessed ({exc.strerror or type(exc).__name__})",
+        f"check that the folder exists and is accessible{elsewhere}",
+    )
+
+
+def _role(names: list[object], folders: Mapping[str, Path] | None) -> str | None:
+    for name in names:
+        if isinstance(name, (str, bytes, os.PathLike)) and folders:
+            where = Path(os.fsdecode(name)).absolute()
+            for role, folder in folders.items():
+                if where.is_relative_to(folder.absolute()):
+                    return role
+    return None
+
+
+@contextmanager
+def storage_errors(folders: Mapping[str, Path], default: str = "data") -> Iterator[None]:
+    """Translate the OSErrors of a disk operation into StorageError."""
+    try:
+        yield
+    except OSError as exc:
+        raise storage_error(exc, folders, default) from exc
+
+
+def remove_leftovers(index_dir: Path) -> None:
+    """What killed builds leave behind: unfinished generations and pointer files. Only
+    call it while holding the build lock (no other build can be writing them)."""
+    if not index_dir.is_dir():
+        return
+    for path in index_dir.iterdir():
+        if path.name.startswith(".building-") and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name.startswith(f".{POINTER}.") and path.is_file():
+            path.unlink(missing_ok=True)
 
 
 def new_generation(index_dir: Path) -> Path:
@@ -45,13 +109,19 @@ def publish(index_dir: Path, building: Path, manifest: dict[str, Any]) -> Path:
     (building / MANIFEST).write_text(json.dumps(manifest, indent=2))
     final = index_dir / building.name.replace(".building-", "gen-")
     building.rename(final)
+    write_pointer(index_dir, final.name)
+    _remove_old(index_dir, keep=final.name)
+    return final
+
+
+def write_pointer(index_dir: Path, name: str) -> None:
+    """Replace CURRENT atomically: readers see the old name or the new one, never a mix."""
+    index_dir.mkdir(parents=True, exist_ok=True)
     tmp_pointer = index_dir / f".{POINTER}.{uuid.uuid4().hex[:6]}"
-    tmp_pointer.write_text(final.name + "\n")
+    tmp_pointer.write_text(name + "\n")
     with tmp_pointer.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp_pointer, index_dir / POINTER)
-    _remove_old(index_dir, keep=final.name)
-    return final
 
 
 def _remove_old(index_dir: Path, keep: str) -> None:
@@ -67,10 +137,10 @@ def current_generation(index_dir: Path) -> Path:
     try:
         name = pointer.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
-        raise IndexCorruptError(f"{pointer} is unreadable ({exc})", REBUILD_FIX) from exc
+        raise IndexCorruptError(f"the index pointer {POINTER} is unreadable", REBUILD_FIX) from exc
     generation = index_dir / name
     if not name or "/" in name or not generation.is_dir():
-        raise IndexCorruptError(f"{pointer} names no index generation", REBUILD_FIX)
+        raise IndexCorruptError(f"the index pointer {POINTER} names no index generation", REBUILD_FIX)
     return generation
 
 
@@ -78,22 +148,22 @@ def read_manifest(generation: Path) -> dict[str, Any]:
     try:
         manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IndexCorruptError(f"index manifest in {generation} is unreadable", REBUILD_FIX) from exc
+        raise IndexCorruptError(f"index manifest in {generation.name} is unreadable", REBUILD_FIX) from exc
     if not isinstance(manifest, dict):
-        raise IndexCorruptError(f"index manifest in {generation} is not an object", REBUILD_FIX)
+        raise IndexCorruptError(f"index manifest in {generation.name} is not an object", REBUILD_FIX)
     return manifest
 
 
 def verify_checksums(generation: Path, manifest: dict[str, Any]) -> None:
     checksums = manifest.get("checksums")
     if not isinstance(checksums, dict) or not checksums:
-        raise IndexCorruptError(f"index manifest in {generation} lists no files", REBUILD_FIX)
+        raise IndexCorruptError(f"index manifest in {generation.name} lists no files", REBUILD_FIX)
     for name, expected in checksums.items():
         path = generation / name
         if not path.is_file():
-            raise IndexCorruptError(f"index file {name} is missing from {generation}", REBUILD_FIX)
+            raise IndexCorruptError(f"index file {name} is missing from {generation.name}", REBUILD_FIX)
         if file_sha256(path) != expected:
             raise IndexCorruptError(
-                f"index file {name} in {generation} is truncated or overwritten (checksum mismatch)",
+                f"index file {name} in {generation.name} is truncated or overwritten (checksum mismatch)",
                 REBUILD_FIX,
             )

@@ -1,4 +1,5 @@
-"""BM25 over chunk texts with bm25s (English stop words, Snowball stemming)."""
+"""BM25 over chunk texts with bm25s (English stop words, Snowball stemming). Equal scores rank
+by row, so that results do not depend on how a top-k selection orders ties."""
 
 from __future__ import annotations
 
@@ -39,8 +40,11 @@ class LexicalIndex:
         k = min(k, self._size)
         if not tokens or k <= 0:
             return []
-        rows, scores = self._retriever.retrieve([tokens], k=k, show_progress=False, n_threads=1)
-        return [(int(r), float(s)) for r, s in zip(np.asarray(rows)[0], np.asarray(scores)[0], strict=True) if s > 0]
+        scores = np.asarray(self._retriever.get_scores(tokens))
+        matched = np.flatnonzero(scores > 0)
+        # best first, equal scores by row: the same order as the PostgreSQL store's
+        rows = matched[np.lexsort((matched, -scores[matched]))][:k]
+        return [(int(r), float(scores[r])) for r in rows]
 
     def save(self, directory: Path) -> None:
         self._retriever.save(str(directory), show_progress=False)

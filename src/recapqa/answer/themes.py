@@ -1,0 +1,48 @@
+"""Themes across talks: the phrases several talks share, weighted by TF-IDF over talks.
+
+A theme is a two-word phrase or a word the notes only write capitalised (a named thing,
+not a common verb), found in at least two talks and at most `gist_theme_max_share` of them,
+rare among all sentences (`gist_theme_max_sentence_share`), never a link label, role word
+or asking word. Two-word phrases count double ('feature store' says more than 'feature').
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from recapqa.settings import Settings
+
+
+def shared_themes(
+    phrases: dict[str, Counter[str]],
+    sentence_df: Counter[str],
+    sentences: int,
+    named: set[str],
+    excluded: frozenset[str],
+    settings: Settings,
+) -> list[tuple[str, list[str]]]:
+    """(theme, the talks sharing it), best first, at most `gist_themes`, no two with the
+    same talks. `phrases`: per talk, the counts of its terms and two-word phrases."""
+    talks = list(phrases)
+    df = Counter(x for counts in phrases.values() for x in counts)
+    common = max(2, int(settings.gist_theme_max_share * len(talks)))
+    rare = settings.gist_theme_max_sentence_share * sentences
+    weight: dict[str, float] = {}
+    holders: dict[str, frozenset[str]] = {}
+    for x, n in df.items():
+        parts = x.split()
+        notable = (len(parts) > 1 or x in named) and not any(p in excluded for p in parts)
+        if notable and 2 <= n <= common and len(x) > 3 and sentence_df[x] <= max(rare, 2 * n):
+            holders[x] = frozenset(t for t in talks if phrases[t][x])
+            share = sum(phrases[t][x] / sum(phrases[t].values()) for t in holders[x])
+            weight[x] = (2.0 if len(parts) > 1 else 1.0) * math.log(1 + len(talks) / n) * n * share
+    themes: list[tuple[str, list[str]]] = []
+    seen: set[frozenset[str]] = set()
+    for term in sorted(weight, key=lambda x: -weight[x]):
+        if len(themes) >= settings.gist_themes:
+            break
+        if holders[term] not in seen:
+            seen.add(holders[term])
+            themes.append((term, sorted(holders[term])))
+    return themes

@@ -1,0 +1,110 @@
+"""One error shape for every status: `{"error": {"type", "message", "fix"}}`.
+
+Domain errors (RecapqaError) carry their own status; request validation is 422, a body
+that cannot be parsed (malformed JSON, invalid UTF-8, nesting too deep) too; routing
+errors (404, 405) and the rest of Starlette's HTTP errors keep their status; disk and
+permission failures are 503; anything else is a 500 that says to look at the server log.
+Messages never show server paths: configured folders are named by their setting, other
+absolute paths are cut to their last part."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from recapqa.api.schemas import ErrorOut
+from recapqa.errors import RecapqaError
+from recapqa.settings import Settings
+from recapqa.store.files import storage_error
+
+log = logging.getLogger("recapqa.api")
+
+_DESCRIPTIONS = {
+    400: "Bad request (e.g. mode 'llm' without an LLM configured)",
+    401: "Missing or wrong bearer token (when RECAPQA_API_KEY is set)",
+    404: "Unknown route, or a talk filter that matches no talk",
+    405: "Method not allowed on this route",
+    413: "Request body, question, chat history or message over its limit",
+    422: "Invalid request: malformed JSON, wrong types, empty question, invalid text",
+    500: "Unexpected server error (see the server log)",
+    503: "No index loaded, index or corpus unusable, disk full or not writable",
+}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": text} for status, text in _DESCRIPTIONS.items()
+}
+_STATUS_TYPES = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
+# an absolute path of two parts or more; API routes (/v1/...) are left alone
+_ABSOLUTE = re.compile(r"(?<![\w:/.])/(?!v1/)(?:[\w.@+~-]+/)+([\w.@+~-]*)")
+
+
+def scrub(text: str, settings: Settings) -> str:
+    for folder, name in (
+        (settings.index_dir, "RECAPQA_INDEX_DIR"),
+        (settings.corpus_dir, "RECAPQA_CORPUS_DIR"),
+        (settings.cache_dir, "RECAPQA_CACHE_DIR"),
+    ):
+        for form in {str(folder.resolve()), str(folder.absolute()), str(folder)}:
+            if form not in (".", "/") and form in text:
+                text = re.sub(rf"(?<![\w/.-]){re.escape(form)}(?![\w.-])", f"<{name}>", text)
+    return _ABSOLUTE.sub(lambda m: m.group(1) or "<path>", text)
+
+
+def error_response(
+    status: int,
+    kind: str,
+    message: str,
+    fix: str = "",
+    details: object = None,
+    headers: dict[str, str] | None = None,
+    settings: Settings | None = None,
+) -> JSONResponse:
+    if settings is not None:
+        message, fix = scrub(message, settings), scrub(fix, settings)
+    body: dict[str, object] = {"type": kind, "message": message, "fix": fix}
+    if details is not None:
+        body["details"] = details
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    @app.exception_handler(RecapqaError)
+    async def domain_error(request: Request, exc: RecapqaError) -> JSONResponse:
+        return error_response(exc.http_status, type(exc).__name__, exc.message, exc.fix, settings=settings)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = jsonable_encoder(exc.errors(), exclude={"input", "ctx", "url"})
+        first = details[0] if details else {}
+        where = ".".join(str(p) for p in first.get("loc", []))
+        message = f"{where}: {first.get('msg', 'invalid request')}"
+        if first.get("type") == "json_invalid":
+            message, details = "the request body is not valid JSON", None
+        return error_response(422, "validation_error", message, "see /docs for the request schema", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI's "error parsing the body": bad UTF-8, nesting too deep
+            message = "the request body is not valid JSON (UTF-8)"
+            return error_response(422, "validation_error", message, "see /docs for the request schema")
+        kind = _STATUS_TYPES.get(exc.status_code, "http_error")
+        fix = "see /docs for the routes and their methods" if exc.status_code in (404, 405) else ""
+        message = "no such route" if exc.status_code == 404 else str(exc.detail)
+        return error_response(exc.status_code, kind, message, fix, headers=dict(exc.headers or {}))
+
+    @app.exception_handler(OSError)
+    async def storage_failure(request: Request, exc: OSError) -> JSONResponse:
+        log.error("storage error on %s: %s", request.url.path, exc)
+        error = storage_error(exc, {"index": settings.index_dir, "corpus": settings.corpus_dir})
+        return error_response(503, type(error).__name__, error.message, error.fix, settings=settings)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s", request.url.path)
+        return error_response(500, "internal_error", "unexpected server error", "see the server log")

@@ -1,0 +1,140 @@
+"""The file backend (the default): each index generation is a folder of files, FAISS for
+dense search and bm25s for BM25, published atomically by `files.publish`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from recapqa.embed import DIMENSION
+from recapqa.errors import IndexCorruptError
+from recapqa.models import Chunk, Talk
+from recapqa.sentences import Sentence
+from recapqa.store import Index, check_compatible
+from recapqa.store.files import (
+    DENIED,
+    DISK_FULL,
+    REBUILD_FIX,
+    current_generation,
+    new_generation,
+    publish,
+    read_manifest,
+    storage_errors,
+    verify_checksums,
+)
+from recapqa.store.interface import IndexContent
+from recapqa.store.lexical import LexicalIndex
+from recapqa.store.vectors import FaissStore
+
+
+class FileVectorStore:
+    """FAISS (dense) and bm25s (lexical) over the chunks of one generation folder."""
+
+    def __init__(self, vectors: FaissStore, lexical: LexicalIndex) -> None:
+        self._vectors = vectors
+        self._lexical = lexical
+        self.kind = vectors.kind
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        return self._vectors.search(query, k)
+
+    def search_text(self, text: str, k: int) -> list[tuple[int, float]]:
+        return self._lexical.search(text, k)
+
+    def chunk_vectors(self) -> np.ndarray:
+        return self._vectors.all_vectors()
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+
+class FileBackend:
+    name = "file"
+
+    def __init__(self, index_dir: Path, ann_threshold: int = 0) -> None:
+        self.index_dir = index_dir
+        self.ann_threshold = ann_threshold
+
+    def manifest(self) -> dict[str, Any]:
+        with storage_errors({"index": self.index_dir}, default="index"):
+            generation = current_generation(self.index_dir)
+            manifest = read_manifest(generation)
+            check_compatible(manifest)
+            verify_checksums(generation, manifest)
+        return manifest
+
+    def load(self) -> Index:
+        """The live generation, checksum-verified. A build in another process may publish a
+        new generation and delete this one while it is read: then the new one is read."""
+        for attempt in range(3):
+            generation = current_generation(self.index_dir)
+            try:
+                with storage_errors({"index": self.index_dir}, default="index"):
+                    return _load_generation(generation)
+            except IndexCorruptError:
+                if attempt == 2 or current_generation(self.index_dir) == generation:
+                    raise
+        raise AssertionError("unreachable")
+
+    def publish(self, content: IndexContent, manifest: dict[str, Any]) -> str:
+        building = new_generation(self.index_dir)
+        try:  # a failed write (disk full) leaves no half generation taking the space
+            store = FaissStore.for_size(DIMENSION, len(content.chunks), self.ann_threshold)
+            store.add(content.chunk_vectors)
+            store.save(building / "vectors.faiss")
+            np.save(building / "sentence_vectors.npy", content.sentence_vectors, allow_pickle=False)
+            _write_jsonl(building / "chunks.jsonl", [c.to_dict() for c in content.chunks])
+            _write_jsonl(building / "sentences.jsonl", [s.to_dict() for s in content.sentences])
+            (building / "talks.json").write_text(json.dumps([t.to_dict() for t in content.talks], indent=1))
+            LexicalIndex.build([c.embed_text for c in content.chunks]).save(building / "bm25")
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        manifest = {**manifest, "store": {"backend": self.name, "dense": store.kind, "faiss": store.description}}
+        return publish(self.index_dir, building, manifest).name
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _load_generation(generation: Path) -> Index:
+    manifest = read_manifest(generation)
+    check_compatible(manifest)
+    verify_checksums(generation, manifest)
+    try:
+        talks = [Talk.from_dict(t) for t in json.loads((generation / "talks.json").read_text())]
+        chunks = [Chunk.from_dict(c) for c in _jsonl(generation / "chunks.jsonl")]
+        sentences = [Sentence.from_dict(s) for s in _jsonl(generation / "sentences.jsonl")]
+        vectors = FaissStore.load(generation / "vectors.faiss")
+        sentence_vectors = np.load(generation / "sentence_vectors.npy", allow_pickle=False)
+        lexical = LexicalIndex.load(generation / "bm25", len(chunks))
+    except OSError as exc:
+        if exc.errno in DENIED | DISK_FULL:
+            raise
+        raise IndexCorruptError(f"index in {generation.name} cannot be read ({exc.strerror})", REBUILD_FIX) from exc
+    except (ValueError, KeyError, TypeError, RuntimeError) as exc:
+        reason = type(exc).__name__
+        raise IndexCorruptError(f"index in {generation.name} cannot be read ({reason})", REBUILD_FIX) from exc
+    if len(vectors) != len(chunks) or len(sentence_vectors) != len(sentences):
+        raise IndexCorruptError(f"index in {generation.name} has mismatched parts", REBUILD_FIX)
+    return Index(
+        path=generation,
+        manifest=manifest,
+        talks={t.talk_id: t for t in talks},
+        chunks=chunks,
+        sentences=sentences,
+        store=FileVectorStore(vectors, lexical),
+        sentence_vectors=sentence_vectors,
+    )

@@ -1,0 +1,44 @@
+"""Helpers of the reliability suite: the error-shape check, memory readings."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import httpx
+
+from recapqa.settings import Settings
+
+UBER_Q = "How many models does Uber run in production?"
+API_KEY = "s3cret-key"
+
+
+def copy_of_default(root: Path, default: Settings) -> Settings:
+    """Own copies of the corpus and the built index: tests here reload, delete, damage."""
+    shutil.copytree(default.corpus_dir, root / "corpus")
+    shutil.copytree(default.index_dir, root / "index")
+    return default.model_copy(update={"corpus_dir": root / "corpus", "index_dir": root / "index"})
+
+
+def assert_error(response: httpx.Response, status: int, *server_paths: Path) -> dict[str, str]:
+    """The status, the one JSON error shape, and no server path in it."""
+    assert response.status_code == status, (response.status_code, response.text[:300])
+    assert response.headers["content-type"].startswith("application/json"), response.headers
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert {"type", "message", "fix"} <= set(error), error
+    assert all(isinstance(error[k], str) for k in ("type", "message", "fix")) and error["message"], error
+    for path in server_paths:
+        assert str(path) not in response.text, response.text
+    return error
+
+
+def rss_mb(pid: int | None = None) -> float:
+    """Resident memory of a process (this one by default), in MiB, from /proc."""
+    with open(f"/proc/{pid or os.getpid()}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")

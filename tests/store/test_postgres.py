@@ -1,0 +1,192 @@
+"""The PostgreSQL store (pgvector + full-text search) against the file store (FAISS +
+bm25s), on a real server: same search results, same answers, same incremental builds."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import numpy as np
+import psycopg
+import pytest
+
+from conftest import REPO, CountingEmbedder, write
+from recapqa.embed import Embedder
+from recapqa.errors import ConfigError, DatabaseError, IndexMissingError
+from recapqa.evaluate.questions import load_questions
+from recapqa.evaluate.runner import run
+from recapqa.pipeline import Assistant, query_embedder
+from recapqa.settings import Settings
+from recapqa.store import Index, load_index
+from recapqa.store.build import build_index, ensure_index, staleness
+from recapqa.store.files import POINTER
+
+Replay = Callable[[Index], Callable[[], Embedder]]  # tests/store/conftest.py: the vectors of an index, by text
+NOTES = {
+    "acme.md": "## Scaling feature stores (Jane Doe, Acme)\n\nSpeaker: Jane Doe, CEO of Acme\n\n"
+    "Acme trains 40 models a day on Kafka streams.\n\nTheir feature store serves 3 million lookups per second.\n\n"
+    "Jane said the hardest part was backfilling features for new models.\n",
+    "initech.md": "## Serving at Initech (John Roe, Initech)\n\nSpeaker: John Roe, CTO of Initech\n\n"
+    "Initech serves 3 million users with two GPUs.\n\nThe team moved from batch scoring to online inference in 2023.\n",
+    "globex.txt": "Observability for ML - Ann Lee, Globex\n\nModels drift. Globex alerts on feature drift "
+    "with population stability index.\nDashboards show latency percentiles per model.\n",
+}
+QUERIES = [
+    "How many models does Acme train a day?",
+    "feature store lookups per second",
+    "Who moved to online inference?",
+    "drift alerts",
+    "the and of",  # stop words only: no lexical hit
+    "zebra quokka",  # words in no note
+]
+
+
+@pytest.fixture()
+def settings(settings: Settings) -> Settings:
+    """Small chunks: a few notes make a dozen chunks to rank."""
+    return settings.model_copy(update={"chunk_max_tokens": 32, "chunk_overlap_tokens": 8})
+
+
+def pg(settings: Settings, url: str, schema: str, **changes: object) -> Settings:
+    return settings.model_copy(update={"store": "postgres", "database_url": url, "database_schema": schema, **changes})
+
+
+def assert_same_search(a: Index, b: Index, queries: list[str], embed: Callable[[str], np.ndarray]) -> None:
+    for query in queries:
+        vector = embed(query)
+        for k in (3, len(a.chunks)):
+            dense_a, dense_b = a.store.search(vector, k), b.store.search(vector, k)
+            assert [r for r, _ in dense_a] == [r for r, _ in dense_b], query
+            assert [s for _, s in dense_a] == pytest.approx([s for _, s in dense_b], abs=1e-5)
+            text_a, text_b = a.store.search_text(query, k), b.store.search_text(query, k)
+            assert [r for r, _ in text_a] == [r for r, _ in text_b], query
+            assert [s for _, s in text_a] == pytest.approx([s for _, s in text_b], rel=1e-4)
+
+
+def test_small_corpus_searches_alike(
+    settings: Settings, counting_embedder: CountingEmbedder, postgres_url: str, schema: str, replay: Replay
+) -> None:
+    for name, text in NOTES.items():
+        write(settings.corpus_dir / name, text)
+    build_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
+    files = load_index(settings.index_dir, settings)
+    on_pg = pg(settings, postgres_url, schema, index_dir=settings.index_dir.with_name("pg-index"))
+    report = build_index(on_pg.corpus_dir, on_pg.index_dir, on_pg, replay(files))
+    assert report.chunks == len(files.chunks) >= 8
+    database = load_index(on_pg.index_dir, on_pg)
+    assert [c.chunk_id for c in database.chunks] == [c.chunk_id for c in files.chunks]
+    assert [s.text for s in database.sentences] == [s.text for s in files.sentences]
+    assert (database.sentence_vectors == files.sentence_vectors).all()
+    assert database.talks.keys() == files.talks.keys()
+    assert database.manifest["store"]["backend"] == "postgres"
+    assert database.store.kind == "exact" and files.store.kind == "exact"
+    assert database.store.search_text("the and of", 5) == [] and database.store.search_text("zebra", 5) == []
+    assert_same_search(files, database, QUERIES, lambda q: counting_embedder.embed([q])[0])
+
+
+def test_hnsw_past_the_threshold_finds_the_same_chunks(
+    settings: Settings, counting_embedder: CountingEmbedder, postgres_url: str, schema: str
+) -> None:
+    for name, text in NOTES.items():
+        write(settings.corpus_dir / name, text)
+    exact = pg(settings, postgres_url, schema + "_exact")
+    build_index(exact.corpus_dir, exact.index_dir, exact, lambda: counting_embedder)
+    hnsw = pg(settings, postgres_url, schema, ann_threshold=2, index_dir=settings.index_dir.with_name("hnsw"))
+    build_index(hnsw.corpus_dir, hnsw.index_dir, hnsw, lambda: counting_embedder)
+    a, b = load_index(exact.index_dir, exact), load_index(hnsw.index_dir, hnsw)
+    assert b.manifest["store"]["dense"] == "approximate" and b.store.kind == "approximate"
+    with psycopg.connect(postgres_url) as conn:
+        indexes = conn.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = %s", (schema,)).fetchall()
+        conn.execute("SET enable_seqscan = off")  # what the store sets for an approximate generation
+        vector = conn.execute(f"SELECT embedding::text FROM {schema}.chunk LIMIT 1").fetchone()
+        plan = conn.execute(
+            f"EXPLAIN SELECT row_no FROM {schema}.chunk WHERE generation = %s "
+            "ORDER BY embedding <#> %s::vector LIMIT 3",
+            (b.path.name.removeprefix("pg-"), vector[0]),
+        ).fetchall()
+    assert any("USING hnsw" in row[0] for row in indexes)
+    assert any("chunk_hnsw_" in row[0] for row in plan), plan
+    assert_same_search(a, b, QUERIES[:4], lambda q: counting_embedder.embed([q])[0])
+
+
+def test_eval_questions_get_the_same_answers(
+    assistant: Assistant, tmp_path_factory: pytest.TempPathFactory, postgres_url: str, schema: str, replay: Replay
+) -> None:
+    on_pg = pg(assistant.settings, postgres_url, schema, index_dir=tmp_path_factory.mktemp("pg-default"))
+    build_index(on_pg.corpus_dir, on_pg.index_dir, on_pg, replay(assistant.index))
+    encoder = query_embedder(assistant.settings.index_dir)  # the file store's query encoder, for both
+    files = Assistant(assistant.index, assistant.settings, encoder)
+    database = Assistant(load_index(on_pg.index_dir, on_pg), on_pg, encoder)
+    questions = load_questions(REPO / "eval" / "questions.jsonl")
+    expected = run(files, questions, assistant.settings.corpus_dir, mode="extractive")
+    got = run(database, questions, on_pg.corpus_dir, mode="extractive")
+    assert len(got) == len(questions) >= 90
+    for want, row in zip(expected, got, strict=True):
+        assert row["error"] is None, row["error"]
+        assert (row["answer"], row["abstained"]) == (want["answer"], want["abstained"]), row["question"]
+        assert [{**c, "score": round(c["score"], 4)} for c in row["citations"]] == [
+            {**c, "score": round(c["score"], 4)} for c in want["citations"]
+        ], row["question"]
+        assert row["retrieved_talks"] == want["retrieved_talks"], row["question"]
+        assert row["scores"] == want["scores"]
+
+
+def test_builds_are_incremental_and_keep_the_previous_generation(
+    settings: Settings, counting_embedder: CountingEmbedder, postgres_url: str, schema: str
+) -> None:
+    for name, text in NOTES.items():
+        write(settings.corpus_dir / name, text)
+    s = pg(settings, postgres_url, schema)
+    first = build_index(s.corpus_dir, s.index_dir, s, lambda: counting_embedder)
+    assert first.embedded == first.chunks and staleness(s.corpus_dir, s.index_dir, s) is None
+    old = load_index(s.index_dir, s)
+    assert (s.index_dir / POINTER).read_text().strip() == old.path.name  # same-host workers notice
+    assert build_index(s.corpus_dir, s.index_dir, s, lambda: counting_embedder).embedded == 0
+
+    write(s.corpus_dir / "acme.md", NOTES["acme.md"].replace("40 models", "45 models"))
+    assert staleness(s.corpus_dir, s.index_dir, s) == "corpus changed"
+    second = build_index(s.corpus_dir, s.index_dir, s, lambda: counting_embedder)
+    acme = [c for c in load_index(s.index_dir, s).chunks if c.source == "acme.md"]
+    assert 0 < second.embedded <= len(acme) and second.reused == second.chunks - second.embedded
+    assert old.store.search_text("Initech users", 3), "an index loaded before the rebuild keeps answering"
+
+    (s.corpus_dir / "globex.txt").unlink()
+    third = build_index(s.corpus_dir, s.index_dir, s, lambda: counting_embedder)
+    assert third.embedded == 0 and third.removed > 0
+    assert {c.source for c in load_index(s.index_dir, s).chunks} == {"acme.md", "initech.md"}
+    with psycopg.connect(postgres_url) as conn:
+        generations = conn.execute(f"SELECT count(*) FROM {schema}.generation").fetchone()
+    assert generations == (2,), "the live generation and the one before it"
+
+
+def test_ensure_index_builds_from_the_corpus_and_the_assistant_answers(
+    settings: Settings, counting_embedder: CountingEmbedder, postgres_url: str, schema: str
+) -> None:
+    for name, text in NOTES.items():
+        write(settings.corpus_dir / name, text)
+    s = pg(settings, postgres_url, schema)
+    with pytest.raises(IndexMissingError):
+        load_index(s.index_dir, s)
+    index = ensure_index(s.corpus_dir, s.index_dir, s, lambda: counting_embedder)
+    answer, _ = Assistant(index, s, lambda: counting_embedder).ask("How many models does Acme train a day?")
+    assert "40 models" in answer.answer and answer.citations[0].source == "acme.md"
+
+
+def test_unreachable_database_is_a_database_error_without_the_password(settings: Settings) -> None:
+    s = pg(settings, "postgresql://reader:s3cret@127.0.0.1:9/recapqa?connect_timeout=2", "recapqa")
+    with pytest.raises(DatabaseError) as caught:
+        staleness(s.corpus_dir, s.index_dir, s)
+    assert "s3cret" not in str(caught.value) and "RECAPQA_DATABASE_URL" in caught.value.fix
+    assert caught.value.http_status == 503
+
+
+def test_postgres_without_a_url_is_a_config_error(settings: Settings) -> None:
+    with pytest.raises(ConfigError, match="RECAPQA_DATABASE_URL"):
+        load_index(settings.index_dir, settings.model_copy(update={"store": "postgres"}))
+
+
+def test_manifest_records_the_backend(settings: Settings, counting_embedder: CountingEmbedder) -> None:
+    write(settings.corpus_dir / "acme.md", NOTES["acme.md"])
+    build_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
+    store = json.loads(next(settings.index_dir.glob("gen-*/manifest.json")).read_text())["store"]
+    assert store == {"backend": "file", "dense": "exact", "faiss": "IndexFlatIP"}
