@@ -71,12 +71,12 @@ class Settings(BaseSettings):
         "'not covered'. Chosen on the dev splits of both question sets by eval/calibrate.py.",
     )
     answer_weights: tuple[float, ...] = Field(
-        (-4.663, 1.929, 7.379, 1.776, 1.81, 2.619, -0.337, 0.906, -0.446, 2.703, 0.031, -1.741, 0.622, -0.0),
+        (-4.634, 1.911, 7.33, 1.872, 1.801, 2.631, -0.334, 0.898, -0.435, 2.71, 0.199, -1.929, 0.621, -0.0),
         description="Logistic weights of the extractive answerer's features, in the order of "
         "answer/features.py FEATURES; fitted on the dev splits by eval/calibrate.py.",
     )
     confidence_weights: tuple[float, ...] = Field(
-        (-1.984, 0.24, 0.269, 3.287, -1.001, 0.9, -0.086, 0.023),
+        (-2.115, 0.241, 0.312, 3.04, -1.121, 1.094, 0.061, 0.006),
         description="Logistic weights of answer/features.py CONFIDENCE_FEATURES: the probability that the "
         "extractive answer holds, compared with abstain_threshold; fitted by eval/calibrate.py.",
     )

@@ -29,6 +29,30 @@ def key_table(rows: dict[str, dict[str, Any]], first: str) -> list[str]:
     return out
 
 
+GIST_METRICS = (
+    ("counts", "questions", "questions"),
+    ("gist", "key_point_recall", "key-point recall"),
+    ("gist", "sentences", "sentences"),
+    ("citations", "precision", "citation precision"),
+    ("citations", "verbatim_rate", "verbatim"),
+    ("gist", "talk_precision", "talk precision"),
+    ("gist", "talk_recall", "talk recall"),
+    ("abstention", "recall", "abstention recall"),
+)
+
+
+def gist_markdown(summary: dict[str, Any]) -> str:
+    """The gist question set: per split, then per question shape."""
+    rows = {"all": summary["overall"], **summary.get("by_split", {}), **summary.get("by_shape", {})}
+    out = [
+        "| split / shape | " + " | ".join(t for _, _, t in GIST_METRICS) + " |",
+        "|---" * (len(GIST_METRICS) + 1) + "|",
+    ]
+    for name, s in rows.items():
+        out.append(f"| {name} | " + " | ".join(_fmt(s[g].get(k)) for g, k, _ in GIST_METRICS) + " |")
+    return "\n".join(out) + "\n"
+
+
 def sets_markdown(summaries: dict[str, dict[str, Any]]) -> str:
     """Question sets side by side: each set per split, then per collection."""
     rows: dict[str, dict[str, Any]] = {}

@@ -156,6 +156,9 @@ def summarize_all(rows: list[dict[str, Any]]) -> dict[str, Any]:
     summary = {"overall": summarize(rows)}
     if len(splits) > 1:
         summary["by_split"] = {s: summarize([r for r in rows if r["split"] == s]) for s in splits}
+    shapes = sorted({r["shape"] for r in rows if r.get("shape")})
+    if shapes:
+        summary["by_shape"] = {s: summarize([r for r in rows if r.get("shape") == s]) for s in shapes}
     collections = sorted({r["collection"] for r in rows if r.get("collection")})
     if collections:
         summary["by_collection"] = {c: summarize([r for r in rows if r.get("collection") == c]) for c in collections}
