@@ -75,7 +75,7 @@ def export_query_encoder(index_dir: Path) -> dict[str, Any]:
 
     from recapqa.embed.sentence_transformer import SentenceTransformerEmbedder, bundled_model_path
 
-    st_model: Any = SentenceTransformerEmbedder.shared()._model
+    st_model: Any = SentenceTransformerEmbedder.shared().model
     bert: Any = st_model[0].auto_model.eval()
 
     class Pooled(torch.nn.Module):

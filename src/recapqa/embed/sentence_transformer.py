@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -37,6 +37,11 @@ class SentenceTransformerEmbedder:
 
         self._model = SentenceTransformer(model_path or bundled_model_path(), device="cpu")
         self._batch_size = batch_size
+
+    @property
+    def model(self) -> Any:
+        """The sentence-transformers model (the ONNX export traces it)."""
+        return self._model
 
     @classmethod
     def shared(cls) -> SentenceTransformerEmbedder:
