@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -73,14 +74,25 @@ class GistAnswerer:
         for chunk, rows in zip(index.chunks, index.chunk_sentences, strict=True):
             for row in rows:
                 self.chunk_of.setdefault(row, chunk.chunk_id)
-        self.words = [terms(_LINKS.sub(" ", s.text)) for s in index.sentences]  # links are not words
-        self.terms = [set(w) for w in self.words]
-        self.filler = [self._is_filler(row) for row in range(len(index.sentences))]
+        # per-sentence words, filler flags and spellings: made on the first gist question, so
+        # that loading an index (serve start-up) does not pay for questions never asked
+        self.words: list[list[str]] = []
+        self.terms: list[set[str]] = []
+        self.filler: list[bool] = []
         self.spelling: dict[str, Counter[str]] = {}
-        for sentence in index.sentences:
-            for word in words(sentence.text):
-                for stem in terms(word):
-                    self.spelling.setdefault(stem, Counter())[word] += 1
+        self._ready = threading.Lock()
+
+    def _prepare(self) -> None:
+        with self._ready:
+            if self.filler or not self.index.sentences:
+                return
+            self.words = [terms(_LINKS.sub(" ", s.text)) for s in self.index.sentences]  # links are not words
+            self.terms = [set(w) for w in self.words]
+            for sentence in self.index.sentences:
+                for word in words(sentence.text):
+                    for stem in terms(word):
+                        self.spelling.setdefault(stem, Counter())[word] += 1
+            self.filler = [self._is_filler(row) for row in range(len(self.index.sentences))]
 
     def _is_filler(self, row: int) -> bool:
         sentence = self.index.sentences[row]
@@ -93,6 +105,7 @@ class GistAnswerer:
     def answer(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
         """The gist answer, or None when the question is not of a shape this can answer
         (the fact answerer takes it then)."""
+        self._prepare()
         started = time.perf_counter()
         talks = self._named_talks(retrieval)
         topic = self._topic(info, talks)
