@@ -68,10 +68,10 @@ class Retriever:
         self.index = index
         self.embed_query = embed_query
         self.settings = settings
-        texts: dict[str, str] = {}
+        notes: dict[str, list[str]] = {}
         for chunk in index.chunks:
-            texts[chunk.talk_id] = texts.get(chunk.talk_id, "") + " " + chunk.text
-        self.matcher = TalkMatcher(index.talks.values(), texts)
+            notes.setdefault(chunk.talk_id, []).append(chunk.text)
+        self.matcher = TalkMatcher(index.talks.values(), {t: " ".join(parts) for t, parts in notes.items()})
 
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> Retrieval:
         s = self.settings

@@ -87,8 +87,9 @@ class ExtractiveAnswerer:
     def chunk_row(self, chunk_id: str) -> int:
         return self.facts.chunk_rows[chunk_id]
 
-    def candidates(self, retrieval: Retrieval) -> list[Candidate]:
-        info = analyse(retrieval.question, self.proper_nouns)
+    def candidates(self, retrieval: Retrieval, info: QuestionInfo | None = None) -> list[Candidate]:
+        """Every sentence of the retrieved chunks, scored; `info`: the question already analysed."""
+        info = info or analyse(retrieval.question, self.proper_nouns)
         q_weight = sum(self.idf(t) for t in info.terms) or 1.0
         seen: set[int] = set()
         out: list[Candidate] = []
@@ -177,7 +178,7 @@ class ExtractiveAnswerer:
             gist = self.gist.answer(retrieval, info)
             if gist is not None:
                 return gist
-        return self.answer_from(retrieval, self.candidates(retrieval))
+        return self.answer_from(retrieval, self.candidates(retrieval, info))
 
     def answer_from(self, retrieval: Retrieval, candidates: list[Candidate]) -> Answer:
         """Pick from scored candidates (split from `answer` so tuning can rescore them)."""

@@ -18,7 +18,6 @@ topic, and which talks mention something. Every sentence is quoted verbatim and 
 from __future__ import annotations
 
 import itertools
-import math
 import re
 import threading
 import time
@@ -28,6 +27,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from recapqa.answer.question import QuestionInfo
+from recapqa.answer.targets import TalkTargets
 from recapqa.answer.themes import shared_themes
 from recapqa.ingest.wordlists import ROLE_WORDS
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Talk
@@ -67,6 +67,7 @@ class GistAnswerer:
         self.settings = settings
         self.embed = embed
         self.named = {stem for word in proper_nouns for stem in terms(word)}
+        self.targets = TalkTargets(index)
         self.rows: dict[str, list[int]] = {}
         for row, sentence in enumerate(index.sentences):
             self.rows.setdefault(sentence.talk_id, []).append(row)
@@ -81,6 +82,7 @@ class GistAnswerer:
         self.filler: list[bool] = []
         self.spelling: dict[str, Counter[str]] = {}
         self._ready = threading.Lock()
+        self._themes_found: tuple[list[str], list[tuple[str, list[str]]]] | None = None
 
     def _prepare(self) -> None:
         with self._ready:
@@ -107,10 +109,10 @@ class GistAnswerer:
         (the fact answerer takes it then)."""
         self._prepare()
         started = time.perf_counter()
-        talks = self._named_talks(retrieval)
+        talks = self.targets.named(retrieval)
         topic = self._topic(info, talks)
         if info.kind in ("summary", "takeaways"):
-            target = talks[:1] or self._best_titled(retrieval, info)
+            target = talks[:1] or self.targets.best_titled(retrieval, info)
             return self._summary(retrieval, target[0], info.kind == "takeaways", started) if target else None
         if info.kind == "speaker_topic" and talks and topic:
             return self._on_topic(retrieval, talks, topic, started)
@@ -180,23 +182,18 @@ class GistAnswerer:
                 best = max(hits, key=lambda r: float(self.index.sentence_vectors[r] @ retrieval.query_vector))
                 found.append((float(self.index.sentence_vectors[best] @ retrieval.query_vector), talk_id, best))
         if not found:
-            return self._nothing(retrieval, started, self._top_talks(retrieval, 3))
+            return self._nothing(retrieval, started, self.targets.top(retrieval, 3))
         found.sort(reverse=True)
         picked = [(self.index.talks[t].title, r) for _, t, r in found[: self.settings.gist_max_talks]]
         head = f"Talks that mention {self._name(topic)} ({len(found)}):"
         return self._build(retrieval, head, picked, started)
 
     def _themes(self, retrieval: Retrieval, started: float) -> Answer | None:
-        min_rows = self.settings.gist_theme_min_sentences
-        talks = [t for t, rows in self.rows.items() if self.index.talks[t].kind == "talk" and len(rows) >= min_rows]
+        talks, themes = self._shared_themes()
         if len(talks) < 2:
             return None
-        counts = {t: Counter(x for r in self.rows[t] if not self.filler[r] for x in self._phrases(r)) for t in talks}
-        sentence_df = Counter(x for t in talks for r in self.rows[t] for x in self._phrases(r))
-        sentences = sum(len(self.rows[t]) for t in talks)
-        excluded = NOT_THEMES | ASKING_WORDS
         picked: list[tuple[str | None, int]] = []
-        for term, holders in shared_themes(counts, sentence_df, sentences, self.named, excluded, self.settings):
+        for term, holders in themes:
             for t in holders[: self.settings.gist_theme_talks]:
                 rows = [r for r in self.rows[t] if not self.filler[r] and term in self._phrases(r)] or self.rows[t]
                 best = max(rows, key=lambda r: float(self.index.sentence_vectors[r] @ retrieval.query_vector))
@@ -206,6 +203,22 @@ class GistAnswerer:
         return self._build(retrieval, f"Themes across {len(talks)} talks:", picked, started)
 
     # ---- helpers ----------------------------------------------------------------------
+
+    def _shared_themes(self) -> tuple[list[str], list[tuple[str, list[str]]]]:
+        """The talks themes are drawn from and the themes they share: they depend on the
+        notes only, so they are found once, on the first themes question."""
+        with self._ready:
+            if self._themes_found is None:
+                min_rows = self.settings.gist_theme_min_sentences
+                talks = [
+                    t for t, rows in self.rows.items() if self.index.talks[t].kind == "talk" and len(rows) >= min_rows
+                ]
+                phrases = [self._phrases(r) for r in range(len(self.index.sentences))]
+                drawn = {t: self.rows[t] for t in talks}
+                excluded = NOT_THEMES | ASKING_WORDS
+                themes = shared_themes(drawn, phrases, self.filler, self.named, excluded, self.settings)
+                self._themes_found = (talks, themes) if len(talks) >= 2 else (talks, [])
+            return self._themes_found
 
     def _topic_vector(self, retrieval: Retrieval, topic: set[str]) -> np.ndarray:
         """The topic alone, embedded ('LLMs' rather than 'What did Min Cai say about LLMs?'),
@@ -231,38 +244,10 @@ class GistAnswerer:
             chosen.append(int(np.argmax(score)))
         return [rows[i] for i in chosen]
 
-    def _named_talks(self, retrieval: Retrieval) -> list[Talk]:
-        order = {h.talk.talk_id: n for n, h in enumerate(retrieval.hits)}
-        named = [self.index.talks[t] for t in retrieval.mentioned_talks if t in self.index.talks]
-        return sorted(named, key=lambda t: order.get(t.talk_id, len(order)))
-
-    def _best_titled(self, retrieval: Retrieval, info: QuestionInfo) -> list[Talk]:
-        """The retrieved talk whose title, speakers and company share the most of the
-        question's words (rarer words count more); retrieval rank breaks ties."""
-        candidates = self._top_talks(retrieval, len(retrieval.hits))
-        if not candidates:
-            return []
-        df = Counter(x for t in self.index.talks.values() for x in set(terms(_label(t))))
-        n = len(self.index.talks)
-
-        def overlap(talk: Talk) -> float:
-            shared = info.terms & set(terms(_label(talk)))
-            return sum(math.log(1 + n / df[x]) for x in shared)
-
-        best = max(range(len(candidates)), key=lambda i: (overlap(candidates[i]), -i))
-        return [candidates[best]]
-
-    def _top_talks(self, retrieval: Retrieval, n: int) -> list[Talk]:
-        out: list[Talk] = []
-        for hit in retrieval.hits:
-            if hit.talk not in out:
-                out.append(hit.talk)
-        return out[:n]
-
     def _topic(self, info: QuestionInfo, talks: list[Talk]) -> set[str]:
         """What the question is about: its words, less the asking words and what names the
         talks it points at (their titles, speakers, companies)."""
-        named = {x for t in talks for x in terms(_label(t))}
+        named = {x for t in talks for x in self.targets.label_terms[t.talk_id]}
         return {t for t in info.terms if t not in ASKING_WORDS and t not in named}
 
     def _talks_with(self, topic: set[str], exclude: set[str]) -> list[Talk]:
@@ -300,11 +285,6 @@ class GistAnswerer:
     def _nothing(self, retrieval: Retrieval, started: float, closest: list[Talk]) -> Answer:
         text = CANNOT_ANSWER + (" Closest talks: " + "; ".join(t.described for t in closest) + "." if closest else "")
         return Answer(retrieval.question, text, True, "extractive", timings_ms=_ms(started), closest_talks=closest)
-
-
-def _label(talk: Talk) -> str:
-    people = " ".join(f"{p.name} {p.company or ''}" for p in talk.speakers)
-    return f"{talk.title} {talk.company or ''} {people}"
 
 
 def _ms(started: float) -> dict[str, float]:

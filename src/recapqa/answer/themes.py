@@ -15,6 +15,23 @@ from recapqa.settings import Settings
 
 
 def shared_themes(
+    rows: dict[str, list[int]],
+    phrases: list[set[str]],
+    filler: list[bool],
+    named: set[str],
+    excluded: frozenset[str],
+    settings: Settings,
+) -> list[tuple[str, list[str]]]:
+    """(theme, the talks sharing it), best first, at most `gist_themes`, no two with the
+    same talks. `rows`: the sentence rows of each talk to draw from; `phrases`: per sentence
+    row, its terms and two-word phrases; `filler`: rows that count only towards rarity."""
+    counts = {t: Counter(x for r in rs if not filler[r] for x in phrases[r]) for t, rs in rows.items()}
+    sentence_df = Counter(x for rs in rows.values() for r in rs for x in phrases[r])
+    sentences = sum(len(rs) for rs in rows.values())
+    return _ranked(counts, sentence_df, sentences, named, excluded, settings)
+
+
+def _ranked(
     phrases: dict[str, Counter[str]],
     sentence_df: Counter[str],
     sentences: int,
@@ -22,8 +39,6 @@ def shared_themes(
     excluded: frozenset[str],
     settings: Settings,
 ) -> list[tuple[str, list[str]]]:
-    """(theme, the talks sharing it), best first, at most `gist_themes`, no two with the
-    same talks. `phrases`: per talk, the counts of its terms and two-word phrases."""
     talks = list(phrases)
     df = Counter(x for counts in phrases.values() for x in counts)
     common = max(2, int(settings.gist_theme_max_share * len(talks)))

@@ -1,0 +1,55 @@
+"""Which talks a gist question is about: the talks it names, else the retrieved talk whose
+title, speakers and company share the most of its words (rarer words count more)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from recapqa.answer.question import QuestionInfo
+from recapqa.models import Talk
+from recapqa.retrieve import Retrieval
+from recapqa.store import Index
+from recapqa.text import terms
+
+
+def label(talk: Talk) -> str:
+    """What names a talk: its title, company, and speakers with their companies."""
+    people = " ".join(f"{p.name} {p.company or ''}" for p in talk.speakers)
+    return f"{talk.title} {talk.company or ''} {people}"
+
+
+class TalkTargets:
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.label_terms = {tid: frozenset(terms(label(t))) for tid, t in index.talks.items()}
+        self._df = Counter(x for words in self.label_terms.values() for x in words)
+
+    def named(self, retrieval: Retrieval) -> list[Talk]:
+        """The talks the question names, in retrieval order."""
+        order = {h.talk.talk_id: n for n, h in enumerate(retrieval.hits)}
+        named = [self.index.talks[t] for t in retrieval.mentioned_talks if t in self.index.talks]
+        return sorted(named, key=lambda t: order.get(t.talk_id, len(order)))
+
+    def top(self, retrieval: Retrieval, n: int) -> list[Talk]:
+        """The first n distinct talks retrieved."""
+        out: list[Talk] = []
+        for hit in retrieval.hits:
+            if hit.talk not in out:
+                out.append(hit.talk)
+        return out[:n]
+
+    def best_titled(self, retrieval: Retrieval, info: QuestionInfo) -> list[Talk]:
+        """The retrieved talk whose label shares the most of the question's words; retrieval
+        rank breaks ties."""
+        candidates = self.top(retrieval, len(retrieval.hits))
+        if not candidates:
+            return []
+        n = len(self.index.talks)
+
+        def overlap(talk: Talk) -> float:
+            shared = info.terms & self.label_terms[talk.talk_id]
+            return sum(math.log(1 + n / self._df[x]) for x in shared)
+
+        best = max(range(len(candidates)), key=lambda i: (overlap(candidates[i]), -i))
+        return [candidates[best]]
