@@ -3,12 +3,18 @@ comparisons, which talks mention something (real model and index)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from recapqa.answer.question import _kind
+from recapqa.embed import Embedder
 from recapqa.ingest import quote_in_source
 from recapqa.pipeline import Assistant
+from recapqa.settings import Settings
+from recapqa.store.build import build_index
 from recapqa.text import terms
+from tests.conftest import write
 
 
 @pytest.mark.parametrize(
@@ -22,6 +28,9 @@ from recapqa.text import terms
         ("What were the main themes of the conference?", "themes"),
         ("How do the Uber and Pinterest talks differ on feature stores?", "compare"),
         ("Which talks mention feature stores?", "which_talks"),
+        ("Which sessions presented a maturity model?", "which_talks"),
+        ("Which speakers brought up Kubernetes?", "which_talks"),
+        ("What talks described their deployment pipeline?", "which_talks"),
         ("How many models does Uber run in production?", "number"),
     ],
 )
@@ -84,3 +93,45 @@ def test_two_talks_compared_on_a_topic_quote_both(assistant: Assistant) -> None:
     assert answer.answer.startswith("On feature store")
     talks = {c.talk.talk_id for c in answer.citations}
     assert any("pinterest" in t for t in talks) and any("multi-cloud" in t for t in talks)
+
+
+def test_two_talks_named_by_their_titles_alone_are_compared_by_their_summaries(assistant: Assistant) -> None:
+    answer, _ = assistant.ask("How do the Uber and Pinterest talks differ?", mode="extractive")
+    assert not answer.abstained and answer.answer.startswith("Compared:")
+    talks = [c.talk.talk_id for c in answer.citations]
+    assert any("uber" in t for t in talks) and any("pinterest" in t for t in talks)
+    assert len(talks) <= assistant.settings.gist_sentences
+    assert _verbatim(assistant, answer)
+
+
+NOTES = """# DevDays 2025 notes
+
+## Scaling search at Acme (Jane Doe)
+
+Jane Doe, Staff Engineer at Acme Search
+
+The search cluster grew from 3 nodes in 2019 to 120 nodes in 2024 across two regions.
+Queries are routed by tenant so that one noisy customer cannot slow down the others.
+They replaced nightly full reindexing with a change stream that updates documents within seconds.
+Relevance is tuned offline against a judged set of 4,000 real queries before every release.
+
+## Feature flags for everyone (Sam Roe)
+
+Flags are kept for at most two sprints and a linter fails the build when one is older.
+Every flag has an owner and an expiry date written next to its definition in the code.
+Stale flags once caused an outage when an old branch of code was switched on by mistake.
+"""
+
+
+def test_a_line_that_only_introduces_the_speaker_is_not_a_summary_point(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    write(settings.corpus_dir / "devdays.md", NOTES)
+    build_index(settings.corpus_dir, settings.index_dir, settings, embedder_factory)
+    assistant = Assistant.open(settings)
+    answer, _ = assistant.ask("Summarize Jane Doe's talk on scaling search", mode="extractive")
+    assert answer.answer.startswith("Summary of Scaling search at Acme (Jane Doe):")
+    quotes = [c.quote for c in answer.citations]
+    assert len(quotes) == 4 and "Jane Doe, Staff Engineer at Acme Search" not in quotes
+    flags, _ = assistant.ask("Which talks brought up an outage?", mode="extractive")
+    assert [c.talk.title for c in flags.citations] == ["Feature flags for everyone"]

@@ -56,3 +56,11 @@ def test_percentile_matches_linear_interpolation() -> None:
     assert m.percentile([5.0], 95) == 5.0
     assert m.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
     assert m.percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
+
+
+def test_a_key_point_counts_when_all_its_words_are_in_the_answer_in_any_order() -> None:
+    answer = "- In 2014 they deployed the first model.\n- Later: boosted trees."
+    assert m.words_present(answer, "first model in 2014")
+    assert m.words_present(answer, "Boosted trees")
+    assert not m.words_present(answer, "first boosted model in 2015")
+    assert not m.words_present(answer, "the")  # articles only: nothing to find

@@ -26,31 +26,15 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from recapqa.answer.gist_words import ASKING_WORDS, LINKS, NOT_THEMES, TAKEAWAY_CUE
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import TalkTargets
 from recapqa.answer.themes import shared_themes
-from recapqa.ingest.wordlists import ROLE_WORDS
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
 from recapqa.store import Index
 from recapqa.text import terms, words
-
-# Words of a gist question that say what is asked, not what it is about.
-ASKING_WORDS = frozenset(
-    terms(
-        """summarize summarise summary recap overview gist takeaway takeaways lesson lessons learned learning
-        key main point points theme themes topic topics trend trends conference event talk talks session
-        sessions presentation keynote speaker speakers mention mentions mentioned discuss discussed cover
-        covered say said think thought share shared view views opinion compare comparison differ difference
-        versus contrast tell told about which what how"""
-    )
-)
-# Labels of links and roles of people: never what a theme is about.
-_LABELS = "video videos slides text pdf link links here blog post photo thing things lot way"
-NOT_THEMES = frozenset(terms(_LABELS)) | frozenset(terms(" ".join(ROLE_WORDS)))
-_LINKS = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|https?://\S+|\bwww\.\S+")
-TAKEAWAY_CUE = re.compile(r"\b(takeaways?|lessons?|learnings?|conclusions?|key points?|advice|recommend\w*)\b", re.I)
 
 
 class GistAnswerer:
@@ -88,7 +72,7 @@ class GistAnswerer:
         with self._ready:
             if self.filler or not self.index.sentences:
                 return
-            self.words = [terms(_LINKS.sub(" ", s.text)) for s in self.index.sentences]  # links are not words
+            self.words = [terms(LINKS.sub(" ", s.text)) for s in self.index.sentences]  # links are not words
             self.terms = [set(w) for w in self.words]
             for sentence in self.index.sentences:
                 for word in words(sentence.text):
@@ -100,7 +84,11 @@ class GistAnswerer:
         sentence = self.index.sentences[row]
         text = sentence.text.strip()
         label = re.match(r"^\W*(speakers?|presenters?|moderators?|disclaimer)\b.*:", text, re.I)
-        return len(self.terms[row]) < self.settings.gist_min_terms or bool(label) or text.endswith(":")
+        said = self.terms[row]
+        speakers = set(terms(" ".join(self.index.talks[sentence.talk_id].speaker_names)))
+        if speakers & said:  # what a line naming the speaker says beyond who they are ("Jane Doe, CTO at Acme")
+            said = said - self.targets.label_terms[sentence.talk_id] - NOT_THEMES
+        return len(said) < self.settings.gist_min_terms or bool(label) or text.endswith(":")
 
     # ---- the shapes -------------------------------------------------------------------
 
@@ -116,7 +104,7 @@ class GistAnswerer:
             return self._summary(retrieval, target[0], info.kind == "takeaways", started) if target else None
         if info.kind == "speaker_topic" and talks and topic:
             return self._on_topic(retrieval, talks, topic, started)
-        if info.kind == "compare" and len(talks) >= 2 and topic:
+        if info.kind == "compare" and len(talks) >= 2:
             return self._compare(retrieval, talks[:2], topic, started)
         if info.kind == "which_talks" and topic:
             return self._which(retrieval, topic, started)
@@ -128,9 +116,7 @@ class GistAnswerer:
         rows = [r for r in self.rows.get(talk.talk_id, []) if not self.filler[r]]
         if not rows:
             return self._nothing(retrieval, started, [talk])
-        vectors = self.index.sentence_vectors[rows]
-        centroid = vectors.mean(axis=0)
-        relevance = vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))
+        relevance = self._centrality(rows)
         facts = np.array([bool(re.search(r"\d", self.index.sentences[r].text)) for r in rows])
         relevance = relevance + self.settings.gist_fact_boost * facts  # a number says what happened
         if takeaways:
@@ -165,19 +151,27 @@ class GistAnswerer:
         return self._build(retrieval, head, [(None, r) for r in chosen], started)
 
     def _compare(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
+        """Each talk's sentences on the topic; when the question names only the talks (their
+        titles hold the topic), each talk's summary, shared out within `gist_sentences`."""
         picked: list[tuple[str | None, int]] = []
-        for talk in talks:
-            rows = [r for r in self.rows.get(talk.talk_id, []) if not self.filler[r] and topic & self.terms[r]]
-            rows.sort(key=lambda r: -float(self.index.sentence_vectors[r] @ retrieval.query_vector))
-            picked += [(talk.title, r) for r in sorted(rows[:2])]
+        share = [len(part) for part in np.array_split(np.arange(self.settings.gist_sentences), len(talks))]
+        for talk, n in zip(talks, share, strict=True):
+            rows = [r for r in self.rows.get(talk.talk_id, []) if not self.filler[r]]
+            on_topic = [r for r in rows if topic & self.terms[r]]
+            if on_topic:
+                on_topic.sort(key=lambda r: -float(self.index.sentence_vectors[r] @ retrieval.query_vector))
+                picked += [(talk.title, r) for r in sorted(on_topic[:n])]
+            elif rows and not topic:
+                picked += [(talk.title, r) for r in sorted(self._mmr(rows, self._centrality(rows), n))]
         if not picked:
             return self._nothing(retrieval, started, talks)
-        return self._build(retrieval, f"On {self._name(topic)}:", picked, started)
+        head = f"On {self._name(topic)}:" if topic else "Compared:"
+        return self._build(retrieval, head, picked, started)
 
     def _which(self, retrieval: Retrieval, topic: set[str], started: float) -> Answer:
         found = []
         for talk_id, rows in self.rows.items():
-            hits = [r for r in rows if not self.filler[r] and topic <= self.terms[r]]
+            hits = [r for r in rows if not self.filler[r] and topic <= self.terms[r] | self._lead_in(r)]
             if hits and self.index.talks[talk_id].kind == "talk":
                 best = max(hits, key=lambda r: float(self.index.sentence_vectors[r] @ retrieval.query_vector))
                 found.append((float(self.index.sentence_vectors[best] @ retrieval.query_vector), talk_id, best))
@@ -228,16 +222,27 @@ class GistAnswerer:
         asked = [w for w in re.findall(r"[\w+#.-]+", retrieval.question) if set(terms(w)) & topic]
         return self.embed(" ".join(asked) or retrieval.question)
 
+    def _lead_in(self, row: int) -> set[str]:
+        """Terms of the line that introduces a list item ("Tools they use:")."""
+        context = self.index.sentences[row].context
+        return set(terms(context)) if context else set()
+
     def _phrases(self, row: int) -> set[str]:
         """Content terms of a sentence and its two-word phrases ('featur store')."""
         seq = self.words[row]
         return set(seq) | {f"{a} {b}" for a, b in itertools.pairwise(seq)}
 
-    def _mmr(self, rows: list[int], relevance: np.ndarray) -> list[int]:
+    def _centrality(self, rows: list[int]) -> np.ndarray:
+        """Cosine of each sentence with the centroid of `rows`."""
+        vectors = self.index.sentence_vectors[rows]
+        centroid = vectors.mean(axis=0)
+        return vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))
+
+    def _mmr(self, rows: list[int], relevance: np.ndarray, limit: int | None = None) -> list[int]:
         vectors = self.index.sentence_vectors[rows]
         chosen: list[int] = []
         lam = self.settings.mmr_lambda
-        while len(chosen) < min(self.settings.gist_sentences, len(rows)):
+        while len(chosen) < min(limit or self.settings.gist_sentences, len(rows)):
             redundancy = (vectors @ vectors[chosen].T).max(axis=1) if chosen else np.zeros(len(rows))
             score = lam * relevance - (1 - lam) * redundancy
             score[chosen] = -np.inf

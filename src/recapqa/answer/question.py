@@ -54,7 +54,8 @@ KINDS: tuple[KindRule, ...] = (
         "which_talks",
         re.compile(
             r"\b(which|what) (talks|sessions|presentations|speakers|keynotes)\b.*\b(mention|discuss|cover|talk"
-            r"|touch|address|deal|about)|\b(which|what) (talks|sessions|speakers) (were )?(on|about)\b"
+            r"|touch|address|deal|about|present|describ|explain|introduc|bring|brought|rais)"
+            r"|\b(which|what) (talks|sessions|speakers) (were )?(on|about)\b"
         ),
         False,
     ),

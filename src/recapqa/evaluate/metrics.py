@@ -74,6 +74,14 @@ def fact_hit(prediction: str, truths: Sequence[str], all_of: Sequence[str] = ())
     return all(_fold(t) in folded for t in all_of)
 
 
+def words_present(prediction: str, phrase: str) -> bool:
+    """Every word of `phrase` occurs in the prediction, in any order (SQuAD normalisation:
+    case, punctuation and articles folded). How a summary's key point is counted: the
+    answer quotes the notes, so it says the point in the notes' words, not the gold's order."""
+    words = set(_normalize(phrase))
+    return bool(words) and words <= set(_normalize(prediction))
+
+
 def abstention_scores(abstained: Sequence[bool], answerable: Sequence[bool]) -> dict[str, float | None]:
     """Unanswerable questions are the positive class."""
     tp = sum(a and not ok for a, ok in zip(abstained, answerable, strict=True))

@@ -54,7 +54,7 @@ def gist_scores(q: Question, answer: dict[str, Any], cited: list[tuple[str, str]
         return {}
     scores: dict[str, Any] = {"sentences": len(answer.get("citations", []))}
     if key_points:
-        found = [m.fact_hit(answer["answer"], [], [k]) for k in key_points]
+        found = [m.words_present(answer["answer"], k) for k in key_points]
         scores["key_point_recall"] = 0.0 if answer["abstained"] else sum(found) / len(found)
     if q.extra.get("shape") == "which_talks" and q.talks:
         talks = list(dict.fromkeys(cited))
