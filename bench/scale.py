@@ -1,7 +1,8 @@
 """How recapqa behaves on thousands of note files, and dense search on a million vectors.
 
     .venv/bin/python bench/scale.py [--files 1000 10000] [--vectors 1000000] [--embed-sample 256]
-                                    [--write bench/SCALE.md]
+                                    [--ef-search 64 128 192 ...] [--hnsw-m 32 48] [--data random]
+                                    [--write bench/SCALE.md] [--render earlier.json]
 
 1. Embedding throughput: sentence-transformers against the ONNX batch embedder on the same
    sample of real chunks (chunks/s each, and the ratio).
@@ -13,8 +14,14 @@
    POST /v1/ask p50/p95 with 1 and 8 clients (unique questions: no cache), one cold
    `recapqa ask`, and `recapqa index` after one file changed.
 3. Vectors only: N embedding-like unit vectors (intrinsic dimension 32, see
-   tests/store/test_vectors.py), exact FAISS against HNSW: build time, query latency,
-   recall@10; and HNSW recall on pure random unit vectors for comparison.
+   tests/store/test_vectors.py), exact FAISS against HNSW: each graph (--hnsw-m) built once
+   and searched at every efSearch of the sweep (--ef-search; a search-time parameter):
+   build time, ms/query, recall@10 against exact search; and the same on pure random unit
+   vectors for comparison. The smallest efSearch with recall@10 >= 0.98 at 1M is the
+   default of the `ann_ef_search` setting.
+
+The Markdown written is merged into --write: the kinds of table this run measured replace
+the same kinds there; other tables and the hand-written reading section stay.
 
 Takes long (the 1k-file build is ~15 minutes on 2 cores): never part of `make test`.
 """
@@ -116,6 +123,44 @@ def folder_mib(folder: Path) -> float:
     return sum(p.stat().st_size for p in files) / 2**20
 
 
+def smaps_mib(pid: int) -> dict[str, float]:
+    """/proc/PID/smaps_rollup in MiB: Pss (shared pages divided among the processes that
+    map them) and private pages (this process's alone)."""
+    fields: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        key, value = line.split(":", 1)
+        fields[key.strip()] = int(value.split()[0]) / 1024
+    return {"pss": fields["Pss"], "private": fields["Private_Clean"] + fields["Private_Dirty"], "rss": fields["Rss"]}
+
+
+def workers_memory(workers: int, questions: list[str]) -> dict[str, float]:
+    """`serve --workers N` once every worker has loaded the index: Pss and private memory per
+    worker (mean, MiB). The index's vectors are memory-mapped, so the page cache holds one
+    copy for all workers: Pss counts it once, split among them."""
+    import httpx
+
+    port = free_port()
+    server = start_server(port, workers)
+    try:
+        deadline = time.monotonic() + 300
+        loaded: list[psutil.Process] = []
+        while time.monotonic() < deadline and len(loaded) < workers:
+            for q in questions[: 4 * workers]:  # requests reach every worker
+                httpx.post(f"http://127.0.0.1:{port}/v1/ask", json={"question": q}, timeout=120)
+            kids = psutil.Process(server.pid).children(recursive=True)
+            loaded = [k for k in kids if smaps_mib(k.pid)["rss"] > 150]  # the index is loaded in it
+        stats = [smaps_mib(k.pid) for k in loaded]
+    finally:
+        server.terminate()
+        server.wait(30)
+    if len(stats) < workers:
+        raise SystemExit(f"only {len(stats)} of {workers} serve workers loaded the index")
+    return {
+        f"serve{workers}_pss_mib": statistics.mean(s["pss"] for s in stats),
+        f"serve{workers}_private_mib": statistics.mean(s["private"] for s in stats),
+    }
+
+
 def corpus_run(files: int, root: Path, questions: list[str]) -> dict[str, object]:
     corpus, index = root / f"corpus-{files}", root / f"index-{files}"
     make_corpus(corpus, files)
@@ -147,6 +192,7 @@ def corpus_run(files: int, root: Path, questions: list[str]) -> dict[str, object
     finally:
         server.terminate()
         server.wait(30)
+    row.update(workers_memory(2, questions))
     colds = [run_measured([RECAPQA, "ask", "--json", q], env)[1] for q in questions[:3]]
     row["cold_ask_s"] = statistics.median(colds)
     edited = next(corpus.rglob("*.md"))
@@ -189,44 +235,76 @@ def _draw(rng: np.random.Generator, n: int, rank: int) -> np.ndarray:
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
-def vectors_run(count: int, queries: int = 200) -> list[dict[str, object]]:
+EF_SEARCH_SWEEP = (64, 128, 192, 256, 384, 512)
+
+
+def _recall(truth: np.ndarray, found: np.ndarray) -> float:
+    return float(np.mean([len(set(t) & set(f)) / truth.shape[1] for t, f in zip(truth, found, strict=True)]))
+
+
+def _per_query(store: Any, queries: np.ndarray) -> tuple[np.ndarray, float]:
+    """Top 10 of each query, one query per call (as `ask` does): rows and ms/query."""
+    started = time.perf_counter()
+    found = np.stack([store.search_many(q[None, :], 10)[0] for q in queries])
+    return found, (time.perf_counter() - started) / len(queries) * 1e3
+
+
+def vectors_run(
+    count: int,
+    queries: int = 1000,
+    ef_sweep: tuple[int, ...] = EF_SEARCH_SWEEP,
+    hnsw_ms: tuple[int, ...] = (32,),
+    on_row: Any = None,
+    kinds: tuple[str, ...] = ("embedding-like", "random"),
+) -> list[dict[str, object]]:
+    """Each HNSW graph is built once and searched at every efSearch of `ef_sweep` (a
+    search-time parameter): recall@10 against exact search and ms/query, one row each."""
     import faiss
 
-    from recapqa.store.vectors import FaissStore
+    from recapqa.store.vectors import HNSW_EF_CONSTRUCTION, FaissStore
 
     rows = []
     for name, rank in (("embedding-like", 32), ("random", 0)):
+        if name not in kinds:
+            continue
         size = count if rank else min(count, 100_000)  # random data: HNSW recall collapses; smaller run
         rng = np.random.default_rng(1)
         data = np.concatenate([_draw(rng, min(100_000, size - s), rank) for s in range(0, size, 100_000)])
         query = _draw(rng, queries, rank)
         exact = FaissStore.for_size(384, size, 0)
         exact.add(data)
-        started = time.perf_counter()
-        truth = np.stack([exact.search_many(q[None, :], 10)[0] for q in query])
-        exact_ms = (time.perf_counter() - started) / queries * 1e3
-        hnsw = FaissStore.for_size(384, size, 1)
-        started = time.perf_counter()
-        hnsw.add(data)
-        build_s = time.perf_counter() - started
-        started = time.perf_counter()
-        found = np.stack([hnsw.search_many(q[None, :], 10)[0] for q in query])
-        hnsw_ms = (time.perf_counter() - started) / queries * 1e3
-        recall = float(np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found, strict=True)]))
-        rows.append(
-            {
-                "data": name,
-                "vectors": size,
-                "exact_ms": exact_ms,
-                "hnsw_build_s": build_s,
-                "hnsw_ms": hnsw_ms,
-                "recall_at_10": recall,
-                "faiss_threads": faiss.omp_get_max_threads(),
-                "hnsw": hnsw.description,
-            }
-        )
-        print(rows[-1], flush=True)
-        del data, exact, hnsw
+        truth = exact.search_many(query, 10)  # batched: the truth for all queries
+        _, exact_ms = _per_query(exact, query[:200])
+        del exact
+        for m in hnsw_ms:
+            hnsw = FaissStore.for_size(384, size, 1, m=m, ef_construction=HNSW_EF_CONSTRUCTION)
+            started = time.perf_counter()
+            hnsw.add(data)
+            build_s = time.perf_counter() - started
+            for ef in ef_sweep:
+                hnsw.set_ef_search(ef)
+                found, ms = _per_query(hnsw, query)
+                rows.append(
+                    {
+                        "data": name,
+                        "vectors": size,
+                        "queries": len(query),
+                        "exact_ms": exact_ms,
+                        "m": m,
+                        "ef_construction": HNSW_EF_CONSTRUCTION,
+                        "ef_search": ef,
+                        "hnsw_build_s": build_s,
+                        "hnsw_ms": ms,
+                        "recall_at_10": _recall(truth, found),
+                        "faiss_threads": faiss.omp_get_max_threads(),
+                        "hnsw": hnsw.description,
+                    }
+                )
+                print(rows[-1], flush=True)
+                if on_row:
+                    on_row(rows)
+            del hnsw
+        del data
     return rows
 
 
@@ -274,6 +352,8 @@ def render(results: dict[str, Any]) -> str:
             ("index_mib", "index MiB", "{:.0f}"),
             ("serve_startup_s", "serve start-up s", "{:.1f}"),
             ("serve_rss_mib", "serve RSS MiB", "{:.0f}"),
+            ("serve2_pss_mib", "Pss MiB per worker (2 workers)", "{:.0f}"),
+            ("serve2_private_mib", "private MiB per worker (2)", "{:.0f}"),
             ("ask_p50_ms_1", "ask p50 ms (1 client)", "{:.1f}"),
             ("ask_p95_ms_1", "p95 (1)", "{:.1f}"),
             ("ask_p50_ms_8", "p50 (8 clients)", "{:.1f}"),
@@ -284,22 +364,107 @@ def render(results: dict[str, Any]) -> str:
         lines += ["## Synthetic corpora", "", "| " + " | ".join(c[1] for c in cols) + " |"]
         lines += ["|" + "---:|" * len(cols)]
         for row in results["corpora"]:
-            lines.append("| " + " | ".join(fmt.format(row[key]) for key, _, fmt in cols) + " |")
+            cells = (fmt.format(row[key]) if key in row else "-" for key, _, fmt in cols)  # older runs lack some
+            lines.append("| " + " | ".join(cells) + " |")
         lines += ["", f"Targets at 10k files: {TARGETS}.", ""]
     if results.get("vectors"):
-        lines += [
-            "## Vectors only: exact FAISS against HNSW, 200 queries, k = 10",
-            "",
-            "| data | vectors | exact ms/query | HNSW build s | HNSW ms/query | recall@10 |",
-            "|---|---:|---:|---:|---:|---:|",
-        ]
-        for v in results["vectors"]:
-            lines.append(
-                f"| {v['data']} | {v['vectors']:,} | {v['exact_ms']:.1f} | {v['hnsw_build_s']:.0f} | "
-                f"{v['hnsw_ms']:.2f} | {v['recall_at_10']:.3f} |"
-            )
-        lines += ["", f"HNSW: {results['vectors'][0]['hnsw']}.", ""]
+        lines += vectors_markdown(results)
     return "\n".join(lines)
+
+
+RECALL_TARGET = 0.98  # issue 13: recall@10 against exact search at 1M vectors
+
+
+def smallest_ef(rows: list[dict[str, Any]], m: int = 32) -> int | None:
+    """The smallest efSearch meeting RECALL_TARGET on the largest embedding-like run of graph degree m."""
+    runs = [r for r in rows if r["data"] == "embedding-like" and r.get("m", 32) == m]
+    if not runs:
+        return None
+    size = max(r["vectors"] for r in runs)
+    good = [r["ef_search"] for r in runs if r["vectors"] == size and r["recall_at_10"] >= RECALL_TARGET]
+    return min(good) if good else None
+
+
+def vectors_markdown(results: dict[str, Any]) -> list[str]:
+    """The efSearch sweep: each HNSW graph built once, searched at every efSearch."""
+    rows = results["vectors"]
+    lines = [
+        f"## Vectors only: HNSW efSearch sweep against exact search ({results['date']})",
+        "",
+        f"`bench/scale.py --vectors {max(r['vectors'] for r in rows):,}`, {results['date']}, machine: "
+        f"{results['machine']}. {rows[0]['queries']} queries, k = 10, one query per search call; "
+        f"FAISS threads: {rows[0]['faiss_threads']}. Each graph (M, efConstruction) is built once; efSearch is "
+        "a search-time parameter, swept on the same graph. Exact: IndexFlatIP.",
+        "",
+        "| data | vectors | M | efConstruction | HNSW build s | exact ms/query | efSearch | HNSW ms/query "
+        "| recall@10 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for v in rows:
+        lines.append(
+            f"| {v['data']} | {v['vectors']:,} | {v.get('m', 32)} | {v.get('ef_construction', 80)} | "
+            f"{v['hnsw_build_s']:.0f} | {v['exact_ms']:.1f} | {v.get('ef_search', 128)} | {v['hnsw_ms']:.2f} | "
+            f"{v['recall_at_10']:.3f} |"
+        )
+    ef = smallest_ef(rows)
+    lines += [
+        "",
+        f"Smallest efSearch with recall@10 >= {RECALL_TARGET} on embedding-like vectors (M = 32): "
+        + (f"**{ef}**" if ef else "none of those tried")
+        + " (the `ann_ef_search` default is set from this).",
+        "",
+    ]
+    return lines
+
+
+def _sections(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """A Markdown file as its preamble and its ('## heading', body) sections, in order."""
+    preamble, sections = [], []
+    for line in text.splitlines(keepends=True):
+        if line.startswith("## "):
+            sections.append([line.strip(), line])
+        elif sections:
+            sections[-1][1] += line
+        else:
+            preamble.append(line)
+    return "".join(preamble), [(h, b) for h, b in sections]
+
+
+SECTION_KINDS = ("## Indexing throughput", "## Synthetic corpora", "## Vectors only")
+
+
+def merge(existing: str, new: str, replace_preamble: bool) -> str:
+    """The tables this run measured replace the same kind of table in `existing`; the rest
+    (other tables, the hand-written reading section) stays. New kinds go before 'Reading'."""
+    old_pre, old = _sections(existing)
+    new_pre, fresh = _sections(new)
+    kind = {h: next((k for k in SECTION_KINDS if h.startswith(k)), h) for h, _ in old + fresh}
+    out: list[tuple[str, str]] = []
+    pending = list(fresh)
+    for heading, body in old:
+        match = [f for f in pending if kind[f[0]] == kind[heading]]
+        if match:
+            out += match
+            pending = [f for f in pending if f not in match]
+        elif any(kind[heading] == kind[f[0]] for f in fresh):
+            continue  # a second old table of a kind this run replaced
+        elif heading.startswith("## Reading") and pending:
+            out += pending
+            pending = []
+            out.append((heading, body))
+        else:
+            out.append((heading, body))
+    out += pending
+    body = "".join(b if b.endswith("\n\n") else b.rstrip("\n") + "\n\n" for _, b in out).rstrip("\n") + "\n"
+    return (new_pre if replace_preamble or not old_pre else old_pre) + body
+
+
+def write_markdown(path: Path, results: dict[str, Any]) -> None:
+    """Writes this run's tables into `path`, keeping what the run did not measure."""
+    text = render(results)
+    if path.is_file():
+        text = merge(path.read_text(), text, replace_preamble=bool(results.get("corpora") or results.get("embedding")))
+    path.write_text(text)
 
 
 def main() -> None:
@@ -307,12 +472,16 @@ def main() -> None:
     parser.add_argument("--files", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--vectors", type=int, default=1_000_000)
     parser.add_argument("--embed-sample", type=int, default=256)
+    parser.add_argument("--ef-search", type=int, nargs="+", default=list(EF_SEARCH_SWEEP), help="HNSW efSearch sweep")
+    parser.add_argument("--hnsw-m", type=int, nargs="+", default=[32], help="HNSW graph degrees, one build each")
+    parser.add_argument("--queries", type=int, default=1000, help="vectors part: queries per recall figure")
+    parser.add_argument("--data", nargs="+", default=["embedding-like", "random"], help="vectors part: data kinds")
     parser.add_argument("--json", type=Path, default=Path(tempfile.gettempdir()) / "recapqa-scale.json")
     parser.add_argument("--write", type=Path, default=Path("bench/SCALE.md"), help="the tables, as Markdown")
     parser.add_argument("--render", type=Path, help="only write the tables of an earlier run's --json")
     args = parser.parse_args()
     if args.render:
-        args.write.write_text(render(json.loads(args.render.read_text())))
+        write_markdown(args.write, json.loads(args.render.read_text()))
         return
     results: dict[str, object] = {"machine": machine(), "date": time.strftime("%Y-%m-%d")}
     if args.embed_sample:
@@ -330,9 +499,15 @@ def main() -> None:
     finally:
         shutil.rmtree(root, ignore_errors=True)
     if args.vectors:
-        results["vectors"] = vectors_run(args.vectors)
+
+        def checkpoint(rows: list[dict[str, object]]) -> None:
+            args.json.write_text(json.dumps({**results, "vectors": rows}, indent=1))
+
+        results["vectors"] = vectors_run(
+            args.vectors, args.queries, tuple(args.ef_search), tuple(args.hnsw_m), checkpoint, tuple(args.data)
+        )
     args.json.write_text(json.dumps(results, indent=1))
-    args.write.write_text(render(results))
+    write_markdown(args.write, results)
     print(render(results))
 
 

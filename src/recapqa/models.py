@@ -127,7 +127,6 @@ class Hit:
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
-    dense_score: float = 0.0
 
 
 @dataclass

@@ -9,20 +9,22 @@ import time
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from recapqa.answer.compound import answer_parts, split_compound
 from recapqa.answer.extractive import ExtractiveAnswerer
+from recapqa.answer.interface import Answerer
 from recapqa.embed import Embedder, default_embedder
 from recapqa.embed.query_cache import QueryCache
 from recapqa.errors import InvalidQuestionError, LLMError, LLMNotConfiguredError, QuestionTooLongError
 from recapqa.models import Answer
 from recapqa.retrieve import Filters, Retrieval, Retriever
 from recapqa.settings import AnswerMode, Settings
-from recapqa.store import Index
+from recapqa.store import Index, corpus_words
 from recapqa.store.build import ensure_index
+from recapqa.talk_mentions import TalkMatcher
 
 if TYPE_CHECKING:
     from recapqa.answer.llm import LLMAnswerer
@@ -57,7 +59,8 @@ def query_embedder(
     try:
         encoder = OnnxQueryEncoder(index_dir, threads)
     except EncoderUnavailable as exc:
-        (notify or log.warning)(f"{exc}; using the slower query path (run `recapqa index --rebuild` to add it)")
+        hint = " (run `recapqa index --rebuild` to add it)" if exc.rebuild else ""
+        (notify or log.warning)(f"{exc}; using the slower query path{hint}")
         return default_embedder
     return lambda: encoder
 
@@ -69,8 +72,11 @@ class Assistant:
         # the retriever and the LLM answerer get the cache's method, not this object's:
         # no reference cycle, so a replaced assistant is freed at once (server reloads)
         self.queries = QueryCache(embedder, settings.query_cache_size)
-        self.retriever = Retriever(index, self.queries.embed, settings)
-        self.extractive = ExtractiveAnswerer(index, settings, embed=self.queries.embed)
+        # what needs the whole corpus is stored with the index; the rest is made per question
+        words = corpus_words.load(index)
+        matcher = TalkMatcher(index.talks.values(), common=words.common_aliases)
+        self.retriever = Retriever(index, self.queries.embed, settings, matcher)
+        self.extractive = ExtractiveAnswerer(index, settings, embed=self.queries.embed, words=words)
         self._llm: LLMAnswerer | None = None
 
     @classmethod
@@ -104,6 +110,10 @@ class Assistant:
             self._llm = LLMAnswerer(self.settings, self.extractive, self.queries.embed)
         return self._llm
 
+    def answerer(self, mode: Literal["extractive", "llm"]) -> Answerer:
+        """The answerer of a mode (answer/interface.py)."""
+        return self.extractive if mode == "extractive" else self.llm
+
     def ask(
         self,
         question: str,
@@ -135,7 +145,7 @@ class Assistant:
 
     def _answer(self, retrieval: Retrieval, mode: AnswerMode) -> Answer:
         if mode == "extractive" or (mode == "auto" and not self.settings.llm_configured):
-            return self.extractive.answer(retrieval)
+            return self.answerer("extractive").answer(retrieval)
         if not self.settings.llm_configured:
             raise LLMNotConfiguredError(
                 "mode 'llm' needs an LLM server, and none is configured",
@@ -147,7 +157,7 @@ class Assistant:
             busy = f"the LLM is busy ({self.settings.llm_max_concurrent} calls in flight)"
             return self._fallback(retrieval, LLMError(busy, "raise RECAPQA_LLM_MAX_CONCURRENT"))
         try:
-            answer = self.llm.answer(retrieval)
+            answer = self.answerer("llm").answer(retrieval)
         except LLMError as exc:
             return self._fallback(retrieval, exc)
         except Exception as exc:  # a bug must not cost the user the answer the notes give
@@ -164,7 +174,7 @@ class Assistant:
 
     def _fallback(self, retrieval: Retrieval, exc: LLMError) -> Answer:
         log.warning("LLM answer failed, falling back to extractive: %s", exc.message)
-        answer = self.extractive.answer(retrieval)
+        answer = self.answerer("extractive").answer(retrieval)
         answer.fallback_reason = exc.message
         answer.llm_reply = exc.reply
         return answer

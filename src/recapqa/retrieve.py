@@ -14,7 +14,7 @@ from recapqa.errors import UnknownTalkError
 from recapqa.models import Hit, Talk
 from recapqa.settings import Settings
 from recapqa.store import Index
-from recapqa.talk_mentions import TalkMatcher
+from recapqa.talk_mentions import TalkMatcher, talk_notes
 
 
 @dataclass
@@ -64,14 +64,18 @@ def allowed_talks(talks: dict[str, Talk], filters: Filters) -> set[str]:
 
 
 class Retriever:
-    def __init__(self, index: Index, embed_query: Callable[[str], np.ndarray], settings: Settings) -> None:
+    def __init__(
+        self,
+        index: Index,
+        embed_query: Callable[[str], np.ndarray],
+        settings: Settings,
+        matcher: TalkMatcher | None = None,
+    ) -> None:
+        """`matcher`: the talk matcher made from what the index stored (else made here)."""
         self.index = index
         self.embed_query = embed_query
         self.settings = settings
-        notes: dict[str, list[str]] = {}
-        for chunk in index.chunks:
-            notes.setdefault(chunk.talk_id, []).append(chunk.text)
-        self.matcher = TalkMatcher(index.talks.values(), {t: " ".join(parts) for t, parts in notes.items()})
+        self.matcher = matcher or TalkMatcher(index.talks.values(), talk_notes(index.chunks))
 
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> Retrieval:
         s = self.settings
@@ -91,9 +95,9 @@ class Retriever:
 
         mentioned = self.matcher.mentioned(question)
         fused: dict[int, float] = {}
-        dense_rank, lexical_rank, dense_score = {}, {}, {}
-        for rank, (row, score) in enumerate(dense):
-            dense_rank[row], dense_score[row] = rank, score
+        dense_rank, lexical_rank = {}, {}
+        for rank, (row, _) in enumerate(dense):
+            dense_rank[row] = rank
             fused[row] = fused.get(row, 0.0) + 1.0 / (s.rrf_k + rank + 1)
         for rank, (row, _) in enumerate(lexical):
             lexical_rank[row] = rank
@@ -105,9 +109,7 @@ class Retriever:
         ranked = sorted(fused, key=lambda r: (-fused[r], r))
         if allowed is not None:
             ranked = [r for r in ranked if self.index.chunks[r].talk_id in allowed]
-        picked = _diverse(
-            ranked, [self.index.chunks[r].talk_id for r in range(len(self.index.chunks))], k, s.max_chunks_per_talk
-        )
+        picked = _diverse(ranked, {r: self.index.chunks[r].talk_id for r in ranked}, k, s.max_chunks_per_talk)
         hits = [
             Hit(
                 chunk=self.index.chunks[r],
@@ -115,7 +117,6 @@ class Retriever:
                 score=fused[r],
                 dense_rank=dense_rank.get(r),
                 lexical_rank=lexical_rank.get(r),
-                dense_score=dense_score.get(r, 0.0),
             )
             for r in picked
         ]
@@ -123,7 +124,7 @@ class Retriever:
         return Retrieval(question, query_vector, hits, mentioned, timings)
 
 
-def _diverse(ranked: list[int], talk_of: list[str], k: int, per_talk: int) -> list[int]:
+def _diverse(ranked: list[int], talk_of: dict[int, str], k: int, per_talk: int) -> list[int]:
     """Top k rows with at most `per_talk` from one talk, topped up in rank order if short."""
     picked: list[int] = []
     counts: dict[str, int] = {}

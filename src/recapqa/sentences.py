@@ -7,12 +7,15 @@ numbers...including:") as context for its embedding, never in its quote.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from recapqa.chunking import LIST_MARKER, is_heading_line, sentence_spans, units
 from recapqa.ingest import ParsedDocument
 from recapqa.models import Span
+
+_HEADING_MARKUP = re.compile(r"^[#=*_\s]+|[#=*_\s]+$")
 
 
 @dataclass
@@ -24,6 +27,7 @@ class Sentence:
     list_item: bool
     context: str  # lead-in of the list this item belongs to, or ""
     previous: str = ""  # the sentence before, in the same paragraph ("These models..." needs it)
+    heading: str = ""  # the sub-heading it sits under, inside its talk ("Copernican Refactor"), or ""
 
     @property
     def embed_text(self) -> str:
@@ -42,10 +46,13 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
     out: list[Sentence] = []
     for section in parsed.sections:
         lead_ins: list[tuple[int, str]] = []  # (indent, line ending with ':') above this unit
+        heading = ""
         for start, end in units(doc, section.body_start, section.char_end):
             raw = doc.text[start:end]
             marker = LIST_MARKER.match(raw)
             if is_heading_line(doc, doc.line_of(start)):
+                heading = _HEADING_MARKUP.sub("", raw).strip()
+                lead_ins = []
                 continue
             indent = start - doc.line_start(doc.line_of(start))
             if marker:
@@ -59,8 +66,8 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
             previous = ""
             for s, e in spans:
                 text = doc.text[s:e]
-                if len(text.split()) < 2:
-                    continue
+                if len(text.split()) < 2 and not (context and re.search(r"[^\W\d_]{2}", text)):
+                    continue  # one word is not a sentence, but an item of an introduced list is ("1. security")
                 first, last = doc.span_lines(s, e)
                 out.append(
                     Sentence(
@@ -71,6 +78,7 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
                         list_item=bool(marker),
                         context=context,
                         previous=previous,
+                        heading=heading,
                     )
                 )
                 previous = text

@@ -27,6 +27,16 @@ class Settings(BaseSettings):
     index_dir: Path = Path("index")
     cache_dir: Path = Path.home() / ".cache" / "recapqa"  # the exported query encoder, shared by indexes
 
+    # embedding
+    embed_model: Literal["all-MiniLM-L6-v2", "all-mpnet-base-v2"] = Field(
+        "all-MiniLM-L6-v2",
+        description="Sentence-embedding model of chunks, sentences and queries. all-MiniLM-L6-v2 (384 dimensions, "
+        "bundled, with the fast ONNX query encoder) or all-mpnet-base-v2 (768 dimensions, files in "
+        "<RECAPQA_CACHE_DIR>/models/all-mpnet-base-v2; sentence-transformers only, slower). Recorded in the index "
+        "manifest: an index built with another model is refused until it is rebuilt (bench/EMBED_MODELS.md "
+        "compares the two).",
+    )
+
     # storage
     store: Literal["file", "postgres"] = Field(
         "file",
@@ -48,6 +58,16 @@ class Settings(BaseSettings):
         ge=0,
         description="Chunks from which dense search uses an approximate HNSW index instead of exact search "
         "(FAISS IndexHNSWFlat, or pgvector HNSW); 0 keeps it exact at any size. Recorded in the manifest.",
+    )
+    ann_ef_search: int = Field(
+        192,
+        ge=10,
+        le=1000,  # pgvector's hnsw.ef_search maximum
+        description="HNSW efSearch: candidates kept per dense query when the index is approximate (FAISS and "
+        "pgvector). Higher gives better recall and slower queries; applied at load, so no rebuild is needed. "
+        "The default is the smallest value of the sweep with recall@10 >= 0.98 against exact search at 1M "
+        "embedding-like vectors, M=32 (0.985; 128 gave 0.960): bench/scale.py, bench/SCALE.md. Recorded in the "
+        "manifest of an approximate index.",
     )
 
     # chunking
@@ -101,6 +121,13 @@ class Settings(BaseSettings):
     gist_fact_boost: float = Field(
         0.1, ge=0, description="Summaries: added to the centrality of sentences that give a number (a year, a count)."
     )
+    metadata_talk_share: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="'Who gave <talk>?' is answered from a talk's speakers when its title, company and speakers "
+        "hold at least this share of the question's own words (rarer words weigh more).",
+    )
     gist_max_talks: int = Field(8, ge=1, description="Talks listed for 'which talks mention...'.")
     gist_themes: int = Field(4, ge=1, description="Themes named across talks.")
     gist_theme_talks: int = Field(4, ge=1, description="Talks cited under one theme.")
@@ -143,6 +170,14 @@ class Settings(BaseSettings):
     )
     llm_queue_seconds: float = Field(
         0.0, ge=0, description="How long a question may wait for a free LLM slot before falling back (0: not at all)."
+    )
+    llm_support_logit_gap: float = Field(
+        1.6,
+        ge=0,
+        description="Support check (answer/citations.py): the sentence that supports an LLM claim must score, "
+        "by the extractive answerer's own model, within this many log-odds of the best sentence shown (a true "
+        "sentence of the right talk that is not the answer sits further down). Chosen on the dev split of "
+        "eval/llm/checker_set.jsonl (supported claims kept at most 1.42 below the best, wrong ones from 1.86).",
     )
 
     # HTTP API

@@ -4,9 +4,10 @@ organisations in speakers' roles, or a distinctive word of the title ("the recsy
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
-from recapqa.models import Speaker, Talk
+from recapqa.models import Chunk, Speaker, Talk
 from recapqa.text import STOPWORDS, normalize
 
 # Generic words that never name a talk by themselves (function words, talk words, titles).
@@ -52,20 +53,62 @@ def talk_aliases(talk: Talk) -> set[str]:
     return {a for a in aliases if a and a not in _COMMON}
 
 
+def _by_alias(talks: Iterable[Talk]) -> dict[str, set[str]]:
+    by_alias: dict[str, set[str]] = {}
+    for talk in talks:
+        for alias in talk_aliases(talk):
+            by_alias.setdefault(alias, set()).add(talk.talk_id)
+    return by_alias
+
+
+def talk_notes(chunks: Iterable[Chunk]) -> dict[str, str]:
+    """Each talk's notes, its chunks joined: what `common_aliases` looks in."""
+    notes: dict[str, list[str]] = {}
+    for chunk in chunks:
+        notes.setdefault(chunk.talk_id, []).append(chunk.text)
+    return {t: " ".join(parts) for t, parts in notes.items()}
+
+
+def common_aliases(talks: Iterable[Talk], texts: dict[str, str]) -> frozenset[str]:
+    """Aliases the notes of more than MAX_ALIAS_TALK_SHARE of the talks use (a common title
+    word): they name none of them. An alias is words (`normalize`d), so it is in a talk's
+    notes when it is one of their runs of as many consecutive words: one pass over each
+    talk's words, not one search per alias and talk. An index computes it when it is built
+    (store/corpus_words.py), not each time it is loaded."""
+    singles: set[str] = set()
+    longer: set[str] = set()
+    lengths: dict[str, set[int]] = {}  # first word of a longer alias -> its word counts
+    for alias in _by_alias(talks):
+        words = alias.split(" ")
+        if len(words) == 1:
+            singles.add(alias)
+        else:
+            longer.add(alias)
+            lengths.setdefault(words[0], set()).add(len(words))
+    talks_using: Counter[str] = Counter()
+    for text in texts.values():
+        words = normalize(text).split()
+        found = singles.intersection(words)
+        for i in [i for i, w in enumerate(words) if w in lengths]:
+            found.update(run for n in lengths[words[i]] if (run := " ".join(words[i : i + n])) in longer)
+        talks_using.update(found)
+    limit = max(3, MAX_ALIAS_TALK_SHARE * len(texts))
+    return frozenset(a for a, count in talks_using.items() if count > limit)
+
+
 class TalkMatcher:
-    def __init__(self, talks: Iterable[Talk], texts: dict[str, str] | None = None) -> None:
-        """`texts`: each talk's notes; an alias most talks' notes use names none of them."""
-        by_alias: dict[str, set[str]] = {}
+    def __init__(
+        self,
+        talks: Iterable[Talk],
+        texts: dict[str, str] | None = None,
+        common: frozenset[str] | None = None,
+    ) -> None:
+        """`texts`: each talk's notes; an alias most talks' notes use names none of them.
+        `common`: those aliases, already found (`common_aliases`); then `texts` is not read."""
         talks = list(talks)
-        for talk in talks:
-            for alias in talk_aliases(talk):
-                by_alias.setdefault(alias, set()).add(talk.talk_id)
-        # an alias shared by many talks (a common title word) names none of them
-        common: set[str] = set()
-        if texts:
-            folded = [f" {normalize(t)} " for t in texts.values()]
-            limit = max(3, MAX_ALIAS_TALK_SHARE * len(folded))
-            common = {a for a in by_alias if sum(f" {a} " in t for t in folded) > limit}
+        by_alias = _by_alias(talks)
+        if common is None:
+            common = common_aliases(talks, texts) if texts else frozenset()
         self._alias_to_talks = {a: t for a, t in by_alias.items() if len(t) <= 2 and a not in common}
         alternatives = "|".join(sorted(map(re.escape, self._alias_to_talks), key=len, reverse=True))
         self._pattern = re.compile(rf"\b({alternatives})\b") if alternatives else None

@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from conftest import CountingEmbedder, write
-from recapqa.settings import Settings
+from recapqa.settings import Settings, get_settings
 from recapqa.store import load_index
 from recapqa.store.build import build_index
 from recapqa.store.vectors import FaissStore
@@ -80,3 +81,34 @@ def test_a_build_past_the_threshold_records_it_and_still_finds_the_chunk(
     assert np.allclose(
         index.store.chunk_vectors(), counting_embedder.embed([c.embed_text for c in index.chunks]), atol=1e-4
     )
+
+
+def test_ef_search_is_the_setting_applied_at_load_and_recorded(
+    settings: Settings, counting_embedder: CountingEmbedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = embedding_like(2_000, 3)
+    store = FaissStore.for_size(DIM, len(data), ann_threshold=1000)
+    store.add(data)
+    assert store.ef_search == get_settings().ann_ef_search == Settings().ann_ef_search
+    store.save(tmp_path / "hnsw.faiss")
+    loaded = FaissStore.load(tmp_path / "hnsw.faiss", ef_search=40)  # a search-time parameter: no rebuild
+    assert loaded.ef_search == 40 and loaded.description == "IndexHNSWFlat(M=32, efConstruction=80, efSearch=40)"
+    exact = FaissStore.for_size(DIM, len(data), ann_threshold=0)
+    exact.set_ef_search(40)  # no effect on exact search
+    assert exact.ef_search == 0 and exact.description == "IndexFlatIP"
+    # through the setting: recorded in the manifest by the build, applied again at each load
+    for n in range(3):
+        write(settings.corpus_dir / f"t{n}.md", f"## Talk {n} (Co{n})\n\nTopic {n}: vector search at scale {n}.\n")
+    monkeypatch.setenv("RECAPQA_ANN_EF_SEARCH", "300")
+    get_settings.cache_clear()
+    try:
+        small = Settings(corpus_dir=settings.corpus_dir, index_dir=settings.index_dir, ann_threshold=2)
+        build_index(small.corpus_dir, small.index_dir, small, lambda: counting_embedder)
+        index = load_index(small.index_dir, small)
+        assert "efSearch=300" in index.manifest["store"]["faiss"]
+        monkeypatch.setenv("RECAPQA_ANN_EF_SEARCH", "500")
+        get_settings.cache_clear()
+        assert FaissStore.load(index.path / "vectors.faiss").ef_search == 500
+    finally:
+        monkeypatch.delenv("RECAPQA_ANN_EF_SEARCH")
+        get_settings.cache_clear()

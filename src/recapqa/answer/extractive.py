@@ -24,11 +24,12 @@ import numpy as np
 from recapqa.answer.facts import Facts
 from recapqa.answer.features import CONFIDENCE_NAMES, NAMES, confidence_values, probability
 from recapqa.answer.gist import GistAnswerer
+from recapqa.answer.metadata import MetadataAnswerer
 from recapqa.answer.question import (
     GIST_KINDS,
     QuestionInfo,
     analyse,
-    corpus_proper_nouns,
+    counted_as,
     kind_score,
     required,
 )
@@ -36,8 +37,9 @@ from recapqa.errors import ConfigError
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Hit, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
-from recapqa.store import Index
-from recapqa.text import Idf, squash
+from recapqa.store import Index, corpus_words
+from recapqa.store.corpus_words import CorpusWords
+from recapqa.text import squash
 
 _MULTI_TALK = re.compile(
     r"\b(which|what) (talks|speakers|companies|presentations)\b|\bwho (uses|use|mentioned)\b", re.I
@@ -61,8 +63,10 @@ class ExtractiveAnswerer:
         settings: Settings,
         weights: tuple[float, ...] | None = None,
         embed: Callable[[str], np.ndarray] | None = None,
+        words: CorpusWords | None = None,
     ) -> None:
-        """`embed`: the query encoder, for topics of gist questions ("what did X say about Y")."""
+        """`embed`: the query encoder, for topics of gist questions ("what did X say about Y");
+        `words`: the index's corpus word tables, when already loaded."""
         self.index = index
         self.settings = settings
         self.weights = tuple(weights or settings.answer_weights)
@@ -75,10 +79,12 @@ class ExtractiveAnswerer:
                     f"{setting} has {len(given)} weights; the answerer has {len(names)} features",
                     f"give one weight per feature ({', '.join(names)}) or unset it",
                 )
-        self.proper_nouns = corpus_proper_nouns([c.text for c in index.chunks])
+        words = words or corpus_words.load(index)  # stored with the index: no sentence is read
+        self.proper_nouns = words.proper_nouns
         self.gist = GistAnswerer(index, settings, embed, self.proper_nouns)
-        self.idf = Idf([s.text for s in index.sentences])
-        self.facts = Facts(index)
+        self.metadata = MetadataAnswerer(self.gist.targets, settings)
+        self.idf = words.idf
+        self.facts = Facts(index, words.talk_rows)
 
     def talk_terms(self, talk_id: str) -> frozenset[str]:
         """Stemmed words of everything known about a talk (title, speakers, event...)."""
@@ -158,7 +164,9 @@ class ExtractiveAnswerer:
         a year or an edition the question gives ("Apply(ops) 24") must be there too."""
         sentence, facts = self.index.sentences[row], self.facts.sentences[row]
         kind = features[NAMES.index("kind")]
-        if (required(info.kind) and not kind) or (info.focus and info.focus not in facts.terms):
+        if required(info.kind) and not kind:
+            return False
+        if info.focus and info.focus not in facts.terms and not counted_as(info.focus) & facts.own_terms:
             return False
         if facts.speaker_line and not info.asks_speaker:
             return False
@@ -178,6 +186,9 @@ class ExtractiveAnswerer:
             gist = self.gist.answer(retrieval, info)
             if gist is not None:
                 return gist
+        known = self.metadata.answer(retrieval, info)
+        if known is not None:
+            return known
         return self.answer_from(retrieval, self.candidates(retrieval, info))
 
     def answer_from(self, retrieval: Retrieval, candidates: list[Candidate]) -> Answer:

@@ -1,14 +1,23 @@
-"""What the extractive answerer knows of every sentence and talk before any question: one
-table, computed once when the index loads (a question then costs lookups, not parsing)."""
+"""What the extractive answerer knows of a sentence and of a talk: made the first time a
+question reaches it, then kept. A question costs lookups, not parsing, and loading an
+index costs nothing per sentence: `serve` start-up does not grow with the corpus."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
 
 from recapqa.answer.question import is_speaker_line
 from recapqa.store import Index
+from recapqa.store.rows import ChunkSentences
 from recapqa.talk_mentions import speaker_aliases, talk_text
 from recapqa.text import squash, terms
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -23,58 +32,93 @@ class TalkFacts:
 
 @dataclass(frozen=True)
 class SentenceFacts:
-    terms: frozenset[str]  # stemmed words of the sentence, its lead-in, and its talk
+    terms: frozenset[str]  # stemmed words of the sentence, its sub-heading, its lead-in, and its talk
     own_terms: frozenset[str]  # of the sentence alone
     text: str  # squashed sentence
-    context: str  # squashed lead-in
+    context: str  # squashed sub-heading and lead-in
     speaker_line: bool
     people: str  # squashed: the talk, narrowed to the person a lead-in names
     chunk_row: int  # the first chunk holding it
 
 
+class _Memo(dict[K, V]):
+    """A dict that makes a missing value with `make` and keeps it (two threads may make the
+    same value at once; both are equal)."""
+
+    def __init__(self, make: Callable[[K], V]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: K) -> V:
+        value = self._make(key)
+        self[key] = value
+        return value
+
+
 class Facts:
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, talk_rows: dict[str, list[int]] | None = None) -> None:
+        """`talk_rows`: each talk's sentence rows, when the index stored them (else found on
+        the first question, reading every sentence)."""
         self.index = index
-        self.chunk_rows = {c.chunk_id: i for i, c in enumerate(index.chunks)}
-        chunk_of: dict[int, int] = {}
-        for chunk_row, rows in enumerate(index.chunk_sentences):
-            for row in rows:
-                chunk_of.setdefault(row, chunk_row)
-        notes: dict[str, list[str]] = {}
-        speaker_rows: dict[str, list[int]] = {}
-        flags = [is_speaker_line(s.text, s.context) for s in index.sentences]
-        for row, sentence in enumerate(index.sentences):
-            notes.setdefault(sentence.talk_id, []).append(squash(sentence.text))
-            if flags[row]:
-                speaker_rows.setdefault(sentence.talk_id, []).append(row)
-        self.talks = {
-            tid: TalkFacts(
-                terms=frozenset(terms(talk_text(t))),
-                about=squash(talk_text(t)),
-                head=squash(f"{t.title} {t.company or ''} {t.talk_id}"),
-                notes="|".join(notes.get(tid, [])),
-                speakers=tuple(
-                    (squash(f"{s.name} {s.role or ''}"), frozenset(squash(a) for a in speaker_aliases(s)))
-                    for s in t.speakers
-                ),
-                speaker_rows=tuple(speaker_rows.get(tid, [])),
-            )
-            for tid, t in index.talks.items()
-        }
-        # every name the notes or the talks' metadata hold, to tell a name they never mention
-        self.everything = "".join(t.about + t.notes for t in self.talks.values())
-        self.sentences = [
-            SentenceFacts(
-                terms=frozenset(terms(s.embed_text)) | self.talks[s.talk_id].terms,
-                own_terms=frozenset(terms(s.text)),
-                text=squash(s.text),
-                context=squash(s.context),
-                speaker_line=flags[row],
-                people=self._people_about(s.talk_id, squash(s.context)),
-                chunk_row=chunk_of.get(row, 0),
-            )
-            for row, s in enumerate(index.sentences)
-        ]
+        self.talks: dict[str, TalkFacts] = _Memo(self._talk)
+        self.sentences: dict[int, SentenceFacts] = _Memo(self._sentence)
+        self._chunk_rows: dict[str, int] | None = None
+        self._chunk_of: np.ndarray | None = None
+        self._talk_rows = talk_rows
+
+    @property
+    def chunk_rows(self) -> dict[str, int]:
+        """The row of each chunk id."""
+        if self._chunk_rows is None:
+            self._chunk_rows = {c.chunk_id: i for i, c in enumerate(self.index.chunks)}
+        return self._chunk_rows
+
+    def _first_chunk(self, row: int) -> int:
+        """The first chunk holding a sentence (0 when none does)."""
+        if self._chunk_of is None:
+            by_chunk = self.index.chunk_sentences
+            if isinstance(by_chunk, ChunkSentences):  # stored as arrays: no Python loop
+                self._chunk_of = by_chunk.first_chunks(len(self.index.sentences))
+            else:
+                chunk_of = np.full(len(self.index.sentences), -1, dtype=np.int64)
+                for chunk_row, rows in reversed(list(enumerate(by_chunk))):
+                    chunk_of[rows] = chunk_row
+                self._chunk_of = chunk_of
+        return max(0, int(self._chunk_of[row]))
+
+    def _rows_of(self, talk_id: str) -> list[int]:
+        if self._talk_rows is None:
+            talk_rows: dict[str, list[int]] = {}
+            for row, sentence in enumerate(self.index.sentences):
+                talk_rows.setdefault(sentence.talk_id, []).append(row)
+            self._talk_rows = talk_rows
+        return self._talk_rows.get(talk_id, [])
+
+    def _talk(self, talk_id: str) -> TalkFacts:
+        t, rows, sentences = self.index.talks[talk_id], self._rows_of(talk_id), self.index.sentences
+        return TalkFacts(
+            terms=frozenset(terms(talk_text(t))),
+            about=squash(talk_text(t)),
+            head=squash(f"{t.title} {t.company or ''} {t.talk_id}"),
+            notes="|".join(squash(sentences[r].text) for r in rows),
+            speakers=tuple(
+                (squash(f"{s.name} {s.role or ''}"), frozenset(squash(a) for a in speaker_aliases(s)))
+                for s in t.speakers
+            ),
+            speaker_rows=tuple(r for r in rows if is_speaker_line(sentences[r].text, sentences[r].context)),
+        )
+
+    def _sentence(self, row: int) -> SentenceFacts:
+        s = self.index.sentences[row]
+        return SentenceFacts(
+            terms=frozenset(terms(f"{s.heading} {s.embed_text}")) | self.talks[s.talk_id].terms,
+            own_terms=frozenset(terms(s.text)),
+            text=squash(s.text),
+            context=squash(f"{s.heading} {s.context}"),
+            speaker_line=is_speaker_line(s.text, s.context),
+            people=self._people_about(s.talk_id, squash(s.context)),
+            chunk_row=self._first_chunk(row),
+        )
 
     def _people_about(self, talk_id: str, context: str) -> str:
         """The talk's title and the people a sentence is about: a lead-in such as

@@ -52,15 +52,10 @@ class GistAnswerer:
         self.embed = embed
         self.named = {stem for word in proper_nouns for stem in terms(word)}
         self.targets = TalkTargets(index)
+        # rows per talk, per-sentence words, filler flags and spellings: made on the first gist
+        # question, so that loading an index (serve start-up) does not pay for questions never asked
         self.rows: dict[str, list[int]] = {}
-        for row, sentence in enumerate(index.sentences):
-            self.rows.setdefault(sentence.talk_id, []).append(row)
         self.chunk_of: dict[int, str] = {}
-        for chunk, rows in zip(index.chunks, index.chunk_sentences, strict=True):
-            for row in rows:
-                self.chunk_of.setdefault(row, chunk.chunk_id)
-        # per-sentence words, filler flags and spellings: made on the first gist question, so
-        # that loading an index (serve start-up) does not pay for questions never asked
         self.words: list[list[str]] = []
         self.terms: list[set[str]] = []
         self.filler: list[bool] = []
@@ -72,6 +67,14 @@ class GistAnswerer:
         with self._ready:
             if self.filler or not self.index.sentences:
                 return
+            by_talk: dict[str, list[int]] = {}
+            for row, sentence in enumerate(self.index.sentences):
+                by_talk.setdefault(sentence.talk_id, []).append(row)
+            chunk_of: dict[int, str] = {}
+            for chunk, rows in zip(self.index.chunks, self.index.chunk_sentences, strict=True):
+                for row in rows:
+                    chunk_of.setdefault(row, chunk.chunk_id)
+            self.rows, self.chunk_of = by_talk, chunk_of
             self.words = [terms(LINKS.sub(" ", s.text)) for s in self.index.sentences]  # links are not words
             self.terms = [set(w) for w in self.words]
             for sentence in self.index.sentences:
@@ -98,7 +101,8 @@ class GistAnswerer:
         self._prepare()
         started = time.perf_counter()
         talks = self.targets.named(retrieval)
-        topic = self._topic(info, talks)
+        # "which talks mention X": X is the topic even where it names a talk
+        topic = self._topic(info, [] if info.kind == "which_talks" else talks)
         if info.kind in ("summary", "takeaways"):
             target = talks[:1] or self.targets.best_titled(retrieval, info)
             return self._summary(retrieval, target[0], info.kind == "takeaways", started) if target else None
@@ -165,13 +169,14 @@ class GistAnswerer:
                 picked += [(talk.title, r) for r in sorted(self._mmr(rows, self._centrality(rows), n))]
         if not picked:
             return self._nothing(retrieval, started, talks)
-        head = f"On {self._name(topic)}:" if topic else "Compared:"
+        head = f"On {self._name(topic, retrieval.question)}:" if topic else "Compared:"
         return self._build(retrieval, head, picked, started)
 
     def _which(self, retrieval: Retrieval, topic: set[str], started: float) -> Answer:
         found = []
         for talk_id, rows in self.rows.items():
-            hits = [r for r in rows if not self.filler[r] and topic <= self.terms[r] | self._lead_in(r)]
+            titled = self.targets.label_terms[talk_id]  # a talk titled "... Maturity Model" presents one
+            hits = [r for r in rows if topic <= self.terms[r] | self._lead_in(r) | titled]  # a mention, even short
             if hits and self.index.talks[talk_id].kind == "talk":
                 best = max(hits, key=lambda r: float(self.index.sentence_vectors[r] @ retrieval.query_vector))
                 found.append((float(self.index.sentence_vectors[best] @ retrieval.query_vector), talk_id, best))
@@ -179,7 +184,7 @@ class GistAnswerer:
             return self._nothing(retrieval, started, self.targets.top(retrieval, 3))
         found.sort(reverse=True)
         picked = [(self.index.talks[t].title, r) for _, t, r in found[: self.settings.gist_max_talks]]
-        head = f"Talks that mention {self._name(topic)} ({len(found)}):"
+        head = f"Talks that mention {self._name(topic, retrieval.question)} ({len(found)}):"
         return self._build(retrieval, head, picked, started)
 
     def _themes(self, retrieval: Retrieval, started: float) -> Answer | None:
@@ -262,10 +267,14 @@ class GistAnswerer:
             if t not in exclude and any(topic & self.terms[r] for r in rows)
         ]
 
-    def _name(self, topic: set[str]) -> str:
-        """Terms back to words as the notes write them most often."""
-        parts = [p for t in sorted(topic) for p in t.split()]
-        return " ".join(self.spelling[p].most_common(1)[0][0] if p in self.spelling else p for p in parts)
+    def _name(self, topic: set[str], question: str = "") -> str:
+        """Terms back to words: as the question writes them, else as the notes do most often;
+        in the question's order."""
+        order = {t: i for i, t in reversed(list(enumerate(terms(question))))}
+        asked = {stem: word for word in words(question) for stem in terms(word)}
+        parts = [p for t in sorted(topic, key=lambda t: (order.get(t, len(order)), t)) for p in t.split()]
+        notes = {p: self.spelling[p].most_common(1)[0][0] for p in parts if p in self.spelling}
+        return " ".join(asked.get(p) or notes.get(p, p) for p in parts)
 
     def _build(
         self, retrieval: Retrieval, head: str, picked: Sequence[tuple[str | None, int]], started: float

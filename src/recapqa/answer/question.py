@@ -26,6 +26,8 @@ Kind = Literal[
     "money",
     "number",
     "time",
+    "place",
+    "company",
     "person",
     "reason",
     "list",
@@ -69,7 +71,10 @@ KINDS: tuple[KindRule, ...] = (
     ),
     KindRule(
         "compare",
-        re.compile(r"^(?=.*\b(compare|comparison|differ\w*|versus|vs|contrast)\b)(?=.*(\btalks?\b|\band\b|\bvs\b))"),
+        re.compile(
+            r"^(?=.*\b(compare|comparison|differ\w*|versus|vs|contrast)\b)(?=.*(\btalks?\b|\band\b|\bvs\b))"
+            r"|^\s*how (do|did|does) .+ and .+ (talk about|approach|handle|treat|see|view|deal with|discuss)\b"
+        ),
         False,
     ),
     KindRule(
@@ -104,13 +109,29 @@ KINDS: tuple[KindRule, ...] = (
     KindRule(
         "number",
         re.compile(
-            r"\bhow (many|much|big)\b|\bwhat (percentage|share)\b"
+            r"\bhow (many|much|big)\b|\bwhat (\w+ )?(percentage|share)\b"
             r"|^\s*what (is |was )?(the )?(percentage|share|fraction|proportion|number) of\b"
         ),
         True,
     ),
     KindRule("time", re.compile(r"\bwhen\b|\b(what|which|in which) year\b|\bhow (long|often)\b"), False),
+    KindRule(
+        "place",
+        re.compile(
+            r"\b(which|what) (city|country|town|venue|hotel|location)\b"
+            r"|\bwhere\b.*\b(held|hosted|located|take place|took place|taking place|give|gave)\b"
+        ),
+        True,
+    ),
     KindRule("reason", re.compile(r"\bwhy\b|\bwhat reasons?\b|\bhow come\b"), False),
+    KindRule(
+        "company",
+        re.compile(
+            r"\b(which|what) (company|organi[sz]ation|employer|firm)\b(?! (uses?|used|runs?|built|builds))"
+            r"|\bwork(s|ed|ing)? (for|at)\b|\bwhere (does|did|do) .+ work\b"
+        ),
+        True,
+    ),
     KindRule(
         "person",
         re.compile(
@@ -136,6 +157,13 @@ _TALK_REFERENCE = re.compile(r"\b(speaker|talk|keynote|presentation|presenter|se
 _SUBJECT = re.compile(
     r"^\s*what (?:is|are|was|were)\s+(?:a |an |the )?([\w\-+’' ]+?)(?:\s+(?:in|at|of|for|according)\b|\?|$)", re.I
 )
+# A named place: 'in Denver', 'at the Venetian', 'Location: Warsaw' (not 'in June', 'on Monday').
+_PLACE = re.compile(
+    r"(?i:\b(location|venue|place|city|where))\s*:\s*[A-Z]"
+    r"|\b(in|at)\s+(the\s+)?(?!(January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w'’-]+"
+)
+_ORG_WORD = re.compile(r"(?<![\w*#>-])(?<!^)(?<!\n)[A-Z][\w&'’.-]*[a-zA-Z]")
 _REASON = re.compile(r"\b(because|due to|reason|since|so that|comes from|in order to|as they|thus)\b", re.I)
 _TIME = re.compile(
     r"\b(19|20)\d\d\b|\b(years?|months?|weeks?|weekly|daily|ago|before|after|january|february|march|april|may|june|july|august|september|october|november|december)\b",
@@ -145,6 +173,8 @@ _NUMBER_WORDS = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|billions?)\b", re.I
 )
 _DIGITS = re.compile(r"\d+")
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")  # a time stamp or a time of day, not an amount
+_PERCENT = re.compile(r"%|\bpercent", re.I)
 
 
 @dataclass(frozen=True)
@@ -190,11 +220,14 @@ def required(kind: Kind) -> bool:
 def _names(question: str, proper_nouns: frozenset[str]) -> set[str]:
     """Capitalised words past the first, and words the corpus only writes capitalised."""
     names: set[str] = set()
-    for i, token in enumerate(WORD.findall(question)):
+    tokens = WORD.findall(question)
+    # a question that capitalises names says by its lower case that a word is not one
+    cased = any(token[0].isupper() for token in tokens[1:])
+    for i, token in enumerate(tokens):
         word = re.sub(r"['’]s$", "", token.strip(".'’").lower())
         if word in GENERIC_NAMES or word in STOPWORDS or len(word) < 3 or word.isdigit():
             continue
-        if (i > 0 and token[0].isupper()) or word in proper_nouns:
+        if (i > 0 and token[0].isupper()) or (word in proper_nouns and not (cased and token[0].islower())):
             names.add(word)
     return names
 
@@ -213,6 +246,23 @@ _MONEY = re.compile(r"[$€£¥]|\b(usd|eur|dollars?|euros?|pounds?)\b", re.I)
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
 
+# A general counted noun is answered by any of its kinds ("how many people attended" by
+# "1,250 attendees"); a specific one only by itself ("how many engineers" not by "people").
+_COUNTED_KINDS = {
+    "people persons folks": "attendees attendee participants visitors audience delegates registrants humans",
+    "talks": "sessions presentations lectures keynotes",
+    "companies organizations organisations": "organizations organisations firms businesses enterprises",
+}
+COUNTED_AS: dict[str, frozenset[str]] = {
+    general: frozenset(terms(kinds)) | {general} for words, kinds in _COUNTED_KINDS.items() for general in terms(words)
+}
+
+
+def counted_as(focus: str) -> frozenset[str]:
+    """The stems a sentence may count `focus` by."""
+    return COUNTED_AS.get(focus, frozenset({focus}))
+
+
 def _focus(question: str) -> str | None:
     """The first content word (stemmed) after the count phrase; None when there is none."""
     match = _FOCUS.search(question)
@@ -224,7 +274,7 @@ def _focus(question: str) -> str | None:
 
 def has_number(text: str, asked: frozenset[str], counting: bool = False) -> bool:
     """A number the question did not give; for counts, years do not count."""
-    numbers = set(_DIGITS.findall(text)) - asked
+    numbers = set(_DIGITS.findall(_CLOCK.sub(" ", text))) - asked  # '`38:20` - Sampling' counts nothing
     if counting:
         numbers = {n for n in numbers if not _YEAR.match(n)}
     return bool(numbers or _NUMBER_WORDS.search(text))
@@ -240,9 +290,16 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
     if info.kind == "money":
         return 1.0 if has_money(text) and has_number(text, info.numbers) else 0.0
     if info.kind == "number":
+        if _PERCENT.search(info.text) and not _PERCENT.search(text):
+            return 0.0  # 'what percentage' is answered by a percentage
         return 1.0 if has_number(text, info.numbers, counting=info.focus is not None) else 0.0
     if info.kind == "time":
         return 1.0 if _TIME.search(text) else 0.0
+    if info.kind == "place":
+        return 1.0 if _PLACE.search(text) else 0.0
+    if info.kind == "company":  # the person asked about, beside an organisation
+        named = not info.names or any(re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", text, re.I) for n in info.names)
+        return 1.0 if named and _names_beyond(text, info.names) else 0.0
     if info.kind == "reason":
         return 1.0 if _REASON.search(text) else 0.0
     if info.kind == "person":
@@ -258,6 +315,12 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
             return 2.0
         return 0.5 if re.search(r"\b(is|are|means)\b|:", text) else 0.0
     return 0.0
+
+
+def _names_beyond(text: str, asked: frozenset[str]) -> bool:
+    """A capitalised word, not opening the text, that is not a name the question gives (an
+    organisation beside the person asked about)."""
+    return any(word.lower() not in asked for word in _ORG_WORD.findall(text))
 
 
 def corpus_proper_nouns(texts: list[str]) -> frozenset[str]:

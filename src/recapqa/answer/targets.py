@@ -45,11 +45,14 @@ class TalkTargets:
         candidates = self.top(retrieval, len(retrieval.hits))
         if not candidates:
             return []
-        n = len(self.index.talks)
 
         def overlap(talk: Talk) -> float:
-            shared = info.terms & self.label_terms[talk.talk_id]
-            return sum(math.log(1 + n / self._df[x]) for x in shared)
+            return self.weight(info.terms & self.label_terms[talk.talk_id])
 
         best = max(range(len(candidates)), key=lambda i: (overlap(candidates[i]), -i))
         return [candidates[best]]
+
+    def weight(self, words: frozenset[str] | set[str]) -> float:
+        """Words that name talks, rarer ones (over the talks' labels) counting more."""
+        n = len(self.index.talks)
+        return sum(math.log(1 + n / (self._df[x] or 1)) for x in words)

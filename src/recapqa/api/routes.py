@@ -20,7 +20,7 @@ from recapqa.api.errors import ERROR_RESPONSES, error_response
 from recapqa.api.formatting import answer_text, pieces
 from recapqa.api.schemas import AnswerOut, AskRequest, ChatRequest, ChatResponse, ErrorOut, Ready, TalkOut
 from recapqa.api.state import Engine
-from recapqa.embed import MODEL_NAME
+from recapqa.embed import active_model
 from recapqa.errors import RecapqaError
 from recapqa.pipeline import Assistant
 from recapqa.retrieve import Filters
@@ -61,7 +61,7 @@ def readyz(engine: EngineDep) -> Any:
     return Ready(
         status="ready",
         worker=os.getpid(),
-        model=MODEL_NAME,
+        model=active_model(settings).name,
         chunks=len(index.chunks),
         talks=len(index.talks),
         corpus_hash=index.corpus_hash,

@@ -1,6 +1,8 @@
 """The fast query encoder: the ONNX export of all-MiniLM-L6-v2 run with onnxruntime and
 tokenized with `tokenizers`, without importing torch. It matches sentence-transformers
-(cosine >= 0.999, tested) because the graph includes the pooling and normalisation."""
+(cosine >= 0.999, tested) because the graph includes the pooling and normalisation.
+Another RECAPQA_EMBED_MODEL has no export: EncoderUnavailable says so, and queries take
+that model's sentence-transformers path."""
 
 from __future__ import annotations
 
@@ -11,11 +13,15 @@ from typing import Any
 import numpy as np
 
 from recapqa.embed import DIMENSION, MODEL_NAME
-from recapqa.embed.onnx_export import ENCODER_DIR, META, encoder_problem
+from recapqa.embed.onnx_export import ENCODER_DIR, META, encoder_problem, other_model_problem
 
 
 class EncoderUnavailable(Exception):
-    """No usable ONNX encoder; the message says why."""
+    """No usable ONNX encoder; the message says why. `rebuild`: a rebuilt index would have one."""
+
+    def __init__(self, message: str, rebuild: bool = True) -> None:
+        super().__init__(message)
+        self.rebuild = rebuild
 
 
 class OnnxQueryEncoder:
@@ -24,6 +30,9 @@ class OnnxQueryEncoder:
 
     def __init__(self, index_dir: Path, threads: int = 0) -> None:
         directory = index_dir / ENCODER_DIR
+        other = other_model_problem()  # another RECAPQA_EMBED_MODEL: its queries take sentence-transformers
+        if other is not None:
+            raise EncoderUnavailable(other, rebuild=False)
         if not (directory / META).is_file():
             raise EncoderUnavailable(f"the index in {index_dir.name} has no fast query encoder")
         problem = encoder_problem(index_dir, check_files=True)  # SHA-256 of every file, on each load

@@ -1,5 +1,9 @@
 """Export the query encoder to ONNX at index time (needs torch; runs once per model).
 
+Made for the default model (all-MiniLM-L6-v2) only. With another RECAPQA_EMBED_MODEL the
+encoder is reported unusable (`encoder_problem`) and not installed: indexing and queries
+take the sentence-transformers path of that model, and the build says so.
+
 The exported graph is the whole sentence-transformers pipeline after tokenization: BERT,
 mean pooling over the attention mask, L2 normalisation. Queries then need only
 onnxruntime and tokenizers, which import in a fraction of the time torch does.
@@ -17,7 +21,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from recapqa.embed import MODEL_NAME
+from recapqa.embed import MODEL_NAME, active_model
 from recapqa.hashing import file_sha256
 
 ENCODER_VERSION = 2
@@ -35,7 +39,12 @@ def install_query_encoder(
     """Put the encoder into index_dir/ENCODER_DIR. It depends on the model only, so it is
     exported once into cache_dir and linked (or copied) into every index. A cache entry
     that fails its checksums is exported again (a new file, not the damaged one re-linked);
-    `lock(cache_dir)` keeps other processes from exporting into the cache meanwhile."""
+    `lock(cache_dir)` keeps other processes from exporting into the cache meanwhile.
+    Another model than the default: NotForThisModel (the caller reports it; queries take the
+    sentence-transformers path)."""
+    other = other_model_problem()
+    if other is not None:
+        raise NotForThisModel(other)
     with lock(cache_dir):
         _remove_leftovers(cache_dir)
         if not encoder_is_current(cache_dir, check_files=True):
@@ -53,6 +62,21 @@ def install_query_encoder(
         _replace_dir(building, index_dir / ENCODER_DIR)
     finally:  # after a failure (disk full), nothing half-copied stays
         shutil.rmtree(building, ignore_errors=True)
+
+
+class NotForThisModel(Exception):
+    """The configured embedding model has no ONNX export."""
+
+
+def other_model_problem() -> str | None:
+    """Why the ONNX encoder does not apply to the configured model, or None."""
+    name = active_model().name
+    if name == MODEL_NAME:
+        return None
+    return (
+        f"the ONNX query encoder is made for {MODEL_NAME} only; the embedding model {name} "
+        "(RECAPQA_EMBED_MODEL) uses sentence-transformers"
+    )
 
 
 def _remove_leftovers(folder: Path) -> None:
@@ -146,6 +170,9 @@ def encoder_is_current(index_dir: Path, check_files: bool = False) -> bool:
 
 def encoder_problem(index_dir: Path, check_files: bool = True) -> str | None:
     """Why the encoder in index_dir cannot be used, or None."""
+    other = other_model_problem()
+    if other is not None:
+        return other
     directory = index_dir / ENCODER_DIR
     try:
         meta = json.loads((directory / META).read_text())

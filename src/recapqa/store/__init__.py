@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from recapqa.embed import DIMENSION, MODEL_NAME
+from recapqa.embed import EmbeddingModel, active_model
 from recapqa.errors import IndexIncompatibleError
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
@@ -62,15 +62,22 @@ def _sentences_by_chunk(chunks: list[Chunk], sentences: list[Sentence]) -> list[
     return out
 
 
-def check_compatible(manifest: dict[str, Any]) -> None:
+def check_compatible(manifest: dict[str, Any], model: EmbeddingModel | None = None) -> None:
+    """The index's format and embedding model are the ones this process uses (`model`, by
+    default the configured RECAPQA_EMBED_MODEL): vectors of two models are never mixed."""
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
         raise IndexIncompatibleError(
             f"index format {version} is not the supported format {FORMAT_VERSION}", REBUILD_FIX
         )
-    model = manifest.get("model", {})
-    if model.get("name") != MODEL_NAME or model.get("dimension") != DIMENSION:
-        raise IndexIncompatibleError(f"index was built with model {model}, this version uses {MODEL_NAME}", REBUILD_FIX)
+    expected = model or active_model()
+    built = manifest.get("model", {})
+    if built.get("name") != expected.name or built.get("dimension") != expected.dimension:
+        raise IndexIncompatibleError(
+            f"index was built with embedding model {built.get('name')} ({built.get('dimension')} dimensions), "
+            f"this process uses {expected.name} ({expected.dimension}; RECAPQA_EMBED_MODEL)",
+            f"{REBUILD_FIX}, or set RECAPQA_EMBED_MODEL to the model the index was built with",
+        )
 
 
 def load_index(index_dir: Path, settings: Settings | None = None) -> Index:

@@ -16,20 +16,35 @@ from typing import Any
 import numpy as np
 
 from recapqa.chunking import chunk_document
-from recapqa.embed import DIMENSION, MODEL_NAME, Embedder
+from recapqa.embed import Embedder, active_model
 from recapqa.errors import IndexMissingError, RecapqaError
 from recapqa.ingest import load_corpus
 from recapqa.sentences import document_sentences
 from recapqa.settings import Settings
-from recapqa.store import FORMAT_VERSION, Index, load_index
+from recapqa.store import FORMAT_VERSION, Index, corpus_words, load_index
 from recapqa.store.backends import open_backend
-from recapqa.store.files import DENIED, DISK_FULL, remove_leftovers, storage_errors
+from recapqa.store.files import (
+    DENIED,
+    DISK_FULL,
+    current_generation,
+    read_manifest,
+    remove_leftovers,
+    storage_errors,
+)
 from recapqa.store.freshness import chunking_params, corpus_fingerprints, index_damage, staleness
 from recapqa.store.interface import IndexContent
 from recapqa.store.journal import EmbeddingJournal
 from recapqa.store.lock import build_lock
 
-__all__ = ["BuildReport", "build_index", "chunking_params", "corpus_fingerprints", "ensure_index", "staleness"]
+__all__ = [
+    "BuildReport",
+    "build_index",
+    "chunking_params",
+    "corpus_fingerprints",
+    "ensure_index",
+    "stale",
+    "staleness",
+]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -54,6 +69,20 @@ class BuildReport:
         data = asdict(self)
         data["skipped"] = [{"source": s, "reason": r} for s, r in self.skipped or []]
         return data
+
+
+def stale(corpus_dir: Path, index_dir: Path, settings: Settings) -> str | None:
+    """Why the index must be (re)built: `staleness`, or a file index without the corpus
+    word tables this version loads (store/corpus_words.py; rebuilt, reusing every vector)."""
+    reason = staleness(corpus_dir, index_dir, settings)
+    if reason is None and settings.store == "file":
+        try:
+            manifest = read_manifest(current_generation(index_dir))
+        except RecapqaError:
+            return None  # it was readable a moment ago: a build published a new one since
+        if not corpus_words.is_current(manifest):
+            return "the index has no corpus word tables or older ones (built by an older version)"
+    return reason
 
 
 def _key(kind: str, text: str) -> str:
@@ -110,7 +139,7 @@ def _embed(
             if progress:
                 progress(len(rows))
     if not keys:
-        return np.zeros((0, DIMENSION), dtype=np.float32), 0
+        return np.zeros((0, journal.model.dimension), dtype=np.float32), 0
     return np.stack([cache[k] for k in keys]).astype(np.float32), len(missing)
 
 
@@ -165,7 +194,7 @@ def _build(
     ]
     sentences = [s for d in corpus.documents for s in document_sentences(d)]
     files = len(corpus.documents)
-    if not force and staleness(corpus_dir, index_dir, settings) is None:
+    if not force and stale(corpus_dir, index_dir, settings) is None:
         encoder = ensure_query_encoder(index_dir, settings.cache_dir, force=False)
         return BuildReport(
             files,
@@ -193,7 +222,7 @@ def _build(
     all_prints = corpus_fingerprints(corpus_dir)
     manifest = {
         "format_version": FORMAT_VERSION,
-        "model": {"name": MODEL_NAME, "dimension": DIMENSION},
+        "model": {"name": active_model(settings).name, "dimension": active_model(settings).dimension},
         "chunking": chunking_params(settings),
         "corpus_dir": str(corpus_dir.resolve()),
         "files": all_prints,
@@ -258,7 +287,7 @@ def ensure_index(
     """Load the index, building or refreshing it first when the corpus changed. With
     `repair=False` a damaged index is reported (IndexCorruptError and kin), not rebuilt
     from scratch: a server reloading keeps its loaded index instead."""
-    reason = staleness(corpus_dir, index_dir, settings)
+    reason = stale(corpus_dir, index_dir, settings)
     if reason is not None:
         damage = None if repair else index_damage(index_dir, settings)
         if damage is not None:

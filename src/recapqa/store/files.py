@@ -2,7 +2,9 @@
 
     index/CURRENT          name of the live generation (replaced atomically)
     index/gen-<stamp>/     manifest.json, vectors.faiss, sentence_vectors.npy,
-                           chunks.jsonl, sentences.jsonl, talks.json, bm25/
+                           chunks.jsonl, sentences.jsonl, talks.json, bm25/,
+                           chunk_sentences.npz (store/rows.py), corpus_words.json
+                           (store/corpus_words.py)
 
 A build writes a whole new generation beside the live one, checksums every file into its
 manifest, then swaps CURRENT with os.replace. An interrupted build leaves the old index
@@ -154,6 +156,26 @@ def read_manifest(generation: Path) -> dict[str, Any]:
     return manifest
 
 
+# Files this process hashed, by (path, size, mtime, ctime, inode): `ensure_index` checks the
+# index and then loads it, and the second check must not read 100 MiB again. Only files
+# older than RACY_SECONDS are remembered (a write in the same clock tick would not show).
+_HASHED: dict[tuple[str, int, int, int, int], str] = {}
+RACY_SECONDS = 2.0
+
+
+def _sha256(path: Path) -> str:
+    st = path.stat()
+    key = (str(path.absolute()), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    if key in _HASHED:
+        return _HASHED[key]
+    digest = file_sha256(path)
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_SECONDS * 1e9:
+        if len(_HASHED) > 10_000:
+            _HASHED.clear()
+        _HASHED[key] = digest
+    return digest
+
+
 def verify_checksums(generation: Path, manifest: dict[str, Any]) -> None:
     checksums = manifest.get("checksums")
     if not isinstance(checksums, dict) or not checksums:
@@ -162,7 +184,7 @@ def verify_checksums(generation: Path, manifest: dict[str, Any]) -> None:
         path = generation / name
         if not path.is_file():
             raise IndexCorruptError(f"index file {name} is missing from {generation.name}", REBUILD_FIX)
-        if file_sha256(path) != expected:
+        if _sha256(path) != expected:
             raise IndexCorruptError(
                 f"index file {name} in {generation.name} is truncated or overwritten (checksum mismatch)",
                 REBUILD_FIX,

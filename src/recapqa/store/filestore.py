@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from recapqa.embed import DIMENSION
 from recapqa.errors import IndexCorruptError
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
-from recapqa.store import Index, check_compatible
+from recapqa.store import Index, check_compatible, corpus_words
+from recapqa.store import _sentences_by_chunk as sentences_by_chunk
 from recapqa.store.files import (
     DENIED,
     DISK_FULL,
@@ -28,7 +28,10 @@ from recapqa.store.files import (
 )
 from recapqa.store.interface import IndexContent
 from recapqa.store.lexical import LexicalIndex
+from recapqa.store.rows import ChunkSentences, JsonlRows
 from recapqa.store.vectors import FaissStore
+
+CHUNK_SENTENCES = "chunk_sentences.npz"  # the sentence rows of each chunk (store/rows.py)
 
 
 class FileVectorStore:
@@ -83,7 +86,7 @@ class FileBackend:
     def publish(self, content: IndexContent, manifest: dict[str, Any]) -> str:
         building = new_generation(self.index_dir)
         try:  # a failed write (disk full) leaves no half generation taking the space
-            store = FaissStore.for_size(DIMENSION, len(content.chunks), self.ann_threshold)
+            store = FaissStore.for_size(manifest["model"]["dimension"], len(content.chunks), self.ann_threshold)
             store.add(content.chunk_vectors)
             store.save(building / "vectors.faiss")
             np.save(building / "sentence_vectors.npy", content.sentence_vectors, allow_pickle=False)
@@ -91,10 +94,13 @@ class FileBackend:
             _write_jsonl(building / "sentences.jsonl", [s.to_dict() for s in content.sentences])
             (building / "talks.json").write_text(json.dumps([t.to_dict() for t in content.talks], indent=1))
             LexicalIndex.build([c.embed_text for c in content.chunks]).save(building / "bm25")
+            ChunkSentences.of(sentences_by_chunk(content.chunks, content.sentences)).save(building / CHUNK_SENTENCES)
+            words = corpus_words.write(building, content.talks, content.chunks, content.sentences)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
-        manifest = {**manifest, "store": {"backend": self.name, "dense": store.kind, "faiss": store.description}}
+        store_info = {"backend": self.name, "dense": store.kind, "faiss": store.description}
+        manifest = {**manifest, "store": store_info, corpus_words.MANIFEST_KEY: words}
         return publish(self.index_dir, building, manifest).name
 
 
@@ -104,21 +110,20 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def _jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
 def _load_generation(generation: Path) -> Index:
     manifest = read_manifest(generation)
     check_compatible(manifest)
     verify_checksums(generation, manifest)
     try:
         talks = [Talk.from_dict(t) for t in json.loads((generation / "talks.json").read_text())]
-        chunks = [Chunk.from_dict(c) for c in _jsonl(generation / "chunks.jsonl")]
-        sentences = [Sentence.from_dict(s) for s in _jsonl(generation / "sentences.jsonl")]
+        # rows are parsed when first read: loading does not make an object per chunk or sentence
+        chunks = cast(list[Chunk], JsonlRows(generation / "chunks.jsonl", Chunk.from_dict))
+        sentences = cast(list[Sentence], JsonlRows(generation / "sentences.jsonl", Sentence.from_dict))
+        by_chunk = generation / CHUNK_SENTENCES  # older indexes: found from the rows (Index)
+        chunk_sentences = ChunkSentences.load(by_chunk, len(chunks), len(sentences)) if by_chunk.is_file() else []
         vectors = FaissStore.load(generation / "vectors.faiss")
-        sentence_vectors = np.load(generation / "sentence_vectors.npy", allow_pickle=False)
+        # memory-mapped: the page cache holds one copy for every `serve` worker
+        sentence_vectors = np.load(generation / "sentence_vectors.npy", allow_pickle=False, mmap_mode="r")
         lexical = LexicalIndex.load(generation / "bm25", len(chunks))
     except OSError as exc:
         if exc.errno in DENIED | DISK_FULL:
@@ -137,4 +142,5 @@ def _load_generation(generation: Path) -> Index:
         sentences=sentences,
         store=FileVectorStore(vectors, lexical),
         sentence_vectors=sentence_vectors,
+        chunk_sentences=cast(list[list[int]], chunk_sentences),
     )

@@ -18,14 +18,17 @@ from pathlib import Path
 
 import numpy as np
 
-from recapqa.embed import DIMENSION, MODEL_NAME
+from recapqa.embed import EmbeddingModel, active_model
 
 log = logging.getLogger(__name__)
 
 
 class EmbeddingJournal:
-    def __init__(self, index_dir: Path) -> None:
-        self.folder = index_dir / f".embedded-{MODEL_NAME}"
+    def __init__(self, index_dir: Path, model: EmbeddingModel | None = None) -> None:
+        """One folder per embedding model (by default the configured one): a build with
+        another model never reads these vectors."""
+        self.model = model or active_model()
+        self.folder = index_dir / f".embedded-{self.model.name}"
 
     def load(self) -> dict[str, np.ndarray]:
         """Vectors of earlier, unfinished builds; unreadable batches are skipped."""
@@ -39,7 +42,7 @@ class EmbeddingJournal:
             except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
                 log.warning("skipping an unreadable embedding batch %s (%s)", path.name, type(exc).__name__)
                 continue
-            if rows.shape != (len(keys), DIMENSION):
+            if rows.shape != (len(keys), self.model.dimension):
                 continue
             vectors.update(zip((str(k) for k in keys), rows, strict=True))
         return vectors

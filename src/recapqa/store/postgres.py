@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from recapqa.embed import DIMENSION
+from recapqa.embed import active_model
 from recapqa.errors import ConfigError, DatabaseError, IndexCorruptError, IndexMissingError
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
@@ -49,8 +49,14 @@ from recapqa.store.postgres_sql import (
     vector_literal,
 )
 
-HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 16, 64, 128
+HNSW_M, HNSW_EF_CONSTRUCTION = 16, 64  # hnsw.ef_search: the ann_ef_search setting, per query
 URL_FIX = "check RECAPQA_DATABASE_URL and that the PostgreSQL server is up and reachable"
+
+
+def _ef_search() -> int:
+    from recapqa.settings import get_settings
+
+    return get_settings().ann_ef_search
 
 
 def _database_error(exc: Exception) -> DatabaseError:
@@ -64,9 +70,10 @@ class Database:
     """One connection per store, used by one thread at a time; a connection the server
     dropped is replaced on the next use."""
 
-    def __init__(self, url: str, schema: str) -> None:
+    def __init__(self, url: str, schema: str, dimension: int | None = None) -> None:
         self.url = url
         self.schema = schema
+        self.dimension = dimension or active_model().dimension  # of the configured embedding model
         self._conn: Any = None
         self._lock = threading.Lock()
 
@@ -99,7 +106,7 @@ class Database:
                 self._conn = None
 
     def sql(self, template: str) -> str:
-        return template.format(s=f'"{self.schema}"', d=DIMENSION)
+        return template.format(s=f'"{self.schema}"', d=self.dimension)
 
 
 class PostgresVectorStore:
@@ -124,7 +131,7 @@ class PostgresVectorStore:
         )
         with self._db.transaction() as cur:
             if approximate:
-                cur.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, k)}")
+                cur.execute(f"SET LOCAL hnsw.ef_search = {max(_ef_search(), k)}")
                 cur.execute("SET LOCAL enable_seqscan = off")  # the generation's HNSW index, even when small
             else:
                 cur.execute("SET LOCAL enable_indexscan = off")  # exact: no HNSW, whatever the planner thinks
@@ -155,7 +162,7 @@ class PostgresVectorStore:
         with self._db.transaction(read_only=True) as cur:
             cur.execute(sql, (self.generation,))
             rows = [parse_vector(r[0]) for r in cur.fetchall()]
-        return np.stack(rows) if rows else np.zeros((0, DIMENSION), dtype=np.float32)
+        return np.stack(rows) if rows else np.zeros((0, self._db.dimension), dtype=np.float32)
 
     def __len__(self) -> int:
         return self._size
@@ -204,7 +211,7 @@ class PostgresBackend:
             )
             rows = cur.fetchall()
         sentences = [Sentence.from_dict(r[0]) for r in rows]
-        vectors = np.stack([parse_vector(r[1]) for r in rows]) if rows else np.zeros((0, DIMENSION), np.float32)
+        vectors = np.stack([parse_vector(r[1]) for r in rows]) if rows else np.zeros((0, self.db.dimension), np.float32)
         counts = manifest.get("counts", {})
         if len(chunks) != count or counts.get("chunks") != count or counts.get("sentences") != len(sentences):
             raise IndexCorruptError(f"index generation {generation} in the database has mismatched parts", REBUILD_FIX)
@@ -223,7 +230,7 @@ class PostgresBackend:
         tokens = tokenize([c.embed_text for c in content.chunks]) if content.chunks else []
         avg_length = max(float(np.mean([len(t) for t in tokens])), 1e-9) if tokens else 1.0
         approximate = bool(self.ann_threshold) and len(content.chunks) >= self.ann_threshold
-        hnsw = f"hnsw(m={HNSW_M}, ef_construction={HNSW_EF_CONSTRUCTION}, ef_search={HNSW_EF_SEARCH})"
+        hnsw = f"hnsw(m={HNSW_M}, ef_construction={HNSW_EF_CONSTRUCTION}, ef_search={_ef_search()})"
         store = {"backend": self.name, "dense": "approximate" if approximate else "exact"}
         manifest = {**manifest, "store": {**store, "pgvector": hnsw if approximate else None}}
         talks = json.dumps([t.to_dict() for t in content.talks])
@@ -295,3 +302,15 @@ class PostgresBackend:
                 "the 'vector' extension), then retry",
             ) from exc
         cur.execute(self.db.sql(SCHEMA))
+        cur.execute(  # a vector column's type modifier is its dimension
+            "SELECT atttypmod FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'embedding'",
+            (f'"{self.db.schema}".chunk',),
+        )
+        found = cur.fetchone()
+        if found is not None and int(found[0]) != self.db.dimension:
+            raise ConfigError(
+                f"the PostgreSQL schema {self.db.schema} holds {found[0]}-dimensional vectors; the embedding model "
+                f"{active_model().name} (RECAPQA_EMBED_MODEL) makes {self.db.dimension}-dimensional ones",
+                "use another RECAPQA_DATABASE_SCHEMA for this model (or drop that schema), or set "
+                "RECAPQA_EMBED_MODEL back",
+            )

@@ -3,7 +3,11 @@
 Exact search (IndexFlatIP) while the index is small: results are reproducible and a query
 over 100k vectors still takes only milliseconds. Past `ann_threshold` vectors (a setting)
 the build makes an HNSW graph instead (IndexHNSWFlat, inner product): search cost grows
-with log n, not n; the manifest records which one an index holds."""
+with log n, not n; the manifest records which one an index holds, with its parameters.
+
+efSearch (candidates kept per query) is a search-time parameter: the `ann_ef_search`
+setting, applied when an index is built and each time one is loaded, so changing it needs
+no rebuild. bench/scale.py measures recall@10 against it at 1M vectors (bench/SCALE.md)."""
 
 from __future__ import annotations
 
@@ -14,28 +18,50 @@ import numpy as np
 
 HNSW_M = 32  # graph degree: more links, better recall, more memory (4*M*2 bytes per vector)
 HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128  # candidates per query: recall@10 = 1.0 on 20k vectors of intrinsic dimension 32 (tests)
+
+
+def default_ef_search() -> int:
+    from recapqa.settings import get_settings
+
+    return get_settings().ann_ef_search
 
 
 class FaissStore:
-    def __init__(self, dimension: int, index: Any = None) -> None:
+    def __init__(self, dimension: int, index: Any = None, ef_search: int | None = None) -> None:
         import faiss
 
         self.dimension = dimension
-        self._index = index if index is not None else faiss.IndexFlatIP(dimension)
+        self._index: Any = index if index is not None else faiss.IndexFlatIP(dimension)
+        self.ef_search = 0
         if self.kind == "approximate":
-            faiss.ParameterSpace().set_index_parameter(self._index, "efSearch", HNSW_EF_SEARCH)
+            self.set_ef_search(ef_search or default_ef_search())
 
     @classmethod
-    def for_size(cls, dimension: int, size: int, ann_threshold: int) -> FaissStore:
+    def for_size(
+        cls,
+        dimension: int,
+        size: int,
+        ann_threshold: int,
+        ef_search: int | None = None,
+        m: int = HNSW_M,
+        ef_construction: int = HNSW_EF_CONSTRUCTION,
+    ) -> FaissStore:
         """Exact below `ann_threshold` vectors (0: always exact), HNSW from there on."""
         import faiss
 
         if ann_threshold and size >= ann_threshold:
-            index = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-            return cls(dimension, index)
+            index = faiss.IndexHNSWFlat(dimension, m, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = ef_construction
+            return cls(dimension, index, ef_search)
         return cls(dimension)
+
+    def set_ef_search(self, ef_search: int) -> None:
+        """Candidates per HNSW query (no effect on exact search)."""
+        import faiss
+
+        if self.kind == "approximate":
+            self.ef_search = int(ef_search)
+            faiss.ParameterSpace().set_index_parameter(self._index, "efSearch", self.ef_search)
 
     @property
     def kind(self) -> str:
@@ -44,7 +70,9 @@ class FaissStore:
     @property
     def description(self) -> str:
         if self.kind == "approximate":
-            return f"IndexHNSWFlat(M={HNSW_M}, efConstruction={HNSW_EF_CONSTRUCTION}, efSearch={HNSW_EF_SEARCH})"
+            hnsw = self._index.hnsw
+            m = hnsw.nb_neighbors(1)  # level-0 links are 2*M; upper levels M
+            return f"IndexHNSWFlat(M={m}, efConstruction={hnsw.efConstruction}, efSearch={self.ef_search})"
         return "IndexFlatIP"
 
     def add(self, vectors: np.ndarray) -> None:
@@ -76,11 +104,13 @@ class FaissStore:
         path.write_bytes(faiss.serialize_index(self._index).tobytes())
 
     @classmethod
-    def load(cls, path: Path) -> FaissStore:
+    def load(cls, path: Path, ef_search: int | None = None) -> FaissStore:
+        """efSearch is not taken from the file: the current `ann_ef_search` setting (or
+        `ef_search`) applies."""
         import faiss
 
         index = faiss.read_index(str(path))
-        return cls(index.d, index)
+        return cls(index.d, index, ef_search)
 
     def __len__(self) -> int:
         return int(self._index.ntotal)

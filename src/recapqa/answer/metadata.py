@@ -1,0 +1,140 @@
+"""Questions that the talks' metadata answers: who gave a talk, and whom a speaker works for.
+
+Notes often say who spoke only where the talk starts (a heading "Title (Jane Doe)", a
+"by Jane Doe, Acme" line), so no sentence of the talk holds the name and the fact answerer
+cannot quote it. Ingestion has put the speakers and companies on the talk; this answers from
+them, quoting the first source line of the talk that holds the name (verbatim, like every
+citation), and says so when a talk the question clearly names has no speaker in the notes.
+
+- "Who gave/presented <talk>?": the retrieved talk whose title, company and speakers hold
+  most of what the question says about it (at least `metadata_talk_share` of the question's
+  content words, rarer words counting more).
+- "Which company does <speaker> work for?": the talk whose speakers include the person named;
+  answered only when a company is known for them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from recapqa.answer.question import GIST_KINDS, QuestionInfo
+from recapqa.answer.targets import TalkTargets
+from recapqa.ingest import SkipFile, load_document
+from recapqa.models import CANNOT_ANSWER, Answer, Citation, Talk
+from recapqa.retrieve import Retrieval
+from recapqa.settings import Settings
+from recapqa.text import squash, terms
+
+# Words that ask who spoke or whom they work for, not what the talk is about.
+ASKING = frozenset(
+    terms(
+        """who whom whose gave give given giving presented present presenting presenter presenters speaker
+        speakers spoke speak talk talks keynote session presentation panel moderated moderator host hosted
+        work works worked working company companies employer organisation organization firm from"""
+    )
+)
+_ASKS_COMPANY = re.compile(r"\b(work(s|ed|ing)? (for|at)|compan(y|ies)|employer|organi[sz]ation|firm)\b", re.I)
+_EVENT = re.compile(r"\b(at|during)\s+(the\s+)?([A-Z][\w'’.:-]*\s*)+(\d{4}\b)?")
+_MARKUP = re.compile(r"^[\s#>*\-+=]+")
+
+
+class MetadataAnswerer:
+    def __init__(self, targets: TalkTargets, settings: Settings) -> None:
+        self.targets = targets
+        self.settings = settings
+
+    def answer(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
+        """The speaker or company from the talks' metadata, or None (the fact answerer goes on)."""
+        if not info.asks_speaker or info.kind in GIST_KINDS:
+            return None
+        if _ASKS_COMPANY.search(info.text):
+            return self._company(retrieval, info)
+        return self._speaker(retrieval, info)
+
+    def _speaker(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
+        talk = self._named_talk(retrieval, info)
+        if talk is None:
+            return None
+        if not talk.speakers:
+            if talk.kind != "talk":
+                return None
+            text = f"{CANNOT_ANSWER} The notes on {talk.title} do not say who gave it."
+            return Answer(retrieval.question, text, True, "extractive", closest_talks=[talk])
+        people = talk.speakers
+        # "Who is the serverless VP of the panel?": the speaker whose name or role holds the rest
+        rest = info.terms - ASKING - self.targets.label_terms[talk.talk_id] | (info.terms & _role_terms(talk))
+        chosen = [p for p in people if rest & set(terms(f"{p.name} {p.role or ''}"))] or people
+        found = [self._line_with(retrieval, talk, p.name, []) for p in chosen]
+        citations = list({c.start_line: c for c in found if c}.values())
+        if any(c is None for c in found):  # a name the notes do not write: nothing to quote it from
+            return None
+        return self._answer(retrieval, citations)
+
+    def _company(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
+        asked = {squash(n) for n in info.names}
+        for hit in retrieval.hits:
+            for person in hit.talk.speakers:
+                company = person.company or hit.talk.company
+                if company and _same_person(person.name, asked):
+                    citation = self._line_with(retrieval, hit.talk, company, [person.name.split()[-1]])
+                    return self._answer(retrieval, [citation]) if citation else None
+        return None
+
+    def _named_talk(self, retrieval: Retrieval, info: QuestionInfo) -> Talk | None:
+        """The retrieved talk whose label holds enough of the question's own words."""
+        events = {x for h in retrieval.hits for x in terms(str(h.talk.meta.get("conference") or ""))}
+        asked = set(terms(_EVENT.sub(" ", info.text))) - ASKING - events  # "at PyCon 2019": where, not which talk
+        if not asked:
+            return None
+        best, best_share = None, 0.0
+        for hit in retrieval.hits:
+            # what the question says names the talk (title, company, a speaker's role), not the
+            # speaker asked for
+            known = set(terms(f"{hit.talk.title} {hit.talk.company or ''}")) | _role_terms(hit.talk)
+            share = self.targets.weight(asked & known) / self.targets.weight(asked)
+            if share > best_share:
+                best, best_share = hit.talk, share
+        return best if best_share >= self.settings.metadata_talk_share else None
+
+    def _line_with(self, retrieval: Retrieval, talk: Talk, text: str, also: list[str]) -> Citation | None:
+        """The first source line of the talk holding `text` (and, preferably, `also`)."""
+        try:
+            doc = load_document(self.settings.corpus_dir, talk.source)
+        except (SkipFile, OSError):
+            return None
+        lines = []
+        for number in range(talk.start_line, talk.end_line + 1):
+            line = doc.text_between(number, number).strip()
+            if squash(text) and squash(text) in squash(line):
+                lines.append((not all(a.lower() in line.lower() for a in also), number, line))
+        if not lines:
+            return None
+        _, number, line = min(lines)
+        quote = _MARKUP.sub("", line).strip()
+        chunks = [h.chunk for h in retrieval.hits if h.talk.talk_id == talk.talk_id]
+        covering = [c for c in chunks if c.span.start_line <= number <= c.span.end_line]
+        return Citation(
+            chunk_id=(covering or chunks)[0].chunk_id if chunks else "",
+            talk=talk,
+            source=talk.source,
+            start_line=number,
+            end_line=number,
+            quote=quote,
+            score=1.0,
+        )
+
+    def _answer(self, retrieval: Retrieval, citations: list[Citation]) -> Answer:
+        quotes = [c.quote for c in citations]
+        text = quotes[0] if len(quotes) == 1 else "\n".join(f"- {q}" for q in quotes)
+        return Answer(retrieval.question, text, False, "extractive", citations)
+
+
+def _role_terms(talk: Talk) -> set[str]:
+    return {x for p in talk.speakers for x in terms(p.role or "")}
+
+
+def _same_person(name: str, asked: set[str]) -> bool:
+    """'Jane Doe' is asked for by her surname ('doe' among the question's names) or her
+    whole name, not by 'Jane' alone."""
+    words = [squash(w) for w in name.split()]
+    return bool(words) and (words[-1] in asked or "".join(words) in asked)

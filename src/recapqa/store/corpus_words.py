@@ -1,0 +1,144 @@
+"""What the answerer and the talk matcher need to know of the whole corpus, computed once
+when an index is built and stored beside it (`corpus_words.json`, listed in the manifest
+and checksummed like every index file): the words the notes only write capitalised, how
+many sentences hold each term (IDF), the talk aliases too common to name a talk, and the
+sentence rows of each talk.
+
+Reading every sentence for these took most of `serve` start-up (issue 13); loading them is
+one JSON read. Everything per sentence or per talk is computed on demand, for the
+sentences a question retrieves (answer/facts.py). An index without this file (built by an
+older version, or a PostgreSQL index) gets the same tables computed at load: slower, never
+different.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from recapqa.errors import IndexCorruptError
+from recapqa.models import Chunk, Talk
+from recapqa.sentences import Sentence
+from recapqa.store.files import REBUILD_FIX
+from recapqa.talk_mentions import common_aliases, talk_notes
+from recapqa.text import Idf, terms
+
+if TYPE_CHECKING:
+    from recapqa.store import Index
+
+FILE = "corpus_words.json"
+# Bump when what is stored, or how it is computed, changes: older indexes are then rebuilt.
+VERSION = 2
+MANIFEST_KEY = "corpus_words"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CorpusWords:
+    proper_nouns: frozenset[str]  # answer/question.py corpus_proper_nouns, over the chunks
+    idf: Idf  # over the sentences
+    common_aliases: frozenset[str]  # talk_mentions.common_aliases, over each talk's notes
+    talk_rows: dict[str, list[int]]  # the sentence rows of each talk, in order
+
+
+class StoredIdf(Idf):
+    """`text.Idf` from stored document frequencies: the same numbers, no text read."""
+
+    def __init__(self, counts: dict[str, int], documents: int) -> None:
+        self.n = max(1, documents)
+        self._idf = {t: math.log(1 + self.n / c) for t, c in counts.items()}
+        self.unknown = math.log(1 + self.n)
+
+
+def manifest_entry() -> dict[str, Any]:
+    return {"file": FILE, "version": VERSION}
+
+
+def is_current(manifest: dict[str, Any]) -> bool:
+    """Does an index with this manifest hold the tables this version reads?"""
+    return manifest.get(MANIFEST_KEY) == manifest_entry()
+
+
+def _tables(talks: Iterable[Talk], chunks: list[Chunk], sentences: list[Sentence]) -> dict[str, Any]:
+    # the answerer's own definition, imported here only: the one place the store reads answer/
+    from recapqa.answer.question import corpus_proper_nouns
+
+    counts: Counter[str] = Counter()
+    for sentence in sentences:
+        counts.update(set(terms(sentence.text)))
+    return {
+        "version": VERSION,
+        "sentences": len(sentences),
+        "chunks": len(chunks),
+        "proper_nouns": sorted(corpus_proper_nouns([c.text for c in chunks])),
+        "term_counts": dict(sorted(counts.items())),
+        "common_aliases": sorted(common_aliases(list(talks), talk_notes(chunks))),
+        "talk_rows": _runs(sentences),
+    }
+
+
+def _runs(sentences: list[Sentence]) -> dict[str, list[tuple[int, int]]]:
+    """Each talk's sentence rows as [start, end) runs (usually one: a talk's sentences
+    are consecutive)."""
+    runs: dict[str, list[tuple[int, int]]] = {}
+    for row, sentence in enumerate(sentences):
+        talk = runs.setdefault(sentence.talk_id, [])
+        if talk and talk[-1][1] == row:
+            talk[-1] = (talk[-1][0], row + 1)
+        else:
+            talk.append((row, row + 1))
+    return runs
+
+
+def write(folder: Path, talks: Iterable[Talk], chunks: list[Chunk], sentences: list[Sentence]) -> dict[str, Any]:
+    """Compute the tables and write them into an index generation being built; returns the
+    manifest entry."""
+    data = _tables(talks, chunks, sentences)
+    (folder / FILE).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return manifest_entry()
+
+
+def _from_tables(data: dict[str, Any]) -> CorpusWords:
+    return CorpusWords(
+        proper_nouns=frozenset(data["proper_nouns"]),
+        idf=StoredIdf(data["term_counts"], data["sentences"]),
+        common_aliases=frozenset(data["common_aliases"]),
+        talk_rows={t: [r for start, end in runs for r in range(start, end)] for t, runs in data["talk_rows"].items()},
+    )
+
+
+def compute(index: Index) -> CorpusWords:
+    """The tables computed from a loaded index (what an index without the file costs)."""
+    return _from_tables(_tables(index.talks.values(), index.chunks, index.sentences))
+
+
+def load(index: Index) -> CorpusWords:
+    """The stored tables when the index lists them, else computed now (with a hint). A file
+    the manifest lists that does not match the index is an IndexCorruptError, never
+    silently used."""
+    if not is_current(index.manifest):
+        log.info("index has no stored corpus word tables (older version or this backend); computing them")
+        return compute(index)
+    name = index.path.name
+    try:
+        data = json.loads((index.path / FILE).read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("version") != VERSION:
+            raise ValueError("version")
+        if data.get("sentences") != len(index.sentences) or data.get("chunks") != len(index.chunks):
+            raise IndexCorruptError(f"index file {FILE} in {name} does not match its sentences", REBUILD_FIX)
+        return _from_tables(data)
+    except IndexCorruptError:
+        raise
+    except OSError as exc:
+        raise IndexCorruptError(f"index file {FILE} in {name} cannot be read ({exc.strerror})", REBUILD_FIX) from exc
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise IndexCorruptError(
+            f"index file {FILE} in {name} is malformed ({type(exc).__name__})", REBUILD_FIX
+        ) from exc

@@ -1,0 +1,137 @@
+"""The index's chunks and sentences, read on demand: a JSONL file whose lines are parsed the
+first time a row is asked for (then kept), and the sentences of each chunk as two integer
+arrays. Loading an index then costs a file read and a newline scan, not one Python object
+per row (`serve` start-up at 10k files); a question parses the rows it retrieves."""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar, overload
+
+import numpy as np
+
+from recapqa.errors import IndexCorruptError
+from recapqa.store.files import REBUILD_FIX
+
+T = TypeVar("T")
+
+
+def _mapped(path: Path) -> bytes | mmap.mmap:
+    """The file's bytes, memory-mapped: `serve` workers share them through the page cache
+    (a new generation may delete the file; the mapping stays valid)."""
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+class JsonlRows(Sequence[T]):
+    """Rows of a JSONL file (one object a line, blank lines skipped), each made by `make`
+    from its object the first time it is read."""
+
+    def __init__(self, path: Path, make: Callable[[dict[str, Any]], T]) -> None:
+        self._data = _mapped(path)
+        self._name = f"{path.parent.name}/{path.name}"
+        self._make = make
+        newlines = np.flatnonzero(np.frombuffer(self._data, dtype=np.uint8) == ord("\n"))
+        ends = np.append(newlines, len(self._data)) if self._data[-1:] != b"\n" else newlines
+        starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else ends
+        keep = ends - starts > 0
+        self._starts, self._ends = starts[keep].tolist(), ends[keep].tolist()
+        self._rows: list[T | None] = [None] * len(self._starts)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        row = self._rows[index]  # IndexError as for a list
+        if row is None:
+            row = self._rows[index] = self._parse(index % len(self._rows))
+        return row
+
+    def _parse(self, index: int) -> T:
+        line = self._data[self._starts[index] : self._ends[index]]
+        if not line.strip():
+            raise IndexCorruptError(f"index file {self._name} has a blank row {index}", REBUILD_FIX)
+        try:
+            return self._make(json.loads(line))
+        except (ValueError, KeyError, TypeError) as exc:
+            reason = type(exc).__name__
+            raise IndexCorruptError(
+                f"index file {self._name} row {index} cannot be read ({reason})", REBUILD_FIX
+            ) from exc
+
+    def __iter__(self) -> Iterator[T]:
+        for i in range(len(self)):
+            yield self[i]
+
+
+class ChunkSentences(Sequence[list[int]]):
+    """The sentence rows of each chunk (`Index.chunk_sentences`), from two arrays: every
+    chunk's rows one after another, and where each chunk's start."""
+
+    def __init__(self, offsets: np.ndarray, rows: np.ndarray) -> None:
+        self.offsets, self.rows = offsets.astype(np.int64), rows.astype(np.int64)
+
+    @classmethod
+    def of(cls, lists: Sequence[list[int]]) -> ChunkSentences:
+        offsets = np.zeros(len(lists) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(rows) for rows in lists])
+        flat = np.fromiter((r for rows in lists for r in rows), dtype=np.int64, count=int(offsets[-1]))
+        return cls(offsets, flat)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> list[int]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list[int]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[int] | list[list[int]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        index %= len(self)
+        return self.rows[self.offsets[index] : self.offsets[index + 1]].tolist()
+
+    def __iter__(self) -> Iterator[list[int]]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def first_chunks(self, sentences: int) -> np.ndarray:
+        """The first chunk holding each sentence row (-1 where none does)."""
+        out = np.full(sentences, -1, dtype=np.int64)
+        chunk_of_entry = np.repeat(np.arange(len(self)), np.diff(self.offsets))
+        rows, first = np.unique(self.rows, return_index=True)  # first entry of each row: its lowest chunk
+        out[rows] = chunk_of_entry[first]
+        return out
+
+    def save(self, path: Path) -> None:
+        with path.open("wb") as handle:
+            np.savez(handle, offsets=self.offsets, rows=self.rows)
+
+    @classmethod
+    def load(cls, path: Path, chunks: int, sentences: int) -> ChunkSentences:
+        with np.load(path, allow_pickle=False) as data:
+            made = cls(data["offsets"], data["rows"])
+        bad_rows = len(made.rows) and (made.rows.min() < 0 or made.rows.max() >= sentences)
+        if len(made) != chunks or made.offsets[0] != 0 or np.any(np.diff(made.offsets) < 0) or bad_rows:
+            raise IndexCorruptError(
+                f"index file {path.name} in {path.parent.name} does not match its chunks", REBUILD_FIX
+            )
+        return made
