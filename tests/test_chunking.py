@@ -78,3 +78,23 @@ def test_sentences_are_verbatim_and_list_items_carry_their_lead_in() -> None:
     nested = next(s for s in sentences if s.text.startswith("Makerspace: Flexible"))
     assert nested.context == "Makerspace VS Factory:"
     assert not any(s.text.startswith("Journey of the AI platform") for s in sentences), "headings are not answers"
+
+
+def test_a_one_word_item_of_an_introduced_list_is_a_sentence_and_a_lone_word_is_not(tmp_path: Path) -> None:
+    notes = "## Firecracker (Acme)\n\nDesign goals:\n\n1. security\n2. speed by design\n\n## Closing (Acme)\n\n- Wow\n"
+    write(tmp_path / "n.md", notes)
+    texts = [s.text for s in document_sentences(load_corpus(tmp_path).documents[0])]
+    assert texts == ["Design goals:", "security", "speed by design"]
+
+
+def test_a_sentence_knows_the_sub_heading_it_sits_under(tmp_path: Path) -> None:
+    notes = (
+        "## Revolutions (Brandon Rhodes)\n\nIntro words here.\n\n"
+        "### Copernican Refactor\n\nA refactor that brings things to the center.\n"
+    )
+    write(tmp_path / "n.md", notes)
+    sentences = document_sentences(load_corpus(tmp_path).documents[0])
+    assert [(s.text, s.heading) for s in sentences] == [
+        ("Intro words here.", ""),
+        ("A refactor that brings things to the center.", "Copernican Refactor"),
+    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from tests.conftest import write
 
 from recapqa.answer.question import _kind
 from recapqa.embed import Embedder
@@ -14,7 +15,6 @@ from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
 from recapqa.store.build import build_index
 from recapqa.text import terms
-from tests.conftest import write
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,7 @@ from tests.conftest import write
         ("What did Min Cai say about LLMs?", "speaker_topic"),
         ("What were the main themes of the conference?", "themes"),
         ("How do the Uber and Pinterest talks differ on feature stores?", "compare"),
+        ("How did the Lidl and HelloFresh speakers approach cloud costs?", "compare"),
         ("Which talks mention feature stores?", "which_talks"),
         ("Which sessions presented a maturity model?", "which_talks"),
         ("Which speakers brought up Kubernetes?", "which_talks"),
@@ -120,6 +121,11 @@ Relevance is tuned offline against a judged set of 4,000 real queries before eve
 Flags are kept for at most two sprints and a linter fails the build when one is older.
 Every flag has an owner and an expiry date written next to its definition in the code.
 Stale flags once caused an outage when an old branch of code was switched on by mistake.
+
+## Chaos engineering in practice (Lee Park)
+
+They break one dependency every Friday afternoon and watch what the dashboards show.
+Each experiment starts with a written hypothesis and a button that stops it at once.
 """
 
 
@@ -135,3 +141,6 @@ def test_a_line_that_only_introduces_the_speaker_is_not_a_summary_point(
     assert len(quotes) == 4 and "Jane Doe, Staff Engineer at Acme Search" not in quotes
     flags, _ = assistant.ask("Which talks brought up an outage?", mode="extractive")
     assert [c.talk.title for c in flags.citations] == ["Feature flags for everyone"]
+    titled, _ = assistant.ask("Which sessions presented chaos engineering?", mode="extractive")
+    assert titled.answer.startswith("Talks that mention chaos engineering (1):")
+    assert [c.talk.title for c in titled.citations] == ["Chaos engineering in practice"]

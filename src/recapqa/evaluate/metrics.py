@@ -1,6 +1,6 @@
 """Metric functions. Talk-level retrieval metrics follow BEIR/trec_eval with binary
 relevance: a retrieved talk is relevant when a gold key is a case-insensitive substring of
-its title or talk_id."""
+its title (with its speakers' names: "the Werner Vogels keynote") or talk_id."""
 
 from __future__ import annotations
 

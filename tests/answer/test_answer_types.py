@@ -1,0 +1,96 @@
+"""Answer types on a small corpus (real model and index): a sentence answers 'how many X'
+only when it counts X or one of the kinds of a general X ('people' by 'attendees'); 'which
+city' only when it names a place; a word the question writes in lower case is not a name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from tests.conftest import write
+
+from recapqa.answer.question import _names, analyse, counted_as, kind_score
+from recapqa.embed import Embedder
+from recapqa.pipeline import Assistant
+from recapqa.settings import Settings
+from recapqa.store.build import build_index
+from recapqa.text import terms
+
+NOTES = """# DevDays 2025
+
+DevDays 2025 was held in Lisbon and drew 800 attendees over two days, twice as many as the first edition.
+The next edition is coming up in June, with a call for papers open until March.
+
+## Scaling search (Jane Doe)
+
+The search cluster grew from 3 nodes in 2019 to 120 nodes in 2024 across two regions.
+Queries are routed by tenant so that one noisy customer cannot slow down the others.
+
+## Feature flags at scale (Sam Roe)
+
+Sam Roe leads the platform team at Tidal Systems and has run feature flags for eight years.
+Flags are kept for at most two sprints and a linter fails the build when one is older.
+"""
+
+
+def test_a_general_counted_noun_is_answered_by_its_kinds_only() -> None:
+    (people,) = terms("people")
+    (attendees,) = terms("attendees")
+    (engineers,) = terms("engineers")
+    assert attendees in counted_as(people)
+    assert counted_as(engineers) == frozenset({engineers})
+
+
+@pytest.fixture(scope="module")
+def devdays(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
+    root = tmp_path_factory.mktemp("counts")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
+    write(settings.corpus_dir / "devdays.md", NOTES)
+    build_index(settings.corpus_dir, settings.index_dir, settings, embedder_factory)
+    return Assistant.open(settings)
+
+
+def test_how_many_people_is_answered_by_a_count_of_attendees(devdays: Assistant) -> None:
+    answer, _ = devdays.ask("How many people came to DevDays 2025?", mode="extractive")
+    assert not answer.abstained and "800 attendees" in answer.answer
+
+
+def test_how_many_engineers_is_not_answered_by_a_count_of_attendees(devdays: Assistant) -> None:
+    answer, _ = devdays.ask("How many engineers came to DevDays 2025?", mode="extractive")
+    assert answer.abstained
+
+
+def test_a_place_is_named_in_a_place_answer_and_a_month_is_not_a_place() -> None:
+    info = analyse("Which city hosts DevDays?", frozenset())
+    assert info.kind == "place"
+    assert kind_score(info, "It was held in Lisbon and drew 800 attendees.", "", False) == 1.0
+    assert kind_score(info, "Location: Warsaw, Poland", "", True) == 1.0
+    assert kind_score(info, "The next edition is coming up in June.", "", False) == 0.0
+
+
+def test_which_city_is_answered_by_the_sentence_naming_it(devdays: Assistant) -> None:
+    answer, _ = devdays.ask("Which city hosted DevDays 2025?", mode="extractive")
+    assert not answer.abstained and "Lisbon" in answer.answer
+
+
+def test_lower_case_words_of_a_cased_question_are_not_names() -> None:
+    corpus_names = frozenset({"company", "uber"})
+    assert _names("Which company does Chris Stivers work for?", corpus_names) == {"chris", "stivers"}
+    assert _names("how many models does uber run?", corpus_names) == {"uber"}
+
+
+def test_whom_a_speaker_works_for_needs_a_sentence_naming_them_beside_an_organisation(devdays: Assistant) -> None:
+    answer, _ = devdays.ask("Which company does Sam Roe work for?", mode="extractive")
+    assert not answer.abstained and "Tidal Systems" in answer.answer
+    unknown, _ = devdays.ask("Which company does Jane Doe work for?", mode="extractive")
+    assert unknown.abstained
+
+
+def test_a_time_stamp_is_not_an_amount_and_a_percentage_needs_a_percentage() -> None:
+    count = analyse("How many nodes did the cluster grow to?", frozenset())
+    assert kind_score(count, "`38:20` - Sampling", "", True) == 0.0
+    assert kind_score(count, "It grew to 120 nodes by 10:30 on launch day.", "", False) == 1.0
+    share = analyse("What sampling percentage was recommended?", frozenset())
+    assert share.kind == "number"
+    assert kind_score(share, "Keep 10% of traces.", "", False) == 1.0
+    assert kind_score(share, "They kept traces for 30 days.", "", False) == 0.0

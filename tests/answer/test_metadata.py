@@ -1,0 +1,83 @@
+"""Who gave a talk and whom a speaker works for, answered from the talks' metadata when no
+sentence of the talk names them (real model and index on a small corpus)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from tests.conftest import write
+
+from recapqa.embed import Embedder
+from recapqa.ingest import quote_in_source
+from recapqa.pipeline import Assistant
+from recapqa.settings import Settings
+from recapqa.store.build import build_index
+
+NOTES = """# DevDays 2025 notes
+
+## Scaling search to a hundred nodes (Jane Doe, Acme Search)
+
+The search cluster grew from 3 nodes in 2019 to 120 nodes in 2024 across two regions.
+Queries are routed by tenant so that one noisy customer cannot slow down the others.
+They replaced nightly full reindexing with a change stream that updates documents within seconds.
+
+## Feature flags for everyone
+
+Flags are kept for at most two sprints and a linter fails the build when one is older.
+Every flag has an owner and an expiry date written next to its definition in the code.
+Stale flags once caused an outage when an old branch of code was switched on by mistake.
+
+## Panel: running databases on Kubernetes
+
+Panelists:
+
+- Ann Lee, VP Storage at Blockworks
+- Raj Patel, SRE at Tidal Systems
+
+Operators now handle failover, but backups still need a human to test restores every quarter.
+Local disks beat network volumes for write-heavy databases, at the cost of harder rescheduling.
+"""
+
+
+@pytest.fixture(scope="module")
+def devdays(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
+    root = tmp_path_factory.mktemp("devdays")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
+    write(settings.corpus_dir / "devdays.md", NOTES)
+    build_index(settings.corpus_dir, settings.index_dir, settings, embedder_factory)
+    return Assistant.open(settings)
+
+
+def test_who_gave_a_talk_quotes_the_line_that_names_the_speaker(devdays: Assistant) -> None:
+    answer, _ = devdays.ask("Who presented the talk on scaling search to a hundred nodes?", mode="extractive")
+    assert not answer.abstained
+    assert answer.answer == "Scaling search to a hundred nodes (Jane Doe, Acme Search)"
+    (citation,) = answer.citations
+    assert citation.start_line == citation.end_line == 3
+    assert quote_in_source(devdays.settings.corpus_dir, citation.source, 3, 3, citation.quote)
+
+
+def test_the_company_of_a_speaker_comes_from_the_talk_metadata(devdays: Assistant) -> None:
+    answer, _ = devdays.ask("Which company does Jane Doe work for?", mode="extractive")
+    assert not answer.abstained and "Acme Search" in answer.answer
+    assert answer.citations[0].talk.title == "Scaling search to a hundred nodes"
+
+
+def test_of_several_speakers_the_one_whose_role_is_asked_is_named(devdays: Assistant) -> None:
+    answer, _ = devdays.ask("Who was the storage VP on the databases on Kubernetes panel?", mode="extractive")
+    assert answer.answer == "Ann Lee, VP Storage at Blockworks"
+    both, _ = devdays.ask("Who spoke on the panel about running databases on Kubernetes?", mode="extractive")
+    assert [c.quote for c in both.citations] == ["Ann Lee, VP Storage at Blockworks", "Raj Patel, SRE at Tidal Systems"]
+
+
+def test_a_talk_the_notes_give_no_speaker_for_is_said_so(devdays: Assistant) -> None:
+    answer, _ = devdays.ask("Who gave the feature flags for everyone talk?", mode="extractive")
+    assert answer.abstained
+    assert answer.answer.endswith("The notes on Feature flags for everyone do not say who gave it.")
+
+
+def test_an_event_named_in_the_question_does_not_pick_the_talk(devdays: Assistant) -> None:
+    """'at DevDays 2025' says where; the talk asked about (on caching) is not in the notes."""
+    answer, _ = devdays.ask("Who gave the caching talk at DevDays 2025?", mode="extractive")
+    assert "Jane Doe" not in answer.answer
