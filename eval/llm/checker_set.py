@@ -10,11 +10,14 @@ test can find them again in a rebuilt index. Labels are added by hand ("supporte
 cited talk's passages say what the claim says AND it answers the question; "not supported"
 otherwise) into eval/llm/checker_set.jsonl, with hand-written hard cases; the checker's own
 verdict is never copied into a label. tests/answer/test_checker_set.py measures the checker
-on that file.
+on that file, per split: every triple has a frozen `split` (`hash_split` for the triples that
+existed when the split was made; triples from fresh replies to test questions are "test"; see
+eval/llm/README.md). Improve the checker on dev errors only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -25,6 +28,13 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 INDEX = Path(os.environ.get("RECAPQA_EVAL_INDEX", Path(tempfile.gettempdir()) / "recapqa-eval-llm-index"))
 HEAD_CHARS = 80
+
+
+def hash_split(question: str, claim: str) -> str:
+    """The frozen dev/test split of a triple: sha256 of question, newline, claim; even -> dev.
+    Triples added later from fresh model replies are written as "test" (see README)."""
+    digest = hashlib.sha256(f"{question}\n{claim}".encode()).hexdigest()
+    return "dev" if int(digest[:8], 16) % 2 == 0 else "test"
 
 
 def source_refs(assistant: Any, chunk_ids: list[str]) -> list[dict[str, str]]:

@@ -90,6 +90,7 @@ def open_assistant(index_dir: Path, **llm: Any) -> Assistant:
 
 def run(args: argparse.Namespace) -> None:
     questions = [q for q in load_questions(REPO / "eval" / "questions.jsonl") if q.split in args.split]
+    questions = questions[args.offset :]
     questions = questions[: args.limit] if args.limit else questions
     out = Path(args.out or REPO / "eval" / "llm" / "runs" / f"{args.name}.jsonl")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -216,6 +217,7 @@ def main() -> None:
     r.add_argument("--name", required=True)
     r.add_argument("--chat-format", default=None)
     r.add_argument("--split", nargs="+", default=["dev"])
+    r.add_argument("--offset", type=int, default=0, help="skip this many questions of the split first")
     r.add_argument("--limit", type=int, default=0)
     r.add_argument("--timeout", type=float, default=180.0)
     r.add_argument("--max-tokens", type=int, default=128)

@@ -1,10 +1,18 @@
 """The support checker on eval/llm/checker_set.jsonl: (claim, cited source, question) triples
 from real model replies and hand-written hard cases, labelled by hand. "Kept" is the positive
 class: precision is the share of kept claims that are supported (what reaches users), recall
-the share of supported claims that are kept (right answers survive)."""
+the share of supported claims that are kept (right answers survive).
+
+The set has a frozen dev/test split (eval/llm/README.md): the checker is improved on dev
+errors only, so only dev errors are printed; test errors are counted, not shown (set
+CHECKER_SET_SHOW_TEST=1 to see them, and move any triple whose error you then act on to dev).
+"""
 
 import json
+import os
 import sys
+from collections import defaultdict
+from dataclasses import dataclass
 
 from conftest import REPO
 from recapqa.answer.citations import SupportChecker
@@ -13,21 +21,64 @@ from recapqa.models import Hit
 from recapqa.pipeline import Assistant
 
 sys.path.insert(0, str(REPO / "eval" / "llm"))
-from checker_set import resolve
+from checker_set import hash_split, resolve
 
 SET = REPO / "eval" / "llm" / "checker_set.jsonl"
-# issue 11 targets precision 0.95 and recall 0.85; measured 0.909 and 0.941 (eval/llm/README.md).
-# The floors guard against regressions; the report says where the precision target stands.
+# issue 11 targets precision 0.95 and recall 0.85. Measured (eval/llm/README.md): test 79/82 = 0.963
+# and 79/85 = 0.929, of which the fresh replies 29/32 = 0.906 and 29/33 = 0.879; dev 31/32 and 31/33.
+# The floors sit a little under the measured figures (about one more error): a regression guard.
 PRECISION_TARGET, RECALL_TARGET = 0.95, 0.85
-PRECISION_FLOOR, RECALL_FLOOR = 0.88, 0.85
+FLOORS = {"test": (0.95, 0.91), "test, fresh replies": (0.87, 0.84), "dev": (0.93, 0.9)}
+FRESH = "test, fresh replies"  # triples from replies to test questions, added after the split
+
+
+@dataclass
+class Count:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def add(self, kept: bool, supported: bool) -> None:
+        self.tp += kept and supported
+        self.fp += kept and not supported
+        self.fn += supported and not kept
+        self.tn += not supported and not kept
+
+    @property
+    def precision(self) -> float:
+        return self.tp / max(1, self.tp + self.fp)
+
+    @property
+    def recall(self) -> float:
+        return self.tp / max(1, self.tp + self.fn)
+
+    def line(self, name: str) -> str:
+        p = f"{self.tp}/{self.tp + self.fp} = {self.precision:.3f}"
+        r = f"{self.tp}/{self.tp + self.fn} = {self.recall:.3f}"
+        n = self.tp + self.fp + self.fn + self.tn
+        return f"{name:<58} {n:>4} triples {self.tp + self.fn:>3} supported  precision {p:<16} recall {r}"
+
+
+def test_every_triple_has_its_frozen_split() -> None:
+    triples = [json.loads(line) for line in SET.read_text().splitlines() if line.strip()]
+    for t in triples:
+        assert t["split"] in ("dev", "test"), t
+        if t.get("split_note", "").startswith("moved from test"):
+            assert t["split"] == "dev" and hash_split(t["question"], t["claim"]) == "test"
+        elif t.get("split_note", "").startswith("fresh"):
+            assert t["split"] == "test"
+        else:
+            assert t["split"] == hash_split(t["question"], t["claim"]), t
 
 
 def test_checker_precision_and_recall_on_the_labelled_set(assistant: Assistant) -> None:
     triples = [json.loads(line) for line in SET.read_text().splitlines() if line.strip()]
     assert len(triples) >= 150
     checker = SupportChecker(assistant.extractive, assistant.embed_query)
-    tp = fp = fn = tn = unresolved = 0
-    mistakes = []
+    counts: dict[str, Count] = defaultdict(Count)
+    unresolved = 0
+    mistakes: dict[str, list[str]] = defaultdict(list)
     for t in triples:
         chunks = resolve(assistant.index, t["sources"])
         if chunks is None:
@@ -37,17 +88,24 @@ def test_checker_precision_and_recall_on_the_labelled_set(assistant: Assistant) 
         hits = [Hit(c, assistant.index.talks[c.talk_id], 0.0) for c in chunks]
         [verdict] = checker.check_claims([Claim(t["claim"], [t["cited"]])], retrieval, hits)
         supported = t["label"] == "supported"
-        tp += verdict.kept and supported
-        fp += verdict.kept and not supported
-        fn += supported and not verdict.kept
-        tn += not supported and not verdict.kept
+        keys = [t["split"], f"{t['split']}: {t['origin']}", "all"]
+        keys += [FRESH] if t.get("split_note", "").startswith("fresh") else []
+        for key in keys:
+            counts[key].add(verdict.kept, supported)
         if verdict.kept != supported:
-            mistakes.append(f"{t['label']:>13} | {verdict.reason} | {t['question']} | {t['claim']}")
+            mistakes[t["split"]].append(f"{t['label']:>13} | {verdict.reason} | {t['question']} | {t['claim']}")
     assert unresolved <= len(triples) // 10, f"{unresolved} triples name passages the index no longer has"
-    precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
-    report = f"checker on {tp + fp + fn + tn} triples: precision {precision:.3f} (target {PRECISION_TARGET}), "
-    report += f"recall {recall:.3f} (target {RECALL_TARGET}); tp {tp}, fp {fp}, fn {fn}, tn {tn}\n"
-    report += "\n".join(mistakes)
-    print(report)
-    assert tp + fn >= 40 and fp + tn >= 40, "both labels need enough cases to measure"
-    assert precision >= PRECISION_FLOOR and recall >= RECALL_FLOOR, report
+    report = [f"checker on the labelled set (targets: precision {PRECISION_TARGET}, recall {RECALL_TARGET})"]
+    report += [counts[key].line(key) for key in sorted(counts, key=lambda k: (k == "all", k))]
+    report += ["dev mistakes:", *mistakes["dev"]]
+    if os.environ.get("CHECKER_SET_SHOW_TEST"):
+        report += ["test mistakes (reporting only):", *mistakes["test"]]
+    else:
+        report += [f"test mistakes: {len(mistakes['test'])} (not shown)"]
+    text = "\n".join(report)
+    print(text)
+    for split, (precision_floor, recall_floor) in FLOORS.items():
+        count = counts[split]
+        enough = 20 if split == FRESH else 30
+        assert count.tp + count.fn >= enough and count.fp + count.tn >= enough, f"{split}: both labels need cases"
+        assert count.precision >= precision_floor and count.recall >= recall_floor, f"{split}\n{text}"

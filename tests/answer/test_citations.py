@@ -6,7 +6,15 @@ answerer quotes, the least relevant sentence it was shown), not from strings of 
 
 import pytest
 
-from recapqa.answer.citations import SupportChecker, Verdict
+from recapqa.answer.citations import (
+    RELATIVE_RELEVANCE,
+    RELEVANCE_FLOOR,
+    SupportChecker,
+    Verdict,
+    log_odds,
+    negated_terms,
+    negation_matches,
+)
 from recapqa.models import Hit
 from recapqa.pipeline import Assistant
 from recapqa.retrieve import Retrieval
@@ -145,3 +153,105 @@ def test_a_marker_opening_the_line_supports_its_own_sentence(assistant: Assistan
     reply = f"[{other}] The moon is made of cheese.\n[{n}] Uber has {quote.lower()}."
     verdicts = checker(assistant).check(reply, retrieval, retrieval.hits)
     assert [v.kept for v in verdicts] == [False, True]
+
+
+# The rules added for issue 11 (support check precision, eval/llm/README.md)
+
+
+def test_negated_terms_are_the_words_a_negation_bears_on_up_to_a_clause_break() -> None:
+    assert negated_terms("she invited to not build one but buy one") == [["build", "one"]]
+    assert negated_terms("Uber doesn't use Spark, but Ray.") == [["use", "spark"]]
+    assert negated_terms("It is never slow nor costly and simple to run", scope=2) == [
+        ["slow", "cost"],
+        ["cost", "simpl"],
+    ]
+    assert negated_terms("Uber uses Spark.") == []
+
+
+def test_a_negated_claim_must_negate_what_its_sentence_negates() -> None:
+    sentence = "Feast as a feature store (she invited to not build one but buy one)"
+    assert not negation_matches("You should not buy a feature store.", sentence)
+    assert negation_matches("You should not build a feature store.", sentence)
+    assert negation_matches("Buy a feature store.", sentence)  # no negation in the claim: nothing to match
+    assert not negation_matches("They do not use Spark.", "They use Spark and not Ray.")
+    # conservative: the first word the claim negates must be negated in the sentence, so a true
+    # paraphrase that negates another word is dropped too
+    assert not negation_matches("They don't use Ray.", "They use Spark and not Ray.")
+    assert negation_matches("They did not use Ray.", "They did not use Ray or Spark.")
+
+
+def test_log_odds() -> None:
+    assert log_odds(0.5) == 0.0
+    assert round(log_odds(0.9), 4) == 2.1972
+    assert log_odds(1.0) == pytest.approx(27.631, abs=1e-3)  # clamped, so a saturated score stays finite
+
+
+def _same_talk_runner_up(assistant: Assistant, question: str) -> tuple[str, int, float]:
+    """A sentence of the best sentence's talk that passes the probability floors but scores
+    more than the allowed log-odds gap below the best: (its text, its source number, gap)."""
+    retrieval = assistant.retriever.retrieve(question)
+    eligible = [c for c in assistant.extractive.candidates(retrieval) if c.eligible]
+    best = eligible[0]
+    floor = max(RELEVANCE_FLOOR * assistant.settings.abstain_threshold, RELATIVE_RELEVANCE * best.score)
+    gap = assistant.settings.llm_support_logit_gap
+    for c in eligible[1:]:
+        text = assistant.index.sentences[c.row].text
+        below = log_odds(best.score) - log_odds(c.score)
+        if c.hit.talk.talk_id == best.hit.talk.talk_id and c.score >= floor and below > gap and len(text) > 30:
+            return text, source_of(assistant, retrieval.hits, text), below
+    pytest.skip("no sentence of the best talk sits between the floors and the gap")
+
+
+def test_a_true_sentence_far_below_the_best_one_does_not_answer(assistant: Assistant) -> None:
+    text, n, below = _same_talk_runner_up(assistant, QUESTION)
+    retrieval = assistant.retriever.retrieve(QUESTION)
+    [verdict] = checker(assistant).check(f"{text} [{n}]", retrieval, retrieval.hits)
+    assert not verdict.kept and verdict.reason == "its support does not answer the question"
+    loose = SupportChecker(assistant.extractive, assistant.embed_query, logit_gap=below + 0.01)
+    [verdict] = loose.check(f"{text} [{n}]", retrieval, retrieval.hits)
+    assert verdict.kept, verdict.reason  # the gap alone rejected it
+    assert assistant.index.sentences[verdict.sources[0][1]].text == text
+
+
+def test_a_title_answers_which_talk_when_that_talk_answers(assistant: Assistant) -> None:
+    _, n = best_quote(assistant, QUESTION)
+    talk = assistant.retriever.retrieve(QUESTION).hits[n - 1].talk
+    question = f"Which talks mentioned models in production at {talk.company}?"
+    retrieval = assistant.retriever.retrieve(question)
+    cited = next(i for i, h in enumerate(retrieval.hits, 1) if h.talk.talk_id == talk.talk_id)
+    [verdict] = checker(assistant).check(f"{talk.title} [{cited}]", retrieval, retrieval.hits)
+    assert verdict.kept, verdict.reason
+    assert assistant.index.sentences[verdict.sources[0][1]].talk_id == talk.talk_id
+    other = next(i for i, h in enumerate(retrieval.hits, 1) if h.talk.talk_id != talk.talk_id)
+    [verdict] = checker(assistant).check(f"{talk.title} [{other}]", retrieval, retrieval.hits)
+    assert not verdict.kept  # the title of one talk, cited as another
+    [verdict] = checker(assistant).check(f"{talk.title} [{cited}]", *_retrieved(assistant, QUESTION))
+    assert not verdict.kept and verdict.reason == "says nothing beyond the question and talk names"
+
+
+def _retrieved(assistant: Assistant, question: str) -> tuple[Retrieval, list[Hit]]:
+    retrieval = assistant.retriever.retrieve(question)
+    return retrieval, retrieval.hits
+
+
+def test_who_gave_it_is_supported_by_the_speaker_line_of_the_cited_talk(assistant: Assistant) -> None:
+    question = "Who gave the talk about the journey of the AI platform at Uber?"
+    retrieval = assistant.retriever.retrieve(question)
+    facts = assistant.extractive.facts
+
+    def rows(hit: Hit) -> list[int]:
+        return list(assistant.index.chunk_sentences[assistant.extractive.chunk_row(hit.chunk.chunk_id)])
+
+    asked = next(c for c in assistant.extractive.candidates(retrieval) if c.eligible).hit.talk.talk_id
+    speaker_rows = facts.talks[asked].speaker_rows
+    assert speaker_rows
+    hits = [h for h in retrieval.hits if not set(rows(h)) & set(speaker_rows)]  # the Speaker: line is not shown
+    n, hit = next((n, h) for n, h in enumerate(hits, 1) if h.talk.talk_id == asked)
+    name = hit.talk.speaker_names[0]
+    [verdict] = checker(assistant).check(f"{hit.talk.title} ({name}) [{n}]", retrieval, hits)
+    assert verdict.kept, verdict.reason
+    assert verdict.sources[0][:2] == (n, speaker_rows[0])
+    [verdict] = checker(assistant).check(
+        f"{hit.talk.title} ({name}) [{n}]", assistant.retriever.retrieve(QUESTION), hits
+    )
+    assert not verdict.kept  # not a who question: the speaker line is not among its sentences

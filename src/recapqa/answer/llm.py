@@ -114,8 +114,9 @@ class LLMAnswerer:
 
     def _citation(self, hit: Hit, row: int, score: float) -> Citation:
         sentence = self.index.sentences[row]
+        chunk = self.index.chunks[self.extractive.facts.sentences[row].chunk_row]  # a "Speaker:" line may be in another
         return Citation(
-            hit.chunk.chunk_id,
+            chunk.chunk_id,
             self.index.talks[sentence.talk_id],
             sentence.source,
             sentence.span.start_line,
