@@ -8,9 +8,12 @@ from collections.abc import Callable
 import pytest
 from tests.conftest import write
 
+from recapqa.answer.gist_words import ASKING_WORDS
 from recapqa.answer.question import _kind
+from recapqa.answer.themes import event_scope
 from recapqa.embed import Embedder
 from recapqa.ingest import quote_in_source
+from recapqa.models import Talk
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
 from recapqa.store.build import build_index
@@ -144,3 +147,15 @@ def test_a_line_that_only_introduces_the_speaker_is_not_a_summary_point(
     titled, _ = assistant.ask("Which sessions presented chaos engineering?", mode="extractive")
     assert titled.answer.startswith("Talks that mention chaos engineering (1):")
     assert [c.talk.title for c in titled.citations] == ["Chaos engineering in practice"]
+
+
+def test_themes_of_one_day_are_drawn_from_that_days_notes_only() -> None:
+    def talk(n: int, source: str) -> Talk:
+        return Talk(f"t{n}", f"Talk {n}", "talk", source, 1, 2, meta={"conference": "KubeCon Copenhagen 2018"})
+
+    talks = [talk(1, "kubecon-2018-day-1.md"), talk(2, "kubecon-2018-day-1.md"), talk(3, "kubecon-2018-day-2.md")]
+    asked = "What were the main themes of KubeCon Copenhagen 2018 day 1?"
+    assert event_scope(talks, asked, ASKING_WORDS) == {"kubecon-2018-day-1.md"}
+    assert event_scope(talks, "What were the main themes of the conference?", ASKING_WORDS) == frozenset()
+    # a day whose notes hold one talk has no themes of its own: every file
+    assert event_scope(talks, "Main themes of KubeCon Copenhagen 2018 day 2?", ASKING_WORDS) == frozenset()

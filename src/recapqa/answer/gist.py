@@ -26,10 +26,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from recapqa.answer.gist_words import ASKING_WORDS, LINKS, NOT_THEMES, TAKEAWAY_CUE
+from recapqa.answer.gist_tables import gist_tables
+from recapqa.answer.gist_words import ASKING_WORDS, NOT_THEMES, TAKEAWAY_CUE
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import TalkTargets
-from recapqa.answer.themes import shared_themes
+from recapqa.answer.themes import event_scope, shared_themes
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
@@ -61,37 +62,21 @@ class GistAnswerer:
         self.filler: list[bool] = []
         self.spelling: dict[str, Counter[str]] = {}
         self._ready = threading.Lock()
-        self._themes_found: tuple[list[str], list[tuple[str, list[str]]]] | None = None
+        self._themes_found: dict[frozenset[str], tuple[list[str], list[tuple[str, list[str]]]]] = {}
 
     def _prepare(self) -> None:
         with self._ready:
             if self.filler or not self.index.sentences:
                 return
-            by_talk: dict[str, list[int]] = {}
-            for row, sentence in enumerate(self.index.sentences):
-                by_talk.setdefault(sentence.talk_id, []).append(row)
-            chunk_of: dict[int, str] = {}
-            for chunk, rows in zip(self.index.chunks, self.index.chunk_sentences, strict=True):
-                for row in rows:
-                    chunk_of.setdefault(row, chunk.chunk_id)
-            self.rows, self.chunk_of = by_talk, chunk_of
-            self.words = [terms(LINKS.sub(" ", s.text)) for s in self.index.sentences]  # links are not words
-            self.terms = [set(w) for w in self.words]
-            for sentence in self.index.sentences:
-                for word in words(sentence.text):
-                    for stem in terms(word):
-                        self.spelling.setdefault(stem, Counter())[word] += 1
-            self.filler = [self._is_filler(row) for row in range(len(self.index.sentences))]
-
-    def _is_filler(self, row: int) -> bool:
-        sentence = self.index.sentences[row]
-        text = sentence.text.strip()
-        label = re.match(r"^\W*(speakers?|presenters?|moderators?|disclaimer)\b.*:", text, re.I)
-        said = self.terms[row]
-        speakers = set(terms(" ".join(self.index.talks[sentence.talk_id].speaker_names)))
-        if speakers & said:  # what a line naming the speaker says beyond who they are ("Jane Doe, CTO at Acme")
-            said = said - self.targets.label_terms[sentence.talk_id] - NOT_THEMES
-        return len(said) < self.settings.gist_min_terms or bool(label) or text.endswith(":")
+            t = gist_tables(self.index, self.targets.label_terms, self.settings.gist_min_terms)
+            self.rows, self.chunk_of, self.words, self.terms, self.spelling = (
+                t.rows,
+                t.chunk_of,
+                t.words,
+                t.terms,
+                t.spelling,
+            )
+            self.filler = t.filler
 
     # ---- the shapes -------------------------------------------------------------------
 
@@ -113,7 +98,7 @@ class GistAnswerer:
         if info.kind == "which_talks" and topic:
             return self._which(retrieval, topic, started)
         if info.kind == "themes":
-            return self._themes(retrieval, started)
+            return self._themes(retrieval, info, started)
         return None
 
     def _summary(self, retrieval: Retrieval, talk: Talk, takeaways: bool, started: float) -> Answer:
@@ -187,8 +172,9 @@ class GistAnswerer:
         head = f"Talks that mention {self._name(topic, retrieval.question)} ({len(found)}):"
         return self._build(retrieval, head, picked, started)
 
-    def _themes(self, retrieval: Retrieval, started: float) -> Answer | None:
-        talks, themes = self._shared_themes()
+    def _themes(self, retrieval: Retrieval, info: QuestionInfo, started: float) -> Answer | None:
+        scope = event_scope(self.index.talks.values(), info.text, ASKING_WORDS)
+        talks, themes = self._shared_themes(scope)
         if len(talks) < 2:
             return None
         picked: list[tuple[str | None, int]] = []
@@ -203,21 +189,26 @@ class GistAnswerer:
 
     # ---- helpers ----------------------------------------------------------------------
 
-    def _shared_themes(self) -> tuple[list[str], list[tuple[str, list[str]]]]:
-        """The talks themes are drawn from and the themes they share: they depend on the
-        notes only, so they are found once, on the first themes question."""
+    def _shared_themes(self, scope: frozenset[str]) -> tuple[list[str], list[tuple[str, list[str]]]]:
+        """The talks themes are drawn from (those of the notes files in `scope`, or all) and
+        the themes they share: they depend on the notes only, so they are found once per scope."""
         with self._ready:
-            if self._themes_found is None:
+            if scope not in self._themes_found:
                 min_rows = self.settings.gist_theme_min_sentences
                 talks = [
-                    t for t, rows in self.rows.items() if self.index.talks[t].kind == "talk" and len(rows) >= min_rows
+                    t
+                    for t, rows in self.rows.items()
+                    if self.index.talks[t].kind == "talk"
+                    and len(rows) >= min_rows
+                    and (not scope or self.index.talks[t].source in scope)
                 ]
                 phrases = [self._phrases(r) for r in range(len(self.index.sentences))]
                 drawn = {t: self.rows[t] for t in talks}
-                excluded = NOT_THEMES | ASKING_WORDS
+                people = {x for t in self.index.talks.values() for p in t.speakers for x in terms(p.name)}
+                excluded = NOT_THEMES | ASKING_WORDS | people  # a theme is what talks share, not who spoke
                 themes = shared_themes(drawn, phrases, self.filler, self.named, excluded, self.settings)
-                self._themes_found = (talks, themes) if len(talks) >= 2 else (talks, [])
-            return self._themes_found
+                self._themes_found[scope] = (talks, themes) if len(talks) >= 2 else (talks, [])
+            return self._themes_found[scope]
 
     def _topic_vector(self, retrieval: Retrieval, topic: set[str]) -> np.ndarray:
         """The topic alone, embedded ('LLMs' rather than 'What did Min Cai say about LLMs?'),

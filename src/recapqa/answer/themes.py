@@ -9,9 +9,13 @@ or asking word. Two-word phrases count double ('feature store' says more than 'f
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
+from collections.abc import Iterable
 
+from recapqa.models import Talk
 from recapqa.settings import Settings
+from recapqa.text import terms
 
 
 def shared_themes(
@@ -61,3 +65,24 @@ def _ranked(
             seen.add(holders[term])
             themes.append((term, sorted(holders[term])))
     return themes
+
+
+def event_scope(talks: Iterable[Talk], question: str, asking: frozenset[str]) -> frozenset[str]:
+    """The notes files a themes question points at ("the themes of KubeCon 2018 day 1"):
+    those whose path, title and event share the most of its words and numbers; empty (every
+    file) when it names none of them, or when they hold fewer than two talks."""
+
+    def words(text: str) -> set[str]:
+        return set(terms(text)) | set(re.findall(r"\d+", text))
+
+    asked = words(question) - asking
+    score: dict[str, int] = {}
+    count: Counter[str] = Counter()
+    for talk in talks:
+        count[talk.source] += 1
+        if talk.source not in score:
+            event = f"{talk.source} {talk.meta.get('conference') or ''} {talk.meta.get('title') or ''}"
+            score[talk.source] = len(asked & words(event))
+    best = max(score.values(), default=0)
+    scope = frozenset(source for source, n in score.items() if n == best) if best else frozenset()
+    return scope if sum(count[source] for source in scope) >= 2 else frozenset()

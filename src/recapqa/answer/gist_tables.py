@@ -1,0 +1,53 @@
+"""The gist answerer's per-sentence tables (answer/gist.py): each talk's sentence rows, the
+first chunk of each sentence, its words and terms, whether it is filler, and how the notes
+spell each stem. Made on the first gist question, so that loading an index (serve start-up)
+does not pay for questions never asked."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from recapqa.answer.gist_words import LINKS, NOT_THEMES
+from recapqa.store import Index
+from recapqa.text import terms, words
+
+_LABEL = re.compile(r"^\W*(speakers?|presenters?|moderators?|disclaimer)\b.*:", re.I)
+
+
+@dataclass
+class GistTables:
+    rows: dict[str, list[int]]  # sentence rows of each talk, in source order
+    chunk_of: dict[int, str]  # the first chunk holding each sentence
+    words: list[list[str]]  # terms of each sentence, in order, links left out
+    terms: list[set[str]]
+    filler: list[bool]  # too short to be a point, a label line, a lead-in, or only who the speaker is
+    spelling: dict[str, Counter[str]]  # how the notes write each stem
+
+
+def gist_tables(index: Index, label_terms: Mapping[str, frozenset[str]], min_terms: int) -> GistTables:
+    rows: dict[str, list[int]] = {}
+    for row, sentence in enumerate(index.sentences):
+        rows.setdefault(sentence.talk_id, []).append(row)
+    chunk_of: dict[int, str] = {}
+    for chunk, held in zip(index.chunks, index.chunk_sentences, strict=True):
+        for row in held:
+            chunk_of.setdefault(row, chunk.chunk_id)
+    sentence_words = [terms(LINKS.sub(" ", s.text)) for s in index.sentences]  # links are not words
+    sentence_terms = [set(w) for w in sentence_words]
+    spelling: dict[str, Counter[str]] = {}
+    for sentence in index.sentences:
+        for word in words(sentence.text):
+            for stem in terms(word):
+                spelling.setdefault(stem, Counter())[word] += 1
+    filler = []
+    for row, sentence in enumerate(index.sentences):
+        text = sentence.text.strip()
+        said = sentence_terms[row]
+        speakers = set(terms(" ".join(index.talks[sentence.talk_id].speaker_names)))
+        if speakers & said:  # what a line naming the speaker says beyond who they are ("Jane Doe, CTO at Acme")
+            said = said - label_terms[sentence.talk_id] - NOT_THEMES
+        filler.append(len(said) < min_terms or bool(_LABEL.match(text)) or text.endswith(":"))
+    return GistTables(rows, chunk_of, sentence_words, sentence_terms, filler, spelling)
