@@ -144,6 +144,10 @@ def test_a_line_that_only_introduces_the_speaker_is_not_a_summary_point(
     assert len(quotes) == 4 and "Jane Doe, Staff Engineer at Acme Search" not in quotes
     flags, _ = assistant.ask("Which talks brought up an outage?", mode="extractive")
     assert [c.talk.title for c in flags.citations] == ["Feature flags for everyone"]
+    other, _ = assistant.ask("What did Jane Doe say about feature flags?", mode="extractive")
+    assert other.abstained
+    assert "Scaling search at Acme (Jane Doe) did not talk about this" in other.answer
+    assert other.answer.endswith("It comes up in: Feature flags for everyone (Sam Roe).")
     titled, _ = assistant.ask("Which sessions presented chaos engineering?", mode="extractive")
     assert titled.answer.startswith("Talks that mention chaos engineering (1):")
     assert [c.talk.title for c in titled.citations] == ["Chaos engineering in practice"]
