@@ -3,6 +3,7 @@
     .venv/bin/python bench/scale.py [--files 1000 10000] [--vectors 1000000] [--embed-sample 256]
                                     [--ef-search 64 128 192 ...] [--hnsw-m 32 48] [--data random]
                                     [--write bench/SCALE.md] [--render earlier.json]
+                                    [--fake-embed] [--root /tmp/keep-corpora]
 
 1. Embedding throughput: sentence-transformers against the ONNX batch embedder on the same
    sample of real chunks (chunks/s each, and the ratio).
@@ -12,7 +13,10 @@
    verbatim (~7 KB a file). Then, in fresh processes: `recapqa index --json` (time, chunks/s,
    sentences/s, peak RSS), the index size, `recapqa serve` start-up (until /readyz), warm
    POST /v1/ask p50/p95 with 1 and 8 clients (unique questions: no cache), one cold
-   `recapqa ask`, and `recapqa index` after one file changed.
+   `recapqa ask`, and `recapqa index` after one file changed (median of 3 files).
+   `--fake-embed`: the first build uses hash-seeded vectors (`FakeEmbedder`), for sizes too
+   large to embed here; what is measured then must not depend on the vectors (start-up,
+   re-index, memory), and the run must be labelled so.
 3. Vectors only: N embedding-like unit vectors (intrinsic dimension 32, see
    tests/store/test_vectors.py), exact FAISS against HNSW: each graph (--hnsw-m) built once
    and searched at every efSearch of the sweep (--ef-search; a search-time parameter):
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import platform
@@ -161,11 +166,43 @@ def workers_memory(workers: int, questions: list[str]) -> dict[str, float]:
     }
 
 
-def corpus_run(files: int, root: Path, questions: list[str]) -> dict[str, object]:
+class FakeEmbedder:
+    """Hash-seeded unit vectors with the configured model's name and dimension: the same
+    text always gets the same vector. For measuring what does not depend on the vectors'
+    values (start-up, re-index, memory) on corpora too large to embed here (`--fake-embed`);
+    never for answer quality."""
+
+    def __init__(self) -> None:
+        from recapqa.embed import active_model
+
+        model = active_model()
+        self.name, self.dimension = model.name, model.dimension
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            seed = int.from_bytes(hashlib.sha1(text.encode()).digest()[:8], "little")
+            out[row] = np.random.default_rng(seed).standard_normal(self.dimension)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def fake_build() -> None:
+    """`recapqa index --json` with FakeEmbedder (run in a fresh process by --fake-embed)."""
+    from recapqa.settings import get_settings
+    from recapqa.store.build import build_index
+
+    settings = get_settings()
+    report = build_index(settings.corpus_dir, settings.index_dir, settings, FakeEmbedder)
+    print(json.dumps(report.to_dict()))
+
+
+def corpus_run(files: int, root: Path, questions: list[str], fake_embed: bool = False) -> dict[str, object]:
     corpus, index = root / f"corpus-{files}", root / f"index-{files}"
-    make_corpus(corpus, files)
+    if not corpus.is_dir():
+        make_corpus(corpus, files)
     env = {**os.environ, "RECAPQA_CORPUS_DIR": str(corpus), "RECAPQA_INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1"}
-    built, seconds, rss = run_measured([RECAPQA, "index", "--json"], env)
+    build = [sys.executable, __file__, "--fake-build"] if fake_embed else [RECAPQA, "index", "--json"]
+    built, seconds, rss = run_measured(build, env)
     report = json.loads(built.stdout)
     row: dict[str, object] = {
         "files": files,
@@ -176,6 +213,7 @@ def corpus_run(files: int, root: Path, questions: list[str]) -> dict[str, object
         "texts_per_s": (report["embedded"] + report["sentences_embedded"]) / seconds,
         "build_peak_rss_mib": rss,
         "index_mib": folder_mib(index),
+        "fake_embed": fake_embed,
     }
     port = free_port()
     os.environ.update({k: env[k] for k in ("RECAPQA_CORPUS_DIR", "RECAPQA_INDEX_DIR")})
@@ -195,12 +233,20 @@ def corpus_run(files: int, root: Path, questions: list[str]) -> dict[str, object
     row.update(workers_memory(2, questions))
     colds = [run_measured([RECAPQA, "ask", "--json", q], env)[1] for q in questions[:3]]
     row["cold_ask_s"] = statistics.median(colds)
-    edited = next(corpus.rglob("*.md"))
-    edited.write_text(edited.read_text() + "\nOne more line: the speaker said 42 teams use it.\n")
-    again, seconds, _ = run_measured([RECAPQA, "index", "--json"], env)
-    row["reindex_one_file_s"] = seconds
-    row["reindex_embedded"] = json.loads(again.stdout)["embedded"]
+    row.update(reindex_one_file(corpus, env))
     return row
+
+
+def reindex_one_file(corpus: Path, env: dict[str, str], runs: int = 3) -> dict[str, float]:
+    """`recapqa index` (the real command and embedder: it embeds the changed chunks) after
+    one line is appended to one file, `runs` times (a different file each): the median."""
+    seconds, embedded = [], []
+    for edited in sorted(corpus.rglob("*.md"))[:runs]:
+        edited.write_text(edited.read_text() + "\nOne more line: the speaker said 42 teams use it.\n")
+        again, took, _ = run_measured([RECAPQA, "index", "--json"], env)
+        seconds.append(took)
+        embedded.append(json.loads(again.stdout)["embedded"])
+    return {"reindex_one_file_s": statistics.median(seconds), "reindex_embedded": statistics.median(embedded)}
 
 
 def embed_compare(sample: int) -> dict[str, float]:
@@ -479,7 +525,15 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=Path(tempfile.gettempdir()) / "recapqa-scale.json")
     parser.add_argument("--write", type=Path, default=Path("bench/SCALE.md"), help="the tables, as Markdown")
     parser.add_argument("--render", type=Path, help="only write the tables of an earlier run's --json")
+    parser.add_argument(
+        "--fake-embed", action="store_true", help="build with hash-seeded fake vectors (not for answer quality)"
+    )
+    parser.add_argument("--fake-build", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--root", type=Path, help="keep corpora and indexes here (reused when present)")
     args = parser.parse_args()
+    if args.fake_build:
+        fake_build()
+        return
     if args.render:
         write_markdown(args.write, json.loads(args.render.read_text()))
         return
@@ -488,16 +542,17 @@ def main() -> None:
         results["embedding"] = embed_compare(args.embed_sample)
         print(results["embedding"], flush=True)
     questions = [json.loads(line)["question"] for line in (REPO / "eval" / "questions.jsonl").read_text().splitlines()]
-    root = Path(tempfile.mkdtemp(prefix="recapqa-scale-"))
+    root = args.root or Path(tempfile.mkdtemp(prefix="recapqa-scale-"))
     try:
         runs = []
         for files in args.files:
-            runs.append(corpus_run(files, root, questions))
+            runs.append(corpus_run(files, root, questions, args.fake_embed))
             print(runs[-1], flush=True)
             results["corpora"] = runs
             args.json.write_text(json.dumps(results, indent=1))
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if not args.root:
+            shutil.rmtree(root, ignore_errors=True)
     if args.vectors:
 
         def checkpoint(rows: list[dict[str, object]]) -> None:

@@ -75,25 +75,46 @@ def common_aliases(talks: Iterable[Talk], texts: dict[str, str]) -> frozenset[st
     notes when it is one of their runs of as many consecutive words: one pass over each
     talk's words, not one search per alias and talk. An index computes it when it is built
     (store/corpus_words.py), not each time it is loaded."""
-    singles: set[str] = set()
-    longer: set[str] = set()
-    lengths: dict[str, set[int]] = {}  # first word of a longer alias -> its word counts
-    for alias in _by_alias(talks):
-        words = alias.split(" ")
-        if len(words) == 1:
-            singles.add(alias)
-        else:
-            longer.add(alias)
-            lengths.setdefault(words[0], set()).add(len(words))
+    finder = AliasFinder(_by_alias(talks))
     talks_using: Counter[str] = Counter()
     for text in texts.values():
+        talks_using.update(finder.found(text))
+    return frozenset(a for a, count in talks_using.items() if count > alias_limit(len(texts)))
+
+
+def alias_limit(talks_with_notes: int) -> float:
+    """An alias used by the notes of more talks than this is common (`common_aliases`)."""
+    return max(3, MAX_ALIAS_TALK_SHARE * talks_with_notes)
+
+
+def all_aliases(talks: Iterable[Talk]) -> frozenset[str]:
+    """Every alias of the talks (what `common_aliases` looks for in their notes)."""
+    return frozenset(_by_alias(talks))
+
+
+class AliasFinder:
+    """Which of a set of aliases a text uses: an alias is words (`normalize`d), so it is in
+    a text when it is one of its runs of as many consecutive words."""
+
+    def __init__(self, aliases: Iterable[str]) -> None:
+        self.singles: set[str] = set()
+        self.longer: set[str] = set()
+        self.lengths: dict[str, set[int]] = {}  # first word of a longer alias -> its word counts
+        for alias in aliases:
+            words = alias.split(" ")
+            if len(words) == 1:
+                self.singles.add(alias)
+            else:
+                self.longer.add(alias)
+                self.lengths.setdefault(words[0], set()).add(len(words))
+
+    def found(self, text: str) -> set[str]:
         words = normalize(text).split()
-        found = singles.intersection(words)
+        found = self.singles.intersection(words)
+        lengths, longer = self.lengths, self.longer
         for i in [i for i, w in enumerate(words) if w in lengths]:
             found.update(run for n in lengths[words[i]] if (run := " ".join(words[i : i + n])) in longer)
-        talks_using.update(found)
-    limit = max(3, MAX_ALIAS_TALK_SHARE * len(texts))
-    return frozenset(a for a, count in talks_using.items() if count > limit)
+        return found
 
 
 class TalkMatcher:

@@ -102,6 +102,15 @@ def _reuse_cache(
     except RecapqaError as exc:
         log.warning("existing index unusable (%s); embedding everything again", exc.message)
         return cache, set()
+    from recapqa.store.filestore import embed_keys
+
+    stored = embed_keys(old.path) if settings.store == "file" else None
+    if stored is not None:  # the texts' digests: the rows are not read
+        chunk_keys, sentence_keys, ids = stored
+        if len(chunk_keys) == len(old.chunks) and len(sentence_keys) == len(old.sentences):
+            cache.update(zip(("c" + k for k in chunk_keys), old.store.chunk_vectors(), strict=True))
+            cache.update(zip(("s" + k for k in sentence_keys), np.asarray(old.sentence_vectors), strict=True))
+            return cache, set(ids)
     cache.update({_key("c", c.embed_text): v for c, v in zip(old.chunks, old.store.chunk_vectors(), strict=True)})
     cache.update({_key("s", s.embed_text): v for s, v in zip(old.sentences, old.sentence_vectors, strict=True)})
     return cache, {c.chunk_id for c in old.chunks}
@@ -219,13 +228,15 @@ def _build(
     chunk_vectors, embedded = _embed("c", chunk_texts, cache, embedder, step, journal)
     sentence_vectors, sentences_embedded = _embed("s", sentence_texts, cache, embedder, step, journal)
     fingerprints = {d.document.source: d.fingerprint for d in corpus.documents}
-    all_prints = corpus_fingerprints(corpus_dir)
+    stats: dict[str, list[int]] = {}
+    all_prints = corpus_fingerprints(corpus_dir, stats=stats)  # read in full: what the index holds
     manifest = {
         "format_version": FORMAT_VERSION,
         "model": {"name": active_model(settings).name, "dimension": active_model(settings).dimension},
         "chunking": chunking_params(settings),
         "corpus_dir": str(corpus_dir.resolve()),
         "files": all_prints,
+        "file_stats": stats,  # freshness.corpus_fingerprints: unchanged files are not read again
         "indexed_files": sorted(fingerprints),
         "corpus_hash": hashlib.sha256(json.dumps(all_prints, sort_keys=True).encode()).hexdigest()[:16],
         "counts": {
@@ -237,7 +248,12 @@ def _build(
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     content = IndexContent(corpus.talks, chunks, sentences, chunk_vectors, sentence_vectors)
-    open_backend(index_dir, settings).publish(content, manifest)
+    backend = open_backend(index_dir, settings)
+    if settings.store == "file":  # --rebuild counts every document again (store/corpus_words.py)
+        from recapqa.store.filestore import REUSE_KEY
+
+        manifest[REUSE_KEY] = not force
+    backend.publish(content, manifest)
     journal.clear()
     encoder = ensure_query_encoder(index_dir, settings.cache_dir, force=force)
     new_ids = {c.chunk_id for c in chunks}

@@ -3,8 +3,9 @@
     index/CURRENT          name of the live generation (replaced atomically)
     index/gen-<stamp>/     manifest.json, vectors.faiss, sentence_vectors.npy,
                            chunks.jsonl, sentences.jsonl, talks.json, bm25/,
-                           chunk_sentences.npz (store/rows.py), corpus_words.json
-                           (store/corpus_words.py)
+                           chunk_sentences.npz (store/rows.py), corpus_words.json and
+                           corpus_words_state.json (store/corpus_words.py), embed_keys.npz
+                           (store/filestore.py: what a build reuses vectors by)
 
 A build writes a whole new generation beside the live one, checksums every file into its
 manifest, then swaps CURRENT with os.replace. An interrupted build leaves the old index

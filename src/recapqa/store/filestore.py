@@ -3,14 +3,17 @@ dense search and bm25s for BM25, published atomically by `files.publish`."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import logging
 import shutil
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 
-from recapqa.errors import IndexCorruptError
+from recapqa.errors import IndexCorruptError, RecapqaError
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
 from recapqa.store import Index, check_compatible, corpus_words
@@ -32,6 +35,39 @@ from recapqa.store.rows import ChunkSentences, JsonlRows
 from recapqa.store.vectors import FaissStore
 
 CHUNK_SENTENCES = "chunk_sentences.npz"  # the sentence rows of each chunk (store/rows.py)
+log = logging.getLogger(__name__)
+REUSE_KEY = "_reuse_previous"  # build -> publish only: never stored
+EMBED_KEYS = "embed_keys.npz"  # sha1 of each chunk's and sentence's embedded text, the chunk ids
+
+
+def text_digests(texts: list[str]) -> np.ndarray:
+    """sha1 of each text, one row of 20 bytes each (not dtype S20: numpy strips its trailing
+    zero bytes)."""
+    flat = b"".join(hashlib.sha1(t.encode()).digest() for t in texts)
+    return np.frombuffer(flat, dtype=np.uint8).reshape(len(texts), 20)
+
+
+def _hex_rows(digests: np.ndarray) -> list[str]:
+    flat = digests.astype(np.uint8, copy=False).tobytes().hex()
+    return [flat[i : i + 40] for i in range(0, len(flat), 40)]
+
+
+def embed_keys(generation: Path) -> tuple[list[str], list[str], list[str]] | None:
+    """What a build needs of the live generation to reuse its vectors without reading its
+    rows: each chunk's and sentence's text digest (hex, as build._key) and the chunk ids.
+    None for an index without the file (older version): then the rows are read."""
+    path = generation / EMBED_KEYS
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            chunks, sentences, ids = data["chunks"], data["sentences"], data["chunk_ids"]
+        if chunks.shape[1:] != (20,) or sentences.shape[1:] != (20,):
+            raise ValueError("digest shape")
+        return _hex_rows(chunks), _hex_rows(sentences), ids.tolist()
+    except (OSError, ValueError, KeyError) as exc:  # checksum-verified: another version's; the rows decide
+        log.info("index file %s in %s unusable (%s); reading the rows", EMBED_KEYS, generation.name, exc)
+        return None
 
 
 class FileVectorStore:
@@ -84,6 +120,13 @@ class FileBackend:
         raise AssertionError("unreachable")
 
     def publish(self, content: IndexContent, manifest: dict[str, Any]) -> str:
+        """`manifest` may hold REUSE_KEY (popped; default True): whether the live generation's
+        stored sums may be updated instead of counting the corpus again (corpus_words.update)."""
+        manifest = dict(manifest)
+        previous = None
+        if manifest.pop(REUSE_KEY, True):
+            with contextlib.suppress(RecapqaError):
+                previous = current_generation(self.index_dir)
         building = new_generation(self.index_dir)
         try:  # a failed write (disk full) leaves no half generation taking the space
             store = FaissStore.for_size(manifest["model"]["dimension"], len(content.chunks), self.ann_threshold)
@@ -95,7 +138,14 @@ class FileBackend:
             (building / "talks.json").write_text(json.dumps([t.to_dict() for t in content.talks], indent=1))
             LexicalIndex.build([c.embed_text for c in content.chunks]).save(building / "bm25")
             ChunkSentences.of(sentences_by_chunk(content.chunks, content.sentences)).save(building / CHUNK_SENTENCES)
-            words = corpus_words.write(building, content.talks, content.chunks, content.sentences)
+            with (building / EMBED_KEYS).open("wb") as handle:
+                np.savez(
+                    handle,
+                    chunks=text_digests([c.embed_text for c in content.chunks]),
+                    sentences=text_digests([s.embed_text for s in content.sentences]),
+                    chunk_ids=np.array([c.chunk_id for c in content.chunks], dtype=str),
+                )
+            words = corpus_words.write(building, content.talks, content.chunks, content.sentences, previous)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise

@@ -4,6 +4,7 @@ chunking settings, and the index's own integrity (checksums, format, model)."""
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +26,58 @@ def chunking_params(settings: Settings) -> dict[str, Any]:
     }
 
 
-def corpus_fingerprints(corpus_dir: Path) -> dict[str, str]:
-    """Per-file content hash (notes file + its sidecar), cheap enough to check every run."""
-    prints = {}
-    for path in corpus_files(corpus_dir):
+# A file's recorded stat is trusted only if it was last changed this long before it was
+# recorded: a write in the same clock tick as the recording would not show in its mtime.
+RACY_NS = 2 * 10**9
+
+
+def _stat(path: Path) -> list[int]:
+    """What changes when a notes file or its sidecar is written: size, mtime, ctime (a write
+    that restores the mtime still moves it) and inode (a file replaced by a rename)."""
+    out = []
+    for part in (path, sidecar_path(path)):
         try:
-            digest = hashlib.sha256(path.read_bytes())
-            sidecar = sidecar_path(path)
-            if sidecar.is_file():
-                digest.update(sidecar.read_bytes())
-            prints[path.relative_to(corpus_dir).as_posix()] = digest.hexdigest()
+            st = part.stat()
+        except FileNotFoundError:
+            out += [-1, 0, 0, 0]
+            continue
+        out += [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    return out
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256(path.read_bytes())
+    sidecar = sidecar_path(path)
+    if sidecar.is_file():
+        digest.update(sidecar.read_bytes())
+    return digest.hexdigest()
+
+
+def corpus_fingerprints(
+    corpus_dir: Path, known: dict[str, Any] | None = None, stats: dict[str, list[int]] | None = None
+) -> dict[str, str]:
+    """Per-file content hash (notes file + its sidecar), cheap enough to check every run.
+
+    `known`: a manifest; a file whose stat (`_stat`) is the one it records keeps the hash it
+    records, unread (at 10k files reading every file was most of the check). Any difference
+    in size, times or inode and the content hash decides. `stats`: filled with the stats
+    that a later check may trust (files not changed within RACY_NS of now)."""
+    prints = {}
+    known_prints = (known or {}).get("files") or {}
+    known_stats = (known or {}).get("file_stats") or {}
+    now = time.time_ns()
+    for path in corpus_files(corpus_dir):
+        rel = path.relative_to(corpus_dir).as_posix()
+        try:
+            stat = _stat(path)
+            if rel in known_prints and known_stats.get(rel) == stat:
+                prints[rel] = known_prints[rel]
+            else:
+                prints[rel] = _digest(path)
+            if stats is not None and now - max(stat[1], stat[2], stat[5], stat[6]) > RACY_NS:
+                stats[rel] = stat
         except OSError as exc:  # reading the notes decides what an unreadable file means
-            prints[path.relative_to(corpus_dir).as_posix()] = f"unreadable: {exc.strerror}"
+            prints[rel] = f"unreadable: {exc.strerror}"
     return prints
 
 
@@ -64,6 +105,6 @@ def staleness(corpus_dir: Path, index_dir: Path, settings: Settings) -> str | No
         return exc.message
     if manifest.get("chunking") != chunking_params(settings):
         return "chunking settings changed"
-    if manifest.get("files") != corpus_fingerprints(corpus_dir):
+    if manifest.get("files") != corpus_fingerprints(corpus_dir, known=manifest):
         return "corpus changed"
     return None
