@@ -29,13 +29,13 @@ import numpy as np
 from recapqa.answer.gist_tables import gist_tables
 from recapqa.answer.gist_words import ASKING_WORDS, NOT_THEMES, TAKEAWAY_CUE
 from recapqa.answer.question import QuestionInfo
-from recapqa.answer.targets import TalkTargets
+from recapqa.answer.targets import TalkTargets, names_people
 from recapqa.answer.themes import event_scope, shared_themes
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
 from recapqa.store import Index
-from recapqa.text import squash, terms, words
+from recapqa.text import terms, words
 
 
 class GistAnswerer:
@@ -87,7 +87,7 @@ class GistAnswerer:
         started = time.perf_counter()
         talks = self.targets.named(retrieval)
         if info.kind == "speaker_topic":  # "what did <speaker> say about <another talk's title>": theirs only
-            talks = [t for t in talks if _names_people(t, retrieval.question)] or talks
+            talks = [t for t in talks if names_people(t, retrieval.question)] or talks
         # "which talks mention X": X is the topic even where it names a talk
         topic = self._topic(info, [] if info.kind == "which_talks" else talks)
         if info.kind in ("summary", "takeaways"):
@@ -292,14 +292,6 @@ class GistAnswerer:
     def _nothing(self, retrieval: Retrieval, started: float, closest: list[Talk]) -> Answer:
         text = CANNOT_ANSWER + (" Closest talks: " + "; ".join(t.described for t in closest) + "." if closest else "")
         return Answer(retrieval.question, text, True, "extractive", timings_ms=_ms(started), closest_talks=closest)
-
-
-def _names_people(talk: Talk, question: str) -> bool:
-    """Does the question name one of the talk's speakers (by surname) or its company?"""
-    asked = squash(question)
-    surnames = [squash(p.name.split()[-1]) for p in talk.speakers if p.name.split()]
-    companies = [squash(c) for c in [talk.company, *(p.company for p in talk.speakers)] if c]
-    return any(len(n) > 2 and n in asked for n in surnames + companies)
 
 
 def _ms(started: float) -> dict[str, float]:

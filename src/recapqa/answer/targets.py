@@ -11,7 +11,7 @@ from recapqa.answer.question import QuestionInfo
 from recapqa.models import Talk
 from recapqa.retrieve import Retrieval
 from recapqa.store import Index
-from recapqa.text import terms
+from recapqa.text import squash, terms
 
 
 def label(talk: Talk) -> str:
@@ -85,3 +85,11 @@ class TalkTargets:
         """Words that name talks, rarer ones (over the talks' labels) counting more."""
         n = len(self.index.talks)
         return sum(math.log(1 + n / (self._df[x] or 1)) for x in words)
+
+
+def names_people(talk: Talk, question: str) -> bool:
+    """Does the question name one of the talk's speakers (by surname) or its company?"""
+    asked = squash(question)
+    surnames = [squash(p.name.split()[-1]) for p in talk.speakers if p.name.split()]
+    companies = [squash(c) for c in [talk.company, *(p.company for p in talk.speakers)] if c]
+    return any(len(n) > 2 and n in asked for n in surnames + companies)
