@@ -2,12 +2,17 @@
 
     .venv/bin/python eval/llm/measure.py run --model ~/.cache/recapqa/models/X.gguf --name qwen0.5b
     .venv/bin/python eval/llm/measure.py report eval/llm/runs/qwen0.5b.jsonl [...]
+    .venv/bin/python eval/llm/measure.py gist --model ~/.cache/recapqa/models/X.gguf --name qwen0.5b --limit 15
 
 `run` starts llama_cpp.server on 127.0.0.1, asks every question of a split in both modes and
 writes one JSON line per question (raw reply, both answers, their scores, latencies, the
 sources the model was shown). `report` re-reads the raw replies through the current
 checker (no model needed), so the table always reflects the code as it is, and prints the
-markdown table of eval/llm/README.md. Needs `make llm-setup`.
+markdown table of eval/llm/README.md. `gist` asks the summary question set
+(eval/summary_questions.jsonl, each question on its collection's notes) in modes extractive,
+llm and auto and prints how many LLM gist answers passed the check and the key-point recall
+(metrics.words_present) of the passed ones against the extractive answer on the same
+questions. Needs `make llm-setup`.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from checker_set import INDEX, resolve  # noqa: E402
 
-from recapqa.answer.prompt import PROMPT_VERSION, fit_sources  # noqa: E402
+from recapqa.answer.llm_gist import from_gist_reply, gist_doubt, selected_gist  # noqa: E402
+from recapqa.answer.prompt import GIST_PROMPT_VERSION, PROMPT_VERSION, fit_sources  # noqa: E402
 from recapqa.errors import LLMError  # noqa: E402
 from recapqa.evaluate import metrics as m  # noqa: E402
 from recapqa.evaluate.questions import Question, load_questions  # noqa: E402
@@ -208,6 +214,112 @@ def report(args: argparse.Namespace) -> None:
         print(json.dumps(summarize(rows, meta), default=str))
 
 
+def key_point_recall(answer: dict[str, Any], key_points: list[str]) -> float:
+    if answer["abstained"] or not key_points:
+        return 0.0
+    return sum(m.words_present(answer["answer"], k) for k in key_points) / len(key_points)
+
+
+def gist(args: argparse.Namespace) -> None:
+    rows = [json.loads(line) for line in (REPO / "eval" / "summary_questions.jsonl").read_text().splitlines()]
+    rows = [r for r in rows if r["split"] in args.split][args.offset :]
+    rows = rows[: args.limit] if args.limit else rows
+    out = Path(args.out or REPO / "eval" / "llm" / "runs" / f"{args.name}-gist.jsonl")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"model": args.name, "file": Path(args.model).name, "gist_prompt_version": GIST_PROMPT_VERSION}
+    assistants: dict[str | None, Assistant] = {}
+    with llama_server(Path(args.model), args.chat_format) as base_url, out.open("w") as f:
+        f.write(json.dumps({"meta": meta}) + "\n")
+        for n, r in enumerate(rows, 1):
+            collection = r.get("collection")
+            if collection not in assistants:
+                corpus = REPO.parent / "shared" / "corpora" / collection if collection else REPO / "corpus"
+                settings = Settings(
+                    corpus_dir=corpus,
+                    index_dir=Path(args.index_root) / (collection or "default"),
+                    llm_base_url=base_url,
+                    llm_timeout=args.timeout,
+                    llm_max_tokens=args.max_tokens,
+                )
+                assistants[collection] = Assistant.open(settings, notify=lambda msg: print(msg, file=sys.stderr))
+            assistant = assistants[collection]
+            ext, retrieval = assistant.ask(r["question"], mode="extractive")
+            started = time.perf_counter()
+            llm, _ = assistant.ask(r["question"], mode="llm")
+            llm_ms = (time.perf_counter() - started) * 1e3
+            doubt = assistant.llm.doubt(llm, retrieval) if llm.mode == "llm" else None
+            auto = (
+                ext.to_dict() | {"fallback_reason": doubt or llm.fallback_reason}
+                if doubt or llm.mode != "llm"
+                else None
+            )
+            row = {**r, "reply": llm.llm_reply, "extractive": ext.to_dict(), "llm": llm.to_dict(), "llm_ms": llm_ms}
+            row["auto"] = auto or llm.to_dict()
+            row["gist_path"] = selected_gist(assistant.llm, retrieval) is not None
+            for key in ("extractive", "llm", "auto"):
+                row[f"recall_{key}"] = key_point_recall(row[key], r["key_points"])
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            f.flush()
+            print(f"{n}/{len(rows)} {r['id']} {llm.mode} {llm_ms:.0f} ms {llm.fallback_reason or ''}", file=sys.stderr)
+    print(json.dumps(summarize_gist([json.loads(line) for line in out.read_text().splitlines()[1:]])))
+
+
+def gist_report(args: argparse.Namespace) -> None:
+    """Re-read the stored replies of `gist` runs through the current check (no model needed)."""
+    assistants: dict[str | None, Assistant] = {}
+    for path in args.runs:
+        rows = [json.loads(line) for line in Path(path).read_text().splitlines()][1:]
+        for r in rows:
+            collection = r.get("collection")
+            if collection not in assistants:
+                corpus = REPO.parent / "shared" / "corpora" / collection if collection else REPO / "corpus"
+                index_dir = Path(args.index_root) / (collection or "default")
+                settings = Settings(corpus_dir=corpus, index_dir=index_dir, llm_base_url="http://127.0.0.1:9/v1")
+                assistants[collection] = Assistant.open(settings, notify=lambda msg: print(msg, file=sys.stderr))
+            assistant = assistants[collection]
+            retrieval = assistant.retriever.retrieve(r["question"])
+            ext = assistant.extractive.answer(retrieval)
+            gist = selected_gist(assistant.llm, retrieval)
+            r["extractive"], r["gist_path"] = ext.to_dict(), gist is not None
+            if gist is not None and r["reply"] is not None:
+                try:
+                    llm = from_gist_reply(assistant.llm, r["reply"], retrieval, gist, time.perf_counter())
+                except LLMError as exc:
+                    r["llm"] = r["auto"] = r["extractive"] | {"fallback_reason": exc.message}
+                else:
+                    doubt = gist_doubt(llm, gist)
+                    r["llm"] = llm.to_dict()
+                    r["auto"] = r["extractive"] | {"fallback_reason": doubt} if doubt else r["llm"]
+            for key in ("extractive", "llm", "auto"):
+                r[f"recall_{key}"] = key_point_recall(r[key], r["key_points"])
+            if args.verbose:
+                print(r["id"], r["llm"]["mode"], r["llm"]["fallback_reason"], file=sys.stderr)
+        print(json.dumps(summarize_gist(rows)))
+
+
+def summarize_gist(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    passed = [r for r in rows if r["llm"]["mode"] == "llm"]
+    kept = [r for r in rows if r["auto"]["mode"] == "llm"]
+
+    def mean(values: list[float]) -> float | None:
+        return round(sum(values) / len(values), 3) if values else None
+
+    return {
+        "questions": len(rows),
+        "llm_passed": len(passed),
+        "llm_fell_back": len(rows) - len(passed),
+        "auto_kept_llm": len(kept),
+        "recall_llm_passed": mean([r["recall_llm"] for r in passed]),
+        "recall_extractive_same": mean([r["recall_extractive"] for r in passed]),
+        "recall_extractive_all": mean([r["recall_extractive"] for r in rows]),
+        "recall_llm_mode_all": mean([r["recall_llm"] for r in rows]),
+        "recall_auto_all": mean([r["recall_auto"] for r in rows]),
+        "p50_llm_ms": m.percentile([r["llm_ms"] for r in rows], 50),
+        "gist_path": sum(r["gist_path"] for r in rows),
+        "reasons": [r["llm"]["fallback_reason"] for r in rows if r["llm"]["mode"] != "llm"],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--index", default=str(INDEX))
@@ -224,8 +336,23 @@ def main() -> None:
     r.add_argument("--out", default=None)
     p = sub.add_parser("report")
     p.add_argument("runs", nargs="+")
+    g = sub.add_parser("gist")
+    g.add_argument("--model", required=True)
+    g.add_argument("--name", required=True)
+    g.add_argument("--chat-format", default=None)
+    g.add_argument("--split", nargs="+", default=["dev"])
+    g.add_argument("--offset", type=int, default=0)
+    g.add_argument("--limit", type=int, default=0)
+    g.add_argument("--timeout", type=float, default=180.0)
+    g.add_argument("--max-tokens", type=int, default=256)
+    g.add_argument("--index-root", default=str(Path(tempfile.gettempdir()) / "recapqa-eval-gist"))
+    g.add_argument("--out", default=None)
+    gr = sub.add_parser("gist-report")
+    gr.add_argument("runs", nargs="+")
+    gr.add_argument("--index-root", default=str(Path(tempfile.gettempdir()) / "recapqa-eval-gist"))
+    gr.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
-    run(args) if args.command == "run" else report(args)
+    {"run": run, "report": report, "gist": gist, "gist-report": gist_report}[args.command](args)
 
 
 if __name__ == "__main__":

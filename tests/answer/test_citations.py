@@ -255,3 +255,17 @@ def test_who_gave_it_is_supported_by_the_speaker_line_of_the_cited_talk(assistan
         f"{hit.talk.title} ({name}) [{n}]", assistant.retriever.retrieve(QUESTION), hits
     )
     assert not verdict.kept  # not a who question: the speaker line is not among its sentences
+
+
+def test_supports_reads_one_sentence_without_the_relevance_rule(assistant: Assistant) -> None:
+    """`supports` (gist answers): rules (a), (b) and (d) on one sentence; relevance to the
+    question is not asked, so a true sentence of the talk supports a claim on any question."""
+    retrieval = assistant.retriever.retrieve(QUESTION)
+    row = next(r for r, s in enumerate(assistant.index.sentences) if s.text == "100s of PBs of training data.")
+    check = checker(assistant)
+    known = {"pinterest", "talk"}
+    assert check.supports("Training data reached 100s of PBs", row, known, retrieval.question) is not None
+    assert check.supports("Training data reached 200s of PBs", row, known, retrieval.question) is None  # number
+    assert check.supports("Training data never reached 100s of PBs", row, known, retrieval.question) is None
+    assert check.supports("The Pinterest talk", row, known, retrieval.question) is None  # says nothing
+    assert check.supports("Models serve 100s of users", row, known, retrieval.question) is None

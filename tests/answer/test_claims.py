@@ -107,3 +107,12 @@ def test_claims_come_out_as_plain_text() -> None:
     assert claim.cited == [1]
     assert "http" not in claim.text and "<" not in claim.text and "steal" not in claim.text
     assert claim.text.startswith("Feast is suggested")
+
+
+def test_titles_and_abbreviations_do_not_end_a_sentence() -> None:
+    reply = "- Dr. Rebecca Taylor uses Feast, e.g. for features [1]\n- Mr. Smith spoke. He left [2]."
+    assert parsed(reply) == [
+        ("Dr. Rebecca Taylor uses Feast, e.g. for features", [1]),
+        ("Mr. Smith spoke.", []),
+        ("He left.", [2]),
+    ]

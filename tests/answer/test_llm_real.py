@@ -140,3 +140,35 @@ def test_real_llm_answers_carry_valid_citations_or_fall_back(
             assert "cannot reach" not in answer.fallback_reason, "the server was up"
     if qwen:
         assert passed_with_fact >= 2, "Qwen's right answers should survive the check"
+
+
+SUMMARY_QUESTION = "Summarize the Pinterest talk"
+
+
+def test_real_llm_summaries_are_fully_supported_or_fall_back(
+    assistant: Assistant, llama_server: tuple[str, str]
+) -> None:
+    """A gist question: the model sees the sentences the extractive summary selected. What
+    reaches the user is either a list whose every line cites one of them (quoted verbatim),
+    or that extractive summary with the reason."""
+    base_url, _ = llama_server
+    settings = assistant.settings.model_copy(
+        update={"llm_base_url": base_url, "llm_model": "local", "llm_timeout": 120.0, "llm_max_tokens": 160}
+    )
+    extractive, _ = assistant.ask(SUMMARY_QUESTION, mode="extractive")
+    selected = [c.quote for c in extractive.citations]
+    assert len(selected) == 5
+    answer, _ = Assistant(assistant.index, settings).ask(SUMMARY_QUESTION, mode="llm")
+    assert answer.llm_reply is not None, answer.fallback_reason
+    if answer.mode == "llm":
+        assert answer.fallback_reason is None and answer.citations
+        head, *lines = answer.answer.splitlines()
+        assert head == extractive.answer.splitlines()[0]
+        assert lines and all(line.startswith("- ") and line.endswith("]") for line in lines)
+        for c in answer.citations:
+            assert c.quote in selected
+            assert quote_in_source(settings.corpus_dir, c.source, c.start_line, c.end_line, c.quote)
+    else:
+        assert answer.fallback_reason and "cannot reach" not in answer.fallback_reason
+        assert answer.answer == extractive.answer
+        assert [c.quote for c in answer.citations] == selected

@@ -28,6 +28,7 @@ names count as new words, and the claim must name someone; the cited talk's "Spe
 count among its sentences, as they do for the extractive answerer) and which talk / session
 (a claim that gives only a shown talk's title and names is supported by that talk's most
 relevant sentence when it passes (c)).
+`supports` applies (a), (b) and (d) alone, to one sentence (gist answers: answer/llm_gist.py).
 A claim that repeats an earlier kept one (same new words, or same support and nothing more)
 is dropped. The quote shown to the user is the supporting sentence, verbatim from the notes.
 The older thresholds were chosen on the hand cases and Qwen replies of
@@ -168,10 +169,24 @@ class SupportChecker:
             verdict = self._check_claim(claim, hits, known, relevance, question, info.asks_speaker)
             if not verdict.kept and asks_talk:
                 verdict = self._names_a_relevant_talk(claim, hits, known, relevance) or verdict
-            if verdict.kept and self._repeats(verdict, [v for v in verdicts if v.kept]):
+            if verdict.kept and self.repeats(verdict, [v for v in verdicts if v.kept]):
                 verdict = Verdict(claim.text, claim.cited, "repeats an earlier claim")
             verdicts.append(verdict)
         return verdicts
+
+    def supports(self, claim: str, row: int, known: set[str], question: str) -> float | None:
+        """Support of sentence `row` alone for `claim` by rules (b) and (d), the words of
+        `known` (the question's, the names of the talks shown) not counting as new; None when
+        it does not support it, or when the claim says nothing beyond `known` (a). Rule (c),
+        relevance to the question, is the caller's: for a gist answer the sentences were
+        selected for the question already (answer/llm_gist.py)."""
+        claim_terms = set(terms(claim))
+        new = claim_terms - known if base_terms(claim) - known else set()
+        if not new:
+            return None
+        numbers = set(_NUMBER.findall(claim)) - set(_NUMBER.findall(question))
+        vector = self.embed(claim) if self.embed else None
+        return self._support(row, claim_terms, new, numbers, vector, bool(_NEGATION.search(claim)), claim)
 
     def _names_a_relevant_talk(
         self, claim: Claim, hits: list[Hit], known: set[str], relevance: dict[int, Candidate]
@@ -273,7 +288,8 @@ class SupportChecker:
             return max(lexical, cosine)
         return None
 
-    def _repeats(self, verdict: Verdict, kept: list[Verdict]) -> bool:
+    def repeats(self, verdict: Verdict, kept: list[Verdict]) -> bool:
+        """The kept claim says nothing the earlier kept ones did not (REPEAT_OVERLAP)."""
         mine = set(terms(verdict.text))
         rows = {row for _, row, _ in verdict.sources}
         for other in kept:

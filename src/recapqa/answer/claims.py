@@ -5,7 +5,8 @@
   list item belongs to the text after it on that line (every sentence there without its own);
 - `[1][3]`, `[1, 3]`, `[Source 1]`, `(Source 1)`: several or wordier markers on one claim;
 - a marker alone after a sentence or on its own line belongs to the sentence before;
-- a `Sources:` / `References:` list the model appends is not part of the answer.
+- a `Sources:` / `References:` list the model appends is not part of the answer;
+- "Dr.", "Mr.", "e.g." and the like do not end a sentence.
 
 The reply is made plain text first (`plain_text`): LLM output is text, not markup. Links keep
 their words and lose their target, images their address, HTML tags (and script or style
@@ -24,7 +25,10 @@ _BULLET = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+")
 _SOURCES_HEADING = re.compile(
     r"^\s*(?:#+\s*)?[*_]*\s*(?:sources?|references?|citations?|bibliography)\s*[*_]*\s*:?\s*[*_]*\s*$", re.I
 )
-_SENTENCE_END = re.compile(rf"[.!?…][\"”’)]*((?:\s*(?:{MARKER.pattern}))*)(?=\s|$)", re.I)
+# a title or a Latin abbreviation does not end a sentence: "Dr. Rebecca Taylor", "e.g. Feast"
+_ABBREVIATIONS = ("Dr", "Mr", "Mrs", "Ms", "Prof", "Jr", "Sr", "St", "vs", r"e\.g", r"i\.e")
+_ABBREVIATION = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS)
+_SENTENCE_END = re.compile(rf"(?:[!?…]|{_ABBREVIATION}\.)[\"”’)]*((?:\s*(?:{MARKER.pattern}))*)(?=\s|$)", re.I)
 
 _HIDDEN_BLOCKS = re.compile(r"<(script|style|iframe|object)\b.*?(?:</\1\s*>|$)|<!--.*?(?:-->|$)", re.I | re.S)
 _IMAGE = re.compile(r"!\[([^\]\n]*)\]\s*\([^)\n]*\)?|!\[([^\]\n]*)\]\s*\[[^\]\n]*\]")

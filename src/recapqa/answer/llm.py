@@ -6,6 +6,10 @@ against the source it cites (answer/citations.py); what the sources do not suppo
 dropped. Anything unusable (server down, deadline passed, HTTP error, malformed or empty
 reply, no supported claim) raises LLMError, carrying the raw reply when there was one, and
 the assistant falls back to the extractive answer with the reason.
+
+Gist questions (summary, takeaways, themes...) go another way (answer/llm_gist.py): the
+sources are the sentences the extractive gist answer selected, and every claim must be
+cited and supported, else the whole reply is refused.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import numpy as np
 
 from recapqa.answer.citations import SupportChecker, Verdict
 from recapqa.answer.extractive import ExtractiveAnswerer
+from recapqa.answer.llm_gist import answer_gist, gist_doubt, llm_answer, markers, selected_gist
 from recapqa.answer.llm_http import chat_completion
 from recapqa.answer.prompt import CANNOT_ANSWER_REPLY, build_messages, fit_sources, is_abstention
 from recapqa.errors import LLMError
@@ -51,6 +56,9 @@ class LLMAnswerer:
         )
 
     def answer(self, retrieval: Retrieval) -> Answer:
+        gist = selected_gist(self, retrieval)
+        if gist is not None:
+            return answer_gist(self, retrieval, gist)
         started = time.perf_counter()
         budget = self.settings.llm_context_tokens - self.settings.llm_max_tokens
         hits = fit_sources(retrieval.hits, retrieval.question, budget)
@@ -80,7 +88,11 @@ class LLMAnswerer:
         Measured on the dev split (eval/llm/README.md), a small model's answer that passes the
         check is still worse than the extractive one more often than better when it rests on
         another sentence than the one the extractive answerer ranks first; so `auto` keeps an
-        LLM answer only when it cites that sentence, or when both decline."""
+        LLM answer only when it cites that sentence, or when both decline. Gist answers:
+        llm_gist.gist_doubt."""
+        gist = selected_gist(self, retrieval)
+        if gist is not None:
+            return gist_doubt(answer, gist)
         extractive = self.extractive.answer(retrieval)
         if answer.abstained:
             return None if extractive.abstained else "the LLM declined, but the notes answer it"
@@ -94,23 +106,10 @@ class LLMAnswerer:
         citations: list[Citation] = []
         sentences = []
         for verdict in kept:
-            numbers = []
-            for number, row, score in verdict.sources:
-                citation = self._citation(hits[number - 1], row, score)
-                if citation.quote not in [c.quote for c in citations]:
-                    citations.append(citation)
-                numbers.append(1 + [c.quote for c in citations].index(citation.quote))
-            markers = "".join(f"[{n}]" for n in sorted(set(numbers)))
+            found = [self._citation(hits[number - 1], row, score) for number, row, score in verdict.sources]
             body, stop = (verdict.text[:-1], verdict.text[-1]) if verdict.text[-1] in ".!?" else (verdict.text, "")
-            sentences.append(f"{body} {markers}{stop}")
-        return Answer(
-            question=question,
-            answer=" ".join(sentences),
-            abstained=False,
-            mode="llm",
-            citations=citations,
-            timings_ms={"answer": (time.perf_counter() - started) * 1e3},
-        )
+            sentences.append(f"{body} {markers(citations, found)}{stop}")
+        return llm_answer(question, " ".join(sentences), citations, started)
 
     def _citation(self, hit: Hit, row: int, score: float) -> Citation:
         sentence = self.index.sentences[row]
