@@ -9,7 +9,8 @@ from collections.abc import Callable
 import pytest
 from tests.conftest import write
 
-from recapqa.answer.question import _names, analyse, counted_as, kind_score
+from recapqa.answer.question import _names, analyse, counted_as
+from recapqa.answer.sentence_kinds import kind_score
 from recapqa.embed import Embedder
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings

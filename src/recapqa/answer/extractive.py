@@ -30,9 +30,9 @@ from recapqa.answer.question import (
     QuestionInfo,
     analyse,
     counted_as,
-    kind_score,
     required,
 )
+from recapqa.answer.sentence_kinds import kind_score
 from recapqa.errors import ConfigError
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Hit, Talk
 from recapqa.retrieve import Retrieval

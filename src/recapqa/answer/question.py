@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
-from recapqa.ingest.speakers import LABEL_RE, MENTION_RE, NAME_RE
+from recapqa.ingest.speakers import LABEL_RE, MENTION_RE
 from recapqa.text import GENERIC_NAMES, STOPWORDS, WORD, terms
 
 Kind = Literal[
@@ -157,24 +157,7 @@ _TALK_REFERENCE = re.compile(r"\b(speaker|talk|keynote|presentation|presenter|se
 _SUBJECT = re.compile(
     r"^\s*what (?:is|are|was|were)\s+(?:a |an |the )?([\w\-+’' ]+?)(?:\s+(?:in|at|of|for|according)\b|\?|$)", re.I
 )
-# A named place: 'in Denver', 'at the Venetian', 'Location: Warsaw' (not 'in June', 'on Monday').
-_PLACE = re.compile(
-    r"(?i:\b(location|venue|place|city|where))\s*:\s*[A-Z]"
-    r"|\b(in|at)\s+(the\s+)?(?!(January|February|March|April|May|June|July|August|September|October|November"
-    r"|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w'’-]+"
-)
-_ORG_WORD = re.compile(r"(?<![\w*#>-])(?<!^)(?<!\n)[A-Z][\w&'’.-]*[a-zA-Z]")
-_REASON = re.compile(r"\b(because|due to|reason|since|so that|comes from|in order to|as they|thus)\b", re.I)
-_TIME = re.compile(
-    r"\b(19|20)\d\d\b|\b(years?|months?|weeks?|weekly|daily|ago|before|after|january|february|march|april|may|june|july|august|september|october|november|december)\b",
-    re.I,
-)
-_NUMBER_WORDS = re.compile(
-    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|billions?)\b", re.I
-)
 _DIGITS = re.compile(r"\d+")
-_CLOCK = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")  # a time stamp or a time of day, not an amount
-_PERCENT = re.compile(r"%|\bpercent", re.I)
 
 
 @dataclass(frozen=True)
@@ -242,8 +225,6 @@ _FOCUS = re.compile(
 )
 # Quantity adjectives say how to count, not what: "how many different tools".
 _QUANTIFIERS = frozenset({"differ", "distinct", "uniqu", "separ", "total", "individu", "new"})
-_MONEY = re.compile(r"[$€£¥]|\b(usd|eur|dollars?|euros?|pounds?)\b", re.I)
-_YEAR = re.compile(r"^(19|20)\d\d$")
 
 
 # A general counted noun is answered by any of its kinds ("how many people attended" by
@@ -270,57 +251,6 @@ def _focus(question: str) -> str | None:
         return None
     words = [w for w in terms(match.group(1)) if w not in GENERIC_NAMES and w not in _QUANTIFIERS]
     return words[0] if words else None
-
-
-def has_number(text: str, asked: frozenset[str], counting: bool = False) -> bool:
-    """A number the question did not give; for counts, years do not count."""
-    numbers = set(_DIGITS.findall(_CLOCK.sub(" ", text))) - asked  # '`38:20` - Sampling' counts nothing
-    if counting:
-        numbers = {n for n in numbers if not _YEAR.match(n)}
-    return bool(numbers or _NUMBER_WORDS.search(text))
-
-
-def has_money(text: str) -> bool:
-    return bool(_MONEY.search(text))
-
-
-def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> float:
-    """0..2: how well a sentence holds what the question asks for."""
-    speaker_line = is_speaker_line(text, context)
-    if info.kind == "money":
-        return 1.0 if has_money(text) and has_number(text, info.numbers) else 0.0
-    if info.kind == "number":
-        if _PERCENT.search(info.text) and not _PERCENT.search(text):
-            return 0.0  # 'what percentage' is answered by a percentage
-        return 1.0 if has_number(text, info.numbers, counting=info.focus is not None) else 0.0
-    if info.kind == "time":
-        return 1.0 if _TIME.search(text) else 0.0
-    if info.kind == "place":
-        return 1.0 if _PLACE.search(text) else 0.0
-    if info.kind == "company":  # the person asked about, beside an organisation
-        named = not info.names or any(re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", text, re.I) for n in info.names)
-        return 1.0 if named and _names_beyond(text, info.names) else 0.0
-    if info.kind == "reason":
-        return 1.0 if _REASON.search(text) else 0.0
-    if info.kind == "person":
-        return (1.0 if NAME_RE.search(text) else 0.0) + (1.0 if speaker_line else 0.0)
-    if info.kind == "list":
-        return 1.0 if list_item or "," in text else 0.0
-    if info.kind == "definition":
-        if info.subject and re.match(
-            rf"^(the |a |an )?{re.escape(info.subject)}s?\b.*?\b(is|are|means)\b|^{re.escape(info.subject)}\s*:",
-            text.strip(),
-            re.I,
-        ):
-            return 2.0
-        return 0.5 if re.search(r"\b(is|are|means)\b|:", text) else 0.0
-    return 0.0
-
-
-def _names_beyond(text: str, asked: frozenset[str]) -> bool:
-    """A capitalised word, not opening the text, that is not a name the question gives (an
-    organisation beside the person asked about)."""
-    return any(word.lower() not in asked for word in _ORG_WORD.findall(text))
 
 
 def corpus_proper_nouns(texts: list[str]) -> frozenset[str]:
