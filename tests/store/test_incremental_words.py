@@ -15,7 +15,7 @@ import pytest
 from conftest import DEFAULT_CORPUS, write
 from recapqa.embed import active_model
 from recapqa.settings import Settings
-from recapqa.store import corpus_words, load_index
+from recapqa.store import corpus_sums, corpus_words, load_index
 from recapqa.store.build import build_index
 from recapqa.store.files import MANIFEST, current_generation
 
@@ -76,13 +76,13 @@ def corpus(settings: Settings) -> Settings:
 def parts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many document parts each build counts."""
     counted: list[int] = []
-    original = corpus_words._part
+    original = corpus_sums._part
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         counted.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(corpus_words, "_part", counting)
+    monkeypatch.setattr(corpus_sums, "_part", counting)
     return counted
 
 

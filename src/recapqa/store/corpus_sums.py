@@ -1,0 +1,209 @@
+"""The corpus word tables (store/corpus_words.py) as sums over documents, so that a build
+updates them for the documents that changed instead of counting every document again: in
+how many documents each word is written capitalised mid-sentence and each stem in lower
+case, in how many sentences each term is, in how many talks' notes each alias is. The sums,
+each document's row ranges and a hash of what its part depends on are kept in
+`corpus_words_state.json` beside the tables (checksummed with the index, read by builds
+only)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from recapqa.errors import IndexCorruptError
+from recapqa.hashing import file_sha256
+from recapqa.models import Chunk
+from recapqa.sentences import Sentence
+from recapqa.store.files import read_manifest
+from recapqa.talk_mentions import AliasFinder, talk_notes
+from recapqa.text import GENERIC_NAMES, WORD, terms
+
+FILE = "corpus_words.json"
+STATE = "corpus_words_state.json"  # what builds need to update the tables (`update`)
+# Bump when what is stored, or how it is computed, changes: older indexes are then rebuilt.
+VERSION = 2
+MANIFEST_KEY = "corpus_words"
+
+log = logging.getLogger(__name__)
+
+
+def manifest_entry() -> dict[str, Any]:
+    return {"file": FILE, "version": VERSION}
+
+
+def is_current(manifest: dict[str, Any]) -> bool:
+    """Does an index with this manifest hold the tables this version reads?"""
+    return manifest.get(MANIFEST_KEY) == manifest_entry()
+
+
+# --- the tables as sums over documents ------------------------------------------------------
+
+STATE_VERSION = 1
+
+
+@dataclass
+class _Sums:
+    """The tables before their last step, as counts that documents add to: in how many
+    documents each word is written capitalised mid-sentence and each stem in lower case
+    (`corpus_proper_nouns`), in how many sentences each term is (IDF), in how many talks'
+    notes each alias is (`common_aliases`), and how many talks have notes."""
+
+    upper: Counter[str]
+    lower: Counter[str]
+    terms: Counter[str]
+    aliases: Counter[str]
+    talks: int = 0
+
+    def add(self, part: _Sums, sign: int = 1) -> bool:
+        """Add (or with sign -1 take away) a document's part; False if that would make a
+        count negative (the stored sums do not hold that document)."""
+        for mine, theirs in ((self.upper, part.upper), (self.lower, part.lower), (self.terms, part.terms)):
+            if not _add(mine, theirs, sign):
+                return False
+        if not _add(self.aliases, part.aliases, sign):
+            return False
+        self.talks += sign * part.talks
+        return self.talks >= 0
+
+
+def _add(mine: Counter[str], theirs: Counter[str], sign: int) -> bool:
+    for key, count in theirs.items():
+        total = mine[key] + sign * count
+        if total < 0:
+            return False
+        if total:
+            mine[key] = total
+        else:
+            del mine[key]
+    return True
+
+
+def _part(chunks: list[Chunk], sentences: list[Sentence], finder: AliasFinder) -> _Sums:
+    """One document's part of the sums (its chunks and sentences)."""
+    upper: set[str] = set()
+    lower: set[str] = set()
+    for chunk in chunks:  # answer/question.py corpus_proper_nouns, split before its last step
+        for sentence in re.split(r"(?<=[.!?:])\s+|\n", chunk.text):
+            for i, token in enumerate(WORD.findall(sentence)):
+                word = re.sub(r"['’]s$", "", token.lower())
+                if token[0].isupper() and i > 0:
+                    upper.add(word)
+                elif token[0].islower():
+                    lower.update(terms(word))
+    counts: Counter[str] = Counter()
+    for sentence in sentences:
+        counts.update(set(terms(sentence.text)))
+    found: Counter[str] = Counter()
+    notes = talk_notes(chunks)
+    for text in notes.values():
+        found.update(finder.found(text))
+    return _Sums(Counter(upper), Counter(lower), counts, found, len(notes))
+
+
+def _proper_nouns(sums: _Sums) -> list[str]:
+    lower = sums.lower.keys()
+    return sorted(w for w in sums.upper if not set(terms(w)) & lower and w not in GENERIC_NAMES and len(w) > 2)
+
+
+def _documents(chunks: list[Chunk], sentences: list[Sentence]) -> dict[str, dict[str, Any]] | None:
+    """Each document's rows ([start, end) of chunks and of sentences: a build lists them
+    document by document) and a hash of everything its part depends on. None when the rows
+    are not in runs per document, or a talk's notes span documents: then no sums."""
+    docs: dict[str, dict[str, Any]] = {}
+    for kind, rows in (("chunks", chunks), ("sentences", sentences)):
+        start = 0
+        for row in range(len(rows) + 1):
+            if row < len(rows) and row > start and rows[row].source == rows[start].source:
+                continue
+            if row > start:
+                doc = docs.setdefault(rows[start].source, {"chunks": [0, 0], "sentences": [0, 0]})
+                if doc[kind] != [0, 0]:
+                    return None  # a document's rows in two runs
+                doc[kind] = [start, row]
+            start = row
+    talk_docs: dict[str, str] = {}
+    for source, doc in docs.items():
+        digest = hashlib.sha1(str(STATE_VERSION).encode())
+        for kind, rows in (("chunks", chunks), ("sentences", sentences)):
+            digest.update(kind.encode())
+            for item in rows[doc[kind][0] : doc[kind][1]]:
+                digest.update(f"\x00{item.talk_id}\x01{item.text}".encode())
+                if kind == "chunks" and talk_docs.setdefault(item.talk_id, source) != source:
+                    return None
+        doc["key"] = digest.hexdigest()
+    return docs
+
+
+def _previous_state(previous: Path | None) -> tuple[dict[str, Any], Counter[str]] | None:
+    """The live generation's stored sums, if it has them, checksum-verified."""
+    if previous is None or not (previous / STATE).is_file():
+        return None
+    try:
+        manifest = read_manifest(previous)
+        checksums = manifest.get("checksums", {})
+        for name in (STATE, FILE):
+            if not is_current(manifest) or checksums.get(name) != file_sha256(previous / name):
+                return None
+        state = json.loads((previous / STATE).read_text(encoding="utf-8"))
+        tables = json.loads((previous / FILE).read_text(encoding="utf-8"))
+        if state.get("version") != STATE_VERSION or tables.get("version") != VERSION:
+            return None
+        return state, Counter(tables["term_counts"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.info("previous corpus word sums unusable (%s); counting every document", exc)
+        return None
+
+
+def _rows(rows: Sequence[Any], doc: dict[str, Any], kind: str) -> list[Any]:
+    start, end = doc[kind]
+    return list(rows[start:end])
+
+
+def _sums_from(
+    previous: Path | None,
+    docs: dict[str, dict[str, Any]],
+    wanted: frozenset[str],
+    chunks: list[Chunk],
+    sentences: list[Sentence],
+) -> tuple[_Sums, frozenset[str]] | None:
+    """The previous generation's sums with the changed documents' parts replaced, or None
+    (count everything): no usable sums, or a talk alias they did not look for."""
+    found = _previous_state(previous)
+    if found is None or previous is None:
+        return None
+    state, term_counts = found
+    looked_for = frozenset(state["aliases"])
+    if not wanted <= looked_for:
+        return None  # a new alias: every talk's notes must be searched for it
+    old_docs: dict[str, dict[str, Any]] = state["documents"]
+    sums = _Sums(Counter(state["upper"]), Counter(state["lower"]), term_counts, Counter(state["alias_talks"]))
+    sums.talks = int(state["talks"])
+    gone = [d for source, d in old_docs.items() if docs.get(source, {}).get("key") != d["key"]]
+    new = [d for source, d in docs.items() if old_docs.get(source, {}).get("key") != d["key"]]
+    if len(gone) + len(new) > len(docs) // 2:
+        return None  # as fast to count everything
+    finder = AliasFinder(looked_for)  # the parts in the sums looked for these: so do these
+    if gone:
+        from recapqa.store.rows import JsonlRows
+
+        try:
+            old_chunks = JsonlRows(previous / "chunks.jsonl", Chunk.from_dict)
+            old_sentences = JsonlRows(previous / "sentences.jsonl", Sentence.from_dict)
+            for doc in gone:
+                part = _part(_rows(old_chunks, doc, "chunks"), _rows(old_sentences, doc, "sentences"), finder)
+                if not sums.add(part, -1):
+                    return None
+        except (OSError, ValueError, IndexError, IndexCorruptError) as exc:
+            log.info("previous index rows unusable (%s); counting every document", exc)
+            return None
+    for doc in new:
+        sums.add(_part(_rows(chunks, doc, "chunks"), _rows(sentences, doc, "sentences"), finder))
+    return sums, looked_for
