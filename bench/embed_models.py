@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,9 @@ import time
 import zipfile
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from serve_load import machine
 
 REPO = Path(__file__).resolve().parents[1]
 SETS = {
@@ -143,20 +145,11 @@ def measure(name: str, work: Path) -> dict[str, Any]:
     return out
 
 
-def machine() -> str:
-    import psutil
-
-    lines = Path("/proc/cpuinfo").read_text().splitlines()
-    cpu = next((line.split(":", 1)[1].strip() for line in lines if "model name" in line), "?")
-    mem = psutil.virtual_memory().total / 2**30
-    return f"{platform.node()}: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, load average {os.getloadavg()[0]:.1f}"
-
-
 def render(results: dict[str, Any]) -> str:
     lines = [
         "# Embedding models: all-MiniLM-L6-v2 against all-mpnet-base-v2",
         "",
-        f"`bench/embed_models.py`, {results['date']}. Machine: {results['machine']} at start.",
+        f"`bench/embed_models.py`, {results['date']}. Machine: {results['machine']}.",
         "",
         "Extractive answers through the real pipeline (`Assistant.ask`, eval runner scores), a fresh index per "
         "model and collection. The answerer's weights and abstention threshold were fitted with MiniLM "

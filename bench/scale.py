@@ -37,7 +37,6 @@ import contextlib
 import hashlib
 import json
 import os
-import platform
 import random
 import re
 import shutil
@@ -53,7 +52,7 @@ import numpy as np
 import psutil
 
 sys.path.insert(0, str(Path(__file__).parent))
-from serve_load import free_port, run_load, start_server
+from serve_load import free_port, machine, run_load, start_server
 
 REPO = Path(__file__).resolve().parents[1]
 RECAPQA = str(Path(sys.executable).parent / "recapqa")
@@ -352,14 +351,6 @@ def vectors_run(
             del hnsw
         del data
     return rows
-
-
-def machine() -> str:
-    lines = Path("/proc/cpuinfo").read_text().splitlines()
-    cpu = next((line.split(":", 1)[1].strip() for line in lines if "model name" in line), "?")
-    mem = psutil.virtual_memory().total / 2**30
-    load = os.getloadavg()[0]
-    return f"{platform.node()}: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, load average {load:.1f} at start"
 
 
 TARGETS = {"ask_p50_ms_1": 30.0, "serve_startup_s": 5.0, "reindex_one_file_s": 10.0}  # issue 13, at 10k files

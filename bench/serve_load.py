@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import socket
 import statistics
 import subprocess
@@ -25,6 +26,16 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
+
+
+def machine() -> str:
+    """This machine in one line, for a benchmark's report: host, cores, CPU, memory, load."""
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in lines if "model name" in line), "?")
+    mem = psutil.virtual_memory().total / 2**30
+    load = os.getloadavg()[0]
+    return f"{platform.node()}: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, load average {load:.1f} at start"
 
 
 def free_port() -> int:
