@@ -70,6 +70,15 @@ def assistant(default_settings: Settings, embedder_factory: Callable[[], Embedde
     return Assistant.open(default_settings)
 
 
+def assistant_over(settings: Settings, notes: dict[str, str], embedder: Callable[[], Embedder]) -> Assistant:
+    """An assistant over notes files the test writes into `settings.corpus_dir` (real model,
+    real index built into `settings.index_dir`)."""
+    for name, text in notes.items():
+        write(settings.corpus_dir / name, text)
+    build_index(settings.corpus_dir, settings.index_dir, settings, embedder)
+    return Assistant.open(settings)
+
+
 def write(path: Path, text: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(text, bytes):

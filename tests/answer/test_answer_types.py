@@ -7,14 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tests.conftest import write
+from tests.conftest import assistant_over
 
 from recapqa.answer.question import _names, analyse, counted_as
 from recapqa.answer.sentence_kinds import kind_score
 from recapqa.embed import Embedder
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
-from recapqa.store.build import build_index
 from recapqa.text import terms
 
 NOTES = """# DevDays 2025
@@ -46,9 +45,7 @@ def test_a_general_counted_noun_is_answered_by_its_kinds_only() -> None:
 def devdays(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
     root = tmp_path_factory.mktemp("counts")
     settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
-    write(settings.corpus_dir / "devdays.md", NOTES)
-    build_index(settings.corpus_dir, settings.index_dir, settings, embedder_factory)
-    return Assistant.open(settings)
+    return assistant_over(settings, {"devdays.md": NOTES}, embedder_factory)
 
 
 def test_how_many_people_is_answered_by_a_count_of_attendees(devdays: Assistant) -> None:

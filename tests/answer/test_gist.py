@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tests.conftest import write
+from tests.conftest import assistant_over
 
 from recapqa.answer.gist_words import ASKING_WORDS
 from recapqa.answer.question import _kind
@@ -16,7 +16,6 @@ from recapqa.ingest import quote_in_source
 from recapqa.models import Talk
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
-from recapqa.store.build import build_index
 from recapqa.text import terms
 
 
@@ -135,9 +134,7 @@ Each experiment starts with a written hypothesis and a button that stops it at o
 def test_a_line_that_only_introduces_the_speaker_is_not_a_summary_point(
     settings: Settings, embedder_factory: Callable[[], Embedder]
 ) -> None:
-    write(settings.corpus_dir / "devdays.md", NOTES)
-    build_index(settings.corpus_dir, settings.index_dir, settings, embedder_factory)
-    assistant = Assistant.open(settings)
+    assistant = assistant_over(settings, {"devdays.md": NOTES}, embedder_factory)
     answer, _ = assistant.ask("Summarize Jane Doe's talk on scaling search", mode="extractive")
     assert answer.answer.startswith("Summary of Scaling search at Acme (Jane Doe):")
     quotes = [c.quote for c in answer.citations]

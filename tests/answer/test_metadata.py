@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tests.conftest import write
+from tests.conftest import assistant_over
 
 from recapqa.embed import Embedder
 from recapqa.ingest import quote_in_source
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
-from recapqa.store.build import build_index
 
 NOTES = """# DevDays 2025 notes
 
@@ -44,9 +43,7 @@ Local disks beat network volumes for write-heavy databases, at the cost of harde
 def devdays(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
     root = tmp_path_factory.mktemp("devdays")
     settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
-    write(settings.corpus_dir / "devdays.md", NOTES)
-    build_index(settings.corpus_dir, settings.index_dir, settings, embedder_factory)
-    return Assistant.open(settings)
+    return assistant_over(settings, {"devdays.md": NOTES}, embedder_factory)
 
 
 def test_who_gave_a_talk_quotes_the_line_that_names_the_speaker(devdays: Assistant) -> None:
