@@ -42,12 +42,13 @@ def gist_tables(index: Index, label_terms: Mapping[str, frozenset[str]], min_ter
         for word in words(sentence.text):
             for stem in terms(word):
                 spelling.setdefault(stem, Counter())[word] += 1
+    speakers = {tid: set(terms(" ".join(talk.speaker_names))) for tid, talk in index.talks.items()}
     filler = []
     for row, sentence in enumerate(index.sentences):
         text = sentence.text.strip()
         said = sentence_terms[row]
-        speakers = set(terms(" ".join(index.talks[sentence.talk_id].speaker_names)))
-        if speakers & said:  # what a line naming the speaker says beyond who they are ("Jane Doe, CTO at Acme")
+        # what a line naming the speaker says beyond who they are ("Jane Doe, CTO at Acme")
+        if speakers[sentence.talk_id] & said:
             said = said - label_terms[sentence.talk_id] - NOT_THEMES
         filler.append(len(said) < min_terms or bool(_LABEL.match(text)) or text.endswith(":"))
     return GistTables(rows, chunk_of, sentence_words, sentence_terms, filler, spelling)
