@@ -154,6 +154,11 @@ class Citation:
         }
 
 
+def quote_list(quotes: list[str]) -> str:
+    """How quoted answers are written: one quote as it is, several as a '- ' list."""
+    return quotes[0] if len(quotes) == 1 else "\n".join(f"- {q}" for q in quotes)
+
+
 @dataclass
 class Answer:
     """The one answer shape. CLI --json, the HTTP API and eval all serialise this."""

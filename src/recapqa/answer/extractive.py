@@ -34,7 +34,7 @@ from recapqa.answer.question import (
 )
 from recapqa.answer.sentence_kinds import kind_score
 from recapqa.errors import ConfigError
-from recapqa.models import CANNOT_ANSWER, Answer, Citation, Hit, Talk
+from recapqa.models import CANNOT_ANSWER, Answer, Citation, Hit, Talk, quote_list
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
 from recapqa.store import Index, corpus_words
@@ -199,10 +199,9 @@ class ExtractiveAnswerer:
             return self.abstain(retrieval, started)
         chosen = self._with_list_items(self._select(eligible, retrieval.question))
         citations = [self.citation(c) for c in chosen]
-        quotes = [c.quote for c in citations]
         return Answer(
             question=retrieval.question,
-            answer=quotes[0] if len(quotes) == 1 else "\n".join(f"- {q}" for q in quotes),
+            answer=quote_list([c.quote for c in citations]),
             abstained=False,
             mode="extractive",
             citations=citations,

@@ -20,7 +20,7 @@ import re
 from recapqa.answer.question import GIST_KINDS, QuestionInfo
 from recapqa.answer.targets import TalkTargets
 from recapqa.ingest import SkipFile, load_document
-from recapqa.models import CANNOT_ANSWER, Answer, Citation, Talk
+from recapqa.models import CANNOT_ANSWER, Answer, Citation, Talk, quote_list
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
 from recapqa.text import squash, terms
@@ -64,7 +64,8 @@ class MetadataAnswerer:
         # "Who is the serverless VP of the panel?": the speaker whose name or role holds the rest
         rest = info.terms - ASKING - self.targets.label_terms[talk.talk_id] | (info.terms & _role_terms(talk))
         chosen = [p for p in people if rest & set(terms(f"{p.name} {p.role or ''}"))] or people
-        found = [self._line_with(retrieval, talk, p.name, []) for p in chosen]
+        lines = self._lines(talk)
+        found = [self._line_with(retrieval, talk, lines, p.name, []) for p in chosen]
         citations = list({c.start_line: c for c in found if c}.values())
         if any(c is None for c in found):  # a name the notes do not write: nothing to quote it from
             return None
@@ -76,7 +77,8 @@ class MetadataAnswerer:
             for person in hit.talk.speakers:
                 company = person.company or hit.talk.company
                 if company and _same_person(person.name, asked):
-                    citation = self._line_with(retrieval, hit.talk, company, [person.name.split()[-1]])
+                    lines = self._lines(hit.talk)
+                    citation = self._line_with(retrieval, hit.talk, lines, company, [person.name.split()[-1]])
                     return self._answer(retrieval, [citation]) if citation else None
         return None
 
@@ -96,20 +98,27 @@ class MetadataAnswerer:
                 best, best_share = hit.talk, share
         return best if best_share >= self.settings.metadata_talk_share else None
 
-    def _line_with(self, retrieval: Retrieval, talk: Talk, text: str, also: list[str]) -> Citation | None:
-        """The first source line of the talk holding `text` (and, preferably, `also`)."""
+    def _lines(self, talk: Talk) -> list[tuple[int, str]]:
+        """The talk's source lines, numbered (none when its file cannot be read now)."""
         try:
             doc = load_document(self.settings.corpus_dir, talk.source)
         except (SkipFile, OSError):
+            return []
+        return [(n, doc.text_between(n, n).strip()) for n in range(talk.start_line, talk.end_line + 1)]
+
+    def _line_with(
+        self, retrieval: Retrieval, talk: Talk, lines: list[tuple[int, str]], text: str, also: list[str]
+    ) -> Citation | None:
+        """The first of the talk's `lines` holding `text` (and, preferably, `also`)."""
+        wanted = squash(text)
+        holding = [
+            (not all(a.lower() in line.lower() for a in also), number, line)
+            for number, line in lines
+            if wanted and wanted in squash(line)
+        ]
+        if not holding:
             return None
-        lines = []
-        for number in range(talk.start_line, talk.end_line + 1):
-            line = doc.text_between(number, number).strip()
-            if squash(text) and squash(text) in squash(line):
-                lines.append((not all(a.lower() in line.lower() for a in also), number, line))
-        if not lines:
-            return None
-        _, number, line = min(lines)
+        _, number, line = min(holding)
         quote = _MARKUP.sub("", line).strip()
         chunks = [h.chunk for h in retrieval.hits if h.talk.talk_id == talk.talk_id]
         covering = [c for c in chunks if c.span.start_line <= number <= c.span.end_line]
@@ -124,9 +133,7 @@ class MetadataAnswerer:
         )
 
     def _answer(self, retrieval: Retrieval, citations: list[Citation]) -> Answer:
-        quotes = [c.quote for c in citations]
-        text = quotes[0] if len(quotes) == 1 else "\n".join(f"- {q}" for q in quotes)
-        return Answer(retrieval.question, text, False, "extractive", citations)
+        return Answer(retrieval.question, quote_list([c.quote for c in citations]), False, "extractive", citations)
 
 
 def _role_terms(talk: Talk) -> set[str]:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from recapqa.models import Answer
+from recapqa.models import Answer, quote_list
 
 
 def answer_text(answer: Answer) -> str:
     if answer.mode == "llm" or answer.abstained or not answer.citations:
         return answer.answer  # the LLM answer already carries checked [n] markers
-    quotes = [f"{c.quote} [{n}]" for n, c in enumerate(answer.citations, 1)]
-    return quotes[0] if len(quotes) == 1 else "\n".join(f"- {q}" for q in quotes)
+    return quote_list([f"{c.quote} [{n}]" for n, c in enumerate(answer.citations, 1)])
 
 
 def sources_footer(answer: Answer) -> str:
