@@ -106,6 +106,12 @@ class Settings(BaseSettings):
         description="A name the question gives belongs to a talk whose notes mention it at least this many "
         "times (else only when it is in the talk's metadata or next to the answer sentence).",
     )
+    count_noun_window: int = Field(
+        5,
+        ge=1,
+        description="A sentence that names what a 'how many' question counts must hold an amount within "
+        "this many words of that noun ('8 microservices', not 'two days' for talks).",
+    )
     max_answer_sentences: int = Field(3, ge=1, le=10)
     # the gist of talks (answer/gist.py)
     gist_sentences: int = Field(5, ge=1, le=10, description="Sentences quoted in a summary or an answer on a topic.")

@@ -5,12 +5,13 @@ city' only when it names a place; a word the question writes in lower case is no
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from tests.conftest import assistant_over
 
 from recapqa.answer.question import _names, analyse, counted_as
-from recapqa.answer.sentence_kinds import kind_score
+from recapqa.answer.sentence_kinds import kind_score, names_other, number_near
 from recapqa.embed import Embedder
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
@@ -92,3 +93,44 @@ def test_a_time_stamp_is_not_an_amount_and_a_percentage_needs_a_percentage() -> 
     assert share.kind == "number"
     assert kind_score(share, "Keep 10% of traces.", "", False) == 1.0
     assert kind_score(share, "They kept traces for 30 days.", "", False) == 0.0
+
+
+def test_a_count_is_the_amount_written_beside_the_counted_noun() -> None:
+    (talk,) = terms("talks")
+    (microservice,) = terms("microservices")
+    many_talks = "There were many interesting talks, too many interesting topics for just two days."
+    assert not number_near(many_talks, frozenset({talk}), frozenset(), 5)
+    assert number_near("S3 was implemented as 8 microservices.", frozenset({microservice}), frozenset(), 5)
+    assert number_near("Microservices at launch: 8", frozenset({microservice}), frozenset(), 5)
+    assert not number_near("It started with 8 microservices.", frozenset({microservice}), frozenset({"8"}), 5)
+
+
+def test_letters_with_digits_are_a_name_not_an_amount() -> None:
+    count = analyse("How many microservices did it consist of?", frozenset())
+    assert kind_score(count, "Storage: S3", "", True) == 0.0
+    assert kind_score(count, "Compute: EC2 with 40 instances", "", True) == 1.0
+
+
+def test_the_counted_noun_is_not_a_name_the_question_gives() -> None:
+    (contributor,) = terms("contributors")
+    assert analyse("What percentage of CNCF contributors are women?", frozenset({"cncf"})).focus == contributor
+    (project,) = terms("projects")
+    assert analyse("How many CNCF projects had graduated?", frozenset({"cncf"})).focus == project
+
+
+def test_a_sentence_naming_something_else_is_about_that_thing() -> None:
+    assert names_other("When S3 launched in 2005, it was implemented as 8 microservices.", frozenset({"dynamodb"}))
+    assert not names_other("It was implemented as 8 microservices at launch.", frozenset({"dynamodb"}))
+    assert not names_other("When DynamoDB launched it had 8 microservices.", frozenset({"dynamodb"}))
+
+
+def test_a_count_beside_its_noun_answers_and_a_count_of_something_else_does_not(
+    devdays: Assistant, tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    answer, _ = devdays.ask("How many sprints are feature flags kept for?", mode="extractive")
+    assert not answer.abstained and "two sprints" in answer.answer
+    notes = "# MiniConf 2025\n\nThere were many interesting talks, too many topics for just two days.\n"
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    miniconf = assistant_over(settings, {"miniconf.md": notes}, embedder_factory)
+    other, _ = miniconf.ask("How many talks were given at MiniConf 2025?", mode="extractive")
+    assert other.abstained

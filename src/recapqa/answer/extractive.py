@@ -32,14 +32,15 @@ from recapqa.answer.question import (
     counted_as,
     required,
 )
-from recapqa.answer.sentence_kinds import kind_score
+from recapqa.answer.sentence_kinds import kind_score, names_other, number_near
 from recapqa.errors import ConfigError
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Hit, Talk, quote_list
 from recapqa.retrieve import Retrieval
+from recapqa.sentences import Sentence
 from recapqa.settings import Settings
 from recapqa.store import Index, corpus_words
 from recapqa.store.corpus_words import CorpusWords
-from recapqa.text import squash
+from recapqa.text import squash, terms
 
 _MULTI_TALK = re.compile(
     r"\b(which|what) (talks|speakers|companies|presentations)\b|\bwho (uses|use|mentioned)\b", re.I
@@ -166,7 +167,7 @@ class ExtractiveAnswerer:
         kind = features[NAMES.index("kind")]
         if required(info.kind) and not kind:
             return False
-        if info.focus and info.focus not in facts.terms and not counted_as(info.focus) & facts.own_terms:
+        if info.focus and not self._counts_focus(sentence, info):
             return False
         if facts.speaker_line and not info.asks_speaker:
             return False
@@ -176,9 +177,19 @@ class ExtractiveAnswerer:
         for name in (squash(n) for n in info.names):
             if info.talk_only and name not in metadata + facts.people:
                 return False
-            if name not in near and talk.notes.count(name) < self.settings.talk_name_mentions:
-                return False
+            if name not in near and (
+                talk.notes.count(name) < self.settings.talk_name_mentions or names_other(sentence.text, info.names)
+            ):
+                return False  # the talk is about it, but this sentence is about something else it names
         return all(n in near or n in sentence.text for n in info.numbers)
+
+    def _counts_focus(self, sentence: Sentence, info: QuestionInfo) -> bool:
+        """A count of what the question counts: an amount beside that noun in the sentence, or
+        a sentence under a sub-heading or lead-in naming it ('Microservices:' then '- 8')."""
+        nouns = counted_as(info.focus or "")
+        if nouns & set(terms(sentence.text)):
+            return number_near(sentence.text, nouns, info.numbers, self.settings.count_noun_window)
+        return bool(nouns & set(terms(f"{sentence.heading} {sentence.context}")))
 
     def answer(self, retrieval: Retrieval) -> Answer:
         info = analyse(retrieval.question, self.proper_nouns)

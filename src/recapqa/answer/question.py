@@ -176,15 +176,16 @@ class QuestionInfo:
 def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
     kind = _kind(question)
     subject = _SUBJECT.match(question)
+    names = frozenset(_names(question, proper_nouns))
     return QuestionInfo(
         text=question,
         kind=kind,
         terms=frozenset(terms(question)),
-        names=frozenset(_names(question, proper_nouns)),
+        names=names,
         numbers=frozenset(_DIGITS.findall(question)),
         talk_only=bool(_TALK_REFERENCE.search(question)),
         asks_speaker=bool(_ASKS_SPEAKER.search(question)) or kind == "person",
-        focus=_focus(question) if kind in ("number", "money") else None,
+        focus=_focus(question, names) if kind in ("number", "money") else None,
         subject=subject.group(1).strip().lower() if subject and kind == "definition" else None,
     )
 
@@ -244,12 +245,14 @@ def counted_as(focus: str) -> frozenset[str]:
     return COUNTED_AS.get(focus, frozenset({focus}))
 
 
-def _focus(question: str) -> str | None:
-    """The first content word (stemmed) after the count phrase; None when there is none."""
+def _focus(question: str, names: frozenset[str]) -> str | None:
+    """The first content word (stemmed) after the count phrase that is not a name ('contributor'
+    in "what percentage of CNCF contributors"); None when there is none."""
     match = _FOCUS.search(question)
     if not match:
         return None
-    words = [w for w in terms(match.group(1)) if w not in GENERIC_NAMES and w not in _QUANTIFIERS]
+    counted = " ".join(w for w in match.group(1).split() if w.lower().strip("'’s") not in names)
+    words = [w for w in terms(counted) if w not in GENERIC_NAMES and w not in _QUANTIFIERS]
     return words[0] if words else None
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
-from recapqa.answer.question import _DIGITS, QuestionInfo, is_speaker_line
+from recapqa.answer.question import QuestionInfo, is_speaker_line
 from recapqa.ingest.speakers import NAME_RE
+from recapqa.text import GENERIC_NAMES, terms, words
 
 # A named place: 'in Denver', 'at the Venetian', 'Location: Warsaw' (not 'in June', 'on Monday').
 _PLACE = re.compile(
@@ -28,14 +29,28 @@ _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")  # a time stamp or a time of 
 _PERCENT = re.compile(r"%|\bpercent", re.I)
 _MONEY = re.compile(r"[$€£¥]|\b(usd|eur|dollars?|euros?|pounds?)\b", re.I)
 _YEAR = re.compile(r"^(19|20)\d\d$")
+# Digits that are an amount: not glued to a letter before them ('S3', 'EC2', 'IPv6' are names).
+_AMOUNT_DIGITS = re.compile(r"(?<![^\W\d_])\d+")
+
+
+def _amounts(text: str, asked: frozenset[str], counting: bool) -> set[str]:
+    numbers = set(_AMOUNT_DIGITS.findall(_CLOCK.sub(" ", text))) - asked  # '`38:20` - Sampling' counts nothing
+    return {n for n in numbers if not _YEAR.match(n)} if counting else numbers
 
 
 def has_number(text: str, asked: frozenset[str], counting: bool = False) -> bool:
     """A number the question did not give; for counts, years do not count."""
-    numbers = set(_DIGITS.findall(_CLOCK.sub(" ", text))) - asked  # '`38:20` - Sampling' counts nothing
-    if counting:
-        numbers = {n for n in numbers if not _YEAR.match(n)}
-    return bool(numbers or _NUMBER_WORDS.search(text))
+    return bool(_amounts(text, asked, counting) or _NUMBER_WORDS.search(text))
+
+
+def number_near(text: str, nouns: frozenset[str], asked: frozenset[str], window: int) -> bool:
+    """Is an amount within `window` words of one of the counted `nouns` (stems)? A count
+    belongs to the noun it is written beside: '8 microservices', 'models: 5.3k', not
+    'two days' for talks."""
+    tokens = words(text)
+    at_noun = [i for i, w in enumerate(tokens) if set(terms(w)) & nouns]
+    at_amount = [i for i, w in enumerate(tokens) if _amounts(w, asked, True) or _NUMBER_WORDS.fullmatch(w)]
+    return any(abs(i - j) <= window for i in at_noun for j in at_amount)
 
 
 def has_money(text: str) -> bool:
@@ -79,3 +94,16 @@ def _names_beyond(text: str, asked: frozenset[str]) -> bool:
     """A capitalised word, not opening the text, that is not a name the question gives (an
     organisation beside the person asked about)."""
     return any(word.lower() not in asked for word in _ORG_WORD.findall(text))
+
+
+# A name written in the text: capitalised after its first word, or letters with digits ('S3').
+_NAME_TOKEN = re.compile(r"(?<=\S\s)[A-Z][\w'’-]*|\b[A-Za-z]+\d[\w-]*")
+
+
+def names_other(text: str, asked: frozenset[str]) -> bool:
+    """Does the text name something the question does not ('When S3 launched …' asked about
+    another service)?"""
+    return any(
+        token.lower().strip("'’s") not in asked and token.lower() not in GENERIC_NAMES
+        for token in _NAME_TOKEN.findall(text)
+    )
