@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from recapqa.answer.abbreviations import name_forms
 from recapqa.answer.facts import Facts
 from recapqa.answer.features import CONFIDENCE_NAMES, NAMES, confidence_values, probability
 from recapqa.answer.gist import GistAnswerer
@@ -40,7 +41,7 @@ from recapqa.sentences import Sentence
 from recapqa.settings import Settings
 from recapqa.store import Index, corpus_words
 from recapqa.store.corpus_words import CorpusWords
-from recapqa.text import squash, terms
+from recapqa.text import terms
 
 _MULTI_TALK = re.compile(
     r"\b(which|what) (talks|speakers|companies|presentations)\b|\bwho (uses|use|mentioned)\b", re.I
@@ -97,6 +98,8 @@ class ExtractiveAnswerer:
     def candidates(self, retrieval: Retrieval, info: QuestionInfo | None = None) -> list[Candidate]:
         """Every sentence of the retrieved chunks, scored; `info`: the question already analysed."""
         info = info or analyse(retrieval.question, self.proper_nouns)
+        texts = [t for hit in retrieval.hits for t in (hit.chunk.embed_text, hit.talk.title)]
+        info = replace(info, forms=name_forms(info.text, info.names, texts))
         q_weight = sum(self.idf(t) for t in info.terms) or 1.0
         seen: set[int] = set()
         out: list[Candidate] = []
@@ -133,7 +136,7 @@ class ExtractiveAnswerer:
         sentence, facts = self.index.sentences[row], self.facts.sentences[row]
         about = self.facts.talks[sentence.talk_id].about
         near = facts.context + facts.text + self.facts.previous_text(row)
-        names = [squash(n) for n in info.names]
+        names = info.name_forms()
         kind = kind_score(info, sentence.text, sentence.context, sentence.list_item)
 
         def share(found: list[bool]) -> float:
@@ -147,8 +150,8 @@ class ExtractiveAnswerer:
             1.0 / (1 + rank),
             kind,
             float(sentence.talk_id in mentioned),
-            share([n in near or n in facts.people for n in names]),
-            share([n in about for n in names]),
+            share([any(f in near or f in facts.people for f in forms) for forms in names]),
+            share([any(f in about for f in forms) for forms in names]),
             float(any(n not in about and n not in sentence.text for n in info.numbers)),
             float(len(sentence.text.split()) <= 3),
             float(sentence.text.rstrip().endswith(":") and not kind),
@@ -174,11 +177,12 @@ class ExtractiveAnswerer:
         talk = self.facts.talks[sentence.talk_id]
         metadata = talk.about + facts.context
         near = metadata + facts.text + self.facts.previous_text(row) + facts.people
-        for name in (squash(n) for n in info.names):
-            if info.talk_only and name not in metadata + facts.people:
+        for forms in info.name_forms():
+            if info.talk_only and not any(f in metadata + facts.people for f in forms):
                 return False
-            if name not in near and (
-                talk.notes.count(name) < self.settings.talk_name_mentions or names_other(sentence.text, info.names)
+            if not any(f in near for f in forms) and (
+                max(talk.notes.count(f) for f in forms) < self.settings.talk_name_mentions
+                or names_other(sentence.text, info.names)
             ):
                 return False  # the talk is about it, but this sentence is about something else it names
         return all(n in near or n in sentence.text for n in info.numbers)

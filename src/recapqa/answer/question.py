@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from recapqa.ingest.speakers import LABEL_RE, MENTION_RE
-from recapqa.text import GENERIC_NAMES, STOPWORDS, WORD, terms
+from recapqa.text import GENERIC_NAMES, STOPWORDS, WORD, squash, terms
 
 Kind = Literal[
     "which_talks",
@@ -171,6 +171,13 @@ class QuestionInfo:
     asks_speaker: bool
     subject: str | None  # "canvas" in "What is a canvas in Michelangelo?"
     focus: str | None = None  # stem of what a count asks about: "engin" in "how many engineers"
+    # each name with its squashed forms, spelled-out ones included (answer/abbreviations.py)
+    forms: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def name_forms(self) -> list[frozenset[str]]:
+        """Per name the question gives, the squashed forms that count as that name."""
+        known = dict(self.forms)
+        return [known.get(n, frozenset({squash(n)})) for n in sorted(self.names)]
 
 
 def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:

@@ -1,0 +1,55 @@
+"""Names the question abbreviates match their spelled-out forms in the notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import assistant_over
+
+from recapqa.answer.abbreviations import expansion_pattern, name_forms
+from recapqa.embed import Embedder
+from recapqa.settings import Settings
+
+
+def test_an_abbreviation_matches_its_camel_case_or_spelled_out_form() -> None:
+    otel = expansion_pattern("OTel")
+    assert otel is not None and otel.search("Baggage in OpenTelemetry allows context")
+    opa = expansion_pattern("OPA")
+    assert opa is not None and opa.search("the Open Policy Agent project")
+    assert opa is not None and not opa.search("an open policy for agents")  # capitals open the parts
+
+
+def test_a_plain_word_or_a_short_token_is_not_an_abbreviation() -> None:
+    assert expansion_pattern("Kubernetes") is None
+    assert expansion_pattern("ML") is None
+    assert expansion_pattern("eBPF") is None  # lower case before the first capital
+
+
+def test_name_forms_collect_what_each_name_abbreviates_in_the_texts() -> None:
+    forms = dict(
+        name_forms(
+            "Why is OTel baggage risky at Acme?",
+            frozenset({"otel", "acme"}),
+            ["What Is This OpenTelemetry Thing?", "Baggage in OpenTelemetry allows context"],
+        )
+    )
+    assert forms == {"otel": frozenset({"otel", "opentelemetry"}), "acme": frozenset({"acme"})}
+
+
+NOTES = """# ObsConf 2025
+
+## What is this OpenTelemetry thing? (Ana Ruiz)
+
+Baggage in OpenTelemetry propagates across every HTTP call, so sensitive data can leak to third-party APIs.
+Sampling keeps one trace in ten by default.
+"""
+
+
+def test_a_question_naming_an_abbreviation_is_answered_from_the_spelled_out_talk(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    assistant = assistant_over(settings, {"obsconf.md": NOTES}, embedder_factory)
+    answer, _ = assistant.ask("Why can OTel baggage be dangerous?", mode="extractive")
+    assert not answer.abstained and "sensitive data" in answer.answer
