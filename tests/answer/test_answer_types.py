@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import assistant_over
 
 from recapqa.answer.question import _names, analyse, counted_as
-from recapqa.answer.sentence_kinds import kind_score, names_other, number_near
+from recapqa.answer.sentence_kinds import kind_score, names_other, number_near, says_more
 from recapqa.embed import Embedder
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
@@ -134,3 +134,11 @@ def test_a_count_beside_its_noun_answers_and_a_count_of_something_else_does_not(
     miniconf = assistant_over(settings, {"miniconf.md": notes}, embedder_factory)
     other, _ = miniconf.ask("How many talks were given at MiniConf 2025?", mode="extractive")
     assert other.abstained
+
+
+def test_a_sentence_that_only_repeats_the_question_says_nothing_more() -> None:
+    asked = frozenset(terms("What is the eBPF verifier mainly there to guarantee?"))
+    assert not says_more("`06:40` - eBPF verifier", asked)
+    assert says_more("The verifier guarantees memory safety.", asked)
+    models = frozenset(terms("How many models does the platform train?"))
+    assert says_more("5,000 models", models)

@@ -33,7 +33,7 @@ from recapqa.answer.question import (
     counted_as,
     required,
 )
-from recapqa.answer.sentence_kinds import kind_score, names_other, number_near
+from recapqa.answer.sentence_kinds import kind_score, names_other, number_near, says_more
 from recapqa.errors import ConfigError
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Hit, Talk, quote_list
 from recapqa.retrieve import Retrieval
@@ -174,6 +174,8 @@ class ExtractiveAnswerer:
             return False
         if facts.speaker_line and not info.asks_speaker:
             return False
+        if not sentence.text.rstrip().endswith(":") and not says_more(sentence.text, info.terms):
+            return False  # a lead-in brings its items
         talk = self.facts.talks[sentence.talk_id]
         metadata = talk.about + facts.context
         near = metadata + facts.text + self.facts.previous_text(row) + facts.people

@@ -53,6 +53,12 @@ def number_near(text: str, nouns: frozenset[str], asked: frozenset[str], window:
     return any(abs(i - j) <= window for i in at_noun for j in at_amount)
 
 
+def says_more(text: str, asked: frozenset[str]) -> bool:
+    """Does the text say anything beyond the question's own words? '`06:40` - eBPF verifier'
+    does not (a time stamp says nothing); '5,000 models' does."""
+    return bool(set(terms(_CLOCK.sub(" ", text))) - asked)
+
+
 def has_money(text: str) -> bool:
     return bool(_MONEY.search(text))
 
