@@ -4,6 +4,7 @@ sentence of the talk names them (real model and index on a small corpus)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from tests.conftest import assistant_over
@@ -78,3 +79,31 @@ def test_an_event_named_in_the_question_does_not_pick_the_talk(devdays: Assistan
     """'at DevDays 2025' says where; the talk asked about (on caching) is not in the notes."""
     answer, _ = devdays.ask("Who gave the caching talk at DevDays 2025?", mode="extractive")
     assert "Jane Doe" not in answer.answer
+
+
+MIGRATION = """# Cloud Summit 2025
+
+## Migrating 150+ services to Kubernetes (Sarah Kim, Daily Ledger)
+
+The move took two years of work and one freeze over the holidays.
+Billing stayed on the old platform because of its audit trail.
+
+## Search at scale (Ann Lee, Blockworks)
+
+Queries are routed by tenant so that one noisy customer cannot slow down the others.
+"""
+
+
+def test_a_count_no_sentence_gives_is_answered_from_the_talk_title(
+    devdays: Assistant, tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    answer, _ = devdays.ask("How many nodes did Acme Search scale search to?", mode="extractive")
+    assert not answer.abstained and "120 nodes" in answer.answer  # a sentence's count comes first
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    summit = assistant_over(settings, {"summit.md": MIGRATION}, embedder_factory)
+    titled, _ = summit.ask("How many services did Daily Ledger move to Kubernetes?", mode="extractive")
+    assert not titled.abstained
+    assert titled.answer == "Migrating 150+ services to Kubernetes (Sarah Kim, Daily Ledger)"
+    assert titled.citations[0].start_line == 3
+    other, _ = summit.ask("How many services did Blockworks move to Kubernetes?", mode="extractive")
+    assert other.abstained  # the title's count belongs to another company's talk

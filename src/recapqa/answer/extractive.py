@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from recapqa.answer.abbreviations import name_forms
+from recapqa.answer.eligibility import Eligibility
 from recapqa.answer.facts import Facts
 from recapqa.answer.features import CONFIDENCE_NAMES, NAMES, confidence_values, probability
 from recapqa.answer.gist import GistAnswerer
@@ -30,18 +31,14 @@ from recapqa.answer.question import (
     GIST_KINDS,
     QuestionInfo,
     analyse,
-    counted_as,
-    required,
 )
-from recapqa.answer.sentence_kinds import kind_score, names_other, number_near, says_more
+from recapqa.answer.sentence_kinds import kind_score
 from recapqa.errors import ConfigError
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Hit, Talk, quote_list
 from recapqa.retrieve import Retrieval
-from recapqa.sentences import Sentence
 from recapqa.settings import Settings
 from recapqa.store import Index, corpus_words
 from recapqa.store.corpus_words import CorpusWords
-from recapqa.text import terms
 
 _MULTI_TALK = re.compile(
     r"\b(which|what) (talks|speakers|companies|presentations)\b|\bwho (uses|use|mentioned)\b", re.I
@@ -87,6 +84,7 @@ class ExtractiveAnswerer:
         self.metadata = MetadataAnswerer(self.gist.targets, settings)
         self.idf = words.idf
         self.facts = Facts(index, words.talk_rows)
+        self.eligible = Eligibility(index, self.facts, settings)
 
     def talk_terms(self, talk_id: str) -> frozenset[str]:
         """Stemmed words of everything known about a talk (title, speakers, event...)."""
@@ -126,7 +124,7 @@ class ExtractiveAnswerer:
         self, row: int, cosine: float, hit: Hit, rank: int, info: QuestionInfo, q_weight: float, mentioned: set[str]
     ) -> Candidate:
         features = self.features(row, cosine, rank, info, q_weight, mentioned)
-        eligible = self._eligible(row, info, features)
+        eligible = self.eligible(row, info, features[NAMES.index("kind")])
         return Candidate(row, hit, rank, probability(self.weights, features), eligible, features)
 
     def features(
@@ -159,44 +157,6 @@ class ExtractiveAnswerer:
             sum(self.idf(t) for t in info.terms if not self.idf.known(t)) / q_weight,
         )
 
-    def _eligible(self, row: int, info: QuestionInfo, features: tuple[float, ...]) -> bool:
-        """Rules, not weights: a count or an amount must be in the sentence, of what the
-        question counts; a 'Speaker:' line only answers who spoke; every name the question
-        gives must be in the sentence, its lead-in, the sentence before, or the talk's
-        metadata (only the metadata when the question says 'the X talk'), or be something
-        the talk names again and again (a passing mention does not make the talk about it);
-        a year or an edition the question gives ("Apply(ops) 24") must be there too."""
-        sentence, facts = self.index.sentences[row], self.facts.sentences[row]
-        kind = features[NAMES.index("kind")]
-        if required(info.kind) and not kind:
-            return False
-        if info.focus and not self._counts_focus(sentence, info):
-            return False
-        if facts.speaker_line and not info.asks_speaker:
-            return False
-        if not sentence.text.rstrip().endswith(":") and not says_more(sentence.text, info.terms):
-            return False  # a lead-in brings its items
-        talk = self.facts.talks[sentence.talk_id]
-        metadata = talk.about + facts.context
-        near = metadata + facts.text + self.facts.previous_text(row) + facts.people
-        for forms in info.name_forms():
-            if info.talk_only and not any(f in metadata + facts.people for f in forms):
-                return False
-            if not any(f in near for f in forms) and (
-                max(talk.notes.count(f) for f in forms) < self.settings.talk_name_mentions
-                or names_other(sentence.text, info.names)
-            ):
-                return False  # the talk is about it, but this sentence is about something else it names
-        return all(n in near or n in sentence.text for n in info.numbers)
-
-    def _counts_focus(self, sentence: Sentence, info: QuestionInfo) -> bool:
-        """A count of what the question counts: an amount beside that noun in the sentence, or
-        a sentence under a sub-heading or lead-in naming it ('Microservices:' then '- 8')."""
-        nouns = counted_as(info.focus or "")
-        if nouns & set(terms(sentence.text)):
-            return number_near(sentence.text, nouns, info.numbers, self.settings.count_noun_window)
-        return bool(nouns & set(terms(f"{sentence.heading} {sentence.context}")))
-
     def answer(self, retrieval: Retrieval) -> Answer:
         info = analyse(retrieval.question, self.proper_nouns)
         if info.kind in GIST_KINDS:
@@ -206,7 +166,10 @@ class ExtractiveAnswerer:
         known = self.metadata.answer(retrieval, info)
         if known is not None:
             return known
-        return self.answer_from(retrieval, self.candidates(retrieval, info))
+        answer = self.answer_from(retrieval, self.candidates(retrieval, info))
+        if answer.abstained:
+            return self.metadata.count_in_title(retrieval, info) or answer
+        return answer
 
     def answer_from(self, retrieval: Retrieval, candidates: list[Candidate]) -> Answer:
         """Pick from scored candidates (split from `answer` so tuning can rescore them)."""

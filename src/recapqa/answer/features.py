@@ -1,7 +1,7 @@
 """What the extractive answerer knows about one candidate sentence, as numbers.
 
 One row per feature (name, meaning); rules that make a sentence ineligible (a count where
-one is asked, names the talk must be about) are not features: `ExtractiveAnswerer._eligible`.
+one is asked, names the talk must be about) are not features: `answer/eligibility.py`.
 The answerer scores a sentence as the logistic of the
 weighted sum, a probability that the sentence answers the question. The weights are
 fitted on the dev splits of both question sets by eval/calibrate.py and live in

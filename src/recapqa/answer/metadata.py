@@ -11,13 +11,16 @@ citation), and says so when a talk the question clearly names has no speaker in 
   content words, rarer words counting more).
 - "Which company does <speaker> work for?": the talk whose speakers include the person named;
   answered only when a company is known for them.
+- "How many X …?" that no sentence answers, when a retrieved talk's title counts X ("Migrating 150+ Microservices to
+  Kubernetes") and the talk's title, company and speakers hold every name the question gives.
 """
 
 from __future__ import annotations
 
 import re
 
-from recapqa.answer.question import GIST_KINDS, QuestionInfo
+from recapqa.answer.question import GIST_KINDS, QuestionInfo, counted_as
+from recapqa.answer.sentence_kinds import number_near
 from recapqa.answer.targets import TalkTargets
 from recapqa.ingest import SkipFile, load_document
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Talk, quote_list
@@ -80,6 +83,21 @@ class MetadataAnswerer:
                     lines = self._lines(hit.talk)
                     citation = self._line_with(retrieval, hit.talk, lines, company, [person.name.split()[-1]])
                     return self._answer(retrieval, [citation]) if citation else None
+        return None
+
+    def count_in_title(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
+        """A count a talk's title gives, for a count question no sentence answers."""
+        if not info.focus or info.kind != "number":
+            return None
+        nouns = counted_as(info.focus or "")
+        for talk in {hit.talk.talk_id: hit.talk for hit in retrieval.hits}.values():
+            people = " ".join(f"{p.name} {p.company or ''}" for p in talk.speakers)
+            label = squash(f"{talk.title} {talk.company or ''} {people}")
+            if not number_near(talk.title, nouns, info.numbers, self.settings.count_noun_window):
+                continue
+            if all(any(f in label for f in forms) for forms in info.name_forms()):
+                citation = self._line_with(retrieval, talk, self._lines(talk), talk.title, [])
+                return self._answer(retrieval, [citation]) if citation else None
         return None
 
     def _named_talk(self, retrieval: Retrieval, info: QuestionInfo) -> Talk | None:

@@ -1,0 +1,56 @@
+"""Which sentences may answer a question at all: rules, not weights (the weights score the
+eligible ones, answer/features.py)."""
+
+from __future__ import annotations
+
+from recapqa.answer.facts import Facts
+from recapqa.answer.question import QuestionInfo, counted_as, required
+from recapqa.answer.sentence_kinds import names_other, number_near, says_more
+from recapqa.sentences import Sentence
+from recapqa.settings import Settings
+from recapqa.store import Index
+from recapqa.text import terms
+
+
+class Eligibility:
+    def __init__(self, index: Index, facts: Facts, settings: Settings) -> None:
+        self.index = index
+        self.facts = facts
+        self.settings = settings
+
+    def __call__(self, row: int, info: QuestionInfo, kind: float) -> bool:
+        """Rules, not weights: a count or an amount must be in the sentence, of what the
+        question counts; a 'Speaker:' line only answers who spoke; every name the question
+        gives must be in the sentence, its lead-in, the sentence before, or the talk's
+        metadata (only the metadata when the question says 'the X talk'), or be something
+        the talk names again and again (a passing mention does not make the talk about it);
+        a year or an edition the question gives ("Apply(ops) 24") must be there too."""
+        sentence, facts = self.index.sentences[row], self.facts.sentences[row]
+        if required(info.kind) and not kind:
+            return False
+        if info.focus and not self._counts_focus(sentence, info):
+            return False
+        if facts.speaker_line and not info.asks_speaker:
+            return False
+        if not sentence.text.rstrip().endswith(":") and not says_more(sentence.text, info.terms):
+            return False  # a lead-in brings its items
+        talk = self.facts.talks[sentence.talk_id]
+        metadata = talk.about + facts.context
+        near = metadata + facts.text + self.facts.previous_text(row) + facts.people
+        for forms in info.name_forms():
+            if info.talk_only and not any(f in metadata + facts.people for f in forms):
+                return False
+            if not any(f in near for f in forms) and (
+                max(talk.notes.count(f) for f in forms) < self.settings.talk_name_mentions
+                or names_other(sentence.text, info.names)
+            ):
+                return False  # the talk is about it, but this sentence is about something else it names
+        return all(n in near or n in sentence.text for n in info.numbers)
+
+    def _counts_focus(self, sentence: Sentence, info: QuestionInfo) -> bool:
+        """A count of what the question counts: an amount beside that noun in the sentence, or
+        a sentence under a sub-heading or lead-in naming it ('Microservices:' then '- 8')."""
+        nouns = counted_as(info.focus or "")
+        if nouns & set(terms(sentence.text)):
+            return number_near(sentence.text, nouns, info.numbers, self.settings.count_noun_window)
+        return bool(nouns & set(terms(f"{sentence.heading} {sentence.context}")))
