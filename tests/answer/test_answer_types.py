@@ -142,3 +142,10 @@ def test_a_sentence_that_only_repeats_the_question_says_nothing_more() -> None:
     assert says_more("The verifier guarantees memory safety.", asked)
     models = frozenset(terms("How many models does the platform train?"))
     assert says_more("5,000 models", models)
+
+
+def test_numbers_in_a_link_target_are_not_amounts() -> None:
+    count = analyse("How many talks were on the program?", frozenset())
+    listing = "Go kit — Peter Bourgon ([slides](https://example.org/2015-talks/Go%20kit.pdf))"
+    assert kind_score(count, listing, "", True) == 0.0
+    assert kind_score(count, "There were [22 talks](https://example.org/talks) in all.", "", False) == 1.0

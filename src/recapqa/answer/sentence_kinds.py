@@ -33,8 +33,13 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 _AMOUNT_DIGITS = re.compile(r"(?<![^\W\d_])\d+")
 
 
+# A link's target counts nothing: '([slides](https://…/2015-talks/Go%20kit.pdf))'.
+_LINK_TARGET = re.compile(r"\]\([^)\s]*\)|<?https?://[^\s)>]+>?")
+
+
 def _amounts(text: str, asked: frozenset[str], counting: bool) -> set[str]:
-    numbers = set(_AMOUNT_DIGITS.findall(_CLOCK.sub(" ", text))) - asked  # '`38:20` - Sampling' counts nothing
+    text = _CLOCK.sub(" ", _LINK_TARGET.sub("] ", text))  # '`38:20` - Sampling' counts nothing
+    numbers = set(_AMOUNT_DIGITS.findall(text)) - asked
     return {n for n in numbers if not _YEAR.match(n)} if counting else numbers
 
 
@@ -47,7 +52,7 @@ def number_near(text: str, nouns: frozenset[str], asked: frozenset[str], window:
     """Is an amount within `window` words of one of the counted `nouns` (stems)? A count
     belongs to the noun it is written beside: '8 microservices', 'models: 5.3k', not
     'two days' for talks."""
-    tokens = words(text)
+    tokens = words(_LINK_TARGET.sub("] ", text))
     at_noun = [i for i, w in enumerate(tokens) if set(terms(w)) & nouns]
     at_amount = [i for i, w in enumerate(tokens) if _amounts(w, asked, True) or _NUMBER_WORDS.fullmatch(w)]
     return any(abs(i - j) <= window for i in at_noun for j in at_amount)
