@@ -149,3 +149,9 @@ def test_numbers_in_a_link_target_are_not_amounts() -> None:
     listing = "Go kit — Peter Bourgon ([slides](https://example.org/2015-talks/Go%20kit.pdf))"
     assert kind_score(count, listing, "", True) == 0.0
     assert kind_score(count, "There were [22 talks](https://example.org/talks) in all.", "", False) == 1.0
+
+
+def test_a_who_answer_names_someone_the_question_does_not() -> None:
+    who = analyse("Who won the Magic: the Gathering tournament?", frozenset({"magic", "gathering"}))
+    assert kind_score(who, "It ended with a Magic: the Gathering tournament.", "", False) == 0.0
+    assert kind_score(who, "Jane Doe won the Magic: the Gathering tournament.", "", False) == 1.0

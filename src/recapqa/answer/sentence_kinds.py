@@ -86,8 +86,9 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
         return 1.0 if named and _names_beyond(text, info.names) else 0.0
     if info.kind == "reason":
         return 1.0 if _REASON.search(text) else 0.0
-    if info.kind == "person":
-        return (1.0 if NAME_RE.search(text) else 0.0) + (1.0 if speaker_line else 0.0)
+    if info.kind == "person":  # a person the question does not name already
+        named = any(set(re.findall(r"\w+", m.group(0).lower())) - info.names for m in NAME_RE.finditer(text))
+        return (1.0 if named else 0.0) + (1.0 if speaker_line else 0.0)
     if info.kind == "list":
         return 1.0 if list_item or "," in text else 0.0
     if info.kind == "definition":
