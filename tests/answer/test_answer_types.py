@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import assistant_over
 
 from recapqa.answer.question import _names, analyse, counted_as
-from recapqa.answer.sentence_kinds import kind_score, names_other, number_near, says_more
+from recapqa.answer.sentence_kinds import kind_score, names_other, note_taker_absent, number_near, says_more
 from recapqa.embed import Embedder
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
@@ -155,3 +155,10 @@ def test_a_who_answer_names_someone_the_question_does_not() -> None:
     who = analyse("Who won the Magic: the Gathering tournament?", frozenset({"magic", "gathering"}))
     assert kind_score(who, "It ended with a Magic: the Gathering tournament.", "", False) == 0.0
     assert kind_score(who, "Jane Doe won the Magic: the Gathering tournament.", "", False) == 1.0
+
+
+def test_the_note_taker_not_being_there_is_not_an_answer() -> None:
+    assert note_taker_absent("I wasn’t at the keynote because I was at the booth.")
+    assert note_taker_absent("Sadly I missed most of this talk.")
+    assert not note_taker_absent("We didn't see any latency gains from the new cache.")
+    assert not note_taker_absent("The speaker was at Acme for ten years.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from recapqa.answer.facts import Facts
 from recapqa.answer.question import QuestionInfo, counted_as, required
-from recapqa.answer.sentence_kinds import names_other, number_near, says_more
+from recapqa.answer.sentence_kinds import names_other, note_taker_absent, number_near, says_more
 from recapqa.sentences import Sentence
 from recapqa.settings import Settings
 from recapqa.store import Index
@@ -34,6 +34,8 @@ class Eligibility:
             return False
         if not sentence.text.rstrip().endswith(":") and not says_more(sentence.text, info.terms):
             return False  # a lead-in brings its items
+        if note_taker_absent(sentence.text):
+            return False
         talk = self.facts.talks[sentence.talk_id]
         metadata = talk.about + facts.context
         near = metadata + facts.text + self.facts.previous_text(row) + facts.people

@@ -58,6 +58,20 @@ def number_near(text: str, nouns: frozenset[str], asked: frozenset[str], window:
     return any(abs(i - j) <= window for i in at_noun for j in at_amount)
 
 
+# The note-taker saying they were not there: "I wasn't at the keynote", "I missed this talk".
+_NOT_THERE = re.compile(
+    r"\b(I|we)\s+(wasn'?t|was not|weren'?t|were not|didn'?t|did not|couldn'?t|could not)\s+"
+    r"(at|attend|make it|(see|catch)\s+(the|this|that|his|her|their)\s+(talk|keynote|session|presentation|panel))\b"
+    r"|\b(I|we)\s+(missed|skipped)\s+(the|this|that|it|most|part)\b",
+    re.I,
+)
+
+
+def note_taker_absent(text: str) -> bool:
+    """Does the sentence say the note-taker was not at the talk? It says nothing of what was said."""
+    return bool(_NOT_THERE.search(text.replace("’", "'")))
+
+
 def says_more(text: str, asked: frozenset[str]) -> bool:
     """Does the text say anything beyond the question's own words? '`06:40` - eBPF verifier'
     does not (a time stamp says nothing); '5,000 models' does."""
