@@ -53,3 +53,26 @@ def test_a_question_naming_an_abbreviation_is_answered_from_the_spelled_out_talk
     assistant = assistant_over(settings, {"obsconf.md": NOTES}, embedder_factory)
     answer, _ = assistant.ask("Why can OTel baggage be dangerous?", mode="extractive")
     assert not answer.abstained and "sensitive data" in answer.answer
+
+
+LEARNING = """# SecSummit 2025
+
+## Growing your skills (Dana Fox)
+
+Document and share failures too, failure is essential to learning.
+Her acronym for failing:
+
+* First Attempt In Learning
+
+Practice on your own lab before touching production systems.
+"""
+
+
+def test_what_an_acronym_stands_for_is_the_line_that_spells_it_out(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    assistant = assistant_over(settings, {"secsummit.md": LEARNING}, embedder_factory)
+    answer, _ = assistant.ask("What does FAIL stand for according to Dana Fox?", mode="extractive")
+    assert not answer.abstained
+    assert answer.citations[0].quote == "First Attempt In Learning"

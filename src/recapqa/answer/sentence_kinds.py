@@ -8,7 +8,7 @@ import re
 
 from recapqa.answer.question import QuestionInfo, is_speaker_line
 from recapqa.ingest.speakers import NAME_RE
-from recapqa.text import GENERIC_NAMES, terms, words
+from recapqa.text import GENERIC_NAMES, squash, terms, words
 
 # A named place: 'in Denver', 'at the Venetian', 'Location: Warsaw' (not 'in June', 'on Monday').
 _PLACE = re.compile(
@@ -105,6 +105,8 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
         return (1.0 if named else 0.0) + (1.0 if speaker_line else 0.0)
     if info.kind == "list":
         return 1.0 if list_item or "," in text else 0.0
+    if info.kind == "definition" and _spells_out(info, text):
+        return 2.0  # 'What does FAIL stand for?': 'First Attempt In Learning'
     if info.kind == "definition":
         if info.subject and re.match(
             rf"^(the |a |an )?{re.escape(info.subject)}s?\b.*?\b(is|are|means)\b|^{re.escape(info.subject)}\s*:",
@@ -133,3 +135,9 @@ def names_other(text: str, asked: frozenset[str]) -> bool:
         token.lower().strip("'’s") not in asked and token.lower() not in GENERIC_NAMES
         for token in _NAME_TOKEN.findall(text)
     )
+
+
+def _spells_out(info: QuestionInfo, text: str) -> bool:
+    """Does the text hold the spelled-out form of an abbreviation the question names?"""
+    squashed = squash(text)
+    return any(form != squash(name) and form in squashed for name, forms in info.forms for form in forms)
