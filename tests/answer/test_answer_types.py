@@ -162,3 +162,11 @@ def test_the_note_taker_not_being_there_is_not_an_answer() -> None:
     assert note_taker_absent("Sadly I missed most of this talk.")
     assert not note_taker_absent("We didn't see any latency gains from the new cache.")
     assert not note_taker_absent("The speaker was at Acme for ten years.")
+
+
+def test_a_role_line_of_the_talk_says_where_its_speaker_works() -> None:
+    works = analyse("Where did Daniel Greenfeld work at the time of his keynote?", frozenset())
+    assert works.kind == "company"
+    assert kind_score(works, "Principal at Cartwheel Web", "", True) == 2.0
+    assert kind_score(works, "by Daniel Greenfeld aka Pydanny", "", True) == 1.0
+    assert kind_score(works, "Co-author of a book on Django", "", True) == 0.0

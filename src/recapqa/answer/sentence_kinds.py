@@ -16,6 +16,8 @@ _PLACE = re.compile(
     r"|\b(in|at)\s+(the\s+)?(?!(January|February|March|April|May|June|July|August|September|October|November"
     r"|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w'’-]+"
 )
+# A role line: a few words, then 'at' or '@' and a capitalised name ('Principal at Cartwheel Web').
+_AFFILIATION = re.compile(r"^\W*(?:[\w-]+\s+){1,4}(?:at|@)\s+[A-Z]")
 _ORG_WORD = re.compile(r"(?<![\w*#>-])(?<!^)(?<!\n)[A-Z][\w&'’.-]*[a-zA-Z]")
 _REASON = re.compile(r"\b(because|due to|reason|since|so that|comes from|in order to|as they|thus)\b", re.I)
 _TIME = re.compile(
@@ -96,6 +98,8 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
     if info.kind == "place":
         return 1.0 if _PLACE.search(text) else 0.0
     if info.kind == "company":  # the person asked about, beside an organisation
+        if _AFFILIATION.match(text):
+            return 2.0  # 'Principal at Cartwheel Web': a role line (whose talk is the person's: eligibility)
         named = not info.names or any(re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", text, re.I) for n in info.names)
         return 1.0 if named and _names_beyond(text, info.names) else 0.0
     if info.kind == "reason":
