@@ -170,3 +170,28 @@ def test_a_role_line_of_the_talk_says_where_its_speaker_works() -> None:
     assert kind_score(works, "Principal at Cartwheel Web", "", True) == 2.0
     assert kind_score(works, "by Daniel Greenfeld aka Pydanny", "", True) == 1.0
     assert kind_score(works, "Co-author of a book on Django", "", True) == 0.0
+
+
+SUMMIT = """# SecSummit 2025
+
+## Purple Team Feedback Loop
+**Purple Team Feedback Loop** - Mia Wong
+
+- demonstrates a few test scenarios with agile planning
+- shares results with the blue team every week
+
+## Threat hunting with scan data
+**Threat hunting with scan data** - Raj Patel
+
+- scans the internet weekly to find exposed services
+- pivots on certificates to find related hosts
+"""
+
+
+def test_a_talk_title_line_says_nothing_about_its_speaker_company(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    summit = assistant_over(settings, {"summit.md": SUMMIT}, embedder_factory)
+    answer, _ = summit.ask("Which company does Mia Wong work for?", mode="extractive")
+    assert answer.abstained

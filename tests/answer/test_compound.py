@@ -21,6 +21,14 @@ from recapqa.answer.compound import split_compound
         ("How many models does Uber run in production?", ["How many models does Uber run in production?"]),
         ("What are feature stores and vector databases?", ["What are feature stores and vector databases?"]),
         ("Which tools and which libraries?", ["Which tools and which libraries?"]),
+        (
+            "In Lambda's architecture, what is the Worker Manager responsible for?",
+            ["In Lambda's architecture, what is the Worker Manager responsible for?"],
+        ),
+        (
+            "In the keynote, who spoke and what did they say about storage?",
+            ["In the keynote, who spoke?", "what did they say about storage? (the keynote)"],
+        ),
     ],
 )
 def test_split(question: str, parts: list[str]) -> None:

@@ -16,6 +16,7 @@ from recapqa.models import CANNOT_ANSWER, Answer
 
 _QUESTION_START = r"(?:who|whom|whose|what|which|when|where|why|how|did|does|do|is|are|was|were|has|have|can|could)\b"
 _SPLIT = re.compile(rf"\s*(?:,?\s+and\s+|;\s*|,\s+)(?={_QUESTION_START})", re.I)
+_OPENS_QUESTION = re.compile(rf"^\W*{_QUESTION_START}", re.I)
 _SUBJECT = re.compile(
     r"\bthe\s+((?:[\w'’-]+\s+){0,3}?(?:talk|keynote|panel|session|speaker|presentation|workshop))\b", re.I
 )
@@ -27,6 +28,8 @@ MAX_PARTS = 3
 def split_compound(question: str) -> list[str]:
     """The parts of a compound question, or [question] when it asks one thing."""
     parts = [p.strip(" ,;?") for p in _SPLIT.split(question.strip()) if p.strip(" ,;?")]
+    if len(parts) > 1 and not _OPENS_QUESTION.match(parts[0]):  # 'In Lambda's architecture, what is …'
+        parts = [f"{parts[0]}, {parts[1]}", *parts[2:]]
     if len(parts) < 2 or len(parts) > MAX_PARTS or any(len(p.split()) < 3 for p in parts):
         return [question]
     context = _context(parts[0])

@@ -17,6 +17,12 @@ class Eligibility:
         self.index = index
         self.facts = facts
         self.settings = settings
+        self._titles: dict[str, frozenset[str]] = {}
+
+    def _title_terms(self, talk_id: str) -> frozenset[str]:
+        if talk_id not in self._titles:
+            self._titles[talk_id] = frozenset(terms(self.index.talks[talk_id].title))
+        return self._titles[talk_id]
 
     def __call__(self, row: int, info: QuestionInfo, kind: float) -> bool:
         """Rules, not weights: a count or an amount must be in the sentence, of what the
@@ -32,11 +38,13 @@ class Eligibility:
             return False
         if facts.speaker_line and not info.asks_speaker:
             return False
-        if not sentence.text.rstrip().endswith(":") and not says_more(sentence.text, info.terms):
+        talk = self.facts.talks[sentence.talk_id]
+        # a talk's own title line says nothing (its speakers are news only to who/company questions)
+        known = info.terms | (self._title_terms(sentence.talk_id) if info.asks_speaker else talk.terms)
+        if not sentence.text.rstrip().endswith(":") and not says_more(sentence.text, known):
             return False  # a lead-in brings its items
         if note_taker_absent(sentence.text):
             return False
-        talk = self.facts.talks[sentence.talk_id]
         metadata = talk.about + facts.context
         near = metadata + facts.text + self.facts.previous_text(row) + facts.people
         for forms in info.name_forms():

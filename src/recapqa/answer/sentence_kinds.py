@@ -74,10 +74,11 @@ def note_taker_absent(text: str) -> bool:
     return bool(_NOT_THERE.search(text.replace("’", "'")))
 
 
-def says_more(text: str, asked: frozenset[str]) -> bool:
-    """Does the text say anything beyond the question's own words? '`06:40` - eBPF verifier'
-    does not (a time stamp says nothing); '5,000 models' does."""
-    return bool(set(terms(_CLOCK.sub(" ", text))) - asked)
+def says_more(text: str, known: frozenset[str]) -> bool:
+    """Does the text say anything beyond the words `known` (the question's, and for most
+    questions its talk's title and speakers)? '`06:40` - eBPF verifier' does not (a time stamp
+    or a link target says nothing); '5,000 models' does."""
+    return bool(set(terms(_CLOCK.sub(" ", _LINK_TARGET.sub("] ", text)))) - known)
 
 
 def has_money(text: str) -> bool:
