@@ -195,3 +195,9 @@ def test_a_talk_title_line_says_nothing_about_its_speaker_company(
     summit = assistant_over(settings, {"summit.md": SUMMIT}, embedder_factory)
     answer, _ = summit.ask("Which company does Mia Wong work for?", mode="extractive")
     assert answer.abstained
+
+
+def test_a_name_ending_in_s_is_not_the_counted_noun() -> None:
+    (cluster,) = terms("clusters")
+    info = analyse("How many Kubernetes clusters does the Financial Times run?", frozenset({"kubernetes"}))
+    assert info.focus == cluster

@@ -258,7 +258,7 @@ def _focus(question: str, names: frozenset[str]) -> str | None:
     match = _FOCUS.search(question)
     if not match:
         return None
-    counted = " ".join(w for w in match.group(1).split() if w.lower().strip("'’s") not in names)
+    counted = " ".join(w for w in match.group(1).split() if re.sub(r"['’]s$", "", w.lower()) not in names)
     words = [w for w in terms(counted) if w not in GENERIC_NAMES and w not in _QUANTIFIERS]
     return words[0] if words else None
 
