@@ -112,6 +112,13 @@ class Settings(BaseSettings):
         description="A sentence that names what a 'how many' question counts must hold an amount within "
         "this many words of that noun ('8 microservices', not 'two days' for talks).",
     )
+    speaker_topic_cover: float = Field(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        description="'Who gave the talk about X?' with no talk titled X: the sentence on X that picks the talk "
+        "must hold at least this share of the question's words (IDF-weighted) itself.",
+    )
     max_answer_sentences: int = Field(3, ge=1, le=10)
     # the gist of talks (answer/gist.py)
     gist_sentences: int = Field(5, ge=1, le=10, description="Sentences quoted in a summary or an answer on a topic.")

@@ -107,3 +107,18 @@ def test_a_count_no_sentence_gives_is_answered_from_the_talk_title(
     assert titled.citations[0].start_line == 3
     other, _ = summit.ask("How many services did Blockworks move to Kubernetes?", mode="extractive")
     assert other.abstained  # the title's count belongs to another company's talk
+
+
+def test_who_gave_the_talk_about_a_topic_names_the_speakers_of_the_talk_that_covers_it(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    summit = assistant_over(settings, {"summit.md": MIGRATION}, embedder_factory)
+    answer, _ = summit.ask("Who gave the talk about routing queries by tenant?", mode="extractive")
+    assert not answer.abstained
+    assert [c.quote for c in answer.citations] == [
+        "Search at scale (Ann Lee, Blockworks)",
+        "Queries are routed by tenant so that one noisy customer cannot slow down the others.",
+    ]
+    unknown, _ = summit.ask("Who gave the talk about quantum error correction?", mode="extractive")
+    assert unknown.abstained

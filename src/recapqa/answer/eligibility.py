@@ -32,8 +32,8 @@ class Eligibility:
         the talk names again and again (a passing mention does not make the talk about it);
         a year or an edition the question gives ("Apply(ops) 24") must be there too."""
         sentence, facts = self.index.sentences[row], self.facts.sentences[row]
-        if required(info.kind) and not kind:
-            return False
+        if (required(info.kind) or (info.kind == "person" and info.asks_speaker)) and not kind:
+            return False  # 'Who gave …' is answered by a name ('Who uses X?' may be by a company)
         if info.focus and not self._counts_focus(sentence, info):
             return False
         if facts.speaker_line and not info.asks_speaker:

@@ -168,8 +168,23 @@ class ExtractiveAnswerer:
             return known
         answer = self.answer_from(retrieval, self.candidates(retrieval, info))
         if answer.abstained:
-            return self.metadata.count_in_title(retrieval, info) or answer
+            return self.metadata.count_in_title(retrieval, info) or self._speaker_of_topic(retrieval, info) or answer
         return answer
+
+    def _speaker_of_topic(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
+        """'Who gave the talk about a media server on a Pogo plug?': the speakers of the talk
+        whose sentence answers what the question says the talk was about."""
+        if info.kind != "person" or not info.asks_speaker:
+            return None
+        topic = replace(info, kind="other", asks_speaker=False, talk_only=False)
+        eligible = [c for c in self.candidates(retrieval, topic) if c.eligible]
+        if not eligible or self.confidence(eligible) < self.settings.abstain_threshold:
+            return None
+        best = eligible[0]
+        named = best.features[NAMES.index("names_sentence")] if info.names else 1.0
+        if named < 1.0 or best.features[NAMES.index("cover_text")] < self.settings.speaker_topic_cover:
+            return None  # the sentence must itself say what the question says the talk was about
+        return self.metadata.speakers_of(retrieval, info, self.citation(best).talk, [self.citation(best)])
 
     def answer_from(self, retrieval: Retrieval, candidates: list[Candidate]) -> Answer:
         """Pick from scored candidates (split from `answer` so tuning can rescore them)."""

@@ -56,8 +56,13 @@ class MetadataAnswerer:
 
     def _speaker(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
         talk = self._named_talk(retrieval, info)
-        if talk is None:
-            return None
+        return None if talk is None else self.speakers_of(retrieval, info, talk)
+
+    def speakers_of(
+        self, retrieval: Retrieval, info: QuestionInfo, talk: Talk, evidence: list[Citation] | None = None
+    ) -> Answer | None:
+        """Who gave `talk`, quoted from its notes; `evidence`: citations saying why it is the
+        talk asked about (a sentence on the topic the question gives), kept after the speakers'."""
         if not talk.speakers:
             if talk.kind != "talk":
                 return None
@@ -72,7 +77,9 @@ class MetadataAnswerer:
         citations = list({c.start_line: c for c in found if c}.values())
         if any(c is None for c in found):  # a name the notes do not write: nothing to quote it from
             return None
-        return self._answer(retrieval, citations)
+        return self._answer(
+            retrieval, citations + [c for c in evidence or [] if c.start_line not in lines_cited(citations)]
+        )
 
     def _company(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
         asked = {squash(n) for n in info.names}
