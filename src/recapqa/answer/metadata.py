@@ -77,9 +77,8 @@ class MetadataAnswerer:
         citations = list({c.start_line: c for c in found if c}.values())
         if any(c is None for c in found):  # a name the notes do not write: nothing to quote it from
             return None
-        return self._answer(
-            retrieval, citations + [c for c in evidence or [] if c.start_line not in lines_cited(citations)]
-        )
+        cited = {c.start_line for c in citations}
+        return self._answer(retrieval, citations + [c for c in evidence or [] if c.start_line not in cited])
 
     def _company(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
         asked = {squash(n) for n in info.names}
