@@ -144,7 +144,17 @@ class TalkMatcher:
 
 
 # Document metadata that names what a talk is about (ingest/docmeta.py keys).
-TALK_METADATA = ("conference", "track", "title", "date", "description", "tags", "code")
+TALK_METADATA = (
+    "conference",
+    "track",
+    "title",
+    "date",
+    "description",
+    "tags",
+    "code",
+    "note_taker",
+    "note_taker_of_talk",
+)
 
 
 def _flat(value: object) -> str:
@@ -153,7 +163,7 @@ def _flat(value: object) -> str:
 
 def talk_text(talk: Talk) -> str:
     """Everything known about a talk besides its notes: title, company, speakers with their
-    roles and companies, and the document's metadata (conference, track, file title)."""
+    roles and companies, and the document's metadata (conference, track, file title, note-taker)."""
     people = " ".join(f"{s.name} {s.role or ''} {s.company or ''}" for s in talk.speakers)
     meta = " ".join(_flat(talk.meta.get(k)) for k in TALK_METADATA)
     return f"{talk.title} {talk.company or ''} {people} {talk.talk_id.replace('-', ' ')} {meta}"

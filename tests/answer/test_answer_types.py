@@ -201,3 +201,25 @@ def test_a_name_ending_in_s_is_not_the_counted_noun() -> None:
     (cluster,) = terms("clusters")
     info = analyse("How many Kubernetes clusters does the Financial Times run?", frozenset({"kubernetes"}))
     assert info.focus == cluster
+
+
+BLOG = """---
+title: "DevDays 2025 Lisbon"
+authors:
+  - name: Ana Ruiz
+---
+
+## Day 1
+
+The opening keynote was about platform teams and their budgets.
+Be sure to try the custard tarts at Manteigaria next time you are in Lisbon.
+"""
+
+
+def test_the_note_taker_named_in_a_question_is_known_to_every_talk_of_their_notes(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    blog = assistant_over(settings, {"devdays.md": BLOG}, embedder_factory)
+    answer, _ = blog.ask("Where did Ana Ruiz recommend eating custard tarts in Lisbon?", mode="extractive")
+    assert not answer.abstained and "Manteigaria" in answer.answer
