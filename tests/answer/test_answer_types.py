@@ -223,3 +223,11 @@ def test_the_note_taker_named_in_a_question_is_known_to_every_talk_of_their_note
     blog = assistant_over(settings, {"devdays.md": BLOG}, embedder_factory)
     answer, _ = blog.ask("Where did Ana Ruiz recommend eating custard tarts in Lisbon?", mode="extractive")
     assert not answer.abstained and "Manteigaria" in answer.answer
+
+
+def test_only_the_names_that_say_which_talk_must_be_the_talks_own() -> None:
+    info = analyse("In the SolarWinds keynote, what does the UNC in UNC2452 mean?", frozenset())
+    assert info.talk_only and info.talk_names == {"solarwinds"}
+    assert info.numbers == frozenset()  # the digits of a name are not a number the question gives
+    plain = analyse("What did the speaker say about Kafka?", frozenset())
+    assert plain.talk_names == {"kafka"}  # no name says which talk: every name must be the talk's

@@ -47,8 +47,9 @@ class Eligibility:
             return False
         metadata = talk.about + facts.context
         near = metadata + facts.text + self.facts.previous_text(row) + facts.people
-        for forms in info.name_forms():
-            if info.talk_only and not any(f in metadata + facts.people for f in forms):
+        for name in sorted(info.names):
+            forms = info.forms_of(name)
+            if info.talk_only and name in info.talk_names and not any(f in metadata + facts.people for f in forms):
                 return False
             if not any(f in near for f in forms) and (
                 max(talk.notes.count(f) for f in forms) < self.settings.talk_name_mentions

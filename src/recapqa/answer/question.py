@@ -153,11 +153,14 @@ KINDS: tuple[KindRule, ...] = (
 _ASKS_SPEAKER = re.compile(
     r"\b(gave|give|presented|present|moderated|spoke|speakers?|took part|role|work for|panelists?)\b", re.I
 )
+_TALK_PHRASE = re.compile(
+    r"((?:[\w'’.&-]+\s+){1,4}?)(?:speaker|talk|keynote|presentation|presenter|session|panel)s?\b", re.I
+)
 _TALK_REFERENCE = re.compile(r"\b(speaker|talk|keynote|presentation|presenter|session|panel)\b", re.I)
 _SUBJECT = re.compile(
     r"^\s*what (?:is|are|was|were)\s+(?:a |an |the )?([\w\-+’' ]+?)(?:\s+(?:in|at|of|for|according)\b|\?|$)", re.I
 )
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"(?<![^\W_])\d+")  # a number the question gives: not the digits of a name ('UNC2452')
 
 
 @dataclass(frozen=True)
@@ -174,10 +177,16 @@ class QuestionInfo:
     # each name with its squashed forms, spelled-out ones included (answer/abbreviations.py)
     forms: tuple[tuple[str, frozenset[str]], ...] = ()
 
+    # the names that say which talk ('the SolarWinds keynote', "Brian Kime's talk"), when talk_only
+    talk_names: frozenset[str] = frozenset()
+
+    def forms_of(self, name: str) -> frozenset[str]:
+        """The squashed forms that count as `name` (one the question gives)."""
+        return dict(self.forms).get(name, frozenset({squash(name)}))
+
     def name_forms(self) -> list[frozenset[str]]:
         """Per name the question gives, the squashed forms that count as that name."""
-        known = dict(self.forms)
-        return [known.get(n, frozenset({squash(n)})) for n in sorted(self.names)]
+        return [self.forms_of(n) for n in sorted(self.names)]
 
 
 def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
@@ -191,6 +200,7 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
         names=names,
         numbers=frozenset(_DIGITS.findall(question)),
         talk_only=bool(_TALK_REFERENCE.search(question)),
+        talk_names=_talk_names(question, names),
         asks_speaker=bool(_ASKS_SPEAKER.search(question)) or kind == "person",
         focus=_focus(question, names) if kind in ("number", "money") else None,
         subject=subject.group(1).strip().lower() if subject and kind == "definition" else None,
@@ -221,6 +231,13 @@ def _names(question: str, proper_nouns: frozenset[str]) -> set[str]:
         if (i > 0 and token[0].isupper()) or (word in proper_nouns and not (cased and token[0].islower())):
             names.add(word)
     return names
+
+
+def _talk_names(question: str, names: frozenset[str]) -> frozenset[str]:
+    """The names in the phrase that refers to a talk ('the SolarWinds keynote'); all the
+    question's names when that phrase holds none."""
+    said = {re.sub(r"['’]s$", "", w.lower()) for m in _TALK_PHRASE.finditer(question) for w in m.group(1).split()}
+    return frozenset(names & said) or names
 
 
 def is_speaker_line(text: str, context: str) -> bool:

@@ -32,7 +32,7 @@ _PERCENT = re.compile(r"%|\bpercent", re.I)
 _MONEY = re.compile(r"[$€£¥]|\b(usd|eur|dollars?|euros?|pounds?)\b", re.I)
 _YEAR = re.compile(r"^(19|20)\d\d$")
 # Digits that are an amount: not glued to a letter before them ('S3', 'EC2', 'IPv6' are names).
-_AMOUNT_DIGITS = re.compile(r"(?<![^\W\d_])\d+")
+_AMOUNT_DIGITS = re.compile(r"(?<![^\W_])\d+")
 
 
 # A link's target counts nothing: '([slides](https://…/2015-talks/Go%20kit.pdf))'.
