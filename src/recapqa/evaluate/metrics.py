@@ -11,6 +11,12 @@ from collections import Counter
 from collections.abc import Sequence
 
 
+def talk_key(talk_id: str, title: str, speakers: Sequence[str]) -> tuple[str, str]:
+    """What a gold key is matched against: the talk's id, and its title with its speakers'
+    names ("Werner Vogels" names the talk titled "Keynote" that he gave)."""
+    return talk_id, " ".join([title, *speakers])
+
+
 def talk_matches(key: str, talk_id: str, title: str) -> bool:
     key = key.lower()
     return key in talk_id.lower() or key in title.lower()

@@ -23,7 +23,7 @@ def score_row(
     citations = answer.get("citations", [])
     gold = q.talks if q.answerable else []
     rels = m.relevance(retrieved, gold) if gold else []
-    cited = [(c["talk_id"], " ".join([c["talk_title"], *c.get("speakers", [])])) for c in citations]
+    cited = [m.talk_key(c["talk_id"], c["talk_title"], c.get("speakers", [])) for c in citations]
     cited_rels = m.relevance(cited, gold) if gold else []
     verbatim = [quote_in_source(corpus_dir, c["source"], c["start_line"], c["end_line"], c["quote"]) for c in citations]
     return {
@@ -78,8 +78,8 @@ def run(
             answer = answer_obj.to_dict()
             ranked: list[tuple[str, str]] = []
             for hit in retrieval.hits:
-                named = (hit.talk.talk_id, " ".join([hit.talk.title, *hit.talk.speaker_names]))
-                if named not in ranked:  # a gold key names a talk by its title or its speakers
+                named = m.talk_key(hit.talk.talk_id, hit.talk.title, hit.talk.speaker_names)
+                if named not in ranked:
                     ranked.append(named)
             error = None
         except RecapqaError as exc:
