@@ -122,3 +122,34 @@ def test_who_gave_the_talk_about_a_topic_names_the_speakers_of_the_talk_that_cov
     ]
     unknown, _ = summit.ask("Who gave the talk about quantum error correction?", mode="extractive")
     assert unknown.abstained
+
+
+SESSIONS = """# KubeDays 2025
+
+## Companies doing what we do
+
+A large bank talked about its platform team and how it moved every service to containers.
+A publisher runs nine clusters on a few hundred cloud instances across three regions.
+Both said that platform teams need product managers, not only engineers.
+A retailer explained how it cut its cloud bill by a third with spot instances.
+
+## All the sessions I went to
+
+- [Keynote: Welcome Remarks](https://example.org/1) - Janet Kuo, Software Engineer, Google
+- [Fine-Grained Permissions in Kubernetes](https://example.org/2) - Vallery Lancey, Lyft & Seth Moore, Triller
+- [Intro: Open Policy Agent](https://example.org/3) - Rita Zhang, Microsoft
+- [The Multicluster Toolbox](https://example.org/4) - Adrien Trouillaud, Admiralty
+- [Keynote: Storage is Hard](https://example.org/5) - Saad Ali, Senior Software Engineer, Google
+- [Keynote: Operators](https://example.org/6) - Rob Szumski, Principal Product Manager, Red Hat
+"""
+
+
+def test_the_company_of_a_speaker_comes_from_a_one_line_listing_of_their_talk(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    days = assistant_over(settings, {"kubedays.md": SESSIONS}, embedder_factory)
+    answer, _ = days.ask("What company did Vallery Lancey work for?", mode="extractive")
+    assert not answer.abstained and "Lyft" in answer.answer
+    other, _ = days.ask("What company did Seth Moore work for?", mode="extractive")
+    assert not other.abstained and "Triller" in other.answer  # the line naming both, quoted whole

@@ -21,7 +21,7 @@ import re
 
 from recapqa.answer.question import GIST_KINDS, QuestionInfo, counted_as
 from recapqa.answer.sentence_kinds import number_near
-from recapqa.answer.targets import TalkTargets
+from recapqa.answer.targets import TalkTargets, label
 from recapqa.ingest import SkipFile, load_document
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Talk, quote_list
 from recapqa.retrieve import Retrieval
@@ -82,12 +82,13 @@ class MetadataAnswerer:
 
     def _company(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
         asked = {squash(n) for n in info.names}
-        for hit in retrieval.hits:
-            for person in hit.talk.speakers:
-                company = person.company or hit.talk.company
+        talks = [h.talk for h in retrieval.hits] + self.targets.named(retrieval)  # named: by a speaker's name
+        for talk in {t.talk_id: t for t in talks}.values():
+            for person in talk.speakers:
+                company = person.company or talk.company
                 if company and _same_person(person.name, asked):
-                    lines = self._lines(hit.talk)
-                    citation = self._line_with(retrieval, hit.talk, lines, company, [person.name.split()[-1]])
+                    lines = self._lines(talk)
+                    citation = self._line_with(retrieval, talk, lines, company, [person.name.split()[-1]])
                     return self._answer(retrieval, [citation]) if citation else None
         return None
 
@@ -97,11 +98,10 @@ class MetadataAnswerer:
             return None
         nouns = counted_as(info.focus or "")
         for talk in {hit.talk.talk_id: hit.talk for hit in retrieval.hits}.values():
-            people = " ".join(f"{p.name} {p.company or ''}" for p in talk.speakers)
-            label = squash(f"{talk.title} {talk.company or ''} {people}")
+            named = squash(label(talk))
             if not number_near(talk.title, nouns, info.numbers, self.settings.count_noun_window):
                 continue
-            if all(any(f in label for f in forms) for forms in info.name_forms()):
+            if all(any(f in named for f in forms) for forms in info.name_forms()):
                 citation = self._line_with(retrieval, talk, self._lines(talk), talk.title, [])
                 return self._answer(retrieval, [citation]) if citation else None
         return None
