@@ -113,7 +113,9 @@ def test_letters_with_digits_are_a_name_not_an_amount() -> None:
 
 def test_the_counted_noun_is_not_a_name_the_question_gives() -> None:
     (contributor,) = terms("contributors")
-    assert analyse("What percentage of CNCF contributors are women?", frozenset({"cncf"})).focus == contributor
+    assert analyse("How many CNCF contributors are women?", frozenset({"cncf"})).focus == contributor
+    # a share is of a whole the notes may name otherwise ('the data' / 'the information'): no counted noun
+    assert analyse("What percentage of CNCF contributors are women?", frozenset({"cncf"})).focus is None
     (project,) = terms("projects")
     assert analyse("How many CNCF projects had graduated?", frozenset({"cncf"})).focus == project
 

@@ -245,9 +245,7 @@ def is_speaker_line(text: str, context: str) -> bool:
 
 
 # The noun a count asks about: "how many engineers", "what percentage of requests".
-_FOCUS = re.compile(
-    r"\b(?:how many|how much|what (?:percentage|share|fraction|number) of)\s+((?:[\w-]+\s+){0,3})", re.I
-)
+_FOCUS = re.compile(r"\b(?:how many|how much|what number of)\s+((?:[\w-]+\s+){0,3})", re.I)
 # Quantity adjectives say how to count, not what: "how many different tools".
 _QUANTIFIERS = frozenset({"differ", "distinct", "uniqu", "separ", "total", "individu", "new"})
 
