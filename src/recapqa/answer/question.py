@@ -160,7 +160,7 @@ _TALK_REFERENCE = re.compile(r"\b(speaker|talk|keynote|presentation|presenter|se
 _SUBJECT = re.compile(
     r"^\s*what (?:is|are|was|were)\s+(?:a |an |the )?([\w\-+’' ]+?)(?:\s+(?:in|at|of|for|according)\b|\?|$)", re.I
 )
-_DIGITS = re.compile(r"(?<![^\W_])\d+")  # a number the question gives: not the digits of a name ('UNC2452')
+_DIGITS = re.compile(r"\d+")  # a number the question gives, also inside a name ('p99', 'UNC2452')
 
 
 @dataclass(frozen=True)
