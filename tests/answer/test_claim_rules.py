@@ -26,6 +26,7 @@ def test_a_date_question_needs_a_number_or_a_date_word() -> None:
     assert asks(question, "They deployed it in 2019.")
     assert asks(question, "They deployed it in March.")
     assert asks(question, "They deployed it two years ago.")
+    assert asks(question, "They deployed it in mid-November.")
     assert not asks(question, "Their first ranking model (a boosted tree predicting clicks).")
     assert not asks("Which year did the team move to the cloud?", "The team moved to the cloud.")
 

@@ -92,8 +92,13 @@ def gives_asked_quantity(claim: str, question: str, info: QuestionInfo) -> bool:
         return True
     if set(NUMBER.findall(claim)) - set(NUMBER.findall(question)):
         return True
-    added = set(words(claim)) - set(words(question))
+    added = _word_parts(claim) - _word_parts(question)
     return bool(added & (_NUMBER_WORDS if asks_count else _NUMBER_WORDS | _DATE_WORDS))
+
+
+def _word_parts(text: str) -> set[str]:
+    """Lower-case words and the parts of hyphenated ones ("mid-November": mid, november)."""
+    return {part for word in words(text) for part in [word, *word.split("-")]}
 
 
 def _clause_words(text: str, scope: int) -> list[str]:
