@@ -286,7 +286,7 @@ def test_a_number_supports_only_what_it_counts_in_the_sentence(assistant: Assist
     from recapqa.answer.claim_rules import NUMBER, counted_word
 
     check = checker(assistant)
-    for row, sentence in enumerate(assistant.index.sentences):
+    for row, sentence in enumerate(assistant.index.sentences):  # noqa: B007 (row is used after the loop)
         numbers = NUMBER.findall(sentence.text)
         counted = [counted_word(sentence.text, number) for number in numbers]
         if len(numbers) == 2 and len(set(numbers)) == 2 and None not in counted and counted[0] != counted[1]:

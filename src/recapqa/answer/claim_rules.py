@@ -40,18 +40,20 @@ _IRREGULAR_TEXT = """
 _IRREGULAR = dict(pair.split(":") for pair in _IRREGULAR_TEXT.split())
 _IRREGULAR_WORD = re.compile(r"\b(" + "|".join(_IRREGULAR) + r")\b", re.I)
 # English number words, scale words and date words: what a count or a date may be written as
-_NUMBER_WORDS = frozenset(
-    """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+_NUMBER_WORDS_TEXT = """
+    one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
     seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds
-    thousand thousands million millions billion billions trillion dozen dozens half quarter third thirds
-    percent""".split()
-)
-_SCALE_WORDS = frozenset("k m b bn mn x hundred hundreds thousand thousands million millions billion billions".split())
-_DATE_WORDS = frozenset(
-    """january february march april may june july august september october november december spring
+    thousand thousands million millions billion billions trillion dozen dozens half quarter third thirds percent
+"""
+_SCALE_WORDS_TEXT = "k m b bn mn x hundred hundreds thousand thousands million millions billion billions"
+_DATE_WORDS_TEXT = """
+    january february march april may june july august september october november december spring
     summer autumn fall winter monday tuesday wednesday thursday friday saturday sunday daily weekly
-    monthly yearly annually hourly nightly every ago decade decades century""".split()
-)
+    monthly yearly annually hourly nightly every ago decade decades century
+"""
+_NUMBER_WORDS = frozenset(_NUMBER_WORDS_TEXT.split())
+_SCALE_WORDS = frozenset(_SCALE_WORDS_TEXT.split())
+_DATE_WORDS = frozenset(_DATE_WORDS_TEXT.split())
 _ASKS_DATE = re.compile(r"^\s*(?:since |until |by )?when\b|\b(?:what|which) (?:year|month|date|day)\b", re.I)
 
 
@@ -120,7 +122,8 @@ def counted_word(claim: str, number: str) -> str | None:
     for match in re.finditer(re.escape(number), claim):
         following = [w for w in words(claim[match.end() :]) if w not in _SCALE_WORDS and w != "of"][:1]
         if following and following[0] not in STOPWORDS and not NUMBER.fullmatch(following[0]):
-            return (terms(following[0]) or [None])[0]
+            stems = terms(following[0])
+            return stems[0] if stems else None
     return None
 
 
