@@ -43,6 +43,7 @@ def test_the_counted_word_is_the_word_right_after_the_number() -> None:
     assert counted_word("About 65% of companies are multi-cloud.", "65") == "compani"
     assert counted_word("It started in 2015 to make decisions.", "2015") is None  # "to": nothing counted
     assert counted_word("The total is 40.", "40") is None
+    assert counted_word("About 65% of 5 teams.", "5") == "team"  # the whole number, not the 5 of 65
 
 
 def test_a_number_must_count_the_same_thing_in_the_sentence() -> None:

@@ -116,10 +116,15 @@ def _clause_words(text: str, scope: int) -> list[str]:
     return out
 
 
+def _occurrences(number: str, text: str) -> list[re.Match[str]]:
+    """Where `number` stands as a whole number in `text` ("5" is not in "65" nor in "5.3")."""
+    return list(re.finditer(rf"(?<![\d.,]){re.escape(number)}(?![\d]|[.,]\d)", text))
+
+
 def counted_word(claim: str, number: str) -> str | None:
     """The stemmed word right after `number` in the claim (scale words and "of" skipped),
     when it is a content word: what the claim says the number counts."""
-    for match in re.finditer(re.escape(number), claim):
+    for match in _occurrences(number, claim):
         following = [w for w in words(claim[match.end() :]) if w not in _SCALE_WORDS and w != "of"][:1]
         if following and following[0] not in STOPWORDS and not NUMBER.fullmatch(following[0]):
             stems = terms(following[0])
@@ -138,7 +143,7 @@ def numbers_bound(claim: str, sentence: str, numbers: set[str], scope: int = NUM
         if counted is None or counted not in own:
             continue
         near: set[str] = set()
-        for match in re.finditer(rf"(?<![\d.,]){re.escape(number)}(?![\d])", sentence):
+        for match in _occurrences(number, sentence):
             before = re.split(r"[,;.!?()\[\]—–]|\d", sentence[: match.start()])[-1]  # "Users: 40" binds
             near |= set(terms(" ".join(_clause_words(sentence[match.end() :], scope))))
             near |= set(terms(" ".join(words(before)[-scope:])))
