@@ -102,8 +102,10 @@ def run(args: argparse.Namespace) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     meta = {"model": args.name, "file": Path(args.model).name, "sha256": sha256(Path(args.model))}
     meta |= {"prompt_version": PROMPT_VERSION, "machine": f"{platform.machine()}, {os.cpu_count()} cores"}
+    meta |= {"temperature": args.temperature}
     with llama_server(Path(args.model), args.chat_format) as base_url, out.open("w") as f:
         llm = {"llm_base_url": base_url, "llm_timeout": args.timeout, "llm_max_tokens": args.max_tokens}
+        llm |= {"llm_temperature": args.temperature}
         assistant = open_assistant(Path(args.index), **llm)
         assistant.warm()
         f.write(json.dumps({"meta": meta}) + "\n")
@@ -333,6 +335,9 @@ def main() -> None:
     r.add_argument("--limit", type=int, default=0)
     r.add_argument("--timeout", type=float, default=180.0)
     r.add_argument("--max-tokens", type=int, default=128)
+    r.add_argument(
+        "--temperature", type=float, default=0.0, help="> 0: sampled replies (fresh replies to questions asked before)"
+    )
     r.add_argument("--out", default=None)
     p = sub.add_parser("report")
     p.add_argument("runs", nargs="+")

@@ -193,6 +193,15 @@ class Settings(BaseSettings):
         "eval/llm/checker_set.jsonl (supported claims kept at most 1.42 below the best, wrong ones from 1.86).",
     )
 
+    llm_names_max_speakers: int = Field(
+        2,
+        ge=1,
+        description="Support check (answer/citations.py): for a who / which speakers question, a claim that "
+        "only names the cited talk's speakers is supported by that talk's most relevant sentence when it names "
+        "all of them and they are at most this many (a talk given by one or two people; a panel's members say "
+        "different things, so naming them all does not say who said it).",
+    )
+
     # HTTP API
     api_key: str | None = None  # when set, every /v1/* route needs "Authorization: Bearer <key>"
     cors_origins: list[str] = Field(default_factory=list)  # JSON list, e.g. '["http://localhost:3000"]'

@@ -269,3 +269,79 @@ def test_supports_reads_one_sentence_without_the_relevance_rule(assistant: Assis
     assert check.supports("Training data never reached 100s of PBs", row, known, retrieval.question) is None
     assert check.supports("The Pinterest talk", row, known, retrieval.question) is None  # says nothing
     assert check.supports("Models serve 100s of users", row, known, retrieval.question) is None
+
+
+def test_a_count_question_is_not_answered_by_a_claim_without_a_number(assistant: Assistant) -> None:
+    quote, n = best_quote(assistant, QUESTION)
+    retrieval = assistant.retriever.retrieve(QUESTION)
+    wordy = " ".join(w for w in quote.split() if not any(ch.isdigit() for ch in w))
+    [without, with_number] = checker(assistant).check(f"{wordy} [{n}]. {quote} [{n}].", retrieval, retrieval.hits)
+    assert not without.kept and without.reason == "holds no number or date, and the question asks one"
+    assert with_number.kept, with_number.reason
+
+
+def test_a_number_supports_only_what_it_counts_in_the_sentence(assistant: Assistant) -> None:
+    """A sentence with two numbers, each before its own word: the first number of the claim
+    must count the word it counts there, not the word the second one counts."""
+    from recapqa.answer.claim_rules import NUMBER, counted_word
+
+    check = checker(assistant)
+    for row, sentence in enumerate(assistant.index.sentences):  # noqa: B007 (row is used after the loop)
+        numbers = NUMBER.findall(sentence.text)
+        counted = [counted_word(sentence.text, number) for number in numbers]
+        if len(numbers) == 2 and len(set(numbers)) == 2 and None not in counted and counted[0] != counted[1]:
+            break
+    else:
+        raise AssertionError("no sentence with two numbers counting two things")
+    first_word = next(w for w in sentence.text[sentence.text.index(numbers[0]) + len(numbers[0]) :].split())
+    second_word = sentence.text.split(numbers[1], 1)[1].split()[0]
+    question = "How many are there?"
+    assert check.supports(f"There are {numbers[0]} {first_word}", row, set(), question) is not None
+    assert check.supports(f"There are {numbers[0]} {second_word}", row, set(), question) is None
+
+
+def test_which_company_is_said_in_the_persons_speaker_line(assistant: Assistant) -> None:
+    """ "Which company is X from?" is answered by X's "Speaker:" line ("X, engineer at Y"),
+    even on a panel, and not by another panelist's line."""
+    import re
+
+    lines = []
+    for talk_id, talk in assistant.index.talks.items():
+        for row in assistant.extractive.facts.talks[talk_id].speaker_rows:
+            match = re.match(r"([A-Z]\w+ [A-Z]\w+), .* at ([A-Z][\w ]+)$", assistant.index.sentences[row].text)
+            if match and match.group(1) in talk.speaker_names and len(talk.speaker_names) > 2:
+                lines.append((talk_id, row, *match.groups()))
+    assert len(lines) >= 2
+    for (talk_id, _, name, company), (_, _, _, other) in zip(lines, lines[1:] + lines[:1], strict=True):
+        retrieval = assistant.retriever.retrieve(f"Which company is {name} from?")
+        n = next(n for n, h in enumerate(retrieval.hits, 1) if h.talk.talk_id == talk_id)
+        right, wrong = checker(assistant).check(
+            f"{name} is from {company} [{n}]. {name} is from {other} [{n}].", retrieval, retrieval.hits
+        )
+        assert right.kept and company in assistant.index.sentences[right.sources[0][1]].text, right.reason
+        assert not wrong.kept and wrong.reason == "its support does not answer the question"
+
+
+def test_which_speakers_is_answered_by_naming_the_speakers_of_a_talk_that_answers(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quote, _ = best_quote(assistant, QUESTION)
+    talk = next(
+        t
+        for t in assistant.index.talks.values()
+        if any(s.text == quote and s.talk_id == t.talk_id for s in assistant.index.sentences)
+    )
+    assert len(talk.speaker_names) == 1
+    retrieval = assistant.retriever.retrieve(f"Which speakers talked about models in production at {talk.company}?")
+    cited = next(i for i, h in enumerate(retrieval.hits, 1) if h.talk.talk_id == talk.talk_id)
+    other = next(i for i, h in enumerate(retrieval.hits, 1) if h.talk.talk_id != talk.talk_id)
+    reply = f"{talk.title} ({talk.speaker_names[0]}) [{cited}]"
+    [verdict] = checker(assistant).check(reply, retrieval, retrieval.hits)
+    assert verdict.kept, verdict.reason
+    assert not assistant.extractive.facts.sentences[verdict.sources[0][1]].speaker_line  # the talk's relevant sentence
+    [verdict] = checker(assistant).check(f"{talk.title} ({talk.speaker_names[0]}) [{other}]", retrieval, retrieval.hits)
+    assert not verdict.kept  # cited as another talk
+    few = assistant.extractive.settings.model_copy(update={"llm_names_max_speakers": 0})
+    monkeypatch.setattr(assistant.extractive, "settings", few)
+    [verdict] = checker(assistant).check(reply, retrieval, retrieval.hits)
+    assert not verdict.kept and verdict.reason == "its support does not answer the question"

@@ -4,15 +4,18 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
   (a) it says something beyond the question's own words and the names of the talks it was
       shown: a bare name, title or marker answers nothing (speaker and company names count
       as new when the question asks who or which company, and then the claim must name
-      someone); irregular verbs count in their base form ("found" restates "find");
+      someone); irregular verbs count in their base form ("found" restates "find"); a
+      question asking how many / what share, or when / which year, needs a number or a
+      date in the claim (answer/claim_rules.py `gives_asked_quantity`);
   (b) a sentence of source n supports it (or, since small models often cite the neighbouring
       passage, of another passage of the same talk they were shown; the citation then names
       the passage that holds it): the sentence, with its list lead-in and its talk's title,
       company and speakers, holds LEXICAL_SUPPORT of the claim's content words, and the
       sentence itself holds NEW_SUPPORT of the words the claim adds to the question; or it is
       close in embedding space (EMBED_SUPPORT) and still holds EMBED_NEW_SUPPORT of the added
-      words. Either way every number the claim adds is in that sentence, and a negated claim
-      needs a negated sentence;
+      words. Either way every number the claim adds is in that sentence and counts there what
+      it counts in the claim ("137 million cities" is not "137 million users in 10 000
+      cities": claim_rules.numbers_bound), and a negated claim needs a negated sentence;
   (c) that sentence is itself relevant to the question by the extractive answerer's own
       scoring: it is eligible (about every name and number the question requires) and scores
       at least RELEVANCE_FLOOR of the answerer's abstention threshold and RELATIVE_RELEVANCE
@@ -21,19 +24,21 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
       not the answer, is no support;
   (d) a negated claim must negate what its sentence negates: the first content word after
       each negation of the claim is among the words a negation of the sentence bears on
-      (up to NEGATION_SCOPE content words, to a clause break), so "not build one but buy one"
-      supports "do not build" and not "do not buy".
-Two kinds of question take names as their answer: who / which company (speaker and company
+      (claim_rules.negation_matches), so "not build one but buy one" supports "do not build"
+      and not "do not buy".
+Three kinds of question take names as their answer: who / which company (speaker and company
 names count as new words, and the claim must name someone; the cited talk's "Speaker:" lines
-count among its sentences, as they do for the extractive answerer) and which talk / session
-(a claim that gives only a shown talk's title and names is supported by that talk's most
-relevant sentence when it passes (c)).
+count among its sentences, as they do for the extractive answerer, and for which company
+they are eligible answers too: a person's employer is said there), which talk / session (a
+claim that gives only a shown talk's title and names is supported by that talk's most
+relevant sentence when it passes (c)) and who / which speakers (the same for a claim naming
+every speaker of a talk of at most settings.llm_names_max_speakers speakers).
 `supports` applies (a), (b) and (d) alone, to one sentence (gist answers: answer/llm_gist.py).
 A claim that repeats an earlier kept one (same new words, or same support and nothing more)
 is dropped. The quote shown to the user is the supporting sentence, verbatim from the notes.
 The older thresholds were chosen on the hand cases and Qwen replies of
-eval/llm/checker_set.jsonl, the logit gap and rule (d) on its dev split only (precision and
-recall per split in eval/llm/README.md).
+eval/llm/checker_set.jsonl, the logit gap, rule (d) and the rules of claim_rules.py on its
+dev split only (precision and recall per split in eval/llm/README.md).
 """
 
 from __future__ import annotations
@@ -41,16 +46,28 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from recapqa.answer.claim_rules import (
+    NEGATION,
+    NUMBER,
+    base_terms,
+    gives_asked_quantity,
+    names_someone,
+    negated_terms,
+    negation_matches,
+    numbers_bound,
+)
 from recapqa.answer.claims import Claim, split_claims
 from recapqa.answer.extractive import Candidate, ExtractiveAnswerer
 from recapqa.answer.question import analyse
 from recapqa.models import Hit
 from recapqa.retrieve import Retrieval
-from recapqa.text import STOPWORDS, WORD, terms
+from recapqa.text import terms
+
+__all__ = ["SupportChecker", "Verdict", "base_terms", "log_odds", "negated_terms", "negation_matches"]
 
 LEXICAL_SUPPORT = 0.5  # share of the claim's content words the sentence (with its talk's names) holds
 NEW_SUPPORT = 0.6  # share of the words the claim adds to the question that the sentence itself holds
@@ -59,53 +76,10 @@ EMBED_NEW_SUPPORT = 0.5  # ...when the sentence still holds this share of the ad
 RELEVANCE_FLOOR = 0.6  # share of the extractive abstention threshold a supporting sentence scores, and...
 RELATIVE_RELEVANCE = 0.8  # ...this share of the best score among the sentences shown
 REPEAT_OVERLAP = 0.8
-NEGATION_SCOPE = 3  # content words after a negation that it bears on (to a clause break)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot)\b|n['’]t\b", re.I)
-# English irregular past forms, so "the author found X" restates "what did the author find"
-_IRREGULAR_TEXT = """
-    began:begin brought:bring built:build chose:choose chosen:choose did:do done:do drew:draw drove:drive
-    fell:fall felt:feel found:find gave:give given:give got:get gotten:get grew:grow grown:grow had:have
-    held:hold kept:keep knew:know known:know led:lead left:leave lost:lose made:make meant:mean met:meet
-    paid:pay ran:run said:say saw:see seen:see sent:send set:set showed:show shown:show sold:sell
-    spoke:speak spoken:speak spent:spend stood:stand taught:teach thought:think told:tell took:take
-    taken:take understood:understand went:go gone:go won:win wrote:write written:write
-"""
-_IRREGULAR = dict(pair.split(":") for pair in _IRREGULAR_TEXT.split())
-_IRREGULAR_WORD = re.compile(r"\b(" + "|".join(_IRREGULAR) + r")\b", re.I)
-
-
-def base_terms(text: str) -> set[str]:
-    """Content terms with irregular verbs in their base form."""
-    return set(terms(_IRREGULAR_WORD.sub(lambda m: _IRREGULAR[m.group(1).lower()], text)))
-
-
-def _names_someone(claim: str, question: str) -> bool:
-    """The claim holds a capitalised word (a person, a company) the question does not."""
-    asked = {w.lower() for w in WORD.findall(question)}
-    return any(w[0].isupper() and w.lower() not in asked and w.lower() not in STOPWORDS for w in WORD.findall(claim))
-
-
 _ASKS_COMPANY = re.compile(r"\b(which|what) (company|companies|organi[sz]ations?|firms?|employer)\b", re.I)
 _ASKS_TALK = re.compile(r"\b(which|what) (talks?|sessions?|presentations?|keynotes?|panels?)\b", re.I)
-_CLAUSE_BREAK = re.compile(r"[,;:.!?()\[\]—–]|\b(?:but|rather|instead|whereas|while|although|though)\b", re.I)
-
-
-def negated_terms(text: str, scope: int = NEGATION_SCOPE) -> list[list[str]]:
-    """For each negation in `text`, the content terms it bears on: up to `scope` of them after
-    it, stopping at a clause break ("not build one but buy one": build, one)."""
-    out = []
-    for match in _NEGATION.finditer(text):
-        rest = text[match.end() :]
-        stop = _CLAUSE_BREAK.search(rest)
-        out.append(terms(rest[: stop.start()] if stop else rest)[:scope])
-    return out
-
-
-def negation_matches(claim: str, sentence: str) -> bool:
-    """Every negation of the claim bears on a word that a negation of the sentence bears on."""
-    theirs = {t for scope in negated_terms(sentence) for t in scope}
-    return all(not mine or mine[0] in theirs for mine in negated_terms(claim, 1))
+# questions whose answer is who spoke: a talk's speakers answer them
+_ASKS_WHO_SPOKE = re.compile(r"^\s*(who|whom)\b|\b(which|what) (speakers?|presenters?|panelists?)\b", re.I)
 
 
 def log_odds(p: float) -> float:
@@ -154,21 +128,26 @@ class SupportChecker:
                 known |= set(terms(hit.talk.title))
             if not (info.asks_speaker or _ASKS_COMPANY.search(question)):
                 known |= set(terms(" ".join([hit.talk.company or "", *hit.talk.speaker_names])))
+        if _ASKS_COMPANY.search(question):  # "which company is X from" is said in X's "Speaker:" line
+            info = replace(info, asks_speaker=True)
         shown = Retrieval(question, retrieval.query_vector, hits, retrieval.mentioned_talks)
-        candidates = self.extractive.candidates(shown)
+        candidates = self.extractive.candidates(shown, info)
         best = max((c.score for c in candidates if c.eligible), default=0.0)
         floor = max(RELEVANCE_FLOOR * self.extractive.settings.abstain_threshold, RELATIVE_RELEVANCE * best)
         lowest = log_odds(best) - self.logit_gap
         relevance = {c.row: c for c in candidates if c.eligible and c.score >= floor and log_odds(c.score) >= lowest}
         verdicts: list[Verdict] = []
         asks_name = info.kind == "person" or bool(_ASKS_COMPANY.search(question))
+        asks_speakers = bool(_ASKS_WHO_SPOKE.search(question))
         for claim in claims:
-            if asks_name and not _names_someone(claim.text, question):
+            if asks_name and not names_someone(claim.text, question):
                 verdicts.append(Verdict(claim.text, claim.cited, "names no one, and the question asks who"))
                 continue
             verdict = self._check_claim(claim, hits, known, relevance, question, info.asks_speaker)
-            if not verdict.kept and asks_talk:
-                verdict = self._names_a_relevant_talk(claim, hits, known, relevance) or verdict
+            if not verdict.kept and (asks_talk or asks_speakers):
+                verdict = self._names_a_relevant_talk(claim, hits, known, relevance, asks_talk) or verdict
+            if verdict.kept and not gives_asked_quantity(claim.text, question, info):
+                verdict = Verdict(claim.text, claim.cited, "holds no number or date, and the question asks one")
             if verdict.kept and self.repeats(verdict, [v for v in verdicts if v.kept]):
                 verdict = Verdict(claim.text, claim.cited, "repeats an earlier claim")
             verdicts.append(verdict)
@@ -184,20 +163,30 @@ class SupportChecker:
         new = claim_terms - known if base_terms(claim) - known else set()
         if not new:
             return None
-        numbers = set(_NUMBER.findall(claim)) - set(_NUMBER.findall(question))
+        numbers = set(NUMBER.findall(claim)) - set(NUMBER.findall(question))
         vector = self.embed(claim) if self.embed else None
-        return self._support(row, claim_terms, new, numbers, vector, bool(_NEGATION.search(claim)), claim)
+        return self._support(row, claim_terms, new, numbers, vector, bool(NEGATION.search(claim)), claim)
 
     def _names_a_relevant_talk(
-        self, claim: Claim, hits: list[Hit], known: set[str], relevance: dict[int, Candidate]
+        self, claim: Claim, hits: list[Hit], known: set[str], relevance: dict[int, Candidate], asks_talk: bool
     ) -> Verdict | None:
-        """For "which talk" questions: a claim that gives only the cited talk's title and names
-        (and words of the question) is supported by that talk's most relevant sentence."""
-        added = set(terms(claim.text)) - known
+        """For "which talk" questions (`asks_talk`), a claim that gives only the cited talk's
+        title and names (and words of the question); for "who" / "which speakers" questions,
+        one that gives only the cited talk's names and names every speaker of a talk given by
+        at most settings.llm_names_max_speakers people (not a panel, whose members say different
+        things): it is supported by that talk's most relevant sentence."""
+        claim_terms = set(terms(claim.text))
+        added = claim_terms - known
         for number in [n for n in claim.cited if 1 <= n <= len(hits)]:
             talk = hits[number - 1].talk
             names = set(terms(" ".join([talk.title, talk.company or "", *talk.speaker_names])))
-            if not added or not added <= names or not set(terms(talk.title)) & added:
+            if not added or not added <= names:
+                continue
+            speakers = set(terms(" ".join(talk.speaker_names)))
+            by_title = asks_talk and bool(set(terms(talk.title)) & added)
+            max_speakers = self.extractive.settings.llm_names_max_speakers
+            by_speakers = bool(speakers) and speakers <= claim_terms and len(talk.speaker_names) <= max_speakers
+            if not (by_title or by_speakers):
                 continue
             rows = sorted(((relevance[row].score, n, row) for n, row in self._rows(number, hits) if row in relevance))
             if rows:
@@ -220,9 +209,9 @@ class SupportChecker:
             new = set()
         if not new:
             return Verdict(claim.text, claim.cited, "says nothing beyond the question and talk names")
-        numbers = set(_NUMBER.findall(claim.text)) - set(_NUMBER.findall(question))
+        numbers = set(NUMBER.findall(claim.text)) - set(NUMBER.findall(question))
         claim_vector = self.embed(claim.text) if self.embed else None
-        negated = bool(_NEGATION.search(claim.text))
+        negated = bool(NEGATION.search(claim.text))
         valid = [n for n in claim.cited if 1 <= n <= len(hits)]
         if not valid:
             return Verdict(claim.text, claim.cited, "cites no source it was given")
@@ -274,6 +263,8 @@ class SupportChecker:
         sentence = self.index.sentences[row]
         if any(n not in sentence.text and n not in sentence.context for n in numbers):
             return None
+        if numbers and not numbers_bound(claim_text, f"{sentence.context} {sentence.text}", numbers):
+            return None  # "137 million cities" is not supported by "137 million users in 10 000 cities"
         if negated and not negation_matches(claim_text, f"{sentence.context} {sentence.text}"):
             return None  # "X does not use Y" is not supported by "X uses Y", nor by "X does not use Z but Y"
         own = set(terms(f"{sentence.context} {sentence.text}"))

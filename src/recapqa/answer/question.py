@@ -228,6 +228,8 @@ def _names(question: str, proper_nouns: frozenset[str]) -> set[str]:
         word = re.sub(r"['’]s$", "", token.strip(".'’").lower())
         if word in GENERIC_NAMES or word in STOPWORDS or len(word) < 3 or word.isdigit():
             continue
+        if word.endswith("s") and word[:-1] in GENERIC_NAMES:  # "CEOs", "APIs": plurals of generic words
+            continue
         if (i > 0 and token[0].isupper()) or (word in proper_nouns and not (cased and token[0].islower())):
             names.add(word)
     return names

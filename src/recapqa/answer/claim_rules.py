@@ -1,0 +1,152 @@
+"""Text conventions the support check (answer/citations.py) applies to one claim and one
+sentence, with no index: what a claim adds, what its negations and numbers bear on, and
+whether it holds the kind of answer the question asks for.
+
+- `base_terms`: content terms with English irregular verbs in their base form, so "the author
+  found X" restates "what did the author find";
+- `negated_terms` / `negation_matches`: a negated claim must negate what its sentence negates
+  ("not build one but buy one" supports "do not build", not "do not buy");
+- `gives_asked_quantity`: a question asking how many / how much / what share, or when / which
+  year, is answered only by a claim holding a number or a date the question does not (a true
+  fragment of the sentence that holds the year, without the year, answers nothing);
+- `numbers_bound`: a number the claim adds counts the same thing in the sentence: the word
+  right after it in the claim ("137 million *cities*"), when the sentence has that word at
+  all, must stand within `scope` words of that number in the sentence ("137 millions monthly
+  active users in 10 000 cities" counts users, not cities);
+- `names_someone`: the claim holds a capitalised word the question does not (who questions).
+"""
+
+from __future__ import annotations
+
+import re
+
+from recapqa.answer.question import QuestionInfo
+from recapqa.text import STOPWORDS, WORD, terms, words
+
+NEGATION_SCOPE = 3  # content words after a negation that it bears on (to a clause break)
+NUMBER_SCOPE = 3  # words either side of a number that say what it counts (to a clause break or another number)
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot)\b|n['’]t\b", re.I)
+CLAUSE_BREAK = re.compile(r"[,;:.!?()\[\]—–]|\b(?:but|rather|instead|whereas|while|although|though)\b", re.I)
+# English irregular past forms, so "the author found X" restates "what did the author find"
+_IRREGULAR_TEXT = """
+    began:begin brought:bring built:build chose:choose chosen:choose did:do done:do drew:draw drove:drive
+    fell:fall felt:feel found:find gave:give given:give got:get gotten:get grew:grow grown:grow had:have
+    held:hold kept:keep knew:know known:know led:lead left:leave lost:lose made:make meant:mean met:meet
+    paid:pay ran:run said:say saw:see seen:see sent:send set:set showed:show shown:show sold:sell
+    spoke:speak spoken:speak spent:spend stood:stand taught:teach thought:think told:tell took:take
+    taken:take understood:understand went:go gone:go won:win wrote:write written:write
+"""
+_IRREGULAR = dict(pair.split(":") for pair in _IRREGULAR_TEXT.split())
+_IRREGULAR_WORD = re.compile(r"\b(" + "|".join(_IRREGULAR) + r")\b", re.I)
+# English number words, scale words and date words: what a count or a date may be written as
+_NUMBER_WORDS_TEXT = """
+    one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+    seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds
+    thousand thousands million millions billion billions trillion dozen dozens half quarter third thirds percent
+"""
+_SCALE_WORDS_TEXT = "k m b bn mn x hundred hundreds thousand thousands million millions billion billions"
+_DATE_WORDS_TEXT = """
+    january february march april may june july august september october november december spring
+    summer autumn fall winter monday tuesday wednesday thursday friday saturday sunday daily weekly
+    monthly yearly annually hourly nightly every ago decade decades century
+"""
+_NUMBER_WORDS = frozenset(_NUMBER_WORDS_TEXT.split())
+_SCALE_WORDS = frozenset(_SCALE_WORDS_TEXT.split())
+_DATE_WORDS = frozenset(_DATE_WORDS_TEXT.split())
+_ASKS_DATE = re.compile(r"^\s*(?:since |until |by )?when\b|\b(?:what|which) (?:year|month|date|day)\b", re.I)
+
+
+def base_terms(text: str) -> set[str]:
+    """Content terms with irregular verbs in their base form."""
+    return set(terms(_IRREGULAR_WORD.sub(lambda m: _IRREGULAR[m.group(1).lower()], text)))
+
+
+def names_someone(claim: str, question: str) -> bool:
+    """The claim holds a capitalised word (a person, a company) the question does not."""
+    asked = {w.lower() for w in WORD.findall(question)}
+    return any(w[0].isupper() and w.lower() not in asked and w.lower() not in STOPWORDS for w in WORD.findall(claim))
+
+
+def negated_terms(text: str, scope: int = NEGATION_SCOPE) -> list[list[str]]:
+    """For each negation in `text`, the content terms it bears on: up to `scope` of them after
+    it, stopping at a clause break ("not build one but buy one": build, one)."""
+    out = []
+    for match in NEGATION.finditer(text):
+        rest = text[match.end() :]
+        stop = CLAUSE_BREAK.search(rest)
+        out.append(terms(rest[: stop.start()] if stop else rest)[:scope])
+    return out
+
+
+def negation_matches(claim: str, sentence: str) -> bool:
+    """Every negation of the claim bears on a word that a negation of the sentence bears on."""
+    theirs = {t for scope in negated_terms(sentence) for t in scope}
+    return all(not mine or mine[0] in theirs for mine in negated_terms(claim, 1))
+
+
+def gives_asked_quantity(claim: str, question: str, info: QuestionInfo) -> bool:
+    """A count, amount or share question ("how many", "what percentage", kinds number and
+    money) needs a number in the claim that the question does not hold; a date question
+    ("when", "which year") a number or a date word. Other questions: always True."""
+    asks_count = info.kind in ("number", "money")
+    if not asks_count and not _ASKS_DATE.search(question):
+        return True
+    if set(NUMBER.findall(claim)) - set(NUMBER.findall(question)):
+        return True
+    added = _word_parts(claim) - _word_parts(question)
+    return bool(added & (_NUMBER_WORDS if asks_count else _NUMBER_WORDS | _DATE_WORDS))
+
+
+def _word_parts(text: str) -> set[str]:
+    """Lower-case words and the parts of hyphenated ones ("mid-November": mid, november)."""
+    return {part for word in words(text) for part in [word, *word.split("-")]}
+
+
+def _clause_words(text: str, scope: int) -> list[str]:
+    """Up to `scope` words of `text` (lower case, scale words skipped), stopping at a clause
+    break or a number."""
+    stop = CLAUSE_BREAK.search(text)
+    out: list[str] = []
+    for word in words(text[: stop.start()] if stop else text):
+        if NUMBER.fullmatch(word) or len(out) == scope:
+            break
+        if word not in _SCALE_WORDS:
+            out.append(word)
+    return out
+
+
+def _occurrences(number: str, text: str) -> list[re.Match[str]]:
+    """Where `number` stands as a whole number in `text` ("5" is not in "65" nor in "5.3")."""
+    return list(re.finditer(rf"(?<![\d.,]){re.escape(number)}(?![\d]|[.,]\d)", text))
+
+
+def counted_word(claim: str, number: str) -> str | None:
+    """The stemmed word right after `number` in the claim (scale words and "of" skipped),
+    when it is a content word: what the claim says the number counts."""
+    for match in _occurrences(number, claim):
+        following = [w for w in words(claim[match.end() :]) if w not in _SCALE_WORDS and w != "of"][:1]
+        if following and following[0] not in STOPWORDS and not NUMBER.fullmatch(following[0]):
+            stems = terms(following[0])
+            return stems[0] if stems else None
+    return None
+
+
+def numbers_bound(claim: str, sentence: str, numbers: set[str], scope: int = NUMBER_SCOPE) -> bool:
+    """Each number of `numbers` counts in the sentence what it counts in the claim: when the
+    sentence holds the claim's counted word at all, it stands within `scope` words after or
+    before one occurrence of that number there (to a clause break or another number; a
+    label before a colon, "Users: 40", counts as before it)."""
+    own = set(terms(sentence))
+    for number in numbers:
+        counted = counted_word(claim, number)
+        if counted is None or counted not in own:
+            continue
+        near: set[str] = set()
+        for match in _occurrences(number, sentence):
+            before = re.split(r"[,;.!?()\[\]—–]|\d", sentence[: match.start()])[-1]  # "Users: 40" binds
+            near |= set(terms(" ".join(_clause_words(sentence[match.end() :], scope))))
+            near |= set(terms(" ".join(words(before)[-scope:])))
+        if counted not in near:
+            return False
+    return True

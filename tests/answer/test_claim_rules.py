@@ -1,0 +1,61 @@
+"""The text conventions of the support check (answer/claim_rules.py), on made-up sentences:
+a count or date question needs a count or date in the claim; a number counts in the sentence
+what it counts in the claim; plurals of generic words are not names."""
+
+from recapqa.answer.claim_rules import counted_word, gives_asked_quantity, numbers_bound
+from recapqa.answer.question import _names, analyse
+
+
+def asks(question: str, claim: str) -> bool:
+    return gives_asked_quantity(claim, question, analyse(question, frozenset()))
+
+
+def test_a_count_question_needs_a_number_the_question_does_not_hold() -> None:
+    question = "How many engineers work on the platform?"
+    assert asks(question, "About 40 engineers work on it.")
+    assert asks(question, "Forty engineers work on it.")
+    assert asks(question, "Dozens of engineers work on it.")
+    assert not asks(question, "The platform team has engineers from every office.")
+    assert not asks("How many of the 12 teams use it?", "The 12 teams use the platform.")
+    assert asks("What percentage of jobs fail?", "Some 3% of jobs fail.")
+    assert not asks("What percentage of jobs fail?", "Jobs fail when the cluster is full.")
+
+
+def test_a_date_question_needs_a_number_or_a_date_word() -> None:
+    question = "When did the team deploy its first ranking model?"
+    assert asks(question, "They deployed it in 2019.")
+    assert asks(question, "They deployed it in March.")
+    assert asks(question, "They deployed it two years ago.")
+    assert asks(question, "They deployed it in mid-November.")
+    assert not asks(question, "Their first ranking model (a boosted tree predicting clicks).")
+    assert not asks("Which year did the team move to the cloud?", "The team moved to the cloud.")
+
+
+def test_other_questions_need_no_number() -> None:
+    assert asks("What happens when a model fails?", "A fallback model answers.")
+    assert asks("Why did they build a feature store?", "To share features between teams.")
+    assert asks("How often is the model retrained?", "It is retrained whenever drift is detected.")
+
+
+def test_the_counted_word_is_the_word_right_after_the_number() -> None:
+    assert counted_word("It runs in 137 million cities.", "137") == "citi"
+    assert counted_word("They train 5.3k models a week.", "5.3") == "model"
+    assert counted_word("About 65% of companies are multi-cloud.", "65") == "compani"
+    assert counted_word("It started in 2015 to make decisions.", "2015") is None  # "to": nothing counted
+    assert counted_word("The total is 40.", "40") is None
+    assert counted_word("About 65% of 5 teams.", "5") == "team"  # the whole number, not the 5 of 65
+
+
+def test_a_number_must_count_the_same_thing_in_the_sentence() -> None:
+    sentence = "The app has around 137 millions monthly active users in 10 000 cities."
+    assert not numbers_bound("The app is present in 137 million cities.", sentence, {"137"})
+    assert numbers_bound("The app has 137 million monthly users.", sentence, {"137"})
+    assert numbers_bound("The app is present in 10 000 cities.", sentence, {"10", "000"})
+    assert numbers_bound("It has 137 million riders.", sentence, {"137"})  # "riders" is not in the sentence at all
+    assert numbers_bound("There are 40 engineers.", "Engineers: 40, across 3 offices.", {"40"})  # the word before
+    assert not numbers_bound("There are 3 engineers.", "Engineers: 40, across 3 offices.", {"3"})
+
+
+def test_plurals_of_generic_words_are_not_names() -> None:
+    question = "What did the Acme and Initech CEOs say about APIs?"
+    assert _names(question, frozenset()) == {"acme", "initech"}
