@@ -22,7 +22,7 @@ import json
 import logging
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,11 +37,13 @@ from recapqa.store.corpus_sums import (
     STATE,
     STATE_VERSION,
     VERSION,
+    DocRows,
     _documents,
     _proper_nouns,
     _rows,
     _Sums,
     _sums_from,
+    documents_of,
     is_current,
     manifest_entry,
 )
@@ -75,7 +77,7 @@ class StoredIdf(Idf):
         self.unknown = math.log(1 + self.n)
 
 
-def _tables(talks: Iterable[Talk], chunks: list[Chunk], sentences: list[Sentence]) -> dict[str, Any]:
+def _tables(talks: Iterable[Talk], chunks: Sequence[Chunk], sentences: Sequence[Sentence]) -> dict[str, Any]:
     # the answerer's own definition, imported here only: the one place the store reads answer/
     from recapqa.answer.question import corpus_proper_nouns
 
@@ -93,7 +95,7 @@ def _tables(talks: Iterable[Talk], chunks: list[Chunk], sentences: list[Sentence
     }
 
 
-def _runs(sentences: list[Sentence]) -> dict[str, list[tuple[int, int]]]:
+def _runs(sentences: Sequence[Sentence]) -> dict[str, list[tuple[int, int]]]:
     """Each talk's sentence rows as [start, end) runs (usually one: a talk's sentences
     are consecutive)."""
     runs: dict[str, list[tuple[int, int]]] = {}
@@ -109,14 +111,15 @@ def _runs(sentences: list[Sentence]) -> dict[str, list[tuple[int, int]]]:
 def write(
     folder: Path,
     talks: Iterable[Talk],
-    chunks: list[Chunk],
-    sentences: list[Sentence],
+    chunks: Sequence[Chunk],
+    sentences: Sequence[Sentence],
     previous: Path | None = None,
+    layout: list[DocRows] | None = None,
 ) -> dict[str, Any]:
     """Compute the tables and write them into an index generation being built; returns the
     manifest entry. `previous`: the live generation, whose stored sums are updated for the
     documents that changed (`update`) instead of counting every document again."""
-    data, state = update(list(talks), chunks, sentences, previous)
+    data, state = update(list(talks), chunks, sentences, previous, layout)
     (folder / FILE).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     if state is not None:
         (folder / STATE).write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
@@ -124,10 +127,15 @@ def write(
 
 
 def update(
-    talks: list[Talk], chunks: list[Chunk], sentences: list[Sentence], previous: Path | None
+    talks: list[Talk],
+    chunks: Sequence[Chunk],
+    sentences: Sequence[Sentence],
+    previous: Path | None,
+    layout: list[DocRows] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The tables (as `_tables` computes them) and the sums to store for the next build."""
-    docs = _documents(chunks, sentences)
+    """The tables (as `_tables` computes them) and the sums to store for the next build.
+    `layout`: where the build put each document's rows (then they are not scanned)."""
+    docs = _documents(chunks, sentences) if layout is None else documents_of(layout, chunks, sentences, previous)
     if docs is None:
         return _tables(talks, chunks, sentences), None
     wanted = all_aliases(talks)
@@ -148,7 +156,7 @@ def update(
         "proper_nouns": _proper_nouns(sums),
         "term_counts": dict(sorted(sums.terms.items())),
         "common_aliases": sorted(a for a in wanted if sums.aliases[a] > limit),
-        "talk_rows": _runs(sentences),
+        "talk_rows": _runs(sentences) if layout is None else _layout_runs(layout),
     }
     state = {
         "version": STATE_VERSION,
@@ -160,6 +168,19 @@ def update(
         "talks": sums.talks,
     }
     return data, state
+
+
+def _layout_runs(layout: list[DocRows]) -> dict[str, list[tuple[int, int]]]:
+    """`_runs` from each document's talks' sentence counts (a talk's sentences are
+    consecutive, and talk ids are unique across documents)."""
+    runs: dict[str, list[tuple[int, int]]] = {}
+    for doc in layout:
+        row = doc.sentences[0]
+        for talk_id, count in doc.talk_sentences:
+            if count:
+                runs[talk_id] = [(row, row + count)]
+            row += count
+    return runs
 
 
 def _from_tables(data: dict[str, Any]) -> CorpusWords:

@@ -61,6 +61,13 @@ class JsonlRows(Sequence[T]):
             row = self._rows[index] = self._parse(index % len(self._rows))
         return row
 
+    def raw(self, start: int, end: int) -> bytes:
+        """The lines of rows [start, end) as stored, newlines included."""
+        if end <= start:
+            return b""
+        data = self._data[self._starts[start] : self._ends[end - 1] + 1]
+        return bytes(data) if data.endswith(b"\n") else bytes(data) + b"\n"
+
     def _parse(self, index: int) -> T:
         line = self._data[self._starts[index] : self._ends[index]]
         if not line.strip():
