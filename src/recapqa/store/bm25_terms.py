@@ -19,6 +19,7 @@ import numpy as np
 from recapqa.store.lexical import LexicalIndex, tokenize
 
 FILE = "bm25_terms.npz"
+VERSION = 2  # the file's layout (store/documents.py VERSION follows it)
 K1, B = 1.5, 0.75  # bm25s.BM25 defaults: what LexicalIndex.build used
 
 
@@ -27,7 +28,7 @@ class Terms:
     """Per chunk (row): the ids (into `vocab`) of its distinct terms and their counts,
     entries of chunk i at [offsets[i], offsets[i + 1]); `lengths`: its token count."""
 
-    vocab: np.ndarray  # str, sorted, unique
+    vocab: list[str]  # sorted, unique
     ids: np.ndarray  # int32 per entry
     counts: np.ndarray  # int32 per entry
     offsets: np.ndarray  # int64, rows + 1
@@ -39,8 +40,8 @@ class Terms:
     @classmethod
     def of_texts(cls, texts: list[str]) -> Terms:
         tokens = tokenize(texts) if texts else []
-        vocab = np.array(sorted({t for row in tokens for t in row}), dtype=str)
-        lookup = {t: i for i, t in enumerate(vocab.tolist())}
+        vocab = sorted({t for row in tokens for t in row})
+        lookup = {t: i for i, t in enumerate(vocab)}
         ids: list[int] = []
         counts: list[int] = []
         offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
@@ -59,41 +60,53 @@ class Terms:
 
     @staticmethod
     def concat(parts: list[Terms]) -> Terms:
-        """The rows of `parts` one after another, over the vocabulary they use."""
-        used = []
+        """The rows of `parts` one after another, over the vocabulary they use (sorted).
+        Parts sliced from one generation share its vocabulary: it is mapped once."""
+        vocabs: dict[int, tuple[list[str], np.ndarray]] = {}
         for part in parts:
-            mask = np.bincount(part.ids, minlength=len(part.vocab)) > 0
-            used.append(part.vocab[mask] if len(part.ids) else part.vocab[:0])
-        vocab = np.unique(np.concatenate(used)) if used else np.array([], dtype=str)
-        mapped: dict[int, np.ndarray] = {}  # parts slicing one generation share its vocabulary
-        ids, counts, lengths, offsets = [], [], [], [np.zeros(1, dtype=np.int64)]
-        total = 0
+            vocab, used = vocabs.setdefault(id(part.vocab), (part.vocab, np.zeros(len(part.vocab), dtype=bool)))
+            used[
+                np.unique(part.ids) if len(part.ids) < len(vocab) else np.bincount(part.ids, minlength=len(vocab)) > 0
+            ] = True
+        words: set[str] = set()
+        for vocab, used in vocabs.values():
+            words.update(vocab if used.all() else (vocab[i] for i in np.flatnonzero(used).tolist()))
+        merged = sorted(words)
+        lookup = {t: i for i, t in enumerate(merged)}
+        mapping = {k: np.array([lookup.get(t, -1) for t in v], dtype=np.int32) for k, (v, _) in vocabs.items()}
+        offsets, total = [np.zeros(1, dtype=np.int64)], 0
         for part in parts:
-            if id(part.vocab) not in mapped:
-                mapped[id(part.vocab)] = np.searchsorted(vocab, part.vocab).astype(np.int32)
-            ids.append(mapped[id(part.vocab)][part.ids] if len(part.ids) else part.ids)
-            counts.append(part.counts)
-            lengths.append(part.lengths)
             offsets.append(part.offsets[1:] + total)
             total += int(part.offsets[-1])
         return Terms(
-            vocab,
-            np.concatenate(ids).astype(np.int32) if ids else np.zeros(0, dtype=np.int32),
-            np.concatenate(counts).astype(np.int32) if counts else np.zeros(0, dtype=np.int32),
+            merged,
+            _join([mapping[id(p.vocab)][p.ids] for p in parts], np.int32),
+            _join([p.counts for p in parts], np.int32),
             np.concatenate(offsets),
-            np.concatenate(lengths).astype(np.int64) if lengths else np.zeros(0, dtype=np.int64),
+            _join([p.lengths for p in parts], np.int64),
         )
 
     def save(self, path: Path) -> None:
+        """The vocabulary as one UTF-8 text, a term a line (terms are words: no newline)."""
+        vocab = np.frombuffer("\n".join(self.vocab).encode(), dtype=np.uint8)
         with path.open("wb") as handle:
             np.savez(
-                handle, vocab=self.vocab, ids=self.ids, counts=self.counts, offsets=self.offsets, lengths=self.lengths
+                handle,
+                version=np.array(VERSION),
+                vocab=vocab,
+                ids=self.ids,
+                counts=self.counts,
+                offsets=self.offsets,
+                lengths=self.lengths,
             )
 
     @classmethod
     def load(cls, path: Path) -> Terms:
         with np.load(path, allow_pickle=False) as data:
-            made = cls(data["vocab"], data["ids"], data["counts"], data["offsets"], data["lengths"])
+            if "version" not in data.files or int(data["version"]) != VERSION:
+                raise ValueError("another version's terms")
+            text = data["vocab"].tobytes().decode()
+            made = cls(text.split("\n") if text else [], data["ids"], data["counts"], data["offsets"], data["lengths"])
         if len(made.offsets) != len(made.lengths) + 1 or made.offsets[-1] != len(made.ids):
             raise ValueError("offsets")
         if len(made.ids) and (made.ids.min() < 0 or made.ids.max() >= len(made.vocab)):
@@ -123,12 +136,16 @@ class Terms:
             "indptr": matrix.indptr.astype(np.int64, copy=False),
             "num_docs": n_docs,
         }
-        vocab: dict[Any, int] = {t: i for i, t in enumerate(self.vocab.tolist())}
+        vocab: dict[Any, int] = {t: i for i, t in enumerate(self.vocab)}
         vocab[""] = n_vocab  # bm25s adds the empty token after the corpus's
         retriever.vocab_dict = vocab
         retriever.unique_token_ids_set = set(vocab.values())
         retriever.nonoccurrence_array = None
         return LexicalIndex(retriever, n_docs)
+
+
+def _join(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
 
 
 def _scores(terms: Terms, rows: np.ndarray, idf: np.ndarray) -> np.ndarray:

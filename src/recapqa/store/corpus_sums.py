@@ -166,11 +166,10 @@ class DocRows:
 
 
 def documents_of(
-    layout: list[DocRows], chunks: Sequence[Chunk], sentences: Sequence[Sentence], previous: Path | None
+    layout: list[DocRows], chunks: Sequence[Chunk], sentences: Sequence[Sentence], found: State | None
 ) -> dict[str, dict[str, Any]]:
     """What `_documents` finds in the rows, from where the build put them: kept documents'
     keys come from the previous state, so their rows are not read."""
-    found = _previous_state(previous) if any(d.kept for d in layout) else None
     old_docs: dict[str, dict[str, Any]] = found[0]["documents"] if found else {}
     docs: dict[str, dict[str, Any]] = {}
     for kind in ("chunks", "sentences"):
@@ -192,7 +191,10 @@ def documents_of(
     return docs
 
 
-def _previous_state(previous: Path | None) -> tuple[dict[str, Any], Counter[str]] | None:
+State = tuple[dict[str, Any], Counter[str]]  # the stored state, and the term counts of the tables
+
+
+def previous_state(previous: Path | None) -> State | None:
     """The live generation's stored sums, if it has them, checksum-verified."""
     if previous is None or not (previous / STATE).is_file():
         return None
@@ -219,6 +221,7 @@ def _rows(rows: Sequence[Any], doc: dict[str, Any], kind: str) -> list[Any]:
 
 def _sums_from(
     previous: Path | None,
+    found: State | None,
     docs: dict[str, dict[str, Any]],
     wanted: frozenset[str],
     chunks: Sequence[Chunk],
@@ -226,7 +229,6 @@ def _sums_from(
 ) -> tuple[_Sums, frozenset[str]] | None:
     """The previous generation's sums with the changed documents' parts replaced, or None
     (count everything): no usable sums, or a talk alias they did not look for."""
-    found = _previous_state(previous)
     if found is None or previous is None:
         return None
     state, term_counts = found

@@ -46,6 +46,7 @@ from recapqa.store.corpus_sums import (
     documents_of,
     is_current,
     manifest_entry,
+    previous_state,
 )
 from recapqa.store.files import REBUILD_FIX
 from recapqa.talk_mentions import AliasFinder, alias_limit, all_aliases, common_aliases, talk_notes
@@ -115,11 +116,12 @@ def write(
     sentences: Sequence[Sentence],
     previous: Path | None = None,
     layout: list[DocRows] | None = None,
+    aliases: frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """Compute the tables and write them into an index generation being built; returns the
     manifest entry. `previous`: the live generation, whose stored sums are updated for the
     documents that changed (`update`) instead of counting every document again."""
-    data, state = update(list(talks), chunks, sentences, previous, layout)
+    data, state = update(list(talks), chunks, sentences, previous, layout, aliases)
     (folder / FILE).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     if state is not None:
         (folder / STATE).write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
@@ -132,14 +134,17 @@ def update(
     sentences: Sequence[Sentence],
     previous: Path | None,
     layout: list[DocRows] | None = None,
+    aliases: frozenset[str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The tables (as `_tables` computes them) and the sums to store for the next build.
-    `layout`: where the build put each document's rows (then they are not scanned)."""
-    docs = _documents(chunks, sentences) if layout is None else documents_of(layout, chunks, sentences, previous)
+    `layout`: where the build put each document's rows (then they are not scanned);
+    `aliases`: every talk's aliases (`all_aliases(talks)`), when the build knows them."""
+    found = previous_state(previous)  # the previous generation's sums (copied: they are updated)
+    docs = _documents(chunks, sentences) if layout is None else documents_of(layout, chunks, sentences, found)
     if docs is None:
         return _tables(talks, chunks, sentences), None
-    wanted = all_aliases(talks)
-    updated = _sums_from(previous, docs, wanted, chunks, sentences)
+    wanted = all_aliases(talks) if aliases is None else aliases
+    updated = _sums_from(previous, found, docs, wanted, chunks, sentences)
     if updated is None:
         finder = AliasFinder(wanted)
         sums = _Sums(Counter(), Counter(), Counter(), Counter())

@@ -32,9 +32,10 @@ from recapqa.store.corpus_sums import DocRows
 from recapqa.store.freshness import chunking_params, corpus_fingerprints
 from recapqa.store.generation import Segment
 from recapqa.store.rows import JsonlRows
+from recapqa.talk_mentions import all_aliases
 
 FILE = "documents.json"
-VERSION = 1
+VERSION = 3  # 2: bm25_terms.VERSION 2; 3: each document's talk aliases
 # what a generation must hold for its documents to be reused (store/generation.py writes them)
 REUSED_FILES = (
     FILE,
@@ -106,6 +107,11 @@ class Part:
         assert self.old is not None
         return int(self.old[kind][1] - self.old[kind][0])
 
+    def aliases(self) -> list[str]:
+        if self.old is not None:
+            return list(self.old["aliases"])
+        return sorted(all_aliases(self.talks))
+
     def talk_sentences(self) -> list[int]:
         if self.sentences is None:
             assert self.old is not None
@@ -158,7 +164,22 @@ class Plan:
         return self._rows[kind]
 
     def segments(self) -> list[Segment]:
-        return [Segment(p.chunks, p.sentences, p.old) for p in self.parts]
+        """The parts' rows, consecutive kept parts merged: one copy per run of unchanged
+        documents, not one per document."""
+        out: list[Segment] = []
+        for part in self.parts:
+            last = out[-1].old if out else None
+            if part.old is not None and last is not None and _follows(last, part.old):
+                out[-1].old = {k: [last[k][0], part.old[k][1]] for k in ("chunks", "sentences")}
+            elif part.old is not None:
+                out.append(Segment(old={k: list(part.old[k]) for k in ("chunks", "sentences")}))
+            else:
+                out.append(Segment(part.chunks, part.sentences))
+        return out
+
+    def aliases(self) -> frozenset[str]:
+        """Every talk's aliases (talk_mentions.all_aliases), from each document's."""
+        return frozenset(a for p in self.parts for a in p.aliases())
 
     def layout(self) -> list[DocRows]:
         """Where each document's rows go (corpus_words.update reads no kept row)."""
@@ -183,10 +204,24 @@ class Plan:
                     "sentences": list(sentences),
                     "talk_sentences": part.talk_sentences(),
                     "dropped": part.dropped,
+                    "aliases": part.aliases(),
                 }
             )
             talk_start += len(part.talks)
         return {"version": VERSION, "chunking": self.chunking, "documents": docs}
+
+
+def _follows(first: dict[str, Any], then: dict[str, Any]) -> bool:
+    return all(first[k][1] == then[k][0] for k in ("chunks", "sentences"))
+
+
+def _inside(path: Path, root: Path, parents: dict[Path, bool]) -> bool:
+    """Is the file in the corpus folder, links resolved? (Each folder resolved once.)"""
+    if path.is_symlink():
+        return path.resolve().is_relative_to(root)
+    if path.parent not in parents:
+        parents[path.parent] = path.parent.resolve().is_relative_to(root)
+    return parents[path.parent]
 
 
 def previous_record(generation: Path | None, settings: Settings) -> dict[str, dict[str, Any]]:
@@ -213,7 +248,8 @@ def gather(
     """The documents to index: kept from `previous` (the live generation, whose manifest
     is `manifest`) where their content hash is unchanged, parsed again otherwise."""
     stats: dict[str, list[int]] = {}
-    prints = corpus_fingerprints(corpus_dir, known=manifest, stats=stats)
+    paths = corpus_files(corpus_dir)
+    prints = corpus_fingerprints(corpus_dir, known=manifest, stats=stats, paths=paths)
     record = previous_record(previous, settings)
     plan = Plan([], prints, stats, previous if record else None, chunking_params(settings))
     found: list[tuple[Path, PreparedDocument | None, dict[str, Any] | None]] = []

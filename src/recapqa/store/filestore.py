@@ -121,20 +121,23 @@ class FileBackend:
                 previous = current_generation(self.index_dir)
         plan = content.plan
         if plan is not None:  # document by document, kept documents' rows copied (store/generation.py)
-            segments, rows_from, layout = plan.segments(), plan.previous, plan.layout()
+            segments, rows_from, layout, aliases = plan.segments(), plan.previous, plan.layout(), plan.aliases()
         else:
-            segments, rows_from, layout = [Segment(list(content.chunks), list(content.sentences))], None, None
+            segments, rows_from = [Segment(list(content.chunks), list(content.sentences))], None
+            layout, aliases = None, None
         building = new_generation(self.index_dir)
         try:  # a failed write (disk full) leaves no half generation taking the space
             store = FaissStore.for_size(manifest["model"]["dimension"], len(content.chunks), self.ann_threshold)
             store.add(content.chunk_vectors)
             store.save(building / "vectors.faiss")
             np.save(building / "sentence_vectors.npy", content.sentence_vectors, allow_pickle=False)
-            (building / "talks.json").write_text(json.dumps([t.to_dict() for t in content.talks], indent=1))
+            (building / "talks.json").write_text(json.dumps([t.to_dict() for t in content.talks]))
             write_rows(building, segments, rows_from).index().save(building / "bm25")
             if plan is not None:
                 (building / documents.FILE).write_text(json.dumps(plan.record(), ensure_ascii=False), encoding="utf-8")
-            words = corpus_words.write(building, content.talks, content.chunks, content.sentences, previous, layout)
+            words = corpus_words.write(
+                building, content.talks, content.chunks, content.sentences, previous, layout, aliases
+            )
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise

@@ -29,6 +29,25 @@ def _mapped(path: Path) -> bytes | mmap.mmap:
         return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
+_LINES: dict[tuple[str, int, int, int], tuple[list[int], list[int]]] = {}
+
+
+def _line_index(path: Path, data: bytes | mmap.mmap) -> tuple[list[int], list[int]]:
+    """Where each non-blank line starts and ends; kept per file while its size, mtime and
+    inode are unchanged (a build opens the live generation's rows more than once)."""
+    st = path.stat()
+    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in _LINES:
+        newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+        ends = np.append(newlines, len(data)) if data[-1:] != b"\n" else newlines
+        starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else ends
+        keep = ends - starts > 0
+        while len(_LINES) >= 4:
+            del _LINES[next(iter(_LINES))]
+        _LINES[key] = (starts[keep].tolist(), ends[keep].tolist())
+    return _LINES[key]
+
+
 class JsonlRows(Sequence[T]):
     """Rows of a JSONL file (one object a line, blank lines skipped), each made by `make`
     from its object the first time it is read."""
@@ -37,11 +56,7 @@ class JsonlRows(Sequence[T]):
         self._data = _mapped(path)
         self._name = f"{path.parent.name}/{path.name}"
         self._make = make
-        newlines = np.flatnonzero(np.frombuffer(self._data, dtype=np.uint8) == ord("\n"))
-        ends = np.append(newlines, len(self._data)) if self._data[-1:] != b"\n" else newlines
-        starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else ends
-        keep = ends - starts > 0
-        self._starts, self._ends = starts[keep].tolist(), ends[keep].tolist()
+        self._starts, self._ends = _line_index(path, self._data)
         self._rows: list[T | None] = [None] * len(self._starts)
 
     def __len__(self) -> int:

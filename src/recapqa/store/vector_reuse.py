@@ -154,16 +154,22 @@ def assemble_vectors(
     new_chunks, embedded = embed("c", chunk_texts, cache, embedder, step, journal)
     new_sentences, sentences_embedded = embed("s", sentence_texts, cache, embedder, step, journal)
     out = {}
+    segments = plan.segments()  # runs of kept documents: one copy each
     for kind, new in (("chunks", new_chunks), ("sentences", new_sentences)):
-        pieces, at = [], 0
-        for part in plan.parts:
-            if part.old is None:
-                pieces.append(new[at : at + part.count(kind)])
-                at += part.count(kind)
+        filled = np.empty((sum(p.count(kind) for p in plan.parts), new.shape[1]), dtype=np.float32)
+        row = at = 0
+        for seg in segments:
+            fresh = seg.chunks if kind == "chunks" else seg.sentences
+            if seg.old is None:
+                count = len(fresh or [])
+                filled[row : row + count] = new[at : at + count]
+                at += count
             else:
-                start, end = part.old[kind]
-                pieces.append(np.asarray(cache.old[kind[0]][1][start:end]))
-        out[kind] = np.concatenate(pieces).astype(np.float32, copy=False) if pieces else new
+                start, end = seg.old[kind]
+                count = end - start
+                filled[row : row + count] = cache.old[kind[0]][1][start:end]
+            row += count
+        out[kind] = filled
     ids = {c.chunk_id for c in fresh_chunks}
     for part in plan.parts:
         if part.old is not None:
