@@ -76,12 +76,15 @@ class JsonlRows(Sequence[T]):
             row = self._rows[index] = self._parse(index % len(self._rows))
         return row
 
-    def raw(self, start: int, end: int) -> bytes:
-        """The lines of rows [start, end) as stored, newlines included."""
+    def raw(self, start: int, end: int) -> memoryview:
+        """The lines of rows [start, end) as stored, newlines included (a view of the
+        mapped file: writing it copies nothing in between)."""
         if end <= start:
-            return b""
-        data = self._data[self._starts[start] : self._ends[end - 1] + 1]
-        return bytes(data) if data.endswith(b"\n") else bytes(data) + b"\n"
+            return memoryview(b"")
+        last = self._ends[end - 1]
+        if last >= len(self._data) or self._data[last : last + 1] != b"\n":
+            return memoryview(bytes(self._data[self._starts[start] : last]) + b"\n")  # no final newline
+        return memoryview(self._data)[self._starts[start] : last + 1]
 
     def _parse(self, index: int) -> T:
         line = self._data[self._starts[index] : self._ends[index]]

@@ -102,7 +102,7 @@ class FaissStore:
         import faiss
 
         with path.open("wb") as handle:
-            handle.write(memoryview(faiss.serialize_index(self._index)))  # no second copy
+            handle.write(faiss.serialize_index(self._index).data)  # its buffer: no second copy
 
     @classmethod
     def load(cls, path: Path, ef_search: int | None = None) -> FaissStore:
