@@ -13,11 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from recapqa.errors import IndexCorruptError
 from recapqa.models import Chunk
 from recapqa.sentences import Sentence
 from recapqa.store import _sentences_by_chunk as sentences_by_chunk
 from recapqa.store.bm25_terms import FILE as TERMS
 from recapqa.store.bm25_terms import Terms
+from recapqa.store.files import REBUILD_FIX
 from recapqa.store.rows import ChunkSentences, JsonlRows
 
 CHUNK_SENTENCES = "chunk_sentences.npz"  # the sentence rows of each chunk (store/rows.py)
@@ -53,18 +55,24 @@ class _Previous:
     def get(self, name: str) -> Any:
         if name not in self._open:
             assert self.generation is not None, "a kept document without a previous generation"
-            path = self.generation / name
-            if name.endswith(".jsonl"):
-                self._open[name] = JsonlRows(path, dict)
-            elif name == CHUNK_SENTENCES:
-                with np.load(path, allow_pickle=False) as data:
-                    self._open[name] = ChunkSentences(data["offsets"], data["rows"])
-            elif name == TERMS:
-                self._open[name] = Terms.load(path)
-            else:
-                with np.load(path, allow_pickle=False) as data:
-                    self._open[name] = {k: data[k] for k in data.files}
+            try:
+                self._open[name] = self._read(self.generation / name)
+            except (OSError, ValueError, KeyError) as exc:  # checksum-verified: another version's file
+                where = f"{self.generation.name}/{name}"
+                raise IndexCorruptError(f"index file {where} cannot be reused ({exc})", REBUILD_FIX) from exc
         return self._open[name]
+
+    @staticmethod
+    def _read(path: Path) -> Any:
+        if path.name.endswith(".jsonl"):
+            return JsonlRows(path, dict)
+        if path.name == CHUNK_SENTENCES:
+            with np.load(path, allow_pickle=False) as data:
+                return ChunkSentences(data["offsets"], data["rows"])
+        if path.name == TERMS:
+            return Terms.load(path)
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
 
 
 def _lines(rows: list[Any]) -> bytes:

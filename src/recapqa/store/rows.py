@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import mmap
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, overload
@@ -30,6 +31,7 @@ def _mapped(path: Path) -> bytes | mmap.mmap:
 
 
 _LINES: dict[tuple[str, int, int, int], tuple[list[int], list[int]]] = {}
+_LINES_LOCK = threading.Lock()
 
 
 def _line_index(path: Path, data: bytes | mmap.mmap) -> tuple[list[int], list[int]]:
@@ -37,15 +39,19 @@ def _line_index(path: Path, data: bytes | mmap.mmap) -> tuple[list[int], list[in
     inode are unchanged (a build opens the live generation's rows more than once)."""
     st = path.stat()
     key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
-    if key not in _LINES:
-        newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
-        ends = np.append(newlines, len(data)) if data[-1:] != b"\n" else newlines
-        starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else ends
-        keep = ends - starts > 0
-        while len(_LINES) >= 4:
+    with _LINES_LOCK:
+        if key in _LINES:
+            return _LINES[key]
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    ends = np.append(newlines, len(data)) if data[-1:] != b"\n" else newlines
+    starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else ends
+    keep = ends - starts > 0
+    found = (starts[keep].tolist(), ends[keep].tolist())
+    with _LINES_LOCK:
+        while len(_LINES) >= 2:  # one generation's chunks and sentences
             del _LINES[next(iter(_LINES))]
-        _LINES[key] = (starts[keep].tolist(), ends[keep].tolist())
-    return _LINES[key]
+        _LINES[key] = found
+    return found
 
 
 class JsonlRows(Sequence[T]):
