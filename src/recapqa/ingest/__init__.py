@@ -220,12 +220,16 @@ def load_corpus(corpus_dir: Path, only: list[Path] | None = None) -> Corpus:
         else:
             corpus.skipped.append((source, "no text left after removing page chrome"))
     if not corpus.documents:
-        detail = "; ".join(f"{s}: {r}" for s, r in corpus.skipped) or "no files"
-        raise CorpusError(
-            f"no usable notes in {corpus_dir} ({detail})",
-            f"add .txt, .md or .html notes ({', '.join(sorted(SUPPORTED_SUFFIXES))}) to the corpus folder",
-        )
+        raise no_usable_notes(corpus_dir, corpus.skipped)
     return corpus
+
+
+def no_usable_notes(corpus_dir: Path, skipped: list[tuple[str, str]]) -> CorpusError:
+    detail = "; ".join(f"{s}: {r}" for s, r in skipped) or "no files"
+    return CorpusError(
+        f"no usable notes in {corpus_dir} ({detail})",
+        f"add .txt, .md or .html notes ({', '.join(sorted(SUPPORTED_SUFFIXES))}) to the corpus folder",
+    )
 
 
 def quote_in_source(corpus_dir: Path, source: str, start_line: int, end_line: int, quote: str) -> bool:

@@ -1,6 +1,7 @@
-"""Corpus -> index, incrementally: a vector is reused whenever the exact text it embedded
-(talk header included) is already in the live index, so an unchanged file costs nothing
-and an edited file re-embeds only its changed chunks."""
+"""Corpus -> index, incrementally: a notes file whose content is the one the live index
+holds keeps its talks, chunks, sentences and vectors without being read (store/documents.py,
+store/generation.py); a vector is reused whenever the exact text it embedded (talk header
+included) is in the live index, so an edited file re-embeds only its changed chunks."""
 
 from __future__ import annotations
 

@@ -13,25 +13,29 @@ makes, row for row."""
 
 from __future__ import annotations
 
-import bisect
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any
 
 from recapqa.chunking import chunk_document
-from recapqa.errors import CorpusError
-from recapqa.ingest import PreparedDocument, assign_ids, corpus_files, finish_document, prepare_file
-from recapqa.ingest.readers import SUPPORTED_SUFFIXES
+from recapqa.ingest import (
+    PreparedDocument,
+    assign_ids,
+    corpus_files,
+    finish_document,
+    no_usable_notes,
+    prepare_file,
+)
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence, document_sentences
 from recapqa.settings import Settings
 from recapqa.store.corpus_sums import DocRows
 from recapqa.store.freshness import chunking_params, corpus_fingerprints
 from recapqa.store.generation import Segment
-from recapqa.store.rows import JsonlRows
+from recapqa.store.rows import JsonlRows, RowRuns
 from recapqa.talk_mentions import all_aliases
 
 FILE = "documents.json"
@@ -48,42 +52,6 @@ REUSED_FILES = (
 )
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
-class RowRuns(Sequence[T]):
-    """Rows as runs of other sequences (a previous generation's rows, or new lists), read
-    only when asked for."""
-
-    def __init__(self, runs: list[tuple[Sequence[T], int, int]]) -> None:
-        self.runs = [(rows, start, end) for rows, start, end in runs if end > start]
-        self._starts = [0]
-        for _, start, end in self.runs:
-            self._starts.append(self._starts[-1] + end - start)
-
-    def __len__(self) -> int:
-        return self._starts[-1]
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | list[T]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        index %= len(self)
-        run = bisect.bisect_right(self._starts, index) - 1
-        rows, start, _ = self.runs[run]
-        return rows[start + index - self._starts[run]]
-
-    def __iter__(self) -> Iterator[T]:
-        for rows, start, end in self.runs:
-            for i in range(start, end):
-                yield rows[i]
 
 
 @dataclass
@@ -294,9 +262,5 @@ def gather(
         part = Part(source, prints.get(source, ""), prepared.slugs, talks, dropped, chunks, document_sentences(parsed))
         plan.parts.append(part)
     if not plan.parts:
-        detail = "; ".join(f"{s}: {r}" for s, r in plan.skipped) or "no files"
-        raise CorpusError(
-            f"no usable notes in {corpus_dir} ({detail})",
-            f"add .txt, .md or .html notes ({', '.join(sorted(SUPPORTED_SUFFIXES))}) to the corpus folder",
-        )
+        raise no_usable_notes(corpus_dir, plan.skipped)
     return plan

@@ -5,6 +5,7 @@ per row (`serve` start-up at 10k files); a question parses the rows it retrieves
 
 from __future__ import annotations
 
+import bisect
 import json
 import mmap
 import os
@@ -107,6 +108,41 @@ class JsonlRows(Sequence[T]):
     def __iter__(self) -> Iterator[T]:
         for i in range(len(self)):
             yield self[i]
+
+
+class RowRuns(Sequence[T]):
+    """Rows as runs of other sequences (a previous generation's rows, or new lists), read
+    only when asked for."""
+
+    def __init__(self, runs: list[tuple[Sequence[T], int, int]]) -> None:
+        self.runs = [(rows, start, end) for rows, start, end in runs if end > start]
+        self._starts = [0]
+        for _, start, end in self.runs:
+            self._starts.append(self._starts[-1] + end - start)
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        index %= len(self)
+        run = bisect.bisect_right(self._starts, index) - 1
+        rows, start, _ = self.runs[run]
+        return rows[start + index - self._starts[run]]
+
+    def __iter__(self) -> Iterator[T]:
+        for rows, start, end in self.runs:
+            for i in range(start, end):
+                yield rows[i]
 
 
 class ChunkSentences(Sequence[list[int]]):
