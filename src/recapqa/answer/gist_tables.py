@@ -38,9 +38,10 @@ def gist_tables(index: Index, label_terms: Mapping[str, frozenset[str]], min_ter
     sentence_words = [terms(LINKS.sub(" ", s.text)) for s in index.sentences]  # links are not words
     sentence_terms = [set(w) for w in sentence_words]
     spelling: dict[str, Counter[str]] = {}
+    stems: dict[str, list[str]] = {}  # terms(word) once per distinct word, not per occurrence
     for sentence in index.sentences:
         for word in words(sentence.text):
-            for stem in terms(word):
+            for stem in stems[word] if word in stems else stems.setdefault(word, terms(word)):
                 spelling.setdefault(stem, Counter())[word] += 1
     speakers = {tid: set(terms(" ".join(talk.speaker_names))) for tid, talk in index.talks.items()}
     filler = []

@@ -19,7 +19,7 @@ from recapqa.ingest.plaintext import segment_plaintext
 from recapqa.ingest.readers import SUPPORTED_SUFFIXES, SkipFile, read_document
 from recapqa.ingest.rst import parse_rst
 from recapqa.ingest.sections import RawSection
-from recapqa.ingest.sidecar import SIDECAR_SUFFIX, SidecarError, apply_sidecar, load_sidecar
+from recapqa.ingest.sidecar import SIDECAR_SUFFIX, Sidecar, SidecarError, apply_sidecar, load_sidecar
 from recapqa.ingest.structure import segment
 from recapqa.models import Talk
 
@@ -98,7 +98,19 @@ def segment_document(doc: Document) -> tuple[list[RawSection], dict[str, Any], l
     return sections, meta, layout.warnings
 
 
-def parse_document(doc: Document, notes: Path, used_ids: set[str]) -> tuple[ParsedDocument, list[str]]:
+@dataclass
+class PreparedDocument:
+    """A document parsed on its own: its talks carry provisional ids (their slugs, made
+    unique within the document); `assign_ids` gives the corpus-wide ids, then `finish`."""
+
+    parsed: ParsedDocument
+    slugs: list[str]  # each talk's slug before de-duplication
+    sidecar: Sidecar | None
+    warnings: list[str]
+
+
+def prepare_document(doc: Document, notes: Path) -> PreparedDocument:
+    """Everything of one document that does not depend on the other documents."""
     raw_sections, meta, warnings = segment_document(doc)
     sidecar = load_sidecar(notes)
     if sidecar:
@@ -108,14 +120,14 @@ def parse_document(doc: Document, notes: Path, used_ids: set[str]) -> tuple[Pars
     conference = docmeta.conference_of({**doc.meta, "heading_title": meta.get("heading_title")}, several)
     if conference:
         doc.meta["conference"] = conference
-    sections = []
+    sections, slugs, local = [], [], set[str]()
     for raw in raw_sections:
         start_line, end_line = doc.source_lines(raw.first, raw.last)
-        talk_id = _unique(slugify(raw.title if raw.kind == "talk" else f"{notes.stem} {raw.title}"), used_ids)
+        slugs.append(slugify(raw.title if raw.kind == "talk" else f"{notes.stem} {raw.title}"))
         heading = doc.lines[raw.first].strip() if raw.has_heading else None
         extra = {"heading": heading, "track": raw.track, "note_taker_of_talk": raw.note_taker, "code": raw.code}
         talk = Talk(
-            talk_id=talk_id,
+            talk_id=_unique(slugs[-1], local),
             title=raw.title,
             kind=raw.kind,
             source=doc.source,
@@ -128,9 +140,27 @@ def parse_document(doc: Document, notes: Path, used_ids: set[str]) -> tuple[Pars
         start = doc.line_start(raw.first)
         body = doc.line_start(raw.first + 1) if raw.has_heading and raw.first < raw.last else start
         sections.append(Section(talk, start, doc.line_end(raw.last), body))
-    warnings += apply_sidecar([s.talk for s in sections], sidecar) if sidecar else []
     fingerprint = doc.content_hash + (sidecar.content_hash if sidecar else "")
-    return ParsedDocument(doc, sections, fingerprint), warnings
+    return PreparedDocument(ParsedDocument(doc, sections, fingerprint), slugs, sidecar, warnings)
+
+
+def assign_ids(slugs: list[str], used: set[str]) -> list[str]:
+    """Corpus-wide talk ids of one document's slugs, given the ids of the documents before
+    it (`used`, updated): the first document with a slug keeps it, later ones get -2, -3..."""
+    return [_unique(slug, used) for slug in slugs]
+
+
+def finish_document(prepared: PreparedDocument, talk_ids: list[str]) -> tuple[ParsedDocument, list[str]]:
+    """Give the talks their corpus-wide ids, then apply the sidecar (which may name them)."""
+    for section, talk_id in zip(prepared.parsed.sections, talk_ids, strict=True):
+        section.talk.talk_id = talk_id
+    sidecar, talks = prepared.sidecar, [s.talk for s in prepared.parsed.sections]
+    return prepared.parsed, prepared.warnings + (apply_sidecar(talks, sidecar) if sidecar else [])
+
+
+def parse_document(doc: Document, notes: Path, used_ids: set[str]) -> tuple[ParsedDocument, list[str]]:
+    prepared = prepare_document(doc, notes)
+    return finish_document(prepared, assign_ids(prepared.slugs, used_ids))
 
 
 def _unique(slug: str, used: set[str]) -> str:
@@ -146,6 +176,25 @@ def load_document(corpus_dir: Path, source: str) -> Document:
     return read_document(corpus_dir / source, source)
 
 
+def prepare_file(corpus_dir: Path, path: Path, skipped: list[tuple[str, str]]) -> PreparedDocument | None:
+    """Read and prepare one notes file; None (and the reason added to `skipped`) when it
+    cannot be used."""
+    source = path.relative_to(corpus_dir).as_posix()
+    if not path.resolve().is_relative_to(corpus_dir.resolve()):
+        skipped.append((source, "a link to a file outside the corpus folder; copy the file in instead"))
+        log.warning("skipping %s: it links outside the corpus folder", source)
+        return None
+    try:
+        return prepare_document(read_document(path, source), path)
+    except (SkipFile, SidecarError) as exc:
+        skipped.append((source, str(exc)))
+        log.warning("skipping %s: %s", source, exc)
+    except OSError as exc:
+        skipped.append((source, f"cannot read: {exc.strerror or exc}"))
+        log.warning("skipping %s: %s", source, exc)
+    return None
+
+
 def load_corpus(corpus_dir: Path, only: list[Path] | None = None) -> Corpus:
     """Every notes file of the corpus (or only those named), parsed into talks."""
     corpus = Corpus(documents=[])
@@ -158,22 +207,11 @@ def load_corpus(corpus_dir: Path, only: list[Path] | None = None) -> Corpus:
         wanted = {p.resolve() for p in only}
         paths = [p for p in paths if p.resolve() in wanted] or list(only)
     for path in paths:
-        source = path.relative_to(corpus_dir).as_posix()
-        if not path.resolve().is_relative_to(corpus_dir.resolve()):
-            corpus.skipped.append((source, "a link to a file outside the corpus folder; copy the file in instead"))
-            log.warning("skipping %s: it links outside the corpus folder", source)
+        prepared = prepare_file(corpus_dir, path, corpus.skipped)
+        if prepared is None:
             continue
-        try:
-            doc = read_document(path, source)
-            parsed, warnings = parse_document(doc, path, used_ids)
-        except (SkipFile, SidecarError) as exc:
-            corpus.skipped.append((source, str(exc)))
-            log.warning("skipping %s: %s", source, exc)
-            continue
-        except OSError as exc:
-            corpus.skipped.append((source, f"cannot read: {exc.strerror or exc}"))
-            log.warning("skipping %s: %s", source, exc)
-            continue
+        source = prepared.parsed.document.source
+        parsed, warnings = finish_document(prepared, assign_ids(prepared.slugs, used_ids))
         for warning in warnings:
             log.warning("%s", warning)
         corpus.warnings.extend(warnings)
@@ -182,12 +220,16 @@ def load_corpus(corpus_dir: Path, only: list[Path] | None = None) -> Corpus:
         else:
             corpus.skipped.append((source, "no text left after removing page chrome"))
     if not corpus.documents:
-        detail = "; ".join(f"{s}: {r}" for s, r in corpus.skipped) or "no files"
-        raise CorpusError(
-            f"no usable notes in {corpus_dir} ({detail})",
-            f"add .txt, .md or .html notes ({', '.join(sorted(SUPPORTED_SUFFIXES))}) to the corpus folder",
-        )
+        raise no_usable_notes(corpus_dir, corpus.skipped)
     return corpus
+
+
+def no_usable_notes(corpus_dir: Path, skipped: list[tuple[str, str]]) -> CorpusError:
+    detail = "; ".join(f"{s}: {r}" for s, r in skipped) or "no files"
+    return CorpusError(
+        f"no usable notes in {corpus_dir} ({detail})",
+        f"add .txt, .md or .html notes ({', '.join(sorted(SUPPORTED_SUFFIXES))}) to the corpus folder",
+    )
 
 
 def quote_in_source(corpus_dir: Path, source: str, start_line: int, end_line: int, quote: str) -> bool:

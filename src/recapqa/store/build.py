@@ -1,6 +1,7 @@
-"""Corpus -> index, incrementally: a vector is reused whenever the exact text it embedded
-(talk header included) is already in the live index, so an unchanged file costs nothing
-and an edited file re-embeds only its changed chunks."""
+"""Corpus -> index, incrementally: a notes file whose content is the one the live index
+holds keeps its talks, chunks, sentences and vectors without being read (store/documents.py,
+store/generation.py); a vector is reused whenever the exact text it embedded (talk header
+included) is in the live index, so an edited file re-embeds only its changed chunks."""
 
 from __future__ import annotations
 
@@ -13,16 +14,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from recapqa.chunking import chunk_document
 from recapqa.embed import Embedder, active_model
-from recapqa.errors import IndexMissingError, RecapqaError
-from recapqa.ingest import load_corpus
-from recapqa.sentences import document_sentences
+from recapqa.errors import RecapqaError
 from recapqa.settings import Settings
 from recapqa.store import FORMAT_VERSION, Index, corpus_words, load_index
 from recapqa.store.backends import open_backend
+from recapqa.store.documents import Plan, gather
 from recapqa.store.files import (
     DENIED,
     DISK_FULL,
@@ -35,6 +32,7 @@ from recapqa.store.freshness import chunking_params, corpus_fingerprints, index_
 from recapqa.store.interface import IndexContent
 from recapqa.store.journal import EmbeddingJournal
 from recapqa.store.lock import build_lock
+from recapqa.store.vector_reuse import assemble_vectors, previous_index, reuse_cache
 
 __all__ = [
     "BuildReport",
@@ -85,87 +83,6 @@ def stale(corpus_dir: Path, index_dir: Path, settings: Settings) -> str | None:
     return reason
 
 
-def _key(kind: str, text: str) -> str:
-    """Cache key of an embedded text: chunks ('c') and sentences ('s') never share vectors."""
-    return kind + hashlib.sha1(text.encode()).hexdigest()
-
-
-def _reuse_cache(
-    index_dir: Path, settings: Settings, journal: EmbeddingJournal
-) -> tuple[dict[str, np.ndarray], set[str]]:
-    """Vectors to reuse: the live index's, and those a killed build had computed."""
-    cache = journal.load()
-    try:
-        old = load_index(index_dir, settings)
-    except IndexMissingError:
-        return cache, set()
-    except RecapqaError as exc:
-        log.warning("existing index unusable (%s); embedding everything again", exc.message)
-        return cache, set()
-    from recapqa.store.filestore import embed_keys
-
-    stored = embed_keys(old.path) if settings.store == "file" else None
-    if stored is not None:  # the texts' digests: the rows are not read
-        chunk_keys, sentence_keys, ids = stored
-        if len(chunk_keys) == len(old.chunks) and len(sentence_keys) == len(old.sentences):
-            cache.update(zip(("c" + k for k in chunk_keys), old.store.chunk_vectors(), strict=True))
-            cache.update(zip(("s" + k for k in sentence_keys), np.asarray(old.sentence_vectors), strict=True))
-            return cache, set(ids)
-    cache.update({_key("c", c.embed_text): v for c, v in zip(old.chunks, old.store.chunk_vectors(), strict=True)})
-    cache.update({_key("s", s.embed_text): v for s, v in zip(old.sentences, old.sentence_vectors, strict=True)})
-    return cache, {c.chunk_id for c in old.chunks}
-
-
-def _missing(kind: str, texts: list[str], cache: dict[str, np.ndarray]) -> int:
-    return sum(_key(kind, text) not in cache for text in set(texts))
-
-
-def _embed(
-    kind: str,
-    texts: list[str],
-    cache: dict[str, np.ndarray],
-    embedder: Callable[[], Embedder],
-    progress: Callable[[int], None] | None,
-    journal: EmbeddingJournal,
-    batch: int = 256,
-) -> tuple[np.ndarray, int]:
-    """Vectors for `texts`, embedding only those whose (kind, text) is not cached; each
-    batch goes to the journal at once, so a killed build loses one batch at most."""
-    keys = [_key(kind, text) for text in texts]
-    first: dict[str, int] = {}
-    for row, key in enumerate(keys):
-        if key not in cache:
-            first.setdefault(key, row)  # a text repeated in the corpus is embedded once
-    missing = list(first.values())
-    if missing:
-        model = embedder()
-        for start in range(0, len(missing), batch):
-            rows = missing[start : start + batch]
-            vectors = model.embed([texts[r] for r in rows])
-            journal.add([keys[r] for r in rows], vectors)
-            for row, vector in zip(rows, vectors, strict=True):
-                cache[keys[row]] = vector
-            if progress:
-                progress(len(rows))
-    if not keys:
-        return np.zeros((0, journal.model.dimension), dtype=np.float32), 0
-    return np.stack([cache[k] for k in keys]).astype(np.float32), len(missing)
-
-
-def _counter(progress: Progress | None, total: int) -> Callable[[int], None] | None:
-    """Chunks then sentences as one task for the caller's progress bar: (done, total)."""
-    if progress is None or not total:
-        return None
-    done = 0
-
-    def step(count: int) -> None:
-        nonlocal done
-        done += count
-        progress(done, total)
-
-    return step
-
-
 def build_index(
     corpus_dir: Path,
     index_dir: Path,
@@ -197,57 +114,33 @@ def _build(
     force: bool,
 ) -> BuildReport:
     started = time.perf_counter()
-    corpus = load_corpus(corpus_dir)
-    chunks = [
-        c for d in corpus.documents for c in chunk_document(d, settings.chunk_max_tokens, settings.chunk_overlap_tokens)
-    ]
-    sentences = [s for d in corpus.documents for s in document_sentences(d)]
-    files = len(corpus.documents)
-    if not force and stale(corpus_dir, index_dir, settings) is None:
+    if not force and stale(corpus_dir, index_dir, settings) is None:  # the counts of what is indexed
+        plan = gather(corpus_dir, settings, *(_live(index_dir) if settings.store == "file" else (None, None)))
         encoder = ensure_query_encoder(index_dir, settings.cache_dir, force=False)
-        return BuildReport(
-            files,
-            len(corpus.talks),
-            len(chunks),
-            0,
-            len(chunks),
-            0,
-            round(time.perf_counter() - started, 3),
-            0,
-            corpus.skipped,
-            False,
-            encoder,
-            corpus.dropped_lines,
-        )
+        return _report(plan, started, embedded=0, rebuilt=False, query_encoder=encoder)
     journal = EmbeddingJournal(index_dir)
     if force:
         journal.clear()
-    cache, old_ids = ({}, set()) if force else _reuse_cache(index_dir, settings, journal)
-    chunk_texts, sentence_texts = [c.embed_text for c in chunks], [s.embed_text for s in sentences]
-    step = _counter(progress, _missing("c", chunk_texts, cache) + _missing("s", sentence_texts, cache))
-    chunk_vectors, embedded = _embed("c", chunk_texts, cache, embedder, step, journal)
-    sentence_vectors, sentences_embedded = _embed("s", sentence_texts, cache, embedder, step, journal)
-    fingerprints = {d.document.source: d.fingerprint for d in corpus.documents}
-    stats: dict[str, list[int]] = {}
-    all_prints = corpus_fingerprints(corpus_dir, stats=stats)  # read in full: what the index holds
+    old = None if force else previous_index(index_dir, settings)  # checksum-verified
+    cache = reuse_cache(old, settings, journal)
+    reusable = old is not None and settings.store == "file" and "c" in cache.old
+    plan = gather(corpus_dir, settings, *((old.path, old.manifest) if old and reusable else (None, None)))
+    vectors = assemble_vectors(plan, cache, embedder, progress, journal)
+    talks, chunks, sentences = plan.talks, plan.rows("chunks"), plan.rows("sentences")
+    files = len(plan.parts)
     manifest = {
         "format_version": FORMAT_VERSION,
         "model": {"name": active_model(settings).name, "dimension": active_model(settings).dimension},
         "chunking": chunking_params(settings),
         "corpus_dir": str(corpus_dir.resolve()),
-        "files": all_prints,
-        "file_stats": stats,  # freshness.corpus_fingerprints: unchanged files are not read again
-        "indexed_files": sorted(fingerprints),
-        "corpus_hash": hashlib.sha256(json.dumps(all_prints, sort_keys=True).encode()).hexdigest()[:16],
-        "counts": {
-            "files": files,
-            "talks": len(corpus.talks),
-            "chunks": len(chunks),
-            "sentences": len(sentences),
-        },
+        "files": plan.prints,
+        "file_stats": plan.stats,  # freshness.corpus_fingerprints: unchanged files are not read again
+        "indexed_files": sorted(p.source for p in plan.parts),
+        "corpus_hash": hashlib.sha256(json.dumps(plan.prints, sort_keys=True).encode()).hexdigest()[:16],
+        "counts": {"files": files, "talks": len(talks), "chunks": len(chunks), "sentences": len(sentences)},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    content = IndexContent(corpus.talks, chunks, sentences, chunk_vectors, sentence_vectors)
+    content = IndexContent(talks, chunks, sentences, vectors.chunks, vectors.sentences, plan)
     backend = open_backend(index_dir, settings)
     if settings.store == "file":  # --rebuild counts every document again (store/corpus_words.py)
         from recapqa.store.filestore import REUSE_KEY
@@ -256,20 +149,35 @@ def _build(
     backend.publish(content, manifest)
     journal.clear()
     encoder = ensure_query_encoder(index_dir, settings.cache_dir, force=force)
-    new_ids = {c.chunk_id for c in chunks}
+    return _report(plan, started, vectors.embedded, vectors.sentences_embedded, vectors.removed, query_encoder=encoder)
+
+
+def _report(
+    plan: Plan, started: float, embedded: int, sentences_embedded: int = 0, removed: int = 0, **more: Any
+) -> BuildReport:
+    chunks = len(plan.rows("chunks"))
     return BuildReport(
-        files=files,
-        talks=len(corpus.talks),
-        chunks=len(chunks),
+        files=len(plan.parts),
+        talks=len(plan.talks),
+        chunks=chunks,
         embedded=embedded,
-        reused=len(chunks) - embedded,
-        removed=len(old_ids - new_ids),
+        reused=chunks - embedded,
+        removed=removed,
         seconds=round(time.perf_counter() - started, 3),
         sentences_embedded=sentences_embedded,
-        skipped=corpus.skipped,
-        query_encoder=encoder,
-        dropped_lines=corpus.dropped_lines,
+        skipped=plan.skipped,
+        dropped_lines={p.source: p.dropped for p in plan.parts},
+        **more,
     )
+
+
+def _live(index_dir: Path) -> tuple[Path | None, dict[str, Any] | None]:
+    """The live generation and its manifest (a stale() check has just verified them)."""
+    try:
+        generation = current_generation(index_dir)
+        return generation, read_manifest(generation)
+    except RecapqaError:
+        return None, None
 
 
 def ensure_query_encoder(index_dir: Path, cache_dir: Path, force: bool) -> str:

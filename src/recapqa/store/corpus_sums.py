@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,7 +113,7 @@ def _proper_nouns(sums: _Sums) -> list[str]:
     return sorted(w for w in sums.upper if not set(terms(w)) & lower and w not in GENERIC_NAMES and len(w) > 2)
 
 
-def _documents(chunks: list[Chunk], sentences: list[Sentence]) -> dict[str, dict[str, Any]] | None:
+def _documents(chunks: Sequence[Chunk], sentences: Sequence[Sentence]) -> dict[str, dict[str, Any]] | None:
     """Each document's rows ([start, end) of chunks and of sentences: a build lists them
     document by document) and a hash of everything its part depends on. None when the rows
     are not in runs per document, or a talk's notes span documents: then no sums."""
@@ -131,18 +131,70 @@ def _documents(chunks: list[Chunk], sentences: list[Sentence]) -> dict[str, dict
             start = row
     talk_docs: dict[str, str] = {}
     for source, doc in docs.items():
-        digest = hashlib.sha1(str(STATE_VERSION).encode())
-        for kind, rows in (("chunks", chunks), ("sentences", sentences)):
-            digest.update(kind.encode())
-            for item in rows[doc[kind][0] : doc[kind][1]]:
-                digest.update(f"\x00{item.talk_id}\x01{item.text}".encode())
-                if kind == "chunks" and talk_docs.setdefault(item.talk_id, source) != source:
-                    return None
-        doc["key"] = digest.hexdigest()
+        for item in rows_of(chunks, doc, "chunks"):
+            if talk_docs.setdefault(item.talk_id, source) != source:
+                return None
+        doc["key"] = document_key(rows_of(chunks, doc, "chunks"), rows_of(sentences, doc, "sentences"))
     return docs
 
 
-def _previous_state(previous: Path | None) -> tuple[dict[str, Any], Counter[str]] | None:
+def rows_of(rows: Sequence[Any], doc: dict[str, Any], kind: str) -> Sequence[Any]:
+    start, end = doc[kind]
+    return rows[start:end]
+
+
+def document_key(chunks: Iterable[Chunk], sentences: Iterable[Sentence]) -> str:
+    """A hash of everything a document's part of the sums depends on."""
+    digest = hashlib.sha1(str(STATE_VERSION).encode())
+    for kind, rows in (("chunks", chunks), ("sentences", sentences)):
+        digest.update(kind.encode())
+        for item in rows:
+            digest.update(f"\x00{item.talk_id}\x01{item.text}".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class DocRows:
+    """Where a build put one document's rows, and whether they are the previous
+    generation's rows unchanged (then the key its stored state holds is theirs)."""
+
+    source: str
+    chunks: tuple[int, int]
+    sentences: tuple[int, int]
+    kept: bool
+    talk_sentences: list[tuple[str, int]]  # each talk's sentence count, in row order
+
+
+def documents_of(
+    layout: list[DocRows], chunks: Sequence[Chunk], sentences: Sequence[Sentence], found: State | None
+) -> dict[str, dict[str, Any]]:
+    """What `_documents` finds in the rows, from where the build put them: kept documents'
+    keys come from the previous state, so their rows are not read."""
+    old_docs: dict[str, dict[str, Any]] = found[0]["documents"] if found else {}
+    docs: dict[str, dict[str, Any]] = {}
+    for kind in ("chunks", "sentences"):
+        for doc in layout:
+            span = list(getattr(doc, kind))
+            if span[1] > span[0]:
+                docs.setdefault(doc.source, {"chunks": [0, 0], "sentences": [0, 0]})[kind] = span
+    for doc in layout:
+        if doc.source not in docs:
+            continue
+        old = old_docs.get(doc.source)
+        if doc.kept and old is not None and "key" in old:
+            docs[doc.source]["key"] = old["key"]
+        else:
+            entry = docs[doc.source]
+            docs[doc.source]["key"] = document_key(
+                rows_of(chunks, entry, "chunks"), rows_of(sentences, entry, "sentences")
+            )
+    return docs
+
+
+State = tuple[dict[str, Any], Counter[str]]  # the stored state, and the term counts of the tables
+
+
+def previous_state(previous: Path | None) -> State | None:
     """The live generation's stored sums, if it has them, checksum-verified."""
     if previous is None or not (previous / STATE).is_file():
         return None
@@ -169,14 +221,14 @@ def _rows(rows: Sequence[Any], doc: dict[str, Any], kind: str) -> list[Any]:
 
 def _sums_from(
     previous: Path | None,
+    found: State | None,
     docs: dict[str, dict[str, Any]],
     wanted: frozenset[str],
-    chunks: list[Chunk],
-    sentences: list[Sentence],
+    chunks: Sequence[Chunk],
+    sentences: Sequence[Sentence],
 ) -> tuple[_Sums, frozenset[str]] | None:
     """The previous generation's sums with the changed documents' parts replaced, or None
     (count everything): no usable sums, or a talk alias they did not look for."""
-    found = _previous_state(previous)
     if found is None or previous is None:
         return None
     state, term_counts = found

@@ -22,7 +22,7 @@ import json
 import logging
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,13 +37,16 @@ from recapqa.store.corpus_sums import (
     STATE,
     STATE_VERSION,
     VERSION,
+    DocRows,
     _documents,
     _proper_nouns,
     _rows,
     _Sums,
     _sums_from,
+    documents_of,
     is_current,
     manifest_entry,
+    previous_state,
 )
 from recapqa.store.files import REBUILD_FIX
 from recapqa.talk_mentions import AliasFinder, alias_limit, all_aliases, common_aliases, talk_notes
@@ -75,7 +78,7 @@ class StoredIdf(Idf):
         self.unknown = math.log(1 + self.n)
 
 
-def _tables(talks: Iterable[Talk], chunks: list[Chunk], sentences: list[Sentence]) -> dict[str, Any]:
+def _tables(talks: Iterable[Talk], chunks: Sequence[Chunk], sentences: Sequence[Sentence]) -> dict[str, Any]:
     # the answerer's own definition, imported here only: the one place the store reads answer/
     from recapqa.answer.question import corpus_proper_nouns
 
@@ -93,7 +96,7 @@ def _tables(talks: Iterable[Talk], chunks: list[Chunk], sentences: list[Sentence
     }
 
 
-def _runs(sentences: list[Sentence]) -> dict[str, list[tuple[int, int]]]:
+def _runs(sentences: Sequence[Sentence]) -> dict[str, list[tuple[int, int]]]:
     """Each talk's sentence rows as [start, end) runs (usually one: a talk's sentences
     are consecutive)."""
     runs: dict[str, list[tuple[int, int]]] = {}
@@ -109,14 +112,16 @@ def _runs(sentences: list[Sentence]) -> dict[str, list[tuple[int, int]]]:
 def write(
     folder: Path,
     talks: Iterable[Talk],
-    chunks: list[Chunk],
-    sentences: list[Sentence],
+    chunks: Sequence[Chunk],
+    sentences: Sequence[Sentence],
     previous: Path | None = None,
+    layout: list[DocRows] | None = None,
+    aliases: frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """Compute the tables and write them into an index generation being built; returns the
     manifest entry. `previous`: the live generation, whose stored sums are updated for the
     documents that changed (`update`) instead of counting every document again."""
-    data, state = update(list(talks), chunks, sentences, previous)
+    data, state = update(list(talks), chunks, sentences, previous, layout, aliases)
     (folder / FILE).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     if state is not None:
         (folder / STATE).write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
@@ -124,14 +129,22 @@ def write(
 
 
 def update(
-    talks: list[Talk], chunks: list[Chunk], sentences: list[Sentence], previous: Path | None
+    talks: list[Talk],
+    chunks: Sequence[Chunk],
+    sentences: Sequence[Sentence],
+    previous: Path | None,
+    layout: list[DocRows] | None = None,
+    aliases: frozenset[str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The tables (as `_tables` computes them) and the sums to store for the next build."""
-    docs = _documents(chunks, sentences)
+    """The tables (as `_tables` computes them) and the sums to store for the next build.
+    `layout`: where the build put each document's rows (then they are not scanned);
+    `aliases`: every talk's aliases (`all_aliases(talks)`), when the build knows them."""
+    found = previous_state(previous)  # the previous generation's sums (copied: they are updated)
+    docs = _documents(chunks, sentences) if layout is None else documents_of(layout, chunks, sentences, found)
     if docs is None:
         return _tables(talks, chunks, sentences), None
-    wanted = all_aliases(talks)
-    updated = _sums_from(previous, docs, wanted, chunks, sentences)
+    wanted = all_aliases(talks) if aliases is None else aliases
+    updated = _sums_from(previous, found, docs, wanted, chunks, sentences)
     if updated is None:
         finder = AliasFinder(wanted)
         sums = _Sums(Counter(), Counter(), Counter(), Counter())
@@ -148,7 +161,7 @@ def update(
         "proper_nouns": _proper_nouns(sums),
         "term_counts": dict(sorted(sums.terms.items())),
         "common_aliases": sorted(a for a in wanted if sums.aliases[a] > limit),
-        "talk_rows": _runs(sentences),
+        "talk_rows": _runs(sentences) if layout is None else _layout_runs(layout),
     }
     state = {
         "version": STATE_VERSION,
@@ -160,6 +173,19 @@ def update(
         "talks": sums.talks,
     }
     return data, state
+
+
+def _layout_runs(layout: list[DocRows]) -> dict[str, list[tuple[int, int]]]:
+    """`_runs` from each document's talks' sentence counts (a talk's sentences are
+    consecutive, and talk ids are unique across documents)."""
+    runs: dict[str, list[tuple[int, int]]] = {}
+    for doc in layout:
+        row = doc.sentences[0]
+        for talk_id, count in doc.talk_sentences:
+            if count:
+                runs[talk_id] = [(row, row + count)]
+            row += count
+    return runs
 
 
 def _from_tables(data: dict[str, Any]) -> CorpusWords:

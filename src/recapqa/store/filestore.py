@@ -4,7 +4,6 @@ dense search and bm25s for BM25, published atomically by `files.publish`."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import shutil
@@ -16,8 +15,7 @@ import numpy as np
 from recapqa.errors import IndexCorruptError, RecapqaError
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
-from recapqa.store import Index, check_compatible, corpus_words
-from recapqa.store import _sentences_by_chunk as sentences_by_chunk
+from recapqa.store import Index, check_compatible, corpus_words, documents
 from recapqa.store.files import (
     DENIED,
     DISK_FULL,
@@ -29,22 +27,15 @@ from recapqa.store.files import (
     storage_errors,
     verify_checksums,
 )
+from recapqa.store.generation import CHUNK_SENTENCES, EMBED_KEYS, Segment, text_digests, write_rows
 from recapqa.store.interface import IndexContent
 from recapqa.store.lexical import LexicalIndex
 from recapqa.store.rows import ChunkSentences, JsonlRows
 from recapqa.store.vectors import FaissStore
 
-CHUNK_SENTENCES = "chunk_sentences.npz"  # the sentence rows of each chunk (store/rows.py)
 log = logging.getLogger(__name__)
 REUSE_KEY = "_reuse_previous"  # build -> publish only: never stored
-EMBED_KEYS = "embed_keys.npz"  # sha1 of each chunk's and sentence's embedded text, the chunk ids
-
-
-def text_digests(texts: list[str]) -> np.ndarray:
-    """sha1 of each text, one row of 20 bytes each (not dtype S20: numpy strips its trailing
-    zero bytes)."""
-    flat = b"".join(hashlib.sha1(t.encode()).digest() for t in texts)
-    return np.frombuffer(flat, dtype=np.uint8).reshape(len(texts), 20)
+__all__ = ["CHUNK_SENTENCES", "EMBED_KEYS", "FileBackend", "embed_digests", "text_digests"]
 
 
 def _hex_rows(digests: np.ndarray) -> list[str]:
@@ -52,10 +43,11 @@ def _hex_rows(digests: np.ndarray) -> list[str]:
     return [flat[i : i + 40] for i in range(0, len(flat), 40)]
 
 
-def embed_keys(generation: Path) -> tuple[list[str], list[str], list[str]] | None:
+def embed_digests(generation: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """What a build needs of the live generation to reuse its vectors without reading its
-    rows: each chunk's and sentence's text digest (hex, as build._key) and the chunk ids.
-    None for an index without the file (older version): then the rows are read."""
+    rows: each chunk's and sentence's text digest ((n, 20) bytes, as vector_reuse.text_key)
+    and the chunk ids. None for an index without the file (older version): then the rows
+    are read."""
     path = generation / EMBED_KEYS
     if not path.is_file():
         return None
@@ -64,7 +56,7 @@ def embed_keys(generation: Path) -> tuple[list[str], list[str], list[str]] | Non
             chunks, sentences, ids = data["chunks"], data["sentences"], data["chunk_ids"]
         if chunks.shape[1:] != (20,) or sentences.shape[1:] != (20,):
             raise ValueError("digest shape")
-        return _hex_rows(chunks), _hex_rows(sentences), ids.tolist()
+        return chunks, sentences, ids
     except (OSError, ValueError, KeyError) as exc:  # checksum-verified: another version's; the rows decide
         log.info("index file %s in %s unusable (%s); reading the rows", EMBED_KEYS, generation.name, exc)
         return None
@@ -127,37 +119,31 @@ class FileBackend:
         if manifest.pop(REUSE_KEY, True):
             with contextlib.suppress(RecapqaError):
                 previous = current_generation(self.index_dir)
+        plan = content.plan
+        if plan is not None:  # document by document, kept documents' rows copied (store/generation.py)
+            segments, rows_from, layout, aliases = plan.segments(), plan.previous, plan.layout(), plan.aliases()
+        else:
+            segments, rows_from = [Segment(list(content.chunks), list(content.sentences))], None
+            layout, aliases = None, None
         building = new_generation(self.index_dir)
         try:  # a failed write (disk full) leaves no half generation taking the space
             store = FaissStore.for_size(manifest["model"]["dimension"], len(content.chunks), self.ann_threshold)
             store.add(content.chunk_vectors)
             store.save(building / "vectors.faiss")
             np.save(building / "sentence_vectors.npy", content.sentence_vectors, allow_pickle=False)
-            _write_jsonl(building / "chunks.jsonl", [c.to_dict() for c in content.chunks])
-            _write_jsonl(building / "sentences.jsonl", [s.to_dict() for s in content.sentences])
-            (building / "talks.json").write_text(json.dumps([t.to_dict() for t in content.talks], indent=1))
-            LexicalIndex.build([c.embed_text for c in content.chunks]).save(building / "bm25")
-            ChunkSentences.of(sentences_by_chunk(content.chunks, content.sentences)).save(building / CHUNK_SENTENCES)
-            with (building / EMBED_KEYS).open("wb") as handle:
-                np.savez(
-                    handle,
-                    chunks=text_digests([c.embed_text for c in content.chunks]),
-                    sentences=text_digests([s.embed_text for s in content.sentences]),
-                    chunk_ids=np.array([c.chunk_id for c in content.chunks], dtype=str),
-                )
-            words = corpus_words.write(building, content.talks, content.chunks, content.sentences, previous)
+            (building / "talks.json").write_text(json.dumps([t.to_dict() for t in content.talks]))
+            write_rows(building, segments, rows_from).index().save(building / "bm25")
+            if plan is not None:
+                (building / documents.FILE).write_text(json.dumps(plan.record(), ensure_ascii=False), encoding="utf-8")
+            words = corpus_words.write(
+                building, content.talks, content.chunks, content.sentences, previous, layout, aliases
+            )
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
         store_info = {"backend": self.name, "dense": store.kind, "faiss": store.description}
         manifest = {**manifest, "store": store_info, corpus_words.MANIFEST_KEY: words}
         return publish(self.index_dir, building, manifest).name
-
-
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def _load_generation(generation: Path) -> Index:

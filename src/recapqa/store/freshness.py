@@ -54,19 +54,23 @@ def _digest(path: Path) -> str:
 
 
 def corpus_fingerprints(
-    corpus_dir: Path, known: dict[str, Any] | None = None, stats: dict[str, list[int]] | None = None
+    corpus_dir: Path,
+    known: dict[str, Any] | None = None,
+    stats: dict[str, list[int]] | None = None,
+    paths: list[Path] | None = None,
 ) -> dict[str, str]:
     """Per-file content hash (notes file + its sidecar), cheap enough to check every run.
 
     `known`: a manifest; a file whose stat (`_stat`) is the one it records keeps the hash it
     records, unread (at 10k files reading every file was most of the check). Any difference
     in size, times or inode and the content hash decides. `stats`: filled with the stats
-    that a later check may trust (files not changed within RACY_NS of now)."""
+    that a later check may trust (files not changed within RACY_NS of now). `paths`: the
+    corpus's files, when the caller has listed them (`corpus_files`)."""
     prints = {}
     known_prints = (known or {}).get("files") or {}
     known_stats = (known or {}).get("file_stats") or {}
     now = time.time_ns()
-    for path in corpus_files(corpus_dir):
+    for path in corpus_files(corpus_dir) if paths is None else paths:
         rel = path.relative_to(corpus_dir).as_posix()
         try:
             stat = _stat(path)

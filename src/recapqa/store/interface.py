@@ -6,6 +6,7 @@ and the PostgreSQL backend (`store/postgres.py`: pgvector + full-text search) im
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -16,6 +17,7 @@ from recapqa.sentences import Sentence
 
 if TYPE_CHECKING:
     from recapqa.store import Index
+    from recapqa.store.documents import Plan
 
 
 class VectorStore(Protocol):
@@ -43,10 +45,11 @@ class IndexContent:
     """What a build publishes: everything but the manifest."""
 
     talks: list[Talk]
-    chunks: list[Chunk]
-    sentences: list[Sentence]
+    chunks: Sequence[Chunk]
+    sentences: Sequence[Sentence]
     chunk_vectors: np.ndarray
     sentence_vectors: np.ndarray
+    plan: Plan | None = None  # the build's documents (store/documents.py): kept rows are copied
 
 
 class IndexBackend(Protocol):

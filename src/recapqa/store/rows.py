@@ -5,9 +5,11 @@ per row (`serve` start-up at 10k files); a question parses the rows it retrieves
 
 from __future__ import annotations
 
+import bisect
 import json
 import mmap
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, overload
@@ -29,6 +31,30 @@ def _mapped(path: Path) -> bytes | mmap.mmap:
         return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
+_LINES: dict[tuple[str, int, int, int], tuple[list[int], list[int]]] = {}
+_LINES_LOCK = threading.Lock()
+
+
+def _line_index(path: Path, data: bytes | mmap.mmap) -> tuple[list[int], list[int]]:
+    """Where each non-blank line starts and ends; kept per file while its size, mtime and
+    inode are unchanged (a build opens the live generation's rows more than once)."""
+    st = path.stat()
+    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    with _LINES_LOCK:
+        if key in _LINES:
+            return _LINES[key]
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    ends = np.append(newlines, len(data)) if data[-1:] != b"\n" else newlines
+    starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else ends
+    keep = ends - starts > 0
+    found = (starts[keep].tolist(), ends[keep].tolist())
+    with _LINES_LOCK:
+        while len(_LINES) >= 2:  # one generation's chunks and sentences
+            del _LINES[next(iter(_LINES))]
+        _LINES[key] = found
+    return found
+
+
 class JsonlRows(Sequence[T]):
     """Rows of a JSONL file (one object a line, blank lines skipped), each made by `make`
     from its object the first time it is read."""
@@ -37,11 +63,7 @@ class JsonlRows(Sequence[T]):
         self._data = _mapped(path)
         self._name = f"{path.parent.name}/{path.name}"
         self._make = make
-        newlines = np.flatnonzero(np.frombuffer(self._data, dtype=np.uint8) == ord("\n"))
-        ends = np.append(newlines, len(self._data)) if self._data[-1:] != b"\n" else newlines
-        starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else ends
-        keep = ends - starts > 0
-        self._starts, self._ends = starts[keep].tolist(), ends[keep].tolist()
+        self._starts, self._ends = _line_index(path, self._data)
         self._rows: list[T | None] = [None] * len(self._starts)
 
     def __len__(self) -> int:
@@ -61,6 +83,16 @@ class JsonlRows(Sequence[T]):
             row = self._rows[index] = self._parse(index % len(self._rows))
         return row
 
+    def raw(self, start: int, end: int) -> memoryview:
+        """The lines of rows [start, end) as stored, newlines included (a view of the
+        mapped file: writing it copies nothing in between)."""
+        if end <= start:
+            return memoryview(b"")
+        last = self._ends[end - 1]
+        if last >= len(self._data) or self._data[last : last + 1] != b"\n":
+            return memoryview(bytes(self._data[self._starts[start] : last]) + b"\n")  # no final newline
+        return memoryview(self._data)[self._starts[start] : last + 1]
+
     def _parse(self, index: int) -> T:
         line = self._data[self._starts[index] : self._ends[index]]
         if not line.strip():
@@ -76,6 +108,41 @@ class JsonlRows(Sequence[T]):
     def __iter__(self) -> Iterator[T]:
         for i in range(len(self)):
             yield self[i]
+
+
+class RowRuns(Sequence[T]):
+    """Rows as runs of other sequences (a previous generation's rows, or new lists), read
+    only when asked for."""
+
+    def __init__(self, runs: list[tuple[Sequence[T], int, int]]) -> None:
+        self.runs = [(rows, start, end) for rows, start, end in runs if end > start]
+        self._starts = [0]
+        for _, start, end in self.runs:
+            self._starts.append(self._starts[-1] + end - start)
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        index %= len(self)
+        run = bisect.bisect_right(self._starts, index) - 1
+        rows, start, _ = self.runs[run]
+        return rows[start + index - self._starts[run]]
+
+    def __iter__(self) -> Iterator[T]:
+        for rows, start, end in self.runs:
+            for i in range(start, end):
+                yield rows[i]
 
 
 class ChunkSentences(Sequence[list[int]]):

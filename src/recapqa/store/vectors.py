@@ -101,7 +101,8 @@ class FaissStore:
         a FAISS RuntimeError."""
         import faiss
 
-        path.write_bytes(faiss.serialize_index(self._index).tobytes())
+        with path.open("wb") as handle:
+            handle.write(faiss.serialize_index(self._index).data)  # its buffer: no second copy
 
     @classmethod
     def load(cls, path: Path, ef_search: int | None = None) -> FaissStore:
