@@ -21,10 +21,7 @@ variant, as bm25s) computed from the positions, so both stores rank alike.
 from __future__ import annotations
 
 import json
-import threading
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +35,7 @@ from recapqa.store import Index, check_compatible
 from recapqa.store.files import REBUILD_FIX, write_pointer
 from recapqa.store.interface import IndexContent
 from recapqa.store.lexical import tokenize
+from recapqa.store.pg_database import Database
 from recapqa.store.postgres_sql import (
     BM25,
     K1,
@@ -48,65 +46,9 @@ from recapqa.store.postgres_sql import (
     quote_lexeme,
     vector_literal,
 )
+from recapqa.store.vectors import default_ef_search
 
 HNSW_M, HNSW_EF_CONSTRUCTION = 16, 64  # hnsw.ef_search: the ann_ef_search setting, per query
-URL_FIX = "check RECAPQA_DATABASE_URL and that the PostgreSQL server is up and reachable"
-
-
-def _ef_search() -> int:
-    from recapqa.settings import get_settings
-
-    return get_settings().ann_ef_search
-
-
-def _database_error(exc: Exception) -> DatabaseError:
-    """Never the URL (it may hold a password): the error class and the server's reason."""
-    reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-    reason = reason.rsplit(": ", 1)[-1][:200]
-    return DatabaseError(f"the PostgreSQL store failed ({type(exc).__name__}: {reason})", URL_FIX)
-
-
-class Database:
-    """One connection per store, used by one thread at a time; a connection the server
-    dropped is replaced on the next use."""
-
-    def __init__(self, url: str, schema: str, dimension: int | None = None) -> None:
-        self.url = url
-        self.schema = schema
-        self.dimension = dimension or active_model().dimension  # of the configured embedding model
-        self._conn: Any = None
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def transaction(self, read_only: bool = False) -> Iterator[Any]:
-        """A cursor in one transaction (REPEATABLE READ when reading: one snapshot)."""
-        import psycopg
-
-        with self._lock:
-            try:
-                if self._conn is None or self._conn.closed:
-                    self._conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
-                with self._conn.transaction(), self._conn.cursor() as cur:
-                    if read_only:
-                        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    yield cur
-            except psycopg.errors.UndefinedTable as exc:
-                raise IndexMissingError(
-                    f"no index in the database (schema {self.schema})", "run `recapqa index` to build it"
-                ) from exc
-            except psycopg.Error as exc:
-                if isinstance(exc, psycopg.OperationalError):
-                    self._conn = None
-                raise _database_error(exc) from exc
-
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-    def sql(self, template: str) -> str:
-        return template.format(s=f'"{self.schema}"', d=self.dimension)
 
 
 class PostgresVectorStore:
@@ -131,7 +73,7 @@ class PostgresVectorStore:
         )
         with self._db.transaction() as cur:
             if approximate:
-                cur.execute(f"SET LOCAL hnsw.ef_search = {max(_ef_search(), k)}")
+                cur.execute(f"SET LOCAL hnsw.ef_search = {max(default_ef_search(), k)}")
                 cur.execute("SET LOCAL enable_seqscan = off")  # the generation's HNSW index, even when small
             else:
                 cur.execute("SET LOCAL enable_indexscan = off")  # exact: no HNSW, whatever the planner thinks
@@ -230,7 +172,7 @@ class PostgresBackend:
         tokens = tokenize([c.embed_text for c in content.chunks]) if content.chunks else []
         avg_length = max(float(np.mean([len(t) for t in tokens])), 1e-9) if tokens else 1.0
         approximate = bool(self.ann_threshold) and len(content.chunks) >= self.ann_threshold
-        hnsw = f"hnsw(m={HNSW_M}, ef_construction={HNSW_EF_CONSTRUCTION}, ef_search={_ef_search()})"
+        hnsw = f"hnsw(m={HNSW_M}, ef_construction={HNSW_EF_CONSTRUCTION}, ef_search={default_ef_search()})"
         store = {"backend": self.name, "dense": "approximate" if approximate else "exact"}
         manifest = {**manifest, "store": {**store, "pgvector": hnsw if approximate else None}}
         talks = json.dumps([t.to_dict() for t in content.talks])
