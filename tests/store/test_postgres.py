@@ -47,6 +47,11 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"chunk_max_tokens": 32, "chunk_overlap_tokens": 8})
 
 
+def write_notes(settings: Settings) -> None:
+    for name, text in NOTES.items():
+        write(settings.corpus_dir / name, text)
+
+
 def pg(settings: Settings, url: str, schema: str, **changes: object) -> Settings:
     return settings.model_copy(update={"store": "postgres", "database_url": url, "database_schema": schema, **changes})
 
@@ -66,8 +71,7 @@ def assert_same_search(a: Index, b: Index, queries: list[str], embed: Callable[[
 def test_small_corpus_searches_alike(
     settings: Settings, counting_embedder: CountingEmbedder, postgres_url: str, schema: str, replay: Replay
 ) -> None:
-    for name, text in NOTES.items():
-        write(settings.corpus_dir / name, text)
+    write_notes(settings)
     build_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
     files = load_index(settings.index_dir, settings)
     on_pg = pg(settings, postgres_url, schema, index_dir=settings.index_dir.with_name("pg-index"))
@@ -87,8 +91,7 @@ def test_small_corpus_searches_alike(
 def test_hnsw_past_the_threshold_finds_the_same_chunks(
     settings: Settings, counting_embedder: CountingEmbedder, postgres_url: str, schema: str
 ) -> None:
-    for name, text in NOTES.items():
-        write(settings.corpus_dir / name, text)
+    write_notes(settings)
     exact = pg(settings, postgres_url, schema + "_exact")
     build_index(exact.corpus_dir, exact.index_dir, exact, lambda: counting_embedder)
     hnsw = pg(settings, postgres_url, schema, ann_threshold=2, index_dir=settings.index_dir.with_name("hnsw"))
@@ -134,8 +137,7 @@ def test_eval_questions_get_the_same_answers(
 def test_builds_are_incremental_and_keep_the_previous_generation(
     settings: Settings, counting_embedder: CountingEmbedder, postgres_url: str, schema: str
 ) -> None:
-    for name, text in NOTES.items():
-        write(settings.corpus_dir / name, text)
+    write_notes(settings)
     s = pg(settings, postgres_url, schema)
     first = build_index(s.corpus_dir, s.index_dir, s, lambda: counting_embedder)
     assert first.embedded == first.chunks and staleness(s.corpus_dir, s.index_dir, s) is None
@@ -162,8 +164,7 @@ def test_builds_are_incremental_and_keep_the_previous_generation(
 def test_ensure_index_builds_from_the_corpus_and_the_assistant_answers(
     settings: Settings, counting_embedder: CountingEmbedder, postgres_url: str, schema: str
 ) -> None:
-    for name, text in NOTES.items():
-        write(settings.corpus_dir / name, text)
+    write_notes(settings)
     s = pg(settings, postgres_url, schema)
     with pytest.raises(IndexMissingError):
         load_index(s.index_dir, s)
