@@ -121,6 +121,22 @@ class Settings(BaseSettings):
     gist_fact_boost: float = Field(
         0.1, ge=0, description="Summaries: added to the centrality of sentences that give a number (a year, a count)."
     )
+    gist_density_boost: float = Field(
+        0.4, ge=0, description="Summaries: added to the centrality of a sentence times how much it says (0..1)."
+    )
+    gist_dense_words: int = Field(
+        40, ge=1, description="Summaries: words at which a sentence says the most it can (its density is 1)."
+    )
+    gist_item_words: int = Field(
+        10,
+        ge=0,
+        description="Gist answers: list items of at most this many words are quoted as a run under their lead-in "
+        "(one bullet), not one by one (0: never).",
+    )
+    gist_group_words: int = Field(40, ge=1, description="Gist answers: words of a lead-in with its run of short items.")
+    gist_title_words: int = Field(
+        6, ge=1, description="A line alone, with at most this many words and no sentence end, titles a section."
+    )
     metadata_talk_share: float = Field(
         0.6,
         ge=0,
@@ -131,6 +147,12 @@ class Settings(BaseSettings):
     gist_max_talks: int = Field(8, ge=1, description="Talks listed for 'which talks mention...'.")
     gist_themes: int = Field(4, ge=1, description="Themes named across talks.")
     gist_theme_talks: int = Field(4, ge=1, description="Talks cited under one theme.")
+    gist_theme_term_boost: float = Field(
+        0.1,
+        ge=0,
+        description="Themes: added to the score (centrality in its talk, density) of a talk's sentence that holds "
+        "the theme; below 1 a sentence more central to its talk may stand for it instead.",
+    )
     gist_theme_min_sentences: int = Field(
         3, ge=1, description="Talks with fewer sentences (a line in a list of sessions) are left out of themes."
     )
@@ -145,6 +167,20 @@ class Settings(BaseSettings):
         ge=-1,
         le=1,
         description="A sentence is on the asked topic when it shares a topic word or has this cosine.",
+    )
+    gist_topic_fill_cosine: float = Field(
+        0.2,
+        ge=-1,
+        le=1,
+        description="When a speaker's talk holds the asked topic, its other sentences with this cosine to the "
+        "topic are candidates too (ranked by it).",
+    )
+    gist_topic_near_cosine: float = Field(
+        0.25,
+        ge=-1,
+        le=1,
+        description="When a speaker's talk never names the asked topic, its passages with this cosine to the topic "
+        "(with the expansion the notes give an acronym) are quoted as the closest, said as such; else it abstains.",
     )
     gist_terms_per_talk: int = Field(12, ge=1, description="Top TF-IDF terms per talk that themes are drawn from.")
     # a runner-up sentence joins the answer when its score is at least this share of the best

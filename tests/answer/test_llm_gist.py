@@ -16,11 +16,14 @@ from recapqa.settings import AnswerMode
 
 QUESTION = "Summarize the Pinterest talk"
 HEAD = "Summary of Evolution of the Ads Ranking System at Pinterest (Aayush Mudgal):"
-# reworded from the five sentences the extractive summary selects (asserted below)
+# reworded from the five sentences the extractive summary selects (asserted below; [4] and [5]
+# are list lead-ins quoted with their short items)
 FIRST = "Pinterest started using its first model in 2014"  # [1]
 DEEP = "After 2017 they explored deep learning because boosted trees are hard to train"  # [2]
 PINNER = "In 2022 they released Pinnerformer, a transformer multitask model"  # [3]
 DATA = "Training data reached 100s of PBs"  # [4]
+RUNS = "There are about 1500 workflow runs per day"  # [4]
+JOBS = "There are about 3000 training jobs per day"  # [4]
 LANGUAGES = "They need to know and maintain many languages and frameworks"  # [5]
 
 
@@ -35,8 +38,11 @@ def gist(assistant: Assistant) -> Answer:
         "regression models are hard to train (as they don’t support incremental training).",
         "In 2022, they released Pinnerformer (a transformer + multitask model, predicting user interactions with "
         "Pins), and also introduced a new environment based on Pytorch (caled Mlenv).",
-        "100s of PBs of training data.",
-        "The need to know and maintain many languages and frameworks.",
+        "Statistics around their platform are impressive:\n\n  1. 100s of PBs of training data.\n"
+        "  2. ~1500 workflow runs per day.\n  3. ~3000 training jobs per day.",
+        "He also shared some challenges at Pinterest (that can slow the Ml deployment):\n\n"
+        "  1. Rapid changes in ML can quickly make templates obsolete.\n"
+        "  2. The need to know and maintain many languages and frameworks.\n  3. Code reviews and meetings.",
     ]
     return answer
 
@@ -121,7 +127,7 @@ def test_the_reason_counts_the_failed_claims(assistant: Assistant, gist: Answer)
 def test_auto_keeps_an_llm_summary_only_when_it_loses_no_sentence_nor_figure(
     assistant: Assistant, gist: Answer
 ) -> None:
-    full = f"- {FIRST} [1]\n- {DEEP} [2]\n- {PINNER} [3]\n- {DATA} [4]\n- {LANGUAGES} [5]"
+    full = f"- {FIRST} [1]\n- {DEEP} [2]\n- {PINNER} [3]\n- {DATA} [4]\n- {RUNS} [4]\n- {JOBS} [4]\n- {LANGUAGES} [5]"
     kept, _ = ask(assistant, full, mode="auto")
     assert kept.mode == "llm" and kept.fallback_reason is None
     assert [c.quote for c in kept.citations] == [c.quote for c in gist.citations]
@@ -139,7 +145,8 @@ def test_auto_keeps_an_llm_summary_only_when_it_loses_no_sentence_nor_figure(
 def test_check_selected_reads_each_claim_against_its_own_sentence(assistant: Assistant, gist: Answer) -> None:
     llm = assistant.llm
     rows = sentence_rows(llm, gist.citations)
-    assert [assistant.index.sentences[r].text for r in rows] == [c.quote for c in gist.citations]
+    texts = [assistant.index.sentences[r].text for r in rows]  # a lead-in quoted with its items: its first item
+    assert texts[:3] == [c.quote for c in gist.citations[:3]] and texts[3] == "100s of PBs of training data."
     claims = [Claim(FIRST, [1]), Claim(DATA, [1, 4]), Claim(DEEP, [])]
     verdicts = check_selected(llm.checker, claims, QUESTION, rows)
     assert [(v.reason, [s[:2] for s in v.sources]) for v in verdicts] == [
