@@ -31,7 +31,7 @@ import time
 import numpy as np
 
 from recapqa.answer.gist_base import GistBase, ms
-from recapqa.answer.gist_select import density, pick
+from recapqa.answer.gist_select import Candidates, Unit, density
 from recapqa.answer.gist_words import ASKING_WORDS, NOT_THEMES, TAKEAWAY_CUE
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import names_people
@@ -75,13 +75,7 @@ class GistAnswerer(GistBase):
         found = self._candidates([talk])
         if not found.units:
             return self._nothing(retrieval, started, [talk])
-        centroid = found.vectors.mean(axis=0)
-        relevance = found.vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))
-        texts = [u.quote for u in found.units]
-        facts = np.array([bool(re.search(r"\d", t)) for t in texts])
-        dense = np.array([density(t, self.settings) for t in texts])
-        relevance = relevance + self.settings.gist_fact_boost * facts  # a number says what happened
-        relevance = relevance + self.settings.gist_density_boost * dense
+        relevance = self._relevance(found)
         if takeaways:
             cue = [TAKEAWAY_CUE.search(self.index.sentences[u.rows[0]].context or "") for u in found.units]
             relevance = relevance + self.settings.gist_takeaway_boost * np.array([bool(c) for c in cue])
@@ -97,12 +91,7 @@ class GistAnswerer(GistBase):
         close enough (`gist_topic_near_cosine`); else an abstention naming where it is."""
         query = self._topic_vector(retrieval, topic)
         found = self._candidates(talks)
-        said = np.array(
-            [
-                len(topic & set().union(*(self.terms[r] | self._lead_in(r) for r in u.rows), terms(title)))
-                for u, title in zip(found.units, found.title, strict=True)
-            ]
-        )
+        said = self._said(found, topic)
         cosine = found.vectors @ query if found.units else np.zeros(0)
         on = (said > 0) | (cosine >= self.settings.gist_topic_cosine)
         if not on.any():
@@ -125,19 +114,22 @@ class GistAnswerer(GistBase):
         return self._build(retrieval, head, [(None, u) for u in chosen], started)
 
     def _compare(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
-        """Each talk's sentences on the topic; when the question names only the talks (their
-        titles hold the topic), each talk's summary, shared out within `gist_sentences`."""
-        picked: list[tuple[str | None, int]] = []
+        """Each talk's units on the topic, ranked as a summary's plus their cosine to the topic;
+        when the question names only the talks (their titles hold the topic), each talk's
+        summary; shared out within `gist_sentences`."""
+        picked: list[tuple[str | None, Unit]] = []
         share = [len(part) for part in np.array_split(np.arange(self.settings.gist_sentences), len(talks))]
+        query = self._topic_vector(retrieval, topic) if topic else None
         for talk, n in zip(talks, share, strict=True):
-            rows = [r for r in self.rows.get(talk.talk_id, []) if not self.filler[r]]
-            on_topic = [r for r in rows if topic & self.terms[r]]
-            if on_topic:
-                on_topic.sort(key=lambda r: -float(self.index.sentence_vectors[r] @ retrieval.query_vector))
-                picked += [(talk.title, r) for r in sorted(on_topic[:n])]
-            elif rows and not topic:
-                chosen = pick(self.index.sentence_vectors[rows], self._centrality(rows), self.settings, n)
-                picked += [(talk.title, r) for r in sorted(rows[i] for i in chosen)]
+            found = self._candidates([talk])
+            relevance = self._relevance(found)
+            keep = None
+            if query is not None:
+                said = self._said(found, topic)
+                relevance = relevance + found.vectors @ query + said / len(topic)
+                keep = (said > 0) | bool(topic & self.targets.label_terms[talk.talk_id])  # or its title says it
+            if found.units and (keep is None or keep.any()):
+                picked += [(talk.title, u) for u in self._pick(found, relevance, keep, n)]
         if not picked:
             return self._nothing(retrieval, started, talks)
         head = f"On {self._name(topic, retrieval.question)}:" if topic else "Compared:"
@@ -184,6 +176,18 @@ class GistAnswerer(GistBase):
         return self._build(retrieval, f"Themes across {len(talks)} talks: {named}.", picked, started)
 
     # ---- helpers ----------------------------------------------------------------------
+
+    def _relevance(self, found: Candidates) -> np.ndarray:
+        """How much a summary wants each unit: its cosine with the talk's centroid, plus
+        `gist_fact_boost` when it gives a number, plus `gist_density_boost` times how much it says."""
+        if not found.units:
+            return np.zeros(0)
+        centroid = found.vectors.mean(axis=0)
+        relevance = found.vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))
+        texts = [u.quote for u in found.units]
+        facts = np.array([bool(re.search(r"\d", t)) for t in texts])  # a number says what happened
+        dense = np.array([density(t, self.settings) for t in texts])
+        return relevance + self.settings.gist_fact_boost * facts + self.settings.gist_density_boost * dense
 
     def _shared_themes(self, scope: frozenset[str]) -> tuple[list[str], list[tuple[str, list[str]]]]:
         """The talks themes are drawn from (those of the notes files in `scope`, or all) and

@@ -24,6 +24,8 @@ from recapqa.settings import Settings
 from recapqa.store import Index
 from recapqa.text import WORD, terms
 
+_ABOUT = re.compile(r"\b(?:about|on|regarding)\b", re.I)
+
 
 class GistBase:
     def __init__(
@@ -96,11 +98,21 @@ class GistBase:
         vectors = self.index.sentence_vectors
         return candidates(self.index.sentences, vectors, rows, self.filler, self._quote, self.settings)
 
-    def _pick(self, found: Candidates, relevance: np.ndarray, keep: np.ndarray | None = None) -> list[Unit]:
-        """Up to `gist_sentences` units (those in `keep`, or all), in source order."""
+    def _said(self, found: Candidates, topic: set[str]) -> np.ndarray:
+        """How many topic words each unit holds, itself or in the lead-in or section title above it."""
+        said = [
+            len(topic & set().union(*(self.terms[r] | self._lead_in(r) for r in u.rows), terms(title)))
+            for u, title in zip(found.units, found.title, strict=True)
+        ]
+        return np.array(said, dtype=float)
+
+    def _pick(
+        self, found: Candidates, relevance: np.ndarray, keep: np.ndarray | None = None, limit: int | None = None
+    ) -> list[Unit]:
+        """Up to `limit` (else `gist_sentences`) units (those in `keep`, or all), in source order."""
         at = np.flatnonzero(keep) if keep is not None else np.arange(len(found.units))
         members = [found.units[i].rows for i in at]
-        chosen = pick(found.vectors[at], relevance[at], self.settings, self.settings.gist_sentences, members)
+        chosen = pick(found.vectors[at], relevance[at], self.settings, limit or self.settings.gist_sentences, members)
         return sorted((found.units[at[i]] for i in chosen), key=lambda u: u.rows)
 
     def _quote(self, first: int, last: int) -> str | None:
@@ -120,9 +132,17 @@ class GistBase:
 
     def _topic(self, info: QuestionInfo, talks: list[Talk]) -> set[str]:
         """What the question is about: its words, less the asking words and what names the
-        talks it points at (their titles, speakers, companies)."""
-        named = {x for t in talks for x in self.targets.label_terms[t.talk_id]}
-        return {t for t in info.terms if t not in ASKING_WORDS and t not in named}
+        talks it points at (their titles, speakers, companies); a word after 'about' or 'on'
+        stays unless it names every one of them ("how do the Prometheus 2.0 keynote and
+        the Kubernetes update talk about monitoring": the first title says 'Monitoring')."""
+        labels = [self.targets.label_terms[t.talk_id] for t in talks]
+        named = set().union(*labels)
+        everyone = set(labels[0]).intersection(*labels[1:]) if labels else set()
+        after = _ABOUT.split(info.text)
+        about = set(terms(after[-1])) if len(after) > 1 else set()
+        return {
+            t for t in info.terms if t not in ASKING_WORDS and (t not in named or (t in about and t not in everyone))
+        }
 
     def _talks_with(self, topic: set[str], exclude: set[str]) -> list[Talk]:
         return [
