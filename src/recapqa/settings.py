@@ -116,7 +116,10 @@ class Settings(BaseSettings):
         0.7, ge=0, le=1, description="Summaries: weight of centrality against redundancy (maximal marginal relevance)."
     )
     gist_takeaway_boost: float = Field(
-        0.2, ge=0, description="Added to the centrality of sentences under a takeaways/lessons/conclusion lead-in."
+        0.2,
+        ge=0,
+        description="Summaries, takeaways: added to the relevance of units under a lead-in or section title saying "
+        "takeaways/lessons/conclusion (the notes' own summary).",
     )
     gist_fact_boost: float = Field(
         0.1, ge=0, description="Summaries: added to the centrality of sentences that give a number (a year, a count)."
@@ -133,7 +136,7 @@ class Settings(BaseSettings):
         description="Gist answers: list items of at most this many words are quoted as a run under their lead-in "
         "(one bullet), not one by one (0: never).",
     )
-    gist_group_words: int = Field(40, ge=1, description="Gist answers: words of a lead-in with its run of short items.")
+    gist_group_words: int = Field(30, ge=1, description="Gist answers: words of a lead-in with its run of short items.")
     gist_title_words: int = Field(
         6, ge=1, description="A line alone, with at most this many words and no sentence end, titles a section."
     )

@@ -7,8 +7,8 @@ topic, and which talks mention something. Every quote is verbatim and cited; at 
   short items: answer/gist_select.py) minus filler (fragments, speaker lines, lines with
   fewer than `min_terms` content words) are ranked by centrality (cosine with the talk's
   centroid) plus how much they say (`gist_density_boost`) and picked with MMR
-  (`mmr_lambda`), then put back in source order. Takeaways favour sentences under a
-  takeaways/lessons/conclusion lead-in or heading. "What did X say about <their own
+  (`mmr_lambda`), then put back in source order. Both favour units under a
+  takeaways/lessons/conclusion lead-in or section title (the notes' own summary). "What did X say about <their own
   talk's title>" is the summary of that talk.
 - Speaker or company on a topic: only their talk(s); units holding the topic (or under a
   lead-in or section title holding it) or close to it, then the talk's others by their
@@ -76,9 +76,14 @@ class GistAnswerer(GistBase):
         if not found.units:
             return self._nothing(retrieval, started, [talk])
         relevance = self._relevance(found)
-        if takeaways:
-            cue = [TAKEAWAY_CUE.search(self.index.sentences[u.rows[0]].context or "") for u in found.units]
-            relevance = relevance + self.settings.gist_takeaway_boost * np.array([bool(c) for c in cue])
+        # the notes' own takeaways, lessons, conclusion: under a lead-in or section title saying so
+        cues = [
+            f"{self.index.sentences[u.rows[0]].context} {title} {u.quote if len(u.rows) > 1 else ''}"
+            for u, title in zip(found.units, found.title, strict=True)
+        ]
+        relevance = relevance + self.settings.gist_takeaway_boost * np.array(
+            [bool(TAKEAWAY_CUE.search(c)) for c in cues]
+        )
         chosen = self._pick(found, relevance)
         head = f"{'Key takeaways from' if takeaways else 'Summary of'} {talk.described}:"
         return self._build(retrieval, head, [(None, u) for u in chosen], started)
