@@ -171,19 +171,13 @@ class Settings(BaseSettings):
         le=1,
         description="A sentence is on the asked topic when it shares a topic word or has this cosine.",
     )
-    gist_topic_fill_cosine: float = Field(
-        0.2,
-        ge=-1,
-        le=1,
-        description="When a speaker's talk holds the asked topic, its other sentences with this cosine to the "
-        "topic are candidates too (ranked by it).",
-    )
     gist_topic_near_cosine: float = Field(
         0.25,
         ge=-1,
         le=1,
-        description="When a speaker's talk never names the asked topic, its passages with this cosine to the topic "
-        "(with the expansion the notes give an acronym) are quoted as the closest, said as such; else it abstains.",
+        description="A speaker on a topic: when their talk holds it, its other units with this cosine to the topic "
+        "(acronyms expanded as the notes expand them) are candidates too; when it never names it, the block of "
+        "the closest unit, if this close, is quoted as the closest, said as such (else it abstains).",
     )
     gist_terms_per_talk: int = Field(12, ge=1, description="Top TF-IDF terms per talk that themes are drawn from.")
     # a runner-up sentence joins the answer when its score is at least this share of the best

@@ -91,7 +91,7 @@ class GistAnswerer(GistBase):
     def _on_topic(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
         """Sentences on the topic: holding a topic word (itself, or the lead-in or section
         title above it) or close to it (`gist_topic_cosine`); when there are any, the talks'
-        other sentences join as candidates by their cosine (`gist_topic_fill_cosine`). When
+        other sentences join as candidates by their cosine (`gist_topic_near_cosine`). When
         there are none, the block of their talk closest to the topic, said as such, if it is
         close enough (`gist_topic_near_cosine`); else an abstention naming where it is."""
         query = self._topic_vector(retrieval, topic)
@@ -107,13 +107,14 @@ class GistAnswerer(GistBase):
             if len(cosine) and cosine[best] >= self.settings.gist_topic_near_cosine:
                 # not in the topic's words: the passage (block) of their talk that comes closest, said as such
                 near = np.array(found.block) == found.block[best]
-                head = f"{names} did not name {self._name(topic, retrieval.question)} in the notes; closest:"
+                asked = self._name(topic, retrieval.question)
+                head = f"{names} did not mention {asked} in the notes; the closest passage:"
                 answer = self._build(retrieval, head, [(None, u) for u in self._pick(found, cosine, near)], started)
                 answer.answer += f"\n{where.strip()}" if where else ""
                 return answer
             text = f"{CANNOT_ANSWER} {names} did not talk about this in the notes.{where}"
             return Answer(retrieval.question, text, True, "extractive", timings_ms=ms(started), closest_talks=elsewhere)
-        keep = on | (cosine >= self.settings.gist_topic_fill_cosine)
+        keep = on | (cosine >= self.settings.gist_topic_near_cosine)
         chosen = self._pick(found, cosine + said / len(topic), keep)
         head = f"What {' and '.join(t.described for t in talks)} said:"
         return self._build(retrieval, head, [(None, u) for u in chosen], started)

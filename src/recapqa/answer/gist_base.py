@@ -99,11 +99,17 @@ class GistBase:
         return candidates(self.index.sentences, vectors, rows, self.filler, self._quote, self.settings)
 
     def _said(self, found: Candidates, topic: set[str]) -> np.ndarray:
-        """How many topic words each unit holds, itself or in the lead-in or section title above it."""
-        said = [
-            len(topic & set().union(*(self.terms[r] | self._lead_in(r) for r in u.rows), terms(title)))
-            for u, title in zip(found.units, found.title, strict=True)
-        ]
+        """How many topic words each unit holds, itself or in the lead-in or section title
+        above it. A hyphenated topic word counts whole or with all its parts ('multi-cloud' is
+        not said by 'multi-task')."""
+        parts = {t: set(terms(t.replace("-", " "))) for t in topic if "-" in t}
+        said = []
+        for unit, title in zip(found.units, found.title, strict=True):
+            held = topic & set().union(*(self.terms[r] | self._lead_in(r) for r in unit.rows), terms(title))
+            for whole, pieces in parts.items():
+                if whole not in held and not pieces <= held:
+                    held = held - pieces
+            said.append(len(held))
         return np.array(said, dtype=float)
 
     def _pick(
@@ -159,7 +165,7 @@ class GistBase:
         asked = {stem: word for word in spelt for stem in terms(word)}
         parts = [p for t in sorted(topic, key=lambda t: (order.get(t, len(order)), t)) for p in t.split()]
         notes = {p: self.spelling[p].most_common(1)[0][0] for p in parts if p in self.spelling}
-        return " ".join(asked.get(p) or notes.get(p, p) for p in parts)
+        return " ".join(dict.fromkeys(asked.get(p) or notes.get(p, p) for p in parts))  # "multi-cloud" once
 
     def _build(
         self, retrieval: Retrieval, head: str, picked: Sequence[tuple[str | None, int | Unit]], started: float
