@@ -48,7 +48,7 @@ class GistBase:
         self.chunk_of: dict[int, str] = {}
         self.chunks: dict[str, Chunk] = {}
         self.expansions: dict[str, str] = {}
-        self.words: list[list[str]] = []
+        self.words: list[list[list[str]]] = []
         self.terms: list[set[str]] = []
         self.filler: list[bool] = []
         self.spelling: dict[str, Counter[str]] = {}
@@ -89,9 +89,9 @@ class GistBase:
         return set(terms(context)) if context else set()
 
     def _phrases(self, row: int) -> set[str]:
-        """Content terms of a sentence and its two-word phrases ('featur store')."""
-        seq = self.words[row]
-        return set(seq) | {f"{a} {b}" for a, b in itertools.pairwise(seq)}
+        """Content terms of a sentence and its two-word phrases ('featur store'), of words
+        next to each other in the text."""
+        return self.terms[row] | {f"{a} {b}" for run in self.words[row] for a, b in itertools.pairwise(run)}
 
     def _candidates(self, talks: Sequence[Talk]) -> Candidates:
         rows = [self.rows.get(t.talk_id, []) for t in talks]

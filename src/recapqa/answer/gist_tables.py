@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from recapqa.answer.gist_words import LINKS, NOT_THEMES
 from recapqa.store import Index
-from recapqa.text import terms, words
+from recapqa.text import WORD, terms, words
 
 _LABEL = re.compile(r"^\W*(speakers?|presenters?|moderators?|disclaimer)\b.*:", re.I)
 
@@ -21,7 +21,7 @@ _LABEL = re.compile(r"^\W*(speakers?|presenters?|moderators?|disclaimer)\b.*:", 
 class GistTables:
     rows: dict[str, list[int]]  # sentence rows of each talk, in source order
     chunk_of: dict[int, str]  # the first chunk holding each sentence
-    words: list[list[str]]  # terms of each sentence, in order, links left out
+    words: list[list[list[str]]]  # runs of adjacent content terms of each sentence (links left out)
     terms: list[set[str]]
     filler: list[bool]  # too short to be a point, a label line, a lead-in, or only who the speaker is
     spelling: dict[str, Counter[str]]  # how the notes write each stem
@@ -36,12 +36,12 @@ def gist_tables(index: Index, label_terms: Mapping[str, frozenset[str]], min_ter
     for chunk, held in zip(index.chunks, index.chunk_sentences, strict=True):
         for row in held:
             chunk_of.setdefault(row, chunk.chunk_id)
-    sentence_words = [terms(LINKS.sub(" ", s.text)) for s in index.sentences]  # links are not words
-    sentence_terms = [set(w) for w in sentence_words]
+    sentence_terms = [set(terms(LINKS.sub(" ", s.text))) for s in index.sentences]  # links are not words
+    sentence_words = [runs(s.text) for s in index.sentences]
     spelling: dict[str, Counter[str]] = {}
     for sentence in index.sentences:
-        for word in words(sentence.text):
-            for stem in terms(word):
+        for word in [re.sub(r"['’]s$", "", w.strip(".'’")) for w in WORD.findall(sentence.text)[1:]]:
+            for stem in terms(word):  # as written past a sentence's first word ("ML platform")
                 spelling.setdefault(stem, Counter())[word] += 1
     speakers = {tid: set(terms(" ".join(talk.speaker_names))) for tid, talk in index.talks.items()}
     filler = []
@@ -58,6 +58,28 @@ def gist_tables(index: Index, label_terms: Mapping[str, frozenset[str]], min_ter
             for stem in terms(f"{short} {short}s"):  # "LLM" and "LLMs"
                 expansions.setdefault(stem, long)
     return GistTables(rows, chunk_of, sentence_words, sentence_terms, filler, spelling, expansions)
+
+
+# punctuation that ends a phrase (not the dot or hyphen inside a word: "Node.js", "multi-cloud")
+_BREAK = re.compile(r"[^\w\s'’+#.-]|(?<!\w)[.-]|[.-](?!\w)")
+
+
+def runs(text: str) -> list[list[str]]:
+    """The runs of adjacent content terms of a text: a stop word, a link or punctuation ends
+    one ("what kind of resources we make" has no phrase 'resources make')."""
+    out: list[list[str]] = []
+    for piece in _BREAK.split(LINKS.sub(" ", text)):
+        run: list[str] = []
+        for word in words(piece):
+            stems = terms(word)
+            if stems:
+                run.append(stems[0])
+            elif run:
+                out.append(run)
+                run = []
+        if run:
+            out.append(run)
+    return out
 
 
 # "LLMs (Large Language Models)" and "Mean Time to Recovery (MTTR)"
