@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recapqa.answer.gist_words import LINKS
+from recapqa.chunking import LIST_MARKER
 from recapqa.sentences import Sentence
 from recapqa.settings import Settings
 
@@ -67,9 +68,9 @@ def layout(sentences: Sequence[Sentence], rows: list[int], title_words: int) -> 
 
 
 def density(text: str, settings: Settings) -> float:
-    """How much a sentence says, 0..1: the log of its words (links left out) against the
-    log of `gist_dense_words`, where it says the most it can."""
-    said = len(LINKS.sub(" ", text).split())
+    """How much a unit says, 0..1: the log of its words (links and list markers left out)
+    against the log of `gist_dense_words`, where it says the most it can."""
+    said = sum(len(LIST_MARKER.sub("", line).split()) for line in LINKS.sub(" ", text).splitlines())
     return min(1.0, math.log1p(said) / math.log1p(settings.gist_dense_words))
 
 

@@ -85,8 +85,9 @@ KINDS: tuple[KindRule, ...] = (
     KindRule(
         "summary",
         re.compile(
-            r"\b(summari[sz]e|summary|recap|overview|gist|tl;?dr|sum up)\b|\bwhat (was|is) the .*\b(talk|keynote"
-            r"|session|presentation) about\b|\bwhat happened in\b"
+            r"\b(summari[sz]e|summary|recap|overview|gist|tl;?dr|sum up)\b"
+            r"|\bwhat (was|is) (the .*|\w+['’]s? (\w+ ){0,3})\b(talk|keynote|session|presentation) about\b"
+            r"|\bwhat happened in\b"
         ),
         False,
     ),
@@ -95,6 +96,7 @@ KINDS: tuple[KindRule, ...] = (
         re.compile(
             r"\bwhat (did|does|do) .+ (say|said|think|thinks|share|shared|mention|tell) (about|on|regarding)\b"
             r"|\b(views?|thoughts|opinion|take) (of|from) .+ (on|about)\b"
+            r"|\bwhat (was|is|were|are) .+['’]s? (advice|views?|take|opinion|position|stance|thoughts) (on|about)\b"
         ),
         False,
     ),
