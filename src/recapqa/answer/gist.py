@@ -86,7 +86,7 @@ class GistAnswerer(GistBase):
         )
         chosen = self._pick(found, relevance)
         head = f"{'Key takeaways from' if takeaways else 'Summary of'} {talk.described}:"
-        return self._build(retrieval, head, [(None, u) for u in chosen], started)
+        return self._build(retrieval, head, self._titled(found, chosen), started)
 
     def _on_topic(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
         """Sentences on the topic: holding a topic word (itself, or the lead-in or section
@@ -117,7 +117,7 @@ class GistAnswerer(GistBase):
         keep = on | (cosine >= self.settings.gist_topic_near_cosine)
         chosen = self._pick(found, cosine + said / len(topic), keep)
         head = f"What {' and '.join(t.described for t in talks)} said:"
-        return self._build(retrieval, head, [(None, u) for u in chosen], started)
+        return self._build(retrieval, head, self._titled(found, chosen), started)
 
     def _compare(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
         """Each talk's units on the topic, ranked as a summary's plus their cosine to the topic;

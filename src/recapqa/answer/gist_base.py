@@ -24,6 +24,7 @@ from recapqa.settings import Settings
 from recapqa.store import Index
 from recapqa.text import WORD, terms
 
+_MARKUP = re.compile(r"[*_`#]+")
 _ABOUT = re.compile(r"\b(?:about|on|regarding)\b", re.I)
 
 
@@ -120,6 +121,17 @@ class GistBase:
         members = [found.units[i].rows for i in at]
         chosen = pick(found.vectors[at], relevance[at], self.settings, limit or self.settings.gist_sentences, members)
         return sorted((found.units[at[i]] for i in chosen), key=lambda u: u.rows)
+
+    def _titled(self, found: Candidates, chosen: list[Unit]) -> list[tuple[str | None, Unit]]:
+        """Each unit with the title of its section, when it has one the quote does not hold
+        (a heading is kept with what it heads: "Copernican Refactor: Brandon's new term...")."""
+        titles = {u.rows: _MARKUP.sub("", t).strip(" .:") for u, t in zip(found.units, found.title, strict=True)}
+        out: list[tuple[str | None, Unit]] = []
+        for unit in chosen:
+            title = titles.get(unit.rows, "")
+            shown = title and title.lower() not in unit.quote.lower() and all(title != t for t, _ in out)
+            out.append((title if shown else None, unit))  # once per section
+        return out
 
     def _quote(self, first: int, last: int) -> str | None:
         """The notes' own text from sentence row `first` to `last`, when one chunk holds it."""

@@ -25,6 +25,7 @@ from recapqa.settings import Settings
 
 # a line standing alone, short and without a sentence's end: a title the notes did not mark
 _TITLE_END = re.compile(r"[.:;!?,)\]]\s*$")
+_TITLE_START = re.compile(r"[*_#\s]*\w")  # a word, maybe emphasised; not an arrow or a quote
 
 
 @dataclass
@@ -53,7 +54,11 @@ def layout(sentences: Sequence[Sentence], rows: list[int], title_words: int) -> 
                 after is None or after.span.start_line > now.span.end_line
             )
             titled = (
-                alone and not now.list_item and len(now.text.split()) <= title_words and not _TITLE_END.search(now.text)
+                alone
+                and not now.list_item
+                and len(now.text.split()) <= title_words
+                and _TITLE_START.match(now.text) is not None
+                and not _TITLE_END.search(now.text)
             )
             if now.heading != before.heading or titled:
                 s += 1
