@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from tests.conftest import assistant_over
 
+from recapqa.answer.gist_tables import acronyms, runs
 from recapqa.answer.gist_words import ASKING_WORDS
 from recapqa.answer.question import _kind
 from recapqa.answer.themes import event_scope
@@ -93,6 +94,41 @@ def test_speaker_on_a_topic_stays_in_their_talk_or_says_where_the_topic_is(assis
     assert any("Feast" in c.quote for c in answer.citations)
     missing, _ = assistant.ask("What did Min Cai say about Kubernetes?", mode="extractive")
     assert missing.abstained and missing.answer.startswith("The notes do not cover this.")
+
+
+def test_a_speaker_whose_talk_never_names_the_topic_gets_the_closest_passage_said_as_such(
+    assistant: Assistant,
+) -> None:
+    # the talk says "GenAI", "LLama2", "GPT-4", never "LLM"; the notes expand LLMs elsewhere
+    answer, _ = assistant.ask("What did Min Cai say about LLMs?", mode="extractive")
+    assert not answer.abstained
+    assert answer.answer.startswith("Journey of the AI platform at Uber (Min Cai) did not mention LLMs in the notes")
+    quotes = [c.quote for c in answer.citations]
+    assert "Finally, they talked about their vision for GenAI." in quotes
+    assert any("LLama2" in q for q in quotes) and len(quotes) <= assistant.settings.gist_sentences
+    assert {c.talk.talk_id for c in answer.citations} == {answer.citations[0].talk.talk_id}
+    assert answer.answer.endswith(
+        "It comes up in: LLMs, Real-Time, and Other Trends in the Production ML Space (Ali Ghodsi, Mike Del Balso)."
+    )
+    assert _verbatim(assistant, answer)
+
+
+def test_acronyms_are_read_from_their_expansions_in_the_notes() -> None:
+    assert acronyms("LLMs (Large Language Models) are causing disruptions") == [("LLM", "Large Language Models")]
+    assert acronyms("Mean Time to Recovery (MTTR) matters") == [("MTTR", "Mean Time to Recovery")]
+    assert acronyms("Infrastructure as code (IaC)") == [("IaC", "Infrastructure as code")]
+    assert acronyms("Feast (a feature store) and Kubernetes (K8s)") == []
+
+
+def test_phrases_are_words_next_to_each_other() -> None:
+    assert runs("what kind of resources we make available, for Go,\nplease: a feature store") == [
+        ["kind"],
+        ["resourc"],
+        ["make", "avail"],
+        ["go"],
+        ["pleas"],
+        ["featur", "store"],
+    ]
 
 
 def test_two_talks_compared_on_a_topic_quote_both(assistant: Assistant) -> None:
