@@ -132,8 +132,10 @@ class GistAnswerer(GistBase):
             keep = None
             if query is not None:
                 said = self._said(found, topic)
-                relevance = relevance + found.vectors @ query + said / len(topic)
-                keep = (said > 0) | bool(topic & self.targets.label_terms[talk.talk_id])  # or its title says it
+                cosine = found.vectors @ query
+                relevance = relevance + cosine + said / len(topic)
+                titled = bool(topic & self.targets.label_terms[talk.talk_id])  # its title says it
+                keep = (said > 0) | (cosine >= self.settings.gist_topic_near_cosine) | titled
             if found.units and (keep is None or keep.any()):
                 picked += [(talk.title, u) for u in self._pick(found, relevance, keep, n)]
         if not picked:
