@@ -150,12 +150,6 @@ class Settings(BaseSettings):
     gist_max_talks: int = Field(8, ge=1, description="Talks listed for 'which talks mention...'.")
     gist_themes: int = Field(4, ge=1, description="Themes named across talks.")
     gist_theme_talks: int = Field(4, ge=1, description="Talks cited under one theme.")
-    gist_theme_term_boost: float = Field(
-        0.1,
-        ge=0,
-        description="Themes: added to the score (centrality in its talk, density) of a talk's sentence that holds "
-        "the theme; below 1 a sentence more central to its talk may stand for it instead.",
-    )
     gist_theme_min_sentences: int = Field(
         3, ge=1, description="Talks with fewer sentences (a line in a list of sessions) are left out of themes."
     )

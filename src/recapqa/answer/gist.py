@@ -17,7 +17,7 @@ topic, and which talks mention something. Every quote is verbatim and cited; at 
   where it is.
 - Themes: terms weighted by TF-IDF over talks; a term shared by several talks is a theme,
   named with how many talks share it; then one cited sentence per talk, the themes taken
-  in turn, each the talk's most central sentence (holding the theme preferred).
+  in turn, each the talk's most central sentence holding the theme.
 - Which talks mention Y / compare two talks on Y: the talks whose sentences hold the topic,
   each with its best sentence.
 """
@@ -161,7 +161,7 @@ class GistAnswerer(GistBase):
     def _themes(self, retrieval: Retrieval, info: QuestionInfo, started: float) -> Answer | None:
         """The themes named with how many talks share each, then up to `gist_sentences`
         cited sentences, each from a talk not cited yet, taking the themes in turn: under a
-        theme, the talk's sentence holding it that is most central to that talk."""
+        theme, the talk's sentence holding it that is most central to that talk and says most."""
         scope = event_scope(self.index.talks.values(), info.text, ASKING_WORDS)
         talks, themes = self._shared_themes(scope)
         if len(talks) < 2 or not themes:
@@ -173,11 +173,11 @@ class GistAnswerer(GistBase):
             talk = next((t for t in holders if t not in cited), None)
             if talk is None or len(picked) >= self.settings.gist_sentences:
                 continue
-            rows = [r for r in self.rows[talk] if not self.filler[r]] or self.rows[talk]
-            holding = np.array([term in self._phrases(r) for r in rows])
-            dense = np.array([density(self.index.sentences[r].text, self.settings) for r in rows])
-            score = self._centrality(rows) + self.settings.gist_density_boost * dense
-            best = rows[int(np.argmax(score + self.settings.gist_theme_term_boost * holding))]
+            every = [r for r in self.rows[talk] if not self.filler[r]] or self.rows[talk]
+            dense = np.array([density(self.index.sentences[r].text, self.settings) for r in every])
+            score = self._centrality(every) + self.settings.gist_density_boost * dense
+            holding = [i for i, r in enumerate(every) if term in self._phrases(r)] or range(len(every))
+            best = every[max(holding, key=lambda i: float(score[i]))]
             picked.append((f"{self._name({term})} — {self.index.talks[talk].title}", best))
             cited.add(talk)
         named = ", ".join(f"{self._name({term})} ({len(holders)} talks)" for term, holders in themes)
