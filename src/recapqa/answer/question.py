@@ -85,9 +85,8 @@ KINDS: tuple[KindRule, ...] = (
     KindRule(
         "summary",
         re.compile(
-            r"\b(summari[sz]e|summary|recap|overview|gist|tl;?dr|sum up)\b"
-            r"|\bwhat (was|is) (the .*|\w+['’]s? (\w+ ){0,3})\b(talk|keynote|session|presentation) about\b"
-            r"|\bwhat happened in\b"
+            r"\b(summari[sz]e|summary|recap|overview|gist|tl;?dr|sum up)\b|\bwhat (was|is) the .*\b(talk|keynote"
+            r"|session|presentation) about\b|\bwhat happened in\b"
         ),
         False,
     ),
