@@ -129,10 +129,29 @@ class Settings(BaseSettings):
         0.7, ge=0, le=1, description="Summaries: weight of centrality against redundancy (maximal marginal relevance)."
     )
     gist_takeaway_boost: float = Field(
-        0.2, ge=0, description="Added to the centrality of sentences under a takeaways/lessons/conclusion lead-in."
+        0.2,
+        ge=0,
+        description="Summaries, takeaways: added to the relevance of units under a lead-in or section title saying "
+        "takeaways/lessons/conclusion (the notes' own summary).",
     )
     gist_fact_boost: float = Field(
         0.1, ge=0, description="Summaries: added to the centrality of sentences that give a number (a year, a count)."
+    )
+    gist_density_boost: float = Field(
+        0.4, ge=0, description="Summaries: added to the centrality of a sentence times how much it says (0..1)."
+    )
+    gist_dense_words: int = Field(
+        40, ge=1, description="Summaries: words at which a sentence says the most it can (its density is 1)."
+    )
+    gist_item_words: int = Field(
+        10,
+        ge=0,
+        description="Gist answers: list items of at most this many words are quoted as a run under their lead-in "
+        "(one bullet), not one by one (0: never).",
+    )
+    gist_group_words: int = Field(30, ge=1, description="Gist answers: words of a lead-in with its run of short items.")
+    gist_title_words: int = Field(
+        6, ge=1, description="A line alone, with at most this many words and no sentence end, titles a section."
     )
     metadata_talk_share: float = Field(
         0.6,
@@ -158,6 +177,14 @@ class Settings(BaseSettings):
         ge=-1,
         le=1,
         description="A sentence is on the asked topic when it shares a topic word or has this cosine.",
+    )
+    gist_topic_near_cosine: float = Field(
+        0.25,
+        ge=-1,
+        le=1,
+        description="A speaker on a topic: when their talk holds it, its other units with this cosine to the topic "
+        "(acronyms expanded as the notes expand them) are candidates too; when it never names it, the block of "
+        "the closest unit, if this close, is quoted as the closest, said as such (else it abstains).",
     )
     gist_terms_per_talk: int = Field(12, ge=1, description="Top TF-IDF terms per talk that themes are drawn from.")
     # a runner-up sentence joins the answer when its score is at least this share of the best

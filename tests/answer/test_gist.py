@@ -3,11 +3,13 @@ comparisons, which talks mention something (real model and index)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
 from tests.conftest import assistant_over
 
+from recapqa.answer.gist_tables import acronyms, runs
 from recapqa.answer.gist_words import ASKING_WORDS
 from recapqa.answer.question import _kind
 from recapqa.answer.themes import event_scope
@@ -63,14 +65,17 @@ def test_summary_of_a_talk_is_five_cited_sentences_of_that_talk_in_source_order(
 def test_themes_name_shared_topics_and_cite_each_talk_under_them(assistant: Assistant) -> None:
     answer, _ = assistant.ask("What were the main themes of the conference?", mode="extractive")
     assert answer.answer.startswith("Themes across") and not answer.abstained
+    found = re.findall(r"([^:,]+) \((\d+) talks\)", answer.answer.splitlines()[0])
+    named = {theme.strip(): int(n) for theme, n in found}
+    assert len(named) >= 2 and all(n >= 2 for n in named.values())  # a theme is shared
+    assert "feature store" in named
     themes: dict[str, set[str]] = {}
     for line, citation in zip(answer.answer.splitlines()[1:], answer.citations, strict=True):
         theme = line[2:].split(" — ")[0]
-        assert theme and citation.talk.title in line
+        assert theme in named and citation.talk.title in line
         themes.setdefault(theme, set()).add(citation.talk.talk_id)
-    assert len(themes) >= 2
-    assert all(len(talks) >= 2 for talks in themes.values())
-    assert "feature store" in themes
+    cited = [c.talk.talk_id for c in answer.citations]
+    assert len(themes) >= 2 and len(cited) == len(set(cited)) <= assistant.settings.gist_sentences
     assert _verbatim(assistant, answer)
 
 
@@ -89,6 +94,41 @@ def test_speaker_on_a_topic_stays_in_their_talk_or_says_where_the_topic_is(assis
     assert any("Feast" in c.quote for c in answer.citations)
     missing, _ = assistant.ask("What did Min Cai say about Kubernetes?", mode="extractive")
     assert missing.abstained and missing.answer.startswith("The notes do not cover this.")
+
+
+def test_a_speaker_whose_talk_never_names_the_topic_gets_the_closest_passage_said_as_such(
+    assistant: Assistant,
+) -> None:
+    # the talk says "GenAI", "LLama2", "GPT-4", never "LLM"; the notes expand LLMs elsewhere
+    answer, _ = assistant.ask("What did Min Cai say about LLMs?", mode="extractive")
+    assert not answer.abstained
+    assert answer.answer.startswith("Journey of the AI platform at Uber (Min Cai) did not mention LLMs in the notes")
+    quotes = [c.quote for c in answer.citations]
+    assert "Finally, they talked about their vision for GenAI." in quotes
+    assert any("LLama2" in q for q in quotes) and len(quotes) <= assistant.settings.gist_sentences
+    assert {c.talk.talk_id for c in answer.citations} == {answer.citations[0].talk.talk_id}
+    assert answer.answer.endswith(
+        "It comes up in: LLMs, Real-Time, and Other Trends in the Production ML Space (Ali Ghodsi, Mike Del Balso)."
+    )
+    assert _verbatim(assistant, answer)
+
+
+def test_acronyms_are_read_from_their_expansions_in_the_notes() -> None:
+    assert acronyms("LLMs (Large Language Models) are causing disruptions") == [("LLM", "Large Language Models")]
+    assert acronyms("Mean Time to Recovery (MTTR) matters") == [("MTTR", "Mean Time to Recovery")]
+    assert acronyms("Infrastructure as code (IaC)") == [("IaC", "Infrastructure as code")]
+    assert acronyms("Feast (a feature store) and Kubernetes (K8s)") == []
+
+
+def test_phrases_are_words_next_to_each_other() -> None:
+    assert runs("what kind of resources we make available, for Go,\nplease: a feature store") == [
+        ["kind"],
+        ["resourc"],
+        ["make", "avail"],
+        ["go"],
+        ["pleas"],
+        ["featur", "store"],
+    ]
 
 
 def test_two_talks_compared_on_a_topic_quote_both(assistant: Assistant) -> None:

@@ -1,16 +1,23 @@
 """The questions that ask for the gist rather than one fact: summaries and takeaways of a
 talk, what a speaker said about a topic, themes across talks, two talks compared on a
-topic, and which talks mention something. Every sentence is quoted verbatim and cited.
+topic, and which talks mention something. Every quote is verbatim and cited; at most
+`gist_sentences` of them.
 
-- Summary / takeaways: the talk's sentences minus filler (fragments, speaker lines, lines
-  with fewer than `min_terms` content words) are ranked by centrality (cosine with the
-  talk's centroid) and picked with MMR (`mmr_lambda`) for coverage, up to
-  `gist_sentences`, then put back in source order. Takeaways favour sentences under a
-  takeaways/lessons/conclusion lead-in or heading.
-- Speaker or company on a topic: only their talk(s); sentences ranked by the topic; when
-  the topic is not there, the answer says so and names the talks where it is.
-- Themes: terms weighted by TF-IDF over talks; a term shared by several talks' top terms
-  is a theme, named by its most common spelling; one cited sentence per talk under it.
+- Summary / takeaways: the talk's units (a sentence, or a list's lead-in with its run of
+  short items: answer/gist_select.py) minus filler (fragments, speaker lines, lines with
+  fewer than `min_terms` content words) are ranked by centrality (cosine with the talk's
+  centroid) plus how much they say (`gist_density_boost`) and picked with MMR
+  (`mmr_lambda`), then put back in source order. Both favour units under a
+  takeaways/lessons/conclusion lead-in or section title (the notes' own summary). "What did X say about <their own
+  talk's title>" is the summary of that talk.
+- Speaker or company on a topic: only their talk(s); units holding the topic (or under a
+  lead-in or section title holding it) or close to it, then the talk's others by their
+  cosine to the topic (acronyms expanded as the notes expand them); when the topic is not
+  there, the closest block of their talk said as such, or an abstention naming the talks
+  where it is.
+- Themes: terms weighted by TF-IDF over talks; a term shared by several talks is a theme,
+  named with how many talks share it; then one cited sentence per talk, the themes taken
+  in turn, each the talk's most central sentence holding the theme.
 - Which talks mention Y / compare two talks on Y: the talks whose sentences hold the topic,
   each with its best sentence.
 """
@@ -19,65 +26,22 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from recapqa.answer.gist_tables import gist_tables
+from recapqa.answer.gist_base import GistBase, ms
+from recapqa.answer.gist_select import Candidates, Unit, density
 from recapqa.answer.gist_words import ASKING_WORDS, NOT_THEMES, TAKEAWAY_CUE
 from recapqa.answer.question import QuestionInfo
-from recapqa.answer.targets import TalkTargets, names_people
+from recapqa.answer.targets import names_people
 from recapqa.answer.themes import event_scope, shared_themes
-from recapqa.models import CANNOT_ANSWER, Answer, Citation, Talk
+from recapqa.models import CANNOT_ANSWER, Answer, Talk
 from recapqa.retrieve import Retrieval
-from recapqa.settings import Settings
-from recapqa.store import Index
-from recapqa.text import terms, words
+from recapqa.text import terms
 
 
-class GistAnswerer:
-    def __init__(
-        self,
-        index: Index,
-        settings: Settings,
-        embed: Callable[[str], np.ndarray] | None = None,
-        proper_nouns: frozenset[str] = frozenset(),
-    ) -> None:
-        """`proper_nouns`: words the notes only write capitalised (a theme is a two-word
-        phrase or one of these, not a common verb)."""
-        self.index = index
-        self.settings = settings
-        self.embed = embed
-        self.named = {stem for word in proper_nouns for stem in terms(word)}
-        self.targets = TalkTargets(index)
-        # rows per talk, per-sentence words, filler flags and spellings: made on the first gist
-        # question, so that loading an index (serve start-up) does not pay for questions never asked
-        self.rows: dict[str, list[int]] = {}
-        self.chunk_of: dict[int, str] = {}
-        self.words: list[list[str]] = []
-        self.terms: list[set[str]] = []
-        self.filler: list[bool] = []
-        self.spelling: dict[str, Counter[str]] = {}
-        self._ready = threading.Lock()
-        self._themes_found: dict[frozenset[str], tuple[list[str], list[tuple[str, list[str]]]]] = {}
-
-    def _prepare(self) -> None:
-        with self._ready:
-            if self.filler or not self.index.sentences:
-                return
-            t = gist_tables(self.index, self.targets.label_terms, self.settings.gist_min_terms)
-            self.rows, self.chunk_of, self.words, self.terms, self.spelling = (
-                t.rows,
-                t.chunk_of,
-                t.words,
-                t.terms,
-                t.spelling,
-            )
-            self.filler = t.filler
-
+class GistAnswerer(GistBase):
     # ---- the shapes -------------------------------------------------------------------
 
     def answer(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
@@ -93,8 +57,12 @@ class GistAnswerer:
         if info.kind in ("summary", "takeaways"):
             target = talks[:1] or self.targets.best_titled(retrieval, info)
             return self._summary(retrieval, target[0], info.kind == "takeaways", started) if target else None
-        if info.kind == "speaker_topic" and talks and topic:
-            return self._on_topic(retrieval, talks, topic, started)
+        if info.kind == "speaker_topic" and talks:  # about nothing but their own talk: its summary
+            return (
+                self._on_topic(retrieval, talks, topic, started)
+                if topic
+                else self._summary(retrieval, talks[0], False, started)
+            )
         if info.kind == "compare" and len(talks) >= 2:
             return self._compare(retrieval, talks[:2], topic, started)
         if info.kind == "which_talks" and topic:
@@ -104,56 +72,72 @@ class GistAnswerer:
         return None
 
     def _summary(self, retrieval: Retrieval, talk: Talk, takeaways: bool, started: float) -> Answer:
-        rows = [r for r in self.rows.get(talk.talk_id, []) if not self.filler[r]]
-        if not rows:
+        found = self._candidates([talk])
+        if not found.units:
             return self._nothing(retrieval, started, [talk])
-        relevance = self._centrality(rows)
-        facts = np.array([bool(re.search(r"\d", self.index.sentences[r].text)) for r in rows])
-        relevance = relevance + self.settings.gist_fact_boost * facts  # a number says what happened
-        if takeaways:
-            cue = np.array([bool(TAKEAWAY_CUE.search(self.index.sentences[r].context or "")) for r in rows])
-            relevance = relevance + self.settings.gist_takeaway_boost * cue
-        chosen = sorted(self._mmr(rows, relevance))
+        relevance = self._relevance(found)
+        # the notes' own takeaways, lessons, conclusion: under a lead-in or section title saying so
+        cues = [
+            f"{self.index.sentences[u.rows[0]].context} {title} {u.quote if len(u.rows) > 1 else ''}"
+            for u, title in zip(found.units, found.title, strict=True)
+        ]
+        relevance = relevance + self.settings.gist_takeaway_boost * np.array(
+            [bool(TAKEAWAY_CUE.search(c)) for c in cues]
+        )
+        chosen = self._pick(found, relevance)
         head = f"{'Key takeaways from' if takeaways else 'Summary of'} {talk.described}:"
-        return self._build(retrieval, head, [(None, r) for r in chosen], started)
+        return self._build(retrieval, head, self._titled(found, chosen), started)
 
     def _on_topic(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
+        """Sentences on the topic: holding a topic word (itself, or the lead-in or section
+        title above it) or close to it (`gist_topic_cosine`); when there are any, the talks'
+        other sentences join as candidates by their cosine (`gist_topic_near_cosine`). When
+        there are none, the block of their talk closest to the topic, said as such, if it is
+        close enough (`gist_topic_near_cosine`); else an abstention naming where it is."""
         query = self._topic_vector(retrieval, topic)
-        floor = self.settings.gist_topic_cosine
-        rows = [
-            r
-            for t in talks
-            for r in self.rows.get(t.talk_id, [])
-            if not self.filler[r] and (topic & self.terms[r] or float(self.index.sentence_vectors[r] @ query) >= floor)
-        ]
-        if not rows:
+        found = self._candidates(talks)
+        said = self._said(found, topic)
+        cosine = found.vectors @ query if found.units else np.zeros(0)
+        on = (said > 0) | (cosine >= self.settings.gist_topic_cosine)
+        if not on.any():
             elsewhere = self._talks_with(topic, exclude={t.talk_id for t in talks})
             names = "; ".join(t.described for t in talks)
-            text = f"{CANNOT_ANSWER} {names} did not talk about this in the notes."
-            if elsewhere:
-                text += " It comes up in: " + "; ".join(t.described for t in elsewhere[:3]) + "."
-            return Answer(
-                retrieval.question, text, True, "extractive", timings_ms=_ms(started), closest_talks=elsewhere
-            )
-        scores = self.index.sentence_vectors[rows] @ query
-        scores = scores + np.array([len(topic & self.terms[r]) / len(topic) for r in rows])
-        chosen = sorted(self._mmr(rows, scores))
+            where = " It comes up in: " + "; ".join(t.described for t in elsewhere[:3]) + "." if elsewhere else ""
+            best = int(np.argmax(cosine)) if len(cosine) else 0
+            if len(cosine) and cosine[best] >= self.settings.gist_topic_near_cosine:
+                # not in the topic's words: the passage (block) of their talk that comes closest, said as such
+                near = np.array(found.block) == found.block[best]
+                asked = self._name(topic, retrieval.question)
+                head = f"{names} did not mention {asked} in the notes; the closest passage:"
+                answer = self._build(retrieval, head, [(None, u) for u in self._pick(found, cosine, near)], started)
+                answer.answer += f"\n{where.strip()}" if where else ""
+                return answer
+            text = f"{CANNOT_ANSWER} {names} did not talk about this in the notes.{where}"
+            return Answer(retrieval.question, text, True, "extractive", timings_ms=ms(started), closest_talks=elsewhere)
+        keep = on | (cosine >= self.settings.gist_topic_near_cosine)
+        chosen = self._pick(found, cosine + said / len(topic), keep)
         head = f"What {' and '.join(t.described for t in talks)} said:"
-        return self._build(retrieval, head, [(None, r) for r in chosen], started)
+        return self._build(retrieval, head, self._titled(found, chosen), started)
 
     def _compare(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
-        """Each talk's sentences on the topic; when the question names only the talks (their
-        titles hold the topic), each talk's summary, shared out within `gist_sentences`."""
-        picked: list[tuple[str | None, int]] = []
+        """Each talk's units on the topic, ranked as a summary's plus their cosine to the topic;
+        when the question names only the talks (their titles hold the topic), each talk's
+        summary; shared out within `gist_sentences`."""
+        picked: list[tuple[str | None, Unit]] = []
         share = [len(part) for part in np.array_split(np.arange(self.settings.gist_sentences), len(talks))]
+        query = self._topic_vector(retrieval, topic) if topic else None
         for talk, n in zip(talks, share, strict=True):
-            rows = [r for r in self.rows.get(talk.talk_id, []) if not self.filler[r]]
-            on_topic = [r for r in rows if topic & self.terms[r]]
-            if on_topic:
-                on_topic.sort(key=lambda r: -float(self.index.sentence_vectors[r] @ retrieval.query_vector))
-                picked += [(talk.title, r) for r in sorted(on_topic[:n])]
-            elif rows and not topic:
-                picked += [(talk.title, r) for r in sorted(self._mmr(rows, self._centrality(rows), n))]
+            found = self._candidates([talk])
+            relevance = self._relevance(found)
+            keep = None
+            if query is not None:
+                said = self._said(found, topic)
+                cosine = found.vectors @ query
+                relevance = relevance + cosine + said / len(topic)
+                titled = bool(topic & self.targets.label_terms[talk.talk_id])  # its title says it
+                keep = (said > 0) | (cosine >= self.settings.gist_topic_near_cosine) | titled
+            if found.units and (keep is None or keep.any()):
+                picked += [(talk.title, u) for u in self._pick(found, relevance, keep, n)]
         if not picked:
             return self._nothing(retrieval, started, talks)
         head = f"On {self._name(topic, retrieval.question)}:" if topic else "Compared:"
@@ -175,21 +159,43 @@ class GistAnswerer:
         return self._build(retrieval, head, picked, started)
 
     def _themes(self, retrieval: Retrieval, info: QuestionInfo, started: float) -> Answer | None:
+        """The themes named with how many talks share each, then up to `gist_sentences`
+        cited sentences, each from a talk not cited yet, taking the themes in turn: under a
+        theme, the talk's sentence holding it that is most central to that talk and says most."""
         scope = event_scope(self.index.talks.values(), info.text, ASKING_WORDS)
         talks, themes = self._shared_themes(scope)
-        if len(talks) < 2:
+        if len(talks) < 2 or not themes:
             return None
         picked: list[tuple[str | None, int]] = []
-        for term, holders in themes:
-            for t in holders[: self.settings.gist_theme_talks]:
-                rows = [r for r in self.rows[t] if not self.filler[r] and term in self._phrases(r)] or self.rows[t]
-                best = max(rows, key=lambda r: float(self.index.sentence_vectors[r] @ retrieval.query_vector))
-                picked.append((f"{self._name({term})} — {self.index.talks[t].title}", best))
-        if not picked:
-            return None
-        return self._build(retrieval, f"Themes across {len(talks)} talks:", picked, started)
+        cited: set[str] = set()
+        turns = itertools.chain.from_iterable(itertools.repeat(themes, self.settings.gist_sentences))
+        for term, holders in turns:
+            talk = next((t for t in holders if t not in cited), None)
+            if talk is None or len(picked) >= self.settings.gist_sentences:
+                continue
+            every = [r for r in self.rows[talk] if not self.filler[r]] or self.rows[talk]
+            dense = np.array([density(self.index.sentences[r].text, self.settings) for r in every])
+            score = self._centrality(every) + self.settings.gist_density_boost * dense
+            holding = [i for i, r in enumerate(every) if term in self._phrases(r)] or range(len(every))
+            best = every[max(holding, key=lambda i: float(score[i]))]
+            picked.append((f"{self._name({term})} — {self.index.talks[talk].title}", best))
+            cited.add(talk)
+        named = ", ".join(f"{self._name({term})} ({len(holders)} talks)" for term, holders in themes)
+        return self._build(retrieval, f"Themes across {len(talks)} talks: {named}.", picked, started)
 
     # ---- helpers ----------------------------------------------------------------------
+
+    def _relevance(self, found: Candidates) -> np.ndarray:
+        """How much a summary wants each unit: its cosine with the talk's centroid, plus
+        `gist_fact_boost` when it gives a number, plus `gist_density_boost` times how much it says."""
+        if not found.units:
+            return np.zeros(0)
+        centroid = found.vectors.mean(axis=0)
+        relevance = found.vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))
+        texts = [u.quote for u in found.units]
+        facts = np.array([bool(re.search(r"\d", t)) for t in texts])  # a number says what happened
+        dense = np.array([density(t, self.settings) for t in texts])
+        return relevance + self.settings.gist_fact_boost * facts + self.settings.gist_density_boost * dense
 
     def _shared_themes(self, scope: frozenset[str]) -> tuple[list[str], list[tuple[str, list[str]]]]:
         """The talks themes are drawn from (those of the notes files in `scope`, or all) and
@@ -211,88 +217,3 @@ class GistAnswerer:
                 themes = shared_themes(drawn, phrases, self.filler, self.named, excluded, self.settings)
                 self._themes_found[scope] = (talks, themes) if len(talks) >= 2 else (talks, [])
             return self._themes_found[scope]
-
-    def _topic_vector(self, retrieval: Retrieval, topic: set[str]) -> np.ndarray:
-        """The topic alone, embedded ('LLMs' rather than 'What did Min Cai say about LLMs?'),
-        in the question's own words."""
-        if self.embed is None:
-            return retrieval.query_vector
-        asked = [w for w in re.findall(r"[\w+#.-]+", retrieval.question) if set(terms(w)) & topic]
-        return self.embed(" ".join(asked) or retrieval.question)
-
-    def _lead_in(self, row: int) -> set[str]:
-        """Terms of the line that introduces a list item ("Tools they use:")."""
-        context = self.index.sentences[row].context
-        return set(terms(context)) if context else set()
-
-    def _phrases(self, row: int) -> set[str]:
-        """Content terms of a sentence and its two-word phrases ('featur store')."""
-        seq = self.words[row]
-        return set(seq) | {f"{a} {b}" for a, b in itertools.pairwise(seq)}
-
-    def _centrality(self, rows: list[int]) -> np.ndarray:
-        """Cosine of each sentence with the centroid of `rows`."""
-        vectors = self.index.sentence_vectors[rows]
-        centroid = vectors.mean(axis=0)
-        return vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))
-
-    def _mmr(self, rows: list[int], relevance: np.ndarray, limit: int | None = None) -> list[int]:
-        vectors = self.index.sentence_vectors[rows]
-        chosen: list[int] = []
-        lam = self.settings.mmr_lambda
-        while len(chosen) < min(limit or self.settings.gist_sentences, len(rows)):
-            redundancy = (vectors @ vectors[chosen].T).max(axis=1) if chosen else np.zeros(len(rows))
-            score = lam * relevance - (1 - lam) * redundancy
-            score[chosen] = -np.inf
-            chosen.append(int(np.argmax(score)))
-        return [rows[i] for i in chosen]
-
-    def _topic(self, info: QuestionInfo, talks: list[Talk]) -> set[str]:
-        """What the question is about: its words, less the asking words and what names the
-        talks it points at (their titles, speakers, companies)."""
-        named = {x for t in talks for x in self.targets.label_terms[t.talk_id]}
-        return {t for t in info.terms if t not in ASKING_WORDS and t not in named}
-
-    def _talks_with(self, topic: set[str], exclude: set[str]) -> list[Talk]:
-        return [
-            self.index.talks[t]
-            for t, rows in self.rows.items()
-            if t not in exclude and any(topic & self.terms[r] for r in rows)
-        ]
-
-    def _name(self, topic: set[str], question: str = "") -> str:
-        """Terms back to words: as the question writes them, else as the notes do most often;
-        in the question's order."""
-        order = {t: i for i, t in reversed(list(enumerate(terms(question))))}
-        asked = {stem: word for word in words(question) for stem in terms(word)}
-        parts = [p for t in sorted(topic, key=lambda t: (order.get(t, len(order)), t)) for p in t.split()]
-        notes = {p: self.spelling[p].most_common(1)[0][0] for p in parts if p in self.spelling}
-        return " ".join(asked.get(p) or notes.get(p, p) for p in parts)
-
-    def _build(
-        self, retrieval: Retrieval, head: str, picked: Sequence[tuple[str | None, int]], started: float
-    ) -> Answer:
-        citations, lines = [], [head]
-        for label, row in picked:
-            sentence = self.index.sentences[row]
-            citations.append(
-                Citation(
-                    chunk_id=self.chunk_of.get(row, ""),
-                    talk=self.index.talks[sentence.talk_id],
-                    source=sentence.source,
-                    start_line=sentence.span.start_line,
-                    end_line=sentence.span.end_line,
-                    quote=sentence.text,
-                    score=1.0,
-                )
-            )
-            lines.append(f"- {label}: {sentence.text}" if label else f"- {sentence.text}")
-        return Answer(retrieval.question, "\n".join(lines), False, "extractive", citations, timings_ms=_ms(started))
-
-    def _nothing(self, retrieval: Retrieval, started: float, closest: list[Talk]) -> Answer:
-        text = CANNOT_ANSWER + (" Closest talks: " + "; ".join(t.described for t in closest) + "." if closest else "")
-        return Answer(retrieval.question, text, True, "extractive", timings_ms=_ms(started), closest_talks=closest)
-
-
-def _ms(started: float) -> dict[str, float]:
-    return {"answer": (time.perf_counter() - started) * 1e3}

@@ -32,9 +32,11 @@ from recapqa.answer.citations import SupportChecker, Verdict, base_terms
 from recapqa.answer.claims import Claim, split_claims
 from recapqa.answer.prompt import build_gist_messages, is_abstention
 from recapqa.answer.question import GIST_KINDS, analyse
+from recapqa.chunking import LIST_MARKER
 from recapqa.errors import LLMError
 from recapqa.models import Answer, Citation
 from recapqa.retrieve import Retrieval
+from recapqa.sentences import Sentence
 from recapqa.text import terms
 
 if TYPE_CHECKING:
@@ -78,11 +80,28 @@ def sentence_rows(llm: LLMAnswerer, citations: list[Citation]) -> list[int]:
     for c in citations:
         rows = by_talk.get(c.talk.talk_id) or range(len(index.sentences))
         found = [r for r in rows if index.sentences[r].text == c.quote and index.sentences[r].source == c.source]
+        if not found:  # a lead-in quoted with its items: its first item (the check reads one sentence)
+            held = [r for r in rows if _holds(c, index.sentences[r])]
+            found = held[1:2] or held[:1]
         exact = [r for r in found if index.sentences[r].span.start_line == c.start_line]
         if not found:
             raise LLMError("a sentence of the gist answer is not in the index", "rebuild the index")
         out.append((exact or found)[0])
     return out
+
+
+def _held(llm: LLMAnswerer, citation: Citation) -> list[int]:
+    """The sentence rows a quote of several sentences (a lead-in with its items) holds."""
+    if "\n" not in citation.quote:
+        return []
+    rows = llm.extractive.gist.rows.get(citation.talk.talk_id, [])
+    return [r for r in rows if _holds(citation, llm.index.sentences[r])]
+
+
+def _holds(citation: Citation, sentence: Sentence) -> bool:
+    span = sentence.span
+    lines = citation.start_line <= span.start_line and span.end_line <= citation.end_line
+    return sentence.source == citation.source and lines and sentence.text in citation.quote
 
 
 def from_gist_reply(llm: LLMAnswerer, reply: str, retrieval: Retrieval, gist: Answer, started: float) -> Answer:
@@ -93,7 +112,9 @@ def from_gist_reply(llm: LLMAnswerer, reply: str, retrieval: Retrieval, gist: An
     claims = [c for c in split_claims(reply) if c.cited or not c.text.endswith(":")]
     if not claims:
         raise LLMError("the LLM reply had no claim to check")
-    verdicts = check_selected(llm.checker, claims, retrieval.question, sentence_rows(llm, gist.citations))
+    rows = sentence_rows(llm, gist.citations)
+    held = [_held(llm, c) or [row] for c, row in zip(gist.citations, rows, strict=True)]
+    verdicts = check_selected(llm.checker, claims, retrieval.question, rows, held)
     failed = [v for v in verdicts if not v.kept and v.reason != REPEATED]
     if failed:
         first = failed[0]
@@ -105,8 +126,15 @@ def from_gist_reply(llm: LLMAnswerer, reply: str, retrieval: Retrieval, gist: An
     return _answer(retrieval.question, gist, kept, started)
 
 
-def check_selected(checker: SupportChecker, claims: list[Claim], question: str, rows: list[int]) -> list[Verdict]:
-    """A verdict per claim, whose [n] is the sentence rows[n - 1] alone (module docstring)."""
+def check_selected(
+    checker: SupportChecker,
+    claims: list[Claim],
+    question: str,
+    rows: list[int],
+    held: list[list[int]] | None = None,
+) -> list[Verdict]:
+    """A verdict per claim, whose [n] is the sentence rows[n - 1] alone (module docstring),
+    or any one of held[n - 1] (a lead-in quoted with its items)."""
     asked = base_terms(question) | set(terms(question))
     talks = [checker.index.talks[checker.index.sentences[row].talk_id] for row in rows]
     people = [set(terms(" ".join([t.company or "", *t.speaker_names]))) for t in talks]
@@ -130,9 +158,12 @@ def check_selected(checker: SupportChecker, claims: list[Claim], question: str, 
             for n in claim.cited:
                 if set(terms(claim.text)) & (others - people[n - 1]):  # "Jane said X [2]", [2] is John's talk
                     continue
-                score = checker.supports(claim.text, rows[n - 1], known, question)
-                if score is not None:
-                    sources.append((n, rows[n - 1], score))
+                among = held[n - 1] if held else [rows[n - 1]]
+                scored = [(checker.supports(claim.text, r, known, question), r) for r in among]
+                supported = [(score, r) for score, r in scored if score is not None]
+                if supported:
+                    score, row = max(supported)
+                    sources.append((n, row, score))
             verdict = Verdict(claim.text, claim.cited, "supported" if sources else NOT_SUPPORTED, sources)
         if verdict.kept and checker.repeats(verdict, [v for v in verdicts if v.kept]):
             verdict = Verdict(claim.text, claim.cited, REPEATED)
@@ -184,7 +215,8 @@ def gist_doubt(answer: Answer, gist: Answer) -> str | None:
         n = len(gist.citations)
         return f"the LLM summary leaves out {len(missing)} of the {n} sentences the extractive summary gives"
     said = set(_NUMBER.findall(re.sub(r"\[\d+\]", " ", answer.answer)))  # not the [n] markers
-    dropped = [n for c in gist.citations for n in _NUMBER.findall(c.quote) if n not in said]
+    quoted = [LIST_MARKER.sub("", line) for c in gist.citations for line in c.quote.splitlines()]  # "1." is no figure
+    dropped = [n for line in quoted for n in _NUMBER.findall(line) if n not in said]
     if dropped:
         return f"the LLM summary drops figures the extractive summary gives ({', '.join(dict.fromkeys(dropped))})"
     return None

@@ -95,6 +95,7 @@ KINDS: tuple[KindRule, ...] = (
         re.compile(
             r"\bwhat (did|does|do) .+ (say|said|think|thinks|share|shared|mention|tell) (about|on|regarding)\b"
             r"|\b(views?|thoughts|opinion|take) (of|from) .+ (on|about)\b"
+            r"|\bwhat (was|is|were|are) .+['’]s? (advice|views?|take|opinion|position|stance|thoughts) (on|about)\b"
         ),
         False,
     ),

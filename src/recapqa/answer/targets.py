@@ -56,7 +56,9 @@ class TalkTargets:
 
     def named(self, retrieval: Retrieval) -> list[Talk]:
         """The talks the question names, in retrieval order."""
-        order = {h.talk.talk_id: n for n, h in enumerate(retrieval.hits)}
+        order: dict[str, int] = {}
+        for n, hit in enumerate(retrieval.hits):  # a talk's first (best) hit
+            order.setdefault(hit.talk.talk_id, n)
         named = [self.index.talks[t] for t in retrieval.mentioned_talks if t in self.index.talks]
         return sorted(named, key=lambda t: order.get(t.talk_id, len(order)))
 

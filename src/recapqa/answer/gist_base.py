@@ -1,0 +1,210 @@
+"""The state and helpers of the gist answerer (answer/gist.py): the per-sentence tables
+(made on the first gist question), the units a talk offers and how they are picked, topic
+vectors, names of topics, and how a gist answer is written and cited."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from recapqa.answer.gist_select import Candidates, Unit, candidates, pick
+from recapqa.answer.gist_tables import gist_tables
+from recapqa.answer.gist_words import ASKING_WORDS
+from recapqa.answer.question import QuestionInfo
+from recapqa.answer.targets import TalkTargets
+from recapqa.models import CANNOT_ANSWER, Answer, Chunk, Citation, Talk
+from recapqa.retrieve import Retrieval
+from recapqa.settings import Settings
+from recapqa.store import Index
+from recapqa.text import WORD, terms
+
+_MARKUP = re.compile(r"[*_`#]+")
+_ABOUT = re.compile(r"\b(?:about|on|regarding)\b", re.I)
+
+
+class GistBase:
+    def __init__(
+        self,
+        index: Index,
+        settings: Settings,
+        embed: Callable[[str], np.ndarray] | None = None,
+        proper_nouns: frozenset[str] = frozenset(),
+    ) -> None:
+        """`proper_nouns`: words the notes only write capitalised (a theme is a two-word
+        phrase or one of these, not a common verb)."""
+        self.index = index
+        self.settings = settings
+        self.embed = embed
+        self.named = {stem for word in proper_nouns for stem in terms(word)}
+        self.targets = TalkTargets(index)
+        # rows per talk, per-sentence words, filler flags and spellings: made on the first gist
+        # question, so that loading an index (serve start-up) does not pay for questions never asked
+        self.rows: dict[str, list[int]] = {}
+        self.chunk_of: dict[int, str] = {}
+        self.chunks: dict[str, Chunk] = {}
+        self.expansions: dict[str, str] = {}
+        self.words: list[list[list[str]]] = []
+        self.terms: list[set[str]] = []
+        self.filler: list[bool] = []
+        self.spelling: dict[str, Counter[str]] = {}
+        self._ready = threading.Lock()
+        self._themes_found: dict[frozenset[str], tuple[list[str], list[tuple[str, list[str]]]]] = {}
+
+    def _prepare(self) -> None:
+        with self._ready:
+            if self.filler or not self.index.sentences:
+                return
+            t = gist_tables(self.index, self.targets.label_terms, self.settings.gist_min_terms)
+            self.rows, self.chunk_of, self.words, self.terms, self.spelling = (
+                t.rows,
+                t.chunk_of,
+                t.words,
+                t.terms,
+                t.spelling,
+            )
+            self.chunks = {c.chunk_id: c for c in self.index.chunks}
+            self.expansions = t.expansions
+            self.filler = t.filler
+
+    # ---- helpers ----------------------------------------------------------------------
+
+    def _topic_vector(self, retrieval: Retrieval, topic: set[str]) -> np.ndarray:
+        """The topic alone, embedded ('LLMs' rather than 'What did Min Cai say about LLMs?'),
+        in the question's own words, with the expansion the notes give an acronym of it
+        ('LLMs Large Language Models')."""
+        if self.embed is None:
+            return retrieval.query_vector
+        asked = [w for w in re.findall(r"[\w+#.-]+", retrieval.question) if set(terms(w)) & topic]
+        expanded = [self.expansions[t] for t in sorted(topic) if t in self.expansions]
+        return self.embed(" ".join(asked + expanded) or retrieval.question)
+
+    def _lead_in(self, row: int) -> set[str]:
+        """Terms of the line that introduces a list item ("Tools they use:")."""
+        context = self.index.sentences[row].context
+        return set(terms(context)) if context else set()
+
+    def _phrases(self, row: int) -> set[str]:
+        """Content terms of a sentence and its two-word phrases ('featur store'), of words
+        next to each other in the text."""
+        return self.terms[row] | {f"{a} {b}" for run in self.words[row] for a, b in itertools.pairwise(run)}
+
+    def _candidates(self, talks: Sequence[Talk]) -> Candidates:
+        rows = [self.rows.get(t.talk_id, []) for t in talks]
+        vectors = self.index.sentence_vectors
+        return candidates(self.index.sentences, vectors, rows, self.filler, self._quote, self.settings)
+
+    def _said(self, found: Candidates, topic: set[str]) -> np.ndarray:
+        """How many topic words each unit holds, itself or in the lead-in or section title
+        above it. A hyphenated topic word counts whole or with all its parts ('multi-cloud' is
+        not said by 'multi-task')."""
+        parts = {t: set(terms(t.replace("-", " "))) for t in topic if "-" in t}
+        said = []
+        for unit, title in zip(found.units, found.title, strict=True):
+            held = topic & set().union(*(self.terms[r] | self._lead_in(r) for r in unit.rows), terms(title))
+            for whole, pieces in parts.items():
+                if whole not in held and not pieces <= held:
+                    held = held - pieces
+            said.append(len(held))
+        return np.array(said, dtype=float)
+
+    def _pick(
+        self, found: Candidates, relevance: np.ndarray, keep: np.ndarray | None = None, limit: int | None = None
+    ) -> list[Unit]:
+        """Up to `limit` (else `gist_sentences`) units (those in `keep`, or all), in source order."""
+        at = np.flatnonzero(keep) if keep is not None else np.arange(len(found.units))
+        members = [found.units[i].rows for i in at]
+        chosen = pick(found.vectors[at], relevance[at], self.settings, limit or self.settings.gist_sentences, members)
+        return sorted((found.units[at[i]] for i in chosen), key=lambda u: u.rows)
+
+    def _titled(self, found: Candidates, chosen: list[Unit]) -> list[tuple[str | None, Unit]]:
+        """Each unit with the title of its section, when it has one the quote does not hold
+        (a heading is kept with what it heads: "Copernican Refactor: Brandon's new term...")."""
+        titles = {u.rows: _MARKUP.sub("", t).strip(" .:") for u, t in zip(found.units, found.title, strict=True)}
+        out: list[tuple[str | None, Unit]] = []
+        for unit in chosen:
+            title = titles.get(unit.rows, "")
+            shown = title and title.lower() not in unit.quote.lower() and all(title != t for t, _ in out)
+            out.append((title if shown else None, unit))  # once per section
+        return out
+
+    def _quote(self, first: int, last: int) -> str | None:
+        """The notes' own text from sentence row `first` to `last`, when one chunk holds it."""
+        start, end = self.index.sentences[first].span.char_start, self.index.sentences[last].span.char_end
+        for row in (first, last):
+            chunk = self.chunks.get(self.chunk_of.get(row, ""))
+            if chunk and chunk.span.char_start <= start and end <= chunk.span.char_end:
+                return chunk.text[start - chunk.span.char_start : end - chunk.span.char_start]
+        return None
+
+    def _centrality(self, rows: list[int]) -> np.ndarray:
+        """Cosine of each sentence with the centroid of `rows`."""
+        vectors = self.index.sentence_vectors[rows]
+        centroid = vectors.mean(axis=0)
+        return vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))
+
+    def _topic(self, info: QuestionInfo, talks: list[Talk]) -> set[str]:
+        """What the question is about: its words, less the asking words and what names the
+        talks it points at (their titles, speakers, companies); a word after 'about' or 'on'
+        stays unless it names every one of them ("how do the Prometheus 2.0 keynote and
+        the Kubernetes update talk about monitoring": the first title says 'Monitoring')."""
+        labels = [self.targets.label_terms[t.talk_id] for t in talks]
+        named = set().union(*labels)
+        everyone = set(labels[0]).intersection(*labels[1:]) if labels else set()
+        after = _ABOUT.split(info.text)
+        about = set(terms(after[-1])) if len(after) > 1 else set()
+        return {
+            t for t in info.terms if t not in ASKING_WORDS and (t not in named or (t in about and t not in everyone))
+        }
+
+    def _talks_with(self, topic: set[str], exclude: set[str]) -> list[Talk]:
+        return [
+            self.index.talks[t]
+            for t, rows in self.rows.items()
+            if t not in exclude and any(topic & self.terms[r] for r in rows)
+        ]
+
+    def _name(self, topic: set[str], question: str = "") -> str:
+        """Terms back to words: as the question writes them, else as the notes do most often;
+        in the question's order."""
+        order = {t: i for i, t in reversed(list(enumerate(terms(question))))}
+        spelt = [re.sub(r"['’]s$", "", w.strip(".'’")) for w in WORD.findall(question)]  # as the question has it
+        asked = {stem: word for word in spelt for stem in terms(word)}
+        parts = [p for t in sorted(topic, key=lambda t: (order.get(t, len(order)), t)) for p in t.split()]
+        notes = {p: self.spelling[p].most_common(1)[0][0] for p in parts if p in self.spelling}
+        return " ".join(dict.fromkeys(asked.get(p) or notes.get(p, p) for p in parts))  # "multi-cloud" once
+
+    def _build(
+        self, retrieval: Retrieval, head: str, picked: Sequence[tuple[str | None, int | Unit]], started: float
+    ) -> Answer:
+        citations, lines = [], [head]
+        for label, unit in picked:
+            if isinstance(unit, int):
+                unit = Unit((unit,), self.index.sentences[unit].text)
+            first, last = self.index.sentences[unit.rows[0]], self.index.sentences[unit.rows[-1]]
+            citations.append(
+                Citation(
+                    chunk_id=self.chunk_of.get(unit.rows[0], ""),
+                    talk=self.index.talks[first.talk_id],
+                    source=first.source,
+                    start_line=first.span.start_line,
+                    end_line=last.span.end_line,
+                    quote=unit.quote,
+                    score=1.0,
+                )
+            )
+            lines.append(f"- {label}: {unit.quote}" if label else f"- {unit.quote}")
+        return Answer(retrieval.question, "\n".join(lines), False, "extractive", citations, timings_ms=ms(started))
+
+    def _nothing(self, retrieval: Retrieval, started: float, closest: list[Talk]) -> Answer:
+        text = CANNOT_ANSWER + (" Closest talks: " + "; ".join(t.described for t in closest) + "." if closest else "")
+        return Answer(retrieval.question, text, True, "extractive", timings_ms=ms(started), closest_talks=closest)
+
+
+def ms(started: float) -> dict[str, float]:
+    return {"answer": (time.perf_counter() - started) * 1e3}

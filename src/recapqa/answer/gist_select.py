@@ -1,0 +1,174 @@
+"""What a gist answer (answer/gist.py) may quote from a talk and how it picks: the talk's
+layout (sections under a heading or a title line; blocks: a paragraph, or a list with its
+lead-in), its units (a sentence, or a lead-in with its run of short items, quoted as one
+bullet), how much a unit says, and maximal marginal relevance over the units.
+
+Measured on the summary set's dev split: a sentence holding a key point is longer than one
+that holds none (area under the ROC curve 0.73 for its length, 0.63 for centrality), hence
+`gist_density_boost`; a penalty for a second pick from a section or block already quoted
+lowered key-point recall there, so sections only scope topics (a title holding the topic).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from recapqa.answer.gist_words import LINKS
+from recapqa.chunking import LIST_MARKER
+from recapqa.sentences import Sentence
+from recapqa.settings import Settings
+
+# a line standing alone, short and without a sentence's end: a title the notes did not mark
+_TITLE_END = re.compile(r"[.:;!?,)\]]\s*$")
+_TITLE_START = re.compile(r"[*_#\s]*\w")  # a word, maybe emphasised; not an arrow or a quote
+
+
+@dataclass
+class Layout:
+    """Per row of one talk (in source order): its section, its block, and the title of its
+    section (the heading, or the title line that opened it; '' when none)."""
+
+    section: list[int]
+    block: list[int]
+    title: list[str]
+
+
+def layout(sentences: Sequence[Sentence], rows: list[int], title_words: int) -> Layout:
+    """A section starts at a new heading or at a title line (alone on its lines, at most
+    `title_words` words, no sentence end); a block at a section, or after a blank line
+    unless the row carries on the list above it."""
+    out = Layout([0] * len(rows), [0] * len(rows), [""] * len(rows))
+    s = b = 0
+    title = sentences[rows[0]].heading if rows else ""
+    for i, row in enumerate(rows):
+        now = sentences[row]
+        if i:
+            before = sentences[rows[i - 1]]
+            after = sentences[rows[i + 1]] if i + 1 < len(rows) else None
+            alone = before.span.end_line < now.span.start_line and (
+                after is None or after.span.start_line > now.span.end_line
+            )
+            titled = (
+                alone
+                and not now.list_item
+                and len(now.text.split()) <= title_words
+                and _TITLE_START.match(now.text) is not None
+                and not _TITLE_END.search(now.text)
+            )
+            if now.heading != before.heading or titled:
+                s += 1
+                b += 1
+                title = now.text if titled else now.heading
+            elif now.span.start_line > before.span.end_line + 1 and not (
+                now.context and now.context in (before.context, before.text)
+            ):
+                b += 1
+        out.section[i], out.block[i], out.title[i] = s, b, title
+    return out
+
+
+def density(text: str, settings: Settings) -> float:
+    """How much a unit says, 0..1: the log of its words (links and list markers left out)
+    against the log of `gist_dense_words`, where it says the most it can."""
+    said = sum(len(LIST_MARKER.sub("", line).split()) for line in LINKS.sub(" ", text).splitlines())
+    return min(1.0, math.log1p(said) / math.log1p(settings.gist_dense_words))
+
+
+def pick(
+    vectors: np.ndarray,
+    relevance: np.ndarray,
+    settings: Settings,
+    limit: int,
+    members: Sequence[tuple[int, ...]] = (),
+) -> list[int]:
+    """Positions picked by maximal marginal relevance (`mmr_lambda`), best first.
+    `members`: per position, the sentence rows it quotes; two picks never share one."""
+    chosen: list[int] = []
+    lam = settings.mmr_lambda
+    blocked = np.zeros(len(relevance), dtype=bool)
+    while len(chosen) < limit and not blocked.all():
+        redundancy = (vectors @ vectors[chosen].T).max(axis=1) if chosen else np.zeros(len(relevance))
+        score = lam * relevance - (1 - lam) * redundancy
+        score[blocked] = -np.inf
+        best = int(np.argmax(score))
+        chosen.append(best)
+        blocked[best] = True
+        if members:
+            quoted = set(members[best])
+            blocked |= np.array([bool(quoted.intersection(m)) for m in members])
+    return chosen
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What one bullet of a gist answer quotes: a sentence, or a list's lead-in with its
+    short items (`rows`), verbatim (`quote`)."""
+
+    rows: tuple[int, ...]
+    quote: str
+
+
+@dataclass
+class Candidates:
+    """The units a gist answer may quote from some talks, with their unit vectors, their
+    block (distinct across talks) and the title of their section."""
+
+    units: list[Unit]
+    vectors: np.ndarray
+    block: list[int]
+    title: list[str]
+
+
+def candidates(
+    sentences: Sequence[Sentence],
+    vectors: np.ndarray,
+    talks_rows: Sequence[list[int]],
+    filler: Sequence[bool],
+    quote_of: Callable[[int, int], str | None],
+    settings: Settings,
+) -> Candidates:
+    """Every non-filler sentence of the talks, and each lead-in with the run of short items
+    it introduces (items of at most `gist_item_words` words, the bullet at most
+    `gist_group_words`): a list of short items says as much as a sentence, one item alone
+    is filler."""
+    out = Candidates([], np.zeros((0, vectors.shape[1]), dtype=vectors.dtype), [], [])
+    picked: list[np.ndarray] = []
+    base = 0
+    for every in talks_rows:
+        parts = layout(sentences, every, settings.gist_title_words)
+        at = {row: i for i, row in enumerate(every)}
+        for i, row in enumerate(every):
+            group = _items(sentences, every, i, settings) if sentences[row].text.rstrip().endswith(":") else ()
+            quote = quote_of(group[0], group[-1]) if group else None
+            members = group if quote else ((row,) if not filler[row] else ())
+            if not members:
+                continue
+            out.units.append(Unit(members, quote or sentences[row].text))
+            mean = vectors[list(members)].mean(axis=0)
+            picked.append(mean / (np.linalg.norm(mean) or 1.0))
+            out.block.append(base + parts.block[at[members[0]]])
+            out.title.append(parts.title[at[members[0]]])
+        base += len(every) + 1
+    if picked:
+        out.vectors = np.stack(picked)
+    return out
+
+
+def _items(sentences: Sequence[Sentence], every: list[int], i: int, settings: Settings) -> tuple[int, ...]:
+    """The lead-in at `every[i]` with the short items right under it, or () when fewer
+    than two items fit."""
+    lead = sentences[every[i]]
+    group, size = [every[i]], len(lead.text.split())
+    for row in every[i + 1 :]:
+        item = sentences[row]
+        n = len(item.text.split())
+        if item.context != lead.text or n > settings.gist_item_words or size + n > settings.gist_group_words:
+            break
+        group.append(row)
+        size += n
+    return tuple(group) if len(group) > 2 else ()
