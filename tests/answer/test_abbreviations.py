@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from tests.conftest import assistant_over
 
@@ -47,9 +46,8 @@ Sampling keeps one trace in ten by default.
 
 
 def test_a_question_naming_an_abbreviation_is_answered_from_the_spelled_out_talk(
-    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+    settings: Settings, embedder_factory: Callable[[], Embedder]
 ) -> None:
-    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     assistant = assistant_over(settings, {"obsconf.md": NOTES}, embedder_factory)
     answer, _ = assistant.ask("Why can OTel baggage be dangerous?", mode="extractive")
     assert not answer.abstained and "sensitive data" in answer.answer
@@ -69,9 +67,8 @@ Practice on your own lab before touching production systems.
 
 
 def test_what_an_acronym_stands_for_is_the_line_that_spells_it_out(
-    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+    settings: Settings, embedder_factory: Callable[[], Embedder]
 ) -> None:
-    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     assistant = assistant_over(settings, {"secsummit.md": LEARNING}, embedder_factory)
     answer, _ = assistant.ask("What does FAIL stand for according to Dana Fox?", mode="extractive")
     assert not answer.abstained

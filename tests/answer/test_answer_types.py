@@ -5,7 +5,6 @@ city' only when it names a place; a word the question writes in lower case is no
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from tests.conftest import assistant_over
@@ -127,12 +126,11 @@ def test_a_sentence_naming_something_else_is_about_that_thing() -> None:
 
 
 def test_a_count_beside_its_noun_answers_and_a_count_of_something_else_does_not(
-    devdays: Assistant, tmp_path: Path, embedder_factory: Callable[[], Embedder]
+    devdays: Assistant, settings: Settings, embedder_factory: Callable[[], Embedder]
 ) -> None:
     answer, _ = devdays.ask("How many sprints are feature flags kept for?", mode="extractive")
     assert not answer.abstained and "two sprints" in answer.answer
     notes = "# MiniConf 2025\n\nThere were many interesting talks, too many topics for just two days.\n"
-    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     miniconf = assistant_over(settings, {"miniconf.md": notes}, embedder_factory)
     other, _ = miniconf.ask("How many talks were given at MiniConf 2025?", mode="extractive")
     assert other.abstained
@@ -191,9 +189,8 @@ SUMMIT = """# SecSummit 2025
 
 
 def test_a_talk_title_line_says_nothing_about_its_speaker_company(
-    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+    settings: Settings, embedder_factory: Callable[[], Embedder]
 ) -> None:
-    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     summit = assistant_over(settings, {"summit.md": SUMMIT}, embedder_factory)
     answer, _ = summit.ask("Which company does Mia Wong work for?", mode="extractive")
     assert answer.abstained
@@ -219,9 +216,8 @@ Be sure to try the custard tarts at Manteigaria next time you are in Lisbon.
 
 
 def test_the_note_taker_named_in_a_question_is_known_to_every_talk_of_their_notes(
-    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+    settings: Settings, embedder_factory: Callable[[], Embedder]
 ) -> None:
-    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     blog = assistant_over(settings, {"devdays.md": BLOG}, embedder_factory)
     answer, _ = blog.ask("Where did Ana Ruiz recommend eating custard tarts in Lisbon?", mode="extractive")
     assert not answer.abstained and "Manteigaria" in answer.answer

@@ -4,7 +4,6 @@ sentence of the talk names them (real model and index on a small corpus)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from tests.conftest import assistant_over
@@ -95,11 +94,10 @@ Queries are routed by tenant so that one noisy customer cannot slow down the oth
 
 
 def test_a_count_no_sentence_gives_is_answered_from_the_talk_title(
-    devdays: Assistant, tmp_path: Path, embedder_factory: Callable[[], Embedder]
+    devdays: Assistant, settings: Settings, embedder_factory: Callable[[], Embedder]
 ) -> None:
     answer, _ = devdays.ask("How many nodes did Acme Search scale search to?", mode="extractive")
     assert not answer.abstained and "120 nodes" in answer.answer  # a sentence's count comes first
-    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     summit = assistant_over(settings, {"summit.md": MIGRATION}, embedder_factory)
     titled, _ = summit.ask("How many services did Daily Ledger move to Kubernetes?", mode="extractive")
     assert not titled.abstained
@@ -110,9 +108,8 @@ def test_a_count_no_sentence_gives_is_answered_from_the_talk_title(
 
 
 def test_who_gave_the_talk_about_a_topic_names_the_speakers_of_the_talk_that_covers_it(
-    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+    settings: Settings, embedder_factory: Callable[[], Embedder]
 ) -> None:
-    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     summit = assistant_over(settings, {"summit.md": MIGRATION}, embedder_factory)
     answer, _ = summit.ask("Who gave the talk about routing queries by tenant?", mode="extractive")
     assert not answer.abstained
@@ -145,9 +142,8 @@ A retailer explained how it cut its cloud bill by a third with spot instances.
 
 
 def test_the_company_of_a_speaker_comes_from_a_one_line_listing_of_their_talk(
-    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+    settings: Settings, embedder_factory: Callable[[], Embedder]
 ) -> None:
-    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     days = assistant_over(settings, {"kubedays.md": SESSIONS}, embedder_factory)
     answer, _ = days.ask("What company did Vallery Lancey work for?", mode="extractive")
     assert not answer.abstained and "Lyft" in answer.answer
