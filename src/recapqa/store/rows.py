@@ -55,7 +55,32 @@ def _line_index(path: Path, data: bytes | mmap.mmap) -> tuple[list[int], list[in
     return found
 
 
-class JsonlRows(Sequence[T]):
+class _Rows(Sequence[T]):
+    """A sequence read one row at a time: subclasses give `__len__` and `_row` (an index in
+    range, not negative); slices, negative indices and IndexError are handled here."""
+
+    def _row(self, index: int) -> T:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._row(index % len(self))
+
+    def __iter__(self) -> Iterator[T]:
+        for i in range(len(self)):
+            yield self._row(i)
+
+
+class JsonlRows(_Rows[T]):
     """Rows of a JSONL file (one object a line, blank lines skipped), each made by `make`
     from its object the first time it is read."""
 
@@ -69,18 +94,10 @@ class JsonlRows(Sequence[T]):
     def __len__(self) -> int:
         return len(self._rows)
 
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | list[T]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        row = self._rows[index]  # IndexError as for a list
+    def _row(self, index: int) -> T:
+        row = self._rows[index]
         if row is None:
-            row = self._rows[index] = self._parse(index % len(self._rows))
+            row = self._rows[index] = self._parse(index)
         return row
 
     def raw(self, start: int, end: int) -> memoryview:
@@ -105,12 +122,8 @@ class JsonlRows(Sequence[T]):
                 f"index file {self._name} row {index} cannot be read ({reason})", REBUILD_FIX
             ) from exc
 
-    def __iter__(self) -> Iterator[T]:
-        for i in range(len(self)):
-            yield self[i]
 
-
-class RowRuns(Sequence[T]):
+class RowRuns(_Rows[T]):
     """Rows as runs of other sequences (a previous generation's rows, or new lists), read
     only when asked for."""
 
@@ -123,18 +136,7 @@ class RowRuns(Sequence[T]):
     def __len__(self) -> int:
         return self._starts[-1]
 
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | list[T]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        index %= len(self)
+    def _row(self, index: int) -> T:
         run = bisect.bisect_right(self._starts, index) - 1
         rows, start, _ = self.runs[run]
         return rows[start + index - self._starts[run]]
@@ -145,7 +147,7 @@ class RowRuns(Sequence[T]):
                 yield rows[i]
 
 
-class ChunkSentences(Sequence[list[int]]):
+class ChunkSentences(_Rows[list[int]]):
     """The sentence rows of each chunk (`Index.chunk_sentences`), from two arrays: every
     chunk's rows one after another, and where each chunk's start."""
 
@@ -162,23 +164,8 @@ class ChunkSentences(Sequence[list[int]]):
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
-    @overload
-    def __getitem__(self, index: int) -> list[int]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[list[int]]: ...
-
-    def __getitem__(self, index: int | slice) -> list[int] | list[list[int]]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        index %= len(self)
+    def _row(self, index: int) -> list[int]:
         return self.rows[self.offsets[index] : self.offsets[index + 1]].tolist()
-
-    def __iter__(self) -> Iterator[list[int]]:
-        for i in range(len(self)):
-            yield self[i]
 
     def first_chunks(self, sentences: int) -> np.ndarray:
         """The first chunk holding each sentence row (-1 where none does)."""
