@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from recapqa.text import WORD, squash
+from recapqa.text import WORD, squash, words
 
 _PART = re.compile(r"[A-Z][a-z]*")
 
@@ -26,8 +26,7 @@ def name_forms(question: str, names: frozenset[str], texts: Iterable[str]) -> tu
     """Each name the question gives (lower case) with its squashed forms: itself and what it
     abbreviates in `texts`."""
     patterns = {}
-    for token in WORD.findall(question):
-        name = re.sub(r"['’]s$", "", token.strip(".'’").lower())
+    for token, name in zip(WORD.findall(question), words(question), strict=True):
         pattern = expansion_pattern(re.sub(r"['’]s$", "", token)) if name in names else None
         if pattern is not None:
             patterns[name] = pattern

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from recapqa.ingest.speakers import LABEL_RE, MENTION_RE
-from recapqa.text import GENERIC_NAMES, STOPWORDS, WORD, squash, terms
+from recapqa.text import GENERIC_NAMES, STOPWORDS, WORD, squash, terms, words
 
 Kind = Literal[
     "which_talks",
@@ -239,7 +239,7 @@ def _names(question: str, proper_nouns: frozenset[str]) -> set[str]:
 def _talk_names(question: str, names: frozenset[str]) -> frozenset[str]:
     """The names in the phrase that refers to a talk ('the SolarWinds keynote'); all the
     question's names when that phrase holds none."""
-    said = {re.sub(r"['’]s$", "", w.lower()) for m in _TALK_PHRASE.finditer(question) for w in m.group(1).split()}
+    said = {w for m in _TALK_PHRASE.finditer(question) for w in words(m.group(1))}
     return frozenset(names & said) or names
 
 
@@ -276,9 +276,9 @@ def _focus(question: str, names: frozenset[str]) -> str | None:
     match = _FOCUS.search(question)
     if not match:
         return None
-    counted = " ".join(w for w in match.group(1).split() if re.sub(r"['’]s$", "", w.lower()) not in names)
-    words = [w for w in terms(counted) if w not in GENERIC_NAMES and w not in _QUANTIFIERS]
-    return words[0] if words else None
+    counted = " ".join(w for w in words(match.group(1)) if w not in names)
+    stems = [w for w in terms(counted) if w not in GENERIC_NAMES and w not in _QUANTIFIERS]
+    return stems[0] if stems else None
 
 
 def corpus_proper_nouns(texts: list[str]) -> frozenset[str]:
