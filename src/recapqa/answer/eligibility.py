@@ -34,7 +34,7 @@ class Eligibility:
         sentence, facts = self.index.sentences[row], self.facts.sentences[row]
         if (required(info.kind) or (info.kind == "person" and info.asks_speaker)) and not kind:
             return False  # 'Who gave …' is answered by a name ('Who uses X?' may be by a company)
-        if info.focus and not self._counts_focus(sentence, info):
+        if info.focus and not self._counts_focus(sentence, facts.own_terms, info):
             return False
         if facts.speaker_line and not info.asks_speaker:
             return False
@@ -58,10 +58,10 @@ class Eligibility:
                 return False  # the talk is about it, but this sentence is about something else it names
         return all(n in near or n in sentence.text for n in info.numbers)
 
-    def _counts_focus(self, sentence: Sentence, info: QuestionInfo) -> bool:
+    def _counts_focus(self, sentence: Sentence, own_terms: frozenset[str], info: QuestionInfo) -> bool:
         """A count of what the question counts: an amount beside that noun in the sentence, or
         a sentence under a sub-heading or lead-in naming it ('Microservices:' then '- 8')."""
         nouns = counted_as(info.focus or "")
-        if nouns & set(terms(sentence.text)):
+        if nouns & own_terms:
             return number_near(sentence.text, nouns, info.numbers, self.settings.count_noun_window)
         return bool(nouns & set(terms(f"{sentence.heading} {sentence.context}")))
