@@ -106,6 +106,12 @@ class Settings(BaseSettings):
         description="A name the question gives belongs to a talk whose notes mention it at least this many "
         "times (else only when it is in the talk's metadata or next to the answer sentence).",
     )
+    antecedent_reach: int = Field(
+        4,
+        ge=0,
+        description="A sentence that points back ('They use X for…') may take a name the question gives from "
+        "at most this many sentences before it (under the same heading; from a list's lead-in for its items).",
+    )
     count_noun_window: int = Field(
         5,
         ge=1,

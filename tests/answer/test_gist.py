@@ -11,7 +11,7 @@ from tests.conftest import assistant_over
 
 from recapqa.answer.gist_tables import acronyms, runs
 from recapqa.answer.gist_words import ASKING_WORDS
-from recapqa.answer.question import _kind
+from recapqa.answer.kinds import kind_of as _kind
 from recapqa.answer.themes import event_scope
 from recapqa.embed import Embedder
 from recapqa.ingest import quote_in_source

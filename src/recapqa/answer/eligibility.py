@@ -4,7 +4,8 @@ eligible ones, answer/features.py)."""
 from __future__ import annotations
 
 from recapqa.answer.facts import Facts
-from recapqa.answer.question import QuestionInfo, counted_as, required
+from recapqa.answer.kinds import required
+from recapqa.answer.question import QuestionInfo, counted_as
 from recapqa.answer.sentence_kinds import names_other, note_taker_absent, number_near, says_more
 from recapqa.sentences import Sentence
 from recapqa.settings import Settings
@@ -46,7 +47,7 @@ class Eligibility:
         if note_taker_absent(sentence.text):
             return False
         metadata = talk.about + facts.context
-        near = metadata + facts.text + self.facts.previous_text(row) + facts.people
+        near = metadata + facts.text + self.facts.previous_text(row) + facts.people + facts.antecedents
         for name in sorted(info.names):
             forms = info.forms_of(name)
             if info.talk_only and name in info.talk_names and not any(f in metadata + facts.people for f in forms):

@@ -26,12 +26,9 @@ from recapqa.answer.eligibility import Eligibility
 from recapqa.answer.facts import Facts
 from recapqa.answer.features import CONFIDENCE_NAMES, NAMES, confidence_values, probability
 from recapqa.answer.gist import GistAnswerer
+from recapqa.answer.kinds import GIST_KINDS
 from recapqa.answer.metadata import MetadataAnswerer
-from recapqa.answer.question import (
-    GIST_KINDS,
-    QuestionInfo,
-    analyse,
-)
+from recapqa.answer.question import QuestionInfo, analyse
 from recapqa.answer.sentence_kinds import kind_score
 from recapqa.errors import ConfigError
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Hit, Talk, quote_list
@@ -83,7 +80,7 @@ class ExtractiveAnswerer:
         self.gist = GistAnswerer(index, settings, embed, self.proper_nouns)
         self.metadata = MetadataAnswerer(self.gist.targets, settings)
         self.idf = words.idf
-        self.facts = Facts(index, words.talk_rows)
+        self.facts = Facts(index, words.talk_rows, settings.antecedent_reach)
         self.eligible = Eligibility(index, self.facts, settings)
 
     def talk_terms(self, talk_id: str) -> frozenset[str]:

@@ -4,6 +4,7 @@ index costs nothing per sentence: `serve` start-up does not grow with the corpus
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -15,6 +16,13 @@ from recapqa.store import Index
 from recapqa.store.rows import ChunkSentences
 from recapqa.talk_mentions import speaker_aliases, talk_text
 from recapqa.text import squash, terms
+
+# A sentence that points back to what an earlier one named: 'They use X for…', 'For example -
+# they're running 9 clusters', 'Their talk was on…' (a pronoun among its first words).
+_POINTS_BACK = re.compile(
+    r"^\W*(?:[\w'’]+\W+){0,4}?(they|they['’]\w+|their|theirs|them|he|his|she|her|it|its|this|these|those)\b",
+    re.I,
+)
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -38,6 +46,7 @@ class SentenceFacts:
     context: str  # squashed sub-heading and lead-in
     speaker_line: bool
     people: str  # squashed: the talk, narrowed to the person a lead-in names
+    antecedents: str  # squashed: the earlier sentences it points back to ('They use…'), or ""
     chunk_row: int  # the first chunk holding it
 
 
@@ -56,10 +65,12 @@ class _Memo(dict[K, V]):
 
 
 class Facts:
-    def __init__(self, index: Index, talk_rows: dict[str, list[int]] | None = None) -> None:
+    def __init__(self, index: Index, talk_rows: dict[str, list[int]] | None = None, reach: int = 4) -> None:
         """`talk_rows`: each talk's sentence rows, when the index stored them (else found on
-        the first question, reading every sentence)."""
+        the first question, reading every sentence); `reach`: how many sentences back a
+        sentence that points back may look (settings.antecedent_reach)."""
         self.index = index
+        self.reach = reach
         self.talks: dict[str, TalkFacts] = _Memo(self._talk)
         self.sentences: dict[int, SentenceFacts] = _Memo(self._sentence)
         self._chunk_rows: dict[str, int] | None = None
@@ -117,6 +128,7 @@ class Facts:
             context=squash(f"{s.heading} {s.context}"),
             speaker_line=is_speaker_line(s.text, s.context),
             people=self._people_about(s.talk_id, squash(s.context)),
+            antecedents=self._antecedents(row),
             chunk_row=self._first_chunk(row),
         )
 
@@ -133,3 +145,28 @@ class Facts:
         if row == 0 or sentences[row - 1].talk_id != sentences[row].talk_id:
             return ""
         return self.sentences[row - 1].text
+
+    def _antecedents(self, row: int) -> str:
+        """What a sentence that points back refers to: the sentences before it under the same
+        heading of its talk, back to the first one that does not point back itself (at most
+        `reach`). A list item whose items point back ('They use X…') starts from its lead-in
+        and the lead-in's paragraph ('The first of these was Acme… I noted:')."""
+        sentences = self.index.sentences
+        here = sentences[row]
+        if not _POINTS_BACK.match(here.text):
+            return ""
+        parts: list[str] = []
+        lead_in = bool(here.list_item and here.context)
+        for earlier in range(row - 1, max(-1, row - 1 - 4 * self.reach), -1):
+            before = sentences[earlier]
+            if before.talk_id != here.talk_id or before.heading != here.heading or len(parts) >= self.reach:
+                break
+            if lead_in:  # past the items before it to their lead-in, taken whatever it says
+                lead_in = before.text != here.context
+                if not lead_in:
+                    parts.append(squash(before.text))
+                continue
+            parts.append(squash(before.text))
+            if not _POINTS_BACK.match(before.text):
+                break
+        return "|".join(parts)

@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING
 
 from recapqa.answer.citations import SupportChecker, Verdict, base_terms
 from recapqa.answer.claims import Claim, split_claims
+from recapqa.answer.kinds import GIST_KINDS
 from recapqa.answer.prompt import build_gist_messages, is_abstention
-from recapqa.answer.question import GIST_KINDS, analyse
+from recapqa.answer.question import analyse
 from recapqa.chunking import LIST_MARKER
 from recapqa.errors import LLMError
 from recapqa.models import Answer, Citation

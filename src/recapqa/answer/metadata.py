@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 
-from recapqa.answer.question import GIST_KINDS, QuestionInfo, counted_as
+from recapqa.answer.kinds import GIST_KINDS
+from recapqa.answer.question import QuestionInfo, counted_as
 from recapqa.answer.sentence_kinds import number_near
 from recapqa.answer.targets import TalkTargets, label
 from recapqa.ingest import SkipFile, load_document

@@ -11,146 +11,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Literal
 
+from recapqa.answer.kinds import Kind, kind_of
 from recapqa.ingest.speakers import LABEL_RE, MENTION_RE
 from recapqa.text import GENERIC_NAMES, STOPWORDS, WORD, squash, terms, words
 
-Kind = Literal[
-    "which_talks",
-    "themes",
-    "compare",
-    "takeaways",
-    "summary",
-    "speaker_topic",
-    "money",
-    "number",
-    "time",
-    "place",
-    "company",
-    "person",
-    "reason",
-    "list",
-    "definition",
-    "other",
-]
-# Kinds that ask for the gist of talks rather than one fact (answer/gist.py answers them).
-GIST_KINDS = frozenset({"which_talks", "themes", "compare", "takeaways", "summary", "speaker_topic"})
-
-
-@dataclass(frozen=True)
-class KindRule:
-    """One answer type (as in question classification: Li & Roth's NUM:money, NUM:count,
-    NUM:date, HUM, DESC:reason, ...): the question shape that asks for it, and whether a
-    sentence that does not hold it may still answer (`required`)."""
-
-    kind: Kind
-    asks: re.Pattern[str]
-    required: bool
-
-
-# First match wins. A question asking for an amount of money, a count or a percentage can
-# only be answered by a sentence holding one.
-KINDS: tuple[KindRule, ...] = (
-    KindRule(
-        "which_talks",
-        re.compile(
-            r"\b(which|what) (talks|sessions|presentations|speakers|keynotes)\b.*\b(mention|discuss|cover|talk"
-            r"|touch|address|deal|about|present|describ|explain|introduc|bring|brought|rais)"
-            r"|\b(which|what) (talks|sessions|speakers) (were )?(on|about)\b"
-        ),
-        False,
-    ),
-    KindRule(
-        "themes",
-        re.compile(
-            r"\b(main |key |common |recurring |big |major )?(themes?|topics|trends)\b.*\b(conference|event|talks"
-            r"|day|summit|across)\b|\bwhat was the (conference|event|summit) (about|like)\b"
-        ),
-        False,
-    ),
-    KindRule(
-        "compare",
-        re.compile(
-            r"^(?=.*\b(compare|comparison|differ\w*|versus|vs|contrast)\b)(?=.*(\btalks?\b|\band\b|\bvs\b))"
-            r"|^\s*how (do|did|does) .+ and .+ (talk about|approach|handle|treat|see|view|deal with|discuss)\b"
-        ),
-        False,
-    ),
-    KindRule(
-        "takeaways",
-        re.compile(r"\b(key |main )?(takeaways?|lessons? learned|learnings|key points|main points)\b"),
-        False,
-    ),
-    KindRule(
-        "summary",
-        re.compile(
-            r"\b(summari[sz]e|summary|recap|overview|gist|tl;?dr|sum up)\b|\bwhat (was|is) the .*\b(talk|keynote"
-            r"|session|presentation) about\b|\bwhat happened in\b"
-        ),
-        False,
-    ),
-    KindRule(
-        "speaker_topic",
-        re.compile(
-            r"\bwhat (did|does|do) .+ (say|said|think|thinks|share|shared|mention|tell) (about|on|regarding)\b"
-            r"|\b(views?|thoughts|opinion|take) (of|from) .+ (on|about)\b"
-            r"|\bwhat (was|is|were|are) .+['’]s? (advice|views?|take|opinion|position|stance|thoughts) (on|about)\b"
-        ),
-        False,
-    ),
-    KindRule(
-        "money",
-        re.compile(
-            r"\b(cost|costs|price|prices|priced|salary|salaries|earn|earns|revenue|revenues|budget|funding"
-            r"|paid|pay)\b"
-        ),
-        True,
-    ),
-    KindRule(
-        "number",
-        re.compile(
-            r"\bhow (many|much|big)\b|\bwhat (\w+ )?(percentage|share)\b"
-            r"|^\s*what (is |was )?(the )?(percentage|share|fraction|proportion|number) of\b"
-        ),
-        True,
-    ),
-    KindRule("time", re.compile(r"\bwhen\b|\b(what|which|in which) year\b|\bhow (long|often)\b"), False),
-    KindRule(
-        "place",
-        re.compile(
-            r"\b(which|what) (city|country|town|venue|hotel|location)\b"
-            r"|\bwhere\b.*\b(held|hosted|located|take place|took place|taking place|give|gave)\b"
-        ),
-        True,
-    ),
-    KindRule("reason", re.compile(r"\bwhy\b|\bwhat reasons?\b|\bhow come\b"), False),
-    KindRule(
-        "company",
-        re.compile(
-            r"\b(which|what) (company|organi[sz]ation|employer|firm)\b(?! (uses?|used|runs?|built|builds))"
-            r"|\bwork(s|ed|ing)? (for|at)\b|\bwhere (does|did|do) .+ work\b"
-        ),
-        True,
-    ),
-    KindRule(
-        "person",
-        re.compile(
-            r"^\s*(who|whom|whose)\b|\bwho (is|was|are|gave|presented|moderated|took)\b"
-            r"|\b(role|job title|position)\b|\bwork for\b"
-        ),
-        False,
-    ),
-    KindRule(
-        "list",
-        re.compile(
-            r"\b(which|what) (tools|technologies|models|companies|talks|speakers|topics|capabilities"
-            r"|features|products|steps|levels|goals|principles|proverbs|lessons|benefits|options)\b|\blist\b"
-        ),
-        False,
-    ),
-    KindRule("definition", re.compile(r"^\s*what (is|are|was)\b|\bdefin|\bmean\b|\bstand for\b|\bdifference\b"), False),
-)
 _ASKS_SPEAKER = re.compile(
     r"\b(gave|give|presented|present|moderated|spoke|speakers?|took part|role|work for|panelists?)\b", re.I
 )
@@ -191,7 +56,7 @@ class QuestionInfo:
 
 
 def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
-    kind = _kind(question)
+    kind = kind_of(question)
     subject = _SUBJECT.match(question)
     names = frozenset(_names(question, proper_nouns))
     return QuestionInfo(
@@ -206,17 +71,6 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
         focus=_focus(question, names) if kind in ("number", "money") else None,
         subject=subject.group(1).strip().lower() if subject and kind == "definition" else None,
     )
-
-
-def _kind(question: str) -> Kind:
-    lowered = question.lower()
-    if re.match(r"^\s*what (is|are|was) the (name|names)\b", lowered):
-        return "other"  # "what is the name of X" asks for a name, not a definition
-    return next((rule.kind for rule in KINDS if rule.asks.search(lowered)), "other")
-
-
-def required(kind: Kind) -> bool:
-    return any(rule.required for rule in KINDS if rule.kind == kind)
 
 
 def _names(question: str, proper_nouns: frozenset[str]) -> set[str]:

@@ -31,6 +31,7 @@ _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")  # a time stamp or a time of 
 _PERCENT = re.compile(r"%|\bpercent", re.I)
 _MONEY = re.compile(r"[$€£¥]|\b(usd|eur|dollars?|euros?|pounds?)\b", re.I)
 _YEAR = re.compile(r"^(19|20)\d\d$")
+_YEARS = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?!\d|[.,]\d)")  # 'in 2017', '2014-2016', not '2,019'
 # Digits that are an amount: not glued to a letter before them ('S3', 'EC2', 'IPv6' are names).
 _AMOUNT_DIGITS = re.compile(r"(?<![^\W_])\d+")
 
@@ -43,6 +44,10 @@ def _amounts(text: str, asked: frozenset[str], counting: bool) -> set[str]:
     text = _CLOCK.sub(" ", _LINK_TARGET.sub("] ", text))  # '`38:20` - Sampling' counts nothing
     numbers = set(_AMOUNT_DIGITS.findall(text)) - asked
     return {n for n in numbers if not _YEAR.match(n)} if counting else numbers
+
+
+def _years(text: str) -> set[str]:
+    return set(_YEARS.findall(text))
 
 
 def has_number(text: str, asked: frozenset[str], counting: bool = False) -> bool:
@@ -94,6 +99,8 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
         if _PERCENT.search(info.text) and not _PERCENT.search(text):
             return 0.0  # 'what percentage' is answered by a percentage
         return 1.0 if has_number(text, info.numbers, counting=info.focus is not None) else 0.0
+    if info.kind == "year":
+        return 1.0 if _amounts(text, info.numbers, False) & _years(text) else 0.0
     if info.kind == "time":
         return 1.0 if _TIME.search(text) else 0.0
     if info.kind == "place":
@@ -129,8 +136,9 @@ def _names_beyond(text: str, asked: frozenset[str]) -> bool:
     return any(word.lower() not in asked for word in _ORG_WORD.findall(text))
 
 
-# A name written in the text: capitalised after its first word, or letters with digits ('S3').
-_NAME_TOKEN = re.compile(r"(?<=\S\s)[A-Z][\w'’-]*|\b[A-Za-z]+\d[\w-]*")
+# A name written in the text: capitalised after its first word, letters with digits ('S3'), or
+# a capital inside a word, also first ('DynamoDB was…').
+_NAME_TOKEN = re.compile(r"(?<=\S\s)[A-Z][\w'’-]*|\b[A-Za-z]+\d[\w-]*|\b[A-Z][a-z]+[A-Z][\w'’-]*")
 
 
 def names_other(text: str, asked: frozenset[str]) -> bool:

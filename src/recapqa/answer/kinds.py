@@ -1,0 +1,159 @@
+"""Answer types: which kind of answer a question asks for (the KINDS table), and whether a
+sentence that does not hold that kind may still answer. The sentence side (what a sentence
+holds, per kind) is answer/sentence_kinds.py."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal[
+    "which_talks",
+    "themes",
+    "compare",
+    "takeaways",
+    "summary",
+    "speaker_topic",
+    "money",
+    "number",
+    "year",
+    "time",
+    "place",
+    "company",
+    "person",
+    "reason",
+    "list",
+    "definition",
+    "other",
+]
+# Kinds that ask for the gist of talks rather than one fact (answer/gist.py answers them).
+GIST_KINDS = frozenset({"which_talks", "themes", "compare", "takeaways", "summary", "speaker_topic"})
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """One answer type (as in question classification: Li & Roth's NUM:money, NUM:count,
+    NUM:date, HUM, DESC:reason, ...): the question shape that asks for it, and whether a
+    sentence that does not hold it may still answer (`required`)."""
+
+    kind: Kind
+    asks: re.Pattern[str]
+    required: bool
+
+
+# First match wins. A question asking for an amount of money, a count or a percentage can
+# only be answered by a sentence holding one.
+KINDS: tuple[KindRule, ...] = (
+    KindRule(
+        "which_talks",
+        re.compile(
+            r"\b(which|what) (talks|sessions|presentations|speakers|keynotes)\b.*\b(mention|discuss|cover|talk"
+            r"|touch|address|deal|about|present|describ|explain|introduc|bring|brought|rais)"
+            r"|\b(which|what) (talks|sessions|speakers) (were )?(on|about)\b"
+        ),
+        False,
+    ),
+    KindRule(
+        "themes",
+        re.compile(
+            r"\b(main |key |common |recurring |big |major )?(themes?|topics|trends)\b.*\b(conference|event|talks"
+            r"|day|summit|across)\b|\bwhat was the (conference|event|summit) (about|like)\b"
+        ),
+        False,
+    ),
+    KindRule(
+        "compare",
+        re.compile(
+            r"^(?=.*\b(compare|comparison|differ\w*|versus|vs|contrast)\b)(?=.*(\btalks?\b|\band\b|\bvs\b))"
+            r"|^\s*how (do|did|does) .+ and .+ (talk about|approach|handle|treat|see|view|deal with|discuss)\b"
+        ),
+        False,
+    ),
+    KindRule(
+        "takeaways",
+        re.compile(r"\b(key |main )?(takeaways?|lessons? learned|learnings|key points|main points)\b"),
+        False,
+    ),
+    KindRule(
+        "summary",
+        re.compile(
+            r"\b(summari[sz]e|summary|recap|overview|gist|tl;?dr|sum up)\b|\bwhat (was|is) the .*\b(talk|keynote"
+            r"|session|presentation) about\b|\bwhat happened in\b"
+        ),
+        False,
+    ),
+    KindRule(
+        "speaker_topic",
+        re.compile(
+            r"\bwhat (did|does|do) .+ (say|said|think|thinks|share|shared|mention|tell) (about|on|regarding)\b"
+            r"|\b(views?|thoughts|opinion|take) (of|from) .+ (on|about)\b"
+            r"|\bwhat (was|is|were|are) .+['’]s? (advice|views?|take|opinion|position|stance|thoughts) (on|about)\b"
+        ),
+        False,
+    ),
+    KindRule(
+        "money",
+        re.compile(
+            r"\b(cost|costs|price|prices|priced|salary|salaries|earn|earns|revenue|revenues|budget|funding"
+            r"|paid|pay)\b"
+        ),
+        True,
+    ),
+    KindRule(
+        "number",
+        re.compile(
+            r"\bhow (many|much|big)\b|\bwhat (\w+ )?(percentage|share)\b"
+            r"|^\s*what (is |was )?(the )?(percentage|share|fraction|proportion|number) of\b"
+        ),
+        True,
+    ),
+    KindRule("year", re.compile(r"\b(what|which) year\b"), True),  # answered by a year, not by 'later'
+    KindRule("time", re.compile(r"\bwhen\b|\bhow (long|often)\b"), False),
+    KindRule(
+        "place",
+        re.compile(
+            r"\b(which|what) (city|country|town|venue|hotel|location)\b"
+            r"|\bwhere\b.*\b(held|hosted|located|take place|took place|taking place|give|gave)\b"
+        ),
+        True,
+    ),
+    KindRule("reason", re.compile(r"\bwhy\b|\bwhat reasons?\b|\bhow come\b"), False),
+    KindRule(
+        "company",
+        re.compile(
+            r"\b(which|what) (company|organi[sz]ation|employer|firm)\b(?! (uses?|used|runs?|built|builds))"
+            r"|\bwork(s|ed|ing)? (for|at)\b|\bwhere (does|did|do) .+ work\b"
+        ),
+        True,
+    ),
+    KindRule(
+        "person",
+        re.compile(
+            r"^\s*(who|whom|whose)\b|\bwho (is|was|are|gave|presented|moderated|took)\b"
+            r"|\b(role|job title|position)\b|\bwork for\b"
+        ),
+        False,
+    ),
+    KindRule(
+        "list",
+        re.compile(
+            r"\b(which|what) (tools|technologies|models|companies|talks|speakers|topics|capabilities"
+            r"|features|products|steps|levels|goals|principles|proverbs|lessons|benefits|options)\b|\blist\b"
+        ),
+        False,
+    ),
+    KindRule("definition", re.compile(r"^\s*what (is|are|was)\b|\bdefin|\bmean\b|\bstand for\b|\bdifference\b"), False),
+)
+
+
+def kind_of(question: str) -> Kind:
+    """The answer type a question asks for (first matching rule), 'other' when none."""
+    lowered = question.lower()
+    if re.match(r"^\s*what (is|are|was) the (name|names)\b", lowered):
+        return "other"  # "what is the name of X" asks for a name, not a definition
+    return next((rule.kind for rule in KINDS if rule.asks.search(lowered)), "other")
+
+
+def required(kind: Kind) -> bool:
+    return any(rule.required for rule in KINDS if rule.kind == kind)

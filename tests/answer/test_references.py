@@ -1,0 +1,76 @@
+"""Sentences that point back, and years (real model and index on small notes): a blog's
+'They use X for…' answers a question naming the company an earlier sentence introduced, and
+only that company; 'what year' is answered by a year."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from tests.conftest import assistant_over
+
+from recapqa.answer.question import analyse
+from recapqa.answer.sentence_kinds import kind_score, names_other
+from recapqa.embed import Embedder
+from recapqa.pipeline import Assistant
+from recapqa.settings import Settings
+
+BLOG = """# My week at CloudConf
+
+## Customer keynotes
+
+There were two customer talks at the keynotes that stayed with me.
+
+{bank_paragraph}
+
+- Firstly, they are starting to get vendor software shipped as containers.
+- They built a platform team of their own and called it Stratus.
+- They plan to use Open Policy Agent for compliance as code, with reviews like any other code.
+
+The second company was Fabrikam Media, a publisher with offices on four continents.
+
+I really liked this talk - they had hard regional challenges to solve.
+For example - they're running 9 clusters across 100 cloud instances today.
+""".format(
+    bank_paragraph="The first of these was Northwind Bank - a large retail bank. They have a story much like ours. "
+    "I noted a few things from this talk:"
+)
+
+
+@pytest.fixture(scope="module")
+def blog(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
+    root = tmp_path_factory.mktemp("blog")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
+    return assistant_over(settings, {"cloudconf.md": BLOG}, embedder_factory)
+
+
+def test_a_list_item_that_points_back_belongs_to_the_company_its_lead_in_paragraph_names(blog: Assistant) -> None:
+    answer, _ = blog.ask("What does Northwind Bank want to use Open Policy Agent for?", mode="extractive")
+    assert not answer.abstained
+    assert "compliance as code" in answer.answer
+    assert answer.citations[0].quote.startswith("They plan to use Open Policy Agent")
+
+
+def test_a_sentence_that_points_back_belongs_to_the_company_named_sentences_before(blog: Assistant) -> None:
+    answer, _ = blog.ask("How many clusters does Fabrikam Media run?", mode="extractive")
+    assert not answer.abstained and "9 clusters" in answer.answer
+
+
+def test_what_one_company_does_is_not_said_of_the_other(blog: Assistant) -> None:
+    answer, _ = blog.ask("What did Fabrikam Media call its platform team?", mode="extractive")
+    assert "Stratus" not in answer.answer  # 'They … called it Stratus' is in the bank's list
+
+
+def test_what_year_is_answered_by_a_year_the_question_does_not_give() -> None:
+    year = analyse("In what year was the storage engine first launched?", frozenset())
+    assert year.kind == "year"
+    assert kind_score(year, "The engine was launched in 2014 after two years of work.", "", False) == 1.0
+    assert kind_score(year, "The log sequence number tells readers which nodes have the data.", "", False) == 0.0
+    assert kind_score(year, "It serves 2,019 tables.", "", False) == 0.0
+    since = analyse("In which year after 2010 did it launch?", frozenset())
+    assert kind_score(since, "It was planned in 2010.", "", False) == 0.0
+
+
+def test_a_name_with_a_capital_inside_opens_a_sentence_about_it() -> None:
+    assert names_other("DynamoDB whitepaper was published in 2007.", frozenset({"aurora"}))
+    assert not names_other("Aurora whitepaper was published in 2007.", frozenset({"aurora"}))
