@@ -130,7 +130,7 @@ class ExtractiveAnswerer:
         """The values of features.FEATURES, in order."""
         sentence, facts = self.index.sentences[row], self.facts.sentences[row]
         about = self.facts.talks[sentence.talk_id].about
-        near = facts.context + facts.text + self.facts.previous_text(row)
+        near = facts.context + facts.text + self.facts.previous_text(row) + facts.antecedents
         names = info.name_forms()
         kind = kind_score(info, sentence.text, sentence.context, sentence.list_item)
 
