@@ -12,10 +12,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from recapqa.chunking import LIST_MARKER, is_heading_line, sentence_spans, units
-from recapqa.ingest import ParsedDocument
+from recapqa.ingest import Document, ParsedDocument
 from recapqa.models import Span
 
 _HEADING_MARKUP = re.compile(r"^[#=*_\s]+|[#=*_\s]+$")
+_LABEL_WORDS = 6  # a line of at most this many words, without end punctuation, can label the list below it
 
 
 @dataclass
@@ -45,9 +46,10 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
     doc = parsed.document
     out: list[Sentence] = []
     for section in parsed.sections:
-        lead_ins: list[tuple[int, str]] = []  # (indent, line ending with ':') above this unit
+        lead_ins: list[tuple[int, str, str]] = []  # (indent, lead-in, its marker kind) above this unit
         heading = ""
-        for start, end in units(doc, section.body_start, section.char_end):
+        spans_of = list(units(doc, section.body_start, section.char_end))
+        for n, (start, end) in enumerate(spans_of):
             raw = doc.text[start:end]
             marker = LIST_MARKER.match(raw)
             if is_heading_line(doc, doc.line_of(start)):
@@ -55,8 +57,10 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
                 lead_ins = []
                 continue
             indent = start - doc.line_start(doc.line_of(start))
+            kind = _marker_kind(raw)
             if marker:
-                while lead_ins and lead_ins[-1][0] >= indent:
+                # a sibling item ends a lead-in; a bullet under a numbered label ('3. Direct Connect') does not
+                while lead_ins and (lead_ins[-1][0], lead_ins[-1][2] == kind) > (indent, False):
                     lead_ins.pop()
                 spans = [(start + marker.end(), end)]
             else:
@@ -82,6 +86,33 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
                     )
                 )
                 previous = text
-            if raw.rstrip().endswith(":") and spans:
-                lead_ins.append((indent if marker else -1, doc.text[spans[-1][0] : spans[-1][1]]))
+            following = spans_of[n + 1] if n + 1 < len(spans_of) else None
+            if spans and (raw.rstrip().endswith(":") or _labels(doc, (start, end), following)):
+                lead_ins.append((indent if marker else -1, doc.text[spans[-1][0] : spans[-1][1]], kind))
     return out
+
+
+def _marker_kind(raw: str) -> str:
+    """'numbered', 'bullet', or '' for a paragraph."""
+    marker = LIST_MARKER.match(raw)
+    if not marker:
+        return ""
+    return "numbered" if marker.group(0).strip()[:1].isdigit() else "bullet"
+
+
+def _labels(doc: Document, unit: tuple[int, int], following: tuple[int, int] | None) -> bool:
+    """Is this unit a short label whose bullets follow on the next line, a lead-in without its
+    ':'? '3. AWS Direct Connect' then '- HAS bandwidth constraints'; 'Storage' then '- S3';
+    a parent item then its indented sub-items."""
+    if following is None or doc.line_of(following[0]) != doc.line_of(max(unit[0], unit[1] - 1)) + 1:
+        return False
+    raw, after = doc.text[unit[0] : unit[1]], doc.text[following[0] : following[1]]
+    text = raw[len(m.group(0)) :] if (m := LIST_MARKER.match(raw)) else raw
+    words = text.split()
+    if not words or len(words) > _LABEL_WORDS or text.rstrip()[-1:] in ".!?;,":
+        return False
+    if _marker_kind(after) != "bullet":
+        return False
+    indent = unit[0] - doc.line_start(doc.line_of(unit[0]))
+    after_indent = following[0] - doc.line_start(doc.line_of(following[0]))
+    return _marker_kind(raw) != "bullet" or after_indent > indent

@@ -74,3 +74,49 @@ def test_what_year_is_answered_by_a_year_the_question_does_not_give() -> None:
 def test_a_name_with_a_capital_inside_opens_a_sentence_about_it() -> None:
     assert names_other("DynamoDB whitepaper was published in 2007.", frozenset({"aurora"}))
     assert not names_other("Aurora whitepaper was published in 2007.", frozenset({"aurora"}))
+
+
+LABELS = """# NetConf 2025
+
+## Connecting networks (Ana Lima)
+
+Methods of connecting two networks:
+
+1. Peering
+- allows private addresses both ways
+- NO bandwidth constraints
+
+2. Dedicated Link
+- allows private addresses both ways
+- HAS bandwidth constraints (a 5 Gb port)
+
+Storage tiers
+- Glacier Vault keeps archives for ten years
+- Hot tier keeps the last week
+
+- Retries
+  - capped at three attempts per call
+"""
+
+
+@pytest.fixture(scope="module")
+def labels(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
+    root = tmp_path_factory.mktemp("labels")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
+    return assistant_over(settings, {"netconf.md": LABELS}, embedder_factory)
+
+
+def test_a_short_line_above_bullets_is_their_lead_in(labels: Assistant) -> None:
+    context = {s.text: s.context for s in labels.index.sentences}
+    assert context["HAS bandwidth constraints (a 5 Gb port)"] == "Dedicated Link"
+    assert context["NO bandwidth constraints"] == "Peering"
+    assert context["Glacier Vault keeps archives for ten years"] == "Storage tiers"
+    assert context["capped at three attempts per call"] == "Retries"
+    assert context["Dedicated Link"] == "Methods of connecting two networks:"  # the next numbered item ends 'Peering'
+
+
+def test_an_item_under_a_label_is_quoted_after_its_label(labels: Assistant) -> None:
+    answer, _ = labels.ask("Which way of connecting networks has a 5 Gb port?", mode="extractive")
+    assert not answer.abstained
+    quotes = [c.quote for c in answer.citations]
+    assert quotes[:2] == ["Dedicated Link", "HAS bandwidth constraints (a 5 Gb port)"]

@@ -50,6 +50,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from recapqa.answer.candidates import Candidate
 from recapqa.answer.claim_rules import (
     NEGATION,
     NUMBER,
@@ -61,7 +62,7 @@ from recapqa.answer.claim_rules import (
     numbers_bound,
 )
 from recapqa.answer.claims import Claim, split_claims
-from recapqa.answer.extractive import Candidate, ExtractiveAnswerer
+from recapqa.answer.extractive import ExtractiveAnswerer
 from recapqa.answer.question import analyse
 from recapqa.models import Hit
 from recapqa.retrieve import Retrieval

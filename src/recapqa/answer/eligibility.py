@@ -42,8 +42,9 @@ class Eligibility:
         talk = self.facts.talks[sentence.talk_id]
         # a talk's own title line says nothing (its speakers are news only to who/company questions)
         known = info.terms | (self._title_terms(sentence.talk_id) if info.asks_speaker else talk.terms)
-        if not sentence.text.rstrip().endswith(":") and not says_more(sentence.text, known):
-            return False  # a lead-in brings its items
+        labelled = sentence.context if sentence.context and not sentence.context.rstrip().endswith(":") else ""
+        if not sentence.text.rstrip().endswith(":") and not says_more(f"{labelled} {sentence.text}", known):
+            return False  # a lead-in brings its items; an item under a label is quoted with it
         if note_taker_absent(sentence.text):
             return False
         metadata = talk.about + facts.context

@@ -17,11 +17,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
 from recapqa.answer.abbreviations import name_forms
+from recapqa.answer.candidates import Candidate, with_list_items
 from recapqa.answer.eligibility import Eligibility
 from recapqa.answer.facts import Facts
 from recapqa.answer.features import CONFIDENCE_NAMES, NAMES, confidence_values, probability
@@ -40,16 +41,6 @@ from recapqa.store.corpus_words import CorpusWords
 _MULTI_TALK = re.compile(
     r"\b(which|what) (talks|speakers|companies|presentations)\b|\bwho (uses|use|mentioned)\b", re.I
 )
-
-
-@dataclass
-class Candidate:
-    row: int
-    hit: Hit
-    rank: int
-    score: float
-    eligible: bool
-    features: tuple[float, ...] = ()
 
 
 class ExtractiveAnswerer:
@@ -189,7 +180,7 @@ class ExtractiveAnswerer:
         eligible = [c for c in candidates if c.eligible]
         if not eligible or self.confidence(eligible) < self.settings.abstain_threshold:
             return self.abstain(retrieval, started)
-        chosen = self._with_list_items(self._select(eligible, retrieval.question))
+        chosen = with_list_items(self.index.sentences, self._select(eligible, retrieval.question))
         citations = [self.citation(c) for c in chosen]
         return Answer(
             question=retrieval.question,
@@ -223,31 +214,6 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(cand)
         return chosen
-
-    def _with_list_items(self, chosen: list[Candidate], limit: int = 6) -> list[Candidate]:
-        """A chosen line that introduces a list ("Advice for someone starting their career:")
-        says nothing alone: bring the items it introduces."""
-        out: list[Candidate] = []
-        used: set[int] = set()
-        for cand in chosen:
-            if cand.row in used:  # already brought in as an item of an earlier lead-in
-                continue
-            out.append(cand)
-            used.add(cand.row)
-            lead = self.index.sentences[cand.row]
-            if not lead.text.rstrip().endswith(":"):
-                continue
-            row, added = cand.row + 1, 0
-            while row < len(self.index.sentences) and added < limit:
-                item = self.index.sentences[row]
-                if item.talk_id != lead.talk_id or not item.list_item:
-                    break
-                if item.context == lead.text and row not in used:
-                    out.append(Candidate(row, cand.hit, cand.rank, cand.score, True))
-                    used.add(row)
-                    added += 1
-                row += 1
-        return out
 
     def _talk(self, cand: Candidate) -> str:
         return self.index.sentences[cand.row].talk_id
