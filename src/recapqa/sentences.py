@@ -70,7 +70,9 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
             previous = ""
             for s, e in spans:
                 text = doc.text[s:e]
-                if len(text.split()) < 2 and not (context and re.search(r"[^\W\d_]{2}", text)):
+                if len(text.split()) < 2 and not (
+                    (context or (marker and heading)) and re.search(r"[^\W\d_]{2}", text)
+                ):
                     continue  # one word is not a sentence, but an item of an introduced list is ("1. security")
                 first, last = doc.span_lines(s, e)
                 out.append(

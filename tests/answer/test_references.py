@@ -120,3 +120,41 @@ def test_an_item_under_a_label_is_quoted_after_its_label(labels: Assistant) -> N
     assert not answer.abstained
     quotes = [c.quote for c in answer.citations]
     assert quotes[:2] == ["Dedicated Link", "HAS bandwidth constraints (a 5 Gb port)"]
+
+
+LISTS = """# ToolConf 2025
+
+## Process managers (Lee Park)
+
+### Missing features of the old supervisor
+
+* Realtime output streaming
+* realtime stats
+* clustering
+* a powerful web console
+
+Since those were missing, Lee wrote a new process manager in a weekend.
+
+### Benchmarks
+
+The new manager restarts a crashed worker in under 50 ms on a laptop.
+"""
+
+
+@pytest.fixture(scope="module")
+def lists(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
+    root = tmp_path_factory.mktemp("lists")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
+    return assistant_over(settings, {"toolconf.md": LISTS}, embedder_factory)
+
+
+def test_a_one_word_item_under_a_sub_heading_is_a_sentence(lists: Assistant) -> None:
+    assert "clustering" in [s.text for s in lists.index.sentences]
+
+
+def test_a_list_question_is_answered_with_the_whole_list(lists: Assistant) -> None:
+    answer, _ = lists.ask("Which features were missing from the old supervisor?", mode="extractive")
+    assert not answer.abstained
+    quotes = [c.quote for c in answer.citations]
+    items = ["Realtime output streaming", "realtime stats", "clustering", "a powerful web console"]
+    assert quotes[: len(items)] == items  # in source order, whichever item or pointer scored best

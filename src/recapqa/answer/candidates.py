@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from recapqa.answer.facts import points_back
 from recapqa.models import Hit
 from recapqa.sentences import Sentence
 
@@ -63,3 +64,37 @@ def _label_row(sentences: Sequence[Sentence], row: int, reach: int = 12) -> int 
         if before.text == item.context:
             return earlier
     return None
+
+
+def with_siblings(sentences: Sequence[Sentence], chosen: list[Candidate], limit: int = 6) -> list[Candidate]:
+    """For a question asking for a list: the best sentence, when it is a list item, comes
+    with the items of its list (same lead-in, same heading, one run), in source order."""
+    best = chosen[0]
+    item = sentences[best.row]
+    if not item.list_item:  # 'Since those were missing, …' right after a list: that list
+        before = sentences[best.row - 1] if best.row > 0 else None
+        if before is None or not before.list_item or before.talk_id != item.talk_id or not points_back(item.text):
+            return chosen
+        listed = with_siblings(sentences, [Candidate(best.row - 1, best.hit, best.rank, best.score, True)], limit)
+        return [c for c in listed if c.row != best.row] + chosen
+
+    def same_list(row: int) -> bool:
+        other = sentences[row]
+        return other.list_item and (other.talk_id, other.context, other.heading) == (
+            item.talk_id,
+            item.context,
+            item.heading,
+        )
+
+    first = best.row
+    while first > 0 and same_list(first - 1) and best.row - first < limit:
+        first -= 1
+    last = best.row
+    while last + 1 < len(sentences) and same_list(last + 1) and last - first + 1 < limit:
+        last += 1
+    if last == first:
+        return chosen
+    run = [c for c in chosen if first <= c.row <= last]
+    by_row = {c.row: c for c in run}
+    items = [by_row.get(row, Candidate(row, best.hit, best.rank, best.score, True)) for row in range(first, last + 1)]
+    return items + [c for c in chosen if c.row not in by_row]

@@ -22,12 +22,12 @@ from dataclasses import replace
 import numpy as np
 
 from recapqa.answer.abbreviations import name_forms
-from recapqa.answer.candidates import Candidate, with_list_items
+from recapqa.answer.candidates import Candidate, with_list_items, with_siblings
 from recapqa.answer.eligibility import Eligibility
 from recapqa.answer.facts import Facts
 from recapqa.answer.features import CONFIDENCE_NAMES, NAMES, confidence_values, probability
 from recapqa.answer.gist import GistAnswerer
-from recapqa.answer.kinds import GIST_KINDS
+from recapqa.answer.kinds import GIST_KINDS, kind_of
 from recapqa.answer.metadata import MetadataAnswerer
 from recapqa.answer.question import QuestionInfo, analyse
 from recapqa.answer.sentence_kinds import kind_score
@@ -180,7 +180,10 @@ class ExtractiveAnswerer:
         eligible = [c for c in candidates if c.eligible]
         if not eligible or self.confidence(eligible) < self.settings.abstain_threshold:
             return self.abstain(retrieval, started)
-        chosen = with_list_items(self.index.sentences, self._select(eligible, retrieval.question))
+        chosen = self._select(eligible, retrieval.question)
+        if kind_of(retrieval.question) == "list":
+            chosen = with_siblings(self.index.sentences, chosen)
+        chosen = with_list_items(self.index.sentences, chosen)
         citations = [self.citation(c) for c in chosen]
         return Answer(
             question=retrieval.question,

@@ -24,6 +24,13 @@ _POINTS_BACK = re.compile(
     re.I,
 )
 
+
+def points_back(text: str) -> bool:
+    """Does the sentence open by pointing back to what came before ('They use…', 'Since
+    those were missing…')?"""
+    return bool(_POINTS_BACK.match(text))
+
+
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -153,7 +160,7 @@ class Facts:
         and the lead-in's paragraph ('The first of these was Acme… I noted:')."""
         sentences = self.index.sentences
         here = sentences[row]
-        if not _POINTS_BACK.match(here.text):
+        if not points_back(here.text):
             return ""
         parts: list[str] = []
         lead_in = bool(here.list_item and here.context)
@@ -167,6 +174,6 @@ class Facts:
                     parts.append(squash(before.text))
                 continue
             parts.append(squash(before.text))
-            if not _POINTS_BACK.match(before.text):
+            if not points_back(before.text):
                 break
         return "|".join(parts)
