@@ -158,3 +158,9 @@ def test_a_list_question_is_answered_with_the_whole_list(lists: Assistant) -> No
     quotes = [c.quote for c in answer.citations]
     items = ["Realtime output streaming", "realtime stats", "clustering", "a powerful web console"]
     assert quotes[: len(items)] == items  # in source order, whichever item or pointer scored best
+
+
+def test_a_place_answer_names_a_place_the_question_does_not() -> None:
+    city = analyse("In which city was the 2019 contributors summit held?", frozenset())
+    assert kind_score(city, "One of the roundtables I was in at the Contributors Summit this year.", "", False) == 0.0
+    assert kind_score(city, "The summit was held in Lisbon this year.", "", False) == 1.0

@@ -103,8 +103,10 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
         return 1.0 if _amounts(text, info.numbers, False) & _years(text) else 0.0
     if info.kind == "time":
         return 1.0 if _TIME.search(text) else 0.0
-    if info.kind == "place":
-        return 1.0 if _PLACE.search(text) else 0.0
+    if info.kind == "place":  # a place the question does not name ('at the Contributors Summit' is not)
+        places = (m.group(0).split()[-1] for m in _PLACE.finditer(text))
+        asked = {squash(w) for w in words(info.text)}
+        return 1.0 if any(squash(p) not in asked for p in places) else 0.0
     if info.kind == "company":  # the person asked about, beside an organisation
         if _AFFILIATION.match(text):
             return 2.0  # 'Principal at Cartwheel Web': a role line (whose talk is the person's: eligibility)
