@@ -10,10 +10,11 @@ import pytest
 from tests.conftest import assistant_over
 
 from recapqa.answer.question import analyse
-from recapqa.answer.sentence_kinds import kind_score, names_other
+from recapqa.answer.sentence_kinds import kind_score, names_other, number_near
 from recapqa.embed import Embedder
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
+from recapqa.text import terms
 
 BLOG = """# My week at CloudConf
 
@@ -164,3 +165,14 @@ def test_a_place_answer_names_a_place_the_question_does_not() -> None:
     city = analyse("In which city was the 2019 contributors summit held?", frozenset())
     assert kind_score(city, "One of the roundtables I was in at the Contributors Summit this year.", "", False) == 0.0
     assert kind_score(city, "The summit was held in Lisbon this year.", "", False) == 1.0
+
+
+def test_a_count_may_be_of_any_word_of_the_counted_phrase_or_its_initials() -> None:
+    info = analyse("How many intelligence requirements per client do vendors keep?", frozenset())
+    (requirement,) = terms("requirements")
+    assert requirement in info.counted and "ir" in info.counted
+    assert number_near("how many IRs: vendors keep 20-25 per client", info.counted, info.numbers, 5)
+    assert not number_near("they met 3 clients last week", info.counted, info.numbers, 5)
+    different = analyse("How many different tools do they use?", frozenset())
+    (tool,) = terms("tools")
+    assert different.counted == frozenset({tool})  # 'different' says how to count, not what

@@ -63,7 +63,7 @@ class Eligibility:
     def _counts_focus(self, sentence: Sentence, own_terms: frozenset[str], info: QuestionInfo) -> bool:
         """A count of what the question counts: an amount beside that noun in the sentence, or
         a sentence under a sub-heading or lead-in naming it ('Microservices:' then '- 8')."""
-        nouns = counted_as(info.focus or "")
+        nouns = info.counted or counted_as(info.focus or "")
         if nouns & own_terms:
             return number_near(sentence.text, nouns, info.numbers, self.settings.count_noun_window)
         return bool(nouns & set(terms(f"{sentence.heading} {sentence.context}")))

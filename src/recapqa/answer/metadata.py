@@ -97,7 +97,7 @@ class MetadataAnswerer:
         """A count a talk's title gives, for a count question no sentence answers."""
         if not info.focus or info.kind != "number":
             return None
-        nouns = counted_as(info.focus or "")
+        nouns = info.counted or counted_as(info.focus or "")
         for talk in {hit.talk.talk_id: hit.talk for hit in retrieval.hits}.values():
             named = squash(label(talk))
             if not number_near(talk.title, nouns, info.numbers, self.settings.count_noun_window):

@@ -40,6 +40,8 @@ class QuestionInfo:
     asks_speaker: bool
     subject: str | None  # "canvas" in "What is a canvas in Michelangelo?"
     focus: str | None = None  # stem of what a count asks about: "engin" in "how many engineers"
+    # the stems a sentence may count it by: its kinds, the phrase's other words, its initials
+    counted: frozenset[str] = frozenset()
     # each name with its squashed forms, spelled-out ones included (answer/abbreviations.py)
     forms: tuple[tuple[str, frozenset[str]], ...] = ()
 
@@ -69,6 +71,7 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
         talk_names=_talk_names(question, names),
         asks_speaker=bool(_ASKS_SPEAKER.search(question)) or kind == "person",
         focus=_focus(question, names) if kind in ("number", "money") else None,
+        counted=_counted(question, names) if kind in ("number", "money") else frozenset(),
         subject=subject.group(1).strip().lower() if subject and kind == "definition" else None,
     )
 
@@ -105,6 +108,7 @@ def is_speaker_line(text: str, context: str) -> bool:
 _FOCUS = re.compile(r"\b(?:how many|how much|what number of)\s+((?:[\w-]+\s+){0,3})", re.I)
 # Quantity adjectives say how to count, not what: "how many different tools".
 _QUANTIFIERS = frozenset({"differ", "distinct", "uniqu", "separ", "total", "individu", "new"})
+_PHRASE_ENDS = frozenset({"per", "across", "via", "since", "during", "including"})  # "how many X per client"
 
 
 # A general counted noun is answered by any of its kinds ("how many people attended" by
@@ -133,6 +137,25 @@ def _focus(question: str, names: frozenset[str]) -> str | None:
     counted = " ".join(w for w in words(match.group(1)) if w not in names)
     stems = [w for w in terms(counted) if w not in GENERIC_NAMES and w not in _QUANTIFIERS]
     return stems[0] if stems else None
+
+
+def _counted(question: str, names: frozenset[str]) -> frozenset[str]:
+    """What a sentence may count the focus by: each content word of the counted phrase up to
+    its first function word ('intelligence requirements' in "how many intelligence requirements
+    per client"; notes may count either word) with its kinds, and the phrase's initials
+    ('IRs')."""
+    match = _FOCUS.search(question)
+    if not match:
+        return frozenset()
+    phrase: list[tuple[str, str]] = []  # (word, stem)
+    for word in words(match.group(1)):
+        if word in STOPWORDS or word in _PHRASE_ENDS:
+            break
+        stems = [t for t in terms(word) if t not in GENERIC_NAMES and t not in _QUANTIFIERS]
+        if word not in names and stems:
+            phrase.append((word, stems[0]))
+    counted = frozenset(x for _, stem in phrase for x in counted_as(stem))
+    return counted | ({"".join(w[0] for w, _ in phrase)} if len(phrase) > 1 else set())
 
 
 def corpus_proper_nouns(texts: list[str]) -> frozenset[str]:
