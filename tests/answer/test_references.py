@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import assistant_over
 
 from recapqa.answer.question import analyse
-from recapqa.answer.sentence_kinds import kind_score, names_other, number_near
+from recapqa.answer.sentence_kinds import kind_score, names_other, number_near, other_time
 from recapqa.embed import Embedder
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
@@ -176,3 +176,10 @@ def test_a_count_may_be_of_any_word_of_the_counted_phrase_or_its_initials() -> N
     different = analyse("How many different tools do they use?", frozenset())
     (tool,) = terms("tools")
     assert different.counted == frozenset({tool})  # 'different' says how to count, not what
+
+
+def test_how_things_are_now_does_not_say_how_they_started() -> None:
+    question = "How many microservices did the database consist of when it first launched?"
+    assert other_time("Today, it encompasses more than 235 microservices.", question)
+    assert not other_time("At launch it had 8 microservices; today it has 235.", question)
+    assert not other_time("Today, it encompasses more than 235 microservices.", "How many microservices does it have?")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from recapqa.answer.facts import Facts
 from recapqa.answer.kinds import required
 from recapqa.answer.question import QuestionInfo, counted_as
-from recapqa.answer.sentence_kinds import names_other, note_taker_absent, number_near, says_more
+from recapqa.answer.sentence_kinds import names_other, note_taker_absent, number_near, other_time, says_more
 from recapqa.sentences import Sentence
 from recapqa.settings import Settings
 from recapqa.store import Index
@@ -45,7 +45,7 @@ class Eligibility:
         labelled = sentence.context if sentence.context and not sentence.context.rstrip().endswith(":") else ""
         if not sentence.text.rstrip().endswith(":") and not says_more(f"{labelled} {sentence.text}", known):
             return False  # a lead-in brings its items; an item under a label is quoted with it
-        if note_taker_absent(sentence.text):
+        if note_taker_absent(sentence.text) or other_time(sentence.text, info.text):
             return False
         metadata = talk.about + facts.context
         near = metadata + facts.text + self.facts.previous_text(row) + facts.people + facts.antecedents

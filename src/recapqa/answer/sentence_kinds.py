@@ -86,6 +86,21 @@ def says_more(text: str, known: frozenset[str]) -> bool:
     return bool(set(terms(_CLOCK.sub(" ", _LINK_TARGET.sub("] ", text)))) - known)
 
 
+# A question about how something started, and a sentence about how it is now.
+_THEN = re.compile(
+    r"\b(at (its |their )?launch|(when|as) (it|they) (first )?launched|first launched|initially|originally"
+    r"|in the beginning|at the (start|outset))\b",
+    re.I,
+)
+_NOW = re.compile(r"\b(today|nowadays|currently|these days|right now)\b", re.I)
+
+
+def other_time(text: str, question: str) -> bool:
+    """Does the sentence say how things are now when the question asks how they started
+    ('today it has 235 microservices' for 'how many did it have when it first launched')?"""
+    return bool(_THEN.search(question) and _NOW.search(text) and not _THEN.search(text))
+
+
 def has_money(text: str) -> bool:
     return bool(_MONEY.search(text))
 
