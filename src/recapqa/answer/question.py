@@ -79,14 +79,17 @@ KINDS: tuple[KindRule, ...] = (
     ),
     KindRule(
         "takeaways",
-        re.compile(r"\b(key |main )?(takeaways?|lessons? learned|learnings|key points|main points)\b"),
+        re.compile(
+            r"\b(key |main )?(takeaways?|lessons? learned|learnings|key points|main points)\b"
+            r"|\bwhat came out of\b|\b(outcomes?|conclusions?) of the\b"
+        ),
         False,
     ),
     KindRule(
         "summary",
         re.compile(
-            r"\b(summari[sz]e|summary|recap|overview|gist|tl;?dr|sum up)\b|\bwhat (was|is) the .*\b(talk|keynote"
-            r"|session|presentation) about\b|\bwhat happened in\b"
+            r"\b(summari[sz]e|summary|recap|overview|gist|tl;?dr|sum up)\b|\bwhat (was|is) (the |[\w.&-]+['’]s? ).*\b"
+            r"(talk|keynote|session|presentation|panel|discussion|breakout|workshop) about\b|\bwhat happened in\b"
         ),
         False,
     ),
