@@ -74,10 +74,12 @@ class GistAnswerer(GistBase):
             return self._themes(retrieval, info, started)
         return None
 
-    def _summary(self, retrieval: Retrieval, talk: Talk, takeaways: bool, started: float) -> Answer:
+    def _summary(self, retrieval: Retrieval, talk: Talk, takeaways: bool, started: float) -> Answer | None:
+        """None when the talk's notes hold nothing to quote (a listing of it; what was said
+        may be in other notes: the fact answerer looks there)."""
         found = self._candidates([talk])
         if not found.units:
-            return self._nothing(retrieval, started, [talk])
+            return None
         chosen = self._pick(found, self._summary_relevance(found))
         head = f"{'Key takeaways from' if takeaways else 'Summary of'} {talk.described}:"
         return self._build(retrieval, head, self._titled(found, chosen), started)
@@ -205,10 +207,13 @@ class GistAnswerer(GistBase):
     # ---- helpers ----------------------------------------------------------------------
 
     def _labelled(self, talk: Talk, info: QuestionInfo) -> bool:
-        """Does the talk carry the names the question gives its talk by ("Mark's talk", "the
-        Pinterest keynote"), if any? A talk the notes do not hold is not summarised from another."""
+        """Does the talk carry a name the question gives its talk by ("Mark's talk", "the
+        Pinterest keynote"), if any, in its label or its notes? A talk the notes do not hold
+        is not summarised from another."""
         asked = {t for name in info.talk_names for t in terms(name)}
-        return not asked or bool(asked & self.targets.label_terms[talk.talk_id])
+        if not asked or asked & self.targets.label_terms[talk.talk_id]:
+            return True
+        return any(asked & self.terms[r] for r in self.rows.get(talk.talk_id, []))
 
     def _relevance(self, found: Candidates) -> np.ndarray:
         """How much a summary wants each unit: its cosine with the talk's centroid, plus

@@ -26,6 +26,7 @@ from recapqa.settings import Settings
 # a line standing alone, short and without a sentence's end: a title the notes did not mark
 _TITLE_END = re.compile(r"[.:;!?,)\]]\s*$")
 _TITLE_START = re.compile(r"[*_#\s]*\w")  # a word, maybe emphasised; not an arrow or a quote
+_CODE = re.compile(r"\s*(```|~~~)")  # a fenced code block: what the talk showed, not a point it made
 
 
 @dataclass
@@ -145,7 +146,7 @@ def candidates(
         for i, row in enumerate(every):
             group = _items(sentences, every, i, settings) if sentences[row].text.rstrip().endswith(":") else ()
             quote = quote_of(group[0], group[-1]) if group else None
-            members = group if quote else ((row,) if not filler[row] else ())
+            members = group if quote else ((row,) if not filler[row] and not _CODE.match(sentences[row].text) else ())
             if not members:
                 continue
             out.units.append(Unit(members, quote or sentences[row].text))
