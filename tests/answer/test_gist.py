@@ -245,12 +245,14 @@ Charts are linted in CI and rendered against a test cluster on every pull reques
 
 ## Paved roads (Bo Chen)
 
-New services start from a template that already has logging, tracing and alerts wired in.
-Teams that leave the paved road keep their own on-call rotation for what they built.
+* Golden paths
+  * Every new service starts from one shared template.
+  * Logging, tracing and alerts come wired in from day one.
+* Teams that leave the paved road keep their own on-call rotation for what they built.
 """
 
 
-def test_a_summary_quotes_no_code_block_and_no_talk_the_notes_do_not_hold(
+def test_a_summary_quotes_nested_items_with_their_item_no_code_block_and_no_absent_talk(
     settings: Settings, embedder_factory: Callable[[], Embedder]
 ) -> None:
     assistant = assistant_over(settings, {"platformcon.md": SHOWN}, embedder_factory)
@@ -260,6 +262,13 @@ def test_a_summary_quotes_no_code_block_and_no_talk_the_notes_do_not_hold(
         "Every service ships a chart that the platform team reviews before its first release.",
         "Rollbacks take one command because every release keeps its previous values file.",
         "Charts are linted in CI and rendered against a test cluster on every pull request.",
+    ]
+    # a short item is quoted with the items nested under it: it says what they are about
+    paved, _ = assistant.ask("Summarize Bo Chen's talk", mode="extractive")
+    assert [c.quote for c in paved.citations] == [
+        "Golden paths\n  * Every new service starts from one shared template.\n"
+        "  * Logging, tracing and alerts come wired in from day one.",
+        "Teams that leave the paved road keep their own on-call rotation for what they built.",
     ]
     # "Mark's talk": no talk of the notes is Mark's, nor names him; not the summary of another one
     missing, _ = assistant.ask("What was Mark's talk about?", mode="extractive")
