@@ -1,7 +1,8 @@
 """What a gist answer (answer/gist.py) may quote from a talk and how it picks: the talk's
 layout (sections under a heading or a title line; blocks: a paragraph, or a list with its
-lead-in), its units (a sentence, or a lead-in with its run of short items, quoted as one
-bullet), how much a unit says, and maximal marginal relevance over the units.
+lead-in), its units (a sentence, a lead-in with its run of short items, or a short item with
+the items nested one level under it, each quoted as one bullet; no fenced code block), how
+much a unit says, and maximal marginal relevance over the units.
 
 Measured on the summary set's dev split: a sentence holding a key point is longer than one
 that holds none (area under the ROC curve 0.73 for its length, 0.63 for centrality), hence
