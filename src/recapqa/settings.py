@@ -166,6 +166,16 @@ class Settings(BaseSettings):
         description="'Who gave <talk>?' is answered from a talk's speakers when its title, company and speakers "
         "hold at least this share of the question's own words (rarer words weigh more).",
     )
+    gist_about_boost: float = Field(
+        0.2,
+        ge=0,
+        description="Themes: added to the score of a talk's sentence that frames it ('The presentation emphasized').",
+    )
+    gist_early_boost: float = Field(
+        0.2,
+        ge=0,
+        description="Themes: added to the score of a talk's sentence times how early in the talk it is (0..1).",
+    )
     gist_max_talks: int = Field(8, ge=1, description="Talks listed for 'which talks mention...'.")
     gist_themes: int = Field(4, ge=1, description="Themes named across talks.")
     gist_theme_talks: int = Field(4, ge=1, description="Talks cited under one theme.")

@@ -37,6 +37,26 @@ from recapqa.text import terms
         ("Which speakers brought up Kubernetes?", "which_talks"),
         ("What talks described their deployment pipeline?", "which_talks"),
         ("How many models does Uber run in production?", "number"),
+        # other wordings of the same shapes
+        ("What did Brian Kime talk about?", "summary"),
+        ("What was Intuit's talk about Argo?", "summary"),
+        ("What was covered in the HelloFresh presentation?", "summary"),
+        ("Tell me about the Pinterest talk", "summary"),
+        ("What came out of the Learning Platforms discussion?", "takeaways"),
+        ("What should I remember from the Pinterest keynote?", "takeaways"),
+        ("What were the highlights of the Uber talk?", "takeaways"),
+        ("What does Rebecca Taylor think of feature stores?", "speaker_topic"),
+        ("What was Cheryl Hung's message about diversity?", "speaker_topic"),
+        ("Did Aayush Mudgal say anything about feature stores?", "speaker_topic"),
+        ("What themes ran through the keynotes?", "themes"),
+        ("What did the talks have in common?", "themes"),
+        ("Across the talks, what trends stood out?", "themes"),
+        ("How is Lidl's view of multi-cloud different from HelloFresh's?", "compare"),
+        ("What do the Uber and Pinterest talks have in common on deep learning?", "compare"),
+        # fact questions that only look like them
+        ("What did Chris say is the hardest part of operating a model?", "other"),
+        ("How common is phishing in cyber-espionage breaches compared with all breaches?", "other"),
+        ("How does the FOSDEM 2014 report describe what Camlistore is meant to be?", "other"),
     ],
 )
 def test_gist_shapes_come_from_the_kind_table(question: str, kind: str) -> None:
@@ -62,7 +82,7 @@ def test_summary_of_a_talk_is_five_cited_sentences_of_that_talk_in_source_order(
         assert f"- {c.quote}" in answer.answer
 
 
-def test_themes_name_shared_topics_and_cite_each_talk_under_them(assistant: Assistant) -> None:
+def test_themes_name_shared_topics_and_cite_what_each_talk_is_about(assistant: Assistant) -> None:
     answer, _ = assistant.ask("What were the main themes of the conference?", mode="extractive")
     assert answer.answer.startswith("Themes across") and not answer.abstained
     found = re.findall(r"([^:,]+) \((\d+) talks\)", answer.answer.splitlines()[0])
@@ -71,11 +91,17 @@ def test_themes_name_shared_topics_and_cite_each_talk_under_them(assistant: Assi
     assert "feature store" in named
     themes: dict[str, set[str]] = {}
     for line, citation in zip(answer.answer.splitlines()[1:], answer.citations, strict=True):
-        theme = line[2:].split(" — ")[0]
-        assert theme in named and citation.talk.title in line
-        themes.setdefault(theme, set()).add(citation.talk.talk_id)
+        assert line.endswith(f": {citation.quote}")
+        label = line[2 : -len(f": {citation.quote}")]
+        theme = label.split(" — ")[0] if " — " in label else None
+        assert citation.talk.title in label and (theme is None or theme in named)
+        themes.setdefault(theme or "", set()).add(citation.talk.talk_id)
     cited = [c.talk.talk_id for c in answer.citations]
-    assert len(themes) >= 2 and len(cited) == len(set(cited)) <= assistant.settings.gist_sentences
+    assert len(themes) >= 2 and len(cited) == len(set(cited)) == assistant.settings.gist_sentences
+    # one sentence per talk, the one that says what the talk is about, not where it names the theme
+    quotes = {c.quote for c in answer.citations}
+    assert "The presentation emphasized the importance of building an MLOps platform in a company." in quotes
+    assert "The talk mainly focused on the origin and direction of the internal ML platform, Michelangelo." in quotes
     assert _verbatim(assistant, answer)
 
 
@@ -200,3 +226,50 @@ def test_themes_of_one_day_are_drawn_from_that_days_notes_only() -> None:
     assert event_scope(talks, "What were the main themes of the conference?", ASKING_WORDS) == frozenset()
     # a day whose notes hold one talk has no themes of its own: every file
     assert event_scope(talks, "Main themes of KubeCon Copenhagen 2018 day 2?", ASKING_WORDS) == frozenset()
+
+
+SHOWN = """# PlatformCon notes
+
+## Deploying with Helm (Ann Lee)
+
+Every service ships a chart that the platform team reviews before its first release.
+
+```yaml
+replicas: 3
+image: registry.example.com/search:1.2
+resources: limits memory 512Mi
+```
+
+Rollbacks take one command because every release keeps its previous values file.
+Charts are linted in CI and rendered against a test cluster on every pull request.
+
+## Paved roads (Bo Chen)
+
+* Golden paths
+  * Every new service starts from one shared template.
+  * Logging, tracing and alerts come wired in from day one.
+* Teams that leave the paved road keep their own on-call rotation for what they built.
+"""
+
+
+def test_a_summary_quotes_nested_items_with_their_item_no_code_block_and_no_absent_talk(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    assistant = assistant_over(settings, {"platformcon.md": SHOWN}, embedder_factory)
+    answer, _ = assistant.ask("Summarize Ann Lee's talk", mode="extractive")
+    assert answer.answer.startswith("Summary of Deploying with Helm (Ann Lee):")
+    assert [c.quote for c in answer.citations] == [
+        "Every service ships a chart that the platform team reviews before its first release.",
+        "Rollbacks take one command because every release keeps its previous values file.",
+        "Charts are linted in CI and rendered against a test cluster on every pull request.",
+    ]
+    # a short item is quoted with the items nested under it: it says what they are about
+    paved, _ = assistant.ask("Summarize Bo Chen's talk", mode="extractive")
+    assert [c.quote for c in paved.citations] == [
+        "Golden paths\n  * Every new service starts from one shared template.\n"
+        "  * Logging, tracing and alerts come wired in from day one.",
+        "Teams that leave the paved road keep their own on-call rotation for what they built.",
+    ]
+    # "Mark's talk": no talk of the notes is Mark's, nor names him; not the summary of another one
+    missing, _ = assistant.ask("What was Mark's talk about?", mode="extractive")
+    assert missing.abstained and missing.answer.startswith("The notes do not cover this. Closest talks:")

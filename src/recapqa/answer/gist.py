@@ -16,8 +16,9 @@ topic, and which talks mention something. Every quote is verbatim and cited; at 
   there, the closest block of their talk said as such, or an abstention naming the talks
   where it is.
 - Themes: terms weighted by TF-IDF over talks; a term shared by several talks is a theme,
-  named with how many talks share it; then one cited sentence per talk, the themes taken
-  in turn, each the talk's most central sentence holding the theme.
+  named with how many talks share it; then one cited sentence per talk (the talks under
+  the themes first, taken in turn), each the sentence saying what its talk is about:
+  central, saying much, early, framing the talk ("The presentation emphasized ...").
 - Which talks mention Y / compare two talks on Y: the talks whose sentences hold the topic,
   each with its best sentence.
 """
@@ -32,7 +33,7 @@ import numpy as np
 
 from recapqa.answer.gist_base import GistBase, ms
 from recapqa.answer.gist_select import Candidates, Unit, density
-from recapqa.answer.gist_words import ASKING_WORDS, NOT_THEMES, TAKEAWAY_CUE
+from recapqa.answer.gist_words import ABOUT_CUE, ASKING_WORDS, LINKS, NOT_THEMES, TAKEAWAY_CUE
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import names_people
 from recapqa.answer.themes import event_scope, shared_themes
@@ -56,6 +57,8 @@ class GistAnswerer(GistBase):
         topic = self._topic(info, [] if info.kind == "which_talks" else talks)
         if info.kind in ("summary", "takeaways"):
             target = talks[:1] or self.targets.best_titled(retrieval, info)
+            if target and not self._labelled(target[0], info):
+                return self._nothing(retrieval, started, self.targets.top(retrieval, 3))
             return self._summary(retrieval, target[0], info.kind == "takeaways", started) if target else None
         if info.kind == "speaker_topic" and talks:  # about nothing but their own talk: its summary
             return (
@@ -71,22 +74,26 @@ class GistAnswerer(GistBase):
             return self._themes(retrieval, info, started)
         return None
 
-    def _summary(self, retrieval: Retrieval, talk: Talk, takeaways: bool, started: float) -> Answer:
+    def _summary(self, retrieval: Retrieval, talk: Talk, takeaways: bool, started: float) -> Answer | None:
+        """None when the talk's notes hold nothing to quote (a listing of it; what was said
+        may be in other notes: the fact answerer looks there)."""
         found = self._candidates([talk])
         if not found.units:
-            return self._nothing(retrieval, started, [talk])
-        relevance = self._relevance(found)
-        # the notes' own takeaways, lessons, conclusion: under a lead-in or section title saying so
+            return None
+        chosen = self._pick(found, self._summary_relevance(found))
+        head = f"{'Key takeaways from' if takeaways else 'Summary of'} {talk.described}:"
+        return self._build(retrieval, head, self._titled(found, chosen), started)
+
+    def _summary_relevance(self, found: Candidates) -> np.ndarray:
+        """A summary's relevance (`_relevance`), favouring the notes' own takeaways, lessons,
+        conclusion: units under a lead-in or section title saying so."""
         cues = [
             f"{self.index.sentences[u.rows[0]].context} {title} {u.quote if len(u.rows) > 1 else ''}"
             for u, title in zip(found.units, found.title, strict=True)
         ]
-        relevance = relevance + self.settings.gist_takeaway_boost * np.array(
+        return self._relevance(found) + self.settings.gist_takeaway_boost * np.array(
             [bool(TAKEAWAY_CUE.search(c)) for c in cues]
         )
-        chosen = self._pick(found, relevance)
-        head = f"{'Key takeaways from' if takeaways else 'Summary of'} {talk.described}:"
-        return self._build(retrieval, head, self._titled(found, chosen), started)
 
     def _on_topic(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
         """Sentences on the topic: holding a topic word (itself, or the lead-in or section
@@ -159,31 +166,54 @@ class GistAnswerer(GistBase):
         return self._build(retrieval, head, picked, started)
 
     def _themes(self, retrieval: Retrieval, info: QuestionInfo, started: float) -> Answer | None:
-        """The themes named with how many talks share each, then up to `gist_sentences`
-        cited sentences, each from a talk not cited yet, taking the themes in turn: under a
-        theme, the talk's sentence holding it that is most central to that talk and says most."""
+        """The themes named with how many talks share each, then one cited unit per talk, up
+        to `gist_sentences`: the talks under the themes first (the themes taken in turn),
+        then the others, the longest first; each talk's sentence is the one that says what
+        the talk is about (`_lead`), not where it names the theme."""
         scope = event_scope(self.index.talks.values(), info.text, ASKING_WORDS)
         talks, themes = self._shared_themes(scope)
         if len(talks) < 2 or not themes:
             return None
+        under: dict[str, str] = {}
+        for term, holders in itertools.chain.from_iterable(itertools.repeat(themes, len(talks))):
+            talk = next((t for t in holders if t not in under), None)
+            if talk is not None:
+                under[talk] = term
+        rest = sorted((t for t in talks if t not in under), key=lambda t: -len(self.rows[t]))
         picked: list[tuple[str | None, int]] = []
-        cited: set[str] = set()
-        turns = itertools.chain.from_iterable(itertools.repeat(themes, self.settings.gist_sentences))
-        for term, holders in turns:
-            talk = next((t for t in holders if t not in cited), None)
-            if talk is None or len(picked) >= self.settings.gist_sentences:
-                continue
-            every = [r for r in self.rows[talk] if not self.filler[r]] or self.rows[talk]
-            dense = np.array([density(self.index.sentences[r].text, self.settings) for r in every])
-            score = self._centrality(every) + self.settings.gist_density_boost * dense
-            holding = [i for i, r in enumerate(every) if term in self._phrases(r)] or range(len(every))
-            best = every[max(holding, key=lambda i: float(score[i]))]
-            picked.append((f"{self._name({term})} — {self.index.talks[talk].title}", best))
-            cited.add(talk)
+        for talk in [*under, *rest][: self.settings.gist_sentences]:
+            lead = self._lead(talk)
+            title = self.index.talks[talk].title
+            picked.append((f"{self._name({under[talk]})} — {title}" if talk in under else title, lead))
         named = ", ".join(f"{self._name({term})} ({len(holders)} talks)" for term, holders in themes)
         return self._build(retrieval, f"Themes across {len(talks)} talks: {named}.", picked, started)
 
+    def _lead(self, talk: str) -> int:
+        """The sentence of a talk that says what it is about: central to the talk, saying
+        much, early, and framing it ("The presentation emphasized ...", "We discussed ...")."""
+        every = [r for r in self.rows[talk] if not self.filler[r]] or self.rows[talk]
+        texts = [self.index.sentences[r].text for r in every]
+        dense = np.array([density(t, self.settings) for t in texts])
+        framing = np.array([bool(ABOUT_CUE.search(LINKS.sub(" ", t))) for t in texts])
+        early = 1 - np.arange(len(every)) / len(every)
+        score = (
+            self._centrality(every)
+            + self.settings.gist_density_boost * dense
+            + self.settings.gist_about_boost * framing
+            + self.settings.gist_early_boost * early
+        )
+        return every[int(np.argmax(score))]
+
     # ---- helpers ----------------------------------------------------------------------
+
+    def _labelled(self, talk: Talk, info: QuestionInfo) -> bool:
+        """Does the talk carry a name the question gives its talk by ("Mark's talk", "the
+        Pinterest keynote"), if any, in its label or its notes? A talk the notes do not hold
+        is not summarised from another."""
+        asked = {t for name in info.talk_names for t in terms(name)}
+        if not asked or asked & self.targets.label_terms[talk.talk_id]:
+            return True
+        return any(asked & self.terms[r] for r in self.rows.get(talk.talk_id, []))
 
     def _relevance(self, found: Candidates) -> np.ndarray:
         """How much a summary wants each unit: its cosine with the talk's centroid, plus

@@ -24,3 +24,9 @@ _LABELS = "video videos slides text pdf link links here blog post photo thing th
 NOT_THEMES = frozenset(terms(_LABELS)) | frozenset(terms(" ".join(ROLE_WORDS)))
 LINKS = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|https?://\S+|\bwww\.\S+")
 TAKEAWAY_CUE = re.compile(r"\b(takeaways?|lessons?|learnings?|conclusions?|key points?|advice|recommend\w*)\b", re.I)
+# How notes say what a talk is about: "The presentation emphasized ...", "We discussed ...".
+ABOUT_CUE = re.compile(
+    r"\b(talks?|talked|presentation|presented|session|keynote|focus\w*|discuss\w*|emphasi\w*|highlight\w*"
+    r"|covered|main|mainly|about)\b",
+    re.I,
+)

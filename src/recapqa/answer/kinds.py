@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from recapqa.answer.gist_asks import GIST_ASKS
+
 Kind = Literal[
     "which_talks",
     "themes",
@@ -45,53 +47,12 @@ class KindRule:
 # First match wins. A question asking for an amount of money, a count or a percentage can
 # only be answered by a sentence holding one.
 KINDS: tuple[KindRule, ...] = (
-    KindRule(
-        "which_talks",
-        re.compile(
-            r"\b(which|what) (talks|sessions|presentations|speakers|keynotes)\b.*\b(mention|discuss|cover|talk"
-            r"|touch|address|deal|about|present|describ|explain|introduc|bring|brought|rais)"
-            r"|\b(which|what) (talks|sessions|speakers) (were )?(on|about)\b"
-        ),
-        False,
-    ),
-    KindRule(
-        "themes",
-        re.compile(
-            r"\b(main |key |common |recurring |big |major )?(themes?|topics|trends)\b.*\b(conference|event|talks"
-            r"|day|summit|across)\b|\bwhat was the (conference|event|summit) (about|like)\b"
-        ),
-        False,
-    ),
-    KindRule(
-        "compare",
-        re.compile(
-            r"^(?=.*\b(compare|comparison|differ\w*|versus|vs|contrast)\b)(?=.*(\btalks?\b|\band\b|\bvs\b))"
-            r"|^\s*how (do|did|does) .+ and .+ (talk about|approach|handle|treat|see|view|deal with|discuss)\b"
-        ),
-        False,
-    ),
-    KindRule(
-        "takeaways",
-        re.compile(r"\b(key |main )?(takeaways?|lessons? learned|learnings|key points|main points)\b"),
-        False,
-    ),
-    KindRule(
-        "summary",
-        re.compile(
-            r"\b(summari[sz]e|summary|recap|overview|gist|tl;?dr|sum up)\b|\bwhat (was|is) the .*\b(talk|keynote"
-            r"|session|presentation) about\b|\bwhat happened in\b"
-        ),
-        False,
-    ),
-    KindRule(
-        "speaker_topic",
-        re.compile(
-            r"\bwhat (did|does|do) .+ (say|said|think|thinks|share|shared|mention|tell) (about|on|regarding)\b"
-            r"|\b(views?|thoughts|opinion|take) (of|from) .+ (on|about)\b"
-            r"|\bwhat (was|is|were|are) .+['’]s? (advice|views?|take|opinion|position|stance|thoughts) (on|about)\b"
-        ),
-        False,
-    ),
+    KindRule("which_talks", GIST_ASKS["which_talks"], False),
+    KindRule("themes", GIST_ASKS["themes"], False),
+    KindRule("compare", GIST_ASKS["compare"], False),
+    KindRule("takeaways", GIST_ASKS["takeaways"], False),
+    KindRule("summary", GIST_ASKS["summary"], False),
+    KindRule("speaker_topic", GIST_ASKS["speaker_topic"], False),
     KindRule(
         "money",
         re.compile(
