@@ -183,3 +183,13 @@ def test_how_things_are_now_does_not_say_how_they_started() -> None:
     assert other_time("Today, it encompasses more than 235 microservices.", question)
     assert not other_time("At launch it had 8 microservices; today it has 235.", question)
     assert not other_time("Today, it encompasses more than 235 microservices.", "How many microservices does it have?")
+
+
+def test_a_name_counted_right_beside_its_amount_and_a_longer_form_of_the_noun() -> None:
+    info = analyse("How many Kubernetes clusters was the lab running?", frozenset({"kubernetes"}))
+    (cluster,) = terms("clusters")
+    assert info.counted == frozenset({cluster}) and info.counted_names == frozenset(terms("Kubernetes"))
+    assert number_near("Over 200 Kubernetes are already running.", info.counted_names, info.numbers, 1)
+    assert not number_near("Migrating 150+ Microservices to Kubernetes", info.counted_names, info.numbers, 1)
+    members = analyse("How many members does the quorum have?", frozenset())
+    assert number_near("Membership set of 3 is not enough, so it uses 6.", members.counted, members.numbers, 5)

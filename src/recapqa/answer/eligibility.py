@@ -6,7 +6,14 @@ from __future__ import annotations
 from recapqa.answer.facts import Facts
 from recapqa.answer.kinds import required
 from recapqa.answer.question import QuestionInfo, counted_as
-from recapqa.answer.sentence_kinds import names_other, note_taker_absent, number_near, other_time, says_more
+from recapqa.answer.sentence_kinds import (
+    names_other,
+    note_taker_absent,
+    number_near,
+    other_time,
+    same_noun,
+    says_more,
+)
 from recapqa.sentences import Sentence
 from recapqa.settings import Settings
 from recapqa.store import Index
@@ -64,6 +71,8 @@ class Eligibility:
         """A count of what the question counts: an amount beside that noun in the sentence, or
         a sentence under a sub-heading or lead-in naming it ('Microservices:' then '- 8')."""
         nouns = info.counted or counted_as(info.focus or "")
-        if nouns & own_terms:
+        if info.counted_names and number_near(sentence.text, info.counted_names, info.numbers, 1):
+            return True  # 'over 200 Kubernetes' for 'how many Kubernetes clusters': a name counted right beside it
+        if any(same_noun(t, nouns) for t in own_terms):
             return number_near(sentence.text, nouns, info.numbers, self.settings.count_noun_window)
-        return bool(nouns & set(terms(f"{sentence.heading} {sentence.context}")))
+        return any(same_noun(t, nouns) for t in terms(f"{sentence.heading} {sentence.context}"))

@@ -42,6 +42,7 @@ class QuestionInfo:
     focus: str | None = None  # stem of what a count asks about: "engin" in "how many engineers"
     # the stems a sentence may count it by: its kinds, the phrase's other words, its initials
     counted: frozenset[str] = frozenset()
+    counted_names: frozenset[str] = frozenset()  # the names in the counted phrase ('Kubernetes')
     # each name with its squashed forms, spelled-out ones included (answer/abbreviations.py)
     forms: tuple[tuple[str, frozenset[str]], ...] = ()
 
@@ -72,6 +73,7 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
         asks_speaker=bool(_ASKS_SPEAKER.search(question)) or kind == "person",
         focus=_focus(question, names) if kind in ("number", "money") else None,
         counted=_counted(question, names) if kind in ("number", "money") else frozenset(),
+        counted_names=_counted(question, names, named=True) if kind in ("number", "money") else frozenset(),
         subject=subject.group(1).strip().lower() if subject and kind == "definition" else None,
     )
 
@@ -139,11 +141,12 @@ def _focus(question: str, names: frozenset[str]) -> str | None:
     return stems[0] if stems else None
 
 
-def _counted(question: str, names: frozenset[str]) -> frozenset[str]:
+def _counted(question: str, names: frozenset[str], named: bool = False) -> frozenset[str]:
     """What a sentence may count the focus by: each content word of the counted phrase up to
     its first function word ('intelligence requirements' in "how many intelligence requirements
     per client"; notes may count either word) with its kinds, and the phrase's initials
-    ('IRs')."""
+    ('IRs'). `named`: the names in that phrase instead ('Kubernetes' in "how many Kubernetes
+    clusters"; notes may write 'over 200 Kubernetes'), without initials."""
     match = _FOCUS.search(question)
     if not match:
         return frozenset()
@@ -152,10 +155,10 @@ def _counted(question: str, names: frozenset[str]) -> frozenset[str]:
         if word in STOPWORDS or word in _PHRASE_ENDS:
             break
         stems = [t for t in terms(word) if t not in GENERIC_NAMES and t not in _QUANTIFIERS]
-        if word not in names and stems:
+        if stems and (word not in names) != named:
             phrase.append((word, stems[0]))
     counted = frozenset(x for _, stem in phrase for x in counted_as(stem))
-    return counted | ({"".join(w[0] for w, _ in phrase)} if len(phrase) > 1 else set())
+    return counted | ({"".join(w[0] for w, _ in phrase)} if len(phrase) > 1 and not named else set())
 
 
 def corpus_proper_nouns(texts: list[str]) -> frozenset[str]:

@@ -55,12 +55,17 @@ def has_number(text: str, asked: frozenset[str], counting: bool = False) -> bool
     return bool(_amounts(text, asked, counting) or _NUMBER_WORDS.search(text))
 
 
+def same_noun(stem: str, nouns: frozenset[str]) -> bool:
+    """'membership' counts 'members': a noun's stem of five letters or more opening the word's."""
+    return stem in nouns or any(len(n) >= 5 and stem.startswith(n) for n in nouns)
+
+
 def number_near(text: str, nouns: frozenset[str], asked: frozenset[str], window: int) -> bool:
     """Is an amount within `window` words of one of the counted `nouns` (stems)? A count
     belongs to the noun it is written beside: '8 microservices', 'models: 5.3k', not
     'two days' for talks."""
     tokens = words(_LINK_TARGET.sub("] ", text))
-    at_noun = [i for i, w in enumerate(tokens) if set(terms(w)) & nouns]
+    at_noun = [i for i, w in enumerate(tokens) if any(same_noun(t, nouns) for t in terms(w))]
     at_amount = [i for i, w in enumerate(tokens) if _amounts(w, asked, True) or _NUMBER_WORDS.fullmatch(w)]
     return any(abs(i - j) <= window for i in at_noun for j in at_amount)
 
