@@ -149,3 +149,14 @@ def test_the_company_of_a_speaker_comes_from_a_one_line_listing_of_their_talk(
     assert not answer.abstained and "Lyft" in answer.answer
     other, _ = days.ask("What company did Seth Moore work for?", mode="extractive")
     assert not other.abstained and "Triller" in other.answer  # the line naming both, quoted whole
+
+
+def test_who_gave_the_keynote_of_an_event_is_the_one_keynote_of_that_event(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    listing = "Thanks to the video team.\n\n## SecCon 2019\n\n* Keynote: Ada Byron\n* Attribution at scale: Tom Hale\n"
+    summit = "# Hunt Summit 2020\n\n## Greg Bell's keynote: detection and response\n\n- networks are noisy\n"
+    notes = assistant_over(settings, {"seccon_2019.md": listing, "hunt.md": summit}, embedder_factory)
+    answer, _ = notes.ask("Who gave the keynote at SecCon 2019?", mode="extractive")
+    assert not answer.abstained
+    assert answer.citations[0].quote == "Keynote: Ada Byron"

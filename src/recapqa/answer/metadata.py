@@ -40,6 +40,7 @@ ASKING = frozenset(
 _ASKS_COMPANY = re.compile(r"\b(work(s|ed|ing)? (for|at)|compan(y|ies)|employer|organi[sz]ation|firm)\b", re.I)
 _EVENT = re.compile(r"\b(at|during)\s+(the\s+)?([A-Z][\w'’.:-]*\s*)+(\d{4}\b)?")
 _MARKUP = re.compile(r"^[\s#>*\-+=]+")
+_TALK_KINDS = frozenset(terms("keynote panel workshop tutorial fireside"))
 
 
 class MetadataAnswerer:
@@ -112,7 +113,7 @@ class MetadataAnswerer:
         events = {x for h in retrieval.hits for x in terms(str(h.talk.meta.get("conference") or ""))}
         asked = set(terms(_EVENT.sub(" ", info.text))) - ASKING - events  # "at PyCon 2019": where, not which talk
         if not asked:
-            return None
+            return self._only_talk_of_kind(retrieval, info)
         best, best_share = None, 0.0
         for hit in retrieval.hits:
             # what the question says names the talk (title, company, a speaker's role), not the
@@ -122,6 +123,20 @@ class MetadataAnswerer:
             if share > best_share:
                 best, best_share = hit.talk, share
         return best if best_share >= self.settings.metadata_talk_share else None
+
+    def _only_talk_of_kind(self, retrieval: Retrieval, info: QuestionInfo) -> Talk | None:
+        """'Who gave the keynote at DerbyCon 2019?': the one retrieved talk titled as the kind the
+        question names, of the event it names (the talk's conference or notes file)."""
+        kinds = set(terms(info.text)) & _TALK_KINDS
+        event = _EVENT.search(info.text)
+        wanted = set(terms(event.group(0))) if event else set()
+        found = {
+            h.talk.talk_id: h.talk
+            for h in retrieval.hits
+            if kinds & set(terms(h.talk.title))
+            and wanted <= set(terms(re.sub(r"[\W_]+", " ", f"{h.talk.meta.get('conference') or ''} {h.talk.source}")))
+        }
+        return next(iter(found.values())) if kinds and len(found) == 1 else None
 
     def _lines(self, talk: Talk) -> list[tuple[int, str]]:
         """The talk's source lines, numbered (none when its file cannot be read now)."""
