@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from tests.conftest import assistant_over
 
-from recapqa.answer.question import analyse
+from recapqa.answer.question import _names, analyse
 from recapqa.answer.sentence_kinds import kind_score, names_other, number_near, other_time
 from recapqa.embed import Embedder
 from recapqa.pipeline import Assistant
@@ -193,3 +193,34 @@ def test_a_name_counted_right_beside_its_amount_and_a_longer_form_of_the_noun() 
     assert not number_near("Migrating 150+ Microservices to Kubernetes", info.counted_names, info.numbers, 1)
     members = analyse("How many members does the quorum have?", frozenset())
     assert number_near("Membership set of 3 is not enough, so it uses 6.", members.counted, members.numbers, 5)
+
+
+def test_an_inflected_name_names_the_thing() -> None:
+    assert _names("How did the team end up DDoS-ing their own log intake?", frozenset()) == {"ddos"}
+
+
+READING = """# Revolutions
+
+## First keynote: On the Revolutions (Ben Rhodes)
+
+The speaker opened with the history of astronomy before any code.
+
+Kopernik read:
+
+* Galileo
+* Newton theories
+* the Greek astronomers
+
+Refactoring is moving things to the centre.
+"""
+
+
+def test_a_question_asking_what_a_lead_in_introduces_gets_its_items_and_the_path_names_the_event(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    notes = assistant_over(settings, {"PyConfEurope2013/keynotes.md": READING}, embedder_factory)
+    answer, _ = notes.ask(
+        "According to the PyConf Europe 2013 keynote, whose work had Kopernik read?", mode="extractive"
+    )
+    assert not answer.abstained  # '2013' and 'PyConf' are in the notes file's path only
+    assert [c.quote for c in answer.citations][:3] == ["Galileo", "Newton theories", "the Greek astronomers"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from recapqa.answer.facts import points_back
 from recapqa.models import Hit
 from recapqa.sentences import Sentence
+from recapqa.text import terms
 
 
 @dataclass
@@ -64,6 +65,15 @@ def _label_row(sentences: Sequence[Sentence], row: int, reach: int = 12) -> int 
         if before.text == item.context:
             return earlier
     return None
+
+
+def asks_lead_in(sentences: Sequence[Sentence], best: Candidate, question: str, shared: int = 2) -> bool:
+    """Does the question ask what a list's lead-in introduces ('Kopernik read:' for "whose work
+    had Kopernik read?"): the best sentence is an item whose lead-in shares `shared` of the
+    question's words?"""
+    item = sentences[best.row]
+    lead_in = item.context.rstrip()
+    return item.list_item and lead_in.endswith(":") and len(set(terms(lead_in)) & set(terms(question))) >= shared
 
 
 def with_siblings(sentences: Sequence[Sentence], chosen: list[Candidate], limit: int = 6) -> list[Candidate]:

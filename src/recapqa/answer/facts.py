@@ -38,7 +38,7 @@ V = TypeVar("V")
 @dataclass(frozen=True)
 class TalkFacts:
     terms: frozenset[str]  # stemmed words of everything known about the talk (talk_text)
-    about: str  # squashed talk_text: its title, speakers, companies, event, track...
+    about: str  # squashed talk_text and notes file path: its title, speakers, companies, event, track...
     head: str  # squashed title, company and id
     notes: str  # its sentences, squashed and joined: how often it names something
     speakers: tuple[tuple[str, frozenset[str]], ...]  # (squashed name and role, aliases)
@@ -116,7 +116,7 @@ class Facts:
         t, rows, sentences = self.index.talks[talk_id], self._rows_of(talk_id), self.index.sentences
         return TalkFacts(
             terms=frozenset(terms(talk_text(t))),
-            about=squash(talk_text(t)),
+            about=squash(f"{talk_text(t)} {t.source}"),  # 'DjangoConEurope2013/keynotes.rst' names the event
             head=squash(f"{t.title} {t.company or ''} {t.talk_id}"),
             notes="|".join(squash(sentences[r].text) for r in rows),
             speakers=tuple(

@@ -78,6 +78,9 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
     )
 
 
+_INFLECTED = re.compile(r"(['’]s|['’]d|-ing|-ed)$")
+
+
 def _names(question: str, proper_nouns: frozenset[str]) -> set[str]:
     """Capitalised words past the first, and words the corpus only writes capitalised."""
     names: set[str] = set()
@@ -85,7 +88,7 @@ def _names(question: str, proper_nouns: frozenset[str]) -> set[str]:
     # a question that capitalises names says by its lower case that a word is not one
     cased = any(token[0].isupper() for token in tokens[1:])
     for i, token in enumerate(tokens):
-        word = re.sub(r"['’]s$", "", token.strip(".'’").lower())
+        word = _INFLECTED.sub("", token.strip(".'’").lower())  # "DDoS-ing" names DDoS
         if word in GENERIC_NAMES or word in STOPWORDS or len(word) < 3 or word.isdigit():
             continue
         if word.endswith("s") and word[:-1] in GENERIC_NAMES:  # "CEOs", "APIs": plurals of generic words
