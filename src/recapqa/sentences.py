@@ -104,17 +104,19 @@ def _marker_kind(raw: str) -> str:
 
 def _labels(doc: Document, unit: tuple[int, int], following: tuple[int, int] | None) -> bool:
     """Is this unit a short label whose bullets follow on the next line, a lead-in without its
-    ':'? '3. AWS Direct Connect' then '- HAS bandwidth constraints'; 'Storage' then '- S3';
-    a parent item then its indented sub-items."""
+    ':'? '3. AWS Direct Connect' then '- HAS bandwidth constraints'; 'Storage' then '- S3'.
+    An item is the lead-in of the sub-items indented under it, however long."""
     if following is None or doc.line_of(following[0]) != doc.line_of(max(unit[0], unit[1] - 1)) + 1:
         return False
     raw, after = doc.text[unit[0] : unit[1]], doc.text[following[0] : following[1]]
-    text = raw[len(m.group(0)) :] if (m := LIST_MARKER.match(raw)) else raw
-    words = text.split()
-    if not words or len(words) > _LABEL_WORDS or text.rstrip()[-1:] in ".!?;,":
-        return False
     if _marker_kind(after) != "bullet":
         return False
     indent = unit[0] - doc.line_start(doc.line_of(unit[0]))
     after_indent = following[0] - doc.line_start(doc.line_of(following[0]))
-    return _marker_kind(raw) != "bullet" or after_indent > indent
+    if _marker_kind(raw) and after_indent > indent:
+        return True  # an item with sub-items, however long
+    text = raw[len(m.group(0)) :] if (m := LIST_MARKER.match(raw)) else raw
+    words = text.split()
+    if not words or len(words) > _LABEL_WORDS or text.rstrip()[-1:] in ".!?;,":
+        return False
+    return _marker_kind(raw) != "bullet"

@@ -41,3 +41,14 @@ def test_each_part_is_answered_and_cited(assistant) -> None:  # type: ignore[no-
     talks = {c.talk.talk_id for c in answer.citations}
     assert any("uber" in t for t in talks) and any("multi-cloud" in t for t in talks)
     assert not answer.abstained
+
+
+def test_a_first_part_that_is_only_what_it_asks_for_ends_as_the_second_does() -> None:
+    question = "How many years and how many verticals of breach data does the report cover?"
+    assert split_compound(question) == [
+        "How many years of breach data does the report cover?",
+        "how many verticals of breach data does the report cover?",
+    ]
+    assert split_compound("Who moderated the panel and which serving library did they use?")[0] == (
+        "Who moderated the panel?"
+    )

@@ -97,6 +97,9 @@ Storage tiers
 
 - Retries
   - capped at three attempts per call
+
+- The vendor report on espionage, from five years of breach data
+  - 7 years, 7 verticals, 1K+ breach reports
 """
 
 
@@ -113,6 +116,7 @@ def test_a_short_line_above_bullets_is_their_lead_in(labels: Assistant) -> None:
     assert context["NO bandwidth constraints"] == "Peering"
     assert context["Glacier Vault keeps archives for ten years"] == "Storage tiers"
     assert context["capped at three attempts per call"] == "Retries"
+    assert context["7 years, 7 verticals, 1K+ breach reports"].startswith("The vendor report on espionage")
     assert context["Dedicated Link"] == "Methods of connecting two networks:"  # the next numbered item ends 'Peering'
 
 

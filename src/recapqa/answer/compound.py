@@ -22,6 +22,7 @@ _SUBJECT = re.compile(
 )
 _CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 _REFERS = re.compile(r"\b(he|she|they|him|her|them|his|hers|their|it|its|this|that|these|those)\b", re.I)
+_WH_PHRASE = re.compile(r"^\W*(?:how (?:many|much)|which|what)\s+[\w'’-]+\s+", re.I)
 MAX_PARTS = 3
 
 
@@ -32,8 +33,18 @@ def split_compound(question: str) -> list[str]:
         parts = [f"{parts[0]}, {parts[1]}", *parts[2:]]
     if len(parts) < 2 or len(parts) > MAX_PARTS or any(len(p.split()) < 3 for p in parts):
         return [question]
+    parts[0] = _completed(parts[0], parts[1])
     context = _context(parts[0])
     return [parts[0] + "?"] + [f"{p}? ({context})" if context and _REFERS.search(p) else f"{p}?" for p in parts[1:]]
+
+
+def _completed(first: str, second: str) -> str:
+    """'How many years' and 'how many verticals of breach data does the report cover': a first
+    part that is only what it asks for ends as the second does."""
+    if not _WH_PHRASE.fullmatch(first + " "):
+        return first
+    asked = _WH_PHRASE.match(second)
+    return f"{first} {second[asked.end() :]}" if asked else first
 
 
 def _context(first: str) -> str:
