@@ -228,3 +228,14 @@ def test_a_question_asking_what_a_lead_in_introduces_gets_its_items_and_the_path
     )
     assert not answer.abstained  # '2013' and 'PyConf' are in the notes file's path only
     assert [c.quote for c in answer.citations][:3] == ["Galileo", "Newton theories", "the Greek astronomers"]
+
+
+def test_what_dates_is_answered_by_a_date_and_a_counted_phrase_ends_at_its_verb() -> None:
+    dates = analyse("On what dates does the next game jam run?", frozenset())
+    assert dates.kind == "date"
+    assert kind_score(dates, "Spend a week writing a video game.", "", False) == 0.0
+    assert kind_score(dates, "The next one runs October 14-19.", "", False) == 1.0
+    assert kind_score(dates, "Thursday Nov 29th @ the main hall", "", False) == 1.0
+    people = analyse("How many people took part in the education roundtable?", frozenset())
+    (part,) = terms("part")
+    assert part not in people.counted  # 'two parts' does not count people

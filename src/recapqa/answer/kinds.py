@@ -20,6 +20,7 @@ Kind = Literal[
     "money",
     "number",
     "year",
+    "date",
     "time",
     "place",
     "company",
@@ -69,7 +70,9 @@ KINDS: tuple[KindRule, ...] = (
         ),
         True,
     ),
-    KindRule("year", re.compile(r"\b(what|which) year\b"), True),  # answered by a year, not by 'later'
+    KindRule("year", re.compile(r"\b(what|which) year\b"), True),
+    KindRule("date", re.compile(r"\b(what|which|on what) (dates?|days?)\b"), True),  # a date, not 'a week'
+    # answered by a year, not by 'later'
     KindRule("time", re.compile(r"\bwhen\b|\bhow (long|often)\b"), False),
     KindRule(
         "place",

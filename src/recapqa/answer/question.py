@@ -114,6 +114,53 @@ _FOCUS = re.compile(r"\b(?:how many|how much|what number of)\s+((?:[\w-]+\s+){0,
 # Quantity adjectives say how to count, not what: "how many different tools".
 _QUANTIFIERS = frozenset({"differ", "distinct", "uniqu", "separ", "total", "individu", "new"})
 _PHRASE_ENDS = frozenset({"per", "across", "via", "since", "during", "including"})  # "how many X per client"
+# Verbs that end a counted phrase ("how many people took part"): common irregular ones, and -ed/-ing.
+_VERBS = frozenset(
+    {
+        "took",
+        "take",
+        "takes",
+        "came",
+        "come",
+        "comes",
+        "went",
+        "go",
+        "goes",
+        "gave",
+        "give",
+        "gives",
+        "made",
+        "make",
+        "makes",
+        "got",
+        "get",
+        "gets",
+        "ran",
+        "run",
+        "runs",
+        "saw",
+        "see",
+        "sees",
+        "said",
+        "say",
+        "says",
+        "left",
+        "use",
+        "uses",
+        "need",
+        "needs",
+        "want",
+        "wants",
+        "work",
+        "works",
+        "build",
+        "builds",
+    }
+)
+
+
+def _verb_like(word: str) -> bool:
+    return word in _VERBS or word.endswith(("ed", "ing"))
 
 
 # A general counted noun is answered by any of its kinds ("how many people attended" by
@@ -155,7 +202,7 @@ def _counted(question: str, names: frozenset[str], named: bool = False) -> froze
         return frozenset()
     phrase: list[tuple[str, str]] = []  # (word, stem)
     for word in words(match.group(1)):
-        if word in STOPWORDS or word in _PHRASE_ENDS:
+        if word in STOPWORDS or word in _PHRASE_ENDS or (phrase and _verb_like(word)):
             break
         stems = [t for t in terms(word) if t not in GENERIC_NAMES and t not in _QUANTIFIERS]
         if stems and (word not in names) != named:

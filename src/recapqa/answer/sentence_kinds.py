@@ -27,6 +27,15 @@ _TIME = re.compile(
 _NUMBER_WORDS = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|billions?)\b", re.I
 )
+# A date: a month or weekday name, '11/29', '14th', 'day 2'.
+_DATE = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b\.?\s*\d"
+    r"|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+    r"|\b(january|february|march|april|june|july|august|september|october|november|december)\b"
+    r"|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b\d{1,2}[/.]\d{1,2}\b"
+    r"|\b\d{1,2}(st|nd|rd|th)\b|\bday\s*\d\b",
+    re.I,
+)
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")  # a time stamp or a time of day, not an amount
 _PERCENT = re.compile(r"%|\bpercent", re.I)
 _MONEY = re.compile(r"[$€£¥]|\b(usd|eur|dollars?|euros?|pounds?)\b", re.I)
@@ -121,6 +130,8 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
         return 1.0 if has_number(text, info.numbers, counting=info.focus is not None) else 0.0
     if info.kind == "year":
         return 1.0 if _amounts(text, info.numbers, False) & _years(text) else 0.0
+    if info.kind == "date":
+        return 1.0 if _DATE.search(text) or _years(text) - info.numbers else 0.0
     if info.kind == "time":
         return 1.0 if _TIME.search(text) else 0.0
     if info.kind == "place":  # a place the question does not name ('at the Contributors Summit' is not)
