@@ -160,3 +160,20 @@ def test_who_gave_the_keynote_of_an_event_is_the_one_keynote_of_that_event(
     answer, _ = notes.ask("Who gave the keynote at SecCon 2019?", mode="extractive")
     assert not answer.abstained
     assert answer.citations[0].quote == "Keynote: Ada Byron"
+
+
+def test_the_company_of_the_speaker_who_presented_a_topic_is_their_talks_company(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    notes = (
+        "# Container Days 2025\n\n"
+        "## Database dilemmas? Kubernetes to the rescue! - Akira Chen, GridWorks Systems\n\n"
+        "- Apache Ignite is an in-memory computing platform.\n- It runs as a StatefulSet with persistent volumes.\n\n"
+        "## Flatcar in production - Rina Holt, Kinvolk\n\n- A friendly fork of Container Linux.\n"
+    )
+    days = assistant_over(settings, {"days.md": notes}, embedder_factory)
+    answer, _ = days.ask(
+        "Which company is the speaker who presented Apache Ignite on Kubernetes from?", mode="extractive"
+    )
+    assert not answer.abstained and "GridWorks Systems" in answer.citations[0].quote
+    assert "Apache Ignite is an in-memory computing platform." in [c.quote for c in answer.citations]

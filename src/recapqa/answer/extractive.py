@@ -151,7 +151,7 @@ class ExtractiveAnswerer:
             gist = self.gist.answer(retrieval, info)
             if gist is not None:
                 return gist
-        known = self.metadata.answer(retrieval, info)
+        known = self.metadata.answer(retrieval, info) or self._speaker_of_topic(retrieval, info, company=True)
         if known is not None:
             return known
         answer = self.answer_from(retrieval, self.candidates(retrieval, info))
@@ -159,10 +159,11 @@ class ExtractiveAnswerer:
             return self.metadata.count_in_title(retrieval, info) or self._speaker_of_topic(retrieval, info) or answer
         return answer
 
-    def _speaker_of_topic(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
+    def _speaker_of_topic(self, retrieval: Retrieval, info: QuestionInfo, company: bool = False) -> Answer | None:
         """'Who gave the talk about a media server on a Pogo plug?': the speakers of the talk
-        whose sentence answers what the question says the talk was about."""
-        if info.kind != "person" or not info.asks_speaker:
+        whose sentence answers what the question says the talk was about; with `company`,
+        'which company is the speaker who presented X from?': their company."""
+        if info.kind != ("company" if company else "person") or not info.asks_speaker:
             return None
         topic = replace(info, kind="other", asks_speaker=False, talk_only=False)
         eligible = [c for c in self.candidates(retrieval, topic) if c.eligible]
@@ -172,7 +173,10 @@ class ExtractiveAnswerer:
         named = best.features[NAMES.index("names_sentence")] if info.names else 1.0
         if named < 1.0 or best.features[NAMES.index("cover_text")] < self.settings.speaker_topic_cover:
             return None  # the sentence must itself say what the question says the talk was about
-        return self.metadata.speakers_of(retrieval, info, self.citation(best).talk, [self.citation(best)])
+        evidence = self.citation(best)
+        if company:
+            return self.metadata.company_of(retrieval, evidence.talk, [evidence])
+        return self.metadata.speakers_of(retrieval, info, evidence.talk, [evidence])
 
     def answer_from(self, retrieval: Retrieval, candidates: list[Candidate]) -> Answer:
         """Pick from scored candidates (split from `answer` so tuning can rescore them)."""

@@ -94,6 +94,17 @@ class MetadataAnswerer:
                     return self._answer(retrieval, [citation]) if citation else None
         return None
 
+    def company_of(self, retrieval: Retrieval, talk: Talk, evidence: list[Citation]) -> Answer | None:
+        """The company of `talk`'s speakers, quoted from its notes, then `evidence` (why it is
+        the talk asked about); None when the notes give no company for it."""
+        company = next((p.company for p in talk.speakers if p.company), None) or talk.company
+        if not company:
+            return None
+        citation = self._line_with(retrieval, talk, self._lines(talk), company, [])
+        if citation is None:
+            return None
+        return self._answer(retrieval, [citation, *[c for c in evidence if c.start_line != citation.start_line]])
+
     def count_in_title(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
         """A count a talk's title gives, for a count question no sentence answers."""
         if not info.focus or info.kind != "number":
