@@ -239,3 +239,9 @@ def test_what_dates_is_answered_by_a_date_and_a_counted_phrase_ends_at_its_verb(
     people = analyse("How many people took part in the education roundtable?", frozenset())
     (part,) = terms("part")
     assert part not in people.counted  # 'two parts' does not count people
+
+
+def test_which_director_asks_for_a_person() -> None:
+    info = analyse("Which director in the leadership session was in charge of compute?", frozenset())
+    assert info.kind == "person" and info.asks_speaker
+    assert analyse("Which engineering tools were announced?", frozenset()).kind != "person"

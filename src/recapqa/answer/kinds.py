@@ -96,6 +96,8 @@ KINDS: tuple[KindRule, ...] = (
         re.compile(
             r"^\s*(who|whom|whose)\b|\bwho (is|was|are|gave|presented|moderated|took)\b"
             r"|\b(role|job title|position)\b|\bwork for\b"
+            r"|^\s*(which|what) ([\w-]+ )?(director|manager|engineer|vp|cto|ceo|founder|speaker|presenter|panelist"
+            r"|moderator|host|author|maintainer|evangelist|architect)\b"
         ),
         False,
     ),
