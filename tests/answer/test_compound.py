@@ -52,3 +52,8 @@ def test_a_first_part_that_is_only_what_it_asks_for_ends_as_the_second_does() ->
     assert split_compound("Who moderated the panel and which serving library did they use?")[0] == (
         "Who moderated the panel?"
     )
+
+
+def test_a_later_part_pointing_back_borrows_what_a_nameless_first_part_says() -> None:
+    parts = split_compound("Who talked about hunting extortion actors on day 2, and which rule format did they use?")
+    assert parts[1] == "which rule format did they use? (talked about hunting extortion actors on day 2)"

@@ -48,11 +48,13 @@ def _completed(first: str, second: str) -> str:
 
 
 def _context(first: str) -> str:
+    """What a later part's 'they' points to: the first part's names and the talk it names,
+    else what it says after its question word ('talked about hunting extortion actors')."""
     names = [m.group(0) for m in _CAPITALISED.finditer(first)]
     subject = _SUBJECT.search(first)
     if subject:
         names.append(subject.group(0))
-    return ", ".join(dict.fromkeys(names))
+    return ", ".join(dict.fromkeys(names)) or _OPENS_QUESTION.sub("", first).strip()
 
 
 def answer_parts(question: str, parts: list[str], ask: Callable[[str], Answer]) -> Answer:
