@@ -131,6 +131,7 @@ class TalkMatcher:
         if common is None:
             common = common_aliases(talks, texts) if texts else frozenset()
         self._alias_to_talks = {a: t for a, t in by_alias.items() if len(t) <= 2 and a not in common}
+        self._twins = same_recording(talks)
         alternatives = "|".join(sorted(map(re.escape, self._alias_to_talks), key=len, reverse=True))
         self._pattern = re.compile(rf"\b({alternatives})\b") if alternatives else None
 
@@ -140,7 +141,23 @@ class TalkMatcher:
         found: set[str] = set()
         for match in self._pattern.finditer(normalize(question)):
             found |= self._alias_to_talks[match.group(1)]
-        return found
+        return found | {twin for talk in found for twin in self._twins.get(talk, ())}
+
+
+def same_recording(talks: Iterable[Talk], most: int = 3) -> dict[str, set[str]]:
+    """Talks whose notes link the same recording or slides (ingest/links.py) are one talk
+    written up twice (a listing and a write-up): naming one names the others. A link shared by
+    more than `most` talks (a playlist, a conference's page) says nothing."""
+    by_link: dict[str, set[str]] = {}
+    for talk in talks:
+        for link in talk.meta.get("recordings") or ():
+            by_link.setdefault(link, set()).add(talk.talk_id)
+    twins: dict[str, set[str]] = {}
+    for sharing in by_link.values():
+        if 1 < len(sharing) <= most:
+            for talk_id in sharing:
+                twins.setdefault(talk_id, set()).update(sharing - {talk_id})
+    return twins
 
 
 # Document metadata that names what a talk is about (ingest/docmeta.py keys).

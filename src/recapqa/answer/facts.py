@@ -14,7 +14,7 @@ import numpy as np
 from recapqa.answer.question import is_speaker_line
 from recapqa.store import Index
 from recapqa.store.rows import ChunkSentences
-from recapqa.talk_mentions import speaker_aliases, talk_text
+from recapqa.talk_mentions import same_recording, speaker_aliases, talk_text
 from recapqa.text import squash, terms
 
 # A sentence that points back to what an earlier one named: 'They use X for…', 'For example -
@@ -83,6 +83,7 @@ class Facts:
         self._chunk_rows: dict[str, int] | None = None
         self._chunk_of: np.ndarray | None = None
         self._talk_rows = talk_rows
+        self._twins: dict[str, set[str]] | None = None
 
     @property
     def chunk_rows(self) -> dict[str, int]:
@@ -114,9 +115,15 @@ class Facts:
 
     def _talk(self, talk_id: str) -> TalkFacts:
         t, rows, sentences = self.index.talks[talk_id], self._rows_of(talk_id), self.index.sentences
+        if self._twins is None:
+            self._twins = same_recording(self.index.talks.values())
+        # the same talk's listing elsewhere (its one recording) names its speakers; notes linking
+        # several recordings are about several talks, none of whose speakers each sentence is about
+        one = len(t.meta.get("recordings") or ()) == 1
+        twins = " ".join(talk_text(self.index.talks[x]) for x in sorted(self._twins.get(talk_id, ()))) if one else ""
         return TalkFacts(
             terms=frozenset(terms(talk_text(t))),
-            about=squash(f"{talk_text(t)} {t.source}"),  # 'DjangoConEurope2013/keynotes.rst' names the event
+            about=squash(f"{talk_text(t)} {t.source} {twins}"),  # 'DjangoConEurope2013/keynotes.rst' names the event
             head=squash(f"{t.title} {t.company or ''} {t.talk_id}"),
             notes="|".join(squash(sentences[r].text) for r in rows),
             speakers=tuple(

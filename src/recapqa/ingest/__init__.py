@@ -14,6 +14,7 @@ from recapqa.ingest.article import parse_article
 from recapqa.ingest.document import Document
 from recapqa.ingest.headings import slugify
 from recapqa.ingest.layout import Layout
+from recapqa.ingest.links import recording_links
 from recapqa.ingest.markdown import parse_markdown
 from recapqa.ingest.plaintext import segment_plaintext
 from recapqa.ingest.readers import SUPPORTED_SUFFIXES, SkipFile, read_document
@@ -125,7 +126,13 @@ def prepare_document(doc: Document, notes: Path) -> PreparedDocument:
         start_line, end_line = doc.source_lines(raw.first, raw.last)
         slugs.append(slugify(raw.title if raw.kind == "talk" else f"{notes.stem} {raw.title}"))
         heading = doc.lines[raw.first].strip() if raw.has_heading else None
-        extra = {"heading": heading, "track": raw.track, "note_taker_of_talk": raw.note_taker, "code": raw.code}
+        extra = {
+            "heading": heading,
+            "track": raw.track,
+            "note_taker_of_talk": raw.note_taker,
+            "code": raw.code,
+            "recordings": recording_links(doc.text[doc.line_start(raw.first) : doc.line_end(raw.last)]),
+        }
         talk = Talk(
             talk_id=_unique(slugs[-1], local),
             title=raw.title,

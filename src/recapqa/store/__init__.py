@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 # Bump when segmentation, chunking or sentence splitting changes what an index holds.
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4  # 4: labels of lists as lead-ins, one-word items under sub-headings, talks' recordings
 
 
 @dataclass
