@@ -123,6 +123,31 @@ class JsonlRows(_Rows[T]):
             ) from exc
 
 
+class JoinedRows(_Rows[T]):
+    """Rows of several JSONL files one after another (`raw` spans them)."""
+
+    def __init__(self, pieces: Sequence[JsonlRows[T]]) -> None:
+        self.pieces = list(pieces)
+        self.starts = [0]
+        for piece in self.pieces:
+            self.starts.append(self.starts[-1] + len(piece))
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    def _row(self, index: int) -> T:
+        at = bisect.bisect_right(self.starts, index) - 1
+        return self.pieces[at][index - self.starts[at]]
+
+    def raw(self, start: int, end: int) -> bytes | memoryview:
+        out: list[bytes | memoryview] = []
+        for at, piece in enumerate(self.pieces):
+            lo, hi = max(start, self.starts[at]), min(end, self.starts[at + 1])
+            if hi > lo:
+                out.append(piece.raw(lo - self.starts[at], hi - self.starts[at]))
+        return out[0] if len(out) == 1 else b"".join(out)
+
+
 class RowRuns(_Rows[T]):
     """Rows as runs of other sequences (a previous generation's rows, or new lists), read
     only when asked for."""

@@ -115,3 +115,45 @@ class FaissStore:
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
+
+
+class PiecesStore:
+    """Exact inner-product search over the chunk vectors of a segmented generation, where
+    they are (memory-mapped `.npy` pieces, shared by every `serve` worker through the page
+    cache; nothing is copied at load). Each piece is scanned by FAISS's own exact kernel
+    (`faiss.knn`, what IndexFlatIP.search runs), so scores are IndexFlatIP's; the pieces'
+    top k are merged by score, a piece's own order kept between equal scores."""
+
+    kind = "exact"
+    description = "exact inner product over the segments' vectors (faiss.knn)"
+
+    def __init__(self, pieces: list[np.ndarray], dimension: int) -> None:
+        self.pieces = [p for p in pieces if len(p)]
+        self.dimension = dimension
+        self.starts = np.cumsum([0] + [len(p) for p in self.pieces]).tolist()
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        k = min(k, len(self))
+        if k <= 0:
+            return []
+        return [(int(r), float(s)) for r, s in self._top(query.reshape(1, -1), k)]
+
+    def _top(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        import faiss
+
+        query = np.ascontiguousarray(query, dtype=np.float32)
+        found: list[tuple[int, float]] = []
+        for start, piece in zip(self.starts, self.pieces, strict=False):
+            scores, rows = faiss.knn(query, piece, min(k, len(piece)), metric=faiss.METRIC_INNER_PRODUCT)
+            found += [(int(r) + start, float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        if len(self.pieces) == 1:
+            return found
+        return sorted(found, key=lambda hit: -hit[1])[:k]  # stable: a piece's order between ties
+
+    def all_vectors(self) -> np.ndarray:
+        from recapqa.store.segments import joined
+
+        return joined(self.pieces, self.dimension)
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
