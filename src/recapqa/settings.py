@@ -59,6 +59,12 @@ class Settings(BaseSettings):
         description="Chunks from which dense search uses an approximate HNSW index instead of exact search "
         "(FAISS IndexHNSWFlat, or pgvector HNSW); 0 keeps it exact at any size. Recorded in the manifest.",
     )
+    dense_search_threads: int = Field(
+        0,
+        ge=0,
+        description="Threads scanning an exact dense search's segments for one query (0: one per core). The "
+        "result does not depend on it; at 10k files a single scan is most of a warm ask (bench/SCALE.md).",
+    )
     index_segment_documents: int = Field(
         128,
         ge=1,

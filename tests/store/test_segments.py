@@ -55,12 +55,16 @@ def test_exact_search_over_pieces_is_index_flat_ip() -> None:
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     flat = faiss.IndexFlatIP(16)
     flat.add(vectors)
-    one, three = PiecesStore([vectors], 16), PiecesStore([vectors[:120], vectors[120:121], vectors[121:]], 16)
+    pieces = [vectors[:120], vectors[120:121], vectors[121:300], vectors[300:]]
+    one, three = PiecesStore([vectors], 16), PiecesStore(pieces[:2] + [vectors[121:]], 16)
+    threaded = [PiecesStore(pieces, 16, threads) for threads in (2, 3, 8)]
+    assert [len(store.runs) for store in threaded] == [2, 2, 2]  # runs of about the same number of rows
     for query in rng.standard_normal((20, 16)).astype(np.float32):
         scores, rows = flat.search(query[None, :], 10)
         expected = [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True)]
         assert one.search(query, 10) == expected
         assert three.search(query, 10) == expected
+        assert all(store.search(query, 10) == expected for store in threaded)
     assert one.search(vectors[0], 1000)[0][0] == 0 and len(three.search(vectors[0], 1000)) == 500
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import shutil
 from pathlib import Path
 from typing import Any, cast
@@ -94,10 +95,13 @@ class FileVectorStore:
 class FileBackend:
     name = "file"
 
-    def __init__(self, index_dir: Path, ann_threshold: int = 0, segment_documents: int = 128) -> None:
+    def __init__(
+        self, index_dir: Path, ann_threshold: int = 0, segment_documents: int = 128, search_threads: int = 0
+    ) -> None:
         self.index_dir = index_dir
         self.ann_threshold = ann_threshold
         self.segment_documents = segment_documents
+        self.search_threads = search_threads or os.cpu_count() or 1
 
     def manifest(self) -> dict[str, Any]:
         with storage_errors({"index": self.index_dir}, default="index"):
@@ -114,7 +118,7 @@ class FileBackend:
             generation = current_generation(self.index_dir)
             try:
                 with storage_errors({"index": self.index_dir}, default="index"):
-                    return _load_generation(generation)
+                    return _load_generation(generation, self.search_threads)
             except IndexCorruptError:
                 if attempt == 2 or current_generation(self.index_dir) == generation:
                     raise
@@ -159,7 +163,7 @@ class FileBackend:
         return publish(self.index_dir, building, manifest, known=written.linked).name
 
 
-def _load_generation(generation: Path) -> Index:
+def _load_generation(generation: Path, threads: int = 1) -> Index:
     manifest = read_manifest(generation)
     check_compatible(manifest)
     verify_checksums(generation, manifest)
@@ -167,7 +171,7 @@ def _load_generation(generation: Path) -> Index:
     try:
         talks = [Talk.from_dict(t) for t in json.loads((generation / "talks.json").read_text())]
         if segments is not None:
-            parts = _segment_parts(generation, manifest, segments)
+            parts = _segment_parts(generation, manifest, segments, threads)
             chunks, sentences, chunk_sentences, vectors, sentence_vectors = parts
             lexical = LexicalIndex.load(generation / "bm25", len(chunks))
         else:  # the layout before segments (one file of each)
@@ -196,7 +200,7 @@ def _load_generation(generation: Path) -> Index:
 Parts = tuple[list[Chunk], list[Sentence], Any, "FaissStore | PiecesStore", np.ndarray]
 
 
-def _segment_parts(generation: Path, manifest: dict[str, Any], segments: seg.Segments) -> Parts:
+def _segment_parts(generation: Path, manifest: dict[str, Any], segments: seg.Segments, threads: int) -> Parts:
     """Rows parsed when first read (loading makes no object per chunk or sentence); vectors
     memory-mapped: the page cache holds one copy for every `serve` worker."""
     dimension = int(manifest["model"]["dimension"])
@@ -205,7 +209,7 @@ def _segment_parts(generation: Path, manifest: dict[str, Any], segments: seg.Seg
     if manifest.get("store", {}).get("dense") == "approximate":
         vectors: FaissStore | PiecesStore = FaissStore.load(generation / "vectors.faiss")
     else:
-        vectors = PiecesStore(segments.vector_pieces("chunks"), dimension)
+        vectors = PiecesStore(segments.vector_pieces("chunks"), dimension, threads)
     return chunks, sentences, segments.chunk_sentences(), vectors, segments.vectors("sentences", dimension)
 
 

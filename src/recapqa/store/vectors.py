@@ -122,15 +122,18 @@ class PiecesStore:
     they are (memory-mapped `.npy` pieces, shared by every `serve` worker through the page
     cache; nothing is copied at load). Each piece is scanned by FAISS's own exact kernel
     (`faiss.knn`, what IndexFlatIP.search runs), so scores are IndexFlatIP's; the pieces'
-    top k are merged by score, a piece's own order kept between equal scores."""
+    top k are merged by score, a piece's own order kept between equal scores. A query's
+    pieces are scanned by `threads` threads (FAISS scans one query on one core), each a run
+    of pieces; the hits are joined in piece order, so the result does not depend on them."""
 
     kind = "exact"
     description = "exact inner product over the segments' vectors (faiss.knn)"
 
-    def __init__(self, pieces: list[np.ndarray], dimension: int) -> None:
+    def __init__(self, pieces: list[np.ndarray], dimension: int, threads: int = 1) -> None:
         self.pieces = [p for p in pieces if len(p)]
         self.dimension = dimension
         self.starts = np.cumsum([0] + [len(p) for p in self.pieces]).tolist()
+        self.runs = _runs([len(p) for p in self.pieces], threads)
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         k = min(k, len(self))
@@ -139,16 +142,25 @@ class PiecesStore:
         return [(int(r), float(s)) for r, s in self._top(query.reshape(1, -1), k)]
 
     def _top(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        import faiss
-
         query = np.ascontiguousarray(query, dtype=np.float32)
-        found: list[tuple[int, float]] = []
-        for start, piece in zip(self.starts, self.pieces, strict=False):
-            scores, rows = faiss.knn(query, piece, min(k, len(piece)), metric=faiss.METRIC_INNER_PRODUCT)
-            found += [(int(r) + start, float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        if len(self.runs) <= 1:
+            found = self._scan(query, k, 0, len(self.pieces))
+        else:
+            pool = _pool(len(self.runs))
+            found = [hit for hits in pool.map(lambda run: self._scan(query, k, *run), self.runs) for hit in hits]
         if len(self.pieces) == 1:
             return found
         return sorted(found, key=lambda hit: -hit[1])[:k]  # stable: a piece's order between ties
+
+    def _scan(self, query: np.ndarray, k: int, first: int, last: int) -> list[tuple[int, float]]:
+        import faiss
+
+        found: list[tuple[int, float]] = []
+        for at in range(first, last):
+            piece, start = self.pieces[at], self.starts[at]
+            scores, rows = faiss.knn(query, piece, min(k, len(piece)), metric=faiss.METRIC_INNER_PRODUCT)
+            found += [(int(r) + start, float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        return found
 
     def all_vectors(self) -> np.ndarray:
         from recapqa.store.segments import joined
@@ -157,3 +169,29 @@ class PiecesStore:
 
     def __len__(self) -> int:
         return int(self.starts[-1])
+
+
+def _runs(sizes: list[int], threads: int) -> list[tuple[int, int]]:
+    """Pieces [first, last) of each thread: consecutive, about the same number of rows."""
+    threads = max(1, min(threads, len(sizes)))
+    total, first, done = sum(sizes), 0, 0
+    out: list[tuple[int, int]] = []
+    for at, size in enumerate(sizes):
+        done += size
+        if done * threads >= total * (len(out) + 1) and len(out) < threads - 1:
+            out.append((first, at + 1))
+            first = at + 1
+    if first < len(sizes):
+        out.append((first, len(sizes)))
+    return out
+
+
+_POOLS: dict[int, Any] = {}
+
+
+def _pool(threads: int) -> Any:
+    from concurrent.futures import ThreadPoolExecutor
+
+    if threads not in _POOLS:
+        _POOLS[threads] = ThreadPoolExecutor(threads, thread_name_prefix="dense-search")
+    return _POOLS[threads]
