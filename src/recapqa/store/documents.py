@@ -216,27 +216,26 @@ def gather(
     settings: Settings,
     previous: Path | None = None,
     manifest: dict[str, Any] | None = None,
+    talks: list[Talk] | None = None,
 ) -> Plan:
     """The documents to index: kept from `previous` (the live generation, whose manifest
-    is `manifest`) where their content hash is unchanged, parsed again otherwise."""
+    is `manifest` and talks `talks`, read from it when not given) where their content hash
+    is unchanged, parsed again otherwise."""
     stats: dict[str, list[int]] = {}
     paths = corpus_files(corpus_dir)
     prints = corpus_fingerprints(corpus_dir, known=manifest, stats=stats, paths=paths)
     record = previous_record(previous, settings)
     plan = Plan([], prints, stats, previous if record else None, chunking_params(settings))
     found: list[tuple[Path, PreparedDocument | None, dict[str, Any] | None]] = []
-    for path in corpus_files(corpus_dir):
+    root, parents = corpus_dir.resolve(), dict[Path, bool]()
+    for path in paths:
         source = path.relative_to(corpus_dir).as_posix()
         old = record.get(source)
-        if (
-            old is not None
-            and old["print"] == prints.get(source)
-            and path.resolve().is_relative_to(corpus_dir.resolve())
-        ):
+        if old is not None and old["print"] == prints.get(source) and _inside(path, root, parents):
             found.append((path, None, old))
         elif (prepared := prepare_file(corpus_dir, path, plan.skipped)) is not None:
             found.append((path, prepared, None))
-    old_talks: list[Talk] | None = None
+    old_talks = talks
     used: set[str] = set()
     for path, prepared, old in found:
         slugs = old["slugs"] if old is not None else prepared.slugs if prepared else []
@@ -246,8 +245,8 @@ def gather(
                 assert plan.previous is not None
                 data = json.loads((plan.previous / "talks.json").read_text(encoding="utf-8"))
                 old_talks = [Talk.from_dict(t) for t in data]
-            talks = old_talks[old["talks"][0] : old["talks"][1]]
-            plan.parts.append(Part(old["source"], old["print"], slugs, talks, old["dropped"], old=old))
+            kept = old_talks[old["talks"][0] : old["talks"][1]]
+            plan.parts.append(Part(old["source"], old["print"], slugs, kept, old["dropped"], old=old))
             continue
         if prepared is None:  # kept, but its talk ids changed: parse it again
             prepared = prepare_file(corpus_dir, path, plan.skipped)
@@ -261,9 +260,10 @@ def gather(
             plan.skipped.append((source, "no text left after removing page chrome"))
             continue
         chunks = chunk_document(parsed, settings.chunk_max_tokens, settings.chunk_overlap_tokens)
-        talks = [s.talk for s in parsed.sections]
+        new_talks = [s.talk for s in parsed.sections]
         dropped = len(parsed.document.dropped)
-        part = Part(source, prints.get(source, ""), prepared.slugs, talks, dropped, chunks, document_sentences(parsed))
+        sentences = document_sentences(parsed)
+        part = Part(source, prints.get(source, ""), prepared.slugs, new_talks, dropped, chunks, sentences)
         plan.parts.append(part)
     if not plan.parts:
         raise no_usable_notes(corpus_dir, plan.skipped)
