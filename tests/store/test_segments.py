@@ -56,7 +56,7 @@ def test_exact_search_over_pieces_is_index_flat_ip() -> None:
     flat = faiss.IndexFlatIP(16)
     flat.add(vectors)
     pieces = [vectors[:120], vectors[120:121], vectors[121:300], vectors[300:]]
-    one, three = PiecesStore([vectors], 16), PiecesStore(pieces[:2] + [vectors[121:]], 16)
+    one, three = PiecesStore([vectors], 16), PiecesStore([*pieces[:2], vectors[121:]], 16)
     threaded = [PiecesStore(pieces, 16, threads) for threads in (2, 3, 8)]
     assert [len(store.runs) for store in threaded] == [2, 2, 2]  # runs of about the same number of rows
     for query in rng.standard_normal((20, 16)).astype(np.float32):
