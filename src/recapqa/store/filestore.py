@@ -201,15 +201,18 @@ Parts = tuple[list[Chunk], list[Sentence], Any, "FaissStore | PiecesStore", np.n
 
 
 def _segment_parts(generation: Path, manifest: dict[str, Any], segments: seg.Segments, threads: int) -> Parts:
-    """Rows parsed when first read (loading makes no object per chunk or sentence); vectors
-    memory-mapped: the page cache holds one copy for every `serve` worker."""
+    """Rows parsed when first read (loading makes no object per chunk or sentence); sentence
+    vectors memory-mapped: the page cache holds one copy for every `serve` worker. The chunk
+    vectors are read into memory, as FAISS held them: every question scans all of them, and
+    a mapped file damaged in place (truncated) would end the process at the next question
+    instead of being reported by the next reload's checksums (tests/reliability)."""
     dimension = int(manifest["model"]["dimension"])
     chunks = cast(list[Chunk], segments.rows("chunks", Chunk.from_dict))
     sentences = cast(list[Sentence], segments.rows("sentences", Sentence.from_dict))
     if manifest.get("store", {}).get("dense") == "approximate":
         vectors: FaissStore | PiecesStore = FaissStore.load(generation / "vectors.faiss")
     else:
-        vectors = PiecesStore(segments.vector_pieces("chunks"), dimension, threads)
+        vectors = PiecesStore(segments.vector_pieces("chunks", mapped=False), dimension, threads)
     return chunks, sentences, segments.chunk_sentences(), vectors, segments.vectors("sentences", dimension)
 
 

@@ -118,9 +118,8 @@ class FaissStore:
 
 
 class PiecesStore:
-    """Exact inner-product search over the chunk vectors of a segmented generation, where
-    they are (memory-mapped `.npy` pieces, shared by every `serve` worker through the page
-    cache; nothing is copied at load). Each piece is scanned by FAISS's own exact kernel
+    """Exact inner-product search over the chunk vectors of a segmented generation, one
+    array per segment (nothing joined). Each piece is scanned by FAISS's own exact kernel
     (`faiss.knn`, what IndexFlatIP.search runs), so scores are IndexFlatIP's; the pieces'
     top k are merged by score, a piece's own order kept between equal scores. A query's
     pieces are scanned by `threads` threads (FAISS scans one query on one core), each a run
