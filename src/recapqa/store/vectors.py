@@ -120,8 +120,12 @@ class FaissStore:
 class PiecesStore:
     """Exact inner-product search over the chunk vectors of a segmented generation, one
     array per segment (nothing joined). Each piece is scanned by FAISS's own exact kernel
-    (`faiss.knn`, what IndexFlatIP.search runs), so scores are IndexFlatIP's; the pieces'
-    top k are merged by score, a piece's own order kept between equal scores. A query's
+    (`faiss.knn`, what IndexFlatIP.search runs: with one piece, its very results); the
+    pieces' top k are merged by score, a piece's own order kept between equal scores. With
+    several pieces a score can differ from one scan over all vectors in its last bit (the
+    kernel's blocking depends on a row's place in its array; bench/SCALE.md measured the
+    same top-50 rows at 10k files). Builds from scratch and incremental ones have the same
+    segments, so the same scores. A query's
     pieces are scanned by `threads` threads (FAISS scans one query on one core), each a run
     of pieces; the hits are joined in piece order, so the result does not depend on them."""
 
