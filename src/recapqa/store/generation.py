@@ -142,7 +142,6 @@ def write_segments(
         c0, c1 = chunk_ranges[d0][0], chunk_ranges[d1 - 1][1]
         s0, s1 = sentence_ranges[d0][0], sentence_ranges[d1 - 1][1]
         entries.append({"name": name, "chunks": c1 - c0, "sentences": s1 - s0})
-        new_count = sum(p.count("chunks") for p in parts if p.old is None)
         keys = {file: f"{seg.FOLDER}/{name}/{file}" for file in SEGMENT_FILES}
         if name in have and all(p.old is not None for p in parts) and all(k in old.checksums for k in keys.values()):
             assert old.segments is not None
@@ -151,7 +150,7 @@ def write_segments(
                 linked[key] = old.checksums[key]
             terms.append(old.load_terms(folder / seg.TERMS))
             continue
-        terms.append(_write_segment(folder, parts, old, fresh, new_count))
+        terms.append(_write_segment(folder, parts, old, fresh))
         np.save(folder / seg.CHUNK_VECTORS, np.ascontiguousarray(chunk_vectors[c0:c1], dtype=np.float32))
         np.save(folder / seg.SENTENCE_VECTORS, np.ascontiguousarray(sentence_vectors[s0:s1], dtype=np.float32))
     return Written(Terms.concat(terms), entries, linked)
@@ -168,7 +167,7 @@ class _Fresh:
         return self.terms.rows(self.at - count, self.at)
 
 
-def _write_segment(folder: Path, parts: list[Part], old: _Old, fresh: _Fresh, new_count: int) -> Terms:
+def _write_segment(folder: Path, parts: list[Part], old: _Old, fresh: _Fresh) -> Terms:
     offsets, rows = [np.zeros(1, dtype=np.int64)], []
     chunk_digests, sentence_digests, chunk_ids, terms = [], [], [], []
     n_sentences = 0
