@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 # Tests must not pick up a developer's LLM or data-dir settings.
@@ -86,3 +87,42 @@ def write(path: Path, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+def index_file(generation: Path, name: str) -> Path:
+    """Where an index file is: a segment's file (store/segments.py: rows, vectors, their
+    arrays) in the generation's first segment, anything else at its root."""
+    import json
+
+    from recapqa.store import segments
+    from recapqa.store.generation import SEGMENT_FILES
+
+    if name not in SEGMENT_FILES:
+        return generation / name
+    first = json.loads((generation / "manifest.json").read_text())[segments.MANIFEST_KEY][0]["name"]
+    return segments.path(generation, first) / name
+
+
+def single_file_layout(generation: Path) -> None:
+    """Turn a one-segment generation into the layout before segments (one file of each kind
+    at the root, the chunk vectors in a FAISS file), as an older version wrote it."""
+    import json
+
+    from recapqa.hashing import file_sha256
+    from recapqa.store import segments
+    from recapqa.store.vectors import FaissStore
+
+    manifest = json.loads((generation / "manifest.json").read_text())
+    (entry,) = manifest.pop(segments.MANIFEST_KEY)
+    folder = segments.path(generation, entry["name"])
+    vectors = np.load(folder / segments.CHUNK_VECTORS)
+    store = FaissStore(vectors.shape[1])
+    store.add(vectors)
+    store.save(generation / "vectors.faiss")
+    (folder / segments.CHUNK_VECTORS).unlink()
+    for path in folder.iterdir():
+        path.rename(generation / path.name)
+    shutil.rmtree(generation / segments.FOLDER)
+    files = sorted(p for p in generation.rglob("*") if p.is_file() and p.name != "manifest.json")
+    manifest["checksums"] = {p.relative_to(generation).as_posix(): file_sha256(p) for p in files}
+    (generation / "manifest.json").write_text(json.dumps(manifest, indent=2))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT_CORPUS, write
+from conftest import DEFAULT_CORPUS, index_file, write
 
 RECAPQA = str(Path(sys.executable).parent / "recapqa")
 ANSWER_KEYS = {"question", "answer", "abstained", "mode", "fallback_reason", "citations", "timings_ms"}
@@ -126,7 +126,7 @@ def test_a_corrupt_index_is_reported_and_rebuilt(tmp_path: Path) -> None:
     write(tmp_path / "corpus" / "a.md", "## Talk A (Acme)\n\nSpeaker: Jane Doe, CEO\n\nAcme trains 40 models a day.\n")
     assert run("index", cwd=tmp_path).returncode == 0
     generation = tmp_path / "index" / (tmp_path / "index" / "CURRENT").read_text().strip()
-    (generation / "vectors.faiss").write_bytes(b"garbage")
+    index_file(generation, "chunk_vectors.npy").write_bytes(b"garbage")
     result = run("ask", "--json", "How many models does Acme train a day?", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "checksum mismatch" in result.stderr

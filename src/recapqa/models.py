@@ -47,7 +47,7 @@ class Talk:
             "talk_id": self.talk_id,
             "title": self.title,
             "company": self.company,
-            "speakers": [asdict(s) for s in self.speakers],
+            "speakers": [{"name": s.name, "role": s.role, "company": s.company} for s in self.speakers],
             "kind": self.kind,
             "source": self.source,
             "start_line": self.start_line,

@@ -59,6 +59,19 @@ class Settings(BaseSettings):
         description="Chunks from which dense search uses an approximate HNSW index instead of exact search "
         "(FAISS IndexHNSWFlat, or pgvector HNSW); 0 keeps it exact at any size. Recorded in the manifest.",
     )
+    dense_search_threads: int = Field(
+        0,
+        ge=0,
+        description="Threads scanning an exact dense search's segments for one query (0: one per core). The "
+        "result does not depend on it; at 10k files a single scan is most of a warm ask (bench/SCALE.md).",
+    )
+    index_segment_documents: int = Field(
+        128,
+        ge=1,
+        description="Documents per segment of a file-store index, on average (store/segments.py): a build "
+        "rewrites the segments holding changed notes files and hard-links the others from the live index. "
+        "Smaller: less written per edit, more files. Measured at 10k files in bench/SCALE.md.",
+    )
     ann_ef_search: int = Field(
         192,
         ge=10,

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import write
+from conftest import index_file, write
 from live_server import live_server
 from recapqa.api import create_app
 from recapqa.api.state import Engine
@@ -122,7 +122,7 @@ def test_a_reload_on_one_worker_reaches_the_others(own: Settings) -> None:
 def test_a_damaged_index_on_reload_is_reported_and_the_old_one_keeps_serving(own: Settings) -> None:
     with TestClient(create_app(own)) as client:
         generation = current_generation(own.index_dir)
-        vectors = generation / "vectors.faiss"
+        vectors = index_file(generation, "chunk_vectors.npy")
         vectors.write_bytes(vectors.read_bytes()[:100])
         write(own.corpus_dir / "acme.md", EXTRA.format(n=3))  # stale too: a reload would rebuild
         error = assert_error(client.post("/v1/reload"), 503, own.index_dir)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import REPO, CountingEmbedder, write
+from conftest import REPO, CountingEmbedder, index_file, single_file_layout, write
 from recapqa.answer.extractive import ExtractiveAnswerer
 from recapqa.answer.facts import Facts
 from recapqa.answer.question import corpus_proper_nouns, is_speaker_line
@@ -31,7 +31,7 @@ from recapqa.store import _sentences_by_chunk as sentences_by_chunk
 from recapqa.store.build import build_index, ensure_index, stale
 from recapqa.store.files import MANIFEST, current_generation
 from recapqa.store.filestore import CHUNK_SENTENCES
-from recapqa.store.rows import ChunkSentences, JsonlRows
+from recapqa.store.rows import ChunkSentences, JoinedRows, JsonlRows
 from recapqa.talk_mentions import (
     MAX_ALIAS_TALK_SHARE,
     TalkMatcher,
@@ -229,7 +229,7 @@ def test_a_file_rewritten_after_it_was_checked_is_checked_again(built: Path, set
         os.utime(path, (past, past))
     load_index(settings.index_dir, settings)  # hashed and remembered
     load_index(settings.index_dir, settings)  # from memory
-    path = built / "chunks.jsonl"
+    path = index_file(built, "chunks.jsonl")
     data = bytearray(path.read_bytes())
     data[10] = ord("X") if data[10] != ord("X") else ord("Y")
     path.write_bytes(bytes(data))  # same size, same inode
@@ -241,11 +241,12 @@ def test_rows_read_on_demand_are_the_rows_written(assistant: Assistant, tmp_path
     """Chunks and sentences are parsed when first read; the sentences of each chunk come
     from stored arrays: all as the eager lists of the same index."""
     index = assistant.index
-    assert isinstance(index.sentences, JsonlRows) and isinstance(index.chunk_sentences, ChunkSentences)
+    assert isinstance(index.sentences, JoinedRows) and isinstance(index.chunk_sentences, ChunkSentences)
     generation = index.path
-    with (generation / "sentences.jsonl").open(encoding="utf-8") as handle:
+    with index_file(generation, "sentences.jsonl").open(encoding="utf-8") as handle:
         eager = [Sentence.from_dict(json.loads(line)) for line in handle if line.strip()]
-    chunks = [Chunk.from_dict(json.loads(line)) for line in (generation / "chunks.jsonl").read_text().splitlines()]
+    lines = index_file(generation, "chunks.jsonl").read_text().splitlines()
+    chunks = [Chunk.from_dict(json.loads(line)) for line in lines]
     assert list(index.sentences) == eager and list(index.chunks) == chunks
     assert index.sentences[-1] == eager[-1] and index.sentences[2:5] == eager[2:5]
     with pytest.raises(IndexError):
@@ -266,7 +267,9 @@ def test_rows_read_on_demand_are_the_rows_written(assistant: Assistant, tmp_path
 
 
 def test_index_without_chunk_arrays_still_loads(built: Path, settings: Settings) -> None:
-    """An index of an earlier build without chunk_sentences.npz: found from the rows."""
+    """An index of an earlier build (one file of each kind) without chunk_sentences.npz:
+    found from the rows."""
+    single_file_layout(built)
     (built / CHUNK_SENTENCES).unlink()
     _rewrite_manifest(built, lambda m: m["checksums"].pop(CHUNK_SENTENCES))
     index = load_index(settings.index_dir, settings)
@@ -275,9 +278,10 @@ def test_index_without_chunk_arrays_still_loads(built: Path, settings: Settings)
 
 
 def test_chunk_arrays_of_another_index_are_refused(built: Path, settings: Settings) -> None:
-    path = built / CHUNK_SENTENCES
+    path = index_file(built, CHUNK_SENTENCES)
     ChunkSentences.of([[0], [99]]).save(path)
-    _rewrite_manifest(built, lambda m: m["checksums"].update({CHUNK_SENTENCES: file_sha256(path)}))
+    name = path.relative_to(built).as_posix()
+    _rewrite_manifest(built, lambda m: m["checksums"].update({name: file_sha256(path)}))
     with pytest.raises(IndexCorruptError, match="does not match"):
         load_index(settings.index_dir, settings)
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CountingEmbedder, write
+from conftest import CountingEmbedder, index_file, write
 from recapqa.errors import IndexCorruptError, IndexIncompatibleError, IndexMissingError
 from recapqa.settings import Settings
 from recapqa.store import load_index
@@ -25,10 +25,10 @@ def test_missing_index(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["vectors.faiss", "chunks.jsonl", "sentence_vectors.npy", "talks.json", "bm25/params.index.json"]
+    "name", ["chunk_vectors.npy", "chunks.jsonl", "sentence_vectors.npy", "talks.json", "bm25/params.index.json"]
 )
 def test_truncated_file_is_reported(built: Path, settings: Settings, name: str) -> None:
-    path = built / name
+    path = index_file(built, name)
     path.write_bytes(path.read_bytes()[: max(1, path.stat().st_size // 2)])
     with pytest.raises(IndexCorruptError) as err:
         load_index(settings.index_dir)
@@ -57,7 +57,7 @@ def test_incompatible_format_is_reported(built: Path, settings: Settings) -> Non
 def test_index_command_rebuilds_over_a_corrupt_index(
     built: Path, settings: Settings, counting_embedder: CountingEmbedder
 ) -> None:
-    (built / "vectors.faiss").write_bytes(b"garbage")
+    index_file(built, "chunk_vectors.npy").write_bytes(b"garbage")
     report = build_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
     assert report.rebuilt and report.embedded == report.chunks
     assert len(load_index(settings.index_dir).chunks) == report.chunks

@@ -17,15 +17,16 @@ from conftest import DEFAULT_CORPUS, write
 from recapqa.embed import Embedder, default_embedder
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
-from recapqa.store import documents, load_index
+from recapqa.store import documents, files, load_index, segments
 from recapqa.store.bm25_terms import Terms
 from recapqa.store.build import build_index
 from recapqa.store.files import current_generation
 from recapqa.store.lexical import LexicalIndex
 
 SHARED = DEFAULT_CORPUS.parents[1] / "shared" / "corpora"
-TEXT_FILES = ("chunks.jsonl", "sentences.jsonl", "talks.json", documents.FILE, "corpus_words.json")
-ARRAY_FILES = ("chunk_sentences.npz", "embed_keys.npz", "bm25_terms.npz")
+TEXT_FILES = ("talks.json", documents.FILE, "corpus_words.json")
+SEGMENT_TEXT_FILES = ("chunks.jsonl", "sentences.jsonl")
+SEGMENT_ARRAY_FILES = (segments.CHUNK_SENTENCES, segments.EMBED_KEYS, segments.TERMS)
 QUESTIONS = [
     "How many models does Uber run in production?",
     "What did the speaker say about feature stores?",
@@ -67,8 +68,16 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+@pytest.fixture()
+def settings(tmp_path: Path) -> Settings:
+    """One document per segment (store/segments.py): every document's segment is linked or
+    written on its own, so these small corpora have several."""
+    (tmp_path / "corpus").mkdir()
+    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", index_segment_documents=1)
+
+
 def from_scratch(settings: Settings, embedder: Callable[[], Embedder]) -> Settings:
-    fresh = Settings(corpus_dir=settings.corpus_dir, index_dir=settings.index_dir.with_name("scratch-index"))
+    fresh = settings.model_copy(update={"index_dir": settings.index_dir.with_name("scratch-index")})
     shutil.rmtree(fresh.index_dir, ignore_errors=True)
     build_index(fresh.corpus_dir, fresh.index_dir, fresh, embedder, force=True)
     return fresh
@@ -80,11 +89,20 @@ def assert_same_index(one: Settings, other: Settings) -> None:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     state_a, state_b = (json.loads((g / "corpus_words_state.json").read_text()) for g in (a, b))
     assert state_a == state_b
-    for name in ARRAY_FILES:
-        with np.load(a / name) as x, np.load(b / name) as y:
-            assert x.files == y.files
-            for key in x.files:
-                assert x[key].dtype == y[key].dtype and np.array_equal(x[key], y[key]), (name, key)
+    manifest_a, manifest_b = (json.loads((g / "manifest.json").read_text()) for g in (a, b))
+    assert manifest_a[segments.MANIFEST_KEY] == manifest_b[segments.MANIFEST_KEY]
+    for entry in manifest_a[segments.MANIFEST_KEY]:
+        one_segment, other_segment = segments.path(a, entry["name"]), segments.path(b, entry["name"])
+        assert sorted(p.name for p in one_segment.iterdir()) == sorted(p.name for p in other_segment.iterdir())
+        for name in SEGMENT_TEXT_FILES:
+            assert (one_segment / name).read_bytes() == (other_segment / name).read_bytes(), name
+        for name in SEGMENT_ARRAY_FILES:
+            with np.load(one_segment / name) as x, np.load(other_segment / name) as y:
+                assert x.files == y.files
+                for key in x.files:
+                    assert x[key].dtype == y[key].dtype and np.array_equal(x[key], y[key]), (name, key)
+        for name in (segments.CHUNK_VECTORS, segments.SENTENCE_VECTORS):
+            assert np.array_equal(np.load(one_segment / name), np.load(other_segment / name)), name
     for name in ("data.csc.index.npy", "indices.csc.index.npy", "indptr.csc.index.npy"):
         assert np.array_equal(np.load(a / "bm25" / name), np.load(b / "bm25" / name)), name
     assert json.loads((a / "bm25" / "vocab.index.json").read_text()) == json.loads(
@@ -107,22 +125,49 @@ def answers(settings: Settings) -> list[str]:
     return out
 
 
+def segment_files(index_dir: Path) -> dict[str, tuple[int, str]]:
+    """Each segment file of the live generation: its inode and recorded checksum."""
+    generation = current_generation(index_dir)
+    checksums = json.loads((generation / "manifest.json").read_text())["checksums"]
+    found = {}
+    for path in sorted((generation / segments.FOLDER).rglob("*")):
+        if path.is_file():
+            name = path.relative_to(generation).as_posix()
+            found[name] = (path.stat().st_ino, checksums[name])
+    return found
+
+
 def test_one_edited_file_gives_the_index_of_a_build_from_scratch(
-    settings: Settings, embedder_factory: Callable[[], Embedder], parsed: list[str]
+    settings: Settings, embedder_factory: Callable[[], Embedder], parsed: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copytree(DEFAULT_CORPUS, settings.corpus_dir, dirs_exist_ok=True)
     extra = "## Feature stores at Acme (Acme) - Jane Doe, CTO\n\nAcme runs 12 models.\n"
     write(settings.corpus_dir / "extra.md", extra)
     build_index(settings.corpus_dir, settings.index_dir, settings, embedder_factory)
+    before = segment_files(settings.index_dir)
     notes = sorted(p for p in settings.corpus_dir.iterdir() if p.suffix in (".md", ".txt") and p.name != "README.md")
     parsed.clear()
     edited = notes[0]
     text = edited.read_text()
     assert " models " in text
     write(edited, text.replace(" models ", " models (42 teams) ", 1))
+    hashed: list[str] = []
+    original = files.file_sha256
+
+    def spy(path: Path) -> str:
+        hashed.append(path.as_posix())
+        return original(path)
+
+    monkeypatch.setattr(files, "file_sha256", spy)
     report = build_index(settings.corpus_dir, settings.index_dir, settings, embedder_factory)
     assert parsed == [edited.name], "only the edited file is read and parsed"
     assert 0 < report.embedded < report.chunks
+    after = segment_files(settings.index_dir)
+    kept = sorted(set(before) & set(after))
+    assert len(kept) == len(after) - 7 == len(before) - 7 == 7, "one segment of two is written again, all 7 files"
+    assert all(after[name] == before[name] for name in kept), "hard links, recorded checksums kept"
+    published = [h for h in hashed if "/gen-" not in h and "/segments/" in h]
+    assert len(published) == 7 and not any(name.split("/")[1] in h for name in kept for h in published)
     scratch = from_scratch(settings, embedder_factory)
     assert_same_index(settings, scratch)
     assert answers(settings) == answers(scratch)

@@ -20,6 +20,7 @@ from recapqa.settings import Settings
 from recapqa.store import Index, load_index
 from recapqa.store.build import build_index, ensure_index, staleness
 from recapqa.store.files import POINTER
+from recapqa.store.vectors import PiecesStore
 
 Replay = Callable[[Index], Callable[[], Embedder]]  # tests/store/conftest.py: the vectors of an index, by text
 NOTES = {
@@ -190,4 +191,4 @@ def test_manifest_records_the_backend(settings: Settings, counting_embedder: Cou
     write(settings.corpus_dir / "acme.md", NOTES["acme.md"])
     build_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
     store = json.loads(next(settings.index_dir.glob("gen-*/manifest.json")).read_text())["store"]
-    assert store == {"backend": "file", "dense": "exact", "faiss": "IndexFlatIP"}
+    assert store == {"backend": "file", "dense": "exact", "faiss": PiecesStore.description}

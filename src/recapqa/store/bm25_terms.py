@@ -152,7 +152,8 @@ def _scores(terms: Terms, rows: np.ndarray, idf: np.ndarray) -> np.ndarray:
     """bm25s's Lucene term weight, in its operation order and precision: the length term
     and the division in float64, the product rounded to float32."""
     average = terms.lengths.mean()
-    length = terms.lengths[rows].astype(np.float64)
+    # each chunk's length term once (the same float64 operations), then one per entry
+    per_chunk = K1 * ((1 - B) + B * terms.lengths.astype(np.float64) / average)
     tf = terms.counts.astype(np.float32)
-    tfc = tf / (K1 * ((1 - B) + B * length / average) + tf)
+    tfc = tf / (per_chunk[rows] + tf)
     return (idf[terms.ids] * tfc).astype(np.float32)

@@ -124,7 +124,8 @@ def _build(
     old = None if force else previous_index(index_dir, settings)  # checksum-verified
     cache = reuse_cache(old, settings, journal)
     reusable = old is not None and settings.store == "file" and "c" in cache.old
-    plan = gather(corpus_dir, settings, *((old.path, old.manifest) if old and reusable else (None, None)))
+    live = (old.path, old.manifest, list(old.talks.values())) if old and reusable else (None, None, None)
+    plan = gather(corpus_dir, settings, *live)
     vectors = assemble_vectors(plan, cache, embedder, progress, journal)
     talks, chunks, sentences = plan.talks, plan.rows("chunks"), plan.rows("sentences")
     files = len(plan.parts)

@@ -244,11 +244,11 @@ def _sums_from(
         return None  # as fast to count everything
     finder = AliasFinder(looked_for)  # the parts in the sums looked for these: so do these
     if gone:
-        from recapqa.store.rows import JsonlRows
+        from recapqa.store.segments import generation_rows
 
         try:
-            old_chunks = JsonlRows(previous / "chunks.jsonl", Chunk.from_dict)
-            old_sentences = JsonlRows(previous / "sentences.jsonl", Sentence.from_dict)
+            old_chunks = generation_rows(previous, "chunks", Chunk.from_dict)
+            old_sentences = generation_rows(previous, "sentences", Sentence.from_dict)
             for doc in gone:
                 part = _part(_rows(old_chunks, doc, "chunks"), _rows(old_sentences, doc, "sentences"), finder)
                 if not sums.add(part, -1):

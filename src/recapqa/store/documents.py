@@ -34,24 +34,26 @@ from recapqa.sentences import Sentence, document_sentences
 from recapqa.settings import Settings
 from recapqa.store.corpus_sums import DocRows
 from recapqa.store.freshness import chunking_params, corpus_fingerprints
-from recapqa.store.generation import Segment
-from recapqa.store.rows import JsonlRows, RowRuns
+from recapqa.store.rows import RowRuns
+from recapqa.store.segments import generation_rows, is_segmented
 from recapqa.talk_mentions import all_aliases
 
 FILE = "documents.json"
-VERSION = 3  # 2: bm25_terms.VERSION 2; 3: each document's talk aliases
-# what a generation must hold for its documents to be reused (store/generation.py writes them)
-REUSED_FILES = (
-    FILE,
-    "talks.json",
-    "chunks.jsonl",
-    "sentences.jsonl",
-    "chunk_sentences.npz",
-    "bm25_terms.npz",
-    "embed_keys.npz",
-)
+VERSION = 4  # 2: bm25_terms.VERSION 2; 3: each document's talk aliases; 4: rows in segments
+# what a generation must hold for its documents to be reused, besides its segments (store/segments.py)
+REUSED_FILES = (FILE, "talks.json")
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Run:
+    """Consecutive documents' rows: new (`chunks`, `sentences`), or the previous
+    generation's rows [start, end) of each kind (`old`)."""
+
+    chunks: list[Chunk] | None = None
+    sentences: list[Sentence] | None = None
+    old: dict[str, Any] | None = None
 
 
 @dataclass
@@ -119,7 +121,7 @@ class Plan:
     def rows(self, kind: str) -> RowRuns[Any]:
         if kind not in self._rows:
             make = Chunk.from_dict if kind == "chunks" else Sentence.from_dict
-            old = JsonlRows(self.previous / f"{kind}.jsonl", make) if self.previous and self.kept else None
+            old = generation_rows(self.previous, kind, make) if self.previous and self.kept else None
             runs: list[tuple[Sequence[Any], int, int]] = []
             for part in self.parts:
                 fresh = part.chunks if kind == "chunks" else part.sentences
@@ -131,18 +133,18 @@ class Plan:
             self._rows[kind] = RowRuns(runs)
         return self._rows[kind]
 
-    def segments(self) -> list[Segment]:
-        """The parts' rows, consecutive kept parts merged: one copy per run of unchanged
+    def runs(self) -> list[Run]:
+        """The parts' rows, consecutive kept parts merged: one piece per run of unchanged
         documents, not one per document."""
-        out: list[Segment] = []
+        out: list[Run] = []
         for part in self.parts:
             last = out[-1].old if out else None
             if part.old is not None and last is not None and _follows(last, part.old):
                 out[-1].old = {k: [last[k][0], part.old[k][1]] for k in ("chunks", "sentences")}
             elif part.old is not None:
-                out.append(Segment(old={k: list(part.old[k]) for k in ("chunks", "sentences")}))
+                out.append(Run(old={k: list(part.old[k]) for k in ("chunks", "sentences")}))
             else:
-                out.append(Segment(part.chunks, part.sentences))
+                out.append(Run(part.chunks, part.sentences))
         return out
 
     def aliases(self) -> frozenset[str]:
@@ -197,6 +199,8 @@ def previous_record(generation: Path | None, settings: Settings) -> dict[str, di
     chunking settings and pipeline, every file they need present."""
     if generation is None or not all((generation / name).is_file() for name in REUSED_FILES):
         return {}
+    if not is_segmented(generation):
+        return {}  # an older layout: every file is parsed once
     try:
         record = json.loads((generation / FILE).read_text(encoding="utf-8"))
         if record.get("version") != VERSION or record.get("chunking") != chunking_params(settings):
@@ -212,27 +216,26 @@ def gather(
     settings: Settings,
     previous: Path | None = None,
     manifest: dict[str, Any] | None = None,
+    talks: list[Talk] | None = None,
 ) -> Plan:
     """The documents to index: kept from `previous` (the live generation, whose manifest
-    is `manifest`) where their content hash is unchanged, parsed again otherwise."""
+    is `manifest` and talks `talks`, read from it when not given) where their content hash
+    is unchanged, parsed again otherwise."""
     stats: dict[str, list[int]] = {}
     paths = corpus_files(corpus_dir)
     prints = corpus_fingerprints(corpus_dir, known=manifest, stats=stats, paths=paths)
     record = previous_record(previous, settings)
     plan = Plan([], prints, stats, previous if record else None, chunking_params(settings))
     found: list[tuple[Path, PreparedDocument | None, dict[str, Any] | None]] = []
-    for path in corpus_files(corpus_dir):
+    root, parents = corpus_dir.resolve(), dict[Path, bool]()
+    for path in paths:
         source = path.relative_to(corpus_dir).as_posix()
         old = record.get(source)
-        if (
-            old is not None
-            and old["print"] == prints.get(source)
-            and path.resolve().is_relative_to(corpus_dir.resolve())
-        ):
+        if old is not None and old["print"] == prints.get(source) and _inside(path, root, parents):
             found.append((path, None, old))
         elif (prepared := prepare_file(corpus_dir, path, plan.skipped)) is not None:
             found.append((path, prepared, None))
-    old_talks: list[Talk] | None = None
+    old_talks = talks
     used: set[str] = set()
     for path, prepared, old in found:
         slugs = old["slugs"] if old is not None else prepared.slugs if prepared else []
@@ -242,8 +245,8 @@ def gather(
                 assert plan.previous is not None
                 data = json.loads((plan.previous / "talks.json").read_text(encoding="utf-8"))
                 old_talks = [Talk.from_dict(t) for t in data]
-            talks = old_talks[old["talks"][0] : old["talks"][1]]
-            plan.parts.append(Part(old["source"], old["print"], slugs, talks, old["dropped"], old=old))
+            kept = old_talks[old["talks"][0] : old["talks"][1]]
+            plan.parts.append(Part(old["source"], old["print"], slugs, kept, old["dropped"], old=old))
             continue
         if prepared is None:  # kept, but its talk ids changed: parse it again
             prepared = prepare_file(corpus_dir, path, plan.skipped)
@@ -257,9 +260,10 @@ def gather(
             plan.skipped.append((source, "no text left after removing page chrome"))
             continue
         chunks = chunk_document(parsed, settings.chunk_max_tokens, settings.chunk_overlap_tokens)
-        talks = [s.talk for s in parsed.sections]
+        new_talks = [s.talk for s in parsed.sections]
         dropped = len(parsed.document.dropped)
-        part = Part(source, prints.get(source, ""), prepared.slugs, talks, dropped, chunks, document_sentences(parsed))
+        sentences = document_sentences(parsed)
+        part = Part(source, prints.get(source, ""), prepared.slugs, new_talks, dropped, chunks, sentences)
         plan.parts.append(part)
     if not plan.parts:
         raise no_usable_notes(corpus_dir, plan.skipped)

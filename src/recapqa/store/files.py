@@ -1,15 +1,19 @@
 """On-disk layout and atomic writes.
 
     index/CURRENT          name of the live generation (replaced atomically)
-    index/gen-<stamp>/     manifest.json, vectors.faiss, sentence_vectors.npy,
-                           chunks.jsonl, sentences.jsonl, talks.json, bm25/,
-                           chunk_sentences.npz (store/rows.py), corpus_words.json and
-                           corpus_words_state.json (store/corpus_words.py), embed_keys.npz
-                           (store/filestore.py: what a build reuses vectors by)
+    index/gen-<stamp>/     manifest.json, talks.json, documents.json, bm25/,
+                           corpus_words.json and corpus_words_state.json
+                           (store/corpus_words.py), vectors.faiss (an HNSW graph, past
+                           the ANN threshold only), and segments/<name>/ (store/segments.py):
+                           chunks.jsonl, sentences.jsonl, chunk_vectors.npy,
+                           sentence_vectors.npy, chunk_sentences.npz (store/rows.py),
+                           embed_keys.npz (what a build reuses vectors by), bm25_terms.npz
 
-A build writes a whole new generation beside the live one, checksums every file into its
-manifest, then swaps CURRENT with os.replace. An interrupted build leaves the old index
-untouched; readers that loaded the old generation keep working.
+A build writes a new generation beside the live one (segments it would write the same are
+hard-linked from the live one instead), checksums every new file into its manifest (a
+linked file keeps its recorded checksum), then swaps CURRENT with os.replace. An
+interrupted build leaves the old index untouched; readers that loaded the old generation
+keep working. No file of a published generation is ever written in place.
 """
 
 from __future__ import annotations
@@ -102,12 +106,15 @@ def new_generation(index_dir: Path) -> Path:
     return path
 
 
-def publish(index_dir: Path, building: Path, manifest: dict[str, Any]) -> Path:
-    """Checksum the generation's files, write its manifest, and make it current."""
+def publish(index_dir: Path, building: Path, manifest: dict[str, Any], known: Mapping[str, str] | None = None) -> Path:
+    """Checksum the generation's files, write its manifest, and make it current. `known`:
+    checksums of files hard-linked from the live generation (verified when it was loaded,
+    never written in place): kept, not computed again."""
     checksums = {}
     for path in sorted(building.rglob("*")):
         if path.is_file():
-            checksums[path.relative_to(building).as_posix()] = file_sha256(path)
+            name = path.relative_to(building).as_posix()
+            checksums[name] = (known or {}).get(name) or file_sha256(path)
     manifest = {**manifest, "checksums": checksums}
     (building / MANIFEST).write_text(json.dumps(manifest, indent=2))
     final = index_dir / building.name.replace(".building-", "gen-")

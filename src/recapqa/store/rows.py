@@ -32,12 +32,14 @@ def _mapped(path: Path) -> bytes | mmap.mmap:
 
 
 _LINES: dict[tuple[str, int, int, int], tuple[list[int], list[int]]] = {}
+LINE_CACHE_ROWS = 1_500_000  # about three generations' chunks and sentences at 10k notes files
 _LINES_LOCK = threading.Lock()
 
 
 def _line_index(path: Path, data: bytes | mmap.mmap) -> tuple[list[int], list[int]]:
     """Where each non-blank line starts and ends; kept per file while its size, mtime and
-    inode are unchanged (a build opens the live generation's rows more than once)."""
+    inode are unchanged (a build opens the live generation's rows three times: loading it,
+    the new rows, the corpus sums)."""
     st = path.stat()
     key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
     with _LINES_LOCK:
@@ -48,8 +50,8 @@ def _line_index(path: Path, data: bytes | mmap.mmap) -> tuple[list[int], list[in
     starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else ends
     keep = ends - starts > 0
     found = (starts[keep].tolist(), ends[keep].tolist())
-    with _LINES_LOCK:
-        while len(_LINES) >= 2:  # one generation's chunks and sentences
+    with _LINES_LOCK:  # the oldest files go first; a generation's segments take one entry each
+        while _LINES and sum(len(v[0]) for v in _LINES.values()) + len(found[0]) > LINE_CACHE_ROWS:
             del _LINES[next(iter(_LINES))]
         _LINES[key] = found
     return found
@@ -121,6 +123,31 @@ class JsonlRows(_Rows[T]):
             raise IndexCorruptError(
                 f"index file {self._name} row {index} cannot be read ({reason})", REBUILD_FIX
             ) from exc
+
+
+class JoinedRows(_Rows[T]):
+    """Rows of several JSONL files one after another (`raw` spans them)."""
+
+    def __init__(self, pieces: Sequence[JsonlRows[T]]) -> None:
+        self.pieces = list(pieces)
+        self.starts = [0]
+        for piece in self.pieces:
+            self.starts.append(self.starts[-1] + len(piece))
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    def _row(self, index: int) -> T:
+        at = bisect.bisect_right(self.starts, index) - 1
+        return self.pieces[at][index - self.starts[at]]
+
+    def raw(self, start: int, end: int) -> bytes | memoryview:
+        out: list[bytes | memoryview] = []
+        for at, piece in enumerate(self.pieces):
+            lo, hi = max(start, self.starts[at]), min(end, self.starts[at + 1])
+            if hi > lo:
+                out.append(piece.raw(lo - self.starts[at], hi - self.starts[at]))
+        return out[0] if len(out) == 1 else b"".join(out)
 
 
 class RowRuns(_Rows[T]):

@@ -20,6 +20,7 @@ from recapqa.errors import IndexMissingError, RecapqaError
 from recapqa.settings import Settings
 from recapqa.store import Index, load_index
 from recapqa.store.journal import EmbeddingJournal
+from recapqa.store.segments import joined, views
 
 if TYPE_CHECKING:
     from recapqa.store.documents import Plan
@@ -146,7 +147,8 @@ def assemble_vectors(
     journal: EmbeddingJournal,
 ) -> Vectors:
     """The plan's vectors in row order: kept documents' rows from the live index as they
-    are, new documents' by text (cached, or embedded now)."""
+    are (views of its memory-mapped segments, not copied), new documents' by text (cached,
+    or embedded now)."""
     fresh_chunks = [c for p in plan.parts if p.chunks is not None for c in p.chunks]
     fresh_sentences = [s for p in plan.parts if p.sentences is not None for s in p.sentences]
     chunk_texts, sentence_texts = [c.embed_text for c in fresh_chunks], [s.embed_text for s in fresh_sentences]
@@ -154,22 +156,17 @@ def assemble_vectors(
     new_chunks, embedded = embed("c", chunk_texts, cache, embedder, step, journal)
     new_sentences, sentences_embedded = embed("s", sentence_texts, cache, embedder, step, journal)
     out = {}
-    segments = plan.segments()  # runs of kept documents: one copy each
+    runs = plan.runs()  # runs of kept documents: their vectors are read where they are
     for kind, new in (("chunks", new_chunks), ("sentences", new_sentences)):
-        filled = np.empty((sum(p.count(kind) for p in plan.parts), new.shape[1]), dtype=np.float32)
-        row = at = 0
-        for seg in segments:
-            fresh = seg.chunks if kind == "chunks" else seg.sentences
-            if seg.old is None:
-                count = len(fresh or [])
-                filled[row : row + count] = new[at : at + count]
+        pieces, at = [], 0
+        for run in runs:
+            if run.old is None:
+                count = len((run.chunks if kind == "chunks" else run.sentences) or [])
+                pieces.append(new[at : at + count])
                 at += count
             else:
-                start, end = seg.old[kind]
-                count = end - start
-                filled[row : row + count] = cache.old[kind[0]][1][start:end]
-            row += count
-        out[kind] = filled
+                pieces += views(cache.old[kind[0]][1], *run.old[kind])
+        out[kind] = joined(pieces, new.shape[1])
     ids = {c.chunk_id for c in fresh_chunks}
     for part in plan.parts:
         if part.old is not None:

@@ -115,3 +115,86 @@ class FaissStore:
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
+
+
+class PiecesStore:
+    """Exact inner-product search over the chunk vectors of a segmented generation, one
+    array per segment (nothing joined). Each piece is scanned by FAISS's own exact kernel
+    (`faiss.knn`, what IndexFlatIP.search runs: with one piece, its very results); the
+    pieces' top k are merged by score, a piece's own order kept between equal scores. With
+    several pieces a score can differ from one scan over all vectors in its last bit (the
+    kernel's blocking depends on a row's place in its array; bench/SCALE.md measured the
+    same top-50 rows at 10k files). Builds from scratch and incremental ones have the same
+    segments, so the same scores. A query's
+    pieces are scanned by `threads` threads (FAISS scans one query on one core), each a run
+    of pieces; the hits are joined in piece order, so the result does not depend on them."""
+
+    kind = "exact"
+    description = "exact inner product over the segments' vectors (faiss.knn)"
+
+    def __init__(self, pieces: list[np.ndarray], dimension: int, threads: int = 1) -> None:
+        self.pieces = [p for p in pieces if len(p)]
+        self.dimension = dimension
+        self.starts = np.cumsum([0] + [len(p) for p in self.pieces]).tolist()
+        self.runs = _runs([len(p) for p in self.pieces], threads)
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        k = min(k, len(self))
+        if k <= 0:
+            return []
+        return [(int(r), float(s)) for r, s in self._top(query.reshape(1, -1), k)]
+
+    def _top(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        query = np.ascontiguousarray(query, dtype=np.float32)
+        if len(self.runs) <= 1:
+            found = self._scan(query, k, 0, len(self.pieces))
+        else:
+            pool = _pool(len(self.runs))
+            found = [hit for hits in pool.map(lambda run: self._scan(query, k, *run), self.runs) for hit in hits]
+        if len(self.pieces) == 1:
+            return found
+        return sorted(found, key=lambda hit: -hit[1])[:k]  # stable: a piece's order between ties
+
+    def _scan(self, query: np.ndarray, k: int, first: int, last: int) -> list[tuple[int, float]]:
+        import faiss
+
+        found: list[tuple[int, float]] = []
+        for at in range(first, last):
+            piece, start = self.pieces[at], self.starts[at]
+            scores, rows = faiss.knn(query, piece, min(k, len(piece)), metric=faiss.METRIC_INNER_PRODUCT)
+            found += [(int(r) + start, float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        return found
+
+    def all_vectors(self) -> np.ndarray:
+        from recapqa.store.segments import joined
+
+        return joined(self.pieces, self.dimension)
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+
+def _runs(sizes: list[int], threads: int) -> list[tuple[int, int]]:
+    """Pieces [first, last) of each thread: consecutive, about the same number of rows."""
+    threads = max(1, min(threads, len(sizes)))
+    total, first, done = sum(sizes), 0, 0
+    out: list[tuple[int, int]] = []
+    for at, size in enumerate(sizes):
+        done += size
+        if done * threads >= total * (len(out) + 1) and len(out) < threads - 1:
+            out.append((first, at + 1))
+            first = at + 1
+    if first < len(sizes):
+        out.append((first, len(sizes)))
+    return out
+
+
+_POOLS: dict[int, Any] = {}
+
+
+def _pool(threads: int) -> Any:
+    from concurrent.futures import ThreadPoolExecutor
+
+    if threads not in _POOLS:
+        _POOLS[threads] = ThreadPoolExecutor(threads, thread_name_prefix="dense-search")
+    return _POOLS[threads]
