@@ -80,6 +80,14 @@ def assistant_over(settings: Settings, notes: dict[str, str], embedder: Callable
     return Assistant.open(settings)
 
 
+def module_assistant(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Callable[[], Embedder], notes: dict[str, str]
+) -> Assistant:
+    """`assistant_over` in a folder of its own, for a module-scoped fixture."""
+    root = tmp_path_factory.mktemp("notes")
+    return assistant_over(Settings(corpus_dir=root / "corpus", index_dir=root / "index"), notes, embedder)
+
+
 def write(path: Path, text: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(text, bytes):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tests.conftest import assistant_over
+from tests.conftest import assistant_over, module_assistant
 
 from recapqa.answer.question import _names, analyse
 from recapqa.answer.sentence_kinds import kind_score, names_other, number_near, other_time
@@ -40,9 +40,7 @@ For example - they're running 9 clusters across 100 cloud instances today.
 
 @pytest.fixture(scope="module")
 def blog(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
-    root = tmp_path_factory.mktemp("blog")
-    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
-    return assistant_over(settings, {"cloudconf.md": BLOG}, embedder_factory)
+    return module_assistant(tmp_path_factory, embedder_factory, {"cloudconf.md": BLOG})
 
 
 def test_a_list_item_that_points_back_belongs_to_the_company_its_lead_in_paragraph_names(blog: Assistant) -> None:
@@ -105,9 +103,7 @@ Storage tiers
 
 @pytest.fixture(scope="module")
 def labels(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
-    root = tmp_path_factory.mktemp("labels")
-    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
-    return assistant_over(settings, {"netconf.md": LABELS}, embedder_factory)
+    return module_assistant(tmp_path_factory, embedder_factory, {"netconf.md": LABELS})
 
 
 def test_a_short_line_above_bullets_is_their_lead_in(labels: Assistant) -> None:
@@ -148,9 +144,7 @@ The new manager restarts a crashed worker in under 50 ms on a laptop.
 
 @pytest.fixture(scope="module")
 def lists(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
-    root = tmp_path_factory.mktemp("lists")
-    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
-    return assistant_over(settings, {"toolconf.md": LISTS}, embedder_factory)
+    return module_assistant(tmp_path_factory, embedder_factory, {"toolconf.md": LISTS})
 
 
 def test_a_one_word_item_under_a_sub_heading_is_a_sentence(lists: Assistant) -> None:
