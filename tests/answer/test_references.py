@@ -239,3 +239,11 @@ def test_which_director_asks_for_a_person() -> None:
     info = analyse("Which director in the leadership session was in charge of compute?", frozenset())
     assert info.kind == "person" and info.asks_speaker
     assert analyse("Which engineering tools were announced?", frozenset()).kind != "person"
+
+
+def test_which_version_is_answered_by_a_version() -> None:
+    info = analyse("From which Linux kernel version on can a program hold a million instructions?", frozenset())
+    assert info.kind == "version"
+    assert kind_score(info, "Modern kernels allow up to 1 million instructions.", "", False) == 0.0
+    assert kind_score(info, "Since kernel 5.3 the limit is 1 million instructions.", "", False) == 1.0
+    assert analyse("In which release channels is the distribution delivered?", frozenset()).kind != "version"

@@ -19,6 +19,7 @@ Kind = Literal[
     "speaker_topic",
     "money",
     "number",
+    "version",
     "year",
     "date",
     "time",
@@ -70,6 +71,7 @@ KINDS: tuple[KindRule, ...] = (
         ),
         True,
     ),
+    KindRule("version", re.compile(r"\b(what|which) ([\w-]+ ){0,2}version\b(?! (of|control))"), True),
     KindRule("year", re.compile(r"\b(what|which) year\b"), True),
     KindRule("date", re.compile(r"\b(what|which|on what) (dates?|days?)\b"), True),  # a date, not 'a week'
     # answered by a year, not by 'later'

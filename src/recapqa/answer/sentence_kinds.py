@@ -27,6 +27,7 @@ _TIME = re.compile(
 _NUMBER_WORDS = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|billions?)\b", re.I
 )
+_VERSION = re.compile(r"\bv?\d+(\.\d+|\.x)+\b|\bv\d+\b|\b(version|release)\s+\d", re.I)
 # A date: a month or weekday name, '11/29', '14th', 'day 2'.
 _DATE = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b\.?\s*\d"
@@ -130,6 +131,8 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
         return 1.0 if has_number(text, info.numbers, counting=info.focus is not None) else 0.0
     if info.kind == "year":
         return 1.0 if _amounts(text, info.numbers, False) & _years(text) else 0.0
+    if info.kind == "version":  # '5.3', 'v2', 'version 4', 'Python 3.2'
+        return 1.0 if _VERSION.search(text) else 0.0
     if info.kind == "date":
         return 1.0 if _DATE.search(text) or _years(text) - info.numbers else 0.0
     if info.kind == "time":
