@@ -43,7 +43,6 @@ dev split only (precision and recall per split in eval/llm/README.md).
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -63,6 +62,7 @@ from recapqa.answer.claim_rules import (
 from recapqa.answer.claims import Claim, split_claims
 from recapqa.answer.extractive import Candidate, ExtractiveAnswerer
 from recapqa.answer.question import analyse
+from recapqa.answer.relevance import log_odds, relevant_rows
 from recapqa.models import Hit
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
@@ -80,11 +80,6 @@ _ASKS_COMPANY = re.compile(r"\b(which|what) (company|companies|organi[sz]ations?
 _ASKS_TALK = re.compile(r"\b(which|what) (talks?|sessions?|presentations?|keynotes?|panels?)\b", re.I)
 # questions whose answer is who spoke: a talk's speakers answer them
 _ASKS_WHO_SPOKE = re.compile(r"^\s*(who|whom)\b|\b(which|what) (speakers?|presenters?|panelists?)\b", re.I)
-
-
-def log_odds(p: float) -> float:
-    p = min(max(p, 1e-12), 1 - 1e-12)
-    return math.log(p / (1 - p))
 
 
 @dataclass
@@ -133,9 +128,17 @@ class SupportChecker:
         shown = Retrieval(question, retrieval.query_vector, hits, retrieval.mentioned_talks)
         candidates = self.extractive.candidates(shown, info)
         best = max((c.score for c in candidates if c.eligible), default=0.0)
-        floor = max(RELEVANCE_FLOOR * self.extractive.settings.abstain_threshold, RELATIVE_RELEVANCE * best)
-        lowest = log_odds(best) - self.logit_gap
-        relevance = {c.row: c for c in candidates if c.eligible and c.score >= floor and log_odds(c.score) >= lowest}
+        settings = self.extractive.settings
+        floor = max(RELEVANCE_FLOOR * settings.abstain_threshold, RELATIVE_RELEVANCE * best)
+        relevance = relevant_rows(
+            candidates,
+            self.index.sentences,
+            floor,
+            self.logit_gap,
+            settings.llm_heading_words,
+            settings.llm_heading_reach,
+            info.names,
+        )
         verdicts: list[Verdict] = []
         asks_name = info.kind == "person" or bool(_ASKS_COMPANY.search(question))
         asks_speakers = bool(_ASKS_WHO_SPOKE.search(question))
