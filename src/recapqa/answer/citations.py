@@ -20,8 +20,9 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
       scoring: it is eligible (about every name and number the question requires) and scores
       at least RELEVANCE_FLOOR of the answerer's abstention threshold and RELATIVE_RELEVANCE
       of the best sentence shown, and is within settings.llm_support_logit_gap log-odds of
-      that best sentence. A pasted paragraph, or a true sentence of the right talk that is
-      not the answer, is no support;
+      that best sentence, or is an item under a short line naming the question's subject, or
+      goes on about a sentence that passes (answer/relevance.py). A pasted paragraph, or a
+      true sentence of the right talk that is not the answer, is no support;
   (d) a negated claim must negate what its sentence negates: the first content word after
       each negation of the claim is among the words a negation of the sentence bears on
       (claim_rules.negation_matches), so "not build one but buy one" supports "do not build"
