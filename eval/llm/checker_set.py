@@ -60,7 +60,7 @@ def extract(paths: list[str]) -> None:
     from recapqa.answer.claims import split_claims
     from recapqa.answer.text import terms
 
-    assistant = open_assistant(INDEX)
+    assistants: dict[str | None, Any] = {}
     seen: set[tuple[str, str, int]] = set()
     for path in paths:
         lines = [json.loads(line) for line in Path(path).read_text().splitlines()]
@@ -68,6 +68,10 @@ def extract(paths: list[str]) -> None:
         for row in lines[1:]:
             if not row["reply"]:
                 continue
+            collection = row.get("collection")
+            if collection not in assistants:
+                assistants[collection] = open_assistant(INDEX, collection)
+            assistant = assistants[collection]
             refs = row["source_refs"]
             chunks = resolve(assistant.index, refs) or []
             for claim in split_claims(row["reply"]):
@@ -87,6 +91,7 @@ def extract(paths: list[str]) -> None:
                     want = set(terms(claim.text))
                     best = max(sentences, key=lambda s: len(want & set(terms(s))), default="")
                     triple = {"origin": model, "qid": row["id"], "question": row["question"], "claim": claim.text}
+                    triple |= {"collection": collection} if collection else {}
                     triple |= {"cited": n, "sources": refs, "answers": row["answers"], "talk": talk, "best": best}
                     print(json.dumps(triple, ensure_ascii=False))
 

@@ -35,6 +35,7 @@ from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 REPO = Path(__file__).resolve().parents[2]
+COLLECTIONS = REPO.parent / "shared" / "corpora"
 sys.path.insert(0, str(Path(__file__).parent))
 
 from checker_set import INDEX, resolve  # noqa: E402
@@ -89,14 +90,32 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def open_assistant(index_dir: Path, **llm: Any) -> Assistant:
-    settings = Settings(corpus_dir=REPO / "corpus", index_dir=index_dir, **llm)
+def open_assistant(index_dir: Path, collection: str | None = None, **llm: Any) -> Assistant:
+    """An assistant over the default corpus, or over one collection of ../shared/corpora (its
+    index in `index_dir` + "-" + the collection's name)."""
+    corpus = COLLECTIONS / collection if collection else REPO / "corpus"
+    index = index_dir.with_name(f"{index_dir.name}-{collection}") if collection else index_dir
+    settings = Settings(corpus_dir=corpus, index_dir=index, **llm)
     return Assistant.open(settings, notify=lambda msg: print(msg, file=sys.stderr))
 
 
+def pick(questions: list[Question], per_collection: int) -> list[Question]:
+    """At most `per_collection` questions of each collection, in file order."""
+    if not per_collection:
+        return questions
+    taken: dict[str | None, int] = {}
+    out = []
+    for q in questions:
+        if taken.get(q.collection, 0) < per_collection:
+            taken[q.collection] = taken.get(q.collection, 0) + 1
+            out.append(q)
+    return out
+
+
 def run(args: argparse.Namespace) -> None:
-    questions = [q for q in load_questions(REPO / "eval" / "questions.jsonl") if q.split in args.split]
-    questions = questions[args.offset :]
+    asked = {json.loads(line).get("id") for path in args.exclude for line in Path(path).read_text().splitlines()}
+    questions = [q for q in load_questions(Path(args.questions)) if q.split in args.split and q.id not in asked]
+    questions = pick(questions[args.offset :], args.per_collection)
     questions = questions[: args.limit] if args.limit else questions
     out = Path(args.out or REPO / "eval" / "llm" / "runs" / f"{args.name}.jsonl")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -106,11 +125,13 @@ def run(args: argparse.Namespace) -> None:
     with llama_server(Path(args.model), args.chat_format) as base_url, out.open("w") as f:
         llm = {"llm_base_url": base_url, "llm_timeout": args.timeout, "llm_max_tokens": args.max_tokens}
         llm |= {"llm_temperature": args.temperature}
-        assistant = open_assistant(Path(args.index), **llm)
-        assistant.warm()
+        assistants: dict[str | None, Assistant] = {}
         f.write(json.dumps({"meta": meta}) + "\n")
         for n, q in enumerate(questions, 1):
-            row = ask_both(assistant, q)
+            if q.collection not in assistants:
+                assistants[q.collection] = open_assistant(Path(args.index), q.collection, **llm)
+                assistants[q.collection].warm()
+            row = ask_both(assistants[q.collection], q)
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
             f.flush()
             print(f"{n}/{len(questions)} {q.id} {row['llm']['mode']} {row['llm_ms']:.0f} ms", file=sys.stderr)
@@ -331,7 +352,10 @@ def main() -> None:
     r.add_argument("--name", required=True)
     r.add_argument("--chat-format", default=None)
     r.add_argument("--split", nargs="+", default=["dev"])
+    r.add_argument("--questions", default=str(REPO / "eval" / "questions.jsonl"))
     r.add_argument("--offset", type=int, default=0, help="skip this many questions of the split first")
+    r.add_argument("--exclude", nargs="*", default=[], help="runs whose questions are left out (asked already)")
+    r.add_argument("--per-collection", type=int, default=0, help="at most this many questions per collection")
     r.add_argument("--limit", type=int, default=0)
     r.add_argument("--timeout", type=float, default=180.0)
     r.add_argument("--max-tokens", type=int, default=128)

@@ -12,36 +12,47 @@ import json
 import os
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import pytest
 
 from conftest import REPO
 from recapqa.answer.citations import SupportChecker
 from recapqa.answer.claims import Claim
+from recapqa.embed import Embedder
 from recapqa.models import Hit
 from recapqa.pipeline import Assistant
+from recapqa.settings import Settings
+from recapqa.store.build import build_index
+from shared_data import corpora_dir
 
 sys.path.insert(0, str(REPO / "eval" / "llm"))
 from checker_set import hash_split, resolve
 
 SET = REPO / "eval" / "llm" / "checker_set.jsonl"
-# issue 11 targets precision 0.95 and recall 0.85. Measured 2026-11-27 (eval/llm/README.md): dev 35/37 = 0.946
-# and 35/40 = 0.875; test 92/96 and 92/96 = 0.958, of which the old half 50/50 and 50/50, the first fresh batch
-# 29/29 and 29/29 (its errors read once were moved to dev), the second fresh batch (the honest held-out figure)
-# 13/17 = 0.765 and 13/17 = 0.765. The floors sit a little under the measured figures (about one more error): a
-# regression guard, not the targets. The dev recall floor went from 0.9 to 0.85 because the 9 moved test triples
-# brought 4 right claims the checker still drops; the other floors were raised or kept.
+# issue 11 targets precision 0.95 and recall 0.85. Measured 2026-11-27 (eval/llm/README.md): dev 43/45 = 0.956
+# and 43/47 = 0.915; test 103/109 = 0.945 and 103/115 = 0.896, of which the old half 50/50 and 50/50, the first
+# fresh batch 29/29 and 29/29 (its errors read once were moved to dev), the second fresh batch 13/17 = 0.765 and
+# 13/17 = 0.765, the third fresh batch (other people's notes, the honest held-out figure) 11/13 = 0.846 and
+# 11/19 = 0.579. The floors sit a little under the measured figures (about one more error): a regression guard,
+# not the targets. The "test" and "fresh replies" recall floors went down (0.94 to 0.89, 0.89 to 0.81) because
+# the third batch was added with 8 right claims the checker drops, not because the checker lost any; the dev
+# floors went up (0.93 to 0.95, 0.85 to 0.91).
 PRECISION_TARGET, RECALL_TARGET = 0.95, 0.85
 FLOORS = {
-    "test": (0.95, 0.94),
-    "test, fresh replies": (0.89, 0.89),
+    "test": (0.94, 0.89),
+    "test, fresh replies": (0.89, 0.81),
     "test, fresh replies, first batch": (0.96, 0.96),
     "test, fresh replies, second batch": (0.72, 0.7),
+    "test, fresh replies, third batch": (0.84, 0.57),
     "test, old half": (0.98, 0.98),
-    "dev": (0.93, 0.85),
+    "dev": (0.95, 0.91),
 }
 FRESH = "test, fresh replies"  # triples from replies to test questions, added after the split
 FRESH_1 = "test, fresh replies, first batch"  # its errors read once were moved to dev on 2026-11-27
 FRESH_2 = "test, fresh replies, second batch"  # added 2026-11-27, labelled before the checker saw them
+FRESH_3 = "test, fresh replies, third batch"  # other people's notes (eval/corpora_questions.jsonl), 2026-11-27
 OLD_HALF = "test, old half"  # the hash-split test triples
 
 
@@ -90,14 +101,23 @@ def test_every_triple_has_its_frozen_split() -> None:
             assert t["split"] == hash_split(t["question"], t["claim"]), t
 
 
-def test_checker_precision_and_recall_on_the_labelled_set(assistant: Assistant) -> None:
+def test_checker_precision_and_recall_on_the_labelled_set(
+    assistant: Assistant, tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]
+) -> None:
     triples = [json.loads(line) for line in SET.read_text().splitlines() if line.strip()]
     assert len(triples) >= 150
-    checker = SupportChecker(assistant.extractive, assistant.embed_query)
+    assistants: dict[str | None, Assistant] = {None: assistant}
+    for collection in sorted({t["collection"] for t in triples if t.get("collection")}):
+        # triples from replies to questions on other people's notes (eval/corpora_questions.jsonl)
+        settings = Settings(corpus_dir=corpora_dir() / collection, index_dir=tmp_path_factory.mktemp(collection))
+        build_index(settings.corpus_dir, settings.index_dir, settings, embedder_factory)
+        assistants[collection] = Assistant.open(settings)
+    checkers = {c: SupportChecker(a.extractive, a.embed_query) for c, a in assistants.items()}
     counts: dict[str, Count] = defaultdict(Count)
     unresolved = 0
     mistakes: dict[str, list[str]] = defaultdict(list)
     for t in triples:
+        assistant, checker = assistants[t.get("collection")], checkers[t.get("collection")]
         chunks = resolve(assistant.index, t["sources"])
         if chunks is None:
             unresolved += 1
@@ -109,7 +129,8 @@ def test_checker_precision_and_recall_on_the_labelled_set(assistant: Assistant) 
         keys = [t["split"], f"{t['split']}: {t['origin']}", "all"]
         note = t.get("split_note", "")
         keys += [FRESH] if note.startswith("fresh") else []
-        keys += [FRESH_2 if note.startswith("fresh, second") else FRESH_1] if note.startswith("fresh") else []
+        batch = FRESH_3 if note.startswith("fresh, third") else FRESH_2 if note.startswith("fresh, second") else FRESH_1
+        keys += [batch] if note.startswith("fresh") else []
         keys += [OLD_HALF] if t["split"] == "test" and not note else []
         for key in keys:
             counts[key].add(verdict.kept, supported)
@@ -127,6 +148,6 @@ def test_checker_precision_and_recall_on_the_labelled_set(assistant: Assistant) 
     print(text)
     for split, (precision_floor, recall_floor) in FLOORS.items():
         count = counts[split]
-        enough = {FRESH: 20, FRESH_1: 10, FRESH_2: 10}.get(split, 30)
+        enough = {FRESH: 20, FRESH_1: 10, FRESH_2: 10, FRESH_3: 10}.get(split, 30)
         assert count.tp + count.fn >= enough and count.fp + count.tn >= enough, f"{split}: both labels need cases"
         assert count.precision >= precision_floor and count.recall >= recall_floor, f"{split}\n{text}"

@@ -20,8 +20,9 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
       scoring: it is eligible (about every name and number the question requires) and scores
       at least RELEVANCE_FLOOR of the answerer's abstention threshold and RELATIVE_RELEVANCE
       of the best sentence shown, and is within settings.llm_support_logit_gap log-odds of
-      that best sentence. A pasted paragraph, or a true sentence of the right talk that is
-      not the answer, is no support;
+      that best sentence, or is an item under a short line naming the question's subject, or
+      goes on about a sentence that passes (answer/relevance.py). A pasted paragraph, or a
+      true sentence of the right talk that is not the answer, is no support;
   (d) a negated claim must negate what its sentence negates: the first content word after
       each negation of the claim is among the words a negation of the sentence bears on
       (claim_rules.negation_matches), so "not build one but buy one" supports "do not build"
@@ -43,7 +44,6 @@ dev split only (precision and recall per split in eval/llm/README.md).
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -64,6 +64,7 @@ from recapqa.answer.claim_rules import (
 from recapqa.answer.claims import Claim, split_claims
 from recapqa.answer.extractive import ExtractiveAnswerer
 from recapqa.answer.question import analyse
+from recapqa.answer.relevance import log_odds, relevant_rows
 from recapqa.models import Hit
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
@@ -81,11 +82,6 @@ _ASKS_COMPANY = re.compile(r"\b(which|what) (company|companies|organi[sz]ations?
 _ASKS_TALK = re.compile(r"\b(which|what) (talks?|sessions?|presentations?|keynotes?|panels?)\b", re.I)
 # questions whose answer is who spoke: a talk's speakers answer them
 _ASKS_WHO_SPOKE = re.compile(r"^\s*(who|whom)\b|\b(which|what) (speakers?|presenters?|panelists?)\b", re.I)
-
-
-def log_odds(p: float) -> float:
-    p = min(max(p, 1e-12), 1 - 1e-12)
-    return math.log(p / (1 - p))
 
 
 @dataclass
@@ -134,9 +130,17 @@ class SupportChecker:
         shown = Retrieval(question, retrieval.query_vector, hits, retrieval.mentioned_talks)
         candidates = self.extractive.candidates(shown, info)
         best = max((c.score for c in candidates if c.eligible), default=0.0)
-        floor = max(RELEVANCE_FLOOR * self.extractive.settings.abstain_threshold, RELATIVE_RELEVANCE * best)
-        lowest = log_odds(best) - self.logit_gap
-        relevance = {c.row: c for c in candidates if c.eligible and c.score >= floor and log_odds(c.score) >= lowest}
+        settings = self.extractive.settings
+        floor = max(RELEVANCE_FLOOR * settings.abstain_threshold, RELATIVE_RELEVANCE * best)
+        relevance = relevant_rows(
+            candidates,
+            self.index.sentences,
+            floor,
+            self.logit_gap,
+            settings.llm_heading_words,
+            settings.llm_heading_reach,
+            info.names,
+        )
         verdicts: list[Verdict] = []
         asks_name = info.kind == "person" or bool(_ASKS_COMPANY.search(question))
         asks_speakers = bool(_ASKS_WHO_SPOKE.search(question))
