@@ -247,3 +247,10 @@ def test_which_version_is_answered_by_a_version() -> None:
     assert kind_score(info, "Modern kernels allow up to 1 million instructions.", "", False) == 0.0
     assert kind_score(info, "Since kernel 5.3 the limit is 1 million instructions.", "", False) == 1.0
     assert analyse("In which release channels is the distribution delivered?", frozenset()).kind != "version"
+
+
+def test_an_item_saying_no_to_the_question_and_its_label_do_not_answer_it(labels: Assistant) -> None:
+    answer, _ = labels.ask("Which way of connecting networks comes with bandwidth constraints?", mode="extractive")
+    quotes = [c.quote for c in answer.citations]
+    assert "NO bandwidth constraints" not in quotes and "Peering" not in quotes
+    assert quotes[:2] == ["Dedicated Link", "HAS bandwidth constraints (a 5 Gb port)"]

@@ -7,6 +7,7 @@ from recapqa.answer.facts import Facts
 from recapqa.answer.kinds import required
 from recapqa.answer.question import QuestionInfo, counted_as
 from recapqa.answer.sentence_kinds import (
+    denies,
     names_other,
     note_taker_absent,
     number_near,
@@ -52,6 +53,10 @@ class Eligibility:
         labelled = sentence.context if sentence.context and not sentence.context.rstrip().endswith(":") else ""
         if not sentence.text.rstrip().endswith(":") and not says_more(f"{labelled} {sentence.text}", known):
             return False  # a lead-in brings its items; an item under a label is quoted with it
+        if labelled and not says_more(sentence.text, known) and denies(sentence.text, info.text):
+            return False  # 'VPC peering' / 'NO bandwidth constraints' denies what 'which has them' asks
+        if self._items_deny(row, known, info.text):
+            return False  # nor is the label 'VPC peering' itself an answer
         if note_taker_absent(sentence.text) or other_time(sentence.text, info.text):
             return False
         metadata = talk.about + facts.context
@@ -66,6 +71,17 @@ class Eligibility:
             ):
                 return False  # the talk is about it, but this sentence is about something else it names
         return all(n in near or n in sentence.text for n in info.numbers)
+
+    def _items_deny(self, row: int, known: frozenset[str], question: str, reach: int = 8) -> bool:
+        """Does an item under this line (its label) deny what the question asks, saying nothing else?"""
+        label, sentences = self.index.sentences[row], self.index.sentences
+        for below in range(row + 1, min(len(sentences), row + 1 + reach)):
+            item = sentences[below]
+            if item.talk_id != label.talk_id or not item.list_item:
+                return False
+            if item.context == label.text and not says_more(item.text, known) and denies(item.text, question):
+                return True
+        return False
 
     def _counts_focus(self, sentence: Sentence, own_terms: frozenset[str], info: QuestionInfo) -> bool:
         """A count of what the question counts: an amount beside that noun in the sentence, or

@@ -116,6 +116,15 @@ def other_time(text: str, question: str) -> bool:
     return bool(_THEN.search(question) and _NOW.search(text) and not _THEN.search(text))
 
 
+_NEGATION = re.compile(r"\b(no|not|never|none|without|cannot)\b|n['’]t\b", re.I)
+
+
+def denies(text: str, question: str) -> bool:
+    """Does the text say 'no' where the question does not ('NO bandwidth constraints' for
+    'which option comes with bandwidth constraints')?"""
+    return bool(_NEGATION.search(text)) and not _NEGATION.search(question)
+
+
 def has_money(text: str) -> bool:
     return bool(_MONEY.search(text))
 
