@@ -199,8 +199,8 @@ def parity(reference: list[dict[str, Any]], other: list[dict[str, Any]]) -> dict
 
 def render(results: dict[str, Any]) -> str:
     lines = [
-        f"`bench/embed_int8.py`, {results['date']}. Machine: {results['machine']} "
-        f"(at start); load average at the end: {results.get('load_end', float('nan')):.1f}.",
+        f"`bench/embed_int8.py`, {results['date']}. Machine: {results['machine']}"
+        f"; load average at the end: {results.get('load_end', float('nan')):.1f}.",
         "",
         f"| embedder | chunks/s (median of {results['rounds']}) | x sentence-transformers | x fp32 export "
         "| cosine to fp32: min | 1st percentile | median |",
