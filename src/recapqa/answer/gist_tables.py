@@ -51,8 +51,15 @@ def gist_tables(
     index stores them (else found by reading every sentence's talk, once)."""
     sentences = index.sentences
     rows = talk_rows if talk_rows is not None else _talk_rows(index)
-    # links are not words
-    sentence_terms = PerRow(len(sentences), lambda r: set(terms(LINKS.sub(" ", sentences[r].text))))
+    stems: dict[str, list[str]] = {}  # each distinct word's terms, made once (not per occurrence)
+
+    def row_terms(row: int) -> set[str]:
+        out: set[str] = set()
+        for word in WORD.findall(LINKS.sub(" ", sentences[row].text)):  # links are not words
+            out.update(stems[word] if word in stems else stems.setdefault(word, terms(word)))
+        return out
+
+    sentence_terms = PerRow(len(sentences), row_terms)
     speakers = ByKey(lambda tid: set(terms(" ".join(index.talks[tid].speaker_names))))
 
     def filler(row: int) -> bool:
