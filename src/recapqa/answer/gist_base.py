@@ -1,5 +1,5 @@
 """The state and helpers of the gist answerer (answer/gist.py): the per-sentence tables
-(made on the first gist question), the units a talk offers and how they are picked, topic
+(each row made when a question first reads it), the units a talk offers and how they are picked, topic
 vectors, names of topics, and how a gist answer is written and cited."""
 
 from __future__ import annotations
