@@ -68,7 +68,7 @@ class ExtractiveAnswerer:
                 )
         words = words or corpus_words.load(index)  # stored with the index: no sentence is read
         self.proper_nouns = words.proper_nouns
-        self.gist = GistAnswerer(index, settings, embed, self.proper_nouns)
+        self.gist = GistAnswerer(index, settings, embed, self.proper_nouns, words.talk_rows)
         self.metadata = MetadataAnswerer(self.gist.targets, settings)
         self.idf = words.idf
         self.facts = Facts(index, words.talk_rows, settings.antecedent_reach)

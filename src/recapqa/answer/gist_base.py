@@ -1,5 +1,5 @@
 """The state and helpers of the gist answerer (answer/gist.py): the per-sentence tables
-(made on the first gist question), the units a talk offers and how they are picked, topic
+(each row made when a question first reads it), the units a talk offers and how they are picked, topic
 vectors, names of topics, and how a gist answer is written and cited."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -35,24 +35,27 @@ class GistBase:
         settings: Settings,
         embed: Callable[[str], np.ndarray] | None = None,
         proper_nouns: frozenset[str] = frozenset(),
+        talk_rows: Mapping[str, list[int]] | None = None,
     ) -> None:
         """`proper_nouns`: words the notes only write capitalised (a theme is a two-word
-        phrase or one of these, not a common verb)."""
+        phrase or one of these, not a common verb); `talk_rows`: each talk's sentence rows,
+        as the index stores them."""
         self.index = index
         self.settings = settings
         self.embed = embed
         self.named = {stem for word in proper_nouns for stem in terms(word)}
         self.targets = TalkTargets(index)
-        # rows per talk, per-sentence words, filler flags and spellings: made on the first gist
-        # question, so that loading an index (serve start-up) does not pay for questions never asked
-        self.rows: dict[str, list[int]] = {}
-        self.chunk_of: dict[int, str] = {}
-        self.chunks: dict[str, Chunk] = {}
-        self.expansions: dict[str, str] = {}
-        self.words: list[list[list[str]]] = []
-        self.terms: list[set[str]] = []
-        self.filler: list[bool] = []
-        self.spelling: dict[str, Counter[str]] = {}
+        # rows per talk, per-sentence words, filler flags and spellings (answer/gist_tables.py):
+        # set up on the first gist question, each row made when a question first reads it
+        self._talk_rows = talk_rows
+        self.rows: Mapping[str, list[int]] = {}
+        self.chunk_of: Mapping[int, str] = {}
+        self.chunks: Mapping[str, Chunk] = {}
+        self.expansions: Mapping[str, str] = {}
+        self.words: Sequence[list[list[str]]] = []
+        self.terms: Sequence[set[str]] = []
+        self.filler: Sequence[bool] = []
+        self.spelling: Mapping[str, Counter[str]] = {}
         self._ready = threading.Lock()
         self._themes_found: dict[frozenset[str], tuple[list[str], list[tuple[str, list[str]]]]] = {}
 
@@ -60,7 +63,7 @@ class GistBase:
         with self._ready:
             if self.filler or not self.index.sentences:
                 return
-            t = gist_tables(self.index, self.targets.label_terms, self.settings.gist_min_terms)
+            t = gist_tables(self.index, self.targets.label_terms, self.settings.gist_min_terms, self._talk_rows)
             self.rows, self.chunk_of, self.words, self.terms, self.spelling = (
                 t.rows,
                 t.chunk_of,
@@ -68,7 +71,7 @@ class GistBase:
                 t.terms,
                 t.spelling,
             )
-            self.chunks = {c.chunk_id: c for c in self.index.chunks}
+            self.chunks = t.chunks
             self.expansions = t.expansions
             self.filler = t.filler
 
@@ -186,7 +189,8 @@ class GistBase:
         spelt = [re.sub(r"['’]s$", "", w.strip(".'’")) for w in WORD.findall(question)]  # as the question has it
         asked = {stem: word for word in spelt for stem in terms(word)}
         parts = [p for t in sorted(topic, key=lambda t: (order.get(t, len(order)), t)) for p in t.split()]
-        notes = {p: self.spelling[p].most_common(1)[0][0] for p in parts if p in self.spelling}
+        # the notes' spelling (one pass over the corpus, the first time) only for words the question lacks
+        notes = {p: self.spelling[p].most_common(1)[0][0] for p in parts if not asked.get(p) and p in self.spelling}
         return " ".join(dict.fromkeys(asked.get(p) or notes.get(p, p) for p in parts))  # "multi-cloud" once
 
     def _build(

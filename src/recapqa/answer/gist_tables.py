@@ -1,16 +1,28 @@
-"""The gist answerer's per-sentence tables (answer/gist.py): each talk's sentence rows, the
-first chunk of each sentence, its words and terms, whether it is filler, and how the notes
-spell each stem. Made on the first gist question, so that loading an index (serve start-up)
-does not pay for questions never asked."""
+"""The gist answerer's tables (answer/gist.py): each talk's sentence rows, the first chunk
+of each sentence, its words and terms, whether it is filler, how the notes spell each stem
+and the acronyms they expand.
+
+Nothing here reads the whole corpus to answer a question about one talk (issue 13: at 10k
+files making every table on the first gist question took 26 s). The per-sentence tables
+are made row by row when a question first reads the row, then kept: a summary, a speaker on
+a topic or a comparison reads only the named talks' rows. Each talk's rows come from the
+index's stored corpus tables (`store/corpus_words.py`), the first chunk of each sentence
+from the stored chunk -> sentence arrays. What only the whole corpus can say (the notes'
+most common spelling of a stem, the expansion an acronym gets the first time the notes
+give one) is made in one pass over the sentences the first time it is asked for; questions
+over every talk (which talks mention Y, themes) read every row, as they did before.
+The tables are the same, value for value, as making them all at once."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from recapqa.answer.gist_words import LINKS, NOT_THEMES
+from recapqa.answer.lazy_tables import ByKey, FirstChunks, Once, PerRow
+from recapqa.models import Chunk
 from recapqa.store import Index
 from recapqa.text import WORD, terms, words
 
@@ -19,47 +31,89 @@ _LABEL = re.compile(r"^\W*(speakers?|presenters?|moderators?|disclaimer)\b.*:", 
 
 @dataclass
 class GistTables:
-    rows: dict[str, list[int]]  # sentence rows of each talk, in source order
-    chunk_of: dict[int, str]  # the first chunk holding each sentence
-    words: list[list[list[str]]]  # runs of adjacent content terms of each sentence (links left out)
-    terms: list[set[str]]
-    filler: list[bool]  # too short to be a point, a label line, a lead-in, or only who the speaker is
-    spelling: dict[str, Counter[str]]  # how the notes write each stem
-    expansions: dict[str, str]  # an acronym's stem -> its expansion, as the notes write it ("LLMs (Large ...)")
+    rows: Mapping[str, list[int]]  # sentence rows of each talk, in source order
+    chunk_of: Mapping[int, str]  # the first chunk holding each sentence
+    chunks: Mapping[str, Chunk]  # the chunks `chunk_of` names, by id
+    words: Sequence[list[list[str]]]  # runs of adjacent content terms of each sentence (links left out)
+    terms: Sequence[set[str]]
+    filler: Sequence[bool]  # too short to be a point, a label line, a lead-in, or only who the speaker is
+    spelling: Mapping[str, Counter[str]]  # how the notes write each stem
+    expansions: Mapping[str, str]  # an acronym's stem -> its expansion, as the notes write it ("LLMs (Large ...)")
 
 
-def gist_tables(index: Index, label_terms: Mapping[str, frozenset[str]], min_terms: int) -> GistTables:
-    rows: dict[str, list[int]] = {}
-    for row, sentence in enumerate(index.sentences):
-        rows.setdefault(sentence.talk_id, []).append(row)
-    chunk_of: dict[int, str] = {}
-    for chunk, held in zip(index.chunks, index.chunk_sentences, strict=True):
-        for row in held:
-            chunk_of.setdefault(row, chunk.chunk_id)
-    sentence_terms = [set(terms(LINKS.sub(" ", s.text))) for s in index.sentences]  # links are not words
-    sentence_words = [runs(s.text) for s in index.sentences]
-    spelling: dict[str, Counter[str]] = {}
-    stems: dict[str, list[str]] = {}  # terms(word) once per distinct word, not per occurrence
-    for sentence in index.sentences:
-        for word in [re.sub(r"['’]s$", "", w.strip(".'’")) for w in WORD.findall(sentence.text)[1:]]:
-            # as written past a sentence's first word ("ML platform"); terms() once per distinct word
-            for stem in stems[word] if word in stems else stems.setdefault(word, terms(word)):
-                spelling.setdefault(stem, Counter())[word] += 1
-    speakers = {tid: set(terms(" ".join(talk.speaker_names))) for tid, talk in index.talks.items()}
-    filler = []
-    for row, sentence in enumerate(index.sentences):
+def gist_tables(
+    index: Index,
+    label_terms: Mapping[str, frozenset[str]],
+    min_terms: int,
+    talk_rows: Mapping[str, list[int]] | None = None,
+) -> GistTables:
+    """The tables of `index`, made on demand. `talk_rows`: each talk's sentence rows as the
+    index stores them (else found by reading every sentence's talk, once)."""
+    sentences = index.sentences
+    rows = talk_rows if talk_rows is not None else _talk_rows(index)
+    stems: dict[str, list[str]] = {}  # each distinct word's terms, made once (not per occurrence)
+
+    def row_terms(row: int) -> set[str]:
+        out: set[str] = set()
+        for word in WORD.findall(LINKS.sub(" ", sentences[row].text)):  # links are not words
+            out.update(stems[word] if word in stems else stems.setdefault(word, terms(word)))
+        return out
+
+    sentence_terms = PerRow(len(sentences), row_terms)
+    speakers = ByKey(lambda tid: set(terms(" ".join(index.talks[tid].speaker_names))))
+
+    def filler(row: int) -> bool:
+        sentence = sentences[row]
         text = sentence.text.strip()
         said = sentence_terms[row]
         # what a line naming the speaker says beyond who they are ("Jane Doe, CTO at Acme")
         if speakers[sentence.talk_id] & said:
             said = said - label_terms[sentence.talk_id] - NOT_THEMES
-        filler.append(len(said) < min_terms or bool(_LABEL.match(text)) or text.endswith(":"))
+        return len(said) < min_terms or bool(_LABEL.match(text)) or text.endswith(":")
+
+    first = FirstChunks(index)
+    return GistTables(
+        rows=rows,
+        chunk_of=first,
+        chunks=first.chunks,
+        words=PerRow(len(sentences), lambda r: runs(sentences[r].text)),
+        terms=sentence_terms,
+        filler=PerRow(len(sentences), filler),
+        spelling=Once(lambda: _spelling(index)),
+        expansions=Once(lambda: _expansions(index)),
+    )
+
+
+def _talk_rows(index: Index) -> dict[str, list[int]]:
+    rows: dict[str, list[int]] = {}
+    for row, sentence in enumerate(index.sentences):
+        rows.setdefault(sentence.talk_id, []).append(row)
+    return rows
+
+
+def _spelling(index: Index) -> dict[str, Counter[str]]:
+    """How the notes write each stem, past a sentence's first word ("ML platform")."""
+    spelling: dict[str, Counter[str]] = {}
+    seen: dict[str, tuple[str, list[str]]] = {}  # each distinct word cleaned and stemmed once
+    for sentence in index.sentences:
+        for found in WORD.findall(sentence.text)[1:]:
+            if found not in seen:
+                word = re.sub(r"['’]s$", "", found.strip(".'’"))
+                seen[found] = (word, terms(word))
+            word, stems = seen[found]
+            for stem in stems:
+                spelling.setdefault(stem, Counter())[word] += 1
+    return spelling
+
+
+def _expansions(index: Index) -> dict[str, str]:
+    """The first expansion the notes give each acronym (both stems: "LLM" and "LLMs")."""
     expansions: dict[str, str] = {}
     for sentence in index.sentences:
         for short, long in acronyms(sentence.text):
-            for stem in terms(f"{short} {short}s"):  # "LLM" and "LLMs"
+            for stem in terms(f"{short} {short}s"):
                 expansions.setdefault(stem, long)
-    return GistTables(rows, chunk_of, sentence_words, sentence_terms, filler, spelling, expansions)
+    return expansions
 
 
 # punctuation that ends a phrase (not the dot or hyphen inside a word: "Node.js", "multi-cloud")
@@ -92,6 +146,8 @@ _LONG_SHORT = re.compile(r"((?:[\w-]+\s+){1,7}[\w-]+)\s*\(([A-Z][A-Za-z]{1,7}?)s
 def acronyms(text: str) -> list[tuple[str, str]]:
     """(acronym, expansion) pairs a sentence defines: the acronym's capitals are the
     initials of the expansion's words (its last words, when the expansion comes first)."""
+    if "(" not in text:  # both patterns need one: most sentences are not searched
+        return []
     found = [(short, long) for short, long in _SHORT_LONG.findall(text) if _expands(short, long.split())]
     for long, short in _LONG_SHORT.findall(text):
         parts = long.split()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from recapqa.models import Talk
 from recapqa.settings import Settings
@@ -21,7 +21,7 @@ from recapqa.text import terms
 def shared_themes(
     rows: dict[str, list[int]],
     phrases: list[set[str]],
-    filler: list[bool],
+    filler: Sequence[bool],
     named: set[str],
     excluded: frozenset[str],
     settings: Settings,

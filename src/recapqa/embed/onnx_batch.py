@@ -53,8 +53,9 @@ class OnnxBatchEmbedder:
     _shared: ClassVar[dict[tuple[Path, int], OnnxBatchEmbedder]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, encoder_dir: Path, workers: int = 0, batch_tokens: int = BATCH_TOKENS) -> None:
-        self._encoder = OnnxQueryEncoder(encoder_dir, threads=1)
+    def __init__(self, encoder_dir: Path, workers: int = 0, batch_tokens: int = BATCH_TOKENS, threads: int = 1) -> None:
+        """`workers` runs at a time (0: one per core), each on `threads` intra-op threads."""
+        self._encoder = OnnxQueryEncoder(encoder_dir, threads=threads)
         self._workers = workers or os.cpu_count() or 1
         self._batch_tokens = batch_tokens
 

@@ -94,46 +94,13 @@ def _replace_dir(building: Path, final: Path) -> None:
 
 def export_query_encoder(index_dir: Path) -> dict[str, Any]:
     """Write index_dir/ENCODER_DIR (model.onnx, tokenizer.json, encoder.json) atomically."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import torch
-
     from recapqa.embed.sentence_transformer import SentenceTransformerEmbedder, bundled_model_path
-
-    st_model: Any = SentenceTransformerEmbedder.shared().model
-    bert: Any = st_model[0].auto_model.eval()
-
-    class Pooled(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.bert = bert
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
-            mask = attention_mask.unsqueeze(-1).to(hidden.last_hidden_state.dtype)
-            mean = (hidden.last_hidden_state * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2, dim=1)
 
     building = index_dir / f".{ENCODER_DIR}-{uuid.uuid4().hex[:6]}"
     building.mkdir(parents=True)
-    example = torch.ones((1, 8), dtype=torch.long)
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tracer notes about the attention mask: not ours to fix
-        torch.onnx.export(
-            Pooled().eval(),
-            (example, example, torch.zeros_like(example)),
-            str(building / "model.onnx"),
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["embedding"],
-            dynamic_axes={
-                "input_ids": {0: "batch", 1: "tokens"},
-                "attention_mask": {0: "batch", 1: "tokens"},
-                "token_type_ids": {0: "batch", 1: "tokens"},
-                "embedding": {0: "batch"},
-            },
-            opset_version=17,
-            dynamo=False,
-        )
-    _optimize(building / "model.onnx")
+    export_graph(building / "model.onnx")
+    st_model: Any = SentenceTransformerEmbedder.shared().model
+    optimize(building / "model.onnx")
     shutil.copy(Path(bundled_model_path()) / "tokenizer.json", building / "tokenizer.json")
     meta = {
         "model": MODEL_NAME,
@@ -149,7 +116,49 @@ def export_query_encoder(index_dir: Path) -> dict[str, Any]:
     return meta
 
 
-def _optimize(model: Path) -> None:
+def export_graph(target: Path) -> None:
+    """The model's graph as ONNX at `target`, not optimised (bench/embed_int8.py quantizes
+    this one): BERT, mean pooling over the attention mask, L2 normalisation."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+
+    from recapqa.embed.sentence_transformer import SentenceTransformerEmbedder
+
+    st_model: Any = SentenceTransformerEmbedder.shared().model
+    bert: Any = st_model[0].auto_model.eval()
+
+    class Pooled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            mask = attention_mask.unsqueeze(-1).to(hidden.last_hidden_state.dtype)
+            mean = (hidden.last_hidden_state * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean, p=2, dim=1)
+
+    example = torch.ones((1, 8), dtype=torch.long)
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer notes about the attention mask: not ours to fix
+        torch.onnx.export(
+            Pooled().eval(),
+            (example, example, torch.zeros_like(example)),
+            str(target),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["embedding"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "token_type_ids": {0: "batch", 1: "tokens"},
+                "embedding": {0: "batch"},
+            },
+            opset_version=17,
+            dynamo=False,
+        )
+
+
+def optimize(model: Path) -> None:
     """Save the graph optimised once (portable 'extended' level: fused attention and
     layer norms, no CPU-specific layouts) so each CLI start skips that work."""
     import onnxruntime
