@@ -127,14 +127,14 @@ class Assistant:
         retrieval = self.retriever.retrieve(parts[0], k=k, filters=filters)
         retrieved = time.perf_counter()
         if len(parts) > 1:  # answered part by part, each part cited
-            first = self._answer(retrieval, mode or self.settings.mode, filters)
+            first = self._answer(retrieval, mode or self.settings.mode)
             later = {
-                p: self._answer(self.retriever.retrieve(p, k=k, filters=filters), mode or self.settings.mode, filters)
+                p: self._answer(self.retriever.retrieve(p, k=k, filters=filters), mode or self.settings.mode)
                 for p in parts[1:]
             }
             answer = answer_parts(question, parts, lambda p: first if p == parts[0] else later[p])
         else:
-            answer = self._answer(retrieval, mode or self.settings.mode, filters)
+            answer = self._answer(retrieval, mode or self.settings.mode)
         done = time.perf_counter()
         answer.timings_ms = {
             "retrieve": (retrieved - started) * 1e3,
@@ -143,14 +143,9 @@ class Assistant:
         }
         return answer, retrieval
 
-    def _answer(self, retrieval: Retrieval, mode: AnswerMode, filters: Filters | None = None) -> Answer:
+    def _answer(self, retrieval: Retrieval, mode: AnswerMode) -> Answer:
         if mode == "extractive" or (mode == "auto" and not self.settings.llm_configured):
-            answer = self.answerer("extractive").answer(retrieval)
-            wider = self.settings.second_look_k
-            if answer.abstained and wider > len(retrieval.hits):  # the passage may sit just below the top k
-                second = self.answerer("extractive").answer(self.retriever.retrieve(retrieval.question, wider, filters))
-                return answer if second.abstained else second
-            return answer
+            return self.answerer("extractive").answer(retrieval)
         if not self.settings.llm_configured:
             raise LLMNotConfiguredError(
                 "mode 'llm' needs an LLM server, and none is configured",

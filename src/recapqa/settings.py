@@ -93,13 +93,6 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1)
     talk_boost: float = Field(0.5, ge=0.0)
     max_chunks_per_talk: int = Field(3, ge=1)
-    second_look_k: int = Field(
-        14,
-        ge=0,
-        le=50,
-        description="When the extractive answerer abstains on the top_k passages, it looks once more at this "
-        "many before saying the notes do not cover it (0 or at most top_k: never); chosen on the dev splits.",
-    )
 
     # answering
     mode: AnswerMode = "auto"
