@@ -31,6 +31,12 @@ class Sentence:
     heading: str = ""  # the sub-heading it sits under, inside its talk ("Copernican Refactor"), or ""
 
     @property
+    def label(self) -> str:
+        """The lead-in this item sits under when it is a label, without ':' ('3. AWS Direct
+        Connect' above '- HAS bandwidth constraints'), else ''."""
+        return self.context if self.context and not self.context.rstrip().endswith(":") else ""
+
+    @property
     def embed_text(self) -> str:
         return f"{self.context} {self.previous} {self.text}".strip()
 
@@ -111,12 +117,13 @@ def _labels(doc: Document, unit: tuple[int, int], following: tuple[int, int] | N
     raw, after = doc.text[unit[0] : unit[1]], doc.text[following[0] : following[1]]
     if _marker_kind(after) != "bullet":
         return False
+    kind, marker = _marker_kind(raw), LIST_MARKER.match(raw)
     indent = unit[0] - doc.line_start(doc.line_of(unit[0]))
     after_indent = following[0] - doc.line_start(doc.line_of(following[0]))
-    if _marker_kind(raw) and after_indent > indent:
+    if kind and after_indent > indent:
         return True  # an item with sub-items, however long
-    text = raw[len(m.group(0)) :] if (m := LIST_MARKER.match(raw)) else raw
+    text = raw[marker.end() :] if marker else raw
     words = text.split()
     if not words or len(words) > _LABEL_WORDS or text.rstrip()[-1:] in ".!?;,":
         return False
-    return _marker_kind(raw) != "bullet"
+    return kind != "bullet"

@@ -56,13 +56,13 @@ def with_list_items(sentences: Sequence[Sentence], chosen: list[Candidate], limi
 def _label_row(sentences: Sequence[Sentence], row: int, reach: int = 12) -> int | None:
     """The row of the label a list item sits under (a lead-in without ':'), if any."""
     item = sentences[row]
-    if not item.list_item or not item.context or item.context.rstrip().endswith(":"):
+    if not item.label:
         return None
     for earlier in range(row - 1, max(-1, row - 1 - reach), -1):
         before = sentences[earlier]
         if before.talk_id != item.talk_id:
             return None
-        if before.text == item.context:
+        if before.text == item.label:
             return earlier
     return None
 

@@ -7,13 +7,13 @@ from recapqa.answer.facts import Facts
 from recapqa.answer.kinds import required
 from recapqa.answer.question import QuestionInfo, counted_as
 from recapqa.answer.sentence_kinds import (
-    denies,
     names_other,
     note_taker_absent,
     number_near,
     other_time,
     same_noun,
     says_more,
+    says_only_no,
 )
 from recapqa.sentences import Sentence
 from recapqa.settings import Settings
@@ -50,10 +50,9 @@ class Eligibility:
         talk = self.facts.talks[sentence.talk_id]
         # a talk's own title line says nothing (its speakers are news only to who/company questions)
         known = info.terms | (self._title_terms(sentence.talk_id) if info.asks_speaker else talk.terms)
-        labelled = sentence.context if sentence.context and not sentence.context.rstrip().endswith(":") else ""
-        if not sentence.text.rstrip().endswith(":") and not says_more(f"{labelled} {sentence.text}", known):
+        if not sentence.text.rstrip().endswith(":") and not says_more(f"{sentence.label} {sentence.text}", known):
             return False  # a lead-in brings its items; an item under a label is quoted with it
-        if labelled and not says_more(sentence.text, known) and denies(sentence.text, info.text):
+        if sentence.label and says_only_no(sentence.text, known, info.text):
             return False  # 'VPC peering' / 'NO bandwidth constraints' denies what 'which has them' asks
         if self._items_deny(row, known, info.text):
             return False  # nor is the label 'VPC peering' itself an answer
@@ -79,7 +78,7 @@ class Eligibility:
             item = sentences[below]
             if item.talk_id != label.talk_id or not item.list_item:
                 return False
-            if item.context == label.text and not says_more(item.text, known) and denies(item.text, question):
+            if item.context == label.text and says_only_no(item.text, known, question):
                 return True
         return False
 

@@ -119,10 +119,11 @@ def other_time(text: str, question: str) -> bool:
 _NEGATION = re.compile(r"\b(no|not|never|none|without|cannot)\b|n['’]t\b", re.I)
 
 
-def denies(text: str, question: str) -> bool:
-    """Does the text say 'no' where the question does not ('NO bandwidth constraints' for
-    'which option comes with bandwidth constraints')?"""
-    return bool(_NEGATION.search(text)) and not _NEGATION.search(question)
+def says_only_no(text: str, known: frozenset[str], question: str) -> bool:
+    """Does the text only say 'no' to what a question without 'no' asks, nothing beyond the
+    words `known` ('NO bandwidth constraints' for 'which option comes with bandwidth
+    constraints')?"""
+    return not says_more(text, known) and bool(_NEGATION.search(text)) and not _NEGATION.search(question)
 
 
 def has_money(text: str) -> bool:
