@@ -5,16 +5,19 @@ over the index gives (real model and index)."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from tests.shared_data import corpora_dir
 
-from recapqa.answer.gist_tables import GistTables, acronyms, gist_tables
+from recapqa.answer.gist_tables import GistTables, StoredSpelling, _spelling, acronyms, gist_tables
 from recapqa.answer.lazy_tables import Once, PerRow
 from recapqa.answer.targets import TalkTargets
 from recapqa.embed import Embedder
+from recapqa.gist_text import WordTerms, label, pairs
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
 from recapqa.store import Index, corpus_words, load_index
@@ -37,17 +40,19 @@ def test_a_summary_reads_only_its_talks_rows_and_nothing_of_the_whole_corpus(
     assert "pinterest" in talk
     assert isinstance(gist.filler, PerRow) and isinstance(gist.terms, PerRow) and isinstance(gist.words, PerRow)
     assert 0 < gist.filler.made() <= len(gist.rows[talk])  # rows of that talk, no other
-    assert 0 < gist.terms.made() <= len(gist.rows[talk])
+    assert gist.terms.made() == 0  # how much a row says is stored with the index (store/gist_rows.py)
     assert len(gist.rows[talk]) < len(fresh.index.sentences) / 3
-    assert isinstance(gist.spelling, Once) and isinstance(gist.expansions, Once)
-    assert not gist.spelling.ready and not gist.expansions.ready
+    assert isinstance(gist.spelling, StoredSpelling) and isinstance(gist.expansions, Once)
+    assert not gist.expansions.ready
 
     fresh.ask("What did Min Cai say about LLMs?", mode="extractive")
     assert gist.expansions.ready  # the topic's acronym, as the notes first expand it
-    assert gist.terms.made() < len(fresh.index.sentences)
+    made = gist.terms.made()
+    assert made < len(fresh.index.sentences)
 
-    fresh.ask("Which talks mention feature stores?", mode="extractive")
-    assert gist.terms.made() == len(fresh.index.sentences)  # every talk is read for the topic
+    answer, _ = fresh.ask("Which talks mention feature stores?", mode="extractive")
+    assert answer.answer.startswith("Talks that mention feature stores (")
+    assert gist.terms.made() == made  # every talk looked up in the stored gist rows: no row made
 
 
 def test_stored_talk_rows_and_first_chunks_are_those_of_one_pass_over_the_index(
@@ -88,3 +93,71 @@ def test_stored_talk_rows_and_first_chunks_are_those_of_one_pass_over_the_index(
 def test_a_sentence_without_a_parenthesis_defines_no_acronym() -> None:
     assert acronyms("LLMs Large Language Models are everywhere") == []
     assert acronyms("LLMs (Large Language Models) are everywhere") == [("LLM", "Large Language Models")]
+
+
+WHOLE_CORPUS_QUESTIONS = [
+    "Which talks mention Lambda?",
+    "Which talks mention security?",
+    "Which talks mention serverless containers?",
+    "What were the main themes of the conference?",
+    "What were the main themes of re:Invent Wednesday?",
+    "What did Chris Hickman say about quantum computing?",
+    "Summarize the talk about serverless",
+    "How do the two container talks differ on security?",
+]
+
+
+def test_stored_gist_rows_are_what_the_answerer_makes_from_the_text(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    """Every stored row (store/gist_rows.py) equals what the answerer makes of the sentence
+    itself (an index without them: `gist=None`), in the order its sets are made in; the
+    lookups over every talk give what reading every row gives; answers are the same."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(corpora_dir() / "aws-reinvent-2018-chrishic", folder)
+    settings = Settings(corpus_dir=folder, index_dir=tmp_path / "index", index_segment_documents=2)
+    build_index(folder, settings.index_dir, settings, embedder_factory)
+    index = load_index(settings.index_dir, settings)
+    assert index.gist is not None and len(index.manifest["segments"]) > 1
+    stored, made = _tables(index, settings), _tables(dataclasses.replace(index, gist=None), settings)
+    assert isinstance(stored.spelling, StoredSpelling) and isinstance(made.spelling, Once)
+    rows = range(len(index.sentences))
+    read = list(index.gist.phrases(rows))
+    assert [r for r, _, _ in read] == list(rows)
+    stems = WordTerms()
+    for row, found, two in read:
+        text = index.sentences[row].text
+        assert found == stems.sentence(text) and two == pairs(text)
+        assert list(set(found)) == list(made.terms[row])  # the same set, slot for slot
+    assert [stored.filler[r] for r in rows] == [made.filler[r] for r in rows]
+    assert 0 < sum(made.filler[r] for r in rows) < len(rows)
+    every = _spelling(index)
+    assert all(list(stored.spelling[stem].items()) == list(counts.items()) for stem, counts in every.items())
+    assert "lambda" in stored.spelling and "zzzz" not in stored.spelling
+    targets, labels = TalkTargets(index), Counter(x for t in index.talks.values() for x in set(terms(label(t))))
+    assert all(index.gist.label_df(x) == n for x, n in labels.items()) and index.gist.label_df("zzzz") == 0
+    assert targets.weight({"aws", "lambda"}) == TalkTargets(dataclasses.replace(index, gist=None)).weight(
+        {"aws", "lambda"}
+    )
+    for topic in ({"lambda"}, {"serverless", "contain"}, {"secur"}, {"aw"}, {"lambda", "zzzz"}):
+        expected: dict[str, list[int]] = {}
+        for talk, held in made.rows.items():
+            titled = targets.label_terms[talk]
+            lead = [set(terms(index.sentences[r].context or "")) for r in held]
+            hits = [r for r, c in zip(held, lead, strict=True) if topic <= made.terms[r] | c | titled]
+            if hits:
+                expected[talk] = hits
+        assert index.gist.mentions(topic) == expected
+        saying = {t for t, held in made.rows.items() if any(topic & made.terms[r] for r in held)}
+        assert index.gist.talks_saying(topic) == saying
+    assert index.gist.mentions({"lambda"}) and index.gist.mentions({"zzzz"}) == {}
+
+    with_rows = Assistant(index, settings, embedder_factory)
+    without = Assistant(dataclasses.replace(index, gist=None), settings, embedder_factory)
+    for question in WHOLE_CORPUS_QUESTIONS:
+        one, _ = with_rows.ask(question, mode="extractive")
+        other, _ = without.ask(question, mode="extractive")
+        assert repr((one.answer, one.citations, one.closest_talks)) == repr(
+            (other.answer, other.citations, other.closest_talks)
+        ), question
+    assert without.extractive.gist.terms.made() == len(index.sentences)  # that one read every row

@@ -17,7 +17,7 @@ from conftest import DEFAULT_CORPUS, write
 from recapqa.embed import Embedder, default_embedder
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
-from recapqa.store import documents, files, load_index, segments
+from recapqa.store import documents, files, gist_rows, load_index, segments
 from recapqa.store.bm25_terms import Terms
 from recapqa.store.build import build_index
 from recapqa.store.files import current_generation
@@ -26,12 +26,14 @@ from recapqa.store.lexical import LexicalIndex
 SHARED = DEFAULT_CORPUS.parents[1] / "shared" / "corpora"
 TEXT_FILES = ("talks.json", documents.FILE, "corpus_words.json")
 SEGMENT_TEXT_FILES = ("chunks.jsonl", "sentences.jsonl")
-SEGMENT_ARRAY_FILES = (segments.CHUNK_SENTENCES, segments.EMBED_KEYS, segments.TERMS)
+SEGMENT_ARRAY_FILES = (segments.CHUNK_SENTENCES, segments.EMBED_KEYS, segments.TERMS, gist_rows.FILE)
 QUESTIONS = [
     "How many models does Uber run in production?",
     "What did the speaker say about feature stores?",
     "Which company talked about Kafka?",
     "What is the hard part of the platform?",
+    "Which talks mention feature stores?",  # the gist questions over every talk read the stored gist rows
+    "What were the main themes of the conference?",
 ]
 
 
@@ -164,10 +166,10 @@ def test_one_edited_file_gives_the_index_of_a_build_from_scratch(
     assert 0 < report.embedded < report.chunks
     after = segment_files(settings.index_dir)
     kept = sorted(set(before) & set(after))
-    assert len(kept) == len(after) - 7 == len(before) - 7 == 7, "one segment of two is written again, all 7 files"
+    assert len(kept) == len(after) - 8 == len(before) - 8 == 8, "one segment of two is written again, all 8 files"
     assert all(after[name] == before[name] for name in kept), "hard links, recorded checksums kept"
     published = [h for h in hashed if "/gen-" not in h and "/segments/" in h]
-    assert len(published) == 7 and not any(name.split("/")[1] in h for name in kept for h in published)
+    assert len(published) == 8 and not any(name.split("/")[1] in h for name in kept for h in published)
     scratch = from_scratch(settings, embedder_factory)
     assert_same_index(settings, scratch)
     assert answers(settings) == answers(scratch)

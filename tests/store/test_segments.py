@@ -5,6 +5,8 @@ linked the live generation's segments."""
 from __future__ import annotations
 
 import itertools
+import json
+from pathlib import Path
 
 import faiss
 import numpy as np
@@ -13,7 +15,8 @@ import pytest
 from conftest import CountingEmbedder, single_file_layout, write
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
-from recapqa.store import corpus_words, load_index, segments
+from recapqa.hashing import file_sha256
+from recapqa.store import PIPELINE_VERSION, corpus_words, documents, gist_rows, load_index, segments
 from recapqa.store.build import build_index
 from recapqa.store.files import current_generation, verify_checksums
 from recapqa.store.vectors import PiecesStore
@@ -112,3 +115,44 @@ def test_a_build_failing_after_linking_leaves_the_live_index_whole(
     assert [p.name for p in settings.index_dir.iterdir() if p.name.startswith(".building")] == []
     verify_checksums(live, load_index(settings.index_dir, one_per_segment).manifest)
     assert "Acme1" in " ".join(c.text for c in load_index(settings.index_dir, one_per_segment).chunks)
+
+
+def _without_gist_rows(generation: Path) -> None:
+    """Make a generation what PIPELINE_VERSION 4 wrote: its segments without gist rows."""
+    manifest = json.loads((generation / "manifest.json").read_text())
+    for entry in manifest[segments.MANIFEST_KEY]:
+        (segments.path(generation, entry["name"]) / gist_rows.FILE).unlink()
+        del manifest["checksums"][f"{segments.FOLDER}/{entry['name']}/{gist_rows.FILE}"]
+    manifest["chunking"]["pipeline"] = 4
+    record = json.loads((generation / documents.FILE).read_text())
+    record["chunking"]["pipeline"] = 4
+    (generation / documents.FILE).write_text(json.dumps(record))
+    manifest["checksums"][documents.FILE] = file_sha256(generation / documents.FILE)
+    (generation / "manifest.json").write_text(json.dumps(manifest, indent=2))
+
+
+def test_an_index_without_gist_rows_answers_the_same_then_is_upgraded_reusing_its_vectors(
+    settings: Settings, counting_embedder: CountingEmbedder
+) -> None:
+    one_per_segment = settings.model_copy(update={"index_segment_documents": 1})
+    for n, company in enumerate(["Acme", "Hooli", "Initech"]):
+        write(settings.corpus_dir / f"n{n}.md", NOTES.replace("Acme", company).format(n=n + 2))
+    build_index(settings.corpus_dir, settings.index_dir, one_per_segment, lambda: counting_embedder)
+    questions = ["Which talks mention Kafka clusters?", "What were the main themes?", "What did Jane Doe say about LLMs?"]
+
+    def answers() -> list[str]:  # the live generation as it is (Assistant.open would upgrade it first)
+        assistant = Assistant(load_index(settings.index_dir, one_per_segment), one_per_segment)
+        return [repr(assistant.ask(q, mode="extractive")[0].answer) for q in questions]
+
+    expected = answers()
+    assert expected[0].startswith("'Talks that mention Kafka clusters (3)")
+    _without_gist_rows(current_generation(settings.index_dir))
+    old = load_index(settings.index_dir, one_per_segment)
+    assert old.gist is None and len(old.manifest[segments.MANIFEST_KEY]) == 3
+    assert answers() == expected  # read from every row instead
+    counting_embedder.calls.clear()
+    report = build_index(settings.corpus_dir, settings.index_dir, one_per_segment, lambda: counting_embedder)
+    assert report.embedded == 0 and report.sentences_embedded == 0 and not counting_embedder.calls
+    new = load_index(settings.index_dir, one_per_segment)
+    assert new.gist is not None and new.manifest["chunking"]["pipeline"] == PIPELINE_VERSION
+    assert answers() == expected

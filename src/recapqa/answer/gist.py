@@ -28,6 +28,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from collections import Counter
 
 import numpy as np
 
@@ -36,7 +37,7 @@ from recapqa.answer.gist_select import Candidates, Unit, density
 from recapqa.answer.gist_words import ABOUT_CUE, ASKING_WORDS, LINKS, NOT_THEMES, TAKEAWAY_CUE
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import names_people
-from recapqa.answer.themes import event_scope, shared_themes
+from recapqa.answer.themes import event_scope, ranked, shared_themes
 from recapqa.models import CANNOT_ANSWER, Answer, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
@@ -152,9 +153,13 @@ class GistAnswerer(GistBase):
 
     def _which(self, retrieval: Retrieval, topic: set[str], started: float) -> Answer:
         found = []
+        stored = self.stored.mentions(topic) if self.stored is not None else None  # the rows below, stored
         for talk_id, rows in self.rows.items():
-            titled = self.targets.label_terms[talk_id]  # a talk titled "... Maturity Model" presents one
-            hits = [r for r in rows if topic <= self.terms[r] | self._lead_in(r) | titled]  # a mention, even short
+            if stored is not None:
+                hits = stored.get(talk_id, [])
+            else:
+                titled = self.targets.label_terms[talk_id]  # a talk titled "... Maturity Model" presents one
+                hits = [r for r in rows if topic <= self.terms[r] | self._lead_in(r) | titled]  # a mention, even short
             if hits and self.index.talks[talk_id].kind == "talk":
                 best = max(hits, key=lambda r: float(self.index.sentence_vectors[r] @ retrieval.query_vector))
                 found.append((float(self.index.sentence_vectors[best] @ retrieval.query_vector), talk_id, best))
@@ -240,10 +245,27 @@ class GistAnswerer(GistBase):
                     and len(rows) >= min_rows
                     and (not scope or self.index.talks[t].source in scope)
                 ]
-                phrases = [self._phrases(r) for r in range(len(self.index.sentences))]
                 drawn = {t: self.rows[t] for t in talks}
                 people = {x for t in self.index.talks.values() for p in t.speakers for x in terms(p.name)}
                 excluded = NOT_THEMES | ASKING_WORDS | people  # a theme is what talks share, not who spoke
-                themes = shared_themes(drawn, phrases, self.filler, self.named, excluded, self.settings)
+                if self.stored is None:
+                    phrases = [self._phrases(r) for r in range(len(self.index.sentences))]
+                    themes = shared_themes(drawn, phrases, self.filler, self.named, excluded, self.settings)
+                else:
+                    counts, sentence_df, sentences = self._stored_counts(drawn)
+                    themes = ranked(counts, sentence_df, sentences, self.named, excluded, self.settings)
                 self._themes_found[scope] = (talks, themes) if len(talks) >= 2 else (talks, [])
             return self._themes_found[scope]
+
+    def _stored_counts(self, drawn: dict[str, list[int]]) -> tuple[dict[str, Counter[str]], Counter[str], int]:
+        """What `shared_themes` counts, from the stored gist rows, one talk at a time (each
+        row's phrases made as `_phrases` makes them, in the same order, then let go)."""
+        assert self.stored is not None
+        counts: dict[str, Counter[str]] = {}
+        sentence_df: Counter[str] = Counter()
+        rows = self.stored.phrases(r for t in drawn.values() for r in t)
+        for talk, held in drawn.items():
+            phrases = [set(found) | {p for p in pairs} for _, found, pairs in itertools.islice(rows, len(held))]
+            counts[talk] = Counter(x for r, p in zip(held, phrases, strict=True) if not self.filler[r] for x in p)
+            sentence_df.update(x for p in phrases for x in p)
+        return counts, sentence_df, sum(len(rs) for rs in drawn.values())

@@ -8,13 +8,12 @@ import itertools
 import re
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
 from recapqa.answer.gist_select import Candidates, Unit, candidates, pick
-from recapqa.answer.gist_tables import gist_tables
+from recapqa.answer.gist_tables import Spelling, gist_tables
 from recapqa.answer.gist_words import ASKING_WORDS
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import TalkTargets
@@ -22,6 +21,7 @@ from recapqa.models import CANNOT_ANSWER, Answer, Chunk, Citation, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
 from recapqa.store import Index
+from recapqa.store.gist_lookup import GistLookup
 from recapqa.text import WORD, terms
 
 _MARKUP = re.compile(r"[*_`#]+")
@@ -55,7 +55,8 @@ class GistBase:
         self.words: Sequence[list[list[str]]] = []
         self.terms: Sequence[set[str]] = []
         self.filler: Sequence[bool] = []
-        self.spelling: Mapping[str, Counter[str]] = {}
+        self.spelling: Spelling = {}
+        self.stored: GistLookup | None = None  # the index's stored gist rows (store/gist_rows.py)
         self._ready = threading.Lock()
         self._themes_found: dict[frozenset[str], tuple[list[str], list[tuple[str, list[str]]]]] = {}
 
@@ -73,6 +74,7 @@ class GistBase:
             )
             self.chunks = t.chunks
             self.expansions = t.expansions
+            self.stored = t.stored
             self.filler = t.filler
 
     # ---- helpers ----------------------------------------------------------------------
@@ -176,6 +178,10 @@ class GistBase:
         }
 
     def _talks_with(self, topic: set[str], exclude: set[str]) -> list[Talk]:
+        """The talks (in row order) with a sentence holding a topic word."""
+        if self.stored is not None:
+            saying = self.stored.talks_saying(topic) - exclude
+            return [self.index.talks[t] for t in self.rows if t in saying]
         return [
             self.index.talks[t]
             for t, rows in self.rows.items()

@@ -10,8 +10,9 @@ index's stored corpus tables (`store/corpus_words.py`), the first chunk of each 
 from the stored chunk -> sentence arrays. What only the whole corpus can say (the notes'
 most common spelling of a stem, the expansion an acronym gets the first time the notes
 give one) is made in one pass over the sentences the first time it is asked for; questions
-over every talk (which talks mention Y, themes) read every row, as they did before.
-The tables are the same, value for value, as making them all at once."""
+over every talk (which talks mention Y, themes) read the index's stored gist rows
+(store/gist_rows.py) where it has them, every row otherwise. The tables are the same,
+value for value, as making them all at once."""
 
 from __future__ import annotations
 
@@ -19,14 +20,40 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from recapqa.answer.gist_words import LINKS, NOT_THEMES
 from recapqa.answer.lazy_tables import ByKey, FirstChunks, Once, PerRow
+from recapqa.gist_text import WordTerms, label_line, runs, says, speaker_terms
 from recapqa.models import Chunk
 from recapqa.store import Index
-from recapqa.text import WORD, terms, words
+from recapqa.store.gist_lookup import GistLookup
+from recapqa.text import WORD, terms
 
-_LABEL = re.compile(r"^\W*(speakers?|presenters?|moderators?|disclaimer)\b.*:", re.I)
+__all__ = ["GistTables", "acronyms", "gist_tables", "runs"]
+
+
+class Spelling(Protocol):
+    """How the notes write each stem: `stem in spelling`, `spelling[stem]` (word -> count)."""
+
+    def __contains__(self, stem: object) -> bool: ...
+
+    def __getitem__(self, stem: str) -> Counter[str]: ...
+
+
+class StoredSpelling:
+    """`Spelling` from the index's stored gist rows, one stem at a time."""
+
+    def __init__(self, stored: GistLookup) -> None:
+        self._stored = stored
+
+    def __contains__(self, stem: object) -> bool:
+        return isinstance(stem, str) and self._stored.spelling(stem) is not None
+
+    def __getitem__(self, stem: str) -> Counter[str]:
+        found = self._stored.spelling(stem)
+        if found is None:
+            raise KeyError(stem)
+        return found
 
 
 @dataclass
@@ -37,8 +64,9 @@ class GistTables:
     words: Sequence[list[list[str]]]  # runs of adjacent content terms of each sentence (links left out)
     terms: Sequence[set[str]]
     filler: Sequence[bool]  # too short to be a point, a label line, a lead-in, or only who the speaker is
-    spelling: Mapping[str, Counter[str]]  # how the notes write each stem
+    spelling: Spelling  # how the notes write each stem
     expansions: Mapping[str, str]  # an acronym's stem -> its expansion, as the notes write it ("LLMs (Large ...)")
+    stored: GistLookup | None  # the index's stored gist rows, for the questions over every talk
 
 
 def gist_tables(
@@ -51,25 +79,19 @@ def gist_tables(
     index stores them (else found by reading every sentence's talk, once)."""
     sentences = index.sentences
     rows = talk_rows if talk_rows is not None else _talk_rows(index)
-    stems: dict[str, list[str]] = {}  # each distinct word's terms, made once (not per occurrence)
-
-    def row_terms(row: int) -> set[str]:
-        out: set[str] = set()
-        for word in WORD.findall(LINKS.sub(" ", sentences[row].text)):  # links are not words
-            out.update(stems[word] if word in stems else stems.setdefault(word, terms(word)))
-        return out
-
-    sentence_terms = PerRow(len(sentences), row_terms)
-    speakers = ByKey(lambda tid: set(terms(" ".join(index.talks[tid].speaker_names))))
+    stems = WordTerms()  # each distinct word's terms, made once (not per occurrence)
+    sentence_terms = PerRow(len(sentences), lambda row: set(stems.sentence(sentences[row].text)))
+    speakers = ByKey(lambda tid: speaker_terms(index.talks[tid]))
+    stored = index.gist
 
     def filler(row: int) -> bool:
+        if stored is not None:
+            said, label = stored.said(row)
+            return said < min_terms or label
         sentence = sentences[row]
-        text = sentence.text.strip()
-        said = sentence_terms[row]
-        # what a line naming the speaker says beyond who they are ("Jane Doe, CTO at Acme")
-        if speakers[sentence.talk_id] & said:
-            said = said - label_terms[sentence.talk_id] - NOT_THEMES
-        return len(said) < min_terms or bool(_LABEL.match(text)) or text.endswith(":")
+        said_terms = sentence_terms[row]
+        count = says(said_terms, speakers[sentence.talk_id], label_terms[sentence.talk_id])
+        return count < min_terms or label_line(sentence.text)
 
     first = FirstChunks(index)
     return GistTables(
@@ -79,8 +101,9 @@ def gist_tables(
         words=PerRow(len(sentences), lambda r: runs(sentences[r].text)),
         terms=sentence_terms,
         filler=PerRow(len(sentences), filler),
-        spelling=Once(lambda: _spelling(index)),
+        spelling=StoredSpelling(stored) if stored is not None else Once(lambda: _spelling(index)),
         expansions=Once(lambda: _expansions(index)),
+        stored=stored,
     )
 
 
@@ -114,28 +137,6 @@ def _expansions(index: Index) -> dict[str, str]:
             for stem in terms(f"{short} {short}s"):
                 expansions.setdefault(stem, long)
     return expansions
-
-
-# punctuation that ends a phrase (not the dot or hyphen inside a word: "Node.js", "multi-cloud")
-_BREAK = re.compile(r"[^\w\s'’+#.-]|(?<!\w)[.-]|[.-](?!\w)")
-
-
-def runs(text: str) -> list[list[str]]:
-    """The runs of adjacent content terms of a text: a stop word, a link or punctuation ends
-    one ("what kind of resources we make" has no phrase 'resources make')."""
-    out: list[list[str]] = []
-    for piece in _BREAK.split(LINKS.sub(" ", text)):
-        run: list[str] = []
-        for word in words(piece):
-            stems = terms(word)
-            if stems:
-                run.append(stems[0])
-            elif run:
-                out.append(run)
-                run = []
-        if run:
-            out.append(run)
-    return out
 
 
 # "LLMs (Large Language Models)" and "Mean Time to Recovery (MTTR)"

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
-from recapqa.ingest.wordlists import ROLE_WORDS
+from recapqa.gist_text import LINKS, NOT_THEMES
 from recapqa.text import terms
+
+__all__ = ["ABOUT_CUE", "ASKING_WORDS", "LINKS", "NOT_THEMES", "TAKEAWAY_CUE"]
 
 # Words of a gist question that say what is asked, not what it is about.
 ASKING_WORDS = frozenset(
@@ -19,10 +21,7 @@ ASKING_WORDS = frozenset(
         explained introduce introduced bring brings brought raise raised touch touched"""
     )
 )
-# Labels of links and roles of people: never what a theme is about.
-_LABELS = "video videos slides text pdf link links here blog post photo thing things lot way"
-NOT_THEMES = frozenset(terms(_LABELS)) | frozenset(terms(" ".join(ROLE_WORDS)))
-LINKS = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|https?://\S+|\bwww\.\S+")
+# NOT_THEMES (labels of links, roles of people) and LINKS: gist_text.py, which the index build shares
 TAKEAWAY_CUE = re.compile(r"\b(takeaways?|lessons?|learnings?|conclusions?|key points?|advice|recommend\w*)\b", re.I)
 # How notes say what a talk is about: "The presentation emphasized ...", "We discussed ...".
 ABOUT_CUE = re.compile(

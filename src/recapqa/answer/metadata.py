@@ -22,7 +22,8 @@ import re
 from recapqa.answer.kinds import GIST_KINDS
 from recapqa.answer.question import QuestionInfo, counted_as
 from recapqa.answer.sentence_kinds import number_near
-from recapqa.answer.targets import TalkTargets, label
+from recapqa.answer.targets import TalkTargets
+from recapqa.gist_text import label
 from recapqa.ingest import SkipFile, load_document
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Talk, quote_list
 from recapqa.retrieve import Retrieval

@@ -8,16 +8,12 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 
 from recapqa.answer.question import QuestionInfo
+from recapqa.gist_text import label
 from recapqa.models import Talk
 from recapqa.retrieve import Retrieval
 from recapqa.store import Index
+from recapqa.store.gist_lookup import GistLookup
 from recapqa.text import squash, terms
-
-
-def label(talk: Talk) -> str:
-    """What names a talk: its title, company, and speakers with their companies."""
-    people = " ".join(f"{p.name} {p.company or ''}" for p in talk.speakers)
-    return f"{talk.title} {talk.company or ''} {people}"
 
 
 class LabelTerms(Mapping[str, frozenset[str]]):
@@ -41,15 +37,26 @@ class LabelTerms(Mapping[str, frozenset[str]]):
         return len(self._talks)
 
 
+class _StoredDf:
+    """In how many talks' labels a word is, from the index's stored gist rows."""
+
+    def __init__(self, stored: GistLookup) -> None:
+        self._stored = stored
+
+    def __getitem__(self, word: str) -> int:
+        return self._stored.label_df(word)
+
+
 class TalkTargets:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.label_terms = LabelTerms(index.talks)
-        self._label_df: Counter[str] | None = None
+        self._label_df: Counter[str] | _StoredDf | None = _StoredDf(index.gist) if index.gist else None
 
     @property
-    def _df(self) -> Counter[str]:
-        """In how many talks' labels each word is: made on the first `weight`."""
+    def _df(self) -> Counter[str] | _StoredDf:
+        """In how many talks' labels each word is: stored with the index, else made on the
+        first `weight` (every talk's label)."""
         if self._label_df is None:
             self._label_df = Counter(x for words in self.label_terms.values() for x in words)
         return self._label_df

@@ -32,10 +32,10 @@ def shared_themes(
     counts = {t: Counter(x for r in rs if not filler[r] for x in phrases[r]) for t, rs in rows.items()}
     sentence_df = Counter(x for rs in rows.values() for r in rs for x in phrases[r])
     sentences = sum(len(rs) for rs in rows.values())
-    return _ranked(counts, sentence_df, sentences, named, excluded, settings)
+    return ranked(counts, sentence_df, sentences, named, excluded, settings)
 
 
-def _ranked(
+def ranked(
     phrases: dict[str, Counter[str]],
     sentence_df: Counter[str],
     sentences: int,
@@ -43,6 +43,8 @@ def _ranked(
     excluded: frozenset[str],
     settings: Settings,
 ) -> list[tuple[str, list[str]]]:
+    """The themes of `phrases` (each talk's phrase counts over its rows that are not filler,
+    in talk order), `sentence_df` (in how many of the `sentences` rows each phrase is)."""
     talks = list(phrases)
     df = Counter(x for counts in phrases.values() for x in counts)
     common = max(2, int(settings.gist_theme_max_share * len(talks)))

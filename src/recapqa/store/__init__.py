@@ -18,10 +18,12 @@ from recapqa.store.interface import VectorStore
 
 if TYPE_CHECKING:
     from recapqa.settings import Settings
+    from recapqa.store.gist_lookup import GistLookup
 
 FORMAT_VERSION = 1
 # Bump when segmentation, chunking or sentence splitting changes what an index holds.
-PIPELINE_VERSION = 4  # 4: labels of lists as lead-ins, one-word items under sub-headings, talks' recordings
+# 4: labels of lists as lead-ins, one-word items under sub-headings, talks' recordings; 5: gist rows per segment
+PIPELINE_VERSION = 5
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Index:
     store: VectorStore
     sentence_vectors: np.ndarray
     chunk_sentences: list[list[int]] = field(default_factory=list)
+    gist: GistLookup | None = None  # the stored gist rows (store/gist_rows.py), when the index has them
 
     def __post_init__(self) -> None:
         if not self.chunk_sentences:

@@ -32,6 +32,7 @@ from recapqa.store.files import (
     verify_checksums,
 )
 from recapqa.store.generation import CHUNK_SENTENCES, EMBED_KEYS, text_digests, write_segments
+from recapqa.store.gist_lookup import GistLookup
 from recapqa.store.interface import IndexContent
 from recapqa.store.lexical import LexicalIndex
 from recapqa.store.rows import ChunkSentences, JsonlRows
@@ -168,12 +169,15 @@ def _load_generation(generation: Path, threads: int = 1) -> Index:
     check_compatible(manifest)
     verify_checksums(generation, manifest)
     segments = seg.Segments.of(generation, manifest)
+    gist = None
     try:
         talks = [Talk.from_dict(t) for t in json.loads((generation / "talks.json").read_text())]
         if segments is not None:
             parts = _segment_parts(generation, manifest, segments, threads)
             chunks, sentences, chunk_sentences, vectors, sentence_vectors = parts
             lexical = LexicalIndex.load(generation / "bm25", len(chunks))
+            folders = [seg.path(generation, name) for name in segments.names]
+            gist = GistLookup.of(folders, segments.sentence_starts, manifest.get("checksums") or {})
         else:  # the layout before segments (one file of each)
             chunks, sentences, chunk_sentences, vectors, sentence_vectors, lexical = _single_files(generation)
     except OSError as exc:
@@ -194,6 +198,7 @@ def _load_generation(generation: Path, threads: int = 1) -> Index:
         store=FileVectorStore(vectors, lexical),
         sentence_vectors=sentence_vectors,
         chunk_sentences=cast(list[list[int]], chunk_sentences),
+        gist=gist,
     )
 
 

@@ -19,10 +19,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from recapqa.errors import IndexCorruptError
+from recapqa.gist_text import WordTerms
 from recapqa.store import _sentences_by_chunk as sentences_by_chunk
 from recapqa.store import segments as seg
 from recapqa.store.bm25_terms import Terms
 from recapqa.store.files import REBUILD_FIX
+from recapqa.store.gist_rows import FILE as GIST
+from recapqa.store.gist_rows import GistRows
 from recapqa.store.rows import ChunkSentences, JsonlRows
 
 if TYPE_CHECKING:
@@ -37,6 +40,7 @@ SEGMENT_FILES = (
     seg.CHUNK_SENTENCES,
     seg.EMBED_KEYS,
     seg.TERMS,
+    GIST,
 )
 
 
@@ -107,6 +111,8 @@ class _Old:
                 return ChunkSentences(data["offsets"], data["rows"])
         if path.name == seg.TERMS:
             return Terms.load(path)
+        if path.name == GIST:
+            return GistRows.load(path)
         with np.load(path, allow_pickle=False) as data:
             return {k: data[k] for k in data.files}
 
@@ -169,7 +175,8 @@ class _Fresh:
 
 def _write_segment(folder: Path, parts: list[Part], old: _Old, fresh: _Fresh) -> Terms:
     offsets, rows = [np.zeros(1, dtype=np.int64)], []
-    chunk_digests, sentence_digests, chunk_ids, terms = [], [], [], []
+    chunk_digests, sentence_digests, chunk_ids, terms, gist = [], [], [], [], []
+    stems = WordTerms()
     n_sentences = 0
     with (folder / "chunks.jsonl").open("wb") as chunks_out, (folder / "sentences.jsonl").open("wb") as sents_out:
         for part in parts:
@@ -183,6 +190,7 @@ def _write_segment(folder: Path, parts: list[Part], old: _Old, fresh: _Fresh) ->
                 sentence_digests.append(text_digests([s.embed_text for s in sentences]))
                 chunk_ids.append(np.array([c.chunk_id for c in chunks], dtype=str))
                 terms.append(fresh.take(len(chunks)))
+                gist.append(GistRows.of_part(part.talks, sentences, stems))
                 count_s = len(sentences)
             else:
                 at, (c0, c1), (s0, s1) = old.locate(part)
@@ -196,6 +204,9 @@ def _write_segment(folder: Path, parts: list[Part], old: _Old, fresh: _Fresh) ->
                 sentence_digests.append(keys["sentences"][s0:s1])
                 chunk_ids.append(keys["chunk_ids"][c0:c1])
                 terms.append(old.get(at, seg.TERMS).rows(c0, c1))
+                stored = old.get(at, GIST)
+                t0 = stored.talk_start(part.talks[0].talk_id) if part.talks else 0
+                gist.append(stored.part((s0, s1), (t0, t0 + len(part.talks))))
                 count_s = s1 - s0
             offsets.append(part_offsets[1:] + offsets[-1][-1])
             rows.append(part_rows + n_sentences)
@@ -209,6 +220,7 @@ def _write_segment(folder: Path, parts: list[Part], old: _Old, fresh: _Fresh) ->
             sentences=_stack(sentence_digests),
             chunk_ids=_strings(chunk_ids),
         )
+    GistRows.concat(gist).save(folder / GIST)
     joined = Terms.concat(terms)
     joined.save(folder / seg.TERMS)
     return joined
