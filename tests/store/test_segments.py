@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from conftest import CountingEmbedder, single_file_layout, write
+from recapqa.hashing import file_sha256
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
-from recapqa.hashing import file_sha256
 from recapqa.store import PIPELINE_VERSION, corpus_words, documents, gist_rows, load_index, segments
 from recapqa.store.build import build_index
 from recapqa.store.files import current_generation, verify_checksums
@@ -138,7 +138,8 @@ def test_an_index_without_gist_rows_answers_the_same_then_is_upgraded_reusing_it
     for n, company in enumerate(["Acme", "Hooli", "Initech"]):
         write(settings.corpus_dir / f"n{n}.md", NOTES.replace("Acme", company).format(n=n + 2))
     build_index(settings.corpus_dir, settings.index_dir, one_per_segment, lambda: counting_embedder)
-    questions = ["Which talks mention Kafka clusters?", "What were the main themes?", "What did Jane Doe say about LLMs?"]
+    questions = ["Which talks mention Kafka clusters?", "What were the main themes?"]
+    questions.append("What did Jane Doe say about LLMs?")  # not in her talk: where it is, if anywhere
 
     def answers() -> list[str]:  # the live generation as it is (Assistant.open would upgrade it first)
         assistant = Assistant(load_index(settings.index_dir, one_per_segment), one_per_segment)
