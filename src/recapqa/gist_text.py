@@ -101,3 +101,35 @@ def spellings(text: str, stems: WordTerms) -> list[tuple[int, str, str]]:
         word = re.sub(r"['’]s$", "", found.strip(".'’"))
         out += [(place, stem, word) for stem in stems(word)]
     return out
+
+
+# "LLMs (Large Language Models)" and "Mean Time to Recovery (MTTR)"
+_SHORT_LONG = re.compile(r"\b([A-Z][A-Za-z]{1,7}?)s?\s*\(((?:[\w-]+\s+){1,6}[\w-]+)\)")
+_LONG_SHORT = re.compile(r"((?:[\w-]+\s+){1,7}[\w-]+)\s*\(([A-Z][A-Za-z]{1,7}?)s?\)")
+
+
+def acronyms(text: str) -> list[tuple[str, str]]:
+    """(acronym, expansion) pairs a sentence defines: the acronym's capitals are the
+    initials of the expansion's words (its last words, when the expansion comes first)."""
+    if "(" not in text:  # both patterns need one: most sentences are not searched
+        return []
+    found = [(short, long) for short, long in _SHORT_LONG.findall(text) if _expands(short, long.split())]
+    for long, short in _LONG_SHORT.findall(text):
+        parts = long.split()
+        for k in range(2, min(len(parts), 2 * len(short)) + 1):
+            if _expands(short, parts[-k:]):
+                found.append((short, " ".join(parts[-k:])))
+                break
+    return found
+
+
+def _expands(short: str, parts: list[str]) -> bool:
+    """Are the capitals of `short` (at least two) the initials of `parts`, with or without
+    their small words ('Infrastructure as Code': IaC)?"""
+    capitals = "".join(c for c in short if c.isupper()).lower()
+    every = "".join(p[0] for p in parts).lower()
+    content = "".join(p[0] for p in parts if p.lower() not in _SMALL).lower()
+    return len(capitals) >= 2 and capitals in (every, content)
+
+
+_SMALL = frozenset(["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"])

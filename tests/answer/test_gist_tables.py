@@ -13,7 +13,15 @@ from pathlib import Path
 
 from tests.shared_data import corpora_dir
 
-from recapqa.answer.gist_tables import GistTables, StoredSpelling, _spelling, acronyms, gist_tables
+from recapqa.answer.gist_tables import (
+    GistTables,
+    StoredExpansions,
+    StoredSpelling,
+    _expansions,
+    _spelling,
+    acronyms,
+    gist_tables,
+)
 from recapqa.answer.lazy_tables import Once, PerRow
 from recapqa.answer.targets import TalkTargets
 from recapqa.embed import Embedder
@@ -42,11 +50,10 @@ def test_a_summary_reads_only_its_talks_rows_and_nothing_of_the_whole_corpus(
     assert 0 < gist.filler.made() <= len(gist.rows[talk])  # rows of that talk, no other
     assert gist.terms.made() == 0  # how much a row says is stored with the index (store/gist_rows.py)
     assert len(gist.rows[talk]) < len(fresh.index.sentences) / 3
-    assert isinstance(gist.spelling, StoredSpelling) and isinstance(gist.expansions, Once)
-    assert not gist.expansions.ready
+    assert isinstance(gist.spelling, StoredSpelling) and isinstance(gist.expansions, StoredExpansions)
 
     fresh.ask("What did Min Cai say about LLMs?", mode="extractive")
-    assert gist.expansions.ready  # the topic's acronym, as the notes first expand it
+    assert "llm" in gist.expansions  # the topic's acronym, as the notes first expand it
     made = gist.terms.made()
     assert made < len(fresh.index.sentences)
 
@@ -86,7 +93,8 @@ def test_stored_talk_rows_and_first_chunks_are_those_of_one_pass_over_the_index(
             for stem in terms(f"{short} {short}s"):
                 expansions.setdefault(stem, long)
     assert expansions  # this collection expands acronyms
-    assert list(tables.expansions.items()) == list(expansions.items())
+    assert all(tables.expansions[stem] == long for stem, long in expansions.items())
+    assert "zzzz" not in tables.expansions
     assert list(tables.filler) == [tables.filler[r] for r in range(len(index.sentences))]
 
 
@@ -121,6 +129,7 @@ def test_stored_gist_rows_are_what_the_answerer_makes_from_the_text(
     assert index.gist is not None and len(index.manifest["segments"]) > 1
     stored, made = _tables(index, settings), _tables(dataclasses.replace(index, gist=None), settings)
     assert isinstance(stored.spelling, StoredSpelling) and isinstance(made.spelling, Once)
+    assert isinstance(stored.expansions, StoredExpansions) and isinstance(made.expansions, Once)
     rows = range(len(index.sentences))
     read = list(index.gist.phrases(rows))
     assert [r for r, _, _ in read] == list(rows)
@@ -131,6 +140,7 @@ def test_stored_gist_rows_are_what_the_answerer_makes_from_the_text(
         assert list(set(found)) == list(made.terms[row])  # the same set, slot for slot
     assert [stored.filler[r] for r in rows] == [made.filler[r] for r in rows]
     assert 0 < sum(made.filler[r] for r in rows) < len(rows)
+    assert _expansions(index) and all(stored.expansions[s] == long for s, long in _expansions(index).items())
     every = _spelling(index)
     assert all(list(stored.spelling[stem].items()) == list(counts.items()) for stem, counts in every.items())
     assert "lambda" in stored.spelling and "zzzz" not in stored.spelling

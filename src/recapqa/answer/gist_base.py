@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from recapqa.answer.gist_select import Candidates, Unit, candidates, pick
-from recapqa.answer.gist_tables import Spelling, gist_tables
+from recapqa.answer.gist_tables import Expansions, Spelling, gist_tables
 from recapqa.answer.gist_words import ASKING_WORDS
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import TalkTargets
@@ -51,7 +51,7 @@ class GistBase:
         self.rows: Mapping[str, list[int]] = {}
         self.chunk_of: Mapping[int, str] = {}
         self.chunks: Mapping[str, Chunk] = {}
-        self.expansions: Mapping[str, str] = {}
+        self.expansions: Expansions = {}
         self.words: Sequence[list[list[str]]] = []
         self.terms: Sequence[set[str]] = []
         self.filler: Sequence[bool] = []

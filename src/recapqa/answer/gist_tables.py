@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from recapqa.answer.lazy_tables import ByKey, FirstChunks, Once, PerRow
-from recapqa.gist_text import WordTerms, label_line, runs, says, speaker_terms
+from recapqa.gist_text import WordTerms, acronyms, label_line, runs, says, speaker_terms
 from recapqa.models import Chunk
 from recapqa.store import Index
 from recapqa.store.gist_lookup import GistLookup
 from recapqa.text import WORD, terms
 
-__all__ = ["GistTables", "acronyms", "gist_tables", "runs"]
+__all__ = ["Expansions", "GistTables", "Spelling", "acronyms", "gist_tables", "runs"]
 
 
 class Spelling(Protocol):
@@ -38,6 +38,30 @@ class Spelling(Protocol):
     def __contains__(self, stem: object) -> bool: ...
 
     def __getitem__(self, stem: str) -> Counter[str]: ...
+
+
+class Expansions(Protocol):
+    """An acronym's stem -> its expansion: `stem in expansions`, `expansions[stem]`."""
+
+    def __contains__(self, stem: object) -> bool: ...
+
+    def __getitem__(self, stem: str) -> str: ...
+
+
+class StoredExpansions:
+    """`Expansions` from the index's stored gist rows, one stem at a time."""
+
+    def __init__(self, stored: GistLookup) -> None:
+        self._stored = stored
+
+    def __contains__(self, stem: object) -> bool:
+        return isinstance(stem, str) and self._stored.expansion(stem) is not None
+
+    def __getitem__(self, stem: str) -> str:
+        found = self._stored.expansion(stem)
+        if found is None:
+            raise KeyError(stem)
+        return found
 
 
 class StoredSpelling:
@@ -65,7 +89,7 @@ class GistTables:
     terms: Sequence[set[str]]
     filler: Sequence[bool]  # too short to be a point, a label line, a lead-in, or only who the speaker is
     spelling: Spelling  # how the notes write each stem
-    expansions: Mapping[str, str]  # an acronym's stem -> its expansion, as the notes write it ("LLMs (Large ...)")
+    expansions: Expansions  # an acronym's stem -> its expansion, as the notes write it ("LLMs (Large ...)")
     stored: GistLookup | None  # the index's stored gist rows, for the questions over every talk
 
 
@@ -102,7 +126,7 @@ def gist_tables(
         terms=sentence_terms,
         filler=PerRow(len(sentences), filler),
         spelling=StoredSpelling(stored) if stored is not None else Once(lambda: _spelling(index)),
-        expansions=Once(lambda: _expansions(index)),
+        expansions=StoredExpansions(stored) if stored is not None else Once(lambda: _expansions(index)),
         stored=stored,
     )
 
@@ -137,35 +161,3 @@ def _expansions(index: Index) -> dict[str, str]:
             for stem in terms(f"{short} {short}s"):
                 expansions.setdefault(stem, long)
     return expansions
-
-
-# "LLMs (Large Language Models)" and "Mean Time to Recovery (MTTR)"
-_SHORT_LONG = re.compile(r"\b([A-Z][A-Za-z]{1,7}?)s?\s*\(((?:[\w-]+\s+){1,6}[\w-]+)\)")
-_LONG_SHORT = re.compile(r"((?:[\w-]+\s+){1,7}[\w-]+)\s*\(([A-Z][A-Za-z]{1,7}?)s?\)")
-
-
-def acronyms(text: str) -> list[tuple[str, str]]:
-    """(acronym, expansion) pairs a sentence defines: the acronym's capitals are the
-    initials of the expansion's words (its last words, when the expansion comes first)."""
-    if "(" not in text:  # both patterns need one: most sentences are not searched
-        return []
-    found = [(short, long) for short, long in _SHORT_LONG.findall(text) if _expands(short, long.split())]
-    for long, short in _LONG_SHORT.findall(text):
-        parts = long.split()
-        for k in range(2, min(len(parts), 2 * len(short)) + 1):
-            if _expands(short, parts[-k:]):
-                found.append((short, " ".join(parts[-k:])))
-                break
-    return found
-
-
-def _expands(short: str, parts: list[str]) -> bool:
-    """Are the capitals of `short` (at least two) the initials of `parts`, with or without
-    their small words ('Infrastructure as Code': IaC)?"""
-    capitals = "".join(c for c in short if c.isupper()).lower()
-    every = "".join(p[0] for p in parts).lower()
-    content = "".join(p[0] for p in parts if p.lower() not in _SMALL).lower()
-    return len(capitals) >= 2 and capitals in (every, content)
-
-
-_SMALL = frozenset(["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"])

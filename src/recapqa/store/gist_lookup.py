@@ -27,6 +27,7 @@ class GistLookup:
         self._lock = threading.Lock()
         self._spelling: dict[str, Counter[str] | None] = {}
         self._label_df: dict[str, int] = {}
+        self._expansion: dict[str, str | None] = {}
 
     @classmethod
     def of(cls, folders: list[Path], sentence_starts: list[int], checksums: dict[str, str]) -> GistLookup | None:
@@ -114,6 +115,21 @@ class GistLookup:
                     counts[rows.vocab[spell["word"][i]].decode()] += int(spell["count"][i])
             self._spelling[stem] = counts or None
         return self._spelling[stem]
+
+    def expansion(self, stem: str) -> str | None:
+        """The first expansion the notes give an acronym's stem, in row order; None if none."""
+        if stem not in self._expansion:
+            self._expansion[stem] = None
+            for at in range(len(self._files)):
+                k = self._id(at, stem)
+                if k < 0:
+                    continue
+                cols = self._segment(at).lists["expand"].cols
+                first = np.flatnonzero(cols["stem"] == k)
+                if len(first):
+                    self._expansion[stem] = self._segment(at).vocab[cols["long"][first[0]]].decode()
+                    break
+        return self._expansion[stem]
 
     def said(self, row: int) -> tuple[int, bool]:
         """How many terms a row says beyond who its speaker is, and whether it is a label line."""

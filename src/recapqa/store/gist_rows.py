@@ -5,7 +5,8 @@ among the talks' labels) do not read every sentence (issue 13).
 
 Per sentence row: its content terms in the order they first come, its two-word phrases
 (same), the terms of its lead-in, how many terms it says beyond who its speaker is, whether
-it is a label line, its talk; the words the notes spell each stem with (per document: count
+it is a label line, its talk, the acronyms it expands (each stem with its expansion); the
+words the notes spell each stem with (per document: count
 and first place, listed at the row of the first place); per talk: its id and label terms.
 Strings are ids into the segment's sorted vocabulary. A build makes these rows for new and
 changed documents only (gist_text.py, the answerer's own definitions) and slices kept
@@ -28,9 +29,9 @@ from recapqa.text import terms
 
 FILE = "gist_rows.npz"
 VERSION = 1
-ROW_LISTS = ("terms", "pairs", "context", "spell")  # ragged per sentence row
+ROW_LISTS = ("terms", "pairs", "context", "spell", "expand")  # ragged per sentence row
 TALK_LISTS = ("label",)  # ragged per talk
-STRINGS = ("id", "stem", "word")  # columns holding vocabulary ids
+STRINGS = ("id", "stem", "word", "long")  # columns holding vocabulary ids
 SCALARS = ("said", "flag", "talk")  # one per sentence row
 
 
@@ -54,7 +55,7 @@ class Ragged:
         return Ragged(offsets, cols)
 
 
-_NAMES = {"spell": ("stem", "word", "count", "pos")}
+_NAMES = {"spell": ("stem", "word", "count", "pos"), "expand": ("stem", "long")}
 
 
 @dataclass
@@ -91,6 +92,13 @@ class GistRows:
             said.append(gist_text.says(set(found), speakers[at], labels[at]))
             flag.append(gist_text.label_line(sentence.text))
             talk.append(at)
+            lists["expand"].append(
+                [
+                    (sid(stem), sid(long))
+                    for short, long in gist_text.acronyms(sentence.text)
+                    for stem in terms(f"{short} {short}s")
+                ]
+            )
             for place, stem, word in gist_text.spellings(sentence.text, stems):
                 entry = spelt.setdefault((stem, word), [0, row, place])
                 entry[0] += 1
