@@ -3,7 +3,10 @@ comparisons, which talks mention something (real model and index)."""
 
 from __future__ import annotations
 
+import math
+import random
 import re
+from collections import Counter
 from collections.abc import Callable
 
 import pytest
@@ -12,7 +15,7 @@ from tests.conftest import assistant_over
 from recapqa.answer.gist_tables import acronyms, runs
 from recapqa.answer.gist_words import ASKING_WORDS
 from recapqa.answer.kinds import kind_of as _kind
-from recapqa.answer.themes import event_scope
+from recapqa.answer.themes import event_scope, ranked
 from recapqa.embed import Embedder
 from recapqa.ingest import quote_in_source
 from recapqa.models import Talk
@@ -273,3 +276,49 @@ def test_a_summary_quotes_nested_items_with_their_item_no_code_block_and_no_abse
     # "Mark's talk": no talk of the notes is Mark's, nor names him; not the summary of another one
     missing, _ = assistant.ask("What was Mark's talk about?", mode="extractive")
     assert missing.abstained and missing.answer.startswith("The notes do not cover this. Closest talks:")
+
+
+def _ranked_by_scanning_every_talk(
+    phrases: dict[str, Counter[str]], sentence_df: Counter[str], sentences: int, settings: Settings
+) -> list[tuple[str, list[str]]]:
+    """The ranking as it was written before it took one pass over the talks: each phrase
+    scans every talk for its holders (quadratic: it never finished at 10k files)."""
+    talks = list(phrases)
+    df = Counter(x for counts in phrases.values() for x in counts)
+    common = max(2, int(settings.gist_theme_max_share * len(talks)))
+    rare = settings.gist_theme_max_sentence_share * sentences
+    weight: dict[str, float] = {}
+    holders: dict[str, frozenset[str]] = {}
+    for x, n in df.items():
+        parts = x.split()
+        if len(parts) > 1 and 2 <= n <= common and len(x) > 3 and sentence_df[x] <= max(rare, 2 * n):
+            holders[x] = frozenset(t for t in talks if phrases[t][x])
+            share = sum(phrases[t][x] / sum(phrases[t].values()) for t in holders[x])
+            weight[x] = 2.0 * math.log(1 + len(talks) / n) * n * share
+    themes: list[tuple[str, list[str]]] = []
+    seen: set[frozenset[str]] = set()
+    for term in sorted(weight, key=lambda x: -weight[x]):
+        if len(themes) >= settings.gist_themes:
+            break
+        if holders[term] not in seen:
+            seen.add(holders[term])
+            themes.append((term, sorted(holders[term])))
+    return themes
+
+
+def test_themes_ranked_in_one_pass_over_the_talks_are_those_of_scanning_every_talk() -> None:
+    rng = random.Random(13)
+    words = [f"w{i}" for i in range(40)]
+    settings = Settings(gist_themes=6)
+    found = 0
+    for _ in range(20):
+        phrases = {
+            f"talk-{t}": Counter(f"{rng.choice(words)} {rng.choice(words)}" for _ in range(rng.randint(0, 30)))
+            for t in range(rng.randint(2, 40))
+        }
+        sentence_df = Counter({x: n + rng.randint(0, 3) for c in phrases.values() for x, n in c.items()})
+        sentences = sum(sentence_df.values()) // 2
+        expected = _ranked_by_scanning_every_talk(phrases, sentence_df, sentences, settings)
+        assert ranked(phrases, sentence_df, sentences, set(), frozenset(), settings) == expected
+        found += len(expected)
+    assert found > 20  # themes were found

@@ -9,9 +9,10 @@ a topic or a comparison reads only the named talks' rows. Each talk's rows come 
 index's stored corpus tables (`store/corpus_words.py`), the first chunk of each sentence
 from the stored chunk -> sentence arrays. What only the whole corpus can say (the notes'
 most common spelling of a stem, the expansion an acronym gets the first time the notes
-give one) is made in one pass over the sentences the first time it is asked for; questions
-over every talk (which talks mention Y, themes) read the index's stored gist rows
-(store/gist_rows.py) where it has them, every row otherwise. The tables are the same,
+give one, how much each row says) and the questions over every talk (which talks mention
+Y, themes) read the index's stored gist rows (store/gist_rows.py) where it has them; an
+index without them (PostgreSQL, an older version) makes them in one pass over the
+sentences the first time they are asked for, and reads every row. The tables are the same,
 value for value, as making them all at once."""
 
 from __future__ import annotations

@@ -51,13 +51,18 @@ def ranked(
     rare = settings.gist_theme_max_sentence_share * sentences
     weight: dict[str, float] = {}
     holders: dict[str, frozenset[str]] = {}
-    for x, n in df.items():
-        parts = x.split()
-        notable = (len(parts) > 1 or x in named) and not any(p in excluded for p in parts)
-        if notable and 2 <= n <= common and len(x) > 3 and sentence_df[x] <= max(rare, 2 * n):
-            holders[x] = frozenset(t for t in talks if phrases[t][x])
-            share = sum(phrases[t][x] / sum(phrases[t].values()) for t in holders[x])
-            weight[x] = (2.0 if len(parts) > 1 else 1.0) * math.log(1 + len(talks) / n) * n * share
+    kept = [x for x, n in df.items() if _candidate(x, n, named, excluded, common, sentence_df[x] <= max(rare, 2 * n))]
+    held: dict[str, list[str]] = {x: [] for x in kept}  # the talks holding each, in talk order: one pass
+    for talk, counts in phrases.items():
+        for x in counts:
+            if x in held:
+                held[x].append(talk)
+    totals = {talk: sum(counts.values()) for talk, counts in phrases.items()}
+    for x in kept:
+        n = df[x]
+        holders[x] = frozenset(held[x])
+        share = sum(phrases[t][x] / totals[t] for t in holders[x])
+        weight[x] = (2.0 if len(x.split()) > 1 else 1.0) * math.log(1 + len(talks) / n) * n * share
     themes: list[tuple[str, list[str]]] = []
     seen: set[frozenset[str]] = set()
     for term in sorted(weight, key=lambda x: -weight[x]):
@@ -67,6 +72,14 @@ def ranked(
             seen.add(holders[term])
             themes.append((term, sorted(holders[term])))
     return themes
+
+
+def _candidate(x: str, n: int, named: set[str], excluded: frozenset[str], common: int, rare: bool) -> bool:
+    """Can the phrase be a theme: two words or a named thing, none of them excluded, in 2 to
+    `common` talks, longer than 3 letters, `rare` among the sentences?"""
+    parts = x.split()
+    notable = (len(parts) > 1 or x in named) and not any(p in excluded for p in parts)
+    return notable and 2 <= n <= common and len(x) > 3 and rare
 
 
 def event_scope(talks: Iterable[Talk], question: str, asking: frozenset[str]) -> frozenset[str]:

@@ -6,8 +6,8 @@ among the talks' labels) do not read every sentence (issue 13).
 Per sentence row: its content terms in the order they first come, its two-word phrases
 (same), the terms of its lead-in, how many terms it says beyond who its speaker is, whether
 it is a label line, its talk, the acronyms it expands (each stem with its expansion); the
-words the notes spell each stem with (per document: count
-and first place, listed at the row of the first place); per talk: its id and label terms.
+words the notes spell each stem with (per document: count and first place, listed at the
+row of the first place); per talk: its id and label terms.
 Strings are ids into the segment's sorted vocabulary. A build makes these rows for new and
 changed documents only (gist_text.py, the answerer's own definitions) and slices kept
 documents' rows from the live generation's segment, as `bm25_terms.npz`; a build from
