@@ -37,6 +37,16 @@ class Settings(BaseSettings):
         "compares the two).",
     )
 
+    embed_batch_tokens: int = Field(
+        256,
+        ge=32,
+        le=65_536,
+        description="Indexing with the ONNX export: tokens per run (texts x padded length), texts sorted by "
+        "length, one single-threaded run per core. Small runs are fastest on CPU (cache-resident activations): "
+        "on 2 cores 256 gave 3.0x sentence-transformers' chunks/s against 1.8x at 4096 (bench/SCALE.md, quiet "
+        "machine). The vectors do not depend on it.",
+    )
+
     # storage
     store: Literal["file", "postgres"] = Field(
         "file",
