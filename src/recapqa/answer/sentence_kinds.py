@@ -65,6 +65,21 @@ def has_number(text: str, asked: frozenset[str], counting: bool = False) -> bool
     return bool(_amounts(text, asked, counting) or _NUMBER_WORDS.search(text))
 
 
+# An ordinal counting occurrences: 'for the third year in a row', 'the 5th edition', 'for the
+# first time'. It answers how many times (years, editions) something happened.
+_REPEAT = re.compile(
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(st|nd|rd|th))\s+"
+    r"(consecutive\s+|straight\s+|annual\s+)?(time|year|edition|iteration|installment)s?\b",
+    re.I,
+)
+_OCCURRENCES = frozenset(terms("times years editions iterations installments occasions"))
+
+
+def counts_repeats(text: str, nouns: frozenset[str]) -> bool:
+    """Does the text count occurrences by an ordinal, and does the question count those?"""
+    return bool(nouns & _OCCURRENCES) and bool(_REPEAT.search(text))
+
+
 def same_noun(stem: str, nouns: frozenset[str]) -> bool:
     """'membership' counts 'members': a noun's stem of five letters or more opening the word's."""
     return stem in nouns or any(len(n) >= 5 and stem.startswith(n) for n in nouns)
@@ -138,7 +153,10 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
     if info.kind == "number":
         if _PERCENT.search(info.text) and not _PERCENT.search(text):
             return 0.0  # 'what percentage' is answered by a percentage
-        return 1.0 if has_number(text, info.numbers, counting=info.focus is not None) else 0.0
+        counting = info.focus is not None
+        if counting and counts_repeats(text, info.counted | {info.focus or ""}):
+            return 1.0
+        return 1.0 if has_number(text, info.numbers, counting=counting) else 0.0
     if info.kind == "year":
         return 1.0 if _amounts(text, info.numbers, False) & _years(text) else 0.0
     if info.kind == "version":  # '5.3', 'v2', 'version 4', 'Python 3.2'
@@ -167,7 +185,8 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
         return 2.0  # 'What does FAIL stand for?': 'First Attempt In Learning'
     if info.kind == "definition":
         if info.subject and re.match(
-            rf"^(the |a |an )?{re.escape(info.subject)}s?\b.*?\b(is|are|means)\b|^{re.escape(info.subject)}\s*:",
+            rf"^(the |a |an )?{re.escape(info.subject)}s?\b.*?\b(is|are|means)\b|^{re.escape(info.subject)}\s*:"
+            rf"|^(the |a |an )?{re.escape(info.subject)}s?\s*(\(|[-–—=]\s)",  # 'Vitess (database …)', 'UNC - …'
             text.strip(),
             re.I,
         ):
