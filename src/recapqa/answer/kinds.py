@@ -84,7 +84,11 @@ KINDS: tuple[KindRule, ...] = (
         ),
         True,
     ),
-    KindRule("reason", re.compile(r"\bwhy\b|\bwhat reasons?\b|\bhow come\b|^\s*what (caused|causes|led to|leads to)\b"), False),
+    KindRule(
+        "reason",
+        re.compile(r"\bwhy\b|\bwhat reasons?\b|\bhow come\b|^\s*what (caused|causes|led to|leads to)\b"),
+        False,
+    ),
     KindRule(
         "company",
         re.compile(

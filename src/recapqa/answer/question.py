@@ -27,7 +27,8 @@ _TALK_REFERENCE = re.compile(r"\b(speaker|talk|keynote|presentation|presenter|se
 # in "what does the UNC in UNC2452 mean?".
 _SUBJECT = re.compile(
     r"(?:^|[,;:]\s*)what (?:is|are|was|were)\s+(?:a |an |the )?([\w\-+’' ]+?)(?:\s+(?:in|at|of|for|according)\b|[?,]|$)"
-    r"|(?:^|[,;:]\s*)what (?:does|do|did) (?:a |an |the )?([\w\-+’']+(?: [\w\-+’']+)?)\s+(?:in [\w\-]+ )?(?:mean|stand for)\b",
+    r"|(?:^|[,;:]\s*)what (?:does|do|did) (?:a |an |the )?([\w\-+’']+(?: [\w\-+’']+)?)\s+"
+    r"(?:in [\w\-]+ )?(?:mean|stand for)\b",
     re.I,
 )
 _DIGITS = re.compile(r"\d+")  # a number the question gives, also inside a name ('p99', 'UNC2452')
