@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import module_assistant
 
 from recapqa.answer.question import analyse
-from recapqa.answer.sentence_kinds import counts_repeats, kind_score, names_other
+from recapqa.answer.sentence_kinds import counts_repeats, kind_score, names_other, says_more
 from recapqa.embed import Embedder
 from recapqa.pipeline import Assistant
 from recapqa.text import terms
@@ -96,3 +96,9 @@ def test_a_shouted_common_word_is_not_another_name() -> None:
     assert not names_other("gives you MUCH better control over requests", info.names | info.words)
     assert names_other("gives you MUCH better control over requests", info.names)
     assert names_other("better control over requests with Envoy", info.names | info.words)
+
+
+def test_an_at_handle_says_nothing_new() -> None:
+    known = frozenset(terms("which company does mike gualtieri work for supply chain purple"))
+    assert not says_more("**Supply Chain Purple** Mike Gualtieri @mlgualtieri", known)
+    assert says_more("Mike Gualtieri @mlgualtieri, Acme Security", known)

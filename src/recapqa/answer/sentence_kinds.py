@@ -109,11 +109,14 @@ def note_taker_absent(text: str) -> bool:
     return bool(_NOT_THERE.search(text.replace("’", "'")))
 
 
+_HANDLE = re.compile(r"(?<![\w.])@\w+")  # '@mlgualtieri': a speaker's name again, not news
+
+
 def says_more(text: str, known: frozenset[str]) -> bool:
     """Does the text say anything beyond the words `known` (the question's, and for most
     questions its talk's title and speakers)? '`06:40` - eBPF verifier' does not (a time stamp
-    or a link target says nothing); '5,000 models' does."""
-    return bool(set(terms(_CLOCK.sub(" ", _LINK_TARGET.sub("] ", text)))) - known)
+    a link target or an @handle says nothing); '5,000 models' does."""
+    return bool(set(terms(_HANDLE.sub(" ", _CLOCK.sub(" ", _LINK_TARGET.sub("] ", text))))) - known)
 
 
 # A question about how something started, and a sentence about how it is now.
