@@ -102,3 +102,17 @@ def test_an_at_handle_says_nothing_new() -> None:
     known = frozenset(terms("which company does mike gualtieri work for supply chain purple"))
     assert not says_more("**Supply Chain Purple** Mike Gualtieri @mlgualtieri", known)
     assert says_more("Mike Gualtieri @mlgualtieri, Acme Security", known)
+
+
+def test_a_possessive_employer_asks_for_a_company() -> None:
+    assert analyse("Who is Jane Doe's employer?", frozenset()).kind == "company"
+    assert analyse("Who is Jane Doe's manager?", frozenset()).kind == "person"
+
+
+def test_a_number_the_question_gives_or_a_hyphenated_one_does_not_count() -> None:
+    info = analyse("How many two-pizza teams does the company have?", frozenset())
+    assert {"two", "2"} <= info.given_numbers
+    assert kind_score(info, "2 pizza teams:", "", False) == 0.0
+    assert kind_score(info, "move to microservices and 2-pizza teams", "", False) == 0.0
+    assert kind_score(info, "they run 400 two-pizza teams", "", False) == 1.0
+    assert kind_score(info, "two pizza teams, then three more", "", False) == 1.0

@@ -89,8 +89,8 @@ class Eligibility:
         nouns = info.counted or counted_as(info.focus or "")
         if counts_repeats(sentence.text, nouns):
             return True  # 'for the third year in a row' counts the times
-        if info.counted_names and number_near(sentence.text, info.counted_names, info.numbers, 1):
+        if info.counted_names and number_near(sentence.text, info.counted_names, info.given_numbers, 1):
             return True  # 'over 200 Kubernetes' for 'how many Kubernetes clusters': a name counted right beside it
         if any(same_noun(t, nouns) for t in own_terms):
-            return number_near(sentence.text, nouns, info.numbers, self.settings.count_noun_window)
+            return number_near(sentence.text, nouns, info.given_numbers, self.settings.count_noun_window)
         return any(same_noun(t, nouns) for t in terms(f"{sentence.heading} {sentence.context}"))

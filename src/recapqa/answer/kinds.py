@@ -94,6 +94,7 @@ KINDS: tuple[KindRule, ...] = (
         re.compile(
             r"\b(which|what) (company|organi[sz]ation|employer|firm)\b(?! (uses?|used|runs?|built|builds))"
             r"|\bwork(s|ed|ing)? (for|at)\b|\bwhere (does|did|do) .+ work\b"
+            r"|['’]s (employer|company|firm|organi[sz]ation)\b"
         ),
         True,
     ),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from recapqa.answer.kinds import Kind, kind_of
 from recapqa.ingest.speakers import LABEL_RE, MENTION_RE
-from recapqa.text import GENERIC_NAMES, STOPWORDS, WORD, squash, terms, words
+from recapqa.text import GENERIC_NAMES, STOPWORDS, WORD, spelled_numbers, squash, terms, words
 
 _ASKS_SPEAKER = re.compile(
     r"\b(gave|give|presented|present|moderated|spoke|speakers?|took part|role|work for|panelists?)\b", re.I
@@ -53,6 +53,12 @@ class QuestionInfo:
 
     # the names that say which talk ('the SolarWinds keynote', "Brian Kime's talk"), when talk_only
     talk_names: frozenset[str] = frozenset()
+
+    @property
+    def given_numbers(self) -> frozenset[str]:
+        """The numbers the question gives, in digits or in words ('two-pizza': 'two', '2'): an
+        amount it gives does not answer it."""
+        return self.numbers | spelled_numbers(self.text)
 
     @property
     def words(self) -> frozenset[str]:
@@ -217,6 +223,8 @@ def _counted(question: str, names: frozenset[str], named: bool = False) -> froze
     for word in words(match.group(1)):
         if word in STOPWORDS or word in _PHRASE_ENDS or (phrase and _verb_like(word)):
             break
+        if word.isdigit():
+            continue  # 'KubeCon 2019 attendees': the year says which, not what is counted
         stems = [t for t in terms(word) if t not in GENERIC_NAMES and t not in _QUANTIFIERS]
         if stems and (word not in names) != named:
             phrase.append((word, stems[0]))

@@ -44,6 +44,8 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 _YEARS = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?!\d|[.,]\d)")  # 'in 2017', '2014-2016', not '2,019'
 # Digits that are an amount: not glued to a letter before them ('S3', 'EC2', 'IPv6' are names).
 _AMOUNT_DIGITS = re.compile(r"(?<![^\W_])\d+")
+# A count: not a number hyphenated to the word after it ('2-pizza teams' does not count teams).
+_COUNT_DIGITS = re.compile(r"(?<![^\W_])\d+(?![\d.,]*-[^\W\d_])")
 
 
 # A link's target counts nothing: '([slides](https://…/2015-talks/Go%20kit.pdf))'.
@@ -52,7 +54,7 @@ _LINK_TARGET = re.compile(r"\]\([^)\s]*\)|<?https?://[^\s)>]+>?")
 
 def _amounts(text: str, asked: frozenset[str], counting: bool) -> set[str]:
     text = _CLOCK.sub(" ", _LINK_TARGET.sub("] ", text))  # '`38:20` - Sampling' counts nothing
-    numbers = set(_AMOUNT_DIGITS.findall(text)) - asked
+    numbers = set((_COUNT_DIGITS if counting else _AMOUNT_DIGITS).findall(text)) - asked
     return {n for n in numbers if not _YEAR.match(n)} if counting else numbers
 
 
@@ -62,7 +64,9 @@ def _years(text: str) -> set[str]:
 
 def has_number(text: str, asked: frozenset[str], counting: bool = False) -> bool:
     """A number the question did not give; for counts, years do not count."""
-    return bool(_amounts(text, asked, counting) or _NUMBER_WORDS.search(text))
+    return bool(
+        _amounts(text, asked, counting) or any(m.group(0).lower() not in asked for m in _NUMBER_WORDS.finditer(text))
+    )
 
 
 # An ordinal counting occurrences: 'for the third year in a row', 'the 5th edition', 'for the
@@ -91,7 +95,11 @@ def number_near(text: str, nouns: frozenset[str], asked: frozenset[str], window:
     'two days' for talks."""
     tokens = words(_LINK_TARGET.sub("] ", text))
     at_noun = [i for i, w in enumerate(tokens) if any(same_noun(t, nouns) for t in terms(w))]
-    at_amount = [i for i, w in enumerate(tokens) if _amounts(w, asked, True) or _NUMBER_WORDS.fullmatch(w)]
+    at_amount = [
+        i
+        for i, w in enumerate(tokens)
+        if _amounts(w, asked, True) or (_NUMBER_WORDS.fullmatch(w) and w.lower() not in asked)
+    ]
     return any(abs(i - j) <= window for i in at_noun for j in at_amount)
 
 
@@ -152,14 +160,14 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
     """0..2: how well a sentence holds what the question asks for."""
     speaker_line = is_speaker_line(text, context)
     if info.kind == "money":
-        return 1.0 if has_money(text) and has_number(text, info.numbers) else 0.0
+        return 1.0 if has_money(text) and has_number(text, info.given_numbers) else 0.0
     if info.kind == "number":
         if _PERCENT.search(info.text) and not _PERCENT.search(text):
             return 0.0  # 'what percentage' is answered by a percentage
         counting = info.focus is not None
         if counting and counts_repeats(text, info.counted | {info.focus or ""}):
             return 1.0
-        return 1.0 if has_number(text, info.numbers, counting=counting) else 0.0
+        return 1.0 if has_number(text, info.given_numbers, counting=counting) else 0.0
     if info.kind == "year":
         return 1.0 if _amounts(text, info.numbers, False) & _years(text) else 0.0
     if info.kind == "version":  # '5.3', 'v2', 'version 4', 'Python 3.2'
