@@ -29,7 +29,10 @@ WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+'’.-]*[A-Za-z0-9+]|[A-Za-z0-9]")
 
 # Numbers written as words, with their digits: 'two-pizza teams' gives the number 2.
 NUMBER_WORD_VALUES = {
-    w: str(n) for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
+    w: str(n)
+    for n, w in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+    )
 }
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORD_VALUES) + r")\b", re.I)
 
