@@ -2,7 +2,8 @@
 defined by apposition ('Kestrel (a queue for …)', 'SLO - service level objective'); a
 paragraph asking the question the list after it answers; an ordinal counting occurrences
 ('for the third year in a row'); 'what caused' asks for a reason; a word shouted in capitals
-('MUCH better') is not another name when the question writes it as a common word."""
+('MUCH better') is not another name when the question writes it as a common word; a sentence
+pointing back ('This change would let it…') is quoted after the one it points to."""
 
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ So why did the teams move to containers?
 
 For the third year in a row, the maintainers met the day before the summit to plan releases.
 The rooms were booked by the organizers for twelve hours.
+
+## Resizing pods
+
+Today the Resizer autoscaler recreates pods to apply new limits. This change would let it apply them in place.
 """
 
 
@@ -116,3 +121,11 @@ def test_a_number_the_question_gives_or_a_hyphenated_one_does_not_count() -> Non
     assert kind_score(info, "move to microservices and 2-pizza teams", "", False) == 0.0
     assert kind_score(info, "they run 400 two-pizza teams", "", False) == 1.0
     assert kind_score(info, "two pizza teams, then three more", "", False) == 1.0
+
+
+def test_a_sentence_pointing_back_is_quoted_after_the_sentence_it_points_to(summit: Assistant) -> None:
+    answer, _ = summit.ask("Which autoscaler could apply new limits in place after this change?", mode="extractive")
+    assert [c.quote for c in answer.citations[:2]] == [
+        "Today the Resizer autoscaler recreates pods to apply new limits.",
+        "This change would let it apply them in place.",
+    ]
