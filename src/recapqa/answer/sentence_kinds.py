@@ -37,6 +37,12 @@ _DATE = re.compile(
     r"|\b\d{1,2}(st|nd|rd|th)\b|\bday\s*\d\b",
     re.I,
 )
+# A length of time: an amount (or 'a', 'a few') beside a unit of time.
+_DURATION = re.compile(
+    r"\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|several|many|couple of)"
+    r"[\s-]+(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|decades?)\b",
+    re.I,
+)
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")  # a time stamp or a time of day, not an amount
 _PERCENT = re.compile(r"%|\bpercent", re.I)
 _MONEY = re.compile(r"[$€£¥]|\b(usd|eur|dollars?|euros?|pounds?)\b", re.I)
@@ -174,6 +180,8 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
         return 1.0 if _VERSION.search(text) else 0.0
     if info.kind == "date":
         return 1.0 if _DATE.search(text) or _years(text) - info.numbers else 0.0
+    if info.kind == "duration":
+        return 1.0 if _DURATION.search(text) else 0.0
     if info.kind == "time":
         return 1.0 if _TIME.search(text) else 0.0
     if info.kind == "place":  # a place the question does not name ('at the Contributors Summit' is not)
