@@ -134,7 +134,8 @@ def test_a_sentence_pointing_back_is_quoted_after_the_sentence_it_points_to(summ
 def test_how_long_is_answered_by_a_length_of_time() -> None:
     info = analyse("How long did the migration take?", frozenset())
     assert info.kind == "duration"
-    assert [kind_score(info, text, "", False) for text in ("It took about three years.", "a two-day event", "20-45 seconds")] == [1.0] * 3
+    lengths = ("It took about three years.", "a two-day event", "20-45 seconds")
+    assert [kind_score(info, text, "", False) for text in lengths] == [1.0] * 3
     assert kind_score(info, "The migration was hard and slow.", "", False) == 0.0
     assert kind_score(info, "Migration results (Jane Doe)", "", False) == 0.0
     assert analyse("How often do they deploy?", frozenset()).kind == "time"
