@@ -144,3 +144,10 @@ def test_how_long_is_answered_by_a_length_of_time() -> None:
 def test_how_long_is_answered_by_the_sentence_giving_a_length_not_the_closer_one_without(summit: Assistant) -> None:
     answer, _ = summit.ask("How long did the maintainers day last?", mode="extractive")
     assert answer.answer == "The rooms were booked by the organizers for twelve hours."
+
+
+def test_an_item_under_the_term_asked_about_defines_it() -> None:
+    info = analyse("How does Jane Doe define design thinking?", frozenset())
+    assert (info.kind, info.subject) == ("definition", "design thinking")
+    assert kind_score(info, '"iterative process of building products"', "Design thinking", True) == 2.0
+    assert kind_score(info, '"iterative process of building products"', "Threat modelling", True) == 0.0

@@ -28,7 +28,8 @@ _TALK_REFERENCE = re.compile(r"\b(speaker|talk|keynote|presentation|presenter|se
 _SUBJECT = re.compile(
     r"(?:^|[,;:]\s*)what (?:is|are|was|were)\s+(?:a |an |the )?([\w\-+’' ]+?)(?:\s+(?:in|at|of|for|according)\b|[?,]|$)"
     r"|(?:^|[,;:]\s*)what (?:does|do|did) (?:a |an |the )?([\w\-+’']+(?: [\w\-+’']+)?)\s+"
-    r"(?:in [\w\-]+ )?(?:mean|stand for)\b",
+    r"(?:in [\w\-]+ )?(?:mean|stand for)\b"
+    r"|\bhow (?:does|do|did|would) .+? define (?:a |an |the )?([\w\-+’' ]+?)\s*(?:\?|$)",
     re.I,
 )
 _DIGITS = re.compile(r"\d+")  # a number the question gives, also inside a name ('p99', 'UNC2452')

@@ -203,6 +203,8 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
     if info.kind == "definition" and _spells_out(info, text):
         return 2.0  # 'What does FAIL stand for?': 'First Attempt In Learning'
     if info.kind == "definition":
+        if info.subject and squash(context) == squash(info.subject):
+            return 2.0  # '* Design thinking' then '  * "iterative process of …"': an item under the term
         if info.subject and re.match(
             rf"^(the |a |an )?{re.escape(info.subject)}s?\b.*?\b(is|are|means)\b|^{re.escape(info.subject)}\s*:"
             rf"|^(the |a |an )?{re.escape(info.subject)}s?\s*(\(|[-–—=]\s)",  # 'Vitess (database …)', 'UNC - …'
