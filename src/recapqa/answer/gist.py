@@ -56,7 +56,9 @@ class GistAnswerer(GistBase):
         # "which talks mention X": X is the topic even where it names a talk
         topic = self._topic(info, [] if info.kind == "which_talks" else talks)
         if info.kind in ("summary", "takeaways"):
-            target = talks[:1] or self.targets.best_titled(retrieval, info)
+            # a talk named twice (a listing of it in one notes file, its notes in another): the one with notes
+            target = [t for t in talks if self._candidates([t]).units][:1] or talks[:1]
+            target = target or self.targets.best_titled(retrieval, info)
             if target and not self._labelled(target[0], info):
                 return self._nothing(retrieval, started, self.targets.top(retrieval, 3))
             return self._summary(retrieval, target[0], info.kind == "takeaways", started) if target else None
