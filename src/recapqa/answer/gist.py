@@ -171,7 +171,7 @@ class GistAnswerer(GistBase):
         """The themes named with how many talks share each, then one cited unit per talk, up
         to `gist_sentences`: the talks under the themes first (the themes taken in turn),
         then the others, the longest first; each talk's sentence is the one that says what
-        the talk is about (`_lead`), not where it names the theme."""
+        the talk is about (`_leads`); with fewer talks than sentences the talks go round again, not where it names the theme."""
         scope = event_scope(self.index.talks.values(), info.text, ASKING_WORDS)
         talks, themes = self._shared_themes(scope)
         if len(talks) < 2 or not themes:
@@ -182,16 +182,19 @@ class GistAnswerer(GistBase):
             if talk is not None:
                 under[talk] = term
         rest = sorted((t for t in talks if t not in under), key=lambda t: -len(self.rows[t]))
+        order = [*under, *rest][: self.settings.gist_sentences]
+        ranked = {talk: self._leads(talk) for talk in order}
+        # fewer talks than sentences: the talks go round again, each with its next sentence
+        turns = [(t, n) for n in range(self.settings.gist_sentences) for t in order if n < len(ranked[t])]
         picked: list[tuple[str | None, int]] = []
-        for talk in [*under, *rest][: self.settings.gist_sentences]:
-            lead = self._lead(talk)
+        for talk, n in sorted(turns[: self.settings.gist_sentences], key=lambda tn: (order.index(tn[0]), tn[1])):
             title = self.index.talks[talk].title
-            picked.append((f"{self._name({under[talk]})} — {title}" if talk in under else title, lead))
+            picked.append((f"{self._name({under[talk]})} — {title}" if talk in under else title, ranked[talk][n]))
         named = ", ".join(f"{self._name({term})} ({len(holders)} talks)" for term, holders in themes)
         return self._build(retrieval, f"Themes across {len(talks)} talks: {named}.", picked, started)
 
-    def _lead(self, talk: str) -> int:
-        """The sentence of a talk that says what it is about: central to the talk, saying
+    def _leads(self, talk: str) -> list[int]:
+        """The sentences of a talk, the one that says best what it is about first: central to the talk, saying
         much, early, and framing it ("The presentation emphasized ...", "We discussed ...")."""
         every = [r for r in self.rows[talk] if not self.filler[r]] or self.rows[talk]
         texts = [self.index.sentences[r].text for r in every]
@@ -204,7 +207,7 @@ class GistAnswerer(GistBase):
             + self.settings.gist_about_boost * framing
             + self.settings.gist_early_boost * early
         )
-        return every[int(np.argmax(score))]
+        return [every[i] for i in np.argsort(-score, kind="stable")]
 
     # ---- helpers ----------------------------------------------------------------------
 
