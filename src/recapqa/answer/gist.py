@@ -171,7 +171,8 @@ class GistAnswerer(GistBase):
         """The themes named with how many talks share each, then one cited unit per talk, up
         to `gist_sentences`: the talks under the themes first (the themes taken in turn),
         then the others, the longest first; each talk's sentence is the one that says what
-        the talk is about (`_leads`); with fewer talks than sentences the talks go round again, not where it names the theme."""
+        the talk is about (`_leads`), not where it names the theme; with fewer talks than
+        sentences the talks go round again."""
         scope = event_scope(self.index.talks.values(), info.text, ASKING_WORDS)
         talks, themes = self._shared_themes(scope)
         if len(talks) < 2 or not themes:
