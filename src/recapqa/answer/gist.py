@@ -153,10 +153,21 @@ class GistAnswerer(GistBase):
         return self._build(retrieval, head, picked, started)
 
     def _which(self, retrieval: Retrieval, topic: set[str], started: float) -> Answer:
+        """The talks whose sentences hold every topic word (or, for a topic of three words or
+        more, its initials in capitals: "OPA" for "Open Policy Agent"), each with its sentence
+        closest to the question."""
         found = []
+        asked = self._name(topic, retrieval.question).split()
+        initials = "".join(w[0] for w in asked).upper() if len(asked) >= 3 else ""
+        acronym = re.compile(rf"\b{initials}s?\b") if initials.isalpha() else None
         for talk_id, rows in self.rows.items():
             titled = self.targets.label_terms[talk_id]  # a talk titled "... Maturity Model" presents one
-            hits = [r for r in rows if topic <= self.terms[r] | self._lead_in(r) | titled]  # a mention, even short
+            hits = [  # a mention, even short
+                r
+                for r in rows
+                if topic <= self.terms[r] | self._lead_in(r) | titled
+                or (acronym is not None and acronym.search(self.index.sentences[r].text))
+            ]
             if hits and self.index.talks[talk_id].kind == "talk":
                 best = max(hits, key=lambda r: float(self.index.sentence_vectors[r] @ retrieval.query_vector))
                 found.append((float(self.index.sentence_vectors[best] @ retrieval.query_vector), talk_id, best))
@@ -164,7 +175,7 @@ class GistAnswerer(GistBase):
             return self._nothing(retrieval, started, self.targets.top(retrieval, 3))
         found.sort(reverse=True)
         picked = [(self.index.talks[t].title, r) for _, t, r in found[: self.settings.gist_max_talks]]
-        head = f"Talks that mention {self._name(topic, retrieval.question)} ({len(found)}):"
+        head = f"Talks that mention {' '.join(asked)} ({len(found)}):"
         return self._build(retrieval, head, picked, started)
 
     def _themes(self, retrieval: Retrieval, info: QuestionInfo, started: float) -> Answer | None:
