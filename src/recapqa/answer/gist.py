@@ -56,9 +56,10 @@ class GistAnswerer(GistBase):
         # "which talks mention X": X is the topic even where it names a talk
         topic = self._topic(info, [] if info.kind == "which_talks" else talks)
         if info.kind in ("summary", "takeaways"):
-            # a talk named twice (a listing of it in one notes file, its notes in another): the one with notes
-            target = [t for t in talks if self._candidates([t]).units][:1] or talks[:1]
-            target = target or self.targets.best_titled(retrieval, info)
+            # a talk listed in one notes file and written up in another: the one with notes to quote
+            noted = [t for t in talks if self._candidates([t]).units][:1]
+            target = noted or self.targets.best_titled(retrieval, info, lambda t: bool(self._candidates([t]).units))
+            target = target or talks[:1]
             if target and not self._labelled(target[0], info):
                 return self._nothing(retrieval, started, self.targets.top(retrieval, 3))
             return self._summary(retrieval, target[0], info.kind == "takeaways", started) if target else None
