@@ -154,12 +154,12 @@ class GistAnswerer(GistBase):
         return self._build(retrieval, head, picked, started)
 
     def _which(self, retrieval: Retrieval, topic: set[str], started: float) -> Answer:
-        """The talks whose sentences hold every topic word (or, for a topic of three words or
-        more, its initials in capitals: "OPA" for "Open Policy Agent"), each with its sentence
-        closest to the question."""
+        """The talks whose sentences hold every topic word (or, for a topic of
+        `gist_initials_words` words or more, its initials in capitals: "OPA" for "Open Policy
+        Agent"), each with its sentence closest to the question."""
         found = []
         asked = self._name(topic, retrieval.question).split()
-        initials = "".join(w[0] for w in asked).upper() if len(asked) >= 3 else ""
+        initials = "".join(w[0] for w in asked).upper() if len(asked) >= self.settings.gist_initials_words else ""
         acronym = re.compile(rf"\b{initials}s?\b") if initials.isalpha() else None
         for talk_id, rows in self.rows.items():
             titled = self.targets.label_terms[talk_id]  # a talk titled "... Maturity Model" presents one
