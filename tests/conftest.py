@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -18,6 +19,7 @@ for name in list(os.environ):
 os.environ["HF_HUB_OFFLINE"] = "1"
 # the exported query encoder is cached per machine; tests export their own, once a session
 os.environ["RECAPQA_CACHE_DIR"] = tempfile.mkdtemp(prefix="recapqa-test-cache-")
+atexit.register(shutil.rmtree, os.environ["RECAPQA_CACHE_DIR"], ignore_errors=True)  # ~90 MB a session
 
 from recapqa.embed import Embedder, default_embedder  # noqa: E402
 from recapqa.pipeline import Assistant  # noqa: E402

@@ -95,7 +95,9 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
                 )
                 previous = text
             following = spans_of[n + 1] if n + 1 < len(spans_of) else None
-            if spans and (raw.rstrip().endswith(":") or _labels(doc, (start, end), following)):
+            if spans and (
+                raw.rstrip().endswith(":") or _asks_list(raw, doc, following) or _labels(doc, (start, end), following)
+            ):
                 lead_ins.append((indent if marker else -1, doc.text[spans[-1][0] : spans[-1][1]], kind))
     return out
 
@@ -106,6 +108,17 @@ def _marker_kind(raw: str) -> str:
     if not marker:
         return ""
     return "numbered" if marker.group(0).strip()[:1].isdigit() else "bullet"
+
+
+def _asks_list(raw: str, doc: Document, following: tuple[int, int] | None) -> bool:
+    """A paragraph asking a question that the list after it answers ('So why did it win?' then
+    '1. It works', '2. …'): a lead-in, as if it ended with ':'."""
+    return bool(
+        following
+        and not LIST_MARKER.match(raw)
+        and raw.rstrip().endswith("?")
+        and _marker_kind(doc.text[following[0] : following[1]])
+    )
 
 
 def _labels(doc: Document, unit: tuple[int, int], following: tuple[int, int] | None) -> bool:

@@ -37,6 +37,16 @@ class Settings(BaseSettings):
         "compares the two).",
     )
 
+    embed_batch_tokens: int = Field(
+        256,
+        ge=32,
+        le=65_536,
+        description="Indexing with the ONNX export: tokens per run (texts x padded length), texts sorted by "
+        "length, one single-threaded run per core. Small runs are fastest on CPU (cache-resident activations): "
+        "on 2 cores 256 gave 3.0x sentence-transformers' chunks/s against 1.8x at 4096 (bench/SCALE.md, quiet "
+        "machine). The vectors do not depend on it.",
+    )
+
     # storage
     store: Literal["file", "postgres"] = Field(
         "file",
@@ -190,6 +200,12 @@ class Settings(BaseSettings):
         description="Themes: added to the score of a talk's sentence times how early in the talk it is (0..1).",
     )
     gist_max_talks: int = Field(8, ge=1, description="Talks listed for 'which talks mention...'.")
+    gist_initials_words: int = Field(
+        3,
+        ge=2,
+        description="Which talks mention Y: a topic of at least this many words is also mentioned by its initials "
+        "in capitals ('OPA' for Open Policy Agent); not tuned: fewer letters name too many things.",
+    )
     gist_themes: int = Field(4, ge=1, description="Themes named across talks.")
     gist_theme_talks: int = Field(4, ge=1, description="Talks cited under one theme.")
     gist_theme_min_sentences: int = Field(

@@ -27,6 +27,22 @@ GENERIC_NAMES = frozenset(_GENERIC_NAMES_TEXT.split())
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+'’.-]*[A-Za-z0-9+]|[A-Za-z0-9]")
 
 
+# Numbers written as words, with their digits: 'two-pizza teams' gives the number 2.
+NUMBER_WORD_VALUES = {
+    w: str(n)
+    for n, w in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+    )
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORD_VALUES) + r")\b", re.I)
+
+
+def spelled_numbers(text: str) -> set[str]:
+    """The numbers written as words in `text`, each as the word and as digits."""
+    found = {m.group(1).lower() for m in _NUMBER_WORD.finditer(text)}
+    return found | {NUMBER_WORD_VALUES[w] for w in found}
+
+
 @lru_cache(maxsize=1)
 def _stemmer():  # type: ignore[no-untyped-def]
     import Stemmer

@@ -36,6 +36,8 @@ def test_batched_vectors_match_sentence_transformers_in_input_order(assistant: A
     one_by_one = np.stack([embedder.embed([t])[0] for t in texts[:20]])
     assert np.abs(one_by_one - fast[:20]).max() < 1e-4, "a row's vector does not depend on its batch"
     assert embedder.embed([]).shape == (0, 384)
+    wide = OnnxBatchEmbedder.shared(assistant.settings.cache_dir, batch_tokens=8192).embed(texts)
+    assert np.abs(wide - fast).max() < 1e-4, "the run size (embed_batch_tokens) changes speed, not vectors"
 
 
 @pytest.fixture(scope="module")

@@ -53,6 +53,21 @@ def with_list_items(sentences: Sequence[Sentence], chosen: list[Candidate], limi
     return out
 
 
+def with_antecedent(sentences: Sequence[Sentence], chosen: list[Candidate]) -> list[Candidate]:
+    """The best sentence, when it opens by pointing back ('This change would allow it to…'),
+    comes after the sentence of its paragraph it points back to: that one names 'it'."""
+    best = chosen[0]
+    here = sentences[best.row]
+    if here.list_item or not here.previous or best.row == 0 or not points_back(here.text):
+        return chosen
+    before = sentences[best.row - 1]
+    if before.talk_id != here.talk_id or before.text != here.previous:
+        return chosen
+    already = next((c for c in chosen if c.row == best.row - 1), None)  # a runner-up: moved before it
+    lead = already or Candidate(best.row - 1, best.hit, best.rank, best.score, True)
+    return [lead, *(c for c in chosen if c is not already)]
+
+
 def _label_row(sentences: Sequence[Sentence], row: int, reach: int = 12) -> int | None:
     """The row of the label a list item sits under (a lead-in without ':'), if any."""
     item = sentences[row]

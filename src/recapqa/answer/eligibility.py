@@ -7,6 +7,7 @@ from recapqa.answer.facts import Facts
 from recapqa.answer.kinds import required
 from recapqa.answer.question import QuestionInfo, counted_as
 from recapqa.answer.sentence_kinds import (
+    counts_repeats,
     names_other,
     note_taker_absent,
     number_near,
@@ -66,7 +67,7 @@ class Eligibility:
                 return False
             if not any(f in near for f in forms) and (
                 max(talk.notes.count(f) for f in forms) < self.settings.talk_name_mentions
-                or names_other(sentence.text, info.names)
+                or names_other(sentence.text, info.names | info.words)
             ):
                 return False  # the talk is about it, but this sentence is about something else it names
         return all(n in near or n in sentence.text for n in info.numbers)
@@ -86,8 +87,10 @@ class Eligibility:
         """A count of what the question counts: an amount beside that noun in the sentence, or
         a sentence under a sub-heading or lead-in naming it ('Microservices:' then '- 8')."""
         nouns = info.counted or counted_as(info.focus or "")
-        if info.counted_names and number_near(sentence.text, info.counted_names, info.numbers, 1):
+        if counts_repeats(sentence.text, nouns):
+            return True  # 'for the third year in a row' counts the times
+        if info.counted_names and number_near(sentence.text, info.counted_names, info.given_numbers, 1):
             return True  # 'over 200 Kubernetes' for 'how many Kubernetes clusters': a name counted right beside it
         if any(same_noun(t, nouns) for t in own_terms):
-            return number_near(sentence.text, nouns, info.numbers, self.settings.count_noun_window)
+            return number_near(sentence.text, nouns, info.given_numbers, self.settings.count_noun_window)
         return any(same_noun(t, nouns) for t in terms(f"{sentence.heading} {sentence.context}"))

@@ -22,7 +22,7 @@ from dataclasses import replace
 import numpy as np
 
 from recapqa.answer.abbreviations import name_forms
-from recapqa.answer.candidates import Candidate, asks_lead_in, with_list_items, with_siblings
+from recapqa.answer.candidates import Candidate, asks_lead_in, with_antecedent, with_list_items, with_siblings
 from recapqa.answer.eligibility import Eligibility
 from recapqa.answer.facts import Facts
 from recapqa.answer.features import CONFIDENCE_NAMES, NAMES, confidence_values, probability
@@ -187,7 +187,7 @@ class ExtractiveAnswerer:
         chosen = self._select(eligible, retrieval.question)
         if kind_of(retrieval.question) == "list" or asks_lead_in(self.index.sentences, chosen[0], retrieval.question):
             chosen = with_siblings(self.index.sentences, chosen)
-        chosen = with_list_items(self.index.sentences, chosen)
+        chosen = with_list_items(self.index.sentences, with_antecedent(self.index.sentences, chosen))
         citations = [self.citation(c) for c in chosen]
         return Answer(
             question=retrieval.question,

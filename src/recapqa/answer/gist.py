@@ -37,7 +37,8 @@ from recapqa.answer.gist_select import Candidates, Unit, density
 from recapqa.answer.gist_words import ABOUT_CUE, ASKING_WORDS, LINKS, NOT_THEMES, TAKEAWAY_CUE
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import names_people
-from recapqa.answer.themes import event_scope, ranked, shared_themes
+from recapqa.answer.themes import event_scope, shared_themes
+from recapqa.answer.themes import ranked as rank_themes
 from recapqa.models import CANNOT_ANSWER, Answer, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
@@ -57,7 +58,10 @@ class GistAnswerer(GistBase):
         # "which talks mention X": X is the topic even where it names a talk
         topic = self._topic(info, [] if info.kind == "which_talks" else talks)
         if info.kind in ("summary", "takeaways"):
-            target = talks[:1] or self.targets.best_titled(retrieval, info)
+            # a talk listed in one notes file and written up in another: the one with notes to quote
+            noted = [t for t in talks if self._candidates([t]).units][:1]
+            target = noted or self.targets.best_titled(retrieval, info, lambda t: bool(self._candidates([t]).units))
+            target = target or talks[:1]
             if target and not self._labelled(target[0], info):
                 return self._nothing(retrieval, started, self.targets.top(retrieval, 3))
             return self._summary(retrieval, target[0], info.kind == "takeaways", started) if target else None
@@ -152,14 +156,26 @@ class GistAnswerer(GistBase):
         return self._build(retrieval, head, picked, started)
 
     def _which(self, retrieval: Retrieval, topic: set[str], started: float) -> Answer:
+        """The talks whose sentences hold every topic word (or, for a topic of
+        `gist_initials_words` words or more, its initials in capitals: "OPA" for "Open Policy
+        Agent"), each with its sentence closest to the question."""
         found = []
-        stored = self.stored.mentions(topic) if self.stored is not None else None  # the rows below, stored
+        asked = self._name(topic, retrieval.question).split()
+        initials = "".join(w[0] for w in asked).upper() if len(asked) >= self.settings.gist_initials_words else ""
+        acronym = re.compile(rf"\b{initials}s?\b") if initials.isalpha() else None
+        stored = self.stored.mentions(topic) if self.stored is not None else None  # the topic's words, stored
         for talk_id, rows in self.rows.items():
-            if stored is not None:
-                hits = stored.get(talk_id, [])
+            if stored is not None:  # initials are still looked for in every row's text
+                held = set(stored.get(talk_id, []))
+                hits = [r for r in rows if r in held or (acronym and acronym.search(self.index.sentences[r].text))]
             else:
                 titled = self.targets.label_terms[talk_id]  # a talk titled "... Maturity Model" presents one
-                hits = [r for r in rows if topic <= self.terms[r] | self._lead_in(r) | titled]  # a mention, even short
+                hits = [  # a mention, even short
+                    r
+                    for r in rows
+                    if topic <= self.terms[r] | self._lead_in(r) | titled
+                    or (acronym is not None and acronym.search(self.index.sentences[r].text))
+                ]
             if hits and self.index.talks[talk_id].kind == "talk":
                 best = max(hits, key=lambda r: float(self.index.sentence_vectors[r] @ retrieval.query_vector))
                 found.append((float(self.index.sentence_vectors[best] @ retrieval.query_vector), talk_id, best))
@@ -167,14 +183,15 @@ class GistAnswerer(GistBase):
             return self._nothing(retrieval, started, self.targets.top(retrieval, 3))
         found.sort(reverse=True)
         picked = [(self.index.talks[t].title, r) for _, t, r in found[: self.settings.gist_max_talks]]
-        head = f"Talks that mention {self._name(topic, retrieval.question)} ({len(found)}):"
+        head = f"Talks that mention {' '.join(asked)} ({len(found)}):"
         return self._build(retrieval, head, picked, started)
 
     def _themes(self, retrieval: Retrieval, info: QuestionInfo, started: float) -> Answer | None:
         """The themes named with how many talks share each, then one cited unit per talk, up
         to `gist_sentences`: the talks under the themes first (the themes taken in turn),
         then the others, the longest first; each talk's sentence is the one that says what
-        the talk is about (`_lead`), not where it names the theme."""
+        the talk is about (`_leads`), not where it names the theme; with fewer talks than
+        sentences the talks go round again."""
         scope = event_scope(self.index.talks.values(), info.text, ASKING_WORDS)
         talks, themes = self._shared_themes(scope)
         if len(talks) < 2 or not themes:
@@ -185,16 +202,19 @@ class GistAnswerer(GistBase):
             if talk is not None:
                 under[talk] = term
         rest = sorted((t for t in talks if t not in under), key=lambda t: -len(self.rows[t]))
+        order = [*under, *rest][: self.settings.gist_sentences]
+        ranked = {talk: self._leads(talk) for talk in order}
+        # fewer talks than sentences: the talks go round again, each with its next sentence
+        turns = [(t, n) for n in range(self.settings.gist_sentences) for t in order if n < len(ranked[t])]
         picked: list[tuple[str | None, int]] = []
-        for talk in [*under, *rest][: self.settings.gist_sentences]:
-            lead = self._lead(talk)
+        for talk, n in sorted(turns[: self.settings.gist_sentences], key=lambda tn: (order.index(tn[0]), tn[1])):
             title = self.index.talks[talk].title
-            picked.append((f"{self._name({under[talk]})} — {title}" if talk in under else title, lead))
+            picked.append((f"{self._name({under[talk]})} — {title}" if talk in under else title, ranked[talk][n]))
         named = ", ".join(f"{self._name({term})} ({len(holders)} talks)" for term, holders in themes)
         return self._build(retrieval, f"Themes across {len(talks)} talks: {named}.", picked, started)
 
-    def _lead(self, talk: str) -> int:
-        """The sentence of a talk that says what it is about: central to the talk, saying
+    def _leads(self, talk: str) -> list[int]:
+        """The sentences of a talk, the one that says best what it is about first: central to the talk, saying
         much, early, and framing it ("The presentation emphasized ...", "We discussed ...")."""
         every = [r for r in self.rows[talk] if not self.filler[r]] or self.rows[talk]
         texts = [self.index.sentences[r].text for r in every]
@@ -207,7 +227,7 @@ class GistAnswerer(GistBase):
             + self.settings.gist_about_boost * framing
             + self.settings.gist_early_boost * early
         )
-        return every[int(np.argmax(score))]
+        return [every[i] for i in np.argsort(-score, kind="stable")]
 
     # ---- helpers ----------------------------------------------------------------------
 
@@ -253,7 +273,7 @@ class GistAnswerer(GistBase):
                     themes = shared_themes(drawn, phrases, self.filler, self.named, excluded, self.settings)
                 else:
                     counts, sentence_df, sentences = self._stored_counts(drawn)
-                    themes = ranked(counts, sentence_df, sentences, self.named, excluded, self.settings)
+                    themes = rank_themes(counts, sentence_df, sentences, self.named, excluded, self.settings)
                 self._themes_found[scope] = (talks, themes) if len(talks) >= 2 else (talks, [])
             return self._themes_found[scope]
 

@@ -105,14 +105,16 @@ class GistBase:
         return candidates(self.index.sentences, vectors, rows, self.filler, self._quote, self.settings, self._column)
 
     def _column(self, row: int) -> int:
-        """The column a sentence starts at on its line (after its list marker), as its chunk
-        holds the line; -1 when no chunk holds it."""
+        """How far the line a sentence is on is indented (where its list marker starts: "- a"
+        and "2. b" on lines indented alike are one level), as its chunk holds the line; -1 when
+        no chunk holds it."""
         sentence = self.index.sentences[row]
         chunk = self.chunks.get(self.chunk_of.get(row, ""))
         if chunk is None:
             return -1
         at = sentence.span.char_start - chunk.span.char_start
-        return at - (chunk.text.rfind("\n", 0, at) + 1)
+        line = chunk.text[chunk.text.rfind("\n", 0, at) + 1 : at]
+        return len(line) - len(line.lstrip())
 
     def _said(self, found: Candidates, topic: set[str]) -> np.ndarray:
         """How many topic words each unit holds, itself or in the lead-in or section title

@@ -22,6 +22,7 @@ Kind = Literal[
     "version",
     "year",
     "date",
+    "duration",
     "time",
     "place",
     "company",
@@ -74,8 +75,9 @@ KINDS: tuple[KindRule, ...] = (
     KindRule("version", re.compile(r"\b(what|which) ([\w-]+ ){0,2}version\b(?! (of|control))"), True),
     KindRule("year", re.compile(r"\b(what|which) year\b"), True),
     KindRule("date", re.compile(r"\b(what|which|on what) (dates?|days?)\b"), True),  # a date, not 'a week'
+    KindRule("duration", re.compile(r"\bhow long\b"), True),  # 'three years', 'two-day', '20-45 seconds'
     # answered by a year, not by 'later'
-    KindRule("time", re.compile(r"\bwhen\b|\bhow (long|often)\b"), False),
+    KindRule("time", re.compile(r"\bwhen\b|\bhow often\b"), False),
     KindRule(
         "place",
         re.compile(
@@ -84,12 +86,17 @@ KINDS: tuple[KindRule, ...] = (
         ),
         True,
     ),
-    KindRule("reason", re.compile(r"\bwhy\b|\bwhat reasons?\b|\bhow come\b"), False),
+    KindRule(
+        "reason",
+        re.compile(r"\bwhy\b|\bwhat reasons?\b|\bhow come\b|^\s*what (caused|causes|led to|leads to)\b"),
+        False,
+    ),
     KindRule(
         "company",
         re.compile(
             r"\b(which|what) (company|organi[sz]ation|employer|firm)\b(?! (uses?|used|runs?|built|builds))"
             r"|\bwork(s|ed|ing)? (for|at)\b|\bwhere (does|did|do) .+ work\b"
+            r"|['’]s (employer|company|firm|organi[sz]ation)\b"
         ),
         True,
     ),

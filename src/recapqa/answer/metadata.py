@@ -38,7 +38,19 @@ ASKING = frozenset(
         work works worked working company companies employer organisation organization firm from"""
     )
 )
-_ASKS_COMPANY = re.compile(r"\b(work(s|ed|ing)? (for|at)|compan(y|ies)|employer|organi[sz]ation|firm)\b", re.I)
+_ASKS_COMPANY = re.compile(
+    r"\b(work(s|ed|ing)? (for|at)|compan(y|ies)|employer|organi[sz]ation|firm)\b|\bwhere (does|did|do) .+ work\b", re.I
+)
+# A question asking who wrote the notes of a talk ('(report by X)' in its heading), and its words
+# that are not about which talk.
+_ASKS_WRITER = re.compile(
+    r"\bwho (wrote|writes|reported|took (the )?notes|summari[sz]ed|blogged)\b|\b(report|write-?up|notes) by\b"
+    r"|\bnote[- ]?taker\b",
+    re.I,
+)
+WRITING = frozenset(
+    terms("wrote write writes written writing up report reported notes took summarised summarized discussion blog post")
+)
 _EVENT = re.compile(r"\b(at|during)\s+(the\s+)?([A-Z][\w'’.:-]*\s*)+(\d{4}\b)?")
 _MARKUP = re.compile(r"^[\s#>*\-+=]+")
 _TALK_KINDS = frozenset(terms("keynote panel workshop tutorial fireside"))
@@ -51,8 +63,10 @@ class MetadataAnswerer:
 
     def answer(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
         """The speaker or company from the talks' metadata, or None (the fact answerer goes on)."""
-        if not info.asks_speaker or info.kind in GIST_KINDS:
-            return None
+        if _ASKS_WRITER.search(info.text) and info.kind not in GIST_KINDS:
+            return self._writer(retrieval, info)
+        if not (info.asks_speaker or info.kind == "company") or info.kind in GIST_KINDS:
+            return None  # 'Where does X work?' asks for a speaker's company too
         if _ASKS_COMPANY.search(info.text):
             return self._company(retrieval, info)
         return self._speaker(retrieval, info)
@@ -82,6 +96,16 @@ class MetadataAnswerer:
             return None
         cited = {c.start_line for c in citations}
         return self._answer(retrieval, citations + [c for c in evidence or [] if c.start_line not in cited])
+
+    def _writer(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
+        """Who wrote the notes of the talk asked about, quoted from the line naming them (a
+        section's '(report by X)'); None when the notes name no one for it."""
+        talk = self._named_talk(retrieval, info, WRITING)
+        who = talk and (talk.meta.get("note_taker_of_talk") or talk.meta.get("note_taker"))
+        if not talk or not isinstance(who, str):
+            return None
+        citation = self._line_with(retrieval, talk, self._lines(talk), who, [])
+        return self._answer(retrieval, [citation]) if citation else None
 
     def _company(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
         asked = {squash(n) for n in info.names}
@@ -120,10 +144,11 @@ class MetadataAnswerer:
                 return self._answer(retrieval, [citation]) if citation else None
         return None
 
-    def _named_talk(self, retrieval: Retrieval, info: QuestionInfo) -> Talk | None:
-        """The retrieved talk whose label holds enough of the question's own words."""
+    def _named_talk(self, retrieval: Retrieval, info: QuestionInfo, asking: frozenset[str] = ASKING) -> Talk | None:
+        """The retrieved talk whose label holds enough of the question's own words (not those
+        `asking` what about it)."""
         events = {x for h in retrieval.hits for x in terms(str(h.talk.meta.get("conference") or ""))}
-        asked = set(terms(_EVENT.sub(" ", info.text))) - ASKING - events  # "at PyCon 2019": where, not which talk
+        asked = set(terms(_EVENT.sub(" ", info.text))) - ASKING - asking - events  # "at PyCon 2019": where
         if not asked:
             return self._only_talk_of_kind(retrieval, info)
         best, best_share = None, 0.0

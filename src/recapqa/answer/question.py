@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from recapqa.answer.kinds import Kind, kind_of
 from recapqa.ingest.speakers import LABEL_RE, MENTION_RE
-from recapqa.text import GENERIC_NAMES, STOPWORDS, WORD, squash, terms, words
+from recapqa.text import GENERIC_NAMES, STOPWORDS, WORD, spelled_numbers, squash, terms, words
 
 _ASKS_SPEAKER = re.compile(
     r"\b(gave|give|presented|present|moderated|spoke|speakers?|took part|role|work for|panelists?)\b", re.I
@@ -23,8 +23,14 @@ _TALK_PHRASE = re.compile(
     r"((?:[\w'’.&-]+\s+){1,4}?)(?:speaker|talk|keynote|presentation|presenter|session|panel)s?\b", re.I
 )
 _TALK_REFERENCE = re.compile(r"\b(speaker|talk|keynote|presentation|presenter|session|panel)\b", re.I)
+# What a definition question defines: "canvas" in "What is a canvas in Michelangelo?", "UNC"
+# in "what does the UNC in UNC2452 mean?".
 _SUBJECT = re.compile(
-    r"^\s*what (?:is|are|was|were)\s+(?:a |an |the )?([\w\-+’' ]+?)(?:\s+(?:in|at|of|for|according)\b|\?|$)", re.I
+    r"(?:^|[,;:]\s*)what (?:is|are|was|were)\s+(?:a |an |the )?([\w\-+’' ]+?)(?:\s+(?:in|at|of|for|according)\b|[?,]|$)"
+    r"|(?:^|[,;:]\s*)what (?:does|do|did) (?:a |an |the )?([\w\-+’']+(?: [\w\-+’']+)?)\s+"
+    r"(?:in [\w\-]+ )?(?:mean|stand for)\b"
+    r"|\bhow (?:does|do|did|would) .+? define (?:a |an |the )?([\w\-+’' ]+?)\s*(?:\?|$)",
+    re.I,
 )
 _DIGITS = re.compile(r"\d+")  # a number the question gives, also inside a name ('p99', 'UNC2452')
 
@@ -49,6 +55,18 @@ class QuestionInfo:
     # the names that say which talk ('the SolarWinds keynote', "Brian Kime's talk"), when talk_only
     talk_names: frozenset[str] = frozenset()
 
+    @property
+    def given_numbers(self) -> frozenset[str]:
+        """The numbers the question gives, in digits or in words ('two-pizza': 'two', '2'): an
+        amount it gives does not answer it."""
+        return self.numbers | spelled_numbers(self.text)
+
+    @property
+    def words(self) -> frozenset[str]:
+        """The question's words in lower case: a word it writes as a common word ('much') is
+        not another name when a sentence shouts it ('MUCH better')."""
+        return frozenset(w.lower() for w in words(self.text))
+
     def forms_of(self, name: str) -> frozenset[str]:
         """The squashed forms that count as `name` (one the question gives)."""
         return dict(self.forms).get(name, frozenset({squash(name)}))
@@ -60,7 +78,8 @@ class QuestionInfo:
 
 def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
     kind = kind_of(question)
-    subject = _SUBJECT.match(question)
+    found = _SUBJECT.search(question.strip())
+    subject = next(g for g in found.groups() if g).strip().lower() if found and kind == "definition" else None
     names = frozenset(_names(question, proper_nouns))
     return QuestionInfo(
         text=question,
@@ -69,12 +88,13 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
         names=names,
         numbers=frozenset(_DIGITS.findall(question)),
         talk_only=bool(_TALK_REFERENCE.search(question)),
-        talk_names=_talk_names(question, names),
+        # what a definition question defines is what the answer is about, not the talk's name
+        talk_names=_talk_names(question, names) - set(words(subject or "")),
         asks_speaker=bool(_ASKS_SPEAKER.search(question)) or kind == "person",
         focus=_focus(question, names) if kind in ("number", "money") else None,
         counted=_counted(question, names) if kind in ("number", "money") else frozenset(),
         counted_names=_counted(question, names, named=True) if kind in ("number", "money") else frozenset(),
-        subject=subject.group(1).strip().lower() if subject and kind == "definition" else None,
+        subject=subject,
     )
 
 
@@ -204,6 +224,8 @@ def _counted(question: str, names: frozenset[str], named: bool = False) -> froze
     for word in words(match.group(1)):
         if word in STOPWORDS or word in _PHRASE_ENDS or (phrase and _verb_like(word)):
             break
+        if word.isdigit():
+            continue  # 'KubeCon 2019 attendees': the year says which, not what is counted
         stems = [t for t in terms(word) if t not in GENERIC_NAMES and t not in _QUANTIFIERS]
         if stems and (word not in names) != named:
             phrase.append((word, stems[0]))

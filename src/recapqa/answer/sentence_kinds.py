@@ -37,6 +37,12 @@ _DATE = re.compile(
     r"|\b\d{1,2}(st|nd|rd|th)\b|\bday\s*\d\b",
     re.I,
 )
+# A length of time: an amount (or 'a', 'a few') beside a unit of time.
+_DURATION = re.compile(
+    r"\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|several|many|couple of)"
+    r"[\s-]+(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|decades?)\b",
+    re.I,
+)
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")  # a time stamp or a time of day, not an amount
 _PERCENT = re.compile(r"%|\bpercent", re.I)
 _MONEY = re.compile(r"[$€£¥]|\b(usd|eur|dollars?|euros?|pounds?)\b", re.I)
@@ -44,6 +50,8 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 _YEARS = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?!\d|[.,]\d)")  # 'in 2017', '2014-2016', not '2,019'
 # Digits that are an amount: not glued to a letter before them ('S3', 'EC2', 'IPv6' are names).
 _AMOUNT_DIGITS = re.compile(r"(?<![^\W_])\d+")
+# A count: not a number hyphenated to the word after it ('2-pizza teams' does not count teams).
+_COUNT_DIGITS = re.compile(r"(?<![^\W_])\d+(?![\d.,]*-[^\W\d_])")
 
 
 # A link's target counts nothing: '([slides](https://…/2015-talks/Go%20kit.pdf))'.
@@ -52,7 +60,7 @@ _LINK_TARGET = re.compile(r"\]\([^)\s]*\)|<?https?://[^\s)>]+>?")
 
 def _amounts(text: str, asked: frozenset[str], counting: bool) -> set[str]:
     text = _CLOCK.sub(" ", _LINK_TARGET.sub("] ", text))  # '`38:20` - Sampling' counts nothing
-    numbers = set(_AMOUNT_DIGITS.findall(text)) - asked
+    numbers = set((_COUNT_DIGITS if counting else _AMOUNT_DIGITS).findall(text)) - asked
     return {n for n in numbers if not _YEAR.match(n)} if counting else numbers
 
 
@@ -62,7 +70,24 @@ def _years(text: str) -> set[str]:
 
 def has_number(text: str, asked: frozenset[str], counting: bool = False) -> bool:
     """A number the question did not give; for counts, years do not count."""
-    return bool(_amounts(text, asked, counting) or _NUMBER_WORDS.search(text))
+    return bool(
+        _amounts(text, asked, counting) or any(m.group(0).lower() not in asked for m in _NUMBER_WORDS.finditer(text))
+    )
+
+
+# An ordinal counting occurrences: 'for the third year in a row', 'the 5th edition', 'for the
+# first time'. It answers how many times (years, editions) something happened.
+_REPEAT = re.compile(
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(st|nd|rd|th))\s+"
+    r"(consecutive\s+|straight\s+|annual\s+)?(time|year|edition|iteration|installment)s?\b",
+    re.I,
+)
+_OCCURRENCES = frozenset(terms("times years editions iterations installments occasions"))
+
+
+def counts_repeats(text: str, nouns: frozenset[str]) -> bool:
+    """Does the text count occurrences by an ordinal, and does the question count those?"""
+    return bool(nouns & _OCCURRENCES) and bool(_REPEAT.search(text))
 
 
 def same_noun(stem: str, nouns: frozenset[str]) -> bool:
@@ -76,7 +101,11 @@ def number_near(text: str, nouns: frozenset[str], asked: frozenset[str], window:
     'two days' for talks."""
     tokens = words(_LINK_TARGET.sub("] ", text))
     at_noun = [i for i, w in enumerate(tokens) if any(same_noun(t, nouns) for t in terms(w))]
-    at_amount = [i for i, w in enumerate(tokens) if _amounts(w, asked, True) or _NUMBER_WORDS.fullmatch(w)]
+    at_amount = [
+        i
+        for i, w in enumerate(tokens)
+        if _amounts(w, asked, True) or (_NUMBER_WORDS.fullmatch(w) and w.lower() not in asked)
+    ]
     return any(abs(i - j) <= window for i in at_noun for j in at_amount)
 
 
@@ -94,11 +123,14 @@ def note_taker_absent(text: str) -> bool:
     return bool(_NOT_THERE.search(text.replace("’", "'")))
 
 
+_HANDLE = re.compile(r"(?<![\w.])@\w+")  # '@mlgualtieri': a speaker's name again, not news
+
+
 def says_more(text: str, known: frozenset[str]) -> bool:
     """Does the text say anything beyond the words `known` (the question's, and for most
     questions its talk's title and speakers)? '`06:40` - eBPF verifier' does not (a time stamp
-    or a link target says nothing); '5,000 models' does."""
-    return bool(set(terms(_CLOCK.sub(" ", _LINK_TARGET.sub("] ", text)))) - known)
+    a link target or an @handle says nothing); '5,000 models' does."""
+    return bool(set(terms(_HANDLE.sub(" ", _CLOCK.sub(" ", _LINK_TARGET.sub("] ", text))))) - known)
 
 
 # A question about how something started, and a sentence about how it is now.
@@ -134,17 +166,22 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
     """0..2: how well a sentence holds what the question asks for."""
     speaker_line = is_speaker_line(text, context)
     if info.kind == "money":
-        return 1.0 if has_money(text) and has_number(text, info.numbers) else 0.0
+        return 1.0 if has_money(text) and has_number(text, info.given_numbers) else 0.0
     if info.kind == "number":
         if _PERCENT.search(info.text) and not _PERCENT.search(text):
             return 0.0  # 'what percentage' is answered by a percentage
-        return 1.0 if has_number(text, info.numbers, counting=info.focus is not None) else 0.0
+        counting = info.focus is not None
+        if counting and counts_repeats(text, info.counted | {info.focus or ""}):
+            return 1.0
+        return 1.0 if has_number(text, info.given_numbers, counting=counting) else 0.0
     if info.kind == "year":
         return 1.0 if _amounts(text, info.numbers, False) & _years(text) else 0.0
     if info.kind == "version":  # '5.3', 'v2', 'version 4', 'Python 3.2'
         return 1.0 if _VERSION.search(text) else 0.0
     if info.kind == "date":
         return 1.0 if _DATE.search(text) or _years(text) - info.numbers else 0.0
+    if info.kind == "duration":
+        return 1.0 if _DURATION.search(text) else 0.0
     if info.kind == "time":
         return 1.0 if _TIME.search(text) else 0.0
     if info.kind == "place":  # a place the question does not name ('at the Contributors Summit' is not)
@@ -166,8 +203,11 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
     if info.kind == "definition" and _spells_out(info, text):
         return 2.0  # 'What does FAIL stand for?': 'First Attempt In Learning'
     if info.kind == "definition":
+        if info.subject and squash(context) == squash(info.subject):
+            return 2.0  # '* Design thinking' then '  * "iterative process of …"': an item under the term
         if info.subject and re.match(
-            rf"^(the |a |an )?{re.escape(info.subject)}s?\b.*?\b(is|are|means)\b|^{re.escape(info.subject)}\s*:",
+            rf"^(the |a |an )?{re.escape(info.subject)}s?\b.*?\b(is|are|means)\b|^{re.escape(info.subject)}\s*:"
+            rf"|^(the |a |an )?{re.escape(info.subject)}s?\s*(\(|[-–—=]\s)",  # 'Vitess (database …)', 'UNC - …'
             text.strip(),
             re.I,
         ):

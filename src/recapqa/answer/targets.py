@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from recapqa.answer.question import QuestionInfo
 from recapqa.gist_text import label
@@ -77,10 +77,12 @@ class TalkTargets:
                 out.append(hit.talk)
         return out[:n]
 
-    def best_titled(self, retrieval: Retrieval, info: QuestionInfo) -> list[Talk]:
-        """The retrieved talk whose label shares the most of the question's words; retrieval
-        rank breaks ties."""
-        candidates = self.top(retrieval, len(retrieval.hits))
+    def best_titled(
+        self, retrieval: Retrieval, info: QuestionInfo, keep: Callable[[Talk], bool] | None = None
+    ) -> list[Talk]:
+        """The retrieved talk (of those `keep` accepts) whose label shares the most of the
+        question's words; retrieval rank breaks ties."""
+        candidates = [t for t in self.top(retrieval, len(retrieval.hits)) if keep is None or keep(t)]
         if not candidates:
             return []
 

@@ -102,7 +102,7 @@ def default_embedder() -> Embedder:
     from recapqa.embed.onnx_batch import OnnxBatchEmbedder
 
     try:
-        return OnnxBatchEmbedder.shared(settings.cache_dir)
+        return OnnxBatchEmbedder.shared(settings.cache_dir, batch_tokens=settings.embed_batch_tokens)
     except Exception as exc:  # no onnx/onnxruntime, a failed export: slower, same vectors
         log.warning("ONNX indexing unavailable (%s); embedding with sentence-transformers", exc)
         return SentenceTransformerEmbedder.shared()

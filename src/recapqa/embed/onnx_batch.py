@@ -2,7 +2,7 @@
 normalisation), run on batches of texts of similar length (sorted by length, so padding is
 small), one single-threaded run per core at a time (ONNX Runtime releases the GIL; on small
 batches that beats one multi-threaded run). About 3x sentence-transformers' chunks/s on the
-2-core machine (bench/SCALE.md), and the vectors are the ones queries get (cosine >= 0.999
+2-core machine with small runs (bench/SCALE.md), and the vectors are the ones queries get (cosine >= 0.999
 with sentence-transformers, same retrieval on the eval questions: tests/embed).
 
 The export is made once per machine into the cache folder (it needs torch then, never
@@ -25,7 +25,7 @@ from recapqa.embed import DIMENSION, MODEL_NAME
 from recapqa.embed.onnx_encoder import OnnxQueryEncoder
 from recapqa.embed.onnx_export import encoder_is_current, export_query_encoder
 
-BATCH_TOKENS = 4096  # tokens per ONNX run (batch size x padded length): 16 full-length chunks
+BATCH_TOKENS = 256  # tokens per ONNX run (batch size x padded length); Settings.embed_batch_tokens
 
 
 @contextmanager
@@ -50,7 +50,7 @@ def cached_encoder_dir(cache_dir: Path) -> Path:
 class OnnxBatchEmbedder:
     name = MODEL_NAME
     dimension = DIMENSION
-    _shared: ClassVar[dict[tuple[Path, int], OnnxBatchEmbedder]] = {}
+    _shared: ClassVar[dict[tuple[Path, int, int], OnnxBatchEmbedder]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, encoder_dir: Path, workers: int = 0, batch_tokens: int = BATCH_TOKENS, threads: int = 1) -> None:
@@ -60,12 +60,12 @@ class OnnxBatchEmbedder:
         self._batch_tokens = batch_tokens
 
     @classmethod
-    def shared(cls, cache_dir: Path, workers: int = 0) -> OnnxBatchEmbedder:
+    def shared(cls, cache_dir: Path, workers: int = 0, batch_tokens: int = BATCH_TOKENS) -> OnnxBatchEmbedder:
         """One per process and cache folder: loading the session costs a fraction of a second."""
-        key = (cache_dir.resolve(), workers)
+        key = (cache_dir.resolve(), workers, batch_tokens)
         with cls._lock:
             if key not in cls._shared:
-                cls._shared[key] = cls(cached_encoder_dir(cache_dir), workers)
+                cls._shared[key] = cls(cached_encoder_dir(cache_dir), workers, batch_tokens)
             return cls._shared[key]
 
     def embed(self, texts: list[str]) -> np.ndarray:

@@ -1,0 +1,153 @@
+"""More conventions of how people write notes (real model and index on small notes): a term
+defined by apposition ('Kestrel (a queue for …)', 'SLO - service level objective'); a
+paragraph asking the question the list after it answers; an ordinal counting occurrences
+('for the third year in a row'); 'what caused' asks for a reason; a word shouted in capitals
+('MUCH better') is not another name when the question writes it as a common word; a sentence
+pointing back ('This change would let it…') is quoted after the one it points to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from tests.conftest import module_assistant
+
+from recapqa.answer.question import analyse
+from recapqa.answer.sentence_kinds import counts_repeats, kind_score, names_other, says_more
+from recapqa.embed import Embedder
+from recapqa.pipeline import Assistant
+from recapqa.text import terms
+
+NOTES = """# Notes from InfraSummit
+
+## Project updates keynote
+
+The foundation showed three projects that joined this spring:
+
+* Kestrel (a message queue for edge sites, replaces polling in the application)
+* Lumen - dashboards for cost reports
+* Tern, which schedules batch jobs
+
+Kestrel showed a live demo:
+
+* a screenshot of the Kestrel web console
+
+## Why teams moved to containers (Ana Ortiz)
+
+So why did the teams move to containers?
+
+1. Builds became the same on every laptop.
+2. Upgrades ship without a maintenance window, which the operators had asked for.
+
+## Maintainers day
+
+For the third year in a row, the maintainers met the day before the summit to plan releases.
+The rooms were booked by the organizers for twelve hours.
+
+## Resizing pods
+
+Today the Resizer autoscaler recreates pods to apply new limits. This change would let it apply them in place.
+"""
+
+
+@pytest.fixture(scope="module")
+def summit(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
+    return module_assistant(tmp_path_factory, embedder_factory, {"summit.md": NOTES})
+
+
+def test_a_term_defined_in_parentheses_after_it_answers_what_it_is(summit: Assistant) -> None:
+    answer, _ = summit.ask("What is Kestrel, as described in the project updates keynote?", mode="extractive")
+    assert not answer.abstained
+    assert answer.citations[0].quote.startswith("Kestrel (a message queue for edge sites")
+
+
+def test_the_subject_of_a_definition_question_and_its_appositive_forms() -> None:
+    assert analyse("In the keynote, what does the SLO in SLO42 mean?", frozenset()).subject == "slo"
+    assert analyse("What is Lumen, per the keynote?", frozenset()).subject == "lumen"
+    lumen = analyse("What is Lumen?", frozenset())
+    assert kind_score(lumen, "Lumen - dashboards for cost reports", "", True) == 2.0
+    assert kind_score(lumen, "Lumen (dashboards for cost reports)", "", True) == 2.0
+    assert kind_score(lumen, "Lumen showed a live demo", "", True) == 0.0
+    assert kind_score(lumen, "Lumens-per-watt were measured", "", True) == 0.0
+
+
+def test_a_paragraph_asking_a_question_is_the_lead_in_of_the_list_that_answers_it(summit: Assistant) -> None:
+    items = [s for s in summit.index.sentences if s.text.startswith(("Builds became", "Upgrades ship"))]
+    assert [s.context for s in items] == ["So why did the teams move to containers?"] * 2
+    answer, _ = summit.ask("Why did the teams move to containers, according to Ana Ortiz?", mode="extractive")
+    assert not answer.abstained
+    assert "Builds became the same on every laptop." in answer.answer
+
+
+def test_an_ordinal_of_occurrences_answers_how_many_times(summit: Assistant) -> None:
+    answer, _ = summit.ask("How many times had the maintainers met before the summit?", mode="extractive")
+    assert not answer.abstained
+    assert "third year in a row" in answer.answer
+    times = frozenset(terms("times"))
+    assert counts_repeats("for the 5th consecutive year", times)
+    assert counts_repeats("It was held for the first time in Oslo", times)
+    assert not counts_repeats("the third speaker talked about flags", times)
+    assert not counts_repeats("for the third year in a row", frozenset(terms("engineers")))
+
+
+def test_what_caused_asks_for_a_reason() -> None:
+    assert analyse("What caused the outage in the storage talk?", frozenset()).kind == "reason"
+    assert analyse("What causes drift?", frozenset()).kind == "reason"
+    assert analyse("What was the cause about?", frozenset()).kind != "reason"
+
+
+def test_a_shouted_common_word_is_not_another_name() -> None:
+    info = analyse("Which approach gives much better control over requests?", frozenset())
+    assert not names_other("gives you MUCH better control over requests", info.names | info.words)
+    assert names_other("gives you MUCH better control over requests", info.names)
+    assert names_other("better control over requests with Envoy", info.names | info.words)
+
+
+def test_an_at_handle_says_nothing_new() -> None:
+    known = frozenset(terms("which company does mike gualtieri work for supply chain purple"))
+    assert not says_more("**Supply Chain Purple** Mike Gualtieri @mlgualtieri", known)
+    assert says_more("Mike Gualtieri @mlgualtieri, Acme Security", known)
+
+
+def test_a_possessive_employer_asks_for_a_company() -> None:
+    assert analyse("Who is Jane Doe's employer?", frozenset()).kind == "company"
+    assert analyse("Who is Jane Doe's manager?", frozenset()).kind == "person"
+
+
+def test_a_number_the_question_gives_or_a_hyphenated_one_does_not_count() -> None:
+    info = analyse("How many two-pizza teams does the company have?", frozenset())
+    assert {"two", "2"} <= info.given_numbers
+    assert kind_score(info, "2 pizza teams:", "", False) == 0.0
+    assert kind_score(info, "move to microservices and 2-pizza teams", "", False) == 0.0
+    assert kind_score(info, "they run 400 two-pizza teams", "", False) == 1.0
+    assert kind_score(info, "two pizza teams, then three more", "", False) == 1.0
+
+
+def test_a_sentence_pointing_back_is_quoted_after_the_sentence_it_points_to(summit: Assistant) -> None:
+    answer, _ = summit.ask("Which autoscaler could apply new limits in place after this change?", mode="extractive")
+    assert [c.quote for c in answer.citations[:2]] == [
+        "Today the Resizer autoscaler recreates pods to apply new limits.",
+        "This change would let it apply them in place.",
+    ]
+
+
+def test_how_long_is_answered_by_a_length_of_time() -> None:
+    info = analyse("How long did the migration take?", frozenset())
+    assert info.kind == "duration"
+    lengths = ("It took about three years.", "a two-day event", "20-45 seconds")
+    assert [kind_score(info, text, "", False) for text in lengths] == [1.0] * 3
+    assert kind_score(info, "The migration was hard and slow.", "", False) == 0.0
+    assert kind_score(info, "Migration results (Jane Doe)", "", False) == 0.0
+    assert analyse("How often do they deploy?", frozenset()).kind == "time"
+
+
+def test_how_long_is_answered_by_the_sentence_giving_a_length_not_the_closer_one_without(summit: Assistant) -> None:
+    answer, _ = summit.ask("How long did the maintainers day last?", mode="extractive")
+    assert answer.answer == "The rooms were booked by the organizers for twelve hours."
+
+
+def test_an_item_under_the_term_asked_about_defines_it() -> None:
+    info = analyse("How does Jane Doe define design thinking?", frozenset())
+    assert (info.kind, info.subject) == ("definition", "design thinking")
+    assert kind_score(info, '"iterative process of building products"', "Design thinking", True) == 2.0
+    assert kind_score(info, '"iterative process of building products"', "Threat modelling", True) == 0.0

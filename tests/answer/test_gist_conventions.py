@@ -1,0 +1,134 @@
+"""Gist answers over notes written the way real notes are: a talk listed in one file and
+written up in another, an event with fewer talks than a themes answer has quotes, a topic
+the notes give by its initials, bullets and numbered items indented alike (real model and
+index)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from tests.conftest import assistant_over
+
+from recapqa.embed import Embedder
+from recapqa.settings import Settings
+
+SCHEDULE = """# Ops Summit 2025
+
+## Keynote: How Acme Accidentally Deleted All Its Clusters
+
+Dana Smith, Acme
+"""
+
+WRITE_UP = """# Ops Summit 2025: my notes
+
+## Acme's culture of failure
+
+Dana told the story of how Acme deleted its production clusters by accident and what the team learnt from it.
+
+- Learning that production and staging consoles open side by side in one browser are dangerous
+- Learning that restore procedures need rehearsing long before the day they are needed
+- Learning that migrating users gradually gives you a way back when a change goes wrong
+- Learning that a supportive team matters more than any tool when production breaks
+"""
+
+
+def test_a_talk_listed_in_one_file_is_summarised_from_the_file_that_has_its_notes(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    notes = {"schedule.md": SCHEDULE, "notes.md": WRITE_UP}
+    assistant = assistant_over(settings, notes, embedder_factory)
+    answer, _ = assistant.ask("What lessons did Acme share about deleting its clusters?", mode="extractive")
+    assert answer.answer.startswith("Key takeaways from Acme's culture of failure:")
+    assert {c.source for c in answer.citations} == {"notes.md"}
+    assert len(answer.citations) == 5
+    assert "restore procedures need rehearsing" in answer.answer
+
+
+EVENT = """# DataConf 2025
+
+## Serving features online (Ana Ruiz)
+
+Ana explained how their feature store serves features to the ranking models in under ten milliseconds.
+The online store is rebuilt from the offline tables every night and checked against them.
+A feature that drifts from its offline value raises an alert for the owning team.
+
+## Training at scale (Ben Okafor)
+
+Ben described the training cluster that runs four thousand jobs a day on shared GPUs.
+Every job reads its inputs from the feature store, so training and serving see the same values.
+Failed jobs are retried twice before a person is paged.
+
+## Data contracts (Chen Wei)
+
+Chen argued that every table needs a written contract between the team that writes it and the teams that read it.
+Contracts are checked in CI, so a breaking schema change fails before it reaches production.
+The first contracts took a quarter to agree on; the later ones took a week.
+"""
+
+
+def test_themes_over_fewer_talks_than_quotes_go_round_the_talks_again(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    assistant = assistant_over(settings, {"dataconf.md": EVENT}, embedder_factory)
+    answer, _ = assistant.ask("What were the main themes of the conference?", mode="extractive")
+    assert answer.answer.startswith("Themes across 3 talks:")
+    assert "feature store (2 talks)" in answer.answer.splitlines()[0]
+    assert len(answer.citations) == assistant.settings.gist_sentences == 5
+    per_talk = Counter(c.talk.title for c in answer.citations)
+    assert sorted(per_talk.values()) == [1, 2, 2]
+    assert len({c.quote for c in answer.citations}) == 5  # a talk's second quote is another sentence
+
+
+POLICY = """# KubeDay 2025
+
+## Compliance as code (Eva Stone)
+
+Eva showed how the Open Policy Agent checks every manifest before it reaches the cluster.
+
+## Bank platform story (Raj Patel)
+
+The bank writes its admission rules for OPA and reviews them like any other code.
+
+## Cost dashboards (Mo Diaz)
+
+Mo walked through dashboards that show what each team spends on compute every week.
+"""
+
+
+def test_which_talks_mention_a_named_tool_counts_its_initials(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    assistant = assistant_over(settings, {"kubeday.md": POLICY}, embedder_factory)
+    answer, _ = assistant.ask("Which talks mention Open Policy Agent?", mode="extractive")
+    assert answer.answer.startswith("Talks that mention Open Policy Agent (2):")
+    assert {c.talk.title for c in answer.citations} == {"Compliance as code", "Bank platform story"}
+
+
+METHODS = """# NetDay 2025
+
+## Connecting networks (Kim Lo)
+
+Kim compared the ways their accounts connect their networks to each other.
+
+Methods of connecting two networks:
+
+1. Internet
+- no private addressing between the two networks
+- no shared security rules
+
+2. Peering
+- private addressing between the two networks works
+- shared security rules work across accounts
+"""
+
+
+def test_a_bullet_is_not_quoted_with_the_numbered_item_after_it(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    assistant = assistant_over(settings, {"netday.md": METHODS}, embedder_factory)
+    answer, _ = assistant.ask("Summarize Kim Lo's talk", mode="extractive")
+    assert answer.answer.startswith("Summary of Connecting networks (Kim Lo):")
+    assert answer.citations
+    # '- no shared security rules' and '2. Peering' are one level: neither is nested under the other
+    assert not [c.quote for c in answer.citations if "security rules" in c.quote and "Peering" in c.quote]
