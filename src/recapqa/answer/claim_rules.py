@@ -122,10 +122,11 @@ def _occurrences(number: str, text: str) -> list[re.Match[str]]:
 
 
 def counted_word(claim: str, number: str) -> str | None:
-    """The stemmed word right after `number` in the claim (scale words and "of" skipped),
-    when it is a content word: what the claim says the number counts."""
+    """The stemmed word right after `number` in the claim, in the same clause (scale words and
+    "of" skipped), when it is a content word: what the claim says the number counts. A number
+    that ends its clause ("By 2017, modern ...") counts nothing, as in the sentence."""
     for match in _occurrences(number, claim):
-        following = [w for w in words(claim[match.end() :]) if w not in _SCALE_WORDS and w != "of"][:1]
+        following = [w for w in _clause_words(claim[match.end() :], NUMBER_SCOPE + 1) if w != "of"][:1]
         if following and following[0] not in STOPWORDS and not NUMBER.fullmatch(following[0]):
             stems = terms(following[0])
             return stems[0] if stems else None
