@@ -4,7 +4,8 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
   (a) it says something beyond the question's own words and the names of the talks it was
       shown: a bare name, title or marker answers nothing (speaker and company names count
       as new when the question asks who or which company, and then the claim must name
-      someone); irregular verbs count in their base form ("found" restates "find"); a
+      someone); irregular verbs count in their base form ("found" restates "find"), and a
+      hedge ("approximately 5") adds nothing (claim_rules.HEDGES); a
       question asking how many / what share, or when / which year, needs a number or a
       date in the claim (answer/claim_rules.py `gives_asked_quantity`);
   (b) a sentence of source n supports it (or, since small models often cite the neighbouring
@@ -55,6 +56,7 @@ import numpy as np
 
 from recapqa.answer.candidates import Candidate
 from recapqa.answer.claim_rules import (
+    HEDGES,
     base_terms,
     gives_asked_quantity,
     names_someone,
@@ -66,7 +68,7 @@ from recapqa.answer.extractive import ExtractiveAnswerer
 from recapqa.answer.list_lines import list_text
 from recapqa.answer.question import analyse
 from recapqa.answer.relevance import log_odds, relevant_rows
-from recapqa.answer.support import ClaimWords, sentence_support
+from recapqa.answer.support import ClaimWords, added_numbers, sentence_support
 from recapqa.models import Hit
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
@@ -163,8 +165,8 @@ class SupportChecker:
         it does not support it, or when the claim says nothing beyond `known` (a). Rule (c),
         relevance to the question, is the caller's: for a gist answer the sentences were
         selected for the question already (answer/llm_gist.py)."""
-        new = set(terms(claim)) - known if base_terms(claim) - known else set()
-        if not new:
+        new = set(terms(claim)) - known - HEDGES if base_terms(claim) - known else set()
+        if not new and not added_numbers(claim, question):
             return None
         return self._support(row, ClaimWords.of(claim, new, question, self.embed(claim) if self.embed else None))
 
@@ -205,10 +207,10 @@ class SupportChecker:
         asks_speaker: bool = False,
     ) -> Verdict:
         claim_terms = set(terms(claim.text))
-        new = claim_terms - known
+        new = claim_terms - known - HEDGES  # "approximately 5" adds the 5
         if not base_terms(claim.text) - known:  # "the author found X" adds nothing to "what did the author find"
             new = set()
-        if not new:
+        if not new and not added_numbers(claim.text, question):  # a number adds a fact ("5 write operations")
             return Verdict(claim.text, claim.cited, "says nothing beyond the question and talk names")
         words = ClaimWords.of(claim.text, new, question, self.embed(claim.text) if self.embed else None)
         valid = [n for n in claim.cited if 1 <= n <= len(hits)]

@@ -13,7 +13,9 @@ whether it holds the kind of answer the question asks for.
   right after it in the claim ("137 million *cities*"), when the sentence has that word at
   all, must stand within `scope` words of that number in the sentence ("137 millions monthly
   active users in 10 000 cities" counts users, not cities);
-- `names_someone`: the claim holds a capitalised word the question does not (who questions).
+- `names_someone`: the claim holds a capitalised word the question does not (who questions);
+- `HEDGES`: words a model hedges a figure with ("approximately", "roughly"), which add nothing
+  the sentence must hold.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ _DATE_WORDS_TEXT = """
     summer autumn fall winter monday tuesday wednesday thursday friday saturday sunday daily weekly
     monthly yearly annually hourly nightly every ago decade decades century
 """
+# words a model hedges a figure with ("approximately 5 write operations"): they add no fact
+_HEDGES_TEXT = "approximately approx roughly nearly around almost circa estimated"
+HEDGES = frozenset(terms(_HEDGES_TEXT))
 _NUMBER_WORDS = frozenset(_NUMBER_WORDS_TEXT.split())
 _SCALE_WORDS = frozenset(_SCALE_WORDS_TEXT.split())
 _DATE_WORDS = frozenset(_DATE_WORDS_TEXT.split())

@@ -26,7 +26,7 @@ class ClaimWords:
 
     text: str
     terms: frozenset[str]  # its content terms
-    new: frozenset[str]  # those it adds to the question and the talk names (not empty)
+    new: frozenset[str]  # those it adds to the question and the talk names (empty only when it adds a number)
     numbers: frozenset[str]  # numbers it adds to the question
     vector: np.ndarray | None  # its embedding, when an encoder is given
 
@@ -36,8 +36,13 @@ class ClaimWords:
 
     @classmethod
     def of(cls, text: str, new: set[str], question: str, vector: np.ndarray | None) -> ClaimWords:
-        numbers = set(NUMBER.findall(text)) - set(NUMBER.findall(question))
-        return cls(text, frozenset(terms(text)), frozenset(new), frozenset(numbers), vector)
+        return cls(text, frozenset(terms(text)), frozenset(new), frozenset(added_numbers(text, question)), vector)
+
+
+def added_numbers(text: str, question: str) -> set[str]:
+    """The numbers of `text` the question does not hold (content terms leave out short
+    numbers: "5 write operations" adds the 5)."""
+    return set(NUMBER.findall(text)) - set(NUMBER.findall(question))
 
 
 def sentence_support(
@@ -56,7 +61,8 @@ def sentence_support(
     own = set(terms(said))
     shared = claim.terms & (own | talk_terms)
     lexical = len(shared) / len(claim.terms)
-    new_covered = len(claim.new & own) / len(claim.new)  # what the claim adds must be in the sentence itself
+    # what the claim adds must be in the sentence itself (its numbers are, by the test above)
+    new_covered = len(claim.new & own) / len(claim.new) if claim.new else 1.0
     enough = len(shared) >= min(2, len(claim.terms))
     lexical_ok = lexical >= LEXICAL_SUPPORT and new_covered >= NEW_SUPPORT and enough
     cosine = float(vector @ claim.vector) if claim.vector is not None else 0.0
