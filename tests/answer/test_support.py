@@ -46,3 +46,25 @@ def test_the_checker_keeps_a_hedged_figure_and_drops_a_wrong_one(
     reply += "It performs 7 write operations for each write request [1]."
     kept = [v.kept for v in checker.check(reply, retrieval, retrieval.hits[:1])]
     assert kept == [True, False]
+
+
+def test_a_claim_from_the_second_sentence_of_a_row_must_be_the_part_that_answers(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    notes = """# Tracing today
+
+Speaker: Jane Doe
+
+## Key Takeaways
+
+- OpenTrace has become the number one project of the foundation, surpassing Kubelet in adoption. \
+It is the de facto standard for emitting telemetry signals from applications.
+- Logs are point-in-time data intended for humans.
+"""
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    assistant = assistant_over(settings, {"trace.md": notes}, embedder_factory)
+    retrieval = assistant.retriever.retrieve("Which project of the foundation has OpenTrace overtaken in adoption?")
+    checker = SupportChecker(assistant.extractive, assistant.embed_query)
+    reply = "OpenTrace surpassed Kubelet in adoption [1]. "
+    reply += "It is the de facto standard for emitting telemetry signals from applications [1]."
+    assert [v.kept for v in checker.check(reply, retrieval, retrieval.hits[:1])] == [True, False]

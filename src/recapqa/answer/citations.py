@@ -25,8 +25,9 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
       of the best sentence shown, and is within settings.llm_support_logit_gap log-odds of
       that best sentence, or is an item under a short line naming the question's subject, or
       an item hanging under a line that passes, or goes on about a sentence that passes
-      (answer/relevance.py). A pasted paragraph, or a true sentence of the right talk that is
-      not the answer, is no support;
+      (answer/relevance.py); when that row of the notes holds several sentences, the one the
+      claim rests on must hold a word of the question if another one does. A pasted
+      paragraph, or a true sentence of the right talk that is not the answer, is no support;
   (d) a negated claim must negate what its sentence negates: the first content word after
       each negation of the claim is among the words a negation of the sentence bears on
       (claim_rules.negation_matches), so "not build one but buy one" supports "do not build"
@@ -78,6 +79,7 @@ __all__ = ["SupportChecker", "Verdict", "base_terms", "log_odds", "negated_terms
 RELEVANCE_FLOOR = 0.6  # share of the extractive abstention threshold a supporting sentence scores, and...
 RELATIVE_RELEVANCE = 0.8  # ...this share of the best score among the sentences shown
 REPEAT_OVERLAP = 0.8
+_PART_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")  # sentence ends inside one row of the notes
 _ASKS_COMPANY = re.compile(r"\b(which|what) (company|companies|organi[sz]ations?|firms?|employer)\b", re.I)
 _ASKS_TALK = re.compile(r"\b(which|what) (talks?|sessions?|presentations?|keynotes?|panels?)\b", re.I)
 # questions whose answer is who spoke: a talk's speakers answer them
@@ -226,7 +228,7 @@ class SupportChecker:
                     if score is None:
                         continue
                     supported_somewhere = True
-                    if row not in relevance:
+                    if row not in relevance or not self._part_answers(row, words, question):
                         continue
                     if best is None or score > best[2]:
                         best = (shown, row, score)
@@ -236,6 +238,18 @@ class SupportChecker:
             return Verdict(claim.text, claim.cited, "supported", sources)
         reason = "its support does not answer the question" if supported_somewhere else "no cited sentence supports it"
         return Verdict(claim.text, claim.cited, reason)
+
+    def _part_answers(self, row: int, claim: ClaimWords, question: str) -> bool:
+        """A row holding several sentences answers through the one the claim rests on: that
+        sentence must hold a word of the question when another sentence of the row does
+        ("X surpassed Kubernetes in adoption. It is the de facto standard ..." answers which
+        project X surpassed with its first sentence, not its second)."""
+        parts = [p for p in _PART_BREAK.split(self.index.sentences[row].text) if terms(p)]
+        if len(parts) < 2:
+            return True
+        asked = set(terms(question))
+        mine = max(parts, key=lambda p: len(claim.terms & set(terms(p))))
+        return bool(asked & set(terms(mine))) or not any(asked & set(terms(p)) for p in parts)
 
     def _rows(self, number: int, hits: list[Hit], speaker_lines: bool = False) -> list[tuple[int, int]]:
         """(source number, sentence row) pairs source `number` stands for: its passage first,
