@@ -4,8 +4,7 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
   (a) it says something beyond the question's own words and the names of the talks it was
       shown: a bare name, title or marker answers nothing (speaker and company names count
       as new when the question asks who or which company, and then the claim must name
-      someone); irregular verbs count in their base form ("found" restates "find"), and a
-      hedge ("approximately 5") adds nothing (claim_rules.HEDGES); a
+      someone); irregular verbs count in their base form ("found" restates "find"); a
       question asking how many / what share, or when / which year, needs a number or a
       date in the claim (answer/claim_rules.py `gives_asked_quantity`);
   (b) a sentence of source n supports it (or, since small models often cite the neighbouring
@@ -57,7 +56,6 @@ import numpy as np
 
 from recapqa.answer.candidates import Candidate
 from recapqa.answer.claim_rules import (
-    HEDGES,
     base_terms,
     gives_asked_quantity,
     names_someone,
@@ -167,7 +165,7 @@ class SupportChecker:
         it does not support it, or when the claim says nothing beyond `known` (a). Rule (c),
         relevance to the question, is the caller's: for a gist answer the sentences were
         selected for the question already (answer/llm_gist.py)."""
-        new = set(terms(claim)) - known - HEDGES if base_terms(claim) - known else set()
+        new = set(terms(claim)) - known if base_terms(claim) - known else set()
         if not new and not added_numbers(claim, question):
             return None
         return self._support(row, ClaimWords.of(claim, new, question, self.embed(claim) if self.embed else None))
@@ -209,7 +207,7 @@ class SupportChecker:
         asks_speaker: bool = False,
     ) -> Verdict:
         claim_terms = set(terms(claim.text))
-        new = claim_terms - known - HEDGES  # "approximately 5" adds the 5
+        new = claim_terms - known
         if not base_terms(claim.text) - known:  # "the author found X" adds nothing to "what did the author find"
             new = set()
         if not new and not added_numbers(claim.text, question):  # a number adds a fact ("5 write operations")

@@ -14,8 +14,8 @@ whether it holds the kind of answer the question asks for.
   all, must stand within `scope` words of that number in the sentence ("137 millions monthly
   active users in 10 000 cities" counts users, not cities);
 - `names_someone`: the claim holds a capitalised word the question does not (who questions);
-- `HEDGES`: words a model hedges a figure with ("approximately", "roughly"), which add nothing
-  the sentence must hold.
+- `HEDGES`: words a model hedges a figure with ("approximately", "roughly"): the sentence need
+  not hold them.
 """
 
 from __future__ import annotations

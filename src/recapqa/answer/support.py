@@ -1,6 +1,7 @@
 """Rule (b) of the support check (answer/citations.py): does one sentence of the notes say
 what one claim says? Word overlap in proportion to the claim, or embedding similarity, with
-every number the claim adds in the sentence (counting the same thing) and the claim's
+every number the claim adds in the sentence (counting the same thing; a hedge such as
+"approximately" need not be there) and the claim's
 negations bearing on what the sentence negates. A line with list items hanging under it says
 what its items say too (answer/list_lines.py)."""
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recapqa.answer.claim_rules import NEGATION, NUMBER, negation_matches, numbers_bound
+from recapqa.answer.claim_rules import HEDGES, NEGATION, NUMBER, negation_matches, numbers_bound
 from recapqa.sentences import Sentence
 from recapqa.text import terms
 
@@ -61,8 +62,9 @@ def sentence_support(
     own = set(terms(said))
     shared = claim.terms & (own | talk_terms)
     lexical = len(shared) / len(claim.terms)
-    # what the claim adds must be in the sentence itself (its numbers are, by the test above)
-    new_covered = len(claim.new & own) / len(claim.new) if claim.new else 1.0
+    # what the claim adds must be in the sentence itself (its numbers are, by the test above),
+    # but a hedge ("approximately 5") need not be
+    new_covered = len(claim.new & (own | HEDGES)) / len(claim.new) if claim.new else 1.0
     enough = len(shared) >= min(2, len(claim.terms))
     lexical_ok = lexical >= LEXICAL_SUPPORT and new_covered >= NEW_SUPPORT and enough
     cosine = float(vector @ claim.vector) if claim.vector is not None else 0.0
