@@ -68,3 +68,20 @@ It is the de facto standard for emitting telemetry signals from applications.
     reply = "OpenTrace surpassed Kubelet in adoption [1]. "
     reply += "It is the de facto standard for emitting telemetry signals from applications [1]."
     assert [v.kept for v in checker.check(reply, retrieval, retrieval.hits[:1])] == [True, False]
+
+
+def test_a_company_named_in_a_talk_title_answers_which_company(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    notes = """# Building fast applications using Quasar
+
+Speaker: Jane Doe
+
+Jane Doe, a principal engineer at Quasar, shares her experiences building scalable applications.
+"""
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    assistant = assistant_over(settings, {"quasar.md": notes}, embedder_factory)
+    retrieval = assistant.retriever.retrieve("Which company does Jane Doe work for?")
+    checker = SupportChecker(assistant.extractive, assistant.embed_query)
+    [verdict] = checker.check("Jane Doe works for Quasar [1].", retrieval, retrieval.hits[:1])
+    assert verdict.kept, verdict.reason

@@ -32,7 +32,8 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
       (claim_rules.negation_matches), so "not build one but buy one" supports "do not build"
       and not "do not buy".
 Three kinds of question take names as their answer: who / which company (speaker and company
-names count as new words, and the claim must name someone; the cited talk's "Speaker:" lines
+names count as new words, for which company the words of talk titles too, as a title may name
+it: "Building database applications using Aerospike"; and the claim must name someone; the cited talk's "Speaker:" lines
 count among its sentences, as they do for the extractive answerer, and for which company
 they are eligible answers too: a person's employer is said there), which talk / session (a
 claim that gives only a shown talk's title and names is supported by that talk's most
@@ -121,7 +122,7 @@ class SupportChecker:
         known = base_terms(question)
         asks_talk = bool(_ASKS_TALK.search(question))
         for hit in hits:
-            if not asks_talk:  # "which talks mention X" is answered by a title
+            if not (asks_talk or _ASKS_COMPANY.search(question)):  # a title may name the answer
                 known |= set(terms(hit.talk.title))
             if not (info.asks_speaker or _ASKS_COMPANY.search(question)):
                 known |= set(terms(" ".join([hit.talk.company or "", *hit.talk.speaker_names])))
