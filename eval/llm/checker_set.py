@@ -11,7 +11,8 @@ cited talk's passages say what the claim says AND it answers the question; "not 
 otherwise) into eval/llm/checker_set.jsonl, with hand-written hard cases; the checker's own
 verdict is never copied into a label. tests/answer/test_checker_set.py measures the checker
 on that file, per split: every triple has a frozen `split` (`hash_split` for the triples that
-existed when the split was made; triples from fresh replies to test questions are "test"; see
+existed when the split was made; triples from fresh replies to test questions are "test", new
+batches written for tuning are "dev" with a `split_note` starting "new"; see
 eval/llm/README.md). Improve the checker on dev errors only.
 """
 

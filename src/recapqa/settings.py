@@ -278,6 +278,13 @@ class Settings(BaseSettings):
         ge=0,
         description="Support check (answer/relevance.py): how many sentence rows below such a heading line it heads.",
     )
+    llm_list_items: int = Field(
+        6,
+        ge=0,
+        description="Support check (answer/list_lines.py): how many list items right below a line (not an "
+        "item) hang under it: a claim may sum up the line with these items ('design goals: security, speed, "
+        "scale'), and an item answers when the line it hangs under does. 0 turns both off.",
+    )
     llm_names_max_speakers: int = Field(
         2,
         ge=1,

@@ -44,6 +44,12 @@ def test_the_counted_word_is_the_word_right_after_the_number() -> None:
     assert counted_word("It started in 2015 to make decisions.", "2015") is None  # "to": nothing counted
     assert counted_word("The total is 40.", "40") is None
     assert counted_word("About 65% of 5 teams.", "5") == "team"  # the whole number, not the 5 of 65
+    assert counted_word("By 2017, modern observability emerged.", "2017") is None  # the clause ends at the number
+
+
+def test_a_number_that_ends_its_clause_is_bound_in_a_sentence_that_says_the_same() -> None:
+    sentence = "`06:45` - By 2017, modern observability emerged with distributed tracing."
+    assert numbers_bound('The talk states "By 2017, modern observability emerged."', sentence, {"2017"})
 
 
 def test_a_number_must_count_the_same_thing_in_the_sentence() -> None:

@@ -15,20 +15,25 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
       close in embedding space (EMBED_SUPPORT) and still holds EMBED_NEW_SUPPORT of the added
       words. Either way every number the claim adds is in that sentence and counts there what
       it counts in the claim ("137 million cities" is not "137 million users in 10 000
-      cities": claim_rules.numbers_bound), and a negated claim needs a negated sentence;
+      cities": claim_rules.numbers_bound), and a negated claim needs a negated sentence
+      (answer/support.py). A line with list items right below it says what they say too
+      ("Design goals:" with "security", "speed by design": answer/list_lines.py);
   (c) that sentence is itself relevant to the question by the extractive answerer's own
       scoring: it is eligible (about every name and number the question requires) and scores
       at least RELEVANCE_FLOOR of the answerer's abstention threshold and RELATIVE_RELEVANCE
       of the best sentence shown, and is within settings.llm_support_logit_gap log-odds of
       that best sentence, or is an item under a short line naming the question's subject, or
-      goes on about a sentence that passes (answer/relevance.py). A pasted paragraph, or a
-      true sentence of the right talk that is not the answer, is no support;
+      an item hanging under a line that passes, or goes on about a sentence that passes
+      (answer/relevance.py); when that row of the notes holds several sentences, the one the
+      claim rests on must hold a word of the question if another one does. A pasted
+      paragraph, or a true sentence of the right talk that is not the answer, is no support;
   (d) a negated claim must negate what its sentence negates: the first content word after
       each negation of the claim is among the words a negation of the sentence bears on
       (claim_rules.negation_matches), so "not build one but buy one" supports "do not build"
       and not "do not buy".
 Three kinds of question take names as their answer: who / which company (speaker and company
-names count as new words, and the claim must name someone; the cited talk's "Speaker:" lines
+names count as new words, for which company the words of talk titles too, as a title may name
+it: "Building database applications using Aerospike"; and the claim must name someone; the cited talk's "Speaker:" lines
 count among its sentences, as they do for the extractive answerer, and for which company
 they are eligible answers too: a person's employer is said there), which talk / session (a
 claim that gives only a shown talk's title and names is supported by that talk's most
@@ -52,32 +57,28 @@ import numpy as np
 
 from recapqa.answer.candidates import Candidate
 from recapqa.answer.claim_rules import (
-    NEGATION,
-    NUMBER,
     base_terms,
     gives_asked_quantity,
     names_someone,
     negated_terms,
     negation_matches,
-    numbers_bound,
 )
 from recapqa.answer.claims import Claim, split_claims
 from recapqa.answer.extractive import ExtractiveAnswerer
+from recapqa.answer.list_lines import list_text
 from recapqa.answer.question import analyse
 from recapqa.answer.relevance import log_odds, relevant_rows
+from recapqa.answer.support import ClaimWords, added_numbers, sentence_support
 from recapqa.models import Hit
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
 
 __all__ = ["SupportChecker", "Verdict", "base_terms", "log_odds", "negated_terms", "negation_matches"]
 
-LEXICAL_SUPPORT = 0.5  # share of the claim's content words the sentence (with its talk's names) holds
-NEW_SUPPORT = 0.6  # share of the words the claim adds to the question that the sentence itself holds
-EMBED_SUPPORT = 0.75  # cosine that stands for word overlap...
-EMBED_NEW_SUPPORT = 0.5  # ...when the sentence still holds this share of the added words
 RELEVANCE_FLOOR = 0.6  # share of the extractive abstention threshold a supporting sentence scores, and...
 RELATIVE_RELEVANCE = 0.8  # ...this share of the best score among the sentences shown
 REPEAT_OVERLAP = 0.8
+_PART_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")  # sentence ends inside one row of the notes
 _ASKS_COMPANY = re.compile(r"\b(which|what) (company|companies|organi[sz]ations?|firms?|employer)\b", re.I)
 _ASKS_TALK = re.compile(r"\b(which|what) (talks?|sessions?|presentations?|keynotes?|panels?)\b", re.I)
 # questions whose answer is who spoke: a talk's speakers answer them
@@ -121,7 +122,7 @@ class SupportChecker:
         known = base_terms(question)
         asks_talk = bool(_ASKS_TALK.search(question))
         for hit in hits:
-            if not asks_talk:  # "which talks mention X" is answered by a title
+            if not (asks_talk or _ASKS_COMPANY.search(question)):  # a title may name the answer
                 known |= set(terms(hit.talk.title))
             if not (info.asks_speaker or _ASKS_COMPANY.search(question)):
                 known |= set(terms(" ".join([hit.talk.company or "", *hit.talk.speaker_names])))
@@ -140,6 +141,7 @@ class SupportChecker:
             settings.llm_heading_words,
             settings.llm_heading_reach,
             info.names,
+            settings.llm_list_items,
         )
         verdicts: list[Verdict] = []
         asks_name = info.kind == "person" or bool(_ASKS_COMPANY.search(question))
@@ -164,13 +166,10 @@ class SupportChecker:
         it does not support it, or when the claim says nothing beyond `known` (a). Rule (c),
         relevance to the question, is the caller's: for a gist answer the sentences were
         selected for the question already (answer/llm_gist.py)."""
-        claim_terms = set(terms(claim))
-        new = claim_terms - known if base_terms(claim) - known else set()
-        if not new:
+        new = set(terms(claim)) - known if base_terms(claim) - known else set()
+        if not new and not added_numbers(claim, question):
             return None
-        numbers = set(NUMBER.findall(claim)) - set(NUMBER.findall(question))
-        vector = self.embed(claim) if self.embed else None
-        return self._support(row, claim_terms, new, numbers, vector, bool(NEGATION.search(claim)), claim)
+        return self._support(row, ClaimWords.of(claim, new, question, self.embed(claim) if self.embed else None))
 
     def _names_a_relevant_talk(
         self, claim: Claim, hits: list[Hit], known: set[str], relevance: dict[int, Candidate], asks_talk: bool
@@ -212,33 +211,44 @@ class SupportChecker:
         new = claim_terms - known
         if not base_terms(claim.text) - known:  # "the author found X" adds nothing to "what did the author find"
             new = set()
-        if not new:
+        if not new and not added_numbers(claim.text, question):  # a number adds a fact ("5 write operations")
             return Verdict(claim.text, claim.cited, "says nothing beyond the question and talk names")
-        numbers = set(NUMBER.findall(claim.text)) - set(NUMBER.findall(question))
-        claim_vector = self.embed(claim.text) if self.embed else None
-        negated = bool(NEGATION.search(claim.text))
+        words = ClaimWords.of(claim.text, new, question, self.embed(claim.text) if self.embed else None)
         valid = [n for n in claim.cited if 1 <= n <= len(hits)]
         if not valid:
             return Verdict(claim.text, claim.cited, "cites no source it was given")
         sources: list[tuple[int, int, float]] = []
         supported_somewhere = False
-        for number in valid:
-            best: tuple[int, int, float] | None = None
-            for shown, row in self._rows(number, hits, asks_speaker):
-                score = self._support(row, claim_terms, new, numbers, claim_vector, negated, claim.text)
-                if score is None:
-                    continue
-                supported_somewhere = True
-                if row not in relevance:
-                    continue
-                if best is None or score > best[2]:
-                    best = (shown, row, score)
-            if best and best[:2] not in [s[:2] for s in sources]:
-                sources.append(best)
+        for with_items in (False, True):  # a list's line with its items only when no one sentence will do
+            for number in valid if not sources else []:
+                best: tuple[int, int, float] | None = None
+                for shown, row in self._rows(number, hits, asks_speaker):
+                    score = self._support(row, words, with_items)
+                    if score is None:
+                        continue
+                    supported_somewhere = True
+                    if row not in relevance or not self._part_answers(row, words, question):
+                        continue
+                    if best is None or score > best[2]:
+                        best = (shown, row, score)
+                if best and best[:2] not in [s[:2] for s in sources]:
+                    sources.append(best)
         if sources:
             return Verdict(claim.text, claim.cited, "supported", sources)
         reason = "its support does not answer the question" if supported_somewhere else "no cited sentence supports it"
         return Verdict(claim.text, claim.cited, reason)
+
+    def _part_answers(self, row: int, claim: ClaimWords, question: str) -> bool:
+        """A row holding several sentences answers through the one the claim rests on: that
+        sentence must hold a word of the question when another sentence of the row does
+        ("X surpassed Kubernetes in adoption. It is the de facto standard ..." answers which
+        project X surpassed with its first sentence, not its second)."""
+        parts = [p for p in _PART_BREAK.split(self.index.sentences[row].text) if terms(p)]
+        if len(parts) < 2:
+            return True
+        asked = set(terms(question))
+        mine = max(parts, key=lambda p: len(claim.terms & set(terms(p))))
+        return bool(asked & set(terms(mine))) or not any(asked & set(terms(p)) for p in parts)
 
     def _rows(self, number: int, hits: list[Hit], speaker_lines: bool = False) -> list[tuple[int, int]]:
         """(source number, sentence row) pairs source `number` stands for: its passage first,
@@ -254,35 +264,14 @@ class SupportChecker:
             out += [(number, row) for row in self.extractive.facts.talks[talk_id].speaker_rows if row not in seen]
         return out
 
-    def _support(
-        self,
-        row: int,
-        claim_terms: set[str],
-        new: set[str],
-        numbers: set[str],
-        claim_vector: np.ndarray | None,
-        negated: bool,
-        claim_text: str = "",
-    ) -> float | None:
-        """Support of one sentence for one claim, or None."""
+    def _support(self, row: int, claim: ClaimWords, with_items: bool = False) -> float | None:
+        """Support of sentence `row` (`with_items`: with the list items hanging under it) for
+        the claim (answer/support.py), or None."""
         sentence = self.index.sentences[row]
-        if any(n not in sentence.text and n not in sentence.context for n in numbers):
-            return None
-        if numbers and not numbers_bound(claim_text, f"{sentence.context} {sentence.text}", numbers):
-            return None  # "137 million cities" is not supported by "137 million users in 10 000 cities"
-        if negated and not negation_matches(claim_text, f"{sentence.context} {sentence.text}"):
-            return None  # "X does not use Y" is not supported by "X uses Y", nor by "X does not use Z but Y"
-        own = set(terms(f"{sentence.context} {sentence.text}"))
-        shared = claim_terms & (own | self.extractive.talk_terms(sentence.talk_id))
-        lexical = len(shared) / len(claim_terms)
-        new_covered = len(new & own) / len(new)  # what the claim adds must be in the sentence itself
-        lexical_ok = (
-            lexical >= LEXICAL_SUPPORT and new_covered >= NEW_SUPPORT and len(shared) >= min(2, len(claim_terms))
-        )
-        cosine = float(self.index.sentence_vectors[row] @ claim_vector) if claim_vector is not None else 0.0
-        if lexical_ok or (cosine >= EMBED_SUPPORT and new_covered >= EMBED_NEW_SUPPORT):
-            return max(lexical, cosine)
-        return None
+        limit = self.extractive.settings.llm_list_items if with_items else 0
+        items = list_text(self.index.sentences, row, limit)
+        talk_terms = self.extractive.talk_terms(sentence.talk_id)
+        return sentence_support(claim, sentence, items, talk_terms, self.index.sentence_vectors[row])
 
     def repeats(self, verdict: Verdict, kept: list[Verdict]) -> bool:
         """The kept claim says nothing the earlier kept ones did not (REPEAT_OVERLAP)."""

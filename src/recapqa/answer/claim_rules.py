@@ -13,7 +13,9 @@ whether it holds the kind of answer the question asks for.
   right after it in the claim ("137 million *cities*"), when the sentence has that word at
   all, must stand within `scope` words of that number in the sentence ("137 millions monthly
   active users in 10 000 cities" counts users, not cities);
-- `names_someone`: the claim holds a capitalised word the question does not (who questions).
+- `names_someone`: the claim holds a capitalised word the question does not (who questions);
+- `HEDGES`: words a model hedges a figure with ("approximately", "roughly"): the sentence need
+  not hold them.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ _DATE_WORDS_TEXT = """
     summer autumn fall winter monday tuesday wednesday thursday friday saturday sunday daily weekly
     monthly yearly annually hourly nightly every ago decade decades century
 """
+# words a model hedges a figure with ("approximately 5 write operations"): they add no fact
+_HEDGES_TEXT = "approximately approx roughly nearly around almost circa estimated"
+HEDGES = frozenset(terms(_HEDGES_TEXT))
 _NUMBER_WORDS = frozenset(_NUMBER_WORDS_TEXT.split())
 _SCALE_WORDS = frozenset(_SCALE_WORDS_TEXT.split())
 _DATE_WORDS = frozenset(_DATE_WORDS_TEXT.split())
@@ -122,10 +127,11 @@ def _occurrences(number: str, text: str) -> list[re.Match[str]]:
 
 
 def counted_word(claim: str, number: str) -> str | None:
-    """The stemmed word right after `number` in the claim (scale words and "of" skipped),
-    when it is a content word: what the claim says the number counts."""
+    """The stemmed word right after `number` in the claim, in the same clause (scale words and
+    "of" skipped), when it is a content word: what the claim says the number counts. A number
+    that ends its clause ("By 2017, modern ...") counts nothing, as in the sentence."""
     for match in _occurrences(number, claim):
-        following = [w for w in words(claim[match.end() :]) if w not in _SCALE_WORDS and w != "of"][:1]
+        following = [w for w in _clause_words(claim[match.end() :], NUMBER_SCOPE + 1) if w != "of"][:1]
         if following and following[0] not in STOPWORDS and not NUMBER.fullmatch(following[0]):
             stems = terms(following[0])
             return stems[0] if stems else None

@@ -15,6 +15,10 @@ let a sentence the answerer ranks lower answer too, when it is eligible:
   settings.llm_heading_words words, no sentence end) that holds the most names of the question
   of any such line and scores within `gap` of the best line shown, eligible or not, answers as that line would, even
   when the answerer finds it ineligible for lack of that name;
+- **an item under the line it hangs under**: a list item right below a line ("Design goals:",
+  "Amazon.com in 2001: monolithic application and teams") says what that line names without
+  naming it again; it answers when that line does (answer/list_lines.py, at most
+  settings.llm_list_items items below it);
 - **a sentence that goes on about the one before it**: a sentence opening with a pronoun
   ("It connects various UI components ...") is about what the sentence before it names, so it
   answers when that sentence does.
@@ -27,6 +31,7 @@ import re
 from collections.abc import Sequence
 
 from recapqa.answer.extractive import Candidate
+from recapqa.answer.list_lines import line_above
 from recapqa.sentences import Sentence
 from recapqa.text import words
 
@@ -47,6 +52,7 @@ def relevant_rows(
     heading_words: int,
     heading_reach: int,
     names: frozenset[str] = frozenset(),
+    list_items: int = 0,
 ) -> dict[int, Candidate]:
     """The candidates (by sentence row) whose sentence answers the question (module doc)."""
     eligible = [c for c in candidates if c.eligible]
@@ -79,6 +85,8 @@ def relevant_rows(
         above = [r for r in range(c.row - 1, c.row - heading_reach - 1, -1) if r in shown]
         if any(heads(r) for r in above if sentences[r].talk_id == talk):
             out[c.row] = c  # the heading names what the question names, for the lines it heads
+        elif line_above(sentences, c.row, list_items) in by_score:
+            out[c.row] = c  # the line it hangs under answers, and the item says what the line names
         elif c.eligible and _GOES_ON.match(sentences[c.row].text) and c.row - 1 in by_score:
             out[c.row] = c
     return out

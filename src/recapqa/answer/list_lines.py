@@ -1,0 +1,50 @@
+"""How notes hang list items under a line: "Design goals:" then "1. security", "2. speed by
+design"; "Amazon.com in 2001: monolithic application and teams" then "- basically composed of
+2 applications: ...". The items say what the line names without naming it again, and a claim
+that sums up the list ("its design goals are security, speed and scale") says what the line
+and its items say together, not what any one item says. Used by the support check
+(answer/citations.py, answer/relevance.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from recapqa.sentences import Sentence
+
+
+def items_under(sentences: Sequence[Sentence], row: int, limit: int) -> list[int]:
+    """The rows of the list items right below the line `row` (itself not an item), of the
+    same talk, at most `limit`; [] when `row` is an item or no item follows it."""
+    line = sentences[row]
+    if line.list_item:
+        return []
+    out: list[int] = []
+    below = row + 1
+    while below < len(sentences) and len(out) < limit:
+        item = sentences[below]
+        if item.talk_id != line.talk_id or not item.list_item:
+            break
+        out.append(below)
+        below += 1
+    return out
+
+
+def line_above(sentences: Sequence[Sentence], row: int, limit: int) -> int | None:
+    """The row of the line (not an item) the list item `row` hangs under: the first row above
+    it, of the same talk, that is not an item, with at most `limit` items between; None when
+    `row` is not an item or no such line is near."""
+    item = sentences[row]
+    if not item.list_item:
+        return None
+    for above in range(row - 1, max(-1, row - 1 - limit), -1):
+        line = sentences[above]
+        if line.talk_id != item.talk_id:
+            return None
+        if not line.list_item:
+            return above
+    return None
+
+
+def list_text(sentences: Sequence[Sentence], row: int, limit: int) -> str:
+    """The text of the items hanging under the line `row` ("" when none do)."""
+    return " ".join(sentences[r].text for r in items_under(sentences, row, limit))

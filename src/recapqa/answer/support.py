@@ -1,0 +1,73 @@
+"""Rule (b) of the support check (answer/citations.py): does one sentence of the notes say
+what one claim says? Word overlap in proportion to the claim, or embedding similarity, with
+every number the claim adds in the sentence (counting the same thing; a hedge such as
+"approximately" need not be there) and the claim's
+negations bearing on what the sentence negates. A line with list items hanging under it says
+what its items say too (answer/list_lines.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from recapqa.answer.claim_rules import HEDGES, NEGATION, NUMBER, negation_matches, numbers_bound
+from recapqa.sentences import Sentence
+from recapqa.text import terms
+
+LEXICAL_SUPPORT = 0.5  # share of the claim's content words the sentence (with its talk's names) holds
+NEW_SUPPORT = 0.6  # share of the words the claim adds to the question that the sentence itself holds
+EMBED_SUPPORT = 0.75  # cosine that stands for word overlap...
+EMBED_NEW_SUPPORT = 0.5  # ...when the sentence still holds this share of the added words
+
+
+@dataclass(frozen=True)
+class ClaimWords:
+    """What the support rules read of one claim."""
+
+    text: str
+    terms: frozenset[str]  # its content terms
+    new: frozenset[str]  # those it adds to the question and the talk names (empty only when it adds a number)
+    numbers: frozenset[str]  # numbers it adds to the question
+    vector: np.ndarray | None  # its embedding, when an encoder is given
+
+    @property
+    def negated(self) -> bool:
+        return bool(NEGATION.search(self.text))
+
+    @classmethod
+    def of(cls, text: str, new: set[str], question: str, vector: np.ndarray | None) -> ClaimWords:
+        return cls(text, frozenset(terms(text)), frozenset(new), frozenset(added_numbers(text, question)), vector)
+
+
+def added_numbers(text: str, question: str) -> set[str]:
+    """The numbers of `text` the question does not hold (content terms leave out short
+    numbers: "5 write operations" adds the 5)."""
+    return set(NUMBER.findall(text)) - set(NUMBER.findall(question))
+
+
+def sentence_support(
+    claim: ClaimWords, sentence: Sentence, items: str, talk_terms: frozenset[str], vector: np.ndarray
+) -> float | None:
+    """Support of `sentence` (with `items`, the text of the list items hanging under it, and
+    `talk_terms`, its talk's title, company and speakers; `vector` its embedding) for the
+    claim: the larger of word overlap and cosine, or None when it does not support it."""
+    said = f"{sentence.context} {sentence.text} {items}"
+    if any(n not in said for n in claim.numbers):
+        return None
+    if claim.numbers and not numbers_bound(claim.text, said, set(claim.numbers)):
+        return None  # "137 million cities" is not supported by "137 million users in 10 000 cities"
+    if claim.negated and not negation_matches(claim.text, said):
+        return None  # "X does not use Y" is not supported by "X uses Y", nor by "X does not use Z but Y"
+    own = set(terms(said))
+    shared = claim.terms & (own | talk_terms)
+    lexical = len(shared) / len(claim.terms)
+    # what the claim adds must be in the sentence itself (its numbers are, by the test above),
+    # but a hedge ("approximately 5") need not be
+    new_covered = len(claim.new & (own | HEDGES)) / len(claim.new) if claim.new else 1.0
+    enough = len(shared) >= min(2, len(claim.terms))
+    lexical_ok = lexical >= LEXICAL_SUPPORT and new_covered >= NEW_SUPPORT and enough
+    cosine = float(vector @ claim.vector) if claim.vector is not None else 0.0
+    if lexical_ok or (cosine >= EMBED_SUPPORT and new_covered >= EMBED_NEW_SUPPORT):
+        return max(lexical, cosine)
+    return None

@@ -1,0 +1,87 @@
+"""Rule (b) of the support check on one sentence (answer/support.py), and what a claim adds:
+a number adds a fact even when it is the only thing added, a hedge ("approximately") adds
+nothing the sentence must hold."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import assistant_over
+from recapqa.answer.citations import SupportChecker
+from recapqa.answer.claim_rules import HEDGES
+from recapqa.answer.support import ClaimWords, added_numbers, sentence_support
+from recapqa.embed import Embedder
+from recapqa.models import Span
+from recapqa.sentences import Sentence
+from recapqa.settings import Settings
+from recapqa.text import terms
+
+QUESTION = "How many write operations does a typical MySQL database perform for each write request?"
+SENTENCE = Sentence(
+    "t", "notes.md", "Typical MySQL DB does 5 write operations for each write request:", Span(0, 1, 1, 1), False, ""
+)
+
+
+def claim(text: str) -> ClaimWords:
+    return ClaimWords.of(text, set(terms(text)) - set(terms(QUESTION)), QUESTION, None)
+
+
+def test_a_claim_adding_only_a_number_rests_on_the_sentence_that_holds_it() -> None:
+    assert added_numbers("It does 5 write operations.", QUESTION) == {"5"}
+    assert added_numbers("It does 5 write operations.", "Does it do 5 of them?") == set()
+    five, seven = claim("MySQL performs approximately 5 write operations."), claim("MySQL performs 7 write operations.")
+    assert five.new <= HEDGES and five.numbers == {"5"}  # "approximately" need not be in the sentence
+    assert sentence_support(five, SENTENCE, "", frozenset(), None) is not None  # type: ignore[arg-type]
+    assert sentence_support(seven, SENTENCE, "", frozenset(), None) is None  # type: ignore[arg-type]
+
+
+def test_the_checker_keeps_a_hedged_figure_and_drops_a_wrong_one(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    notes = "# Databases at scale\n\nSpeaker: Jane Doe\n\n" + SENTENCE.text + "\n- write to primary\n- write log\n"
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    assistant = assistant_over(settings, {"db.md": notes}, embedder_factory)
+    retrieval = assistant.retriever.retrieve(QUESTION)
+    checker = SupportChecker(assistant.extractive, assistant.embed_query)
+    reply = "MySQL performs approximately 5 write operations for each write request [1]. "
+    reply += "It performs 7 write operations for each write request [1]."
+    kept = [v.kept for v in checker.check(reply, retrieval, retrieval.hits[:1])]
+    assert kept == [True, False]
+
+
+def test_a_claim_from_the_second_sentence_of_a_row_must_be_the_part_that_answers(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    notes = """# Tracing today
+
+Speaker: Jane Doe
+
+## Key Takeaways
+
+- OpenTrace has become the number one project of the foundation, surpassing Kubelet in adoption. \
+It is the de facto standard for emitting telemetry signals from applications.
+- Logs are point-in-time data intended for humans.
+"""
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    assistant = assistant_over(settings, {"trace.md": notes}, embedder_factory)
+    retrieval = assistant.retriever.retrieve("Which project of the foundation has OpenTrace overtaken in adoption?")
+    checker = SupportChecker(assistant.extractive, assistant.embed_query)
+    reply = "OpenTrace surpassed Kubelet in adoption [1]. "
+    reply += "It is the de facto standard for emitting telemetry signals from applications [1]."
+    assert [v.kept for v in checker.check(reply, retrieval, retrieval.hits[:1])] == [True, False]
+
+
+def test_a_company_named_in_a_talk_title_answers_which_company(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    notes = """# Building fast applications using Quasar
+
+Speaker: Jane Doe
+
+Jane Doe, a principal engineer at Quasar, shares her experiences building scalable applications.
+"""
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    assistant = assistant_over(settings, {"quasar.md": notes}, embedder_factory)
+    retrieval = assistant.retriever.retrieve("Which company does Jane Doe work for?")
+    checker = SupportChecker(assistant.extractive, assistant.embed_query)
+    [verdict] = checker.check("Jane Doe works for Quasar [1].", retrieval, retrieval.hits[:1])
+    assert verdict.kept, verdict.reason
