@@ -196,11 +196,15 @@ class GistAnswerer(GistBase):
         talks, themes = self._shared_themes(scope)
         if len(talks) < 2 or not themes:
             return None
-        under: dict[str, str] = {}
-        for term, holders in itertools.chain.from_iterable(itertools.repeat(themes, len(talks))):
-            talk = next((t for t in holders if t not in under), None)
-            if talk is not None:
-                under[talk] = term
+        under: dict[str, str] = {}  # rounds over the themes, each taking its next talk, until enough or none left
+        while len(under) < self.settings.gist_sentences:
+            before = len(under)
+            for term, holders in themes:
+                talk = next((t for t in holders if t not in under), None)
+                if talk is not None:
+                    under[talk] = term
+            if len(under) == before:
+                break
         rest = sorted((t for t in talks if t not in under), key=lambda t: -len(self.rows[t]))
         order = [*under, *rest][: self.settings.gist_sentences]
         ranked = {talk: self._leads(talk) for talk in order}
