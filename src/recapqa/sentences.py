@@ -8,6 +8,7 @@ numbers...including:") as context for its embedding, never in its quote.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -46,6 +47,18 @@ class Sentence:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Sentence:
         return cls(**{**data, "span": Span(**data["span"])})
+
+
+def same_talk_rows(sentences: Sequence[Sentence], row: int, step: int, reach: int) -> Iterator[int]:
+    """The rows after `row` (`step` 1) or before it (-1), nearest first, at most `reach` of
+    them, while they belong to its talk: where a list item looks for its label or lead-in,
+    and a lead-in for its items."""
+    talk = sentences[row].talk_id
+    end = min(len(sentences), row + 1 + reach) if step > 0 else max(-1, row - 1 - reach)
+    for other in range(row + step, end, step):
+        if sentences[other].talk_id != talk:
+            return
+        yield other
 
 
 def document_sentences(parsed: ParsedDocument) -> list[Sentence]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from recapqa.answer.facts import points_back
 from recapqa.models import Hit
-from recapqa.sentences import Sentence
+from recapqa.sentences import Sentence, same_talk_rows
 from recapqa.text import terms
 
 
@@ -40,16 +40,15 @@ def with_list_items(sentences: Sequence[Sentence], chosen: list[Candidate], limi
         lead = sentences[cand.row]
         if not lead.text.rstrip().endswith(":"):
             continue
-        row, added = cand.row + 1, 0
-        while row < len(sentences) and added < limit:
+        added = 0
+        for row in same_talk_rows(sentences, cand.row, 1, len(sentences)):
             item = sentences[row]
-            if item.talk_id != lead.talk_id or not item.list_item:
+            if added >= limit or not item.list_item:
                 break
             if item.context == lead.text and row not in used:
                 out.append(Candidate(row, cand.hit, cand.rank, cand.score, True))
                 used.add(row)
                 added += 1
-            row += 1
     return out
 
 
@@ -70,16 +69,10 @@ def with_antecedent(sentences: Sequence[Sentence], chosen: list[Candidate]) -> l
 
 def _label_row(sentences: Sequence[Sentence], row: int, reach: int = 12) -> int | None:
     """The row of the label a list item sits under (a lead-in without ':'), if any."""
-    item = sentences[row]
-    if not item.label:
+    label = sentences[row].label
+    if not label:
         return None
-    for earlier in range(row - 1, max(-1, row - 1 - reach), -1):
-        before = sentences[earlier]
-        if before.talk_id != item.talk_id:
-            return None
-        if before.text == item.label:
-            return earlier
-    return None
+    return next((r for r in same_talk_rows(sentences, row, -1, reach) if sentences[r].text == label), None)
 
 
 def asks_lead_in(sentences: Sequence[Sentence], best: Candidate, question: str, shared: int = 2) -> bool:

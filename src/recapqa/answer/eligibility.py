@@ -16,7 +16,7 @@ from recapqa.answer.sentence_kinds import (
     says_more,
     says_only_no,
 )
-from recapqa.sentences import Sentence
+from recapqa.sentences import Sentence, same_talk_rows
 from recapqa.settings import Settings
 from recapqa.store import Index
 from recapqa.text import terms
@@ -75,9 +75,9 @@ class Eligibility:
     def _items_deny(self, row: int, known: frozenset[str], question: str, reach: int = 8) -> bool:
         """Does an item under this line (its label) deny what the question asks, saying nothing else?"""
         label, sentences = self.index.sentences[row], self.index.sentences
-        for below in range(row + 1, min(len(sentences), row + 1 + reach)):
+        for below in same_talk_rows(sentences, row, 1, reach):
             item = sentences[below]
-            if item.talk_id != label.talk_id or not item.list_item:
+            if not item.list_item:
                 return False
             if item.context == label.text and says_only_no(item.text, known, question):
                 return True

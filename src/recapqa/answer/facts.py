@@ -12,6 +12,7 @@ from typing import TypeVar
 import numpy as np
 
 from recapqa.answer.question import is_speaker_line
+from recapqa.sentences import same_talk_rows
 from recapqa.store import Index
 from recapqa.store.rows import ChunkSentences
 from recapqa.talk_mentions import same_recording, speaker_aliases, talk_text
@@ -171,9 +172,9 @@ class Facts:
             return ""
         parts: list[str] = []
         lead_in = bool(here.list_item and here.context)
-        for earlier in range(row - 1, max(-1, row - 1 - 4 * self.reach), -1):
+        for earlier in same_talk_rows(sentences, row, -1, 4 * self.reach):
             before = sentences[earlier]
-            if before.talk_id != here.talk_id or before.heading != here.heading or len(parts) >= self.reach:
+            if before.heading != here.heading or len(parts) >= self.reach:
                 break
             if lead_in:  # past the items before it to their lead-in, taken whatever it says
                 lead_in = before.text != here.context

@@ -7,42 +7,27 @@ and its items say together, not what any one item says. Used by the support chec
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
-from recapqa.sentences import Sentence
+from recapqa.sentences import Sentence, same_talk_rows
 
 
 def items_under(sentences: Sequence[Sentence], row: int, limit: int) -> list[int]:
     """The rows of the list items right below the line `row` (itself not an item), of the
     same talk, at most `limit`; [] when `row` is an item or no item follows it."""
-    line = sentences[row]
-    if line.list_item:
+    if sentences[row].list_item:
         return []
-    out: list[int] = []
-    below = row + 1
-    while below < len(sentences) and len(out) < limit:
-        item = sentences[below]
-        if item.talk_id != line.talk_id or not item.list_item:
-            break
-        out.append(below)
-        below += 1
-    return out
+    return list(itertools.takewhile(lambda r: sentences[r].list_item, same_talk_rows(sentences, row, 1, limit)))
 
 
 def line_above(sentences: Sequence[Sentence], row: int, limit: int) -> int | None:
     """The row of the line (not an item) the list item `row` hangs under: the first row above
     it, of the same talk, that is not an item, with at most `limit` items between; None when
     `row` is not an item or no such line is near."""
-    item = sentences[row]
-    if not item.list_item:
+    if not sentences[row].list_item:
         return None
-    for above in range(row - 1, max(-1, row - 1 - limit), -1):
-        line = sentences[above]
-        if line.talk_id != item.talk_id:
-            return None
-        if not line.list_item:
-            return above
-    return None
+    return next((r for r in same_talk_rows(sentences, row, -1, limit) if not sentences[r].list_item), None)
 
 
 def list_text(sentences: Sequence[Sentence], row: int, limit: int) -> str:
