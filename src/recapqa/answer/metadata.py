@@ -38,9 +38,7 @@ ASKING = frozenset(
         work works worked working company companies employer organisation organization firm from"""
     )
 )
-_ASKS_COMPANY = re.compile(
-    r"\b(work(s|ed|ing)? (for|at)|compan(y|ies)|employer|organi[sz]ation|firm)\b|\bwhere (does|did|do) .+ work\b", re.I
-)
+_ASKS_COMPANY = re.compile(r"\b(work(s|ed|ing)? (for|at)|compan(y|ies)|employer|organi[sz]ation|firm)\b", re.I)
 # A question asking who wrote the notes of a talk ('(report by X)' in its heading), and its words
 # that are not about which talk.
 _ASKS_WRITER = re.compile(
@@ -67,7 +65,7 @@ class MetadataAnswerer:
             return self._writer(retrieval, info)
         if not (info.asks_speaker or info.kind == "company") or info.kind in GIST_KINDS:
             return None  # 'Where does X work?' asks for a speaker's company too
-        if _ASKS_COMPANY.search(info.text):
+        if info.kind == "company" or _ASKS_COMPANY.search(info.text):  # 'Where does X work?' is kind company
             return self._company(retrieval, info)
         return self._speaker(retrieval, info)
 
@@ -144,9 +142,11 @@ class MetadataAnswerer:
                 return self._answer(retrieval, [citation]) if citation else None
         return None
 
-    def _named_talk(self, retrieval: Retrieval, info: QuestionInfo, asking: frozenset[str] = ASKING) -> Talk | None:
+    def _named_talk(
+        self, retrieval: Retrieval, info: QuestionInfo, asking: frozenset[str] = frozenset()
+    ) -> Talk | None:
         """The retrieved talk whose label holds enough of the question's own words (not those
-        `asking` what about it)."""
+        asking who, nor the further ones `asking` what about it)."""
         events = {x for h in retrieval.hits for x in terms(str(h.talk.meta.get("conference") or ""))}
         asked = set(terms(_EVENT.sub(" ", info.text))) - ASKING - asking - events  # "at PyCon 2019": where
         if not asked:

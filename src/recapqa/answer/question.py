@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 from recapqa.answer.kinds import Kind, kind_of
 from recapqa.ingest.speakers import LABEL_RE, MENTION_RE
@@ -55,13 +56,13 @@ class QuestionInfo:
     # the names that say which talk ('the SolarWinds keynote', "Brian Kime's talk"), when talk_only
     talk_names: frozenset[str] = frozenset()
 
-    @property
+    @cached_property
     def given_numbers(self) -> frozenset[str]:
         """The numbers the question gives, in digits or in words ('two-pizza': 'two', '2'): an
         amount it gives does not answer it."""
         return self.numbers | spelled_numbers(self.text)
 
-    @property
+    @cached_property
     def words(self) -> frozenset[str]:
         """The question's words in lower case: a word it writes as a common word ('much') is
         not another name when a sentence shouts it ('MUCH better')."""

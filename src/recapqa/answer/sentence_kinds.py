@@ -68,10 +68,16 @@ def _years(text: str) -> set[str]:
     return set(_YEARS.findall(text))
 
 
+def _new_number_word(word: str, asked: frozenset[str]) -> bool:
+    """Is `word` a number written as a word ('two', 'dozens') that the question did not give?"""
+    return bool(_NUMBER_WORDS.fullmatch(word)) and word.lower() not in asked
+
+
 def has_number(text: str, asked: frozenset[str], counting: bool = False) -> bool:
     """A number the question did not give; for counts, years do not count."""
     return bool(
-        _amounts(text, asked, counting) or any(m.group(0).lower() not in asked for m in _NUMBER_WORDS.finditer(text))
+        _amounts(text, asked, counting)
+        or any(_new_number_word(m.group(0), asked) for m in _NUMBER_WORDS.finditer(text))
     )
 
 
@@ -101,11 +107,7 @@ def number_near(text: str, nouns: frozenset[str], asked: frozenset[str], window:
     'two days' for talks."""
     tokens = words(_LINK_TARGET.sub("] ", text))
     at_noun = [i for i, w in enumerate(tokens) if any(same_noun(t, nouns) for t in terms(w))]
-    at_amount = [
-        i
-        for i, w in enumerate(tokens)
-        if _amounts(w, asked, True) or (_NUMBER_WORDS.fullmatch(w) and w.lower() not in asked)
-    ]
+    at_amount = [i for i, w in enumerate(tokens) if _amounts(w, asked, True) or _new_number_word(w, asked)]
     return any(abs(i - j) <= window for i in at_noun for j in at_amount)
 
 
