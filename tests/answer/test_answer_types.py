@@ -228,3 +228,23 @@ def test_only_the_names_that_say_which_talk_must_be_the_talks_own() -> None:
     assert info.talk_only and info.talk_names == {"solarwinds"}
     plain = analyse("What did the speaker say about Kafka?", frozenset())
     assert plain.talk_names == {"kafka"}  # no name says which talk: every name must be the talk's
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "subject"),
+    [
+        ("In Lambda's architecture, what is the Worker Manager responsible for?", "definition", "worker manager"),
+        ("What is the Worker Manager responsible for?", "definition", "worker manager"),
+        ("In the tools sessions at GopherCon 2019, who raised debugger support?", "person", None),
+        ("At the summit, how many teams joined?", "number", None),
+        ("According to the keynote, why did they leave?", "reason", None),
+        # a relative clause is not a leading clause: the question asks what was said
+        ("What did Kelsey, who leads the team, say about events?", "speaker_topic", None),
+        ("In 2019 the team met in Berlin. What did they decide?", "other", None),
+    ],
+)
+def test_a_leading_clause_saying_where_the_question_is_asked_does_not_hide_its_kind(
+    question: str, kind: str, subject: str | None
+) -> None:
+    info = analyse(question, frozenset())
+    assert (info.kind, info.subject) == (kind, subject)

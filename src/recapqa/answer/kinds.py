@@ -122,9 +122,16 @@ KINDS: tuple[KindRule, ...] = (
 )
 
 
+# A clause before the question that only says where it is asked ('In Lambda's architecture,
+# what is…', 'At KubeCon 2019, who gave…'): the question proper starts after it.
+_SCOPE_CLAUSE = re.compile(
+    r"^\s*(in|at|during|according to|for)\b[^,?]*,\s*(?=(who|whom|whose|what|which|how|why|when|where)\b)"
+)
+
+
 def kind_of(question: str) -> Kind:
     """The answer type a question asks for (first matching rule), 'other' when none."""
-    lowered = question.lower()
+    lowered = _SCOPE_CLAUSE.sub("", question.lower())
     if re.match(r"^\s*what (is|are|was) the (name|names)\b", lowered):
         return "other"  # "what is the name of X" asks for a name, not a definition
     return next((rule.kind for rule in KINDS if rule.asks.search(lowered)), "other")

@@ -27,7 +27,8 @@ _TALK_REFERENCE = re.compile(r"\b(speaker|talk|keynote|presentation|presenter|se
 # What a definition question defines: "canvas" in "What is a canvas in Michelangelo?", "UNC"
 # in "what does the UNC in UNC2452 mean?".
 _SUBJECT = re.compile(
-    r"(?:^|[,;:]\s*)what (?:is|are|was|were)\s+(?:a |an |the )?([\w\-+’' ]+?)(?:\s+(?:in|at|of|for|according)\b|[?,]|$)"
+    r"(?:^|[,;:]\s*)what (?:is|are|was|were)\s+(?:a |an |the )?([\w\-+’' ]+?)"
+    r"(?:\s+(?:in|at|of|for|according|responsible for|used for)\b|[?,]|$)"
     r"|(?:^|[,;:]\s*)what (?:does|do|did) (?:a |an |the )?([\w\-+’']+(?: [\w\-+’']+)?)\s+"
     r"(?:in [\w\-]+ )?(?:mean|stand for)\b"
     r"|\bhow (?:does|do|did|would) .+? define (?:a |an |the )?([\w\-+’' ]+?)\s*(?:\?|$)",
