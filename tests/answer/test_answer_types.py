@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from tests.conftest import assistant_over
 
+from recapqa.answer.kinds import kind_of
 from recapqa.answer.question import _names, analyse, counted_as
 from recapqa.answer.sentence_kinds import kind_score, names_other, note_taker_absent, number_near, says_more
 from recapqa.embed import Embedder
@@ -248,3 +249,18 @@ def test_a_leading_clause_saying_where_the_question_is_asked_does_not_hide_its_k
 ) -> None:
     info = analyse(question, frozenset())
     assert (info.kind, info.subject) == (kind, subject)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Which sandbox projects were shown in the keynote?", "list"),
+        ("Which teams are hiring?", "list"),
+        ("What kinds of visualizations do traces make possible?", "list"),
+        ("Which process was used?", "other"),  # one thing, not a list
+        ("Which company does she work for?", "company"),
+        ("What was the class of bugs?", "definition"),
+    ],
+)
+def test_a_plural_noun_asked_for_before_its_verb_asks_for_a_list(question: str, kind: str) -> None:
+    assert kind_of(question) == kind
