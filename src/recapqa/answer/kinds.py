@@ -77,7 +77,15 @@ KINDS: tuple[KindRule, ...] = (
     KindRule("date", re.compile(r"\b(what|which|on what) (dates?|days?)\b"), True),  # a date, not 'a week'
     KindRule("duration", re.compile(r"\bhow long\b"), True),  # 'three years', 'two-day', '20-45 seconds'
     # answered by a year, not by 'later'
-    KindRule("time", re.compile(r"\bwhen\b|\bhow often\b"), False),
+    # 'when' asks for a time when it opens the question or its verb follows; 'calls to make when a
+    # container starts' is a condition, not the question
+    KindRule(
+        "time",
+        re.compile(
+            r"^\s*when\b|\bwhen (is|was|are|were|did|does|do|will|would|can|could|should|has|have|had)\b|\bhow often\b"
+        ),
+        False,
+    ),
     KindRule(
         "place",
         re.compile(

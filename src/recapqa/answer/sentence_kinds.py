@@ -233,9 +233,15 @@ def names_other(text: str, asked: frozenset[str]) -> bool:
     """Does the text name something the question does not ('When S3 launched …' asked about
     another service)?"""
     return any(
-        token.lower().strip("'’s") not in asked and token.lower() not in GENERIC_NAMES
-        for token in _NAME_TOKEN.findall(text)
+        not _asked(token.lower(), asked) and token.lower() not in GENERIC_NAMES for token in _NAME_TOKEN.findall(text)
     )
+
+
+def _asked(token: str, asked: frozenset[str]) -> bool:
+    """Is the token a word the question gives, also as its possessive or plural ('Uber's',
+    'APIs'; 'AWS' is not 'aw')?"""
+    base = re.sub(r"['’]s?$", "", token)
+    return base in asked or (base.endswith("s") and base[:-1] in asked)
 
 
 def _spells_out(info: QuestionInfo, text: str) -> bool:
