@@ -132,11 +132,10 @@ KINDS: tuple[KindRule, ...] = (
 )
 
 
-# A clause before the question that only says where it is asked ('In Lambda's architecture,
-# what is…', 'At KubeCon 2019, who gave…'): the question proper starts after it.
-_SCOPE_CLAUSE = re.compile(
-    r"^\s*(in|at|during|according to|for)\b[^,?]*,\s*(?=(who|whom|whose|what|which|how|why|when|where)\b)"
-)
+# A clause before the question that says where it is asked or what it leaves out ('In Lambda's
+# architecture, what is…', 'Besides supervisord, which…'): the question proper starts after it.
+_WH = r"(who|whom|whose|what|which|how|why|when|where)\b"
+_SCOPE_CLAUSE = re.compile(rf"^\s*(?!{_WH})[^,?]{{1,80}},\s*(?={_WH})")  # not 'What did X, who leads…
 
 
 def kind_of(question: str) -> Kind:
