@@ -106,6 +106,9 @@ def test_lists_of_talks_make_one_talk_per_item(tmp_path: Path) -> None:
         ("Compiler Internals (report by Lynn Writer)", []),
         ("Keynote: Community Awards - Presented by Sam Host, COO, Foundation", []),
         ("Greg Bell’s keynote: Pendulums", [("Greg Bell", None)]),
+        ("Ryan’s talk on hunting extortion adversaries", [("Ryan", None)]),  # a first name, a talk on a topic
+        ("Kubernetes’ talk on scaling", []),
+        ("(missed Mark’s talk)", []),
         ("Retask: Queue for humans (Kushal Das)", [("Kushal Das", None)]),
         (
             "Prometheus 2.0 – The Next Scale - Fabian Reinartz, Software Engineer, Google",
