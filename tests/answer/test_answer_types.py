@@ -259,6 +259,7 @@ def test_a_leading_clause_saying_where_the_question_is_asked_does_not_hide_its_k
         ("What kinds of visualizations do traces make possible?", "list"),
         ("Which process was used?", "other"),  # one thing, not a list
         ("Besides supervisord, which process managers were listed?", "list"),
+        ("Which examples of Copernican refactors did he give?", "list"),
         ("Which company does she work for?", "company"),
         ("What was the class of bugs?", "definition"),
     ],

@@ -124,7 +124,7 @@ KINDS: tuple[KindRule, ...] = (
             r"\b(which|what) (tools|technologies|models|companies|talks|speakers|topics|capabilities"
             r"|features|products|steps|levels|goals|principles|proverbs|lessons|benefits|options)\b|\blist\b"
             # 'which sandbox projects were shown': a plural noun asked for, then its verb
-            r"|^\s*(which|what) ([\w-]+ ){0,2}[a-z]{3,}[^s]s (were|are|did|do|does|have|had|will|can)\b"
+            r"|^\s*(which|what) ([\w-]+ ){0,3}[a-z]{3,}[^s]s (were|are|did|do|does|have|had|will|can)\b"
         ),
         False,
     ),
