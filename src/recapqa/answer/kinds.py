@@ -139,8 +139,14 @@ _SCOPE_CLAUSE = re.compile(rf"^\s*(?!{_WH})[^,?]{{1,80}},\s*(?={_WH})")  # not '
 
 
 def kind_of(question: str) -> Kind:
-    """The answer type a question asks for (first matching rule), 'other' when none."""
-    lowered = _SCOPE_CLAUSE.sub("", question.lower())
+    """The answer type a question asks for (first matching rule), 'other' when none. A gist
+    kind is read from the whole question ('Across the talks, what trends…' asks for themes),
+    any other kind from the question after its leading clause."""
+    whole = question.lower()
+    gist = next((rule.kind for rule in KINDS if rule.kind in GIST_KINDS and rule.asks.search(whole)), None)
+    if gist:
+        return gist
+    lowered = _SCOPE_CLAUSE.sub("", whole)
     if re.match(r"^\s*what (is|are|was) the (name|names)\b", lowered):
         return "other"  # "what is the name of X" asks for a name, not a definition
     return next((rule.kind for rule in KINDS if rule.asks.search(lowered)), "other")
