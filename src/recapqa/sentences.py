@@ -86,13 +86,19 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
                 lead_ins = []
                 spans = sentence_spans(raw, start)
             context = lead_ins[-1][1] if marker and lead_ins else ""
+            following = spans_of[n + 1] if n + 1 < len(spans_of) else None
+            leads = bool(spans) and (
+                raw.rstrip().endswith(":") or _asks_list(raw, doc, following) or _labels(doc, (start, end), following)
+            )
             previous = ""
             for s, e in spans:
                 text = doc.text[s:e]
-                if len(text.split()) < 2 and not (
-                    (context or (marker and heading)) and re.search(r"[^\W\d_]{2}", text)
-                ):
-                    continue  # one word is not a sentence, but an item of an introduced list is ("1. security")
+                # one word is not a sentence, but an item of an introduced list is ("1. security"), and
+                # a label is, quoted with its items ('12/04/2004' above what happened that day)
+                item = (context or (marker and heading)) and re.search(r"[^\W\d_]{2}", text)
+                label = leads and (s, e) == spans[-1]
+                if len(text.split()) < 2 and not item and not label:
+                    continue
                 first, last = doc.span_lines(s, e)
                 out.append(
                     Sentence(
@@ -107,10 +113,7 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
                     )
                 )
                 previous = text
-            following = spans_of[n + 1] if n + 1 < len(spans_of) else None
-            if spans and (
-                raw.rstrip().endswith(":") or _asks_list(raw, doc, following) or _labels(doc, (start, end), following)
-            ):
+            if leads:
                 lead_ins.append((indent if marker else -1, doc.text[spans[-1][0] : spans[-1][1]], kind))
     return out
 

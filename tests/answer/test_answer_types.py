@@ -266,3 +266,17 @@ def test_a_leading_clause_saying_where_the_question_is_asked_does_not_hide_its_k
 )
 def test_a_plural_noun_asked_for_before_its_verb_asks_for_a_list(question: str, kind: str) -> None:
     assert kind_of(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_speaker"),
+    [
+        ("Who presented the keynote?", True),
+        ("Which talk did Ana Ortiz give?", True),
+        ("Which company does the presenter work for?", True),
+        ("How many proverbs did Rob Pike present at Gopherfest 2016?", False),  # a count, not who spoke
+        ("When did she present the demo?", False),
+    ],
+)
+def test_a_speaking_verb_asks_who_spoke_only_when_nothing_else_is_asked(question: str, asks_speaker: bool) -> None:
+    assert analyse(question, frozenset()).asks_speaker is asks_speaker

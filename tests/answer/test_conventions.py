@@ -195,3 +195,30 @@ def test_what_a_line_lists_after_its_colon_is_its_answer_not_another_subject(orc
 )
 def test_a_name_the_question_gives_is_not_another_name_in_any_form(text: str, asked: set[str], other: bool) -> None:
     assert names_other(text, frozenset(asked)) is other
+
+
+OUTAGE = """## Keynote - Vera Lindqvist
+
+She starts her keynote with the worst day of her career.
+
+03/11/2009
+- the billing database went down for nine hours
+- orders were kept on paper until it came back
+
+After that, they split the database by customer.
+"""
+
+
+@pytest.fixture(scope="module")
+def outage(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
+    return module_assistant(tmp_path_factory, embedder_factory, {"keynote.md": OUTAGE})
+
+
+def test_a_label_of_one_word_is_a_sentence_and_holds_the_kind_for_its_items(outage: Assistant) -> None:
+    texts = [s.text for s in outage.index.sentences]
+    assert "03/11/2009" in texts  # one word, but the label its items are quoted with
+    answer, _ = outage.ask(
+        "On what date did the billing database go down, in Vera Lindqvist's keynote?", mode="extractive"
+    )
+    assert not answer.abstained
+    assert answer.answer.startswith("- 03/11/2009\n- the billing database went down for nine hours")

@@ -92,7 +92,9 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
         talk_only=bool(_TALK_REFERENCE.search(question)),
         # what a definition question defines is what the answer is about, not the talk's name
         talk_names=_talk_names(question, names) - set(words(subject or "")),
-        asks_speaker=bool(_ASKS_SPEAKER.search(question)) or kind == "person",
+        # 'gave', 'presented' ask who spoke unless the question asks for something else ('How
+        # many proverbs did X present?' asks for a count)
+        asks_speaker=kind == "person" or (kind in ("other", "company") and bool(_ASKS_SPEAKER.search(question))),
         focus=_focus(question, names) if kind in ("number", "money") else None,
         counted=_counted(question, names) if kind in ("number", "money") else frozenset(),
         counted_names=_counted(question, names, named=True) if kind in ("number", "money") else frozenset(),
