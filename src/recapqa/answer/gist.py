@@ -34,7 +34,15 @@ import numpy as np
 
 from recapqa.answer.gist_base import GistBase, ms
 from recapqa.answer.gist_select import Candidates, Unit, density
-from recapqa.answer.gist_words import ABOUT_CUE, ASKING_WORDS, LINKS, NOT_THEMES, TAKEAWAY_CUE
+from recapqa.answer.gist_words import (
+    ABOUT_CUE,
+    ASIDE_CUE,
+    ASKING_WORDS,
+    LINKS,
+    NOT_THEMES,
+    SESSION_KINDS,
+    TAKEAWAY_CUE,
+)
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import names_people
 from recapqa.answer.themes import event_scope, shared_themes
@@ -127,7 +135,8 @@ class GistAnswerer(GistBase):
             text = f"{CANNOT_ANSWER} {names} did not talk about this in the notes.{where}"
             return Answer(retrieval.question, text, True, "extractive", timings_ms=ms(started), closest_talks=elsewhere)
         keep = on | (cosine >= self.settings.gist_topic_near_cosine)
-        chosen = self._pick(found, cosine + said / len(topic), keep)
+        aside = self.settings.gist_aside_penalty * self._asides(found)
+        chosen = self._pick(found, cosine + said / len(topic) - aside, keep)
         head = f"What {' and '.join(t.described for t in talks)} said:"
         return self._build(retrieval, head, self._titled(found, chosen), started)
 
@@ -192,7 +201,7 @@ class GistAnswerer(GistBase):
         then the others, the longest first; each talk's sentence is the one that says what
         the talk is about (`_leads`), not where it names the theme; with fewer talks than
         sentences the talks go round again."""
-        scope = event_scope(self.index.talks.values(), info.text, ASKING_WORDS)
+        scope = event_scope(self.index.talks.values(), info.text, ASKING_WORDS - SESSION_KINDS)
         talks, themes = self._shared_themes(scope)
         if len(talks) < 2 or not themes:
             return None
@@ -254,7 +263,17 @@ class GistAnswerer(GistBase):
         texts = [u.quote for u in found.units]
         facts = np.array([bool(re.search(r"\d", t)) for t in texts])  # a number says what happened
         dense = np.array([density(t, self.settings) for t in texts])
-        return relevance + self.settings.gist_fact_boost * facts + self.settings.gist_density_boost * dense
+        return (
+            relevance
+            + self.settings.gist_fact_boost * facts
+            + self.settings.gist_density_boost * dense
+            - self.settings.gist_aside_penalty * self._asides(found)
+        )
+
+    def _asides(self, found: Candidates) -> np.ndarray:
+        """Per unit: is it the note-taker's aside (`ASIDE_CUE`: a pointer for the reader, the
+        writer's own 'I ...'), 1 or 0?"""
+        return np.array([bool(ASIDE_CUE.search(LINKS.sub(" ", u.quote))) for u in found.units], dtype=float)
 
     def _shared_themes(self, scope: frozenset[str]) -> tuple[list[str], list[tuple[str, list[str]]]]:
         """The talks themes are drawn from (those of the notes files in `scope`, or all) and

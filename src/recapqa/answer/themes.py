@@ -65,7 +65,7 @@ def ranked(
         weight[x] = (2.0 if len(x.split()) > 1 else 1.0) * math.log(1 + len(talks) / n) * n * share
     themes: list[tuple[str, list[str]]] = []
     seen: set[frozenset[str]] = set()
-    for term in sorted(weight, key=lambda x: -weight[x]):
+    for term in sorted(weight, key=lambda x: (-weight[x], x)):  # ties by name: the same themes every run
         if len(themes) >= settings.gist_themes:
             break
         if holders[term] not in seen:
