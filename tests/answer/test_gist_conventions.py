@@ -188,3 +188,28 @@ def test_themes_of_equal_weight_come_in_the_order_of_their_names() -> None:
     settings = Settings(gist_themes=1, gist_theme_max_share=1.0)
     for phrases in (counts, flipped):
         assert ranked(phrases, df, 100, set(), frozenset(), settings) == [("alpha store", ["t1", "t2"])]
+
+
+BESIDE = """# ClusterDay 2025
+
+## Moving apps between clusters (Ana Lima)
+
+Ana moved every application of the bank between clusters twice last year.
+
+Inside a cluster, services should never be called by their addresses.
+Names in DNS should be used instead.
+
+The second move took a weekend, and the team spent the Monday writing the runbook down.
+"""
+
+
+def test_a_speaker_on_a_topic_quotes_the_sentence_the_topic_sentence_follows_from(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    assistant = assistant_over(settings, {"clusterday.md": BESIDE}, embedder_factory)
+    answer, _ = assistant.ask("What did Ana Lima say about DNS?", mode="extractive")
+    assert answer.answer.startswith("What Moving apps between clusters (Ana Lima) said:")
+    assert [c.quote for c in answer.citations] == [
+        "Inside a cluster, services should never be called by their addresses.",
+        "Names in DNS should be used instead.",
+    ]

@@ -25,28 +25,24 @@ topic, and which talks mention something. Every quote is verbatim and cited; at 
 
 from __future__ import annotations
 
-import itertools
 import re
 import time
-from collections import Counter
 
 import numpy as np
 
 from recapqa.answer.gist_base import GistBase, ms
-from recapqa.answer.gist_select import Candidates, Unit, density
+from recapqa.answer.gist_select import Candidates, Unit, beside, density
 from recapqa.answer.gist_words import (
     ABOUT_CUE,
     ASIDE_CUE,
     ASKING_WORDS,
     LINKS,
-    NOT_THEMES,
     SESSION_KINDS,
     TAKEAWAY_CUE,
 )
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import names_people
-from recapqa.answer.themes import event_scope, shared_themes
-from recapqa.answer.themes import ranked as rank_themes
+from recapqa.answer.themes import event_scope
 from recapqa.models import CANNOT_ANSWER, Answer, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
@@ -111,9 +107,11 @@ class GistAnswerer(GistBase):
     def _on_topic(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
         """Sentences on the topic: holding a topic word (itself, or the lead-in or section
         title above it) or close to it (`gist_topic_cosine`); when there are any, the talks'
-        other sentences join as candidates by their cosine (`gist_topic_near_cosine`). When
-        there are none, the block of their talk closest to the topic, said as such, if it is
-        close enough (`gist_topic_near_cosine`); else an abstention naming where it is."""
+        other sentences join as candidates by their cosine (`gist_topic_near_cosine`), and those
+        right before and after one on the topic in its passage ("Do not use IPs. DNS names
+        should be used instead."). When there are none, the block of their talk closest to the
+        topic, said as such, if it is close enough (`gist_topic_near_cosine`); else an abstention
+        naming where it is."""
         query = self._topic_vector(retrieval, topic)
         found = self._candidates(talks)
         said = self._said(found, topic)
@@ -134,7 +132,7 @@ class GistAnswerer(GistBase):
                 return answer
             text = f"{CANNOT_ANSWER} {names} did not talk about this in the notes.{where}"
             return Answer(retrieval.question, text, True, "extractive", timings_ms=ms(started), closest_talks=elsewhere)
-        keep = on | (cosine >= self.settings.gist_topic_near_cosine)
+        keep = on | (cosine >= self.settings.gist_topic_near_cosine) | beside(on, found.block)
         aside = self.settings.gist_aside_penalty * self._asides(found)
         chosen = self._pick(found, cosine + said / len(topic) - aside, keep)
         head = f"What {' and '.join(t.described for t in talks)} said:"
@@ -274,41 +272,3 @@ class GistAnswerer(GistBase):
         """Per unit: is it the note-taker's aside (`ASIDE_CUE`: a pointer for the reader, the
         writer's own 'I ...'), 1 or 0?"""
         return np.array([bool(ASIDE_CUE.search(LINKS.sub(" ", u.quote))) for u in found.units], dtype=float)
-
-    def _shared_themes(self, scope: frozenset[str]) -> tuple[list[str], list[tuple[str, list[str]]]]:
-        """The talks themes are drawn from (those of the notes files in `scope`, or all) and
-        the themes they share: they depend on the notes only, so they are found once per scope."""
-        with self._ready:
-            if scope not in self._themes_found:
-                min_rows = self.settings.gist_theme_min_sentences
-                talks = [
-                    t
-                    for t, rows in self.rows.items()
-                    if self.index.talks[t].kind == "talk"
-                    and len(rows) >= min_rows
-                    and (not scope or self.index.talks[t].source in scope)
-                ]
-                drawn = {t: self.rows[t] for t in talks}
-                people = {x for t in self.index.talks.values() for p in t.speakers for x in terms(p.name)}
-                excluded = NOT_THEMES | ASKING_WORDS | people  # a theme is what talks share, not who spoke
-                if self.stored is None:
-                    phrases = [self._phrases(r) for r in range(len(self.index.sentences))]
-                    themes = shared_themes(drawn, phrases, self.filler, self.named, excluded, self.settings)
-                else:
-                    counts, sentence_df, sentences = self._stored_counts(drawn)
-                    themes = rank_themes(counts, sentence_df, sentences, self.named, excluded, self.settings)
-                self._themes_found[scope] = (talks, themes) if len(talks) >= 2 else (talks, [])
-            return self._themes_found[scope]
-
-    def _stored_counts(self, drawn: dict[str, list[int]]) -> tuple[dict[str, Counter[str]], Counter[str], int]:
-        """What `shared_themes` counts, from the stored gist rows, one talk at a time (each
-        row's phrases made as `_phrases` makes them, in the same order, then let go)."""
-        assert self.stored is not None
-        counts: dict[str, Counter[str]] = {}
-        sentence_df: Counter[str] = Counter()
-        rows = self.stored.phrases(r for t in drawn.values() for r in t)
-        for talk, held in drawn.items():
-            phrases = [set(found) | {p for p in pairs} for _, found, pairs in itertools.islice(rows, len(held))]
-            counts[talk] = Counter(x for r, p in zip(held, phrases, strict=True) if not self.filler[r] for x in p)
-            sentence_df.update(x for p in phrases for x in p)
-        return counts, sentence_df, sum(len(rs) for rs in drawn.values())
