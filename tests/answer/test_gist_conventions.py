@@ -213,3 +213,37 @@ def test_a_speaker_on_a_topic_quotes_the_sentence_the_topic_sentence_follows_fro
         "Inside a cluster, services should never be called by their addresses.",
         "Names in DNS should be used instead.",
     ]
+
+
+APART = """# EdgeDay 2025
+
+## Cheaper caches (Ola Berg)
+
+Ola showed how their edge caches keep hot images in memory and cut the origin traffic by a third.
+It makes sense to expire the cached thumbnails after one hour, she said.
+The caches run on the same small machines that terminate the TLS connections.
+
+## Faster builds (Tim Rose)
+
+Tim moved the mobile builds to remote executors and the median build now takes four minutes.
+It makes sense to keep the build graph small, since every target adds a few seconds.
+Flaky tests are quarantined automatically after three failures in a day.
+
+## Safer rollouts (Uma Das)
+
+Uma described rollouts that start with one percent of the phones and widen every hour.
+A rollout stops by itself when the crash rate of the new version doubles.
+Every rollout is announced in the release channel with its owner and its stop switch.
+"""
+
+
+def test_themes_are_not_named_by_a_pair_of_common_words_and_talks_sharing_none_are_each_quoted(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    assistant = assistant_over(settings, {"edgeday.md": APART}, embedder_factory)
+    answer, _ = assistant.ask("What were the main themes of the conference?", mode="extractive")
+    # 'make sense' is in two talks, but it says how they spoke, not what about
+    assert answer.answer.splitlines()[0] == "What each of 3 talks is about:"
+    per_talk = Counter(c.talk.title for c in answer.citations)
+    assert set(per_talk) == {"Cheaper caches", "Faster builds", "Safer rollouts"}
+    assert sorted(per_talk.values()) == [1, 2, 2]

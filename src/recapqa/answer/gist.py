@@ -15,10 +15,11 @@ topic, and which talks mention something. Every quote is verbatim and cited; at 
   cosine to the topic (acronyms expanded as the notes expand them); when the topic is not
   there, the closest block of their talk said as such, or an abstention naming the talks
   where it is.
-- Themes: terms weighted by TF-IDF over talks; a term shared by several talks is a theme,
-  named with how many talks share it; then one cited sentence per talk (the talks under
-  the themes first, taken in turn), each the sentence saying what its talk is about:
-  central, saying much, early, framing the talk ("The presentation emphasized ...").
+- Themes: terms weighted by TF-IDF over talks; a term shared by several talks is a theme
+  (not a pair of common words: "make sense"), named with how many talks share it; then one
+  cited sentence per talk (the talks under the themes first, taken in turn), each the
+  sentence saying what its talk is about: central, saying much, early, framing the talk
+  ("The presentation emphasized ..."); talks sharing no theme: what each is about.
 - Which talks mention Y / compare two talks on Y: the talks whose sentences hold the topic,
   each with its best sentence.
 """
@@ -201,7 +202,7 @@ class GistAnswerer(GistBase):
         sentences the talks go round again."""
         scope = event_scope(self.index.talks.values(), info.text, ASKING_WORDS - SESSION_KINDS)
         talks, themes = self._shared_themes(scope)
-        if len(talks) < 2 or not themes:
+        if len(talks) < 2:
             return None
         under: dict[str, str] = {}  # rounds over the themes, each taking its next talk, until enough or none left
         while len(under) < self.settings.gist_sentences:
@@ -222,7 +223,8 @@ class GistAnswerer(GistBase):
             title = self.index.talks[talk].title
             picked.append((f"{self._name({under[talk]})} — {title}" if talk in under else title, ranked[talk][n]))
         named = ", ".join(f"{self._name({term})} ({len(holders)} talks)" for term, holders in themes)
-        return self._build(retrieval, f"Themes across {len(talks)} talks: {named}.", picked, started)
+        head = f"Themes across {len(talks)} talks: {named}." if themes else f"What each of {len(talks)} talks is about:"
+        return self._build(retrieval, head, picked, started)
 
     def _leads(self, talk: str) -> list[int]:
         """The sentences of a talk, the one that says best what it is about first: central to the talk, saying

@@ -15,7 +15,7 @@ import numpy as np
 
 from recapqa.answer.gist_select import Candidates, Unit, candidates, pick
 from recapqa.answer.gist_tables import Expansions, Spelling, gist_tables
-from recapqa.answer.gist_words import ASKING_WORDS, NOT_THEMES
+from recapqa.answer.gist_words import ASKING_WORDS, GENERIC_WORDS, NOT_THEMES
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import TalkTargets
 from recapqa.answer.themes import ranked as rank_themes
@@ -219,7 +219,7 @@ class GistBase:
                 ]
                 drawn = {t: self.rows[t] for t in talks}
                 people = {x for t in self.index.talks.values() for p in t.speakers for x in terms(p.name)}
-                excluded = NOT_THEMES | ASKING_WORDS | people  # a theme is what talks share, not who spoke
+                excluded = NOT_THEMES | ASKING_WORDS | GENERIC_WORDS | people  # what talks share, not who spoke or how
                 if self.stored is None:
                     phrases = [self._phrases(r) for r in range(len(self.index.sentences))]
                     themes = shared_themes(drawn, phrases, self.filler, self.named, excluded, self.settings)

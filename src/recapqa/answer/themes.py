@@ -2,8 +2,8 @@
 
 A theme is a two-word phrase or a word the notes only write capitalised (a named thing,
 not a common verb), found in at least two talks and at most `gist_theme_max_share` of them,
-rare among all sentences (`gist_theme_max_sentence_share`), never a link label, role word
-or asking word. Two-word phrases count double ('feature store' says more than 'feature').
+rare among all sentences (`gist_theme_max_sentence_share`), never a link label, role word,
+common word ("make sense") or asking word. Two-word phrases count double ('feature store' says more than 'feature').
 """
 
 from __future__ import annotations
