@@ -2,8 +2,8 @@
 
 A theme is a two-word phrase or a word the notes only write capitalised (a named thing,
 not a common verb), found in at least two talks and at most `gist_theme_max_share` of them,
-rare among all sentences (`gist_theme_max_sentence_share`), never a link label, role word
-or asking word. Two-word phrases count double ('feature store' says more than 'feature').
+rare among all sentences (`gist_theme_max_sentence_share`), never a link label, role word,
+common word ("make sense") or asking word. Two-word phrases count double ('feature store' says more than 'feature').
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def ranked(
         weight[x] = (2.0 if len(x.split()) > 1 else 1.0) * math.log(1 + len(talks) / n) * n * share
     themes: list[tuple[str, list[str]]] = []
     seen: set[frozenset[str]] = set()
-    for term in sorted(weight, key=lambda x: -weight[x]):
+    for term in sorted(weight, key=lambda x: (-weight[x], x)):  # ties by name: the same themes every run
         if len(themes) >= settings.gist_themes:
             break
         if holders[term] not in seen:
