@@ -236,6 +236,7 @@ def test_only_the_names_that_say_which_talk_must_be_the_talks_own() -> None:
     [
         ("In Lambda's architecture, what is the Worker Manager responsible for?", "definition", "worker manager"),
         ("What is the Worker Manager responsible for?", "definition", "worker manager"),
+        ("What is Lambda's placement service responsible for?", "definition", "placement service"),  # its owner's
         ("In the tools sessions at GopherCon 2019, who raised debugger support?", "person", None),
         ("At the summit, how many teams joined?", "number", None),
         ("According to the keynote, why did they leave?", "reason", None),
