@@ -277,6 +277,9 @@ def test_a_plural_noun_asked_for_before_its_verb_asks_for_a_list(question: str, 
         ("Which company does the presenter work for?", True),
         ("How many proverbs did Rob Pike present at Gopherfest 2016?", False),  # a count, not who spoke
         ("When did she present the demo?", False),
+        ("Which speakers talked about models in production?", True),
+        ("Whose talk covered feature stores?", True),
+        ("Whose work had the astronomer read?", False),  # what was read, not who spoke
     ],
 )
 def test_a_speaking_verb_asks_who_spoke_only_when_nothing_else_is_asked(question: str, asks_speaker: bool) -> None:

@@ -111,7 +111,9 @@ KINDS: tuple[KindRule, ...] = (
     KindRule(
         "person",
         re.compile(
-            r"^\s*(who|whom|whose)\b|\bwho (is|was|are|gave|presented|moderated|took)\b"
+            # 'whose talk…' asks for a speaker; 'whose work had X read?' for what was read, not a name
+            r"^\s*(who|whom)\b|^\s*whose (talk|keynote|session|presentation|panel|workshop)s?\b"
+            r"|\bwho (is|was|are|gave|presented|moderated|took)\b"
             r"|\b(role|job title|position)\b|\bwork for\b"
             r"|^\s*(which|what) ([\w-]+ )?(director|manager|engineer|vp|cto|ceo|founder|speaker|presenter|panelist"
             r"|moderator|host|author|maintainer|evangelist|architect)\b"

@@ -20,6 +20,8 @@ from recapqa.text import GENERIC_NAMES, STOPWORDS, WORD, spelled_numbers, squash
 _ASKS_SPEAKER = re.compile(
     r"\b(gave|give|presented|present|moderated|spoke|speakers?|took part|role|work for|panelists?)\b", re.I
 )
+# Kinds that ask for something other than who spoke, whatever verb they use.
+_ASKS_OTHER = frozenset({"number", "money", "version", "year", "date", "duration", "time", "place", "reason"})
 _TALK_PHRASE = re.compile(
     r"((?:[\w'’.&-]+\s+){1,4}?)(?:speaker|talk|keynote|presentation|presenter|session|panel)s?\b", re.I
 )
@@ -96,7 +98,7 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
         talk_names=_talk_names(question, names) - set(words(subject or "")),
         # 'gave', 'presented' ask who spoke unless the question asks for something else ('How
         # many proverbs did X present?' asks for a count)
-        asks_speaker=kind == "person" or (kind in ("other", "company") and bool(_ASKS_SPEAKER.search(question))),
+        asks_speaker=kind == "person" or (kind not in _ASKS_OTHER and bool(_ASKS_SPEAKER.search(question))),
         focus=_focus(question, names) if kind in ("number", "money") else None,
         counted=_counted(question, names) if kind in ("number", "money") else frozenset(),
         counted_names=_counted(question, names, named=True) if kind in ("number", "money") else frozenset(),
