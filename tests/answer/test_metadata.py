@@ -195,3 +195,17 @@ def test_the_company_of_the_speaker_who_presented_a_topic_is_their_talks_company
     )
     assert not answer.abstained and "GridWorks Systems" in answer.citations[0].quote
     assert "Apache Ignite is an in-memory computing platform." in [c.quote for c in answer.citations]
+
+
+@pytest.mark.parametrize(
+    ("question", "line"),
+    [
+        ("What is Ann Lee's job?", "Ann Lee, VP Storage at Blockworks"),
+        ("What is Raj Patel's title?", "Raj Patel, SRE at Tidal Systems"),
+        ("What does Ann Lee do at Blockworks?", "Ann Lee, VP Storage at Blockworks"),
+    ],
+)
+def test_a_speakers_job_is_quoted_from_the_line_that_gives_it(devdays: Assistant, question: str, line: str) -> None:
+    answer, _ = devdays.ask(question, mode="extractive")
+    assert answer.answer == line
+    assert [c.talk.title for c in answer.citations] == ["Panel: running databases on Kubernetes"]

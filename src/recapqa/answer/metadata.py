@@ -18,6 +18,7 @@ citation), and says so when a talk the question clearly names has no speaker in 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from recapqa.answer.kinds import GIST_KINDS
 from recapqa.answer.question import QuestionInfo, counted_as
@@ -25,7 +26,7 @@ from recapqa.answer.sentence_kinds import number_near
 from recapqa.answer.targets import TalkTargets
 from recapqa.gist_text import label
 from recapqa.ingest import SkipFile, load_document
-from recapqa.models import CANNOT_ANSWER, Answer, Citation, Talk, quote_list
+from recapqa.models import CANNOT_ANSWER, Answer, Citation, Speaker, Talk, quote_list
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
 from recapqa.text import squash, terms
@@ -49,6 +50,8 @@ _ASKS_WRITER = re.compile(
 WRITING = frozenset(
     terms("wrote write writes written writing up report reported notes took summarised summarized discussion blog post")
 )
+# A question asking for a person's job: "What is X's job/role/title?", "What does X do at Y?"
+_ASKS_ROLE = re.compile(r"\b(job|role|position)\b|['’]s? (job )?title\b|\bwhat does .+ do (at|for)\b", re.I)
 _EVENT = re.compile(r"\b(at|during)\s+(the\s+)?([A-Z][\w'’.:-]*\s*)+(\d{4}\b)?")
 _MARKUP = re.compile(r"^[\s#>*\-+=]+")
 _TALK_KINDS = frozenset(terms("keynote panel workshop tutorial fireside"))
@@ -63,6 +66,10 @@ class MetadataAnswerer:
         """The speaker or company from the talks' metadata, or None (the fact answerer goes on)."""
         if _ASKS_WRITER.search(info.text) and info.kind not in GIST_KINDS:
             return self._writer(retrieval, info)
+        if _ASKS_ROLE.search(info.text) and info.kind not in GIST_KINDS:  # else the sentences may say it
+            role = self._of_person(retrieval, info, lambda person, talk: person.role)
+            if role:
+                return role
         if not (info.asks_speaker or info.kind == "company") or info.kind in GIST_KINDS:
             return None  # 'Where does X work?' asks for a speaker's company too
         if info.kind == "company" or _ASKS_COMPANY.search(info.text):  # 'Where does X work?' is kind company
@@ -106,14 +113,21 @@ class MetadataAnswerer:
         return self._answer(retrieval, [citation]) if citation else None
 
     def _company(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
+        return self._of_person(retrieval, info, lambda person, talk: person.company or talk.company)
+
+    def _of_person(
+        self, retrieval: Retrieval, info: QuestionInfo, known: Callable[[Speaker, Talk], str | None]
+    ) -> Answer | None:
+        """What the notes give of the speaker the question names (`known`: their company, their
+        role), quoted from the line that says it; None when they give nothing."""
         asked = {squash(n) for n in info.names}
         talks = [h.talk for h in retrieval.hits] + self.targets.named(retrieval)  # named: by a speaker's name
         for talk in {t.talk_id: t for t in talks}.values():
             for person in talk.speakers:
-                company = person.company or talk.company
-                if company and _same_person(person.name, asked):
+                value = known(person, talk)
+                if value and _same_person(person.name, asked):
                     lines = self._lines(talk)
-                    citation = self._line_with(retrieval, talk, lines, company, [person.name.split()[-1]])
+                    citation = self._line_with(retrieval, talk, lines, value, [person.name.split()[-1]])
                     return self._answer(retrieval, [citation]) if citation else None
         return None
 
