@@ -29,6 +29,11 @@ from recapqa.answer.compound import split_compound
             "In the keynote, who spoke and what did they say about storage?",
             ["In the keynote, who spoke?", "what did they say about storage? (the keynote)"],
         ),
+        (  # a question word after a preposition opens a new question too
+            "Who thanked the sponsors, and on what date had the founder passed away?",
+            ["Who thanked the sponsors?", "on what date had the founder passed away?"],
+        ),
+        ("Who spoke on memory and on disks?", ["Who spoke on memory and on disks?"]),
     ],
 )
 def test_split(question: str, parts: list[str]) -> None:

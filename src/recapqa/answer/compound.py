@@ -14,7 +14,11 @@ from collections.abc import Callable
 
 from recapqa.models import CANNOT_ANSWER, Answer
 
-_QUESTION_START = r"(?:who|whom|whose|what|which|when|where|why|how|did|does|do|is|are|was|were|has|have|can|could)\b"
+# a question word, maybe after a preposition ('and on what date…'), or an auxiliary verb
+_QUESTION_START = (
+    r"(?:(?:on|in|at|for|from|with|by|to|of|since|until|during)\s+(?=(?:who|whom|what|which|when|where|how)\b))?"
+    r"(?:who|whom|whose|what|which|when|where|why|how|did|does|do|is|are|was|were|has|have|can|could)\b"
+)
 _SPLIT = re.compile(rf"\s*(?:,?\s+and\s+|;\s*|,\s+)(?={_QUESTION_START})", re.I)
 _OPENS_QUESTION = re.compile(rf"^\W*{_QUESTION_START}", re.I)
 _SUBJECT = re.compile(
