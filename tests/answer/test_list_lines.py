@@ -65,7 +65,9 @@ def test_an_item_ending_with_a_colon_or_question_mark_introduces_the_items_below
     assert items_under(NESTED, 4, 6) == [5, 6]
     assert items_under(NESTED, 2, 6) == []  # a plain item introduces nothing
     assert items_under(NESTED, 0, 6) == [1, 2, 3, 4, 5, 6]  # a line: every item below it, as before
-    assert [line_above(NESTED, r, 6) for r in (1, 2, 3, 5, 6)] == [0, 1, 1, 4, 4]
+    # an item still hangs under the nearest line that is not an item (rule 13): whether an
+    # item ending with ":" holds the items below it or is their sibling is not kept
+    assert [line_above(NESTED, r, 6) for r in (1, 2, 3, 5, 6)] == [0, 0, 0, 0, 0]
 
 
 def test_an_item_answers_when_the_line_it_hangs_under_does() -> None:

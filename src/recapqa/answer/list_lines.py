@@ -5,7 +5,8 @@ that sums up the list ("its design goals are security, speed and scale") says wh
 and its items say together, not what any one item says. Sentences do not keep how deep an
 item is nested, so an item that ends with ":" or "?" ("* How do you write unmaintainable
 code?" above "* Variable naming systems") introduces the items right below it as a line
-does. Used by the support check (answer/citations.py, answer/relevance.py)."""
+does, for a claim summing them up (`items_under`, `list_text`). Used by the support check
+(answer/citations.py, answer/relevance.py)."""
 
 from __future__ import annotations
 
@@ -34,13 +35,15 @@ def items_under(sentences: Sequence[Sentence], row: int, limit: int) -> list[int
 
 
 def line_above(sentences: Sequence[Sentence], row: int, limit: int) -> int | None:
-    """The row of the line the list item `row` hangs under: the first row above it, of the
-    same talk, that is not an item or is an item that introduces others, with at most `limit`
-    items between; None when `row` is not an item or no such line is near."""
+    """The row of the line (not an item) the list item `row` hangs under: the first row above
+    it, of the same talk, that is not an item, with at most `limit` items between; None when
+    `row` is not an item or no such line is near. (An item ending with ":" is not taken for
+    such a line here: whether the items below it are nested in it or its siblings is not
+    kept, and "Chris (Pepsi Co):" is not the line "Focuses on revenue" answers under when it
+    is "Ian (Riot):"'s sibling.)"""
     if not sentences[row].list_item:
         return None
-    above = same_talk_rows(sentences, row, -1, limit)
-    return next((r for r in above if not sentences[r].list_item or _introduces(sentences[r])), None)
+    return next((r for r in same_talk_rows(sentences, row, -1, limit) if not sentences[r].list_item), None)
 
 
 def list_text(sentences: Sequence[Sentence], row: int, limit: int) -> str:
