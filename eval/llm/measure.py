@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import platform
+import random
 import socket
 import subprocess
 import sys
@@ -51,10 +52,12 @@ from recapqa.settings import Settings  # noqa: E402
 
 
 @contextmanager
-def llama_server(model: Path, chat_format: str | None = None, n_ctx: int = 2048) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+def llama_server(model: Path, chat_format: str | None = None, n_ctx: int = 2048, port: int = 0) -> Iterator[str]:
+    """Serve `model` on 127.0.0.1 at `port` (0: a free one)."""
+    if not port:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--n_ctx", str(n_ctx), "--model_alias", "local"]
     if chat_format:
@@ -116,13 +119,16 @@ def run(args: argparse.Namespace) -> None:
     asked = {json.loads(line).get("id") for path in args.exclude for line in Path(path).read_text().splitlines()}
     questions = [q for q in load_questions(Path(args.questions)) if q.split in args.split and q.id not in asked]
     questions = pick(questions[args.offset :], args.per_collection)
+    if args.sample:  # a random sample, in file order: not chosen by reading them
+        chosen = set(random.Random(args.seed).sample(range(len(questions)), min(args.sample, len(questions))))
+        questions = [q for n, q in enumerate(questions) if n in chosen]
     questions = questions[: args.limit] if args.limit else questions
     out = Path(args.out or REPO / "eval" / "llm" / "runs" / f"{args.name}.jsonl")
     out.parent.mkdir(parents=True, exist_ok=True)
     meta = {"model": args.name, "file": Path(args.model).name, "sha256": sha256(Path(args.model))}
     meta |= {"prompt_version": PROMPT_VERSION, "machine": f"{platform.machine()}, {os.cpu_count()} cores"}
     meta |= {"temperature": args.temperature}
-    with llama_server(Path(args.model), args.chat_format) as base_url, out.open("w") as f:
+    with llama_server(Path(args.model), args.chat_format, port=args.port) as base_url, out.open("w") as f:
         llm = {"llm_base_url": base_url, "llm_timeout": args.timeout, "llm_max_tokens": args.max_tokens}
         llm |= {"llm_temperature": args.temperature}
         assistants: dict[str | None, Assistant] = {}
@@ -357,12 +363,15 @@ def main() -> None:
     r.add_argument("--exclude", nargs="*", default=[], help="runs whose questions are left out (asked already)")
     r.add_argument("--per-collection", type=int, default=0, help="at most this many questions per collection")
     r.add_argument("--limit", type=int, default=0)
+    r.add_argument("--sample", type=int, default=0, help="ask a random sample of this many of the questions left")
+    r.add_argument("--seed", type=int, default=0, help="seed of --sample")
     r.add_argument("--timeout", type=float, default=180.0)
     r.add_argument("--max-tokens", type=int, default=128)
     r.add_argument(
         "--temperature", type=float, default=0.0, help="> 0: sampled replies (fresh replies to questions asked before)"
     )
     r.add_argument("--out", default=None)
+    r.add_argument("--port", type=int, default=0, help="serve the model on this port (0: a free one)")
     p = sub.add_parser("report")
     p.add_argument("runs", nargs="+")
     g = sub.add_parser("gist")

@@ -31,29 +31,31 @@ sys.path.insert(0, str(REPO / "eval" / "llm"))
 from checker_set import hash_split, resolve
 
 SET = REPO / "eval" / "llm" / "checker_set.jsonl"
-# issue 11 targets precision 0.95 and recall 0.85. Measured 2026-11-27 16:35 (eval/llm/README.md, third round): dev
-# 60/64 = 0.938 and 60/66 = 0.909 (218 triples, 78 of them new from other people's notes); test 105/114 = 0.921 and
-# 105/115 = 0.913, of which the old half 50/51 and 50/50, the first fresh batch 29/31 and 29/29, the second fresh
-# batch 13/17 = 0.765 and 13/17 = 0.765, the third fresh batch (other people's notes) 13/15 = 0.867 and 13/19 = 0.684.
-# The floors sit a little under the measured figures (about one more error): a regression guard, not the targets.
-# This round's rules cost held-out precision on the default corpus (3 more wrong claims kept, unread), so the test,
-# fresh-replies, first-batch and old-half precision floors went down; dev floors went down because the dev split
-# grew by 78 harder triples (the checker before this round: 55/60 and 55/66 on it), not because a dev claim was lost.
+# issue 11 targets precision 0.95 and recall 0.85. Measured 2026-11-27 18:46 (eval/llm/README.md, fourth round): dev
+# 79/82 = 0.963 and 79/88 = 0.898 (266 triples, 48 of them new from other people's notes); test 109/118 = 0.924 and
+# 109/121 = 0.901, of which the old half 50/51 and 50/50, the first fresh batch 29/31 and 29/29, the second 13/17 and
+# 13/17, the third (other people's notes) 13/15 and 13/19, the fourth (sampled replies, both question sets) 4/4 and
+# 4/6; all fresh batches together 59/67 = 0.881 and 59/71 = 0.831. The floors sit a little under the measured figures
+# (about one more error): a regression guard, not the targets. The fresh-replies recall floor went down because the
+# fourth batch joined it (4/6), not because a claim of the older batches was lost; the dev floors went up.
 PRECISION_TARGET, RECALL_TARGET = 0.95, 0.85
 FLOORS = {
     "test": (0.91, 0.9),
-    "test, fresh replies": (0.86, 0.84),
+    "test, fresh replies": (0.86, 0.82),
     "test, fresh replies, first batch": (0.93, 0.96),
     "test, fresh replies, second batch": (0.72, 0.7),
     "test, fresh replies, third batch": (0.85, 0.63),
+    "test, fresh replies, fourth batch": (0.95, 0.6),
     "test, old half": (0.96, 0.98),
-    "dev": (0.93, 0.9),
+    "dev": (0.95, 0.89),
 }
 FRESH = "test, fresh replies"  # triples from replies to test questions, added after the split
 FRESH_1 = "test, fresh replies, first batch"  # its errors read once were moved to dev on 2026-11-27
 FRESH_2 = "test, fresh replies, second batch"  # added 2026-11-27, labelled before the checker saw them
 FRESH_3 = "test, fresh replies, third batch"  # other people's notes (eval/corpora_questions.jsonl), 2026-11-27
+FRESH_4 = "test, fresh replies, fourth batch"  # both question sets, sampled replies, 2026-11-27 (fourth round)
 OLD_HALF = "test, old half"  # the hash-split test triples
+BATCHES = [("fresh, second", FRESH_2), ("fresh, third", FRESH_3), ("fresh, fourth", FRESH_4)]  # by split_note
 
 
 @dataclass
@@ -129,7 +131,7 @@ def test_checker_precision_and_recall_on_the_labelled_set(
         keys = [t["split"], f"{t['split']}: {t['origin']}", "all"]
         note = t.get("split_note", "")
         keys += [FRESH] if note.startswith("fresh") else []
-        batch = FRESH_3 if note.startswith("fresh, third") else FRESH_2 if note.startswith("fresh, second") else FRESH_1
+        batch = next((b for prefix, b in BATCHES if note.startswith(prefix)), FRESH_1)
         keys += [batch] if note.startswith("fresh") else []
         keys += [OLD_HALF] if t["split"] == "test" and not note else []
         for key in keys:
@@ -148,6 +150,6 @@ def test_checker_precision_and_recall_on_the_labelled_set(
     print(text)
     for split, (precision_floor, recall_floor) in FLOORS.items():
         count = counts[split]
-        enough = {FRESH: 20, FRESH_1: 10, FRESH_2: 10, FRESH_3: 10}.get(split, 30)
+        enough = {FRESH: 20, FRESH_1: 10, FRESH_2: 10, FRESH_3: 10, FRESH_4: 5}.get(split, 30)
         assert count.tp + count.fn >= enough and count.fp + count.tn >= enough, f"{split}: both labels need cases"
         assert count.precision >= precision_floor and count.recall >= recall_floor, f"{split}\n{text}"

@@ -1,8 +1,15 @@
 """The text conventions of the support check (answer/claim_rules.py), on made-up sentences:
 a count or date question needs a count or date in the claim; a number counts in the sentence
-what it counts in the claim; plurals of generic words are not names."""
+what it counts in the claim; a comparison keeps its sides; plurals of generic words are not
+names."""
 
-from recapqa.answer.claim_rules import counted_word, gives_asked_quantity, numbers_bound
+from recapqa.answer.claim_rules import (
+    contrast_matches,
+    counted_word,
+    gives_asked_quantity,
+    number_values,
+    numbers_bound,
+)
 from recapqa.answer.question import _names, analyse
 
 
@@ -65,3 +72,38 @@ def test_a_number_must_count_the_same_thing_in_the_sentence() -> None:
 def test_plurals_of_generic_words_are_not_names() -> None:
     question = "What did the Acme and Initech CEOs say about APIs?"
     assert _names(question, frozenset()) == {"acme", "initech"}
+
+
+def test_a_comparison_keeps_its_sides() -> None:
+    sentence = "The new scheduler is slightly faster than the old one on small jobs."
+    assert contrast_matches("The new scheduler is a bit faster than the old one.", sentence)
+    assert not contrast_matches("The old scheduler is slightly faster than the new one.", sentence)
+    assert contrast_matches("The new scheduler is faster.", sentence)  # no comparison in the claim
+    assert contrast_matches("The new scheduler beats the old one on small jobs.", sentence)
+
+
+def test_a_comparison_of_a_thing_with_itself_says_nothing() -> None:
+    sentence = "Redis with pipelining is faster than Memcached with pipelining."
+    assert not contrast_matches("Memcached with pipelining is faster than Memcached with pipelining.", sentence)
+    assert contrast_matches("Redis with pipelining is faster than Memcached.", sentence)
+
+
+def test_what_follows_a_contrast_must_be_what_the_sentence_contrasts() -> None:
+    sentence = "A data mesh is different from a data lake, which stores raw files in one place."
+    assert contrast_matches("A data mesh is different from a data lake.", sentence)
+    assert not contrast_matches("It is different from a data warehouse, which stores raw files.", sentence)
+    # a contrast the sentence does not make is left to word overlap
+    assert contrast_matches("The mesh scales better than one central team.", sentence)
+
+
+def test_more_than_a_figure_is_not_a_comparison() -> None:
+    sentence = "There are more than 23 thousand contributors to the projects."
+    assert contrast_matches("The projects have more than 23,000 contributors.", sentence)
+
+
+def test_a_figure_is_worth_the_same_however_it_is_written() -> None:
+    assert number_values("more than 23 thousand contributors") == {"23": 23000.0}
+    assert number_values("more than 23,000 contributors") == {"23,000": 23000.0}
+    assert number_values("5.3k models and 10M predictions") == {"5.3": 5300.0, "10": 10_000_000.0}
+    assert number_values("2 millions users") == {"2": 2_000_000.0}
+    assert number_values("7 models") == {"7": 7.0}

@@ -48,6 +48,28 @@ def test_an_item_hangs_under_the_nearest_line_above_it() -> None:
     assert line_above([row("Other talk's line", False, talk="u"), row("an item", True)], 1, 6) is None
 
 
+NESTED = [
+    row("Key points", False),
+    row("The talk lists common SOC ailments and gives solutions:", True),
+    row("Capture more data during tests", True),
+    row("Vary the methodology to get more learning", True),
+    row("How do you write unmaintainable code?", True),
+    row("Variable naming systems", True),
+    row("Monkey-patching", True),
+]
+
+
+def test_an_item_ending_with_a_colon_or_question_mark_introduces_the_items_below_it() -> None:
+    # sentences do not keep how deep an item is nested: the colon or question mark says it
+    assert items_under(NESTED, 1, 6) == [2, 3]  # up to the next item that introduces others
+    assert items_under(NESTED, 4, 6) == [5, 6]
+    assert items_under(NESTED, 2, 6) == []  # a plain item introduces nothing
+    assert items_under(NESTED, 0, 6) == [1, 2, 3, 4, 5, 6]  # a line: every item below it, as before
+    # an item still hangs under the nearest line that is not an item (rule 13): whether an
+    # item ending with ":" holds the items below it or is their sibling is not kept
+    assert [line_above(NESTED, r, 6) for r in (1, 2, 3, 5, 6)] == [0, 0, 0, 0, 0]
+
+
 def test_an_item_answers_when_the_line_it_hangs_under_does() -> None:
     cands = [Candidate(r, None, 0, score, eligible) for r, score, eligible in [(1, 0.999, True), (3, 0.6, False)]]  # type: ignore[arg-type]
     cands += [Candidate(6, None, 0, 0.6, True)]  # type: ignore[arg-type]  # under a line that does not answer

@@ -5,6 +5,8 @@ nothing the sentence must hold."""
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from conftest import assistant_over
 from recapqa.answer.citations import SupportChecker
 from recapqa.answer.claim_rules import HEDGES
@@ -32,6 +34,26 @@ def test_a_claim_adding_only_a_number_rests_on_the_sentence_that_holds_it() -> N
     assert five.new <= HEDGES and five.numbers == {"5"}  # "approximately" need not be in the sentence
     assert sentence_support(five, SENTENCE, "", frozenset(), None) is not None  # type: ignore[arg-type]
     assert sentence_support(seven, SENTENCE, "", frozenset(), None) is None  # type: ignore[arg-type]
+
+
+def supported(claim_text: str, sentence_text: str, question: str) -> float | None:
+    """Rule (b) for a made-up claim and sentence, by words only (no encoder)."""
+    said = Sentence("t", "notes.md", sentence_text, Span(0, 1, 1, 1), False, "")
+    words = ClaimWords.of(claim_text, set(terms(claim_text)) - set(terms(question)), question, None)
+    return sentence_support(words, said, "", frozenset(), np.zeros(1, dtype=np.float32))
+
+
+def test_a_figure_written_another_way_is_the_same_figure() -> None:
+    question, said = "How many contributors do the projects have?", "There are more than 23 thousand contributors."
+    assert supported("They have more than 23,000 contributors.", said, question) == 1.0
+    assert supported("They have more than 32,000 contributors.", said, question) is None
+
+
+def test_a_comparison_turned_around_is_not_supported() -> None:
+    question = "How does the new scheduler compare with the old one?"
+    said = "The new scheduler is slightly faster than the old one."
+    assert supported("The new one is slightly faster than the old one.", said, question) == 1.0
+    assert supported("The old one is slightly faster than the new one.", said, question) is None
 
 
 def test_the_checker_keeps_a_hedged_figure_and_drops_a_wrong_one(

@@ -14,6 +14,13 @@ whether it holds the kind of answer the question asks for.
   all, must stand within `scope` words of that number in the sentence ("137 millions monthly
   active users in 10 000 cities" counts users, not cities);
 - `names_someone`: the claim holds a capitalised word the question does not (who questions);
+- `contrast_matches`: a comparison keeps its sides: what the claim puts after "than" /
+  "different from" / "unlike" is what the sentence puts there, and nothing the claim puts before
+  it stands only after it in the sentence ("Circus is faster than Gunicorn" does not support
+  "Gunicorn is faster than Gunicorn"; "different from a hybrid cloud" does not support
+  "different from a multi-cloud");
+- `number_values`: what the figures of a text are worth, so "23,000" in a claim is the "23
+  thousand" of its sentence;
 - `HEDGES`: words a model hedges a figure with ("approximately", "roughly"): the sentence need
   not hold them.
 """
@@ -59,6 +66,10 @@ HEDGES = frozenset(terms(_HEDGES_TEXT))
 _NUMBER_WORDS = frozenset(_NUMBER_WORDS_TEXT.split())
 _SCALE_WORDS = frozenset(_SCALE_WORDS_TEXT.split())
 _DATE_WORDS = frozenset(_DATE_WORDS_TEXT.split())
+# what sets two things side by side: the claim must keep each on its side
+# ("more than 23,000" is a figure, not a comparison)
+CONTRAST = re.compile(r"\b(?:than(?!\s*[~\d])|differ(?:s|ent)? from|unlike|compared (?:with|to)|versus|vs)\b", re.I)
+CONTRAST_SCOPE = 2  # content words after a contrast that name what is contrasted (to a clause break)
 _ASKS_DATE = re.compile(r"^\s*(?:since |until |by )?when\b|\b(?:what|which) (?:year|month|date|day)\b", re.I)
 
 
@@ -88,6 +99,61 @@ def negation_matches(claim: str, sentence: str) -> bool:
     """Every negation of the claim bears on a word that a negation of the sentence bears on."""
     theirs = {t for scope in negated_terms(sentence) for t in scope}
     return all(not mine or mine[0] in theirs for mine in negated_terms(claim, 1))
+
+
+_SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
+_FIGURE = re.compile(r"(\d+(?:[.,]\d+)*)(?:\s*(thousand|million|billion|bn|mn|[kmb])s?\b)?", re.I)
+
+
+def number_values(text: str) -> dict[str, float]:
+    """Each figure of `text` (as written, digits only) and what it is worth with its scale word
+    ("23 thousand", "23,000", "23k": 23000); a comma between digit groups groups thousands."""
+    out: dict[str, float] = {}
+    for match in _FIGURE.finditer(text):
+        digits, scale = match.group(1), (match.group(2) or "").lower()
+        try:
+            value = float(digits.replace(",", ""))
+        except ValueError:
+            continue
+        out[digits] = value * _SCALES.get(scale, 1.0)
+    return out
+
+
+def _sides(text: str, match: re.Match[str]) -> tuple[list[str], list[str]]:
+    """The content terms of the clause before a contrast and of the one after it."""
+    before = re.split(r"[,;:.!?()\[\]—–]", text[: match.start()])[-1]
+    after = text[match.end() :]
+    stop = re.search(r"[,;:.!?()\[\]—–]", after)
+    return terms(before), terms(after[: stop.start()] if stop else after)
+
+
+def contrast_matches(claim: str, sentence: str, scope: int = CONTRAST_SCOPE) -> bool:
+    """Each contrast of the claim ("faster than", "different from") sets two different things
+    side by side, and has one of the same kind in the sentence with the claim's first `scope`
+    content words after it in the sentence's clause after it ("a data lake" is not "a data
+    warehouse"), and no word only on one side of the claim only on the other side there.
+    True when the sentence sets nothing side by side in those words (word overlap decides)."""
+    for mine in CONTRAST.finditer(claim):
+        before_terms, after_terms = _sides(claim, mine)
+        before, after, named = set(before_terms), set(after_terms), set(after_terms[:scope])
+        if after and after <= before:
+            return False  # "Gunicorn is faster than Gunicorn" compares a thing with itself
+        kind = mine.group(0).split()[0].lower()[:6]
+        theirs = [m for m in CONTRAST.finditer(sentence) if m.group(0).split()[0].lower()[:6] == kind]
+        if not theirs:
+            continue
+
+        if not any(_keeps_sides(_sides(sentence, m), before, after, named) for m in theirs):
+            return False
+    return True
+
+
+def _keeps_sides(theirs: tuple[list[str], list[str]], before: set[str], after: set[str], named: set[str]) -> bool:
+    """The sentence's sides of a contrast (`theirs`) hold the claim's: what the claim names after
+    it is after it there, and no word only on one side of the claim is only on the other there."""
+    their_before, their_after = set(theirs[0]), set(theirs[1])
+    swapped = (before - after) & (their_after - their_before) or (after - before) & (their_before - their_after)
+    return not swapped and named <= their_after
 
 
 def gives_asked_quantity(claim: str, question: str, info: QuestionInfo) -> bool:

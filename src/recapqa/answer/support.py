@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recapqa.answer.claim_rules import HEDGES, NEGATION, NUMBER, negation_matches, numbers_bound
+from recapqa.answer.claim_rules import (
+    HEDGES,
+    NEGATION,
+    NUMBER,
+    contrast_matches,
+    negation_matches,
+    number_values,
+    numbers_bound,
+)
 from recapqa.sentences import Sentence
 from recapqa.text import terms
 
@@ -53,13 +61,18 @@ def sentence_support(
     `talk_terms`, its talk's title, company and speakers; `vector` its embedding) for the
     claim: the larger of word overlap and cosine, or None when it does not support it."""
     said = f"{sentence.context} {sentence.text} {items}"
-    if any(n not in said for n in claim.numbers):
-        return None
-    if claim.numbers and not numbers_bound(claim.text, said, set(claim.numbers)):
+    written = {n for n in claim.numbers if n in said}
+    if written != claim.numbers:  # a figure written another way ("23,000" for "23 thousand")
+        worth, theirs = number_values(claim.text), set(number_values(said).values())
+        if any(n not in worth or worth[n] not in theirs for n in claim.numbers - written):
+            return None
+    if written and not numbers_bound(claim.text, said, written):
         return None  # "137 million cities" is not supported by "137 million users in 10 000 cities"
     if claim.negated and not negation_matches(claim.text, said):
         return None  # "X does not use Y" is not supported by "X uses Y", nor by "X does not use Z but Y"
-    own = set(terms(said))
+    if not contrast_matches(claim.text, said):
+        return None  # "B is faster than A" is not supported by "A is faster than B"
+    own = set(terms(said)) | {t for n in claim.numbers - written for t in terms(n)}  # worth the same, checked above
     shared = claim.terms & (own | talk_terms)
     lexical = len(shared) / len(claim.terms)
     # what the claim adds must be in the sentence itself (its numbers are, by the test above),
