@@ -25,10 +25,8 @@ topic, and which talks mention something. Every quote is verbatim and cited; at 
 
 from __future__ import annotations
 
-import itertools
 import re
 import time
-from collections import Counter
 
 import numpy as np
 
@@ -37,8 +35,7 @@ from recapqa.answer.gist_select import Candidates, Unit, density
 from recapqa.answer.gist_words import ABOUT_CUE, ASKING_WORDS, LINKS, NOT_THEMES, TAKEAWAY_CUE
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import names_people
-from recapqa.answer.themes import event_scope, shared_themes
-from recapqa.answer.themes import ranked as rank_themes
+from recapqa.answer.themes import event_scope, ranked_table, shared_themes
 from recapqa.models import CANNOT_ANSWER, Answer, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
@@ -275,21 +272,9 @@ class GistAnswerer(GistBase):
                 if self.stored is None:
                     phrases = [self._phrases(r) for r in range(len(self.index.sentences))]
                     themes = shared_themes(drawn, phrases, self.filler, self.named, excluded, self.settings)
-                else:
-                    counts, sentence_df, sentences = self._stored_counts(drawn)
-                    themes = rank_themes(counts, sentence_df, sentences, self.named, excluded, self.settings)
+                else:  # each talk's phrases as the index counted them
+                    table = self.stored.phrase_table(talks, self.settings.gist_min_terms)
+                    sentences = sum(len(rows) for rows in drawn.values())
+                    themes = ranked_table(table, talks, sentences, self.named, excluded, self.settings)
                 self._themes_found[scope] = (talks, themes) if len(talks) >= 2 else (talks, [])
             return self._themes_found[scope]
-
-    def _stored_counts(self, drawn: dict[str, list[int]]) -> tuple[dict[str, Counter[str]], Counter[str], int]:
-        """What `shared_themes` counts, from the stored gist rows, one talk at a time (each
-        row's phrases made as `_phrases` makes them, in the same order, then let go)."""
-        assert self.stored is not None
-        counts: dict[str, Counter[str]] = {}
-        sentence_df: Counter[str] = Counter()
-        rows = self.stored.phrases(r for t in drawn.values() for r in t)
-        for talk, held in drawn.items():
-            phrases = [set(found) | {p for p in pairs} for _, found, pairs in itertools.islice(rows, len(held))]
-            counts[talk] = Counter(x for r, p in zip(held, phrases, strict=True) if not self.filler[r] for x in p)
-            sentence_df.update(x for p in phrases for x in p)
-        return counts, sentence_df, sum(len(rs) for rs in drawn.values())

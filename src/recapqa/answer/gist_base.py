@@ -4,7 +4,6 @@ vectors, names of topics, and how a gist answer is written and cited."""
 
 from __future__ import annotations
 
-import itertools
 import re
 import threading
 import time
@@ -17,6 +16,7 @@ from recapqa.answer.gist_tables import Expansions, Spelling, gist_tables
 from recapqa.answer.gist_words import ASKING_WORDS
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import TalkTargets
+from recapqa.gist_text import WordTerms, pairs
 from recapqa.models import CANNOT_ANSWER, Answer, Chunk, Citation, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
@@ -57,6 +57,7 @@ class GistBase:
         self.filler: Sequence[bool] = []
         self.spelling: Spelling = {}
         self.stored: GistLookup | None = None  # the index's stored gist rows (store/gist_rows.py)
+        self._stems = WordTerms()
         self._ready = threading.Lock()
         self._themes_found: dict[frozenset[str], tuple[list[str], list[tuple[str, list[str]]]]] = {}
 
@@ -94,10 +95,12 @@ class GistBase:
         context = self.index.sentences[row].context
         return set(terms(context)) if context else set()
 
-    def _phrases(self, row: int) -> set[str]:
-        """Content terms of a sentence and its two-word phrases ('featur store'), of words
-        next to each other in the text."""
-        return self.terms[row] | {f"{a} {b}" for run in self.words[row] for a, b in itertools.pairwise(run)}
+    def _phrases(self, row: int) -> list[str]:
+        """Content terms of a sentence, then its two-word phrases ('featur store'), of words
+        next to each other in the text; each distinct, in the order they first come (as the
+        index stores them: store/gist_rows.py)."""
+        text = self.index.sentences[row].text
+        return [*self._stems.sentence(text), *pairs(text)]
 
     def _candidates(self, talks: Sequence[Talk]) -> Candidates:
         rows = [self.rows.get(t.talk_id, []) for t in talks]
