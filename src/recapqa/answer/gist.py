@@ -36,6 +36,7 @@ from recapqa.answer.gist_words import ABOUT_CUE, ASKING_WORDS, LINKS, NOT_THEMES
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import names_people
 from recapqa.answer.themes import event_scope, ranked_table, shared_themes
+from recapqa.memory import release_freed
 from recapqa.models import CANNOT_ANSWER, Answer, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
@@ -276,5 +277,7 @@ class GistAnswerer(GistBase):
                     table = self.stored.phrase_table(talks, self.settings.gist_min_terms)
                     sentences = sum(len(rows) for rows in drawn.values())
                     themes = ranked_table(table, talks, sentences, self.named, excluded, self.settings)
+                    del table
+                    release_freed()  # the pass's arrays, freed, go back to the system
                 self._themes_found[scope] = (talks, themes) if len(talks) >= 2 else (talks, [])
             return self._themes_found[scope]

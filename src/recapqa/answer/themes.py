@@ -82,8 +82,9 @@ def ranked_table(
     sentence_df = np.bincount(table.phrase, weights=table.rows, minlength=size)
     common, rare = _limits(len(talks), sentences, settings)
     fit = (df >= 2) & (df <= common) & (sentence_df <= np.maximum(rare, 2 * df))
-    ids, first = np.unique(table.phrase[has], return_index=True)  # first come: the order ties go by
-    ids = ids[fit[ids]][np.argsort(first[fit[ids]], kind="stable")]
+    fitting = has & fit[table.phrase]
+    ids, first = np.unique(table.phrase[fitting], return_index=True)  # first come: the order ties go by
+    ids = ids[np.argsort(first, kind="stable")]
     text = {i: table.text(i) for i in ids.tolist()}
     kept = [i for i in ids.tolist() if _notable(text[i], named, excluded)]
     chosen = np.zeros(size, dtype=bool)

@@ -7,6 +7,7 @@ page cache holds one copy for all the processes reading it."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,12 @@ _ALIGN = 64
 
 
 def save(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+    with path.open("wb") as handle:
+        handle.write(to_bytes(arrays, meta))
+
+
+def to_bytes(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> bytes:
+    """The bytes of the `.npy` file `save` writes."""
     table: dict[str, Any] = {"meta": meta, "arrays": {}}
     at = 0
     for name, array in arrays.items():
@@ -30,8 +37,9 @@ def save(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Non
     for name, array in arrays.items():
         offset = start + table["arrays"][name][0]
         blob[offset : offset + array.nbytes] = np.frombuffer(np.ascontiguousarray(array).tobytes(), dtype=np.uint8)
-    with path.open("wb") as handle:
-        np.save(handle, blob, allow_pickle=False)
+    out = io.BytesIO()
+    np.save(out, blob, allow_pickle=False)
+    return out.getvalue()
 
 
 def load(path: Path, mapped: bool = True) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

@@ -155,7 +155,11 @@ class GistLookup:
             keep = talk >= 0
             if not keep.any():
                 continue
-            used, inverse = np.unique(themes.cols["id"][keep], return_inverse=True)
+            ids = themes.cols["id"][keep]
+            seen = np.zeros(len(rows.vocab), dtype=bool)
+            seen[ids] = True
+            used = np.flatnonzero(seen)  # sorted, as np.unique gives them (without sorting every entry)
+            inverse = (np.cumsum(seen) - 1)[ids]
             strings.append(np.asarray(rows.vocab)[used])
             pieces.append((talk[keep], inverse, themes.cols["count"][keep], themes.cols["rows"][keep]))
         if not pieces:

@@ -183,13 +183,17 @@ class GistRows:
 
     def save(self, path: Path, min_terms: int) -> None:
         """With each talk's phrases counted for `min_terms` (`talk_phrases`)."""
+        array_pack.save(path, *self.packed(min_terms))
+
+    def packed(self, min_terms: int) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The arrays and meta values `save` writes."""
         arrays = {"vocab": _strings(self.vocab), "talk_ids": _strings(self.talk_ids)}
         themes = talk_phrases(self, min_terms)
         for name, ragged in [*self.lists.items(), ("themes", themes)]:
             arrays[f"{name}.offsets"] = ragged.offsets
             arrays.update({f"{name}.{col}": values for col, values in ragged.cols.items()})
         arrays.update(self.scalars)
-        array_pack.save(path, arrays, {"version": VERSION, "min_terms": min_terms})
+        return arrays, {"version": VERSION, "min_terms": min_terms}
 
     @classmethod
     def load(cls, path: Path, decode: bool = True) -> GistRows:
