@@ -35,7 +35,7 @@ from recapqa.answer.gist_select import Candidates, Unit, density
 from recapqa.answer.gist_words import ABOUT_CUE, ASKING_WORDS, LINKS, NOT_THEMES, TAKEAWAY_CUE
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import names_people
-from recapqa.answer.themes import event_scope, ranked_table, shared_themes
+from recapqa.answer.themes import EventWords, ranked_table, shared_themes
 from recapqa.memory import release_freed
 from recapqa.models import CANNOT_ANSWER, Answer, Talk
 from recapqa.retrieve import Retrieval
@@ -190,7 +190,10 @@ class GistAnswerer(GistBase):
         then the others, the longest first; each talk's sentence is the one that says what
         the talk is about (`_leads`), not where it names the theme; with fewer talks than
         sentences the talks go round again."""
-        scope = event_scope(self.index.talks.values(), info.text, ASKING_WORDS)
+        with self._ready:
+            if self._events is None:
+                self._events = EventWords(self.index.talks.values())
+        scope = self._events.scope(info.text, ASKING_WORDS)
         talks, themes = self._shared_themes(scope)
         if len(talks) < 2 or not themes:
             return None

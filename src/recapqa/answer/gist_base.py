@@ -16,6 +16,7 @@ from recapqa.answer.gist_tables import Expansions, Spelling, gist_tables
 from recapqa.answer.gist_words import ASKING_WORDS
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import TalkTargets
+from recapqa.answer.themes import EventWords
 from recapqa.gist_text import WordTerms, pairs
 from recapqa.models import CANNOT_ANSWER, Answer, Chunk, Citation, Talk
 from recapqa.retrieve import Retrieval
@@ -59,6 +60,7 @@ class GistBase:
         self.stored: GistLookup | None = None  # the index's stored gist rows (store/gist_rows.py)
         self._stems = WordTerms()
         self._ready = threading.Lock()
+        self._events: EventWords | None = None  # each notes file's words, for a themes question's scope
         self._themes_found: dict[frozenset[str], tuple[list[str], list[tuple[str, list[str]]]]] = {}
 
     def _prepare(self) -> None:

@@ -148,18 +148,29 @@ def event_scope(talks: Iterable[Talk], question: str, asking: frozenset[str]) ->
     """The notes files a themes question points at ("the themes of KubeCon 2018 day 1"):
     those whose path, title and event share the most of its words and numbers; empty (every
     file) when it names none of them, or when they hold fewer than two talks."""
+    return EventWords(talks).scope(question, asking)
 
-    def words(text: str) -> set[str]:
-        return set(terms(text)) | set(re.findall(r"\d+", text))
 
-    asked = words(question) - asking
-    score: dict[str, int] = {}
-    count: Counter[str] = Counter()
-    for talk in talks:
-        count[talk.source] += 1
-        if talk.source not in score:
-            event = f"{talk.source} {talk.meta.get('conference') or ''} {talk.meta.get('title') or ''}"
-            score[talk.source] = len(asked & words(event))
-    best = max(score.values(), default=0)
-    scope = frozenset(source for source, n in score.items() if n == best) if best else frozenset()
-    return scope if sum(count[source] for source in scope) >= 2 else frozenset()
+class EventWords:
+    """Each notes file's words and numbers (its path, and the event and title of its first
+    talk) and how many talks it holds: made once, read by every themes question."""
+
+    def __init__(self, talks: Iterable[Talk]) -> None:
+        self.words: dict[str, set[str]] = {}
+        self.count: Counter[str] = Counter()
+        for talk in talks:
+            self.count[talk.source] += 1
+            if talk.source not in self.words:
+                event = f"{talk.source} {talk.meta.get('conference') or ''} {talk.meta.get('title') or ''}"
+                self.words[talk.source] = _words(event)
+
+    def scope(self, question: str, asking: frozenset[str]) -> frozenset[str]:
+        asked = _words(question) - asking
+        score = {source: len(asked & words) for source, words in self.words.items()}
+        best = max(score.values(), default=0)
+        scope = frozenset(source for source, n in score.items() if n == best) if best else frozenset()
+        return scope if sum(self.count[source] for source in scope) >= 2 else frozenset()
+
+
+def _words(text: str) -> set[str]:
+    return set(terms(text)) | set(re.findall(r"\d+", text))
