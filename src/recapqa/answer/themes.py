@@ -83,8 +83,10 @@ def ranked_table(
     common, rare = _limits(len(talks), sentences, settings)
     fit = (df >= 2) & (df <= common) & (sentence_df <= np.maximum(rare, 2 * df))
     fitting = has & fit[table.phrase]
-    ids, first = np.unique(table.phrase[fitting], return_index=True)  # first come: the order ties go by
-    ids = ids[np.argsort(first, kind="stable")]
+    first = np.full(size, len(table.phrase), dtype=np.int64)  # each phrase's first entry: the order ties go by
+    np.minimum.at(first, table.phrase[fitting], np.flatnonzero(fitting))
+    ids = np.flatnonzero(first < len(table.phrase))
+    ids = ids[np.argsort(first[ids])]
     text = {i: table.text(i) for i in ids.tolist()}
     kept = [i for i in ids.tolist() if _notable(text[i], named, excluded)]
     chosen = np.zeros(size, dtype=bool)
