@@ -98,3 +98,20 @@ def test_a_sentence_knows_the_sub_heading_it_sits_under(tmp_path: Path) -> None:
         ("Intro words here.", ""),
         ("A refactor that brings things to the center.", "Copernican Refactor"),
     ]
+
+
+def test_an_rst_item_is_the_lead_in_of_its_nested_list_across_the_blank_line(tmp_path: Path) -> None:
+    notes = (
+        "Lightning talks\n===============\n\nBillable hours\n--------------\n\n"
+        "* How do you write unmaintainable code?\n\n    * Variable naming systems\n    * No tests\n\n"
+        "* Readability sucks\n\n* Another point\n"
+    )
+    write(tmp_path / "n.rst", notes)
+    sentences = document_sentences(load_corpus(tmp_path).documents[0])
+    assert [(s.text, s.context) for s in sentences] == [
+        ("How do you write unmaintainable code?", ""),
+        ("Variable naming systems", "How do you write unmaintainable code?"),
+        ("No tests", "How do you write unmaintainable code?"),
+        ("Readability sucks", ""),  # items of one list, not sub-items: no lead-in
+        ("Another point", ""),
+    ]

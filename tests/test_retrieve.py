@@ -1,8 +1,14 @@
-import pytest
+from collections.abc import Callable
 
+import pytest
+from tests.conftest import assistant_over
+
+from recapqa.embed import Embedder
 from recapqa.errors import UnknownTalkError
 from recapqa.pipeline import Assistant
-from recapqa.retrieve import Filters
+from recapqa.retrieve import Filters, with_named_talks
+from recapqa.settings import Settings
+from recapqa.talk_mentions import talk_aliases
 
 UBER = "journey-of-the-ai-platform-at-uber"
 LIDL = "ml-in-a-multi-cloud-environment"
@@ -58,3 +64,46 @@ def test_filters(assistant: Assistant) -> None:
         top_talks(assistant, "feature store", talk_id="no-such-talk")
     with pytest.raises(UnknownTalkError):
         top_talks(assistant, "feature store", company="Netflix")
+
+
+ROUNDTABLES = "# Contributors summit\n\n" + "\n".join(
+    f"## {topic} (report by {writer})\n\n{body}\n"
+    for topic, writer, body in [
+        ("Storage", "Priya Nandakumar", "The biggest challenge for storage is snapshots of large volumes."),
+        ("Testing", "Hugo Brandt", "The biggest challenge for testing is flaky integration suites."),
+        ("Packaging", "Mei Tanaka", "The biggest challenge for packaging is reproducible builds."),
+        ("Docs", "Omar Haddad", "The biggest challenge for docs is keeping examples current."),
+        ("Security", "Lena Fischer", "The biggest challenge for security is rotating old credentials."),
+        ("Tooling", "Ravi Menon", "The biggest challenge for tooling is editor integration."),
+        ("Enterprise Adoption", "Tomas Eklund", "Convincing procurement departments will be the hardest part."),
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def roundtables(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
+    root = tmp_path_factory.mktemp("roundtables")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", candidate_pool=5, top_k=4)
+    return assistant_over(settings, {"summit.md": ROUNDTABLES}, embedder_factory)
+
+
+def test_a_section_is_named_by_who_wrote_its_report(roundtables: Assistant) -> None:
+    # '(report by X)' is not a speaker, yet names the section: the question is asked of it
+    talk = roundtables.index.talks["enterprise-adoption"]
+    assert talk.speakers == [] and "tomas eklund" in talk_aliases(talk)
+    question = "What does Tomas Eklund see as the biggest challenge?"
+    retrieval = roundtables.retriever.retrieve(question)
+    assert retrieval.mentioned_talks == {"enterprise-adoption"}
+    answer, _ = roundtables.ask(question, mode="extractive")
+    assert answer.citations[0].talk.talk_id == "enterprise-adoption"
+    assert "procurement" in answer.answer
+
+
+def test_a_named_talk_ranked_below_the_cut_takes_the_place_of_the_last_unnamed_hit() -> None:
+    talk_of = {0: "a", 1: "b", 2: "a", 3: "c", 4: "d", 5: "named"}
+    ranked = [0, 1, 2, 3, 4, 5]
+    assert with_named_talks([0, 1, 2, 3], ranked, talk_of, {"named"}) == [0, 1, 2, 5]
+    assert with_named_talks([0, 1, 2, 3], ranked, talk_of, {"b", "named"}) == [0, 1, 2, 5]
+    assert with_named_talks([0, 1, 2, 3], ranked, talk_of, {"a", "b", "c", "named"}) == [0, 1, 2, 3]  # none to spare
+    assert with_named_talks([0, 1, 2, 3], ranked, talk_of, {"c", "gone"}) == [0, 1, 2, 3]  # not retrieved at all
+    assert with_named_talks([0, 1, 2, 3], ranked, talk_of, set()) == [0, 1, 2, 3]

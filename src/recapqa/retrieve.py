@@ -109,7 +109,8 @@ class Retriever:
         ranked = sorted(fused, key=lambda r: (-fused[r], r))
         if allowed is not None:
             ranked = [r for r in ranked if self.index.chunks[r].talk_id in allowed]
-        picked = _diverse(ranked, {r: self.index.chunks[r].talk_id for r in ranked}, k, s.max_chunks_per_talk)
+        talk_of = {r: self.index.chunks[r].talk_id for r in ranked}
+        picked = with_named_talks(_diverse(ranked, talk_of, k, s.max_chunks_per_talk), ranked, talk_of, mentioned)
         hits = [
             Hit(
                 chunk=self.index.chunks[r],
@@ -122,6 +123,22 @@ class Retriever:
         ]
         timings["fusion"] = (time.perf_counter() - t3) * 1e3
         return Retrieval(question, query_vector, hits, mentioned, timings)
+
+
+def with_named_talks(picked: list[int], ranked: list[int], talk_of: dict[int, str], named: set[str]) -> list[int]:
+    """The picked rows, with the best row of each talk the question names that none of them
+    is from in place of the lowest picked rows not from a named talk: a question naming a
+    speaker or a talk is asked of that talk even when its words rank other talks higher."""
+    missing = [t for t in sorted(named) if t not in {talk_of[r] for r in picked}]
+    best = [next((r for r in ranked if talk_of[r] == t), None) for t in missing]
+    picked = list(picked)
+    for row in best:
+        spare = [i for i, r in enumerate(picked) if talk_of[r] not in named]
+        if row is None or not spare:
+            continue
+        picked[spare[-1]] = row
+    order = {r: i for i, r in enumerate(ranked)}
+    return sorted(picked, key=order.__getitem__)
 
 
 def _diverse(ranked: list[int], talk_of: dict[int, str], k: int, per_talk: int) -> list[int]:

@@ -86,13 +86,19 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
                 lead_ins = []
                 spans = sentence_spans(raw, start)
             context = lead_ins[-1][1] if marker and lead_ins else ""
+            following = spans_of[n + 1] if n + 1 < len(spans_of) else None
+            leads = bool(spans) and (
+                raw.rstrip().endswith(":") or _asks_list(raw, doc, following) or _labels(doc, (start, end), following)
+            )
             previous = ""
             for s, e in spans:
                 text = doc.text[s:e]
-                if len(text.split()) < 2 and not (
-                    (context or (marker and heading)) and re.search(r"[^\W\d_]{2}", text)
-                ):
-                    continue  # one word is not a sentence, but an item of an introduced list is ("1. security")
+                # one word is not a sentence, but an item of an introduced list is ("1. security"), and
+                # a label is, quoted with its items ('12/04/2004' above what happened that day)
+                item = (context or (marker and heading)) and re.search(r"[^\W\d_]{2}", text)
+                label = leads and (s, e) == spans[-1]
+                if len(text.split()) < 2 and not item and not label:
+                    continue
                 first, last = doc.span_lines(s, e)
                 out.append(
                     Sentence(
@@ -107,10 +113,7 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
                     )
                 )
                 previous = text
-            following = spans_of[n + 1] if n + 1 < len(spans_of) else None
-            if spans and (
-                raw.rstrip().endswith(":") or _asks_list(raw, doc, following) or _labels(doc, (start, end), following)
-            ):
+            if leads:
                 lead_ins.append((indent if marker else -1, doc.text[spans[-1][0] : spans[-1][1]], kind))
     return out
 
@@ -137,17 +140,22 @@ def _asks_list(raw: str, doc: Document, following: tuple[int, int] | None) -> bo
 def _labels(doc: Document, unit: tuple[int, int], following: tuple[int, int] | None) -> bool:
     """Is this unit a short label whose bullets follow on the next line, a lead-in without its
     ':'? '3. AWS Direct Connect' then '- HAS bandwidth constraints'; 'Storage' then '- S3'.
-    An item is the lead-in of the sub-items indented under it, however long."""
-    if following is None or doc.line_of(following[0]) != doc.line_of(max(unit[0], unit[1] - 1)) + 1:
+    An item is the lead-in of the sub-items indented under it, however long, also across the
+    blank line reStructuredText puts before a nested list."""
+    if following is None:
         return False
+    last, below = doc.line_of(max(unit[0], unit[1] - 1)), doc.line_of(following[0])
+    blank_between = all(not doc.lines[i].strip() for i in range(last + 1, below))
     raw, after = doc.text[unit[0] : unit[1]], doc.text[following[0] : following[1]]
-    if _marker_kind(after) != "bullet":
+    if below <= last or not blank_between or _marker_kind(after) != "bullet":
         return False
     kind, marker = _marker_kind(raw), LIST_MARKER.match(raw)
     indent = unit[0] - doc.line_start(doc.line_of(unit[0]))
-    after_indent = following[0] - doc.line_start(doc.line_of(following[0]))
+    after_indent = following[0] - doc.line_start(below)
     if kind and after_indent > indent:
         return True  # an item with sub-items, however long
+    if below != last + 1:
+        return False
     text = raw[marker.end() :] if marker else raw
     words = text.split()
     if not words or len(words) > _LABEL_WORDS or text.rstrip()[-1:] in ".!?;,":

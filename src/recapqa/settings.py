@@ -169,6 +169,12 @@ class Settings(BaseSettings):
     gist_density_boost: float = Field(
         0.4, ge=0, description="Summaries: added to the centrality of a sentence times how much it says (0..1)."
     )
+    gist_aside_penalty: float = Field(
+        0.3,
+        ge=0,
+        description="Summaries, comparisons: taken from the relevance of a note-taker's aside (a pointer for the "
+        "reader to something else, 'Check out ...'; the writer's own 'I ...'), not a point of the talk.",
+    )
     gist_dense_words: int = Field(
         40, ge=1, description="Summaries: words at which a sentence says the most it can (its density is 1)."
     )

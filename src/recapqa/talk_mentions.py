@@ -48,6 +48,9 @@ def talk_aliases(talk: Talk) -> set[str]:
             aliases |= _with_joined(normalize(company))
     for speaker in talk.speakers:
         aliases |= speaker_aliases(speaker)
+    taker = talk.meta.get("note_taker_of_talk")
+    if taker:  # 'Enterprise Use (report by X)': the section is X's report, named by X
+        aliases |= speaker_aliases(Speaker(str(taker)))
     title_words = set(normalize(talk.title).split()) - _COMMON
     aliases.update(w for w in title_words if len(w) >= 5 or w == "panel")
     return {a for a in aliases if a and a not in _COMMON}

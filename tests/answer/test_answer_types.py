@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from tests.conftest import assistant_over
 
+from recapqa.answer.kinds import kind_of
 from recapqa.answer.question import _names, analyse, counted_as
 from recapqa.answer.sentence_kinds import kind_score, names_other, note_taker_absent, number_near, says_more
 from recapqa.embed import Embedder
@@ -228,3 +229,55 @@ def test_only_the_names_that_say_which_talk_must_be_the_talks_own() -> None:
     assert info.talk_only and info.talk_names == {"solarwinds"}
     plain = analyse("What did the speaker say about Kafka?", frozenset())
     assert plain.talk_names == {"kafka"}  # no name says which talk: every name must be the talk's
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "subject"),
+    [
+        ("In Lambda's architecture, what is the Worker Manager responsible for?", "definition", "worker manager"),
+        ("What is the Worker Manager responsible for?", "definition", "worker manager"),
+        ("What is Lambda's placement service responsible for?", "definition", "placement service"),  # its owner's
+        ("In the tools sessions at GopherCon 2019, who raised debugger support?", "person", None),
+        ("At the summit, how many teams joined?", "number", None),
+        ("According to the keynote, why did they leave?", "reason", None),
+        # a relative clause is not a leading clause: the question asks what was said
+        ("What did Kelsey, who leads the team, say about events?", "speaker_topic", None),
+        ("In 2019 the team met in Berlin. What did they decide?", "other", None),
+    ],
+)
+def test_a_leading_clause_saying_where_the_question_is_asked_does_not_hide_its_kind(
+    question: str, kind: str, subject: str | None
+) -> None:
+    info = analyse(question, frozenset())
+    assert (info.kind, info.subject) == (kind, subject)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Which sandbox projects were shown in the keynote?", "list"),
+        ("Which teams are hiring?", "list"),
+        ("What kinds of visualizations do traces make possible?", "list"),
+        ("Which process was used?", "other"),  # one thing, not a list
+        ("Besides supervisord, which process managers were listed?", "list"),
+        ("Which examples of Copernican refactors did he give?", "list"),
+        ("Which company does she work for?", "company"),
+        ("What was the class of bugs?", "definition"),
+    ],
+)
+def test_a_plural_noun_asked_for_before_its_verb_asks_for_a_list(question: str, kind: str) -> None:
+    assert kind_of(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_speaker"),
+    [
+        ("Who presented the keynote?", True),
+        ("Which talk did Ana Ortiz give?", True),
+        ("Which company does the presenter work for?", True),
+        ("How many proverbs did Rob Pike present at Gopherfest 2016?", False),  # a count, not who spoke
+        ("When did she present the demo?", False),
+    ],
+)
+def test_a_speaking_verb_asks_who_spoke_only_when_nothing_else_is_asked(question: str, asks_speaker: bool) -> None:
+    assert analyse(question, frozenset()).asks_speaker is asks_speaker

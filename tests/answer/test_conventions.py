@@ -151,3 +151,74 @@ def test_an_item_under_the_term_asked_about_defines_it() -> None:
     assert (info.kind, info.subject) == ("definition", "design thinking")
     assert kind_score(info, '"iterative process of building products"', "Design thinking", True) == 2.0
     assert kind_score(info, '"iterative process of building products"', "Threat modelling", True) == 0.0
+
+
+ORCHESTRATOR = """# Cloud networking day
+
+## A day in the life of a network team (Rosa Lind, Streamly)
+
+Harbor is the container orchestrator of Streamly, running thousands of containers a day.
+Harbor places every container on a host with spare addresses.
+Harbor gives each container its own IP address.
+
+On container startup, it must make the following cloud API calls: -CreateInterface -AttachInterface -AssignAddress
+
+## Storage at scale (Omar Quist)
+
+Snapshots are taken every hour.
+"""
+
+
+@pytest.fixture(scope="module")
+def orchestrator(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
+    return module_assistant(tmp_path_factory, embedder_factory, {"day.md": ORCHESTRATOR})
+
+
+def test_what_a_line_lists_after_its_colon_is_its_answer_not_another_subject(orchestrator: Assistant) -> None:
+    # 'Harbor' is not in the line, but the talk is about it; the API names after ':' are what
+    # the line says, not something else it is about; 'when a container starts' is not a 'when' question
+    question = "Which cloud API calls does Streamly's Harbor make when a container starts?"
+    assert analyse(question, frozenset()).kind == "list"
+    answer, _ = orchestrator.ask(question, mode="extractive")
+    assert not answer.abstained
+    assert "-CreateInterface -AttachInterface -AssignAddress" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "asked", "other"),
+    [
+        ("the following AWS API calls", {"aws", "api", "calls"}, False),  # 'AWS' is not 'aw'
+        ("Uber's models", {"uber"}, False),
+        ("the APIs", {"api"}, False),
+        ("it is deployed by Spinnaker", {"titus"}, True),
+    ],
+)
+def test_a_name_the_question_gives_is_not_another_name_in_any_form(text: str, asked: set[str], other: bool) -> None:
+    assert names_other(text, frozenset(asked)) is other
+
+
+OUTAGE = """## Keynote - Vera Lindqvist
+
+She starts her keynote with the worst day of her career.
+
+03/11/2009
+- the billing database went down for nine hours
+- orders were kept on paper until it came back
+
+After that, they split the database by customer.
+"""
+
+
+@pytest.fixture(scope="module")
+def outage(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
+    return module_assistant(tmp_path_factory, embedder_factory, {"keynote.md": OUTAGE})
+
+
+def test_a_label_of_one_word_is_a_sentence_and_holds_the_kind_for_its_items(outage: Assistant) -> None:
+    texts = [s.text for s in outage.index.sentences]
+    assert "03/11/2009" in texts  # one word, but the label its items are quoted with
+    answer, _ = outage.ask(
+        "On what date did the billing database go down, in Vera Lindqvist's keynote?", mode="extractive"
+    )
+    assert not answer.abstained
+    assert answer.answer.startswith("- 03/11/2009\n- the billing database went down for nine hours")

@@ -299,7 +299,7 @@ def _ranked_by_scanning_every_talk(
             weight[x] = 2.0 * math.log(1 + len(talks) / n) * n * share
     themes: list[tuple[str, list[str]]] = []
     seen: set[frozenset[str]] = set()
-    for term in sorted(weight, key=lambda x: -weight[x]):
+    for term in sorted(weight, key=lambda x: (-weight[x], x)):
         if len(themes) >= settings.gist_themes:
             break
         if holders[term] not in seen:

@@ -1,7 +1,7 @@
 """Gist answers over notes written the way real notes are: a talk listed in one file and
 written up in another, an event with fewer talks than a themes answer has quotes, a topic
-the notes give by its initials, bullets and numbered items indented alike (real model and
-index)."""
+the notes give by its initials, bullets and numbered items indented alike, the note-taker's
+asides, themes of the notes titled as the kind of session asked for (real model and index)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from collections.abc import Callable
 
 from tests.conftest import assistant_over
 
+from recapqa.answer.gist_words import ASKING_WORDS, SESSION_KINDS
+from recapqa.answer.themes import event_scope, ranked
 from recapqa.embed import Embedder
+from recapqa.models import Talk
 from recapqa.settings import Settings
 
 SCHEDULE = """# Ops Summit 2025
@@ -132,3 +135,115 @@ def test_a_bullet_is_not_quoted_with_the_numbered_item_after_it(
     assert answer.citations
     # '- no shared security rules' and '2. Peering' are one level: neither is nested under the other
     assert not [c.quote for c in answer.citations if "security rules" in c.quote and "Peering" in c.quote]
+
+
+ASIDES = """# PlatformDay 2025
+
+## Running models in production (Lea Brandt)
+
+Lea explained that every model ships behind a feature flag, so a bad model is switched off in seconds.
+The team retrains the ranking models every night on the previous day's clicks and purchases.
+Predictions are cached for ten minutes, which cut the serving bill of the ranking models by half.
+Each model has an owner who is paged when its error rate doubles in production.
+Shadow deployments run a new model next to the old one for a week before it takes any traffic.
+I really liked how calmly Lea walked through the production models and their serving costs, and I took lots of notes.
+If you are curious to learn more about their production models, check out the serving costs talk Lea gave last year.
+"""
+
+
+def test_a_summary_leaves_out_the_note_takers_asides(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    assistant = assistant_over(settings, {"platformday.md": ASIDES}, embedder_factory)
+    answer, _ = assistant.ask("Summarize Lea Brandt's talk", mode="extractive")
+    assert answer.answer.startswith("Summary of Running models in production (Lea Brandt):")
+    assert [c.quote.split()[0] for c in answer.citations] == ["Lea", "The", "Predictions", "Each", "Shadow"]
+    # without the convention, the asides are among the five (they are long and about the whole talk)
+    plain = assistant_over(settings.model_copy(update={"gist_aside_penalty": 0.0}), {}, embedder_factory)
+    answer, _ = plain.ask("Summarize Lea Brandt's talk", mode="extractive")
+    assert {"I", "If"} & {c.quote.split()[0] for c in answer.citations}
+
+
+def test_themes_of_the_keynotes_are_drawn_from_the_notes_titled_so() -> None:
+    def talk(n: int, source: str, title: str) -> Talk:
+        return Talk(f"t{n}", f"Talk {n}", "talk", source, 1, 2, meta={"conference": "KubeDay 2025", "title": title})
+
+    talks = [
+        talk(1, "kubeday-keynotes.md", "KubeDay - The Keynotes"),
+        talk(2, "kubeday-keynotes.md", "KubeDay - The Keynotes"),
+        talk(3, "kubeday-other.md", "KubeDay - Other Cool Things"),
+        talk(4, "kubeday-other.md", "KubeDay - Other Cool Things"),
+    ]
+    asked = "What were the main themes of the KubeDay keynotes?"
+    assert event_scope(talks, asked, ASKING_WORDS - SESSION_KINDS) == {"kubeday-keynotes.md"}
+    both = {"kubeday-keynotes.md", "kubeday-other.md"}  # the event alone names both files
+    assert event_scope(talks, "What were the main themes of KubeDay?", ASKING_WORDS - SESSION_KINDS) == both
+    assert event_scope(talks, asked, ASKING_WORDS) == both  # 'keynotes' as an asking word only
+
+
+def test_themes_of_equal_weight_come_in_the_order_of_their_names() -> None:
+    counts = {"t1": Counter({"zeta store": 1, "alpha store": 1}), "t2": Counter({"alpha store": 1, "zeta store": 1})}
+    flipped = {t: Counter(dict(reversed(list(c.items())))) for t, c in counts.items()}
+    df = Counter({"zeta store": 2, "alpha store": 2})
+    settings = Settings(gist_themes=1, gist_theme_max_share=1.0)
+    for phrases in (counts, flipped):
+        assert ranked(phrases, df, 100, set(), frozenset(), settings) == [("alpha store", ["t1", "t2"])]
+
+
+BESIDE = """# ClusterDay 2025
+
+## Moving apps between clusters (Ana Lima)
+
+Ana moved every application of the bank between clusters twice last year.
+
+Inside a cluster, services should never be called by their addresses.
+Names in DNS should be used instead.
+
+The second move took a weekend, and the team spent the Monday writing the runbook down.
+"""
+
+
+def test_a_speaker_on_a_topic_quotes_the_sentence_the_topic_sentence_follows_from(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    assistant = assistant_over(settings, {"clusterday.md": BESIDE}, embedder_factory)
+    answer, _ = assistant.ask("What did Ana Lima say about DNS?", mode="extractive")
+    assert answer.answer.startswith("What Moving apps between clusters (Ana Lima) said:")
+    assert [c.quote for c in answer.citations] == [
+        "Inside a cluster, services should never be called by their addresses.",
+        "Names in DNS should be used instead.",
+    ]
+
+
+APART = """# EdgeDay 2025
+
+## Cheaper caches (Ola Berg)
+
+Ola showed how their edge caches keep hot images in memory and cut the origin traffic by a third.
+It makes sense to expire the cached thumbnails after one hour, she said.
+The caches run on the same small machines that terminate the TLS connections.
+
+## Faster builds (Tim Rose)
+
+Tim moved the mobile builds to remote executors and the median build now takes four minutes.
+It makes sense to keep the build graph small, since every target adds a few seconds.
+Flaky tests are quarantined automatically after three failures in a day.
+
+## Safer rollouts (Uma Das)
+
+Uma described rollouts that start with one percent of the phones and widen every hour.
+A rollout stops by itself when the crash rate of the new version doubles.
+Every rollout is announced in the release channel with its owner and its stop switch.
+"""
+
+
+def test_themes_are_not_named_by_a_pair_of_common_words_and_talks_sharing_none_are_each_quoted(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    assistant = assistant_over(settings, {"edgeday.md": APART}, embedder_factory)
+    answer, _ = assistant.ask("What were the main themes of the conference?", mode="extractive")
+    # 'make sense' is in two talks, but it says how they spoke, not what about
+    assert answer.answer.splitlines()[0] == "What each of 3 talks is about:"
+    per_talk = Counter(c.talk.title for c in answer.citations)
+    assert set(per_talk) == {"Cheaper caches", "Faster builds", "Safer rollouts"}
+    assert sorted(per_talk.values()) == [1, 2, 2]

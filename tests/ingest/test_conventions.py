@@ -9,6 +9,7 @@ import pytest
 from conftest import write
 from recapqa.ingest import load_corpus
 from recapqa.models import Talk
+from recapqa.sentences import document_sentences
 
 
 def talks_of(tmp_path: Path, name: str, text: str | bytes) -> list[Talk]:
@@ -105,6 +106,9 @@ def test_lists_of_talks_make_one_talk_per_item(tmp_path: Path) -> None:
         ("Compiler Internals (report by Lynn Writer)", []),
         ("Keynote: Community Awards - Presented by Sam Host, COO, Foundation", []),
         ("Greg Bell’s keynote: Pendulums", [("Greg Bell", None)]),
+        ("Ryan’s talk on hunting extortion adversaries", [("Ryan", None)]),  # a first name, a talk on a topic
+        ("Kubernetes’ talk on scaling", []),
+        ("(missed Mark’s talk)", []),
         ("Retask: Queue for humans (Kushal Das)", [("Kushal Das", None)]),
         (
             "Prometheus 2.0 – The Next Scale - Fabian Reinartz, Software Engineer, Google",
@@ -141,6 +145,21 @@ def test_restructuredtext_sections_with_line_numbers(tmp_path: Path) -> None:
         ("First Keynote: Revolutions", [("Brandon Writer", None)], 5),
         ("Second Keynote: Why Tests", [("Dana Coder", None)], 15),
     ]
+
+
+def test_restructuredtext_directive_markers_are_markup_their_bodies_content(tmp_path: Path) -> None:
+    text = (
+        "Keynote: Orbits\n===============\n\n* by Brandon Writer\n\n.. note::\n\n"
+        '    "It took centuries to measure a star." -- Brandon Writer\n\n'
+        ".. image:: orbit.png\n\n.. note:: Live-noting is hard.\n\n* 300s BC - Aristotle - spherical Earth\n"
+    )
+    write(tmp_path / "keynotes.rst", text)
+    (doc,) = load_corpus(tmp_path).documents
+    sentences = [s.text for s in document_sentences(doc)]
+    assert not any(s.strip() in (".. note::", ".. image:: orbit.png") for s in sentences), sentences
+    assert '"It took centuries to measure a star." -- Brandon Writer' in sentences
+    assert ".. note:: Live-noting is hard." in sentences  # an argument of several words is content
+    assert "300s BC - Aristotle - spherical Earth" in sentences
 
 
 def test_html_navigation_heading_is_dropped_and_talk_found(tmp_path: Path) -> None:

@@ -67,8 +67,8 @@ class Eligibility:
                 return False
             if not any(f in near for f in forms) and (
                 max(talk.notes.count(f) for f in forms) < self.settings.talk_name_mentions
-                or names_other(sentence.text, info.names | info.words)
-            ):
+                or names_other(sentence.text.split(":")[0], info.names | info.words)
+            ):  # (what a line lists after its ':' is what it says, not what it is about)
                 return False  # the talk is about it, but this sentence is about something else it names
         return all(n in near or n in sentence.text for n in info.numbers)
 

@@ -15,10 +15,11 @@ topic, and which talks mention something. Every quote is verbatim and cited; at 
   cosine to the topic (acronyms expanded as the notes expand them); when the topic is not
   there, the closest block of their talk said as such, or an abstention naming the talks
   where it is.
-- Themes: terms weighted by TF-IDF over talks; a term shared by several talks is a theme,
-  named with how many talks share it; then one cited sentence per talk (the talks under
-  the themes first, taken in turn), each the sentence saying what its talk is about:
-  central, saying much, early, framing the talk ("The presentation emphasized ...").
+- Themes: terms weighted by TF-IDF over talks; a term shared by several talks is a theme
+  (not a pair of common words: "make sense"), named with how many talks share it; then one
+  cited sentence per talk (the talks under the themes first, taken in turn), each the
+  sentence saying what its talk is about: central, saying much, early, framing the talk
+  ("The presentation emphasized ..."); talks sharing no theme: what each is about.
 - Which talks mention Y / compare two talks on Y: the talks whose sentences hold the topic,
   each with its best sentence.
 """
@@ -31,12 +32,18 @@ import time
 import numpy as np
 
 from recapqa.answer.gist_base import GistBase, ms
-from recapqa.answer.gist_select import Candidates, Unit, density
-from recapqa.answer.gist_words import ABOUT_CUE, ASKING_WORDS, LINKS, NOT_THEMES, TAKEAWAY_CUE
+from recapqa.answer.gist_select import Candidates, Unit, beside, density
+from recapqa.answer.gist_words import (
+    ABOUT_CUE,
+    ASIDE_CUE,
+    ASKING_WORDS,
+    LINKS,
+    SESSION_KINDS,
+    TAKEAWAY_CUE,
+)
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import names_people
-from recapqa.answer.themes import EventWords, ranked_table, shared_themes
-from recapqa.memory import release_freed
+from recapqa.answer.themes import EventWords
 from recapqa.models import CANNOT_ANSWER, Answer, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
@@ -101,9 +108,11 @@ class GistAnswerer(GistBase):
     def _on_topic(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
         """Sentences on the topic: holding a topic word (itself, or the lead-in or section
         title above it) or close to it (`gist_topic_cosine`); when there are any, the talks'
-        other sentences join as candidates by their cosine (`gist_topic_near_cosine`). When
-        there are none, the block of their talk closest to the topic, said as such, if it is
-        close enough (`gist_topic_near_cosine`); else an abstention naming where it is."""
+        other sentences join as candidates by their cosine (`gist_topic_near_cosine`), and those
+        right before and after one on the topic in its passage ("Do not use IPs. DNS names
+        should be used instead."). When there are none, the block of their talk closest to the
+        topic, said as such, if it is close enough (`gist_topic_near_cosine`); else an abstention
+        naming where it is."""
         query = self._topic_vector(retrieval, topic)
         found = self._candidates(talks)
         said = self._said(found, topic)
@@ -124,8 +133,9 @@ class GistAnswerer(GistBase):
                 return answer
             text = f"{CANNOT_ANSWER} {names} did not talk about this in the notes.{where}"
             return Answer(retrieval.question, text, True, "extractive", timings_ms=ms(started), closest_talks=elsewhere)
-        keep = on | (cosine >= self.settings.gist_topic_near_cosine)
-        chosen = self._pick(found, cosine + said / len(topic), keep)
+        keep = on | (cosine >= self.settings.gist_topic_near_cosine) | beside(on, found.block)
+        aside = self.settings.gist_aside_penalty * self._asides(found)
+        chosen = self._pick(found, cosine + said / len(topic) - aside, keep)
         head = f"What {' and '.join(t.described for t in talks)} said:"
         return self._build(retrieval, head, self._titled(found, chosen), started)
 
@@ -193,9 +203,9 @@ class GistAnswerer(GistBase):
         with self._ready:
             if self._events is None:
                 self._events = EventWords(self.index.talks.values())
-        scope = self._events.scope(info.text, ASKING_WORDS)
+        scope = self._events.scope(info.text, ASKING_WORDS - SESSION_KINDS)
         talks, themes = self._shared_themes(scope)
-        if len(talks) < 2 or not themes:
+        if len(talks) < 2:
             return None
         under: dict[str, str] = {}  # rounds over the themes, each taking its next talk, until enough or none left
         while len(under) < self.settings.gist_sentences:
@@ -216,7 +226,8 @@ class GistAnswerer(GistBase):
             title = self.index.talks[talk].title
             picked.append((f"{self._name({under[talk]})} — {title}" if talk in under else title, ranked[talk][n]))
         named = ", ".join(f"{self._name({term})} ({len(holders)} talks)" for term, holders in themes)
-        return self._build(retrieval, f"Themes across {len(talks)} talks: {named}.", picked, started)
+        head = f"Themes across {len(talks)} talks: {named}." if themes else f"What each of {len(talks)} talks is about:"
+        return self._build(retrieval, head, picked, started)
 
     def _leads(self, talk: str) -> list[int]:
         """The sentences of a talk, the one that says best what it is about first: central to the talk, saying
@@ -255,32 +266,14 @@ class GistAnswerer(GistBase):
         texts = [u.quote for u in found.units]
         facts = np.array([bool(re.search(r"\d", t)) for t in texts])  # a number says what happened
         dense = np.array([density(t, self.settings) for t in texts])
-        return relevance + self.settings.gist_fact_boost * facts + self.settings.gist_density_boost * dense
+        return (
+            relevance
+            + self.settings.gist_fact_boost * facts
+            + self.settings.gist_density_boost * dense
+            - self.settings.gist_aside_penalty * self._asides(found)
+        )
 
-    def _shared_themes(self, scope: frozenset[str]) -> tuple[list[str], list[tuple[str, list[str]]]]:
-        """The talks themes are drawn from (those of the notes files in `scope`, or all) and
-        the themes they share: they depend on the notes only, so they are found once per scope."""
-        with self._ready:
-            if scope not in self._themes_found:
-                min_rows = self.settings.gist_theme_min_sentences
-                talks = [
-                    t
-                    for t, rows in self.rows.items()
-                    if self.index.talks[t].kind == "talk"
-                    and len(rows) >= min_rows
-                    and (not scope or self.index.talks[t].source in scope)
-                ]
-                drawn = {t: self.rows[t] for t in talks}
-                people = {x for t in self.index.talks.values() for p in t.speakers for x in terms(p.name)}
-                excluded = NOT_THEMES | ASKING_WORDS | people  # a theme is what talks share, not who spoke
-                if self.stored is None:
-                    phrases = [self._phrases(r) for r in range(len(self.index.sentences))]
-                    themes = shared_themes(drawn, phrases, self.filler, self.named, excluded, self.settings)
-                else:  # each talk's phrases as the index counted them
-                    table = self.stored.phrase_table(talks, self.settings.gist_min_terms)
-                    sentences = sum(len(rows) for rows in drawn.values())
-                    themes = ranked_table(table, talks, sentences, self.named, excluded, self.settings)
-                    del table
-                    release_freed()  # the pass's arrays, freed, go back to the system
-                self._themes_found[scope] = (talks, themes) if len(talks) >= 2 else (talks, [])
-            return self._themes_found[scope]
+    def _asides(self, found: Candidates) -> np.ndarray:
+        """Per unit: is it the note-taker's aside (`ASIDE_CUE`: a pointer for the reader, the
+        writer's own 'I ...'), 1 or 0?"""
+        return np.array([bool(ASIDE_CUE.search(LINKS.sub(" ", u.quote))) for u in found.units], dtype=float)

@@ -13,11 +13,12 @@ import numpy as np
 
 from recapqa.answer.gist_select import Candidates, Unit, candidates, pick
 from recapqa.answer.gist_tables import Expansions, Spelling, gist_tables
-from recapqa.answer.gist_words import ASKING_WORDS
+from recapqa.answer.gist_words import ASKING_WORDS, GENERIC_WORDS, NOT_THEMES
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import TalkTargets
-from recapqa.answer.themes import EventWords
+from recapqa.answer.themes import EventWords, ranked_table, shared_themes
 from recapqa.gist_text import WordTerms, pairs
+from recapqa.memory import release_freed
 from recapqa.models import CANNOT_ANSWER, Answer, Chunk, Citation, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
@@ -205,6 +206,34 @@ class GistBase:
         # the notes' spelling (one pass over the corpus, the first time) only for words the question lacks
         notes = {p: self.spelling[p].most_common(1)[0][0] for p in parts if not asked.get(p) and p in self.spelling}
         return " ".join(dict.fromkeys(asked.get(p) or notes.get(p, p) for p in parts))  # "multi-cloud" once
+
+    def _shared_themes(self, scope: frozenset[str]) -> tuple[list[str], list[tuple[str, list[str]]]]:
+        """The talks themes are drawn from (those of the notes files in `scope`, or all) and
+        the themes they share: they depend on the notes only, so they are found once per scope."""
+        with self._ready:
+            if scope not in self._themes_found:
+                min_rows = self.settings.gist_theme_min_sentences
+                talks = [
+                    t
+                    for t, rows in self.rows.items()
+                    if self.index.talks[t].kind == "talk"
+                    and len(rows) >= min_rows
+                    and (not scope or self.index.talks[t].source in scope)
+                ]
+                drawn = {t: self.rows[t] for t in talks}
+                people = {x for t in self.index.talks.values() for p in t.speakers for x in terms(p.name)}
+                excluded = NOT_THEMES | ASKING_WORDS | GENERIC_WORDS | people  # what talks share, not who spoke or how
+                if self.stored is None:
+                    phrases = [self._phrases(r) for r in range(len(self.index.sentences))]
+                    themes = shared_themes(drawn, phrases, self.filler, self.named, excluded, self.settings)
+                else:  # each talk's phrases as the index counted them
+                    table = self.stored.phrase_table(talks, self.settings.gist_min_terms)
+                    sentences = sum(len(rows) for rows in drawn.values())
+                    themes = ranked_table(table, talks, sentences, self.named, excluded, self.settings)
+                    del table
+                    release_freed()  # the pass's arrays, freed, go back to the system
+                self._themes_found[scope] = (talks, themes) if len(talks) >= 2 else (talks, [])
+            return self._themes_found[scope]
 
     def _build(
         self, retrieval: Retrieval, head: str, picked: Sequence[tuple[str | None, int | Unit]], started: float

@@ -81,6 +81,17 @@ def density(text: str, settings: Settings) -> float:
     return min(1.0, math.log1p(said) / math.log1p(settings.gist_dense_words))
 
 
+def beside(on: np.ndarray, block: Sequence[int]) -> np.ndarray:
+    """The units right before and after a unit `on` (one on the topic) within its block: what
+    it follows from or leads to."""
+    near = np.zeros(len(on), dtype=bool)
+    for i in np.flatnonzero(on).tolist():
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(on) and block[j] == block[i]:
+                near[j] = True
+    return near
+
+
 def pick(
     vectors: np.ndarray,
     relevance: np.ndarray,

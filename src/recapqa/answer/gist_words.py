@@ -8,7 +8,16 @@ import re
 from recapqa.gist_text import LINKS, NOT_THEMES
 from recapqa.text import terms
 
-__all__ = ["ABOUT_CUE", "ASKING_WORDS", "LINKS", "NOT_THEMES", "TAKEAWAY_CUE"]
+__all__ = [
+    "ABOUT_CUE",
+    "ASIDE_CUE",
+    "ASKING_WORDS",
+    "GENERIC_WORDS",
+    "LINKS",
+    "NOT_THEMES",
+    "SESSION_KINDS",
+    "TAKEAWAY_CUE",
+]
 
 # Words of a gist question that say what is asked, not what it is about.
 ASKING_WORDS = frozenset(
@@ -21,11 +30,31 @@ ASKING_WORDS = frozenset(
         explained introduce introduced bring brings brought raise raised touch touched"""
     )
 )
+# Kinds of session: asking words in "what did the keynote cover", but they point at notes too
+# when a file's title names them ("the themes of the keynotes": the notes titled "The Keynotes").
+SESSION_KINDS = frozenset(terms("keynote keynotes panel panels workshop workshops session sessions talk talks"))
+# Words of how people talk, not of what about: a pair holding one is not a theme ("good
+# amount", "make sense", "feels like", "really like").
+GENERIC_WORDS = frozenset(
+    terms(
+        """good great nice bad big small little lot lots much many more most less one two first last next new
+        old real really very quite pretty well just also still even like likes liked feel feels felt make makes
+        made sense way ways thing things kind bit amount number due sure able whole same different other"""
+    )
+)
 # NOT_THEMES (labels of links, roles of people) and LINKS: gist_text.py, which the index build shares
 TAKEAWAY_CUE = re.compile(r"\b(takeaways?|lessons?|learnings?|conclusions?|key points?|advice|recommend\w*)\b", re.I)
 # How notes say what a talk is about: "The presentation emphasized ...", "We discussed ...".
 ABOUT_CUE = re.compile(
     r"\b(talks?|talked|presentation|presented|session|keynote|focus\w*|discuss\w*|emphasi\w*|highlight\w*"
     r"|covered|main|mainly|about)\b",
+    re.I,
+)
+# The note-taker's asides, not the talk's points: a pointer for the reader to something else
+# ("Check out the video series", "If you're curious to learn more ...", "look out for the talk") or
+# the writer's own doing or liking, said in the first person singular ("I really liked how ...").
+ASIDE_CUE = re.compile(
+    r"\b(?:check out|look out for|to learn more|if you(?:['’]re| are) (?:curious|interested)|if this is interesting)\b"
+    r"|^\W*I\b(?!['’]?[.)])",
     re.I,
 )

@@ -77,7 +77,15 @@ KINDS: tuple[KindRule, ...] = (
     KindRule("date", re.compile(r"\b(what|which|on what) (dates?|days?)\b"), True),  # a date, not 'a week'
     KindRule("duration", re.compile(r"\bhow long\b"), True),  # 'three years', 'two-day', '20-45 seconds'
     # answered by a year, not by 'later'
-    KindRule("time", re.compile(r"\bwhen\b|\bhow often\b"), False),
+    # 'when' asks for a time when it opens the question or its verb follows; 'calls to make when a
+    # container starts' is a condition, not the question
+    KindRule(
+        "time",
+        re.compile(
+            r"^\s*when\b|\bwhen (is|was|are|were|did|does|do|will|would|can|could|should|has|have|had)\b|\bhow often\b"
+        ),
+        False,
+    ),
     KindRule(
         "place",
         re.compile(
@@ -115,6 +123,8 @@ KINDS: tuple[KindRule, ...] = (
         re.compile(
             r"\b(which|what) (tools|technologies|models|companies|talks|speakers|topics|capabilities"
             r"|features|products|steps|levels|goals|principles|proverbs|lessons|benefits|options)\b|\blist\b"
+            # 'which sandbox projects were shown': a plural noun asked for, then its verb
+            r"|^\s*(which|what) ([\w-]+ ){0,3}[a-z]{3,}[^s]s (were|are|did|do|does|have|had|will|can)\b"
         ),
         False,
     ),
@@ -122,9 +132,21 @@ KINDS: tuple[KindRule, ...] = (
 )
 
 
+# A clause before the question that says where it is asked or what it leaves out ('In Lambda's
+# architecture, what is…', 'Besides supervisord, which…'): the question proper starts after it.
+_WH = r"(who|whom|whose|what|which|how|why|when|where)\b"
+_SCOPE_CLAUSE = re.compile(rf"^\s*(?!{_WH})[^,?]{{1,80}},\s*(?={_WH})")  # not 'What did X, who leads…
+
+
 def kind_of(question: str) -> Kind:
-    """The answer type a question asks for (first matching rule), 'other' when none."""
-    lowered = question.lower()
+    """The answer type a question asks for (first matching rule), 'other' when none. A gist
+    kind is read from the whole question ('Across the talks, what trends…' asks for themes),
+    any other kind from the question after its leading clause."""
+    whole = question.lower()
+    gist = next((rule.kind for rule in KINDS if rule.kind in GIST_KINDS and rule.asks.search(whole)), None)
+    if gist:
+        return gist
+    lowered = _SCOPE_CLAUSE.sub("", whole)
     if re.match(r"^\s*what (is|are|was) the (name|names)\b", lowered):
         return "other"  # "what is the name of X" asks for a name, not a definition
     return next((rule.kind for rule in KINDS if rule.asks.search(lowered)), "other")

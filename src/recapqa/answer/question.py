@@ -27,7 +27,8 @@ _TALK_REFERENCE = re.compile(r"\b(speaker|talk|keynote|presentation|presenter|se
 # What a definition question defines: "canvas" in "What is a canvas in Michelangelo?", "UNC"
 # in "what does the UNC in UNC2452 mean?".
 _SUBJECT = re.compile(
-    r"(?:^|[,;:]\s*)what (?:is|are|was|were)\s+(?:a |an |the )?([\w\-+’' ]+?)(?:\s+(?:in|at|of|for|according)\b|[?,]|$)"
+    r"(?:^|[,;:]\s*)what (?:is|are|was|were)\s+(?:a |an |the )?([\w\-+’' ]+?)"
+    r"(?:\s+(?:in|at|of|for|according|responsible for|used for)\b|[?,]|$)"
     r"|(?:^|[,;:]\s*)what (?:does|do|did) (?:a |an |the )?([\w\-+’']+(?: [\w\-+’']+)?)\s+"
     r"(?:in [\w\-]+ )?(?:mean|stand for)\b"
     r"|\bhow (?:does|do|did|would) .+? define (?:a |an |the )?([\w\-+’' ]+?)\s*(?:\?|$)",
@@ -81,6 +82,8 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
     kind = kind_of(question)
     found = _SUBJECT.search(question.strip())
     subject = next(g for g in found.groups() if g).strip().lower() if found and kind == "definition" else None
+    if subject:  # "Lambda's placement service": the term is the placement service, Lambda's own
+        subject = re.sub(r"^[\w-]+['’]s?\s+(?=\w)", "", subject) if re.match(r"^[\w-]+['’]", subject) else subject
     names = frozenset(_names(question, proper_nouns))
     return QuestionInfo(
         text=question,
@@ -91,7 +94,9 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
         talk_only=bool(_TALK_REFERENCE.search(question)),
         # what a definition question defines is what the answer is about, not the talk's name
         talk_names=_talk_names(question, names) - set(words(subject or "")),
-        asks_speaker=bool(_ASKS_SPEAKER.search(question)) or kind == "person",
+        # 'gave', 'presented' ask who spoke unless the question asks for something else ('How
+        # many proverbs did X present?' asks for a count)
+        asks_speaker=kind == "person" or (kind in ("other", "company") and bool(_ASKS_SPEAKER.search(question))),
         focus=_focus(question, names) if kind in ("number", "money") else None,
         counted=_counted(question, names) if kind in ("number", "money") else frozenset(),
         counted_names=_counted(question, names, named=True) if kind in ("number", "money") else frozenset(),

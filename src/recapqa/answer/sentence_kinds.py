@@ -164,9 +164,15 @@ def has_money(text: str) -> bool:
     return bool(_MONEY.search(text))
 
 
+# Kinds a list item's label may hold for it (a label is quoted with its item).
+_LABEL_KINDS = frozenset({"date", "year", "time", "duration", "place"})
+
+
 def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> float:
     """0..2: how well a sentence holds what the question asks for."""
     speaker_line = is_speaker_line(text, context)
+    if list_item and info.kind in _LABEL_KINDS and context and not context.rstrip().endswith(":"):
+        text = f"{context}: {text}"  # '12/04/2004' above its items: the date they are about (quoted with them)
     if info.kind == "money":
         return 1.0 if has_money(text) and has_number(text, info.given_numbers) else 0.0
     if info.kind == "number":
@@ -233,9 +239,15 @@ def names_other(text: str, asked: frozenset[str]) -> bool:
     """Does the text name something the question does not ('When S3 launched …' asked about
     another service)?"""
     return any(
-        token.lower().strip("'’s") not in asked and token.lower() not in GENERIC_NAMES
-        for token in _NAME_TOKEN.findall(text)
+        not _asked(token.lower(), asked) and token.lower() not in GENERIC_NAMES for token in _NAME_TOKEN.findall(text)
     )
+
+
+def _asked(token: str, asked: frozenset[str]) -> bool:
+    """Is the token a word the question gives, also as its possessive or plural ('Uber's',
+    'APIs'; 'AWS' is not 'aw')?"""
+    base = re.sub(r"['’]s?$", "", token)
+    return base in asked or (base.endswith("s") and base[:-1] in asked)
 
 
 def _spells_out(info: QuestionInfo, text: str) -> bool:

@@ -2,8 +2,8 @@
 
 A theme is a two-word phrase or a word the notes only write capitalised (a named thing,
 not a common verb), found in at least two talks and at most `gist_theme_max_share` of them,
-rare among all sentences (`gist_theme_max_sentence_share`), never a link label, role word
-or asking word. Two-word phrases count double ('feature store' says more than 'feature').
+rare among all sentences (`gist_theme_max_sentence_share`), never a link label, role word,
+common word ("make sense") or asking word. Two-word phrases count double ('feature store' says more than 'feature').
 """
 
 from __future__ import annotations
@@ -48,8 +48,7 @@ def ranked(
     settings: Settings,
 ) -> list[tuple[str, list[str]]]:
     """The themes of `phrases` (each talk's phrase counts over its rows that are not filler,
-    in talk order), `sentence_df` (in how many of the `sentences` rows each phrase is). Ties
-    go to the phrase that comes first (talk order, then each talk's count order)."""
+    in talk order), `sentence_df` (in how many of the `sentences` rows each phrase is)."""
     talks = list(phrases)
     df = Counter(x for counts in phrases.values() for x in counts)
     common, rare = _limits(len(talks), sentences, settings)
@@ -82,11 +81,7 @@ def ranked_table(
     sentence_df = np.bincount(table.phrase, weights=table.rows, minlength=size)
     common, rare = _limits(len(talks), sentences, settings)
     fit = (df >= 2) & (df <= common) & (sentence_df <= np.maximum(rare, 2 * df))
-    fitting = has & fit[table.phrase]
-    first = np.full(size, len(table.phrase), dtype=np.int64)  # each phrase's first entry: the order ties go by
-    np.minimum.at(first, table.phrase[fitting], np.flatnonzero(fitting))
-    ids = np.flatnonzero(first < len(table.phrase))
-    ids = ids[np.argsort(first[ids])]
+    ids = np.flatnonzero(fit)  # the order does not matter: ties go by name (`_pick`)
     text = {i: table.text(i) for i in ids.tolist()}
     kept = [i for i in ids.tolist() if _notable(text[i], named, excluded)]
     chosen = np.zeros(size, dtype=bool)
@@ -112,11 +107,11 @@ def _pick(
     talks: int,
     settings: Settings,
 ) -> list[tuple[str, list[str]]]:
-    """The best `gist_themes` of `kept` (in the order ties go by), no two with the same talks."""
+    """The best `gist_themes` of `kept`, no two with the same talks."""
     weight = {x: (2.0 if len(x.split()) > 1 else 1.0) * math.log(1 + talks / df[x]) * df[x] * share[x] for x in kept}
     themes: list[tuple[str, list[str]]] = []
     seen: set[frozenset[str]] = set()
-    for term in sorted(weight, key=lambda x: -weight[x]):
+    for term in sorted(weight, key=lambda x: (-weight[x], x)):  # ties by name: the same themes every run
         if len(themes) >= settings.gist_themes:
             break
         held = frozenset(holders(term))

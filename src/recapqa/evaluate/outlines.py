@@ -23,7 +23,14 @@ from recapqa.ingest.readers import read_document
 
 LINE_TOLERANCE = 3
 TITLE_MATCH = 0.5  # word overlap (of the shorter title) for a title to count as right
-MARKUP_REASONS = {"heading underline", "thematic break", "separator line", "document title", "grouping heading"}
+MARKUP_REASONS = {
+    "heading underline",
+    "thematic break",
+    "separator line",
+    "document title",
+    "grouping heading",
+    "directive marker",
+}
 
 
 def norm(text: str | None) -> str:

@@ -3,7 +3,8 @@
 Heading levels come from docutils (order of first use of each underline style, as rST
 defines them); the document title is not promoted, so it stays a level-1 heading. Underline
 and overline rows, `toctree` and comment blocks are dropped as markup; other directives
-(`note`, `code-block`) are content.
+(`note`, `code-block`) are content: their bodies are kept, their marker lines (`.. note::`,
+`.. code-block:: python`: the directive and at most one word of argument) are dropped as markup.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from recapqa.ingest.layout import Heading, Item, Layout
 
 _ADORNMENT = re.compile(r"^\s*([=\-`:'\"~^_*+#<>.])\1{2,}\s*$")
 _DROPPED_DIRECTIVES = re.compile(r"^\.\.\s+(toctree|contents|include|raw|meta|index)::", re.I)
+_DIRECTIVE_MARKER = re.compile(r"^\s*\.\.\s+[\w-]+::\s*(\S+\s*)?$")  # '.. note::', '.. image:: a.png'
 _COMMENT = re.compile(r"^\.\.(\s+(?!\w[\w-]*::)|\s*$)")
 _BULLET = re.compile(r"^(\s*)(?:[-*+•]|\d+[.)]|#\.)\s+(.*)$")
 _SETTINGS = {
@@ -77,6 +79,9 @@ def parse_rst(doc: Document) -> Layout:
             i = _drop_block(doc, i, "toctree or other directive")
         elif _COMMENT.match(doc.lines[i]):
             i = _drop_block(doc, i, "comment")
+        elif _DIRECTIVE_MARKER.match(doc.lines[i]):
+            doc.drop(i, i, "directive marker")
+            i += 1
         else:
             i += 1
     layout.headings.sort(key=lambda h: h.line)

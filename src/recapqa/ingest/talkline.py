@@ -32,6 +32,8 @@ _STATUS = re.compile(r"^\s*\((?:partial|wip|draft|incomplete|todo)\)\s*", re.I)
 _SKILL = re.compile(r"\s*\((?:[\w -]*skill level|beginner|intermediate|advanced|all levels)\)\s*$", re.I)
 _HANDLE = re.compile(r"\s*,?\s*@\w+")
 _POSSESSIVE = re.compile(rf"^({_NAME})['’]s?\s+(keynote|talk|session|presentation|workshop)\b\s*[:,-]?\s*(.*)$", re.I)
+# 'Ryan’s talk on hunting …': a speaker known by a first name, whose talk is on a topic
+_FIRST_NAME_TALK = re.compile(rf"^({_NAME_TOKEN})['’]s\s+(?:keynote|talk|session|presentation)\s+(?:on|about)\s+\S")
 _BY = re.compile(r"(?:^|\s)_?by_?\s+(?=\[?_?[A-Z])(.*)$", re.I)
 _PAREN_TAIL = re.compile(r"^(.*\S)\s*\(([^()]{2,80})\)\s*$")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -65,6 +67,15 @@ def is_name(text: str) -> bool:
     if any(w.endswith(("'s", "’s")) or (len(w) > 1 and w.isupper()) for w in text.split()):
         return False  # a possessive or an acronym is not part of a name
     return not any(w in NOT_NAME_WORDS or w in ROLE_WORDS or w in ORG_WORDS for w in words)
+
+
+def _is_word_of_name(word: str) -> bool:
+    """Could one capitalised word be a person's (first) name: not an acronym, a role, an
+    organisation word or a word that is never a name?"""
+    lowered = word.lower().strip(".")
+    return not (len(word) > 1 and word.isupper()) and not any(
+        lowered in words for words in (NOT_NAME_WORDS, ROLE_WORDS, ORG_WORDS)
+    )
 
 
 def _orgish(text: str) -> bool:
@@ -195,6 +206,9 @@ def parse_talk_line(raw: str, others_named: bool = False) -> TalkLine:
     possessive = _POSSESSIVE.match(text)
     if possessive and is_name(possessive.group(1)):
         return TalkLine(text, [Speaker(possessive.group(1))], note_taker)
+    first = _FIRST_NAME_TALK.match(text)
+    if first and _is_word_of_name(first.group(1)):
+        return TalkLine(text, [Speaker(first.group(1))], note_taker)
     split = _split_title_speakers(text)
     if split:
         split.note_taker = note_taker
