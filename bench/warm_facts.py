@@ -1,6 +1,6 @@
 """Warm `/v1/ask` latency over an existing index: `serve` start-up, the first 10 questions,
 then p50/p95 of 100 unique fact questions from eval/questions.jsonl, 1 client (gist kinds are
-left out: themes still take ~17 s of CPU on first use at 10k files, bench/SCALE.md).
+left out: their first use reads every segment's gist rows, seconds at 10k files, bench/SCALE.md).
 
     RECAPQA_CORPUS_DIR=… RECAPQA_INDEX_DIR=… .venv/bin/python bench/warm_facts.py [--runs 3]
 """

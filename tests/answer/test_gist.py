@@ -9,18 +9,20 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 from tests.conftest import assistant_over
 
 from recapqa.answer.gist_tables import acronyms, runs
 from recapqa.answer.gist_words import ASKING_WORDS
 from recapqa.answer.kinds import kind_of as _kind
-from recapqa.answer.themes import event_scope, ranked
+from recapqa.answer.themes import event_scope, ranked, ranked_table
 from recapqa.embed import Embedder
 from recapqa.ingest import quote_in_source
 from recapqa.models import Talk
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
+from recapqa.store.gist_lookup import PhraseTable
 from recapqa.text import terms
 
 
@@ -293,7 +295,7 @@ def _ranked_by_scanning_every_talk(
         parts = x.split()
         if len(parts) > 1 and 2 <= n <= common and len(x) > 3 and sentence_df[x] <= max(rare, 2 * n):
             holders[x] = frozenset(t for t in talks if phrases[t][x])
-            share = sum(phrases[t][x] / sum(phrases[t].values()) for t in holders[x])
+            share = sum(phrases[t][x] / sum(phrases[t].values()) for t in talks if phrases[t][x])  # in talk order
             weight[x] = 2.0 * math.log(1 + len(talks) / n) * n * share
     themes: list[tuple[str, list[str]]] = []
     seen: set[frozenset[str]] = set()
@@ -306,7 +308,9 @@ def _ranked_by_scanning_every_talk(
     return themes
 
 
-def test_themes_ranked_in_one_pass_over_the_talks_are_those_of_scanning_every_talk() -> None:
+def test_themes_ranked_in_one_pass_or_from_stored_counts_are_those_of_scanning_every_talk() -> None:
+    """`ranked` (counters per talk) and `ranked_table` (the index's stored counts, with
+    numpy) give the themes of the first formulation, ties and sums included."""
     rng = random.Random(13)
     words = [f"w{i}" for i in range(40)]
     settings = Settings(gist_themes=6)
@@ -316,9 +320,26 @@ def test_themes_ranked_in_one_pass_over_the_talks_are_those_of_scanning_every_ta
             f"talk-{t}": Counter(f"{rng.choice(words)} {rng.choice(words)}" for _ in range(rng.randint(0, 30)))
             for t in range(rng.randint(2, 40))
         }
-        sentence_df = Counter({x: n + rng.randint(0, 3) for c in phrases.values() for x, n in c.items()})
+        only_filler = {t: [f"{rng.choice(words)} {rng.choice(words)}" for _ in range(3)] for t in phrases}
+        entries = []  # (talk, phrase, rows not filler, rows) as the index stores them, in talk order
+        for at, (talk, counts) in enumerate(phrases.items()):
+            entries += [(at, x, n, n + rng.randint(0, 2)) for x, n in counts.items()]
+            entries += [(at, x, 0, rng.randint(1, 3)) for x in dict.fromkeys(only_filler[talk]) if x not in counts]
+        sentence_df: Counter[str] = Counter()
+        for _, x, _, held in entries:
+            sentence_df[x] += held
         sentences = sum(sentence_df.values()) // 2
         expected = _ranked_by_scanning_every_talk(phrases, sentence_df, sentences, settings)
         assert ranked(phrases, sentence_df, sentences, set(), frozenset(), settings) == expected
+        vocab = list(dict.fromkeys(x for _, x, _, _ in entries))
+        columns = [[entry[i] for entry in entries] for i in range(4)]
+        table = PhraseTable(
+            np.array([x.encode() for x in vocab], dtype=bytes),
+            np.array(columns[0], dtype=np.int64),
+            np.array([vocab.index(x) for x in columns[1]], dtype=np.int64),
+            np.array(columns[2], dtype=np.int64),
+            np.array(columns[3], dtype=np.int64),
+        )
+        assert ranked_table(table, list(phrases), sentences, set(), frozenset(), settings) == expected
         found += len(expected)
     assert found > 20  # themes were found

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from tests.shared_data import corpora_dir
 
 from recapqa.answer.gist_tables import (
@@ -28,8 +29,9 @@ from recapqa.embed import Embedder
 from recapqa.gist_text import WordTerms, label, pairs
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
-from recapqa.store import Index, corpus_words, load_index
+from recapqa.store import Index, corpus_words, gist_rows, load_index
 from recapqa.store.build import build_index
+from recapqa.store.gist_rows import GistRows
 from recapqa.text import terms
 
 
@@ -131,13 +133,28 @@ def test_stored_gist_rows_are_what_the_answerer_makes_from_the_text(
     assert isinstance(stored.spelling, StoredSpelling) and isinstance(made.spelling, Once)
     assert isinstance(stored.expansions, StoredExpansions) and isinstance(made.expansions, Once)
     rows = range(len(index.sentences))
-    read = list(index.gist.phrases(rows))
-    assert [r for r, _, _ in read] == list(rows)
     stems = WordTerms()
-    for row, found, two in read:
-        text = index.sentences[row].text
-        assert found == stems.sentence(text) and two == pairs(text)
-        assert list(set(found)) == list(made.terms[row])  # the same set, slot for slot
+    phrases = [[*stems.sentence(s.text), *pairs(s.text)] for s in index.sentences]
+    assert all(set(phrases[r]) == made.terms[r] | {x for x in phrases[r] if " " in x} for r in rows)
+    talks, counted = list(made.rows), []
+    for min_terms in (settings.gist_min_terms, 2):  # 2: counted again from the stored rows
+        filler = _tables(
+            dataclasses.replace(index, gist=None), settings.model_copy(update={"gist_min_terms": min_terms})
+        ).filler
+        expected = []  # each talk's phrases as the themes answer counts them from the text
+        for at, talk in enumerate(talks):
+            kept = Counter(x for r in made.rows[talk] if not filler[r] for x in phrases[r])
+            every = Counter(x for r in made.rows[talk] for x in phrases[r])
+            expected += [(at, x, kept[x], every[x]) for x in [*kept, *(x for x in every if x not in kept)]]
+        table = index.gist.phrase_table(talks, min_terms)
+        got = zip(table.talk.tolist(), table.phrase.tolist(), table.count.tolist(), table.rows.tolist(), strict=True)
+        assert [(t, table.text(p), c, n) for t, p, c, n in got] == expected
+        counted.append(expected)
+    assert counted[0] != counted[1]  # fewer rows are filler with 2
+    stored_rows = GistRows.load(index.path / "segments" / index.manifest["segments"][0]["name"] / gist_rows.FILE)
+    assert stored_rows.themes is not None and stored_rows.min_terms == settings.gist_min_terms
+    for array in (stored_rows.lists["terms"].cols["id"], stored_rows.scalars["said"], stored_rows.themes.cols["count"]):
+        assert isinstance(array, np.memmap) and not array.flags.writeable  # shared through the page cache
     assert [stored.filler[r] for r in rows] == [made.filler[r] for r in rows]
     assert 0 < sum(made.filler[r] for r in rows) < len(rows)
     assert _expansions(index) and all(stored.expansions[s] == long for s, long in _expansions(index).items())

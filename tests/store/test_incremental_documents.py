@@ -25,8 +25,8 @@ from recapqa.store.lexical import LexicalIndex
 
 SHARED = DEFAULT_CORPUS.parents[1] / "shared" / "corpora"
 TEXT_FILES = ("talks.json", documents.FILE, "corpus_words.json")
-SEGMENT_TEXT_FILES = ("chunks.jsonl", "sentences.jsonl")
-SEGMENT_ARRAY_FILES = (segments.CHUNK_SENTENCES, segments.EMBED_KEYS, segments.TERMS, gist_rows.FILE)
+SEGMENT_TEXT_FILES = ("chunks.jsonl", "sentences.jsonl", gist_rows.FILE)  # gist rows: one pack of arrays
+SEGMENT_ARRAY_FILES = (segments.CHUNK_SENTENCES, segments.EMBED_KEYS, segments.TERMS)
 QUESTIONS = [
     "How many models does Uber run in production?",
     "What did the speaker say about feature stores?",

@@ -3,7 +3,9 @@ bm25s), on a real server: same search results, same answers, same incremental bu
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import shutil
 from collections.abc import Callable
 
 import numpy as np
@@ -192,3 +194,53 @@ def test_manifest_records_the_backend(settings: Settings, counting_embedder: Cou
     build_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
     store = json.loads(next(settings.index_dir.glob("gen-*/manifest.json")).read_text())["store"]
     assert store == {"backend": "file", "dense": "exact", "faiss": PiecesStore.description}
+
+
+def test_gist_rows_are_stored_once_per_part_and_answer_as_the_file_store(
+    settings: Settings, counting_embedder: CountingEmbedder, postgres_url: str, schema: str, replay: Replay
+) -> None:
+    """The questions over every talk read gist rows stored in the database (written to local
+    files once per replica, memory-mapped): the file store's answers; a rebuild after one
+    file changed makes only that part's rows again."""
+    write_notes(settings)
+    write(  # a talk sharing phrases with two others: themes
+        settings.corpus_dir / "hooli.md",
+        "## Feature pipelines at Hooli (Gavin Belson, Hooli)\n\nSpeaker: Gavin Belson, CEO of Hooli\n\n"
+        "Hooli backfills features nightly for its ranking models.\n\nTheir feature store keeps two years of "
+        "history for online inference.\n\nGavin said data contracts stopped most pipeline breakages.\n",
+    )
+    one_per_part = settings.model_copy(update={"index_segment_documents": 1})
+    build_index(settings.corpus_dir, settings.index_dir, one_per_part, lambda: counting_embedder)
+    files = load_index(settings.index_dir, one_per_part)
+    on_pg = pg(one_per_part, postgres_url, schema, index_dir=settings.index_dir.with_name("pg-index"))
+    build_index(on_pg.corpus_dir, on_pg.index_dir, on_pg, replay(files))
+    database = load_index(on_pg.index_dir, on_pg)
+    local = on_pg.index_dir / "pg-gist"
+    assert database.gist is not None and len(list(local.glob("*.npy"))) == 4  # a part per file
+    questions = ["Which talks mention models?", "What were the main themes of the conference?"]
+    questions.append("What did Jane Doe say about drift?")
+
+    def answers(index: Index, s: Settings) -> list[str]:
+        assistant = Assistant(index, s, lambda: counting_embedder)
+        got = [assistant.ask(q, mode="extractive")[0] for q in questions]
+        cited = [[{**c.to_dict(), "score": round(c.score, 4)} for c in a.citations] for a in got]  # as the eval test
+        closest = [[t.talk_id for t in a.closest_talks or []] for a in got]
+        return [repr(x) for x in zip([a.answer for a in got], cited, closest, strict=True)]
+
+    expected = answers(files, one_per_part)
+    assert expected[0].startswith("('Talks that mention models (2)") and expected[1].startswith("('Themes across")
+    assert answers(database, on_pg) == expected
+    assert answers(dataclasses.replace(database, gist=None), on_pg) == expected  # from every row: the same
+    shutil.rmtree(local)  # a new replica: the parts come from the database again
+    assert answers(load_index(on_pg.index_dir, on_pg), on_pg) == expected and len(list(local.glob("*.npy"))) == 4
+
+    def digests() -> list[str]:
+        with psycopg.connect(postgres_url) as conn:
+            query = f"SELECT digest FROM {schema}.gist g JOIN {schema}.live l USING (generation) ORDER BY part"
+            return [r[0] for r in conn.execute(query).fetchall()]
+
+    before = digests()
+    write(on_pg.corpus_dir / "initech.md", NOTES["initech.md"].replace("two GPUs", "three GPUs"))
+    build_index(on_pg.corpus_dir, on_pg.index_dir, on_pg, lambda: counting_embedder)
+    after = digests()
+    assert len(before) == len(after) == 4 and [a == b for a, b in zip(before, after, strict=True)].count(False) == 1

@@ -117,22 +117,29 @@ def test_a_build_failing_after_linking_leaves_the_live_index_whole(
     assert "Acme1" in " ".join(c.text for c in load_index(settings.index_dir, one_per_segment).chunks)
 
 
-def _without_gist_rows(generation: Path) -> None:
-    """Make a generation what PIPELINE_VERSION 4 wrote: its segments without gist rows."""
+def _without_gist_rows(generation: Path, version: int) -> None:
+    """Make a generation what PIPELINE_VERSION 4 wrote (its segments without gist rows) or
+    5-6 (each segment's gist rows in `gist_rows.npz`, which is not read now)."""
     manifest = json.loads((generation / "manifest.json").read_text())
     for entry in manifest[segments.MANIFEST_KEY]:
-        (segments.path(generation, entry["name"]) / gist_rows.FILE).unlink()
-        del manifest["checksums"][f"{segments.FOLDER}/{entry['name']}/{gist_rows.FILE}"]
-    manifest["chunking"]["pipeline"] = 4
+        folder, key = segments.path(generation, entry["name"]), f"{segments.FOLDER}/{entry['name']}/"
+        if version >= 5:
+            (folder / gist_rows.FILE).rename(folder / "gist_rows.npz")
+            manifest["checksums"][key + "gist_rows.npz"] = manifest["checksums"][key + gist_rows.FILE]
+        else:
+            (folder / gist_rows.FILE).unlink()
+        del manifest["checksums"][key + gist_rows.FILE]
+    manifest["chunking"]["pipeline"] = version
     record = json.loads((generation / documents.FILE).read_text())
-    record["chunking"]["pipeline"] = 4
+    record["chunking"]["pipeline"] = version
     (generation / documents.FILE).write_text(json.dumps(record))
     manifest["checksums"][documents.FILE] = file_sha256(generation / documents.FILE)
     (generation / "manifest.json").write_text(json.dumps(manifest, indent=2))
 
 
+@pytest.mark.parametrize("version", [4, 6])
 def test_an_index_without_gist_rows_answers_the_same_then_is_upgraded_reusing_its_vectors(
-    settings: Settings, counting_embedder: CountingEmbedder
+    settings: Settings, counting_embedder: CountingEmbedder, version: int
 ) -> None:
     one_per_segment = settings.model_copy(update={"index_segment_documents": 1})
     for n, company in enumerate(["Acme", "Hooli", "Initech"]):
@@ -147,7 +154,7 @@ def test_an_index_without_gist_rows_answers_the_same_then_is_upgraded_reusing_it
 
     expected = answers()
     assert expected[0].startswith("'Talks that mention Kafka clusters (3)")
-    _without_gist_rows(current_generation(settings.index_dir))
+    _without_gist_rows(current_generation(settings.index_dir), version)
     old = load_index(settings.index_dir, one_per_segment)
     assert old.gist is None and len(old.manifest[segments.MANIFEST_KEY]) == 3
     assert answers() == expected  # read from every row instead
@@ -156,4 +163,5 @@ def test_an_index_without_gist_rows_answers_the_same_then_is_upgraded_reusing_it
     assert report.embedded == 0 and report.sentences_embedded == 0 and not counting_embedder.calls
     new = load_index(settings.index_dir, one_per_segment)
     assert new.gist is not None and new.manifest["chunking"]["pipeline"] == PIPELINE_VERSION
+    assert len(list(new.path.rglob(gist_rows.FILE))) == 3 and not list(new.path.rglob("gist_rows.npz"))
     assert answers() == expected

@@ -43,7 +43,7 @@ from recapqa.answer.gist_words import (
 )
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import names_people
-from recapqa.answer.themes import event_scope
+from recapqa.answer.themes import EventWords
 from recapqa.models import CANNOT_ANSWER, Answer, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
@@ -200,7 +200,10 @@ class GistAnswerer(GistBase):
         then the others, the longest first; each talk's sentence is the one that says what
         the talk is about (`_leads`), not where it names the theme; with fewer talks than
         sentences the talks go round again."""
-        scope = event_scope(self.index.talks.values(), info.text, ASKING_WORDS - SESSION_KINDS)
+        with self._ready:
+            if self._events is None:
+                self._events = EventWords(self.index.talks.values())
+        scope = self._events.scope(info.text, ASKING_WORDS - SESSION_KINDS)
         talks, themes = self._shared_themes(scope)
         if len(talks) < 2:
             return None

@@ -4,11 +4,9 @@ vectors, names of topics, and how a gist answer is written and cited."""
 
 from __future__ import annotations
 
-import itertools
 import re
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -18,8 +16,9 @@ from recapqa.answer.gist_tables import Expansions, Spelling, gist_tables
 from recapqa.answer.gist_words import ASKING_WORDS, GENERIC_WORDS, NOT_THEMES
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import TalkTargets
-from recapqa.answer.themes import ranked as rank_themes
-from recapqa.answer.themes import shared_themes
+from recapqa.answer.themes import EventWords, ranked_table, shared_themes
+from recapqa.gist_text import WordTerms, pairs
+from recapqa.memory import release_freed
 from recapqa.models import CANNOT_ANSWER, Answer, Chunk, Citation, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
@@ -60,7 +59,9 @@ class GistBase:
         self.filler: Sequence[bool] = []
         self.spelling: Spelling = {}
         self.stored: GistLookup | None = None  # the index's stored gist rows (store/gist_rows.py)
+        self._stems = WordTerms()
         self._ready = threading.Lock()
+        self._events: EventWords | None = None  # each notes file's words, for a themes question's scope
         self._themes_found: dict[frozenset[str], tuple[list[str], list[tuple[str, list[str]]]]] = {}
 
     def _prepare(self) -> None:
@@ -97,10 +98,12 @@ class GistBase:
         context = self.index.sentences[row].context
         return set(terms(context)) if context else set()
 
-    def _phrases(self, row: int) -> set[str]:
-        """Content terms of a sentence and its two-word phrases ('featur store'), of words
-        next to each other in the text."""
-        return self.terms[row] | {f"{a} {b}" for run in self.words[row] for a, b in itertools.pairwise(run)}
+    def _phrases(self, row: int) -> list[str]:
+        """Content terms of a sentence, then its two-word phrases ('featur store'), of words
+        next to each other in the text; each distinct, in the order they first come (as the
+        index stores them: store/gist_rows.py)."""
+        text = self.index.sentences[row].text
+        return [*self._stems.sentence(text), *pairs(text)]
 
     def _candidates(self, talks: Sequence[Talk]) -> Candidates:
         rows = [self.rows.get(t.talk_id, []) for t in talks]
@@ -223,24 +226,14 @@ class GistBase:
                 if self.stored is None:
                     phrases = [self._phrases(r) for r in range(len(self.index.sentences))]
                     themes = shared_themes(drawn, phrases, self.filler, self.named, excluded, self.settings)
-                else:
-                    counts, sentence_df, sentences = self._stored_counts(drawn)
-                    themes = rank_themes(counts, sentence_df, sentences, self.named, excluded, self.settings)
+                else:  # each talk's phrases as the index counted them
+                    table = self.stored.phrase_table(talks, self.settings.gist_min_terms)
+                    sentences = sum(len(rows) for rows in drawn.values())
+                    themes = ranked_table(table, talks, sentences, self.named, excluded, self.settings)
+                    del table
+                    release_freed()  # the pass's arrays, freed, go back to the system
                 self._themes_found[scope] = (talks, themes) if len(talks) >= 2 else (talks, [])
             return self._themes_found[scope]
-
-    def _stored_counts(self, drawn: dict[str, list[int]]) -> tuple[dict[str, Counter[str]], Counter[str], int]:
-        """What `shared_themes` counts, from the stored gist rows, one talk at a time (each
-        row's phrases made as `_phrases` makes them, in the same order, then let go)."""
-        assert self.stored is not None
-        counts: dict[str, Counter[str]] = {}
-        sentence_df: Counter[str] = Counter()
-        rows = self.stored.phrases(r for t in drawn.values() for r in t)
-        for talk, held in drawn.items():
-            phrases = [set(found) | {p for p in pairs} for _, found, pairs in itertools.islice(rows, len(held))]
-            counts[talk] = Counter(x for r, p in zip(held, phrases, strict=True) if not self.filler[r] for x in p)
-            sentence_df.update(x for p in phrases for x in p)
-        return counts, sentence_df, sum(len(rs) for rs in drawn.values())
 
     def _build(
         self, retrieval: Retrieval, head: str, picked: Sequence[tuple[str | None, int | Unit]], started: float

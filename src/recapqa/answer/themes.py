@@ -11,16 +11,19 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
 
 from recapqa.models import Talk
 from recapqa.settings import Settings
+from recapqa.store.gist_lookup import PhraseTable
 from recapqa.text import terms
 
 
 def shared_themes(
     rows: dict[str, list[int]],
-    phrases: list[set[str]],
+    phrases: Sequence[list[str]],
     filler: Sequence[bool],
     named: set[str],
     excluded: frozenset[str],
@@ -28,7 +31,8 @@ def shared_themes(
 ) -> list[tuple[str, list[str]]]:
     """(theme, the talks sharing it), best first, at most `gist_themes`, no two with the
     same talks. `rows`: the sentence rows of each talk to draw from; `phrases`: per sentence
-    row, its terms and two-word phrases; `filler`: rows that count only towards rarity."""
+    row, its terms and two-word phrases (distinct, in the order they first come); `filler`:
+    rows that count only towards rarity."""
     counts = {t: Counter(x for r in rs if not filler[r] for x in phrases[r]) for t, rs in rows.items()}
     sentence_df = Counter(x for rs in rows.values() for r in rs for x in phrases[r])
     sentences = sum(len(rs) for rs in rows.values())
@@ -47,57 +51,123 @@ def ranked(
     in talk order), `sentence_df` (in how many of the `sentences` rows each phrase is)."""
     talks = list(phrases)
     df = Counter(x for counts in phrases.values() for x in counts)
-    common = max(2, int(settings.gist_theme_max_share * len(talks)))
-    rare = settings.gist_theme_max_sentence_share * sentences
-    weight: dict[str, float] = {}
-    holders: dict[str, frozenset[str]] = {}
-    kept = [x for x, n in df.items() if _candidate(x, n, named, excluded, common, sentence_df[x] <= max(rare, 2 * n))]
+    common, rare = _limits(len(talks), sentences, settings)
+    kept = [x for x, n in df.items() if 2 <= n <= common and sentence_df[x] <= max(rare, 2 * n)]
+    kept = [x for x in kept if _notable(x, named, excluded)]
     held: dict[str, list[str]] = {x: [] for x in kept}  # the talks holding each, in talk order: one pass
     for talk, counts in phrases.items():
         for x in counts:
             if x in held:
                 held[x].append(talk)
     totals = {talk: sum(counts.values()) for talk, counts in phrases.items()}
-    for x in kept:
-        n = df[x]
-        holders[x] = frozenset(held[x])
-        share = sum(phrases[t][x] / totals[t] for t in holders[x])
-        weight[x] = (2.0 if len(x.split()) > 1 else 1.0) * math.log(1 + len(talks) / n) * n * share
+    share = {x: _running_sum(phrases[t][x] / totals[t] for t in held[x]) for x in kept}
+    return _pick(kept, df, share, held.__getitem__, len(talks), settings)
+
+
+def ranked_table(
+    table: PhraseTable,
+    talks: list[str],
+    sentences: int,
+    named: set[str],
+    excluded: frozenset[str],
+    settings: Settings,
+) -> list[tuple[str, list[str]]]:
+    """`ranked` of the stored phrase counts of `talks` (store/gist_lookup.py), counted with
+    numpy: the same themes, the same order, the same floating-point sums (each talk's share
+    added in talk order, as `ranked` adds it)."""
+    size = len(table.words)
+    has = table.count > 0
+    df = np.bincount(table.phrase[has], minlength=size)
+    sentence_df = np.bincount(table.phrase, weights=table.rows, minlength=size)
+    common, rare = _limits(len(talks), sentences, settings)
+    fit = (df >= 2) & (df <= common) & (sentence_df <= np.maximum(rare, 2 * df))
+    ids = np.flatnonzero(fit)  # the order does not matter: ties go by name (`_pick`)
+    text = {i: table.text(i) for i in ids.tolist()}
+    kept = [i for i in ids.tolist() if _notable(text[i], named, excluded)]
+    chosen = np.zeros(size, dtype=bool)
+    chosen[kept] = True
+    totals = np.bincount(table.talk, weights=table.count, minlength=len(talks))
+    on = has & chosen[table.phrase]
+    shares = np.bincount(table.phrase[on], weights=table.count[on] / totals[table.talk[on]], minlength=size)
+    where = {text[i]: i for i in kept}
+
+    def holders(x: str) -> list[str]:
+        return [talks[t] for t in table.talk[on & (table.phrase == where[x])].tolist()]
+
+    counted = {text[i]: int(df[i]) for i in kept}
+    share = {text[i]: float(shares[i]) for i in kept}
+    return _pick([text[i] for i in kept], counted, share, holders, len(talks), settings)
+
+
+def _pick(
+    kept: list[str],
+    df: Mapping[str, int],
+    share: Mapping[str, float],
+    holders: Callable[[str], list[str]],
+    talks: int,
+    settings: Settings,
+) -> list[tuple[str, list[str]]]:
+    """The best `gist_themes` of `kept`, no two with the same talks."""
+    weight = {x: (2.0 if len(x.split()) > 1 else 1.0) * math.log(1 + talks / df[x]) * df[x] * share[x] for x in kept}
     themes: list[tuple[str, list[str]]] = []
     seen: set[frozenset[str]] = set()
     for term in sorted(weight, key=lambda x: (-weight[x], x)):  # ties by name: the same themes every run
         if len(themes) >= settings.gist_themes:
             break
-        if holders[term] not in seen:
-            seen.add(holders[term])
-            themes.append((term, sorted(holders[term])))
+        held = frozenset(holders(term))
+        if held not in seen:
+            seen.add(held)
+            themes.append((term, sorted(held)))
     return themes
 
 
-def _candidate(x: str, n: int, named: set[str], excluded: frozenset[str], common: int, rare: bool) -> bool:
-    """Can the phrase be a theme: two words or a named thing, none of them excluded, in 2 to
-    `common` talks, longer than 3 letters, `rare` among the sentences?"""
+def _limits(talks: int, sentences: int, settings: Settings) -> tuple[int, float]:
+    """In how many talks a theme may be at most, and in how many sentences ('rare')."""
+    return max(2, int(settings.gist_theme_max_share * talks)), settings.gist_theme_max_sentence_share * sentences
+
+
+def _running_sum(values: Iterable[float]) -> float:
+    """Added one by one, in order (as numpy's bincount adds: not compensated)."""
+    total = 0.0
+    for value in values:
+        total += value
+    return total
+
+
+def _notable(x: str, named: set[str], excluded: frozenset[str]) -> bool:
+    """Can the phrase be a theme: two words or a named thing, none of them excluded, longer
+    than 3 letters?"""
     parts = x.split()
-    notable = (len(parts) > 1 or x in named) and not any(p in excluded for p in parts)
-    return notable and 2 <= n <= common and len(x) > 3 and rare
+    return (len(parts) > 1 or x in named) and not any(p in excluded for p in parts) and len(x) > 3
 
 
 def event_scope(talks: Iterable[Talk], question: str, asking: frozenset[str]) -> frozenset[str]:
     """The notes files a themes question points at ("the themes of KubeCon 2018 day 1"):
     those whose path, title and event share the most of its words and numbers; empty (every
     file) when it names none of them, or when they hold fewer than two talks."""
+    return EventWords(talks).scope(question, asking)
 
-    def words(text: str) -> set[str]:
-        return set(terms(text)) | set(re.findall(r"\d+", text))
 
-    asked = words(question) - asking
-    score: dict[str, int] = {}
-    count: Counter[str] = Counter()
-    for talk in talks:
-        count[talk.source] += 1
-        if talk.source not in score:
-            event = f"{talk.source} {talk.meta.get('conference') or ''} {talk.meta.get('title') or ''}"
-            score[talk.source] = len(asked & words(event))
-    best = max(score.values(), default=0)
-    scope = frozenset(source for source, n in score.items() if n == best) if best else frozenset()
-    return scope if sum(count[source] for source in scope) >= 2 else frozenset()
+class EventWords:
+    """Each notes file's words and numbers (its path, and the event and title of its first
+    talk) and how many talks it holds: made once, read by every themes question."""
+
+    def __init__(self, talks: Iterable[Talk]) -> None:
+        self.words: dict[str, set[str]] = {}
+        self.count: Counter[str] = Counter()
+        for talk in talks:
+            self.count[talk.source] += 1
+            if talk.source not in self.words:
+                event = f"{talk.source} {talk.meta.get('conference') or ''} {talk.meta.get('title') or ''}"
+                self.words[talk.source] = _words(event)
+
+    def scope(self, question: str, asking: frozenset[str]) -> frozenset[str]:
+        asked = _words(question) - asking
+        score = {source: len(asked & words) for source, words in self.words.items()}
+        best = max(score.values(), default=0)
+        scope = frozenset(source for source, n in score.items() if n == best) if best else frozenset()
+        return scope if sum(self.count[source] for source in scope) >= 2 else frozenset()
+
+
+def _words(text: str) -> set[str]:
+    return set(terms(text)) | set(re.findall(r"\d+", text))

@@ -22,7 +22,9 @@ def open_backend(index_dir: Path, settings: Settings | None = None) -> IndexBack
             )
         from recapqa.store.postgres import PostgresBackend
 
-        return PostgresBackend(s.database_url, s.database_schema, index_dir, s.ann_threshold)
+        return PostgresBackend(
+            s.database_url, s.database_schema, index_dir, s.ann_threshold, s.index_segment_documents, s.gist_min_terms
+        )
     from recapqa.store.filestore import FileBackend
 
-    return FileBackend(index_dir, s.ann_threshold, s.index_segment_documents, s.dense_search_threads)
+    return FileBackend(index_dir, s.ann_threshold, s.index_segment_documents, s.dense_search_threads, s.gist_min_terms)

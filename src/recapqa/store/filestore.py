@@ -97,9 +97,15 @@ class FileBackend:
     name = "file"
 
     def __init__(
-        self, index_dir: Path, ann_threshold: int = 0, segment_documents: int = 128, search_threads: int = 0
+        self,
+        index_dir: Path,
+        ann_threshold: int = 0,
+        segment_documents: int = 128,
+        search_threads: int = 0,
+        gist_min_terms: int = 4,
     ) -> None:
         self.index_dir = index_dir
+        self.gist_min_terms = gist_min_terms
         self.ann_threshold = ann_threshold
         self.segment_documents = segment_documents
         self.search_threads = search_threads or os.cpu_count() or 1
@@ -142,7 +148,14 @@ class FileBackend:
         try:  # a failed write (disk full) leaves no half generation taking the space
             made_with = {"chunking": plan.chunking, "model": manifest["model"]}
             written = write_segments(
-                building, plan, content.chunk_vectors, content.sentence_vectors, self.segment_documents, made_with, live
+                building,
+                plan,
+                content.chunk_vectors,
+                content.sentence_vectors,
+                self.segment_documents,
+                made_with,
+                live,
+                self.gist_min_terms,
             )
             store = FaissStore.for_size(dimension, len(content.chunks), self.ann_threshold)
             if store.kind == "approximate":  # the graph is built whole; exact search reads the segments

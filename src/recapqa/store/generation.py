@@ -129,10 +129,12 @@ def write_segments(
     every: int,
     made_with: dict[str, Any],
     live: tuple[Path | None, dict[str, Any] | None] = (None, None),
+    gist_min_terms: int = 4,
 ) -> Written:
     """Every segment of `plan`'s documents into `building/segments/`: linked from `live`
     (the live generation and its verified manifest) when it holds the same segment, written
-    otherwise. `chunk_vectors`, `sentence_vectors`: every row's, in row order."""
+    otherwise. `chunk_vectors`, `sentence_vectors`: every row's, in row order;
+    `gist_min_terms`: what a written segment's gist rows count the talks' phrases with."""
     old = _Old(*live) if plan.previous is not None else _Old(None, None)
     have = old.names()
     chunk_ranges, sentence_ranges = plan.ranges("chunks"), plan.ranges("sentences")
@@ -156,7 +158,7 @@ def write_segments(
                 linked[key] = old.checksums[key]
             terms.append(old.load_terms(folder / seg.TERMS))
             continue
-        terms.append(_write_segment(folder, parts, old, fresh))
+        terms.append(_write_segment(folder, parts, old, fresh, gist_min_terms))
         np.save(folder / seg.CHUNK_VECTORS, np.ascontiguousarray(chunk_vectors[c0:c1], dtype=np.float32))
         np.save(folder / seg.SENTENCE_VECTORS, np.ascontiguousarray(sentence_vectors[s0:s1], dtype=np.float32))
     return Written(Terms.concat(terms), entries, linked)
@@ -173,7 +175,7 @@ class _Fresh:
         return self.terms.rows(self.at - count, self.at)
 
 
-def _write_segment(folder: Path, parts: list[Part], old: _Old, fresh: _Fresh) -> Terms:
+def _write_segment(folder: Path, parts: list[Part], old: _Old, fresh: _Fresh, gist_min_terms: int) -> Terms:
     offsets, rows = [np.zeros(1, dtype=np.int64)], []
     chunk_digests, sentence_digests, chunk_ids, terms, gist = [], [], [], [], []
     stems = WordTerms()
@@ -220,7 +222,7 @@ def _write_segment(folder: Path, parts: list[Part], old: _Old, fresh: _Fresh) ->
             sentences=_stack(sentence_digests),
             chunk_ids=_strings(chunk_ids),
         )
-    GistRows.concat(gist).save(folder / GIST)
+    GistRows.concat(gist).save(folder / GIST, gist_min_terms)
     joined = Terms.concat(terms)
     joined.save(folder / seg.TERMS)
     return joined

@@ -1,20 +1,21 @@
 """The stored gist rows of a generation's segments (store/gist_rows.py), read for the
 questions over every talk: which rows say a term, which talks' labels hold it, how the
-notes spell a stem, each row's terms and phrases in the order they first come, and how much
-each row says. A segment's file is read the first time a question needs it, its
-vocabulary kept as a sorted bytes array (searched, not turned into strings)."""
+notes spell a stem, each talk's phrases for themes, and how much each row says. A segment's
+file is memory-mapped the first time a question needs it (the page cache holds one copy for
+every `serve` worker), its vocabulary kept as a sorted bytes array (searched, not turned
+into strings)."""
 
 from __future__ import annotations
 
 import bisect
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from recapqa.store.gist_rows import FILE, GistRows
+from recapqa.store.gist_rows import FILE, GistRows, talk_phrases
 
 
 class GistLookup:
@@ -137,21 +138,57 @@ class GistLookup:
         rows, local = self._segment(at), row - self._starts[at]
         return int(rows.scalars["said"][local]), bool(rows.scalars["flag"][local])
 
-    def phrases(self, rows: Iterable[int]) -> Iterator[tuple[int, list[str], list[str]]]:
-        """(row, its terms, its two-word phrases), each in the order they first come, for
-        `rows` in ascending order; each segment's vocabulary is decoded once, while its rows
-        are read."""
-        at, vocab, stored = -1, [], None
-        for row in rows:
-            if at < 0 or not self._starts[at] <= row < self._starts[at + 1]:
-                at = bisect.bisect_right(self._starts, row) - 1
-                stored = self._segment(at)
-                vocab = [v.decode() for v in stored.vocab.tolist()]
-            assert stored is not None
-            local = row - self._starts[at]
-            out = []
-            for name in ("terms", "pairs"):
-                ragged = stored.lists[name]
-                ids = ragged.cols["id"][ragged.offsets[local] : ragged.offsets[local + 1]].tolist()
-                out.append([vocab[i] for i in ids])
-            yield row, out[0], out[1]
+    def phrase_table(self, talks: list[str], min_terms: int) -> PhraseTable:
+        """The phrases of `talks` (each talk's stored `themes` list, counted again from its
+        rows where the segment counted them with another `min_terms`): entries in the order
+        of `talks`, each talk's in its stored order; ids into one vocabulary for all."""
+        place = {t: i for i, t in enumerate(talks)}
+        strings: list[np.ndarray] = []  # each segment's phrases used, as bytes: one vocabulary made of them
+        pieces: list[tuple[np.ndarray, ...]] = []
+        for at in range(len(self._files)):
+            rows = self._segment(at)
+            themes = rows.themes
+            if themes is None or rows.min_terms != min_terms:
+                themes = talk_phrases(rows, min_terms)
+            local = np.array([place.get(t, -1) for t in rows.talk_ids], dtype=np.int32)
+            talk = np.repeat(local, np.diff(themes.offsets))
+            keep = talk >= 0
+            if not keep.any():
+                continue
+            ids = themes.cols["id"][keep]
+            seen = np.zeros(len(rows.vocab), dtype=bool)
+            seen[ids] = True
+            used = np.flatnonzero(seen)  # sorted, as np.unique gives them (without sorting every entry)
+            inverse = (np.cumsum(seen) - 1)[ids]
+            strings.append(np.asarray(rows.vocab)[used])
+            pieces.append((talk[keep], inverse, themes.cols["count"][keep], themes.cols["rows"][keep]))
+        if not pieces:
+            return PhraseTable(np.zeros(0, dtype="S1"), *(np.zeros(0, dtype=np.int32) for _ in range(4)))
+        words, ids = np.unique(np.concatenate(strings), return_inverse=True)
+        starts = np.cumsum([0] + [len(s) for s in strings])
+        talk, phrase, count, held = (
+            np.concatenate([p[0] for p in pieces]),
+            np.concatenate([(ids[starts[i] : starts[i + 1]])[p[1]] for i, p in enumerate(pieces)]).astype(np.int32),
+            np.concatenate([p[2] for p in pieces]),
+            np.concatenate([p[3] for p in pieces]),
+        )
+        if bool((np.diff(talk) < 0).any()):
+            order = np.argsort(talk, kind="stable")
+            talk, phrase, count, held = talk[order], phrase[order], count[order], held[order]
+        return PhraseTable(words, talk, phrase, count, held)
+
+
+@dataclass
+class PhraseTable:
+    """Entries (a talk, a phrase it holds, how many of its rows that are not filler hold it,
+    how many of its rows hold it), in talk order, each talk's phrases in the order they
+    first come (store/gist_rows.py `talk_phrases`)."""
+
+    words: np.ndarray  # phrase id -> the phrase, UTF-8 bytes
+    talk: np.ndarray  # the talk's place in the talks asked for
+    phrase: np.ndarray
+    count: np.ndarray
+    rows: np.ndarray
+
+    def text(self, phrase: int) -> str:
+        return bytes(self.words[phrase]).decode()

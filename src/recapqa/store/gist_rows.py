@@ -1,4 +1,4 @@
-"""What the gist answerer reads of every sentence, stored per segment (`gist_rows.npz`), so
+"""What the gist answerer reads of every sentence, stored per segment (`gist_rows.npy`), so
 that the questions over every talk (which talks mention Y, themes, a speaker-on-topic
 abstention naming where the topic is, the notes' spelling of a word, how rare a word is
 among the talks' labels) do not read every sentence (issue 13).
@@ -7,11 +7,15 @@ Per sentence row: its content terms in the order they first come, its two-word p
 (same), the terms of its lead-in, how many terms it says beyond who its speaker is, whether
 it is a label line, its talk, the acronyms it expands (each stem with its expansion); the
 words the notes spell each stem with (per document: count and first place, listed at the
-row of the first place); per talk: its id and label terms.
+row of the first place); per talk: its id, label terms and the phrases themes count
+(`talk_phrases`: each term and two-word phrase of its rows, with how many of its rows that
+are not filler and how many rows hold it, in the order they first come).
 Strings are ids into the segment's sorted vocabulary. A build makes these rows for new and
 changed documents only (gist_text.py, the answerer's own definitions) and slices kept
-documents' rows from the live generation's segment, as `bm25_terms.npz`; a build from
-scratch writes the same bytes."""
+documents' rows from the live generation's segment, as `bm25_terms.npz`; the talks'
+phrases are counted for the whole segment as it is written; a build from scratch writes the
+same bytes. The file is a pack of arrays (store/array_pack.py), memory-mapped when read: the
+page cache holds one copy for every `serve` worker."""
 
 from __future__ import annotations
 
@@ -25,10 +29,11 @@ import numpy as np
 from recapqa import gist_text
 from recapqa.models import Talk
 from recapqa.sentences import Sentence
+from recapqa.store import array_pack
 from recapqa.text import terms
 
-FILE = "gist_rows.npz"
-VERSION = 1
+FILE = "gist_rows.npy"
+VERSION = 2
 ROW_LISTS = ("terms", "pairs", "context", "spell", "expand")  # ragged per sentence row
 TALK_LISTS = ("label",)  # ragged per talk
 STRINGS = ("id", "stem", "word", "long")  # columns holding vocabulary ids
@@ -55,7 +60,7 @@ class Ragged:
         return Ragged(offsets, cols)
 
 
-_NAMES = {"spell": ("stem", "word", "count", "pos"), "expand": ("stem", "long")}
+_NAMES = {"spell": ("stem", "word", "count", "pos"), "expand": ("stem", "long"), "themes": ("id", "count", "rows")}
 
 
 @dataclass
@@ -64,6 +69,8 @@ class GistRows:
     lists: dict[str, Ragged]
     scalars: dict[str, np.ndarray]
     talk_ids: list[str]
+    themes: Ragged | None = None  # per talk, its phrases (`talk_phrases`), counted with `min_terms`
+    min_terms: int = 0
 
     def __len__(self) -> int:
         return len(self.scalars["said"])
@@ -174,32 +181,70 @@ class GistRows:
             scalars[key] = _join(arrays, bool if key == "flag" else np.int32)
         return GistRows(merged, lists, scalars, [t for p in parts for t in p.talk_ids])
 
-    def save(self, path: Path) -> None:
-        arrays = {"version": np.array(VERSION), "vocab": _strings(self.vocab), "talk_ids": _strings(self.talk_ids)}
-        for name, ragged in self.lists.items():
+    def save(self, path: Path, min_terms: int) -> None:
+        """With each talk's phrases counted for `min_terms` (`talk_phrases`)."""
+        array_pack.save(path, *self.packed(min_terms))
+
+    def packed(self, min_terms: int) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The arrays and meta values `save` writes."""
+        arrays = {"vocab": _strings(self.vocab), "talk_ids": _strings(self.talk_ids)}
+        themes = talk_phrases(self, min_terms)
+        for name, ragged in [*self.lists.items(), ("themes", themes)]:
             arrays[f"{name}.offsets"] = ragged.offsets
             arrays.update({f"{name}.{col}": values for col, values in ragged.cols.items()})
         arrays.update(self.scalars)
-        with path.open("wb") as handle:
-            np.savez(handle, **arrays)  # type: ignore[arg-type]
+        return arrays, {"version": VERSION, "min_terms": min_terms}
 
     @classmethod
     def load(cls, path: Path, decode: bool = True) -> GistRows:
-        """`decode=False` keeps the vocabulary as a sorted bytes array (searched, not listed)."""
-        with np.load(path, allow_pickle=False) as data:
-            if "version" not in data.files or int(data["version"]) != VERSION:
-                raise ValueError("another version's gist rows")
-            lists = {}
-            for name in (*ROW_LISTS, *TALK_LISTS):
-                cols = {col: data[f"{name}.{col}"] for col in _NAMES.get(name, ("id",))}
-                lists[name] = Ragged(data[f"{name}.offsets"], cols)
-            vocab_bytes, talk_ids = data["vocab"], data["talk_ids"]
-            scalars = {k: data[k] for k in SCALARS}
-        vocab = [v.decode() for v in vocab_bytes.tolist()] if decode else vocab_bytes
-        made = cls(vocab, lists, scalars, [t.decode() for t in talk_ids.tolist()])
+        """Every array a read-only view of the memory-mapped file. `decode=False` keeps the
+        vocabulary as a sorted bytes array (searched, not listed)."""
+        data, meta = array_pack.load(path)
+        if meta.get("version") != VERSION:
+            raise ValueError("another version's gist rows")
+        lists = {}
+        for name in (*ROW_LISTS, *TALK_LISTS, "themes"):
+            cols = {col: data[f"{name}.{col}"] for col in _NAMES.get(name, ("id",))}
+            lists[name] = Ragged(data[f"{name}.offsets"], cols)
+        themes = lists.pop("themes")
+        vocab = [v.decode() for v in data["vocab"].tolist()] if decode else data["vocab"]
+        talk_ids = [t.decode() for t in data["talk_ids"].tolist()]
+        made = cls(vocab, lists, {k: data[k] for k in SCALARS}, talk_ids, themes, int(meta["min_terms"]))
         if any(len(r.offsets) != len(made) + 1 for n, r in lists.items() if n != "label"):
             raise ValueError("offsets")
+        if len(themes.offsets) != len(talk_ids) + 1 or len(lists["label"].offsets) != len(talk_ids) + 1:
+            raise ValueError("offsets")
         return made
+
+
+def talk_phrases(rows: GistRows, min_terms: int) -> Ragged:
+    """Per talk, each term and two-word phrase of its rows (`id`) with how many of its rows
+    that are not filler hold it (`count`: a row saying at least `min_terms` terms, not a
+    label line) and how many of its rows hold it (`rows`). In the order they first come in
+    its rows that are not filler (each row's terms, then its phrases, each in the order they
+    first come), then those only filler rows hold, in the order they first come: what
+    themes count per talk (answer/themes.py), the same order as counting row by row."""
+    terms_of, pairs_of = rows.lists["terms"], rows.lists["pairs"]
+    n, talks = len(rows), len(rows.talk_ids)
+    row = np.concatenate([np.repeat(np.arange(n), np.diff(r.offsets)) for r in (terms_of, pairs_of)])
+    ids = np.concatenate([terms_of.cols["id"], pairs_of.cols["id"]]).astype(np.int64)
+    kind = np.repeat([0, 1], [len(terms_of.cols["id"]), len(pairs_of.cols["id"])])
+    order = np.lexsort((np.arange(len(row)), kind, row))  # by row, its terms first, each in stored order
+    row, ids = row[order], ids[order]
+    kept = ~(np.asarray(rows.scalars["flag"], dtype=bool)[row] | (np.asarray(rows.scalars["said"])[row] < min_terms))
+    talk = np.asarray(rows.scalars["talk"], dtype=np.int64)[row]
+    key, pair = np.unique(talk * (len(rows.vocab) + 1) + ids, return_inverse=True)
+    count = np.bincount(pair, weights=kept, minlength=len(key)).astype(np.int32)
+    held = np.bincount(pair, minlength=len(key)).astype(np.int32)
+    place = np.arange(len(row)) + np.where(kept, 0, len(row))  # rows that are not filler first
+    first = np.full(len(key), 2 * len(row) + 1, dtype=np.int64)
+    np.minimum.at(first, pair, place)
+    key_talk = key // (len(rows.vocab) + 1)
+    order = np.lexsort((first, key_talk))
+    offsets = np.zeros(talks + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(np.bincount(key_talk, minlength=talks))
+    phrase = (key % (len(rows.vocab) + 1)).astype(np.int32)
+    return Ragged(offsets, {"id": phrase[order], "count": count[order], "rows": held[order]})
 
 
 def _strings(texts: list[str]) -> np.ndarray:

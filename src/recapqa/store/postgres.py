@@ -7,6 +7,8 @@ Tables in the schema `RECAPQA_DATABASE_SCHEMA` (created on first publish):
     chunk(generation, row_no, data, embedding vector(384), lexemes tsvector, length)
     term(generation, term, df)                                 document frequencies for BM25
     sentence(generation, row_no, data, embedding vector(384))
+    gist(generation, part, name, sentence_start, sentences, digest, data)   gist rows per part
+                                                               (store/postgres_gist.py)
 
 A build inserts a whole generation and switches `live` in one transaction, so readers see
 the old index or the new one, never a mix; the previous generation is kept so replicas that
@@ -31,7 +33,7 @@ from recapqa.embed import active_model
 from recapqa.errors import ConfigError, DatabaseError, IndexCorruptError, IndexMissingError
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
-from recapqa.store import Index, check_compatible
+from recapqa.store import Index, check_compatible, postgres_gist
 from recapqa.store.files import REBUILD_FIX, write_pointer
 from recapqa.store.interface import IndexContent
 from recapqa.store.lexical import tokenize
@@ -113,7 +115,15 @@ class PostgresVectorStore:
 class PostgresBackend:
     name = "postgres"
 
-    def __init__(self, url: str, schema: str, index_dir: Path, ann_threshold: int = 0) -> None:
+    def __init__(
+        self,
+        url: str,
+        schema: str,
+        index_dir: Path,
+        ann_threshold: int = 0,
+        segment_documents: int = 128,
+        gist_min_terms: int = 4,
+    ) -> None:
         try:
             import psycopg  # noqa: F401
         except ImportError as exc:
@@ -124,6 +134,8 @@ class PostgresBackend:
         self.db = Database(url, schema)
         self.index_dir = index_dir  # the build lock, the query encoder and a CURRENT pointer stay local
         self.ann_threshold = ann_threshold
+        self.segment_documents = segment_documents
+        self.gist_min_terms = gist_min_terms
 
     def manifest(self) -> dict[str, Any]:
         with self.db.transaction(read_only=True) as cur:
@@ -152,6 +164,7 @@ class PostgresBackend:
                 (generation,),
             )
             rows = cur.fetchall()
+            gist = postgres_gist.lookup(cur, self.db, generation, self.index_dir / postgres_gist.FOLDER, len(rows))
         sentences = [Sentence.from_dict(r[0]) for r in rows]
         vectors = np.stack([parse_vector(r[1]) for r in rows]) if rows else np.zeros((0, self.db.dimension), np.float32)
         counts = manifest.get("counts", {})
@@ -166,6 +179,7 @@ class PostgresBackend:
             sentences=sentences,
             store=PostgresVectorStore(self.db, generation, count, avg_length, kind),
             sentence_vectors=vectors,
+            gist=gist,
         )
 
     def publish(self, content: IndexContent, manifest: dict[str, Any]) -> str:
@@ -188,6 +202,10 @@ class PostgresBackend:
             )
             generation = int(cur.fetchone()[0])
             self._copy_rows(cur, generation, content, tokens)
+            if content.plan is not None:
+                made_with = {"chunking": content.plan.chunking, "model": manifest["model"]}
+                every, min_terms = self.segment_documents, self.gist_min_terms
+                postgres_gist.write_parts(cur, self.db, generation, content.plan, every, min_terms, made_with)
             if approximate:  # built after the bulk insert: much faster than row by row
                 cur.execute(
                     self.db.sql(

@@ -25,6 +25,10 @@ CREATE TABLE IF NOT EXISTS {s}.term (
 CREATE TABLE IF NOT EXISTS {s}.sentence (
     generation bigint NOT NULL REFERENCES {s}.generation(id) ON DELETE CASCADE, row_no int NOT NULL,
     data jsonb NOT NULL, embedding vector({d}) NOT NULL, PRIMARY KEY (generation, row_no));
+CREATE TABLE IF NOT EXISTS {s}.gist (
+    generation bigint NOT NULL REFERENCES {s}.generation(id) ON DELETE CASCADE, part int NOT NULL,
+    name text NOT NULL, sentence_start int NOT NULL, sentences int NOT NULL, digest text NOT NULL,
+    data bytea NOT NULL, PRIMARY KEY (generation, part));
 """
 
 BM25 = """
