@@ -263,6 +263,9 @@ def test_a_leading_clause_saying_where_the_question_is_asked_does_not_hide_its_k
         ("Which examples of Copernican refactors did he give?", "list"),
         ("Which company does she work for?", "company"),
         ("What was the class of bugs?", "definition"),
+        # a relative 'who is' does not make it a who-question when another question word leads
+        ("What warning do the notes give anyone who is presenting?", "other"),
+        ("And who was the moderator?", "person"),
     ],
 )
 def test_a_plural_noun_asked_for_before_its_verb_asks_for_a_list(question: str, kind: str) -> None:

@@ -113,7 +113,9 @@ KINDS: tuple[KindRule, ...] = (
         re.compile(
             # 'whose talk…' asks for a speaker; 'whose work had X read?' for what was read, not a name
             r"^\s*(who|whom)\b|^\s*whose (talk|keynote|session|presentation|panel|workshop)s?\b"
-            r"|\bwho (is|was|are|gave|presented|moderated|took)\b"
+            # 'who gave…' later in a question asks for a person unless another question word leads
+            # ('What warning do the notes give anyone who is presenting?')
+            r"|^(?!\s*(what|which|how|why|when|where)\b).*\bwho (is|was|are|gave|presented|moderated|took)\b"
             r"|\b(role|job title|position)\b|\bwork for\b"
             r"|^\s*(which|what) ([\w-]+ )?(director|manager|engineer|vp|cto|ceo|founder|speaker|presenter|panelist"
             r"|moderator|host|author|maintainer|evangelist|architect)\b"
