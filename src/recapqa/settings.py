@@ -14,11 +14,12 @@ from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from recapqa.errors import ConfigError
+from recapqa.settings_gist import GistSettings
 
 AnswerMode = Literal["auto", "llm", "extractive"]
 
 
-class Settings(BaseSettings):
+class Settings(BaseSettings, GistSettings):
     """Defaults are tuned on the dev split of eval/questions.jsonl (see eval/BASELINE.md)."""
 
     model_config = SettingsConfigDict(env_prefix="RECAPQA_", extra="ignore")
@@ -149,45 +150,6 @@ class Settings(BaseSettings):
         "must hold at least this share of the question's words (IDF-weighted) itself.",
     )
     max_answer_sentences: int = Field(3, ge=1, le=10)
-    # the gist of talks (answer/gist.py)
-    gist_sentences: int = Field(5, ge=1, le=10, description="Sentences quoted in a summary or an answer on a topic.")
-    gist_min_terms: int = Field(
-        4, ge=1, description="Content words a sentence needs to be more than filler in a summary ('Code reviews.')."
-    )
-    mmr_lambda: float = Field(
-        0.7, ge=0, le=1, description="Summaries: weight of centrality against redundancy (maximal marginal relevance)."
-    )
-    gist_takeaway_boost: float = Field(
-        0.2,
-        ge=0,
-        description="Summaries, takeaways: added to the relevance of units under a lead-in or section title saying "
-        "takeaways/lessons/conclusion (the notes' own summary).",
-    )
-    gist_fact_boost: float = Field(
-        0.1, ge=0, description="Summaries: added to the centrality of sentences that give a number (a year, a count)."
-    )
-    gist_density_boost: float = Field(
-        0.4, ge=0, description="Summaries: added to the centrality of a sentence times how much it says (0..1)."
-    )
-    gist_aside_penalty: float = Field(
-        0.3,
-        ge=0,
-        description="Summaries, comparisons: taken from the relevance of a note-taker's aside (a pointer for the "
-        "reader to something else, 'Check out ...'; the writer's own 'I ...'), not a point of the talk.",
-    )
-    gist_dense_words: int = Field(
-        40, ge=1, description="Summaries: words at which a sentence says the most it can (its density is 1)."
-    )
-    gist_item_words: int = Field(
-        10,
-        ge=0,
-        description="Gist answers: list items of at most this many words are quoted as a run under their lead-in "
-        "(one bullet), not one by one (0: never).",
-    )
-    gist_group_words: int = Field(30, ge=1, description="Gist answers: words of a lead-in with its run of short items.")
-    gist_title_words: int = Field(
-        6, ge=1, description="A line alone, with at most this many words and no sentence end, titles a section."
-    )
     metadata_talk_share: float = Field(
         0.6,
         ge=0,
@@ -195,49 +157,6 @@ class Settings(BaseSettings):
         description="'Who gave <talk>?' is answered from a talk's speakers when its title, company and speakers "
         "hold at least this share of the question's own words (rarer words weigh more).",
     )
-    gist_about_boost: float = Field(
-        0.2,
-        ge=0,
-        description="Themes: added to the score of a talk's sentence that frames it ('The presentation emphasized').",
-    )
-    gist_early_boost: float = Field(
-        0.2,
-        ge=0,
-        description="Themes: added to the score of a talk's sentence times how early in the talk it is (0..1).",
-    )
-    gist_max_talks: int = Field(8, ge=1, description="Talks listed for 'which talks mention...'.")
-    gist_initials_words: int = Field(
-        3,
-        ge=2,
-        description="Which talks mention Y: a topic of at least this many words is also mentioned by its initials "
-        "in capitals ('OPA' for Open Policy Agent); not tuned: fewer letters name too many things.",
-    )
-    gist_themes: int = Field(4, ge=1, description="Themes named across talks.")
-    gist_theme_talks: int = Field(4, ge=1, description="Talks cited under one theme.")
-    gist_theme_min_sentences: int = Field(
-        3, ge=1, description="Talks with fewer sentences (a line in a list of sessions) are left out of themes."
-    )
-    gist_theme_max_share: float = Field(
-        0.5, gt=0, le=1, description="A term in more than this share of the talks is too common to be a theme."
-    )
-    gist_theme_max_sentence_share: float = Field(
-        0.03, gt=0, le=1, description="A theme's term is in at most this share of all sentences (else it is filler)."
-    )
-    gist_topic_cosine: float = Field(
-        0.35,
-        ge=-1,
-        le=1,
-        description="A sentence is on the asked topic when it shares a topic word or has this cosine.",
-    )
-    gist_topic_near_cosine: float = Field(
-        0.25,
-        ge=-1,
-        le=1,
-        description="A speaker on a topic: when their talk holds it, its other units with this cosine to the topic "
-        "(acronyms expanded as the notes expand them) are candidates too; when it never names it, the block of "
-        "the closest unit, if this close, is quoted as the closest, said as such (else it abstains).",
-    )
-    gist_terms_per_talk: int = Field(12, ge=1, description="Top TF-IDF terms per talk that themes are drawn from.")
     # a runner-up sentence joins the answer when its score is at least this share of the best
     runner_up_ratio: float = Field(0.95, gt=0, le=1)
     multi_talk_ratio: float = Field(0.85, gt=0, le=1)
