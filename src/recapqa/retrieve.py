@@ -129,7 +129,8 @@ def with_named_talks(picked: list[int], ranked: list[int], talk_of: dict[int, st
     """The picked rows, with the best row of each talk the question names that none of them
     is from in place of the lowest picked rows not from a named talk: a question naming a
     speaker or a talk is asked of that talk even when its words rank other talks higher."""
-    missing = [t for t in sorted(named) if t not in {talk_of[r] for r in picked}]
+    present = {talk_of[r] for r in picked}
+    missing = [t for t in sorted(named) if t not in present]
     best = [next((r for r in ranked if talk_of[r] == t), None) for t in missing]
     picked = list(picked)
     for row in best:

@@ -85,7 +85,7 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
     found = _SUBJECT.search(question.strip())
     subject = next(g for g in found.groups() if g).strip().lower() if found and kind == "definition" else None
     if subject:  # "Lambda's placement service": the term is the placement service, Lambda's own
-        subject = re.sub(r"^[\w-]+['’]s?\s+(?=\w)", "", subject) if re.match(r"^[\w-]+['’]", subject) else subject
+        subject = re.sub(r"^[\w-]+['’]s?\s+(?=\w)", "", subject)
     names = frozenset(_names(question, proper_nouns))
     return QuestionInfo(
         text=question,

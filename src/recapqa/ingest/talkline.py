@@ -63,19 +63,16 @@ def is_name(text: str) -> bool:
     match = NAME_AT_START.match(text)
     if not match or match.group(1) != text:
         return False
-    words = [word.lower().strip(".") for word in text.split()]
-    if any(w.endswith(("'s", "’s")) or (len(w) > 1 and w.isupper()) for w in text.split()):
-        return False  # a possessive or an acronym is not part of a name
-    return not any(w in NOT_NAME_WORDS or w in ROLE_WORDS or w in ORG_WORDS for w in words)
+    return all(_is_word_of_name(word) for word in text.split())
 
 
 def _is_word_of_name(word: str) -> bool:
-    """Could one capitalised word be a person's (first) name: not an acronym, a role, an
-    organisation word or a word that is never a name?"""
+    """Could one capitalised word be part of a person's name: not a possessive or an acronym,
+    a role, an organisation word or a word that is never a name?"""
+    if word.endswith(("'s", "’s")) or (len(word) > 1 and word.isupper()):
+        return False  # a possessive or an acronym is not part of a name
     lowered = word.lower().strip(".")
-    return not (len(word) > 1 and word.isupper()) and not any(
-        lowered in words for words in (NOT_NAME_WORDS, ROLE_WORDS, ORG_WORDS)
-    )
+    return not any(lowered in words for words in (NOT_NAME_WORDS, ROLE_WORDS, ORG_WORDS))
 
 
 def _orgish(text: str) -> bool:

@@ -17,6 +17,11 @@ import numpy as np
 _ALIGN = 64
 
 
+def _aligned(size: int) -> int:
+    """`size` rounded up to a multiple of `_ALIGN` (where the next part starts)."""
+    return -(-size // _ALIGN) * _ALIGN
+
+
 def save(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
     with path.open("wb") as handle:
         handle.write(to_bytes(arrays, meta))
@@ -28,9 +33,9 @@ def to_bytes(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> bytes:
     at = 0
     for name, array in arrays.items():
         table["arrays"][name] = [at, array.dtype.str, list(array.shape)]
-        at += -(-array.nbytes // _ALIGN) * _ALIGN
+        at += _aligned(array.nbytes)
     head = json.dumps(table, sort_keys=True).encode()
-    start = -(-(8 + len(head)) // _ALIGN) * _ALIGN
+    start = _aligned(8 + len(head))
     blob = np.zeros(start + at, dtype=np.uint8)
     blob[:8] = np.frombuffer(np.uint64(len(head)).astype("<u8").tobytes(), dtype=np.uint8)
     blob[8 : 8 + len(head)] = np.frombuffer(head, dtype=np.uint8)
@@ -51,7 +56,7 @@ def load(path: Path, mapped: bool = True) -> tuple[dict[str, np.ndarray], dict[s
     if 8 + length > len(blob):
         raise ValueError("table of contents past the end")
     table = json.loads(bytes(blob[8 : 8 + length]))
-    start = -(-(8 + length) // _ALIGN) * _ALIGN
+    start = _aligned(8 + length)
     arrays = {}
     for name, (offset, dtype, shape) in table["arrays"].items():
         kind = np.dtype(dtype)
