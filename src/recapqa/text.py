@@ -24,6 +24,11 @@ _GENERIC_NAMES_TEXT = """
     is are does did do the a an in on for
 """
 GENERIC_NAMES = frozenset(_GENERIC_NAMES_TEXT.split())
+# Months and weekdays: capitalised, but a date, which notes also write in digits ('12/04/2004').
+DATE_NAMES = frozenset(
+    """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday""".split()
+)
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+'’.-]*[A-Za-z0-9+]|[A-Za-z0-9]")
 
 

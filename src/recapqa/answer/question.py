@@ -15,7 +15,7 @@ from functools import cached_property
 
 from recapqa.answer.kinds import Kind, kind_of
 from recapqa.ingest.speakers import LABEL_RE, MENTION_RE
-from recapqa.text import GENERIC_NAMES, STOPWORDS, WORD, spelled_numbers, squash, terms, words
+from recapqa.text import DATE_NAMES, GENERIC_NAMES, STOPWORDS, WORD, spelled_numbers, squash, terms, words
 
 _ASKS_SPEAKER = re.compile(
     r"\b(gave|give|presented|present|moderated|spoke|speakers?|took part|role|work for|panelists?)\b", re.I
@@ -117,8 +117,8 @@ def _names(question: str, proper_nouns: frozenset[str]) -> set[str]:
     cased = any(token[0].isupper() for token in tokens[1:])
     for i, token in enumerate(tokens):
         word = _INFLECTED.sub("", token.strip(".'’").lower())  # "DDoS-ing" names DDoS
-        if word in GENERIC_NAMES or word in STOPWORDS or len(word) < 3 or word.isdigit():
-            continue
+        if word in GENERIC_NAMES or word in STOPWORDS or word in DATE_NAMES or len(word) < 3 or word.isdigit():
+            continue  # (a month is a date the notes may write in digits, not a name they must give)
         if word.endswith("s") and word[:-1] in GENERIC_NAMES:  # "CEOs", "APIs": plurals of generic words
             continue
         if (i > 0 and token[0].isupper()) or (word in proper_nouns and not (cased and token[0].islower())):
