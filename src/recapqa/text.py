@@ -25,10 +25,11 @@ _GENERIC_NAMES_TEXT = """
 """
 GENERIC_NAMES = frozenset(_GENERIC_NAMES_TEXT.split())
 # Months and weekdays: capitalised, but a date, which notes also write in digits ('12/04/2004').
-DATE_NAMES = frozenset(
-    """january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday""".split()
-)
+_DATE_NAMES_TEXT = """
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+"""
+DATE_NAMES = frozenset(_DATE_NAMES_TEXT.split())
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+'’.-]*[A-Za-z0-9+]|[A-Za-z0-9]")
 
 
