@@ -239,7 +239,8 @@ def main() -> None:
         }.items():
             for group, part in (("fitted on", rows), ("held out", held)):
                 for name, r in evaluate(part, w, c, t).items():
-                    print(f"{group} ({len(part)} q), {label_}, {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in r.items()))
+                    figures = ", ".join(f"{k} {v:.3f}" for k, v in r.items())
+                    print(f"{group} ({len(part)} q), {label_}, {name}: {figures}")
     print("\n".join(reliability(rows, weights, confidence)))
     print("\n".join(sweep(rows, weights, confidence)))
 

@@ -316,3 +316,12 @@ def test_a_year_the_question_gives_may_be_said_anywhere_in_the_talk(devdays: Ass
     assert answer.citations[0].quote.startswith("Queries are routed by tenant")
     missing = devdays.ask("How are queries routed in the search cluster that had 3 nodes in 2017?")[0]
     assert all("Queries are routed" not in c.quote for c in missing.citations)
+
+
+def test_a_title_case_line_says_nothing_of_which_words_are_names() -> None:
+    from recapqa.answer.question import corpus_proper_nouns
+
+    notes = ["- `01:30` - What's Possible with eBPF?", "The demo ran on Netflix hardware."]
+    assert corpus_proper_nouns(notes) == {"netflix"}  # 'Possible' is capitalised by the title only
+    info = analyse("What kinds of visualizations do traces make possible?", corpus_proper_nouns(notes))
+    assert info.names == frozenset()
