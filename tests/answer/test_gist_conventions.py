@@ -247,3 +247,42 @@ def test_themes_are_not_named_by_a_pair_of_common_words_and_talks_sharing_none_a
     per_talk = Counter(c.talk.title for c in answer.citations)
     assert set(per_talk) == {"Cheaper caches", "Faster builds", "Safer rollouts"}
     assert sorted(per_talk.values()) == [1, 2, 2]
+
+
+CHECKS = """# PolicyConf 2025
+
+## Policy as code in the cluster (Ravi Shah)
+
+Ravi showed how his team writes cluster policies as code and reviews them like any other change.
+The policies run in an admission controller, so a bad manifest is rejected before anything is created.
+They showed four checks every cluster enforces:
+
+- All namespaces must carry a label naming their owning team
+- All pods must set an upper bound for memory and CPU
+- All images must be pulled from the approved internal registry
+- Services must all use selectors that are unique across the cluster
+
+Each check started in audit mode for two weeks before it began to reject anything.
+"""
+
+
+def test_a_list_of_rules_is_quoted_whole_with_its_lead_in(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    """Items of up to `gist_item_words` (12) words, up to `gist_group_words` (50) with their
+    lead-in, are one bullet: the checks are the talk's point, one of them alone is not."""
+    assistant = assistant_over(settings, {"policyconf.md": CHECKS}, embedder_factory)
+    answer, _ = assistant.ask("Summarize Ravi Shah's talk", mode="extractive")
+    checks = CHECKS.split("They showed", 1)[1].split("\n\nEach check", 1)[0]
+    assert [c.quote for c in answer.citations] == [
+        "Ravi showed how his team writes cluster policies as code and reviews them like any other change.",
+        "The policies run in an admission controller, so a bad manifest is rejected before anything is created.",
+        "They showed" + checks,
+        "Each check started in audit mode for two weeks before it began to reject anything.",
+    ]
+    # with the bounds of before (items of at most 10 words, 30 with the lead-in) the list is cut up
+    before = assistant_over(
+        settings.model_copy(update={"gist_item_words": 10, "gist_group_words": 30}), {}, embedder_factory
+    )
+    answer, _ = before.ask("Summarize Ravi Shah's talk", mode="extractive")
+    assert "They showed" + checks not in [c.quote for c in answer.citations]
