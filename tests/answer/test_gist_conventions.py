@@ -286,3 +286,65 @@ def test_a_list_of_rules_is_quoted_whole_with_its_lead_in(
     )
     answer, _ = before.ask("Summarize Ravi Shah's talk", mode="extractive")
     assert "They showed" + checks not in [c.quote for c in answer.citations]
+
+
+LIGHTNING = """==============
+Lightning Talks
+==============
+
+Short notes from the lightning talks of the afternoon.
+
+Queuekit: Jobs for Humans (Ana Lee)
+===================================
+
+* Smallest possible setup
+* Easy to use
+* redis backend
+* https://queuekit.example.org
+
+.. code-block:: python
+
+    # producer.py
+    from queuekit import Queue
+    queue = Queue('jobs')
+    queue.connect()
+    queue.enqueue(job)
+
+Nordic Conferences (Bo Berg)
+============================
+
+PyCon Norden
+------------
+
+* May 12-14 in Oslo, Norway
+* 2 days of tutorials, 2 days of talks
+* https://pycon-norden.example.org
+
+DataFest North
+--------------
+
+* September 3-5 in Turku
+* Swedish and Finnish talks
+* https://datafest.example.org
+"""
+
+
+def test_a_run_of_short_items_under_a_heading_is_one_bullet_and_code_is_no_point(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    """Items with no lead-in that open a block (the heading above leads them) are quoted as one
+    run, as under a lead-in; a block of code (an rST code-block, its marker dropped by the
+    ingestion) is what the talk showed, not a point it made."""
+    assistant = assistant_over(settings, {"lightning.rst": LIGHTNING}, embedder_factory)
+    queue, _ = assistant.ask("Summarize Ana Lee's Queuekit lightning talk", mode="extractive")
+    assert queue.answer == (
+        "Summary of Queuekit: Jobs for Humans (Ana Lee):\n"
+        "- Smallest possible setup\n* Easy to use\n* redis backend"  # a bare link is no sentence
+    )
+    nordic, _ = assistant.ask("What was Bo Berg's lightning talk on Nordic conferences about?", mode="extractive")
+    assert nordic.answer == (
+        "Summary of Nordic Conferences (Bo Berg):\n"
+        "- PyCon Norden: May 12-14 in Oslo, Norway\n* 2 days of tutorials, 2 days of talks\n"
+        "* https://pycon-norden.example.org\n"
+        "- DataFest North: September 3-5 in Turku\n* Swedish and Finnish talks\n* https://datafest.example.org"
+    )
