@@ -222,3 +222,29 @@ def test_a_label_of_one_word_is_a_sentence_and_holds_the_kind_for_its_items(outa
     )
     assert not answer.abstained
     assert answer.answer.startswith("- 03/11/2009\n- the billing database went down for nine hours")
+
+
+def test_a_chosen_label_brings_the_items_under_it_like_a_lead_in() -> None:
+    from typing import cast
+
+    from recapqa.answer.candidates import Candidate, with_list_items
+    from recapqa.models import Hit, Span
+    from recapqa.sentences import Sentence
+
+    def line(n: int, text: str, item: bool = False, context: str = "") -> Sentence:
+        return Sentence("t", "notes.md", text, Span(0, 0, n, n), item, context)
+
+    label = "Home lab setup in 2019"
+    sentences = [
+        line(1, label),
+        line(2, "File server", True, label),
+        line(3, "Media server", True, label),
+        line(4, "Later they moved it all to one box."),
+        line(5, "Storage notes"),
+        line(6, "Only what is backed up counts.", True, ""),  # an item with no label
+    ]
+    hit = cast(Hit, None)
+    chosen = with_list_items(sentences, [Candidate(0, hit, 0, 0.9, True)])
+    assert [c.row for c in chosen] == [0, 1, 2]
+    alone = with_list_items(sentences, [Candidate(4, hit, 0, 0.9, True)])
+    assert [c.row for c in alone] == [4]

@@ -38,8 +38,8 @@ def with_list_items(sentences: Sequence[Sentence], chosen: list[Candidate], limi
         out.append(cand)
         used.add(cand.row)
         lead = sentences[cand.row]
-        if not lead.text.rstrip().endswith(":"):
-            continue
+        if not lead.text.rstrip().endswith(":") and not _labels_items(sentences, cand.row):
+            continue  # a line says what its items are about with ':' or as their label
         added = 0
         for row in same_talk_rows(sentences, cand.row, 1, len(sentences)):
             item = sentences[row]
@@ -65,6 +65,13 @@ def with_antecedent(sentences: Sequence[Sentence], chosen: list[Candidate]) -> l
     already = next((c for c in chosen if c.row == best.row - 1), None)  # a runner-up: moved before it
     lead = already or Candidate(best.row - 1, best.hit, best.rank, best.score, True)
     return [lead, *(c for c in chosen if c is not already)]
+
+
+def _labels_items(sentences: Sequence[Sentence], row: int) -> bool:
+    """Is the line the label of the list items right under it ('Amazon.com in 2001: …' above
+    '- basically composed of 2 applications…')?"""
+    below = next(same_talk_rows(sentences, row, 1, 1), None)
+    return below is not None and sentences[below].list_item and sentences[below].context == sentences[row].text
 
 
 def _label_row(sentences: Sequence[Sentence], row: int, reach: int = 12) -> int | None:
