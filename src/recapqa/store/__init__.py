@@ -24,8 +24,9 @@ FORMAT_VERSION = 1
 # Bump when segmentation, chunking or sentence splitting changes what an index holds.
 # 4: labels of lists as lead-ins, one-word items under sub-headings, talks' recordings; 5: gist rows per segment;
 # 6: rST directive markers dropped, nested rST lists led in across the blank line, 'Ryan’s talk on …' speakers;
-# 7: gist rows memory-mapped (gist_rows.npy) with each talk's phrases counted
-PIPELINE_VERSION = 7
+# 7: gist rows memory-mapped (gist_rows.npy) with each talk's phrases counted;
+# 8: an event's own page is one section, talks introduced in a headingless post's prose
+PIPELINE_VERSION = 8
 
 
 @dataclass
