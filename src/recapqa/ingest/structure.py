@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recapqa.ingest.document import Document
+from recapqa.ingest.first_names import first_name_line
 from recapqa.ingest.headings import TALK_PREFIX_RE, event_of, is_general_heading
 from recapqa.ingest.layout import Heading, Item, Layout
 from recapqa.ingest.prose_talks import prose_talks
@@ -94,8 +95,11 @@ def _kind(doc: Document, text: str, first: int, last: int) -> str:
 def _talk_section(doc: Document, t: Talkish, last: int, track: str | None) -> RawSection:
     first, last = trim(doc, t.heading.line, last)
     kind = _kind(doc, t.heading.text, first, last)
-    speakers = t.body_people or t.line.speakers
-    title = t.line.title if kind == "talk" else plain(t.heading.text).rstrip(":").strip()
+    line = t.line
+    if kind == "talk" and not (t.body_people or line.speakers):
+        line = first_name_line(doc, plain(t.heading.text), t.heading.line) or line
+    speakers = t.body_people or line.speakers
+    title = line.title if kind == "talk" else plain(t.heading.text).rstrip(":").strip()
     company = t.line.company if kind == "talk" else None
     section = RawSection(title, kind, first, last, company, speakers if kind == "talk" else [])  # type: ignore[arg-type]
     section.track = track

@@ -64,10 +64,10 @@ def is_name(text: str) -> bool:
     match = NAME_AT_START.match(text)
     if not match or match.group(1) != text:
         return False
-    return all(_is_word_of_name(word) for word in text.split())
+    return all(is_word_of_name(word) for word in text.split())
 
 
-def _is_word_of_name(word: str) -> bool:
+def is_word_of_name(word: str) -> bool:
     """Could one capitalised word be part of a person's name: not a possessive or an acronym,
     a role, an organisation word or a word that is never a name?"""
     if word.endswith(("'s", "’s")) or (len(word) > 1 and word.isupper()) or word == "I":
@@ -205,7 +205,7 @@ def parse_talk_line(raw: str, others_named: bool = False) -> TalkLine:
     if possessive and is_name(possessive.group(1)):
         return TalkLine(text, [Speaker(possessive.group(1))], note_taker)
     first = _FIRST_NAME_TALK.match(text)
-    if first and _is_word_of_name(first.group(1)):
+    if first and is_word_of_name(first.group(1)):
         return TalkLine(text, [Speaker(first.group(1))], note_taker)
     split = _split_title_speakers(text)
     if split:
