@@ -41,7 +41,8 @@ POST = (
     " I gave is online.\nMore recordings will follow.\n\n"
     'Let\'s dive into one of the talks that stood out to me. It is the "Schedulers: Done Is Better" by '
     '"Tomas Eklund".\n\nHe showed how the scheduler got faster in small steps.\n\n'
-    'A book I read on the train: "Slow Networks" by Mei Tanaka.\n'
+    'A book I read on the train: "Slow Networks" by Mei Tanaka.\n\n'
+    "There were many more good talks than I could see; the waffles were good too.\n"
 )
 
 
@@ -52,6 +53,8 @@ def test_talks_a_headingless_post_introduces_by_quoted_title_and_speaker(tmp_pat
         ("talk", "Caching for Kubernetes", ["Ingrid Holm"], 7, 8),
         # a quoted title by someone in a paragraph that speaks of no talk (a book) starts nothing
         ("talk", "Schedulers: Done Is Better", ["Tomas Eklund"], 10, 14),
+        # back to the talks in general: the post's closing part
+        ("section", "Conclusion", [], 16, 16),
     ]
 
 

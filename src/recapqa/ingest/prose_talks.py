@@ -4,8 +4,10 @@
     In my case the ["Storage for Kubernetes" by Jane Doe](video-link) I gave is online.
 
 A paragraph that speaks of a talk and names one by a quoted title followed by `by` and a
-person's name starts that talk; it runs until the next such paragraph or the end of the
-section it was found in. What comes before the first stays the section it was.
+person's name starts that talk; it runs until the next paragraph that speaks of talks (the
+next talk, or the post back on the event as a whole: "There were many interesting talks")
+or the end of the section it was found in. What comes before the first talk stays the
+section it was; what comes back after a talk is that section's closing part.
 """
 
 from __future__ import annotations
@@ -60,23 +62,28 @@ def introduced_talk(text: str) -> tuple[str, Speaker] | None:
 
 def prose_talks(doc: Document, section: RawSection) -> list[RawSection]:
     """The section cut at each paragraph that introduces a talk (itself when none does)."""
-    starts = []
+    marks: list[tuple[int, tuple[str, Speaker] | None]] = []  # (line, the talk it starts or None)
     for first, last in _paragraphs(doc, section.first, section.last):
-        found = introduced_talk(" ".join(doc.lines[first : last + 1]))
-        if found:
-            starts.append((first, *found))
-    if not starts:
+        text = " ".join(doc.lines[first : last + 1])
+        found = introduced_talk(text)
+        if found or (marks and marks[-1][1] is not None and _TALK_WORD.search(plain(text))):
+            marks.append((first, found))
+    if not any(found for _, found in marks):
         return [section]
     out: list[RawSection] = []
-    if any(doc.is_content(i) for i in range(section.first, starts[0][0])):
-        first, last = trim(doc, section.first, starts[0][0] - 1)
+    if any(doc.is_content(i) for i in range(section.first, marks[0][0])):
+        first, last = trim(doc, section.first, marks[0][0] - 1)
         lead = RawSection(section.title, section.kind, first, last, has_heading=section.has_heading)
         lead.track = section.track
         out.append(lead)
-    for n, (line, title, speaker) in enumerate(starts):
-        stop = starts[n + 1][0] - 1 if n + 1 < len(starts) else section.last
+    closing = "Conclusion" if section.title == "Introduction" else section.title
+    for n, (line, found) in enumerate(marks):
+        stop = marks[n + 1][0] - 1 if n + 1 < len(marks) else section.last
         first, last = trim(doc, line, stop)
-        talk = RawSection(title, "talk", first, last, None, [speaker], has_heading=False)
-        talk.track = section.track
-        out.append(talk)
+        if found:
+            part = RawSection(found[0], "talk", first, last, None, [found[1]], has_heading=False)
+        else:
+            part = RawSection(closing, section.kind, first, last, has_heading=False)
+        part.track = section.track
+        out.append(part)
     return out
