@@ -5,10 +5,11 @@ from tests.conftest import assistant_over
 
 from recapqa.embed import Embedder
 from recapqa.errors import UnknownTalkError
+from recapqa.models import Speaker, Talk
 from recapqa.pipeline import Assistant
 from recapqa.retrieve import Filters, with_named_talks
 from recapqa.settings import Settings
-from recapqa.talk_mentions import talk_aliases
+from recapqa.talk_mentions import Mentions, TalkMatcher, talk_aliases
 
 UBER = "journey-of-the-ai-platform-at-uber"
 LIDL = "ml-in-a-multi-cloud-environment"
@@ -107,3 +108,58 @@ def test_a_named_talk_ranked_below_the_cut_takes_the_place_of_the_last_unnamed_h
     assert with_named_talks([0, 1, 2, 3], ranked, talk_of, {"a", "b", "c", "named"}) == [0, 1, 2, 3]  # none to spare
     assert with_named_talks([0, 1, 2, 3], ranked, talk_of, {"c", "gone"}) == [0, 1, 2, 3]  # not retrieved at all
     assert with_named_talks([0, 1, 2, 3], ranked, talk_of, set()) == [0, 1, 2, 3]
+
+
+def _talk(talk_id: str, title: str, *speakers: str) -> Talk:
+    return Talk(talk_id, title, "talk", "notes.md", 1, 2, speakers=[Speaker(s) for s in speakers])
+
+
+def test_a_full_name_names_its_talks_outright_even_three_of_them() -> None:
+    matcher = TalkMatcher(
+        [
+            _talk("lakehouse", "Lakehouse Storage Migrations", "Priya Nandakumar"),
+            _talk("costs", "Storage Costs Explained", "Hugo Brandt"),
+            *(_talk(f"berg-{n}", f"Streaming Part {n}", "Tom Berg") for n in (1, 2, 3)),
+        ]
+    )
+    # one title word names both talks with it, but only partly; the full name names its talk outright
+    assert matcher.mentions("What did Priya Nandakumar say about storage?") == Mentions(
+        frozenset({"lakehouse", "costs"}), frozenset({"lakehouse"})
+    )
+    assert matcher.mentions("Which storage costs were explained?") == Mentions(frozenset({"lakehouse", "costs"}))
+    # a person giving three talks names all three; one word shared by three talks names none
+    berg = frozenset({"berg-1", "berg-2", "berg-3"})
+    assert matcher.mentions("Which company does Tom Berg work for?") == Mentions(berg, berg)
+    assert matcher.mentions("What did Berg say about streaming?") == Mentions()
+
+
+SUMMIT = "# Data summit\n\n" + "\n".join(
+    f"## {title} - {speaker}\n\n{body}\n"
+    for title, speaker, body in [
+        (
+            "Lakehouse Migrations",
+            "Priya Nandakumar",
+            "Priya moved the warehouse to open table formats. Convincing procurement took the longest.",
+        ),
+        (
+            "The Biggest Challenge for Data Teams",
+            "Hugo Brandt",
+            "The biggest challenge for data teams is flaky pipelines, he said.",
+        ),
+        ("Streaming Joins", "Mei Tanaka", "Joins over streams need watermarks to bound their state."),
+        ("Query Engines", "Omar Haddad", "Vectorised engines beat row engines on scans."),
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def summit(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
+    root = tmp_path_factory.mktemp("summit")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", candidate_pool=5, top_k=4)
+    return assistant_over(settings, {"summit.md": SUMMIT}, embedder_factory)
+
+
+def test_a_talk_named_by_a_speakers_full_name_comes_before_one_matching_the_words(summit: Assistant) -> None:
+    question = "What does Priya Nandakumar see as the biggest challenge for data teams?"
+    assert summit.retriever.matcher.mentions(question).by_full_name == {"lakehouse-migrations"}
+    assert top_talks(summit, question)[:2] == ["lakehouse-migrations", "the-biggest-challenge-for-data-teams"]

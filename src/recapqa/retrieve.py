@@ -93,7 +93,8 @@ class Retriever:
         t3 = time.perf_counter()
         timings.update(embed=(t1 - t0) * 1e3, dense=(t2 - t1) * 1e3, bm25=(t3 - t2) * 1e3)
 
-        mentioned = self.matcher.mentioned(question)
+        named = self.matcher.mentions(question)
+        mentioned = set(named.talks)
         fused: dict[int, float] = {}
         dense_rank, lexical_rank = {}, {}
         for rank, (row, _) in enumerate(dense):
@@ -102,10 +103,10 @@ class Retriever:
         for rank, (row, _) in enumerate(lexical):
             lexical_rank[row] = rank
             fused[row] = fused.get(row, 0.0) + 1.0 / (s.rrf_k + rank + 1)
-        boost = s.talk_boost / (s.rrf_k + 1)
+        boost = {talk: s.talk_boost / (s.rrf_k + 1) for talk in named.talks}
+        boost.update({talk: s.full_name_boost / (s.rrf_k + 1) for talk in named.by_full_name})
         for row in fused:
-            if self.index.chunks[row].talk_id in mentioned:
-                fused[row] += boost
+            fused[row] += boost.get(self.index.chunks[row].talk_id, 0.0)
         ranked = sorted(fused, key=lambda r: (-fused[r], r))
         if allowed is not None:
             ranked = [r for r in ranked if self.index.chunks[r].talk_id in allowed]

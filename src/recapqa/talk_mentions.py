@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from recapqa.models import Chunk, Speaker, Talk
 from recapqa.text import STOPWORDS, normalize
@@ -26,10 +27,15 @@ def _with_joined(name: str) -> set[str]:
     return {name, name.replace(" ", "")}
 
 
+def full_name(speaker: Speaker) -> str:
+    """The speaker's name, normalized, without an honorific."""
+    return normalize(re.sub(r"^(dr|prof|mr|ms|mrs)\.?\s+", "", speaker.name, flags=re.I))
+
+
 def speaker_aliases(speaker: Speaker) -> set[str]:
     """Full name, distinctive first or last name, surname particles ('del balso'), and the
     organisations named in the role ('at Riot Games')."""
-    name = normalize(re.sub(r"^(dr|prof|mr|ms|mrs)\.?\s+", "", speaker.name, flags=re.I))
+    name = full_name(speaker)
     parts = name.split()
     aliases = {name, " ".join(parts[1:])}
     aliases.update(p for p in parts if len(p) >= 4)
@@ -39,21 +45,45 @@ def speaker_aliases(speaker: Speaker) -> set[str]:
     return {a for a in aliases if a and a not in _COMMON}
 
 
-def talk_aliases(talk: Talk) -> set[str]:
-    aliases: set[str] = set()
+def talk_names(talk: Talk) -> set[str]:
+    """The names a talk goes by: its company, its speakers' (and a report's writer's) names
+    and organisations."""
+    names: set[str] = set()
     if talk.kind != "talk":
-        return aliases
+        return names
     for company in re.split(r"[/,&]", talk.company or ""):
         if company.strip():
-            aliases |= _with_joined(normalize(company))
+            names |= _with_joined(normalize(company))
     for speaker in talk.speakers:
-        aliases |= speaker_aliases(speaker)
+        names |= speaker_aliases(speaker)
     taker = talk.meta.get("note_taker_of_talk")
     if taker:  # 'Enterprise Use (report by X)': the section is X's report, named by X
-        aliases |= speaker_aliases(Speaker(str(taker)))
-    title_words = set(normalize(talk.title).split()) - _COMMON
-    aliases.update(w for w in title_words if len(w) >= 5 or w == "panel")
-    return {a for a in aliases if a and a not in _COMMON}
+        names |= speaker_aliases(Speaker(str(taker)))
+    return {a for a in names if a and a not in _COMMON}
+
+
+def people(talk: Talk) -> set[str]:
+    """The full names (two words or more) of a talk's speakers and of its report's writer:
+    what names the talk beyond doubt, where one word (a first name, a company, a title word)
+    may name something else."""
+    if talk.kind != "talk":
+        return set()
+    taker = talk.meta.get("note_taker_of_talk")
+    speakers = [*talk.speakers, *([Speaker(str(taker))] if taker else [])]
+    return {n for n in map(full_name, speakers) if " " in n and n not in _COMMON}
+
+
+def title_words(talk: Talk) -> set[str]:
+    """The distinctive words of a talk's title ("the recsys panel")."""
+    if talk.kind != "talk":
+        return set()
+    words = set(normalize(talk.title).split()) - _COMMON
+    return {w for w in words if len(w) >= 5 or w == "panel"}
+
+
+def talk_aliases(talk: Talk) -> set[str]:
+    """Everything a question may name a talk by: its names and its title's words."""
+    return talk_names(talk) | title_words(talk)
 
 
 def _by_alias(talks: Iterable[Talk]) -> dict[str, set[str]]:
@@ -120,6 +150,16 @@ class AliasFinder:
         return found
 
 
+@dataclass(frozen=True)
+class Mentions:
+    """The talks a question names, and those of them it names by a person's full name: a full
+    name names its talk beyond doubt, where one word (a first name, a company, a word of the
+    title) may mean something else."""
+
+    talks: frozenset[str] = frozenset()
+    by_full_name: frozenset[str] = frozenset()
+
+
 class TalkMatcher:
     def __init__(
         self,
@@ -133,18 +173,34 @@ class TalkMatcher:
         by_alias = _by_alias(talks)
         if common is None:
             common = common_aliases(talks, texts) if texts else frozenset()
-        self._alias_to_talks = {a: t for a, t in by_alias.items() if len(t) <= 2 and a not in common}
+        full = {t.talk_id: people(t) for t in talks}
+        # an alias of more than two talks says little, but a person giving three talks names them
+        most = alias_limit(len(talks))
+        self._alias_to_talks = {
+            a: t
+            for a, t in by_alias.items()
+            if a not in common and (len(t) <= 2 or (len(t) <= most and all(a in full[i] for i in t)))
+        }
+        self._full_names = {a: {i for i in t if a in full[i]} for a, t in self._alias_to_talks.items()}
         self._twins = same_recording(talks)
         alternatives = "|".join(sorted(map(re.escape, self._alias_to_talks), key=len, reverse=True))
         self._pattern = re.compile(rf"\b({alternatives})\b") if alternatives else None
 
     def mentioned(self, question: str) -> set[str]:
+        return set(self.mentions(question).talks)
+
+    def mentions(self, question: str) -> Mentions:
         if self._pattern is None:
-            return set()
+            return Mentions()
         found: set[str] = set()
+        in_full: set[str] = set()
         for match in self._pattern.finditer(normalize(question)):
             found |= self._alias_to_talks[match.group(1)]
-        return found | {twin for talk in found for twin in self._twins.get(talk, ())}
+            in_full |= self._full_names[match.group(1)]
+        return Mentions(frozenset(self._with_twins(found)), frozenset(self._with_twins(in_full)))
+
+    def _with_twins(self, talks: set[str]) -> set[str]:
+        return talks | {twin for talk in talks for twin in self._twins.get(talk, ())}
 
 
 def same_recording(talks: Iterable[Talk], most: int = 3) -> dict[str, set[str]]:

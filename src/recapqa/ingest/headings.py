@@ -26,11 +26,20 @@ GENERAL_HEADINGS = {
     "about",
 }
 TALK_PREFIX_RE = re.compile(r"^(panel|keynote|talk|workshop|fireside chat|session|lightning talk|tutorial)\s*:", re.I)
+# 'DjangoCon Europe 2013 (Django Circus)': an event's name and year, then its nickname or place
+_EVENT_TITLE = re.compile(r"^(.*\S\s(?:19|20)\d{2})\s*\([^()]*\)$")
 _COMPANY_RE = re.compile(r"^(.*\S)\s*\(([A-Z0-9][^()]{0,60})\)\s*$")
 
 
 def is_general_heading(text: str) -> bool:
     return text.strip().rstrip(":").strip().lower() in GENERAL_HEADINGS
+
+
+def event_of(heading: str) -> str | None:
+    """The event a title like 'PyCon 2013 (Santa Clara)' names, the part in parentheses being
+    its nickname or place, not a speaker as after a talk's title."""
+    match = _EVENT_TITLE.match(heading.strip())
+    return match.group(1) if match else None
 
 
 def split_company(heading: str) -> tuple[str, str | None]:

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recapqa.ingest.document import Document
-from recapqa.ingest.headings import TALK_PREFIX_RE, is_general_heading
+from recapqa.ingest.first_names import first_name_line
+from recapqa.ingest.headings import TALK_PREFIX_RE, event_of, is_general_heading
 from recapqa.ingest.layout import Heading, Item, Layout
+from recapqa.ingest.prose_talks import prose_talks
 from recapqa.ingest.sections import RawSection, trim
 from recapqa.ingest.speakers import body_speakers
 from recapqa.ingest.talkline import TalkLine, parse_speaker_list, parse_talk_line, plain
@@ -93,8 +95,11 @@ def _kind(doc: Document, text: str, first: int, last: int) -> str:
 def _talk_section(doc: Document, t: Talkish, last: int, track: str | None) -> RawSection:
     first, last = trim(doc, t.heading.line, last)
     kind = _kind(doc, t.heading.text, first, last)
-    speakers = t.body_people or t.line.speakers
-    title = t.line.title if kind == "talk" else plain(t.heading.text).rstrip(":").strip()
+    line = t.line
+    if kind == "talk" and not (t.body_people or line.speakers):
+        line = first_name_line(doc, plain(t.heading.text), t.heading.line) or line
+    speakers = t.body_people or line.speakers
+    title = line.title if kind == "talk" else plain(t.heading.text).rstrip(":").strip()
     company = t.line.company if kind == "talk" else None
     section = RawSection(title, kind, first, last, company, speakers if kind == "talk" else [])  # type: ignore[arg-type]
     section.track = track
@@ -102,8 +107,11 @@ def _talk_section(doc: Document, t: Talkish, last: int, track: str | None) -> Ra
     return section
 
 
-def _one_talk(doc: Document, layout: Layout, headings: list[Heading], end: int) -> list[RawSection] | None:
-    """The whole file is one talk when its evidence is all at the top."""
+def _one_talk(
+    doc: Document, layout: Layout, headings: list[Heading], end: int, meta: dict[str, Any]
+) -> list[RawSection] | None:
+    """The whole file is one talk when its evidence is all at the top; one section when its
+    title names an event."""
     start = next((i for i in range(layout.body_start, end + 1) if doc.is_content(i)), None)
     if start is None:
         return None
@@ -113,6 +121,10 @@ def _one_talk(doc: Document, layout: Layout, headings: list[Heading], end: int) 
     if top is not None and _kind(doc, top.text, top.line, top.line) == "section":
         return None
     people = _meta_speakers(layout.meta) or body_speakers(_body_lines(doc, start + 1, end + 1, limit=12))
+    event = event_of(plain(top.text)) if top is not None and not (code or people) else None
+    if top is not None and event:  # the event's own page (where, links, opening words, its talks)
+        meta.setdefault("conference", event)
+        return [RawSection(plain(top.text), "section", *trim(doc, start, end))]
     title = layout.meta.get("title")
     if code:
         title = code.group(2)
@@ -226,7 +238,7 @@ def segment(doc: Document, layout: Layout) -> tuple[list[RawSection], dict[str, 
     best = max(scores.values(), default=0)
     sections: list[RawSection] | None = None
     if best < 2:
-        sections = _one_talk(doc, layout, headings, end)
+        sections = _one_talk(doc, layout, headings, end, meta)
         if sections and headings and headings[0].line == sections[0].first:
             meta["heading_title"] = plain(headings[0].text)
     if sections is None:
@@ -238,6 +250,8 @@ def segment(doc: Document, layout: Layout) -> tuple[list[RawSection], dict[str, 
     result: list[RawSection] = []
     for section in sections:
         result.extend(_list_talks(doc, layout, section))
+    if not any(s.kind == "talk" for s in result):  # a post without talk headings may name talks in prose
+        result = [part for section in result for part in prose_talks(doc, section)]
     return result, meta
 
 

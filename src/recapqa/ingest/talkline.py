@@ -24,6 +24,7 @@ _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĘĚĞĪİŁŃŇŌŐŒŘŚŠŞŤŪŮŰŹ�
 _NAME_TOKEN = rf"(?:[{_UPPER}][^\W\d_]*(?:['’][^\W\d_]+)?(?:-[{_UPPER}][^\W\d_]+)?|[A-Z]\.)"
 _PARTICLE = r"(?:de|del|della|van|von|der|da|di|la|le|du|bin|al)"
 _NAME = rf"{_NAME_TOKEN}(?:\s+(?:{_NAME_TOKEN}|{_PARTICLE}(?=\s+[A-Z]))){{1,3}}"
+PERSON_NAME = _NAME  # a pattern: two to four capitalised words, particles allowed ('Ada de Vries')
 NAME_AT_START = re.compile(rf"^({_NAME})(?=$|\s*[,;&(@]|\s+(?:and|&|@)\s|\s+-\s|\s*$)")
 _SEPARATORS = re.compile(r"\s+[-–—|]\s+|\s+[-–—]\s*(?=[A-Z])|(?<=[\w?!)])[-–—]\s+(?=[A-Z])")
 _NOTE_TAKER = re.compile(r"\(?\s*\b(?:raw\s+)?(?:report|notes|written|summary|recap)\s+by\s+([^)]*)\)?", re.I)
@@ -63,14 +64,14 @@ def is_name(text: str) -> bool:
     match = NAME_AT_START.match(text)
     if not match or match.group(1) != text:
         return False
-    return all(_is_word_of_name(word) for word in text.split())
+    return all(is_word_of_name(word) for word in text.split())
 
 
-def _is_word_of_name(word: str) -> bool:
+def is_word_of_name(word: str) -> bool:
     """Could one capitalised word be part of a person's name: not a possessive or an acronym,
     a role, an organisation word or a word that is never a name?"""
-    if word.endswith(("'s", "’s")) or (len(word) > 1 and word.isupper()):
-        return False  # a possessive or an acronym is not part of a name
+    if word.endswith(("'s", "’s")) or (len(word) > 1 and word.isupper()) or word == "I":
+        return False  # a possessive, an acronym or the pronoun 'I' (an initial has its dot) is not part of a name
     lowered = word.lower().strip(".")
     return not any(lowered in words for words in (NOT_NAME_WORDS, ROLE_WORDS, ORG_WORDS))
 
@@ -204,7 +205,7 @@ def parse_talk_line(raw: str, others_named: bool = False) -> TalkLine:
     if possessive and is_name(possessive.group(1)):
         return TalkLine(text, [Speaker(possessive.group(1))], note_taker)
     first = _FIRST_NAME_TALK.match(text)
-    if first and _is_word_of_name(first.group(1)):
+    if first and is_word_of_name(first.group(1)):
         return TalkLine(text, [Speaker(first.group(1))], note_taker)
     split = _split_title_speakers(text)
     if split:

@@ -24,8 +24,11 @@ FORMAT_VERSION = 1
 # Bump when segmentation, chunking or sentence splitting changes what an index holds.
 # 4: labels of lists as lead-ins, one-word items under sub-headings, talks' recordings; 5: gist rows per segment;
 # 6: rST directive markers dropped, nested rST lists led in across the blank line, 'Ryan’s talk on …' speakers;
-# 7: gist rows memory-mapped (gist_rows.npy) with each talk's phrases counted
-PIPELINE_VERSION = 7
+# 7: gist rows memory-mapped (gist_rows.npy) with each talk's phrases counted;
+# 8: an event's own page is one section, talks introduced in a headingless post's prose;
+# 9: speakers named by a first name only in a talk's heading ('Tas - Title', 'David (Org) Title');
+# 10: a talk introduced in prose ends at the next paragraph that speaks of talks
+PIPELINE_VERSION = 10
 
 
 @dataclass
