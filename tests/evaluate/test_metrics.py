@@ -26,6 +26,9 @@ def test_hit_mrr_ndcg() -> None:
     assert m.ndcg_at([1, 1], n_relevant=2, k=5) == pytest.approx(1.0)
     assert m.ndcg_at([], n_relevant=2, k=5) == 0.0
     assert m.ndcg_at([0, 0], n_relevant=0, k=5) == 0.0
+    # one gold key matching two retrieved talks (a post cut in two): both relevant, never above 1
+    assert m.ndcg_at([1, 1, 0], n_relevant=1, k=5) == pytest.approx(1.0)
+    assert m.ndcg_at([0, 1, 1], n_relevant=1, k=5) < 1.0
 
 
 def test_squad_f1_and_fact_hit() -> None:
