@@ -42,7 +42,7 @@ def ndcg_at(rels: Sequence[int], n_relevant: int, k: int) -> float:
     """nDCG@k, at most 1: a gold key that matches two talks (a post cut in two) makes both
     relevant, so the ideal counts every relevant talk retrieved, not only the keys."""
     dcg = sum(rel / math.log2(i + 2) for i, rel in enumerate(rels[:k]))
-    relevant = max(n_relevant, sum(1 for rel in rels if rel))
+    relevant = max(n_relevant, sum(1 for rel in rels[:k] if rel))
     ideal = sum(1.0 / math.log2(i + 2) for i in range(min(relevant, k)))
     return dcg / ideal if ideal else 0.0
 
