@@ -248,3 +248,26 @@ def test_a_chosen_label_brings_the_items_under_it_like_a_lead_in() -> None:
     assert [c.row for c in chosen] == [0, 1, 2]
     alone = with_list_items(sentences, [Candidate(4, hit, 0, 0.9, True)])
     assert [c.row for c in alone] == [4]
+
+
+TITLED = """# Notes from WidgetConf
+
+## Storage for widgets (Ann Lee)
+
+Ann Lee showed how widgets are stored in three tiers, hot data on flash.
+
+## Scaling Widgets Forever (Bob Stone)
+
+Bob Stone sharded the widget store by customer.
+The talk that stood out to me was "Scaling Widgets Forever".
+"""
+
+
+@pytest.fixture(scope="module")
+def titled(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
+    return module_assistant(tmp_path_factory, embedder_factory, {"widgetconf.md": TITLED})
+
+
+def test_which_talk_is_answered_by_the_sentence_giving_its_title(titled: Assistant) -> None:
+    answer = titled.ask("Which talk stood out to the note taker?")[0]
+    assert answer.answer == 'The talk that stood out to me was "Scaling Widgets Forever".'

@@ -3,6 +3,8 @@ eligible ones, answer/features.py)."""
 
 from __future__ import annotations
 
+import re
+
 from recapqa.answer.facts import Facts
 from recapqa.answer.kinds import required
 from recapqa.answer.question import QuestionInfo, counted_as
@@ -20,6 +22,8 @@ from recapqa.sentences import Sentence, same_talk_rows
 from recapqa.settings import Settings
 from recapqa.store import Index
 from recapqa.text import terms
+
+_ASKS_TALK = re.compile(r"^\s*(which|what)\s+(\S+\s+){0,2}(talk|keynote|session|presentation)s?\b", re.I)
 
 
 class Eligibility:
@@ -50,8 +54,12 @@ class Eligibility:
         if facts.speaker_line and not info.asks_speaker:
             return False
         talk = self.facts.talks[sentence.talk_id]
-        # a talk's own title line says nothing (its speakers are news only to who/company questions)
-        known = info.terms | (self._title_terms(sentence.talk_id) if info.asks_speaker else talk.terms)
+        # a talk's own title line says nothing (its speakers are news only to who/company
+        # questions, its title only to 'which talk…')
+        if _ASKS_TALK.match(info.text):
+            known = info.terms
+        else:
+            known = info.terms | (self._title_terms(sentence.talk_id) if info.asks_speaker else talk.terms)
         if not sentence.text.rstrip().endswith(":") and not says_more(f"{sentence.label} {sentence.text}", known):
             return False  # a lead-in brings its items; an item under a label is quoted with it
         if sentence.label and says_only_no(sentence.text, known, info.text):
