@@ -325,3 +325,22 @@ def test_a_title_case_line_says_nothing_of_which_words_are_names() -> None:
     assert corpus_proper_nouns(notes) == {"netflix"}  # 'Possible' is capitalised by the title only
     info = analyse("What kinds of visualizations do traces make possible?", corpus_proper_nouns(notes))
     assert info.names == frozenset()
+
+
+
+@pytest.mark.parametrize(
+    ("text", "holds"),
+    [
+        ("About 40% of attendees were women.", True),
+        ("70% was single table, single row", True),  # a share of the whole the question names otherwise
+        ("Only 3% of contributors are women.", False),  # a share of something else
+        ("Hilbert maps of the Internet in 2003 and 2020", False),  # numbers, but no share
+        ("Half of the attendees were new to Go.", True),
+        ("One in five attendees was a woman.", True),
+        ("Most services are not seen on the 80/443 ports.", False),  # two numbers, not a fraction
+    ],
+)
+def test_a_share_is_answered_by_a_share_of_what_the_question_asks(text: str, holds: bool) -> None:
+    info = analyse("What share of KubeCon attendees were women?", frozenset({"kubecon"}))
+    assert info.kind == "number"
+    assert bool(kind_score(info, text, "", False)) is holds
