@@ -327,7 +327,6 @@ def test_a_title_case_line_says_nothing_of_which_words_are_names() -> None:
     assert info.names == frozenset()
 
 
-
 @pytest.mark.parametrize(
     ("text", "holds"),
     [
