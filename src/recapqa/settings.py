@@ -219,6 +219,15 @@ class Settings(BaseSettings, GistSettings):
         "different things, so naming them all does not say who said it).",
     )
 
+    llm_header_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Support check (answer/header.py): a cited talk's header (title, speakers, company) supports "
+        "a claim when the question names that talk: every name of the question is in the header and the header "
+        "holds at least this share of the question's content words. 0 turns the rule off.",
+    )
+
     # HTTP API
     api_key: str | None = None  # when set, every /v1/* route needs "Authorization: Bearer <key>"
     cors_origins: list[str] = Field(default_factory=list)  # JSON list, e.g. '["http://localhost:3000"]'

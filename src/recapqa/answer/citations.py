@@ -67,10 +67,11 @@ from recapqa.answer.claim_rules import (
 )
 from recapqa.answer.claims import Claim, split_claims
 from recapqa.answer.extractive import ExtractiveAnswerer
+from recapqa.answer.header import HEADER_ROW, header_names, header_text, names_talk
 from recapqa.answer.list_lines import list_text
 from recapqa.answer.question import analyse
 from recapqa.answer.relevance import log_odds, relevant_rows
-from recapqa.answer.support import ClaimWords, added_numbers, sentence_support
+from recapqa.answer.support import ClaimWords, added_numbers, sentence_support, text_support
 from recapqa.models import Hit
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
@@ -155,6 +156,9 @@ class SupportChecker:
             verdict = self._check_claim(claim, hits, known, relevance, question, info.asks_speaker)
             if not verdict.kept and (asks_talk or asks_speakers):
                 verdict = self._names_a_relevant_talk(claim, hits, known, relevance, asks_talk) or verdict
+            if not verdict.kept and (asks_name or asks_talk or asks_speakers or added_numbers(claim.text, question)):
+                by_names = (asks_name or asks_speakers) and not asks_talk
+                verdict = self._header_says(claim, hits, known, question, info.names, by_names) or verdict
             if verdict.kept and not gives_asked_quantity(claim.text, question, info):
                 verdict = Verdict(claim.text, claim.cited, "holds no number or date, and the question asks one")
             if verdict.kept and self.repeats(verdict, [v for v in verdicts if v.kept]):
@@ -198,6 +202,27 @@ class SupportChecker:
             if rows:
                 _, n, row = rows[-1]
                 return Verdict(claim.text, claim.cited, "supported", [(n, row, relevance[row].score)])
+        return None
+
+    def _header_says(
+        self, claim: Claim, hits: list[Hit], known: set[str], question: str, names: frozenset[str], by_names: bool
+    ) -> Verdict | None:
+        """Rule (e) (answer/header.py): the header of a cited talk the question names says
+        what the claim says (`by_names`: the names it gives say it)."""
+        new = set(terms(claim.text)) - known
+        if not new and not added_numbers(claim.text, question):
+            return None
+        words = ClaimWords.of(claim.text, new, question, None)
+        share = self.extractive.settings.llm_header_share
+        for number in [n for n in claim.cited if 1 <= n <= len(hits)]:
+            talk = hits[number - 1].talk
+            if not names_talk(question, names, talk, share):
+                continue
+            header = header_text(talk)
+            said = header_names(talk) if by_names else header
+            score = text_support(words, said, frozenset(terms(header)), None)
+            if score is not None:
+                return Verdict(claim.text, claim.cited, "supported by its talk's header", [(number, HEADER_ROW, score)])
         return None
 
     def _check_claim(
