@@ -21,7 +21,7 @@ from recapqa.answer.claim_rules import (
     numbers_bound,
 )
 from recapqa.sentences import Sentence
-from recapqa.text import terms
+from recapqa.text import terms, with_digits
 
 LEXICAL_SUPPORT = 0.5  # share of the claim's content words the sentence (with its talk's names) holds
 NEW_SUPPORT = 0.6  # share of the words the claim adds to the question that the sentence itself holds
@@ -65,7 +65,9 @@ def sentence_support(
 
 
 def text_support(claim: ClaimWords, said: str, talk_terms: frozenset[str], vector: np.ndarray | None) -> float | None:
-    """Support of the text `said` (`vector`: its embedding, if any) for the claim, as above."""
+    """Support of the text `said` (`vector`: its embedding, if any) for the claim, as above; a
+    number the claim gives in digits may be spelled out there ("9 patterns": "Nine patterns")."""
+    said = with_digits(said) if claim.numbers else said
     written = {n for n in claim.numbers if n in said}
     if written != claim.numbers:  # a figure written another way ("23,000" for "23 thousand")
         worth, theirs = number_values(claim.text), set(number_values(said).values())
