@@ -68,7 +68,7 @@ from recapqa.answer.claim_rules import (
 from recapqa.answer.claims import Claim, split_claims
 from recapqa.answer.extractive import ExtractiveAnswerer
 from recapqa.answer.header import HEADER_ROW, header_names, header_text, names_talk
-from recapqa.answer.list_lines import list_text
+from recapqa.answer.list_lines import items_under, list_text
 from recapqa.answer.question import analyse
 from recapqa.answer.relevance import log_odds, relevant_rows
 from recapqa.answer.support import ClaimWords, added_numbers, sentence_support, text_support
@@ -254,7 +254,8 @@ class SupportChecker:
                     if score is None:
                         continue
                     supported_somewhere = True
-                    if row not in relevance or not self._part_answers(row, words, question):
+                    answers = row in relevance or (with_items and self._items_answer(row, relevance))
+                    if not answers or not self._part_answers(row, words, question):
                         continue
                     if best is None or score > best[2]:
                         best = (shown, row, score)
@@ -264,6 +265,13 @@ class SupportChecker:
             return Verdict(claim.text, claim.cited, "supported", sources)
         reason = "its support does not answer the question" if supported_somewhere else "no cited sentence supports it"
         return Verdict(claim.text, claim.cited, reason)
+
+    def _items_answer(self, row: int, relevance: dict[int, Candidate]) -> bool:
+        """A line that only introduces its list ("How do you write unmaintainable code?" above
+        the ways) answers through its items: a claim summing up the line with its items answers
+        when most of those items do."""
+        items = items_under(self.index.sentences, row, self.extractive.settings.llm_list_items)
+        return bool(items) and 2 * sum(r in relevance for r in items) > len(items)
 
     def _part_answers(self, row: int, claim: ClaimWords, question: str) -> bool:
         """A row holding several sentences answers through the one the claim rests on: that
