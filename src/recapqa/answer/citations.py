@@ -67,11 +67,11 @@ from recapqa.answer.claim_rules import (
 )
 from recapqa.answer.claims import Claim, split_claims
 from recapqa.answer.extractive import ExtractiveAnswerer
-from recapqa.answer.header import HEADER_ROW, header_names, header_text, names_talk
+from recapqa.answer.header import HEADER_ROW, header_support
 from recapqa.answer.list_lines import items_under, list_text
 from recapqa.answer.question import analyse
 from recapqa.answer.relevance import log_odds, relevant_rows
-from recapqa.answer.support import ClaimWords, added_numbers, sentence_support, text_support
+from recapqa.answer.support import ClaimWords, added_numbers, sentence_support
 from recapqa.models import Hit
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
@@ -209,18 +209,9 @@ class SupportChecker:
     ) -> Verdict | None:
         """Rule (e) (answer/header.py): the header of a cited talk the question names says
         what the claim says (`by_names`: the names it gives say it)."""
-        new = set(terms(claim.text)) - known
-        if not new and not added_numbers(claim.text, question):
-            return None
-        words = ClaimWords.of(claim.text, new, question, None)
         share = self.extractive.settings.llm_header_share
         for number in [n for n in claim.cited if 1 <= n <= len(hits)]:
-            talk = hits[number - 1].talk
-            if not names_talk(question, names, talk, share):
-                continue
-            header = header_text(talk)
-            said = header_names(talk) if by_names else header
-            score = text_support(words, said, frozenset(terms(header)), None)
+            score = header_support(claim.text, known, question, hits[number - 1].talk, names, share, by_names)
             if score is not None:
                 return Verdict(claim.text, claim.cited, "supported by its talk's header", [(number, HEADER_ROW, score)])
         return None

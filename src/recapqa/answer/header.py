@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from recapqa.answer.support import ClaimWords, added_numbers, text_support
 from recapqa.models import Talk
 from recapqa.text import terms, words
 
@@ -58,3 +59,17 @@ def names_talk(question: str, names: frozenset[str], talk: Talk, share: float) -
         return False
     asked = set(terms(question))
     return bool(asked) and len(asked & set(terms(header))) / len(asked) >= share
+
+
+def header_support(
+    claim: str, known: set[str], question: str, talk: Talk, names: frozenset[str], share: float, by_names: bool
+) -> float | None:
+    """Support of `talk`'s header for the claim (module doc), or None; `known`: the words that
+    are not new (the question's, the names of the talks shown), `names`: the question's names,
+    `by_names`: only the names the header gives may say what the claim adds."""
+    new = set(terms(claim)) - known
+    if not (new or added_numbers(claim, question)) or not names_talk(question, names, talk, share):
+        return None
+    header = header_text(talk)
+    said = header_names(talk) if by_names else header
+    return text_support(ClaimWords.of(claim, new, question, None), said, frozenset(terms(header)), None)
