@@ -14,6 +14,7 @@ sets, is best. Prints the reliability (calibration) table and the values to copy
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -201,8 +202,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--ranking", choices=["listwise", "pointwise"], default="listwise")
+    parser.add_argument(
+        "--holdout",
+        help="regex of question ids left out of the fit and reported apart, with the weights in "
+        "settings.py and with the refitted ones (totals only: e.g. a blind batch not yet read)",
+    )
     args = parser.parse_args()
     rows = collect("dev")
+    if args.holdout:
+        held = [r for r in rows if re.match(args.holdout, r[1].id)]
+        rows = [r for r in rows if not re.match(args.holdout, r[1].id)]
     ranking = fit_ranking(rows, args.l2) if args.ranking == "listwise" else fit(sentence_examples(rows), args.l2)
     weights = tuple(round(float(b), 3) for b in ranking)
     confidence = tuple(round(float(b), 3) for b in fit(answer_examples(rows, weights), args.l2))
@@ -222,6 +231,16 @@ def main() -> None:
     print(f"abstain_threshold = {threshold}")
     for name, r in evaluate(rows, weights, confidence, threshold).items():
         print(f"dev {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in r.items()))
+    if args.holdout:
+        now = Settings()
+        for label_, (w, c, t) in {
+            "settings.py": (now.answer_weights, now.confidence_weights, now.abstain_threshold),
+            "refitted": (weights, confidence, threshold),
+        }.items():
+            for group, part in (("fitted on", rows), ("held out", held)):
+                for name, r in evaluate(part, w, c, t).items():
+                    figures = ", ".join(f"{k} {v:.3f}" for k, v in r.items())
+                    print(f"{group} ({len(part)} q), {label_}, {name}: {figures}")
     print("\n".join(reliability(rows, weights, confidence)))
     print("\n".join(sweep(rows, weights, confidence)))
 

@@ -108,19 +108,19 @@ class Settings(BaseSettings, GistSettings):
     # answering
     mode: AnswerMode = "auto"
     abstain_threshold: float = Field(
-        0.1,
+        0.3,
         ge=0,
         le=1,
         description="Probability (answer/features.py model) the best sentence must reach, else the answer is "
         "'not covered'. Chosen on the dev splits of both question sets by eval/calibrate.py.",
     )
     answer_weights: tuple[float, ...] = Field(
-        (-4.634, 1.911, 7.33, 1.872, 1.801, 2.631, -0.334, 0.898, -0.435, 2.71, 0.199, -1.929, 0.621, -0.0),
+        (-4.515, 2.569, 6.1, 2.382, 1.477, 1.602, 0.155, 0.462, 0.068, 0.666, 0.571, -1.446, 0.561, -0.0),
         description="Logistic weights of the extractive answerer's features, in the order of "
         "answer/features.py FEATURES; fitted on the dev splits by eval/calibrate.py.",
     )
     confidence_weights: tuple[float, ...] = Field(
-        (-2.115, 0.241, 0.312, 3.04, -1.121, 1.094, 0.061, 0.006),
+        (-0.655, 0.594, 0.697, -0.128, -0.17, 0.201, -0.536, -0.624),
         description="Logistic weights of answer/features.py CONFIDENCE_FEATURES: the probability that the "
         "extractive answer holds, compared with abstain_threshold; fitted by eval/calibrate.py.",
     )

@@ -24,6 +24,12 @@ _GENERIC_NAMES_TEXT = """
     is are does did do the a an in on for
 """
 GENERIC_NAMES = frozenset(_GENERIC_NAMES_TEXT.split())
+# Months and weekdays: capitalised, but a date, which notes also write in digits ('12/04/2004').
+_DATE_NAMES_TEXT = """
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+"""
+DATE_NAMES = frozenset(_DATE_NAMES_TEXT.split())
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+'’.-]*[A-Za-z0-9+]|[A-Za-z0-9]")
 
 
@@ -105,3 +111,27 @@ def squash(text: str) -> str:
 def normalize(text: str) -> str:
     """Lower case words (letters, digits, '+') separated by single spaces."""
     return re.sub(r"[^a-z0-9+]+", " ", text.lower()).strip()
+
+
+def cased_words(text: str) -> tuple[set[str], set[str]]:
+    """The words a text writes capitalised past the first word of a sentence or line, and
+    the stems it writes in lower case: what tells names from words (a title-case line, 'What's
+    Possible with eBPF', capitalises every word and says nothing of names)."""
+    upper: set[str] = set()
+    lower: set[str] = set()
+    for sentence in re.split(r"(?<=[.!?:])\s+|\n", text):
+        tokens = WORD.findall(sentence)
+        title_case = _title_case(tokens)
+        for i, token in enumerate(tokens):
+            if token[0].isupper() and i > 0 and not title_case:
+                upper.add(re.sub(r"['’]s$", "", token.lower()))
+            elif token[0].islower():
+                lower.update(terms(token.lower()))
+    return upper, lower
+
+
+def _title_case(tokens: list[str], least: int = 3) -> bool:
+    """Every word longer than four letters capitalised (a title leaves 'with', 'from' in lower
+    case; 'eBPF' has its capitals inside), at least `least` of them."""
+    long = [t for t in tokens if t[0].isalpha() and (len(t) > 4 or not t.islower())]
+    return len(long) >= least and all(not t.islower() for t in long)

@@ -287,3 +287,41 @@ def test_a_plural_noun_asked_for_before_its_verb_asks_for_a_list(question: str, 
 )
 def test_a_speaking_verb_asks_who_spoke_only_when_nothing_else_is_asked(question: str, asks_speaker: bool) -> None:
     assert analyse(question, frozenset()).asks_speaker is asks_speaker
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Why might it not pay off to rewrite the service?", "reason"),  # 'why' asks a reason, not an amount
+        ("Why did they pay for the cluster?", "reason"),
+        ("How much did they pay for the cluster?", "money"),
+        ("What did they pay for the cluster?", "money"),
+        ("What should teams pay attention to?", "other"),  # 'pay attention' names no amount
+    ],
+)
+def test_a_why_question_asks_for_a_reason_and_pay_off_is_not_money(question: str, kind: str) -> None:
+    assert kind_of(question) == kind
+
+
+def test_a_month_is_a_date_not_a_name_the_notes_must_give() -> None:
+    info = analyse("What did Amazon change after the outage in December 2004?", frozenset())
+    assert info.names == {"amazon"}
+    assert info.numbers == {"2004"}
+
+
+def test_a_year_the_question_gives_may_be_said_anywhere_in_the_talk(devdays: Assistant) -> None:
+    # '2019' is said in the talk's first sentence only; the answer is in its second
+    answer = devdays.ask("How are queries routed in the search cluster that had 3 nodes in 2019?")[0]
+    assert not answer.abstained
+    assert answer.citations[0].quote.startswith("Queries are routed by tenant")
+    missing = devdays.ask("How are queries routed in the search cluster that had 3 nodes in 2017?")[0]
+    assert all("Queries are routed" not in c.quote for c in missing.citations)
+
+
+def test_a_title_case_line_says_nothing_of_which_words_are_names() -> None:
+    from recapqa.answer.question import corpus_proper_nouns
+
+    notes = ["- `01:30` - What's Possible with eBPF?", "The demo ran on Netflix hardware."]
+    assert corpus_proper_nouns(notes) == {"netflix"}  # 'Possible' is capitalised by the title only
+    info = analyse("What kinds of visualizations do traces make possible?", corpus_proper_nouns(notes))
+    assert info.names == frozenset()

@@ -46,6 +46,10 @@ from recapqa.text import terms
         ("What did Brian Kime talk about?", "summary"),
         ("What was Intuit's talk about Argo?", "summary"),
         ("What was covered in the HelloFresh presentation?", "summary"),
+        # "what was the talk on <its subject> about": the talk named by what it is on
+        ("What was the talk on feature stores at Pinterest about?", "summary"),
+        ("What was the write-up on how the release process works about?", "summary"),
+        ("What was Mike's lightning talk on European conferences about?", "summary"),
         ("Tell me about the Pinterest talk", "summary"),
         ("What came out of the Learning Platforms discussion?", "takeaways"),
         ("What should I remember from the Pinterest keynote?", "takeaways"),

@@ -247,3 +247,104 @@ def test_themes_are_not_named_by_a_pair_of_common_words_and_talks_sharing_none_a
     per_talk = Counter(c.talk.title for c in answer.citations)
     assert set(per_talk) == {"Cheaper caches", "Faster builds", "Safer rollouts"}
     assert sorted(per_talk.values()) == [1, 2, 2]
+
+
+CHECKS = """# PolicyConf 2025
+
+## Policy as code in the cluster (Ravi Shah)
+
+Ravi showed how his team writes cluster policies as code and reviews them like any other change.
+The policies run in an admission controller, so a bad manifest is rejected before anything is created.
+They showed four checks every cluster enforces:
+
+- All namespaces must carry a label naming their owning team
+- All pods must set an upper bound for memory and CPU
+- All images must be pulled from the approved internal registry
+- Services must all use selectors that are unique across the cluster
+
+Each check started in audit mode for two weeks before it began to reject anything.
+"""
+
+
+def test_a_list_of_rules_is_quoted_whole_with_its_lead_in(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    """Items of up to `gist_item_words` (12) words, up to `gist_group_words` (50) with their
+    lead-in, are one bullet: the checks are the talk's point, one of them alone is not."""
+    assistant = assistant_over(settings, {"policyconf.md": CHECKS}, embedder_factory)
+    answer, _ = assistant.ask("Summarize Ravi Shah's talk", mode="extractive")
+    checks = CHECKS.split("They showed", 1)[1].split("\n\nEach check", 1)[0]
+    assert [c.quote for c in answer.citations] == [
+        "Ravi showed how his team writes cluster policies as code and reviews them like any other change.",
+        "The policies run in an admission controller, so a bad manifest is rejected before anything is created.",
+        "They showed" + checks,
+        "Each check started in audit mode for two weeks before it began to reject anything.",
+    ]
+    # with the bounds of before (items of at most 10 words, 30 with the lead-in) the list is cut up
+    before = assistant_over(
+        settings.model_copy(update={"gist_item_words": 10, "gist_group_words": 30}), {}, embedder_factory
+    )
+    answer, _ = before.ask("Summarize Ravi Shah's talk", mode="extractive")
+    assert "They showed" + checks not in [c.quote for c in answer.citations]
+
+
+LIGHTNING = """==============
+Lightning Talks
+==============
+
+Short notes from the lightning talks of the afternoon.
+
+Queuekit: Jobs for Humans (Ana Lee)
+===================================
+
+* Smallest possible setup
+* Easy to use
+* redis backend
+* https://queuekit.example.org
+
+.. code-block:: python
+
+    # producer.py
+    from queuekit import Queue
+    queue = Queue('jobs')
+    queue.connect()
+    queue.enqueue(job)
+
+Nordic Conferences (Bo Berg)
+============================
+
+PyCon Norden
+------------
+
+* May 12-14 in Oslo, Norway
+* 2 days of tutorials, 2 days of talks
+* https://pycon-norden.example.org
+
+DataFest North
+--------------
+
+* September 3-5 in Turku
+* Swedish and Finnish talks
+* https://datafest.example.org
+"""
+
+
+def test_a_run_of_short_items_under_a_heading_is_one_bullet_and_code_is_no_point(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    """Items with no lead-in that open a block (the heading above leads them) are quoted as one
+    run, as under a lead-in; a block of code (an rST code-block, its marker dropped by the
+    ingestion) is what the talk showed, not a point it made."""
+    assistant = assistant_over(settings, {"lightning.rst": LIGHTNING}, embedder_factory)
+    queue, _ = assistant.ask("Summarize Ana Lee's Queuekit lightning talk", mode="extractive")
+    assert queue.answer == (
+        "Summary of Queuekit: Jobs for Humans (Ana Lee):\n"
+        "- Smallest possible setup\n* Easy to use\n* redis backend"  # a bare link is no sentence
+    )
+    nordic, _ = assistant.ask("What was Bo Berg's lightning talk on Nordic conferences about?", mode="extractive")
+    assert nordic.answer == (
+        "Summary of Nordic Conferences (Bo Berg):\n"
+        "- PyCon Norden: May 12-14 in Oslo, Norway\n* 2 days of tutorials, 2 days of talks\n"
+        "* https://pycon-norden.example.org\n"
+        "- DataFest North: September 3-5 in Turku\n* Swedish and Finnish talks\n* https://datafest.example.org"
+    )

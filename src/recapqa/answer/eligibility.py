@@ -40,7 +40,8 @@ class Eligibility:
         gives must be in the sentence, its lead-in, the sentence before, or the talk's
         metadata (only the metadata when the question says 'the X talk'), or be something
         the talk names again and again (a passing mention does not make the talk about it);
-        a year or an edition the question gives ("Apply(ops) 24") must be there too."""
+        a year or an edition the question gives ("Apply(ops) 24") must be there too, or said
+        elsewhere in the same talk (the question's setting, not what it asks)."""
         sentence, facts = self.index.sentences[row], self.facts.sentences[row]
         if (required(info.kind) or (info.kind == "person" and info.asks_speaker)) and not kind:
             return False  # 'Who gave …' is answered by a name ('Who uses X?' may be by a company)
@@ -70,7 +71,7 @@ class Eligibility:
                 or names_other(sentence.text.split(":")[0], info.names | info.words)
             ):  # (what a line lists after its ':' is what it says, not what it is about)
                 return False  # the talk is about it, but this sentence is about something else it names
-        return all(n in near or n in sentence.text for n in info.numbers)
+        return all(n in near or n in sentence.text or n in talk.notes for n in info.numbers)
 
     def _items_deny(self, row: int, known: frozenset[str], question: str, reach: int = 8) -> bool:
         """Does an item under this line (its label) deny what the question asks, saying nothing else?"""

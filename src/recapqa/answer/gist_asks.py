@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-_TALK = r"(?:talks?|keynotes?|sessions?|presentations?|panels?|breakouts?|workshops?|discussions?)"
+_TALK = r"(?:talks?|keynotes?|sessions?|presentations?|panels?|breakouts?|workshops?|discussions?|write-?ups?)"
 _EVENT = r"(?:conference|event|summit|meetup|day|track|talks|sessions|keynotes|presentations|panels|speakers|across)"
 _SAYS = (
     r"(?:say|said|think|thinks|share|shared|mention|mentioned|tell|told|talk|explain|explained|argue|argued|claim"
@@ -57,6 +57,8 @@ GIST_ASKS: dict[str, re.Pattern[str]] = {
         r"|\bwhat happened in\b|\bwhat did (i|we) miss\b|\b(i|we) missed\b"
         rf"|\bwhat (was|is) (the |(?:[\w.&-]+ ){{0,3}}[\w.&-]+['’]s? ).*\b{_TALK} (all )?about\b"
         rf"|\bwhat (was|is) (the |(?:[\w.&-]+ ){{0,3}}[\w.&-]+['’]s? ).*\b{_TALK} on\s*\??\s*$"
+        rf"|\bwhat (was|is) (the |(?:[\w.&-]+ ){{0,3}}[\w.&-]+['’]s? )(?:[\w-]+ ){{0,2}}{_TALK} (on|about) "
+        r".+ about\s*\??\s*$"
         r"|\bwhat did .+ (talk about|present|discuss|cover|go over)\s*\??\s*$"
         rf"|\bwhat (was|were) (covered|discussed|presented)\b.*\b{_TALK}\b"
         rf"|\b(tell me about|describe|walk me through|brief me on)\b.*\b{_TALK}\s*\??\s*$"

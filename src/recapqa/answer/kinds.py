@@ -56,11 +56,13 @@ KINDS: tuple[KindRule, ...] = (
     KindRule("takeaways", GIST_ASKS["takeaways"], False),
     KindRule("summary", GIST_ASKS["summary"], False),
     KindRule("speaker_topic", GIST_ASKS["speaker_topic"], False),
+    # a question that opens with 'why' asks for a reason, whatever it names ('why might it not pay off')
+    KindRule("reason", re.compile(r"^\s*(why|how come)\b"), False),
     KindRule(
         "money",
         re.compile(
             r"\b(cost|costs|price|prices|priced|salary|salaries|earn|earns|revenue|revenues|budget|funding"
-            r"|paid|pay)\b"
+            r"|paid|pay)\b(?! (off|attention|tribute|homage|back)\b)"  # 'pay off' is not an amount
         ),
         True,
     ),

@@ -9,13 +9,12 @@ editions) must appear too, so "Apply(ops) 24" is not answered from "Apply(ops) 2
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
 from recapqa.answer.kinds import Kind, kind_of
 from recapqa.ingest.speakers import LABEL_RE, MENTION_RE
-from recapqa.text import GENERIC_NAMES, STOPWORDS, WORD, spelled_numbers, squash, terms, words
+from recapqa.text import DATE_NAMES, GENERIC_NAMES, STOPWORDS, WORD, cased_words, spelled_numbers, squash, terms, words
 
 _ASKS_SPEAKER = re.compile(
     r"\b(gave|give|presented|present|moderated|spoke|speakers?|took part|role|work for|panelists?)\b", re.I
@@ -117,8 +116,8 @@ def _names(question: str, proper_nouns: frozenset[str]) -> set[str]:
     cased = any(token[0].isupper() for token in tokens[1:])
     for i, token in enumerate(tokens):
         word = _INFLECTED.sub("", token.strip(".'’").lower())  # "DDoS-ing" names DDoS
-        if word in GENERIC_NAMES or word in STOPWORDS or len(word) < 3 or word.isdigit():
-            continue
+        if word in GENERIC_NAMES or word in STOPWORDS or word in DATE_NAMES or len(word) < 3 or word.isdigit():
+            continue  # (a month is a date the notes may write in digits, not a name they must give)
         if word.endswith("s") and word[:-1] in GENERIC_NAMES:  # "CEOs", "APIs": plurals of generic words
             continue
         if (i > 0 and token[0].isupper()) or (word in proper_nouns and not (cased and token[0].islower())):
@@ -244,14 +243,10 @@ def _counted(question: str, names: frozenset[str], named: bool = False) -> froze
 def corpus_proper_nouns(texts: list[str]) -> frozenset[str]:
     """Words written capitalised mid-sentence whose stem is never written in lower case
     ('Netflix' is one; 'Language', from "Large Language Models", is not: 'languages' is)."""
-    upper: Counter[str] = Counter()
+    upper: set[str] = set()
     lower_stems: set[str] = set()
     for text in texts:
-        for sentence in re.split(r"(?<=[.!?:])\s+|\n", text):
-            for i, token in enumerate(WORD.findall(sentence)):
-                word = re.sub(r"['’]s$", "", token.lower())
-                if token[0].isupper() and i > 0:
-                    upper[word] += 1
-                elif token[0].islower():
-                    lower_stems.update(terms(word))
+        words_up, stems_low = cased_words(text)
+        upper |= words_up
+        lower_stems |= stems_low
     return frozenset(w for w in upper if not set(terms(w)) & lower_stems and w not in GENERIC_NAMES and len(w) > 2)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,12 +23,12 @@ from recapqa.models import Chunk
 from recapqa.sentences import Sentence
 from recapqa.store.files import read_manifest
 from recapqa.talk_mentions import AliasFinder, talk_notes
-from recapqa.text import GENERIC_NAMES, WORD, terms
+from recapqa.text import GENERIC_NAMES, cased_words, terms
 
 FILE = "corpus_words.json"
 STATE = "corpus_words_state.json"  # what builds need to update the tables (`update`)
 # Bump when what is stored, or how it is computed, changes: older indexes are then rebuilt.
-VERSION = 2
+VERSION = 4
 MANIFEST_KEY = "corpus_words"
 
 log = logging.getLogger(__name__)
@@ -46,7 +45,7 @@ def is_current(manifest: dict[str, Any]) -> bool:
 
 # --- the tables as sums over documents ------------------------------------------------------
 
-STATE_VERSION = 1
+STATE_VERSION = 3
 
 
 @dataclass
@@ -91,13 +90,9 @@ def _part(chunks: list[Chunk], sentences: list[Sentence], finder: AliasFinder) -
     upper: set[str] = set()
     lower: set[str] = set()
     for chunk in chunks:  # answer/question.py corpus_proper_nouns, split before its last step
-        for sentence in re.split(r"(?<=[.!?:])\s+|\n", chunk.text):
-            for i, token in enumerate(WORD.findall(sentence)):
-                word = re.sub(r"['’]s$", "", token.lower())
-                if token[0].isupper() and i > 0:
-                    upper.add(word)
-                elif token[0].islower():
-                    lower.update(terms(word))
+        words_up, stems_low = cased_words(chunk.text)
+        upper |= words_up
+        lower |= stems_low
     counts: Counter[str] = Counter()
     for sentence in sentences:
         counts.update(set(terms(sentence.text)))
