@@ -23,11 +23,13 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
   (c) that sentence is itself relevant to the question by the extractive answerer's own
       scoring: it is eligible (about every name and number the question requires) and scores
       at least RELEVANCE_FLOOR of the answerer's abstention threshold and RELATIVE_RELEVANCE
-      of the best sentence shown, and is within settings.llm_support_logit_gap log-odds of
-      that best sentence, or is an item under a short line naming the question's subject, or
-      an item hanging under a line that passes, or goes on about a sentence that passes
-      (answer/relevance.py); when that row of the notes holds several sentences, the one the
-      claim rests on must hold a word of the question if another one does. A pasted
+      of the best sentence shown, is within settings.llm_support_logit_gap log-odds of that
+      best sentence and among the settings.llm_support_top best eligible sentences, or is an
+      item under a short line naming the question's subject, or an item hanging under a line
+      that passes, or goes on about a sentence that passes (answer/relevance.py), or (with the
+      items under it) a line whose items answer (one that restates the question above them);
+      when that row of the notes holds several sentences, the one the claim rests on must hold
+      a word of the question if another one does. A pasted
       paragraph, or a true sentence of the right talk that is not the answer, is no support;
   (d) a negated claim must negate what its sentence negates: the first content word after
       each negation of the claim is among the words a negation of the sentence bears on
@@ -136,16 +138,11 @@ class SupportChecker:
         best = max((c.score for c in candidates if c.eligible), default=0.0)
         settings = self.extractive.settings
         floor = max(RELEVANCE_FLOOR * settings.abstain_threshold, RELATIVE_RELEVANCE * best)
-        relevance = relevant_rows(
-            candidates,
-            self.index.sentences,
-            floor,
-            self.logit_gap,
-            settings.llm_heading_words,
-            settings.llm_heading_reach,
-            info.names,
-            settings.llm_list_items,
-        )
+        rules = (settings.llm_heading_words, settings.llm_heading_reach, info.names, settings.llm_list_items)
+        sentences = self.index.sentences
+        relevance = relevant_rows(candidates, sentences, floor, self.logit_gap, *rules, settings.llm_support_top)
+        # a list's items, each ranked on its own, answer by the gap alone (`_items_answer`)
+        items_relevance = relevant_rows(candidates, sentences, floor, self.logit_gap, *rules)
         verdicts: list[Verdict] = []
         asks_name = info.kind == "person" or bool(_ASKS_COMPANY.search(question))
         asks_speakers = bool(_ASKS_WHO_SPOKE.search(question))
@@ -153,7 +150,7 @@ class SupportChecker:
             if asks_name and not names_someone(claim.text, question):
                 verdicts.append(Verdict(claim.text, claim.cited, "names no one, and the question asks who"))
                 continue
-            verdict = self._check_claim(claim, hits, known, relevance, question, info.asks_speaker)
+            verdict = self._check_claim(claim, hits, known, (relevance, items_relevance), question, info.asks_speaker)
             if not verdict.kept and (asks_talk or asks_speakers):
                 verdict = self._names_a_relevant_talk(claim, hits, known, relevance, asks_talk) or verdict
             if not verdict.kept and (asks_name or asks_talk or asks_speakers or added_numbers(claim.text, question)):
@@ -221,10 +218,12 @@ class SupportChecker:
         claim: Claim,
         hits: list[Hit],
         known: set[str],
-        relevance: dict[int, Candidate],
+        relevances: tuple[dict[int, Candidate], dict[int, Candidate]],
         question: str,
         asks_speaker: bool = False,
     ) -> Verdict:
+        """`relevances`: the rows that answer (rule (c)), and those that answer as a list's items."""
+        relevance, items_relevance = relevances
         claim_terms = set(terms(claim.text))
         new = claim_terms - known
         if not base_terms(claim.text) - known:  # "the author found X" adds nothing to "what did the author find"
@@ -245,7 +244,7 @@ class SupportChecker:
                     if score is None:
                         continue
                     supported_somewhere = True
-                    answers = row in relevance or (with_items and self._items_answer(row, relevance))
+                    answers = row in relevance or (with_items and self._items_answer(row, items_relevance))
                     if not answers or not self._part_answers(row, words, question):
                         continue
                     if best is None or score > best[2]:
