@@ -34,7 +34,9 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
   (d) a negated claim must negate what its sentence negates: the first content word after
       each negation of the claim is among the words a negation of the sentence bears on
       (claim_rules.negation_matches), so "not build one but buy one" supports "do not build"
-      and not "do not buy".
+      and not "do not buy";
+  (e) failing (b) and (c), the cited talk's header (title, speakers, companies) supports a
+      claim about the talk the question names (answer/header.py; the quote is the header).
 Three kinds of question take names as their answer: who / which company (speaker and company
 names count as new words, for which company the words of talk titles too, as a title may name
 it: "Building database applications using Aerospike"; and the claim must name someone; the cited talk's "Speaker:" lines
