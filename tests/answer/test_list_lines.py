@@ -126,3 +126,36 @@ def test_a_claim_summing_up_a_list_and_a_claim_on_an_item_are_kept(
             if kept:
                 [(_, found, _)] = verdict.sources
                 assert assistant.index.sentences[found].text == quoted
+
+
+ASKED = """# Job Security
+
+Speaker: Sam Rivera
+
+* People code in Python because it is readable
+* Readability has costs for consultants
+* How do you write unmaintainable code?
+    * Variable naming systems
+    * Metaclasses
+    * Monkey-patching
+* The talk closed with a plea for tests
+"""
+
+
+def test_a_claim_summing_up_the_items_under_a_line_that_asks_the_question_is_kept(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    """The line restates the question (so the answerer finds it ineligible); its items answer."""
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    assistant = assistant_over(settings, {"job.md": ASKED}, embedder_factory)
+    question = "How do you write unmaintainable code, according to Sam Rivera?"
+    reply = "Variable naming systems, metaclasses and monkey-patching [1]."
+    retrieval = assistant.retriever.retrieve(question)
+    for items, kept in ((settings.llm_list_items, True), (0, False)):
+        off = Settings(corpus_dir=settings.corpus_dir, index_dir=settings.index_dir, llm_list_items=items)
+        checker = SupportChecker(ExtractiveAnswerer(assistant.extractive.index, off), assistant.embed_query)
+        [verdict] = checker.check(reply, retrieval, retrieval.hits[:1])
+        assert verdict.kept == kept, (items, verdict.reason)
+        if kept:
+            [(_, found, _)] = verdict.sources
+            assert assistant.index.sentences[found].text == "How do you write unmaintainable code?"

@@ -31,6 +31,14 @@ def test_the_answerers_best_sentences_answer_and_the_ones_far_below_do_not() -> 
     assert sorted(found) == [0, 1]  # 0.96 is 1.4 log-odds below 0.99, 0.5 is 4.6 below
 
 
+def test_only_the_top_eligible_sentences_answer_by_their_own_score() -> None:
+    rows = sentences("Ledger keeps balances.", "The office is in Berlin.", "Lunch was good.", "It rained.")
+    cands = [candidate(0, 0.99), candidate(1, 0.985), candidate(2, 0.98, eligible=False), candidate(3, 0.97)]
+    assert sorted(relevant_rows(cands, rows, 0.1, GAP, WORDS, REACH)) == [0, 1, 3]  # all within the gap
+    assert sorted(relevant_rows(cands, rows, 0.1, GAP, WORDS, REACH, top=2)) == [0, 1]  # 2 is not eligible
+    assert sorted(relevant_rows(cands, rows, 0.1, GAP, WORDS, REACH, top=1)) == [0]
+
+
 def test_an_item_answers_under_a_short_line_that_names_the_questions_subject() -> None:
     rows = sentences("Ledger Service", "keeps a record of balances", "uses quorum consensus", "Lunch was good.")
     cands = [candidate(0, 0.995, eligible=False), candidate(1, 0.5), candidate(2, 0.4, eligible=False)]

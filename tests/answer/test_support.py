@@ -15,7 +15,7 @@ from recapqa.embed import Embedder
 from recapqa.models import Span
 from recapqa.sentences import Sentence
 from recapqa.settings import Settings
-from recapqa.text import terms
+from recapqa.text import terms, with_digits
 
 QUESTION = "How many write operations does a typical MySQL database perform for each write request?"
 SENTENCE = Sentence(
@@ -47,6 +47,14 @@ def test_a_figure_written_another_way_is_the_same_figure() -> None:
     question, said = "How many contributors do the projects have?", "There are more than 23 thousand contributors."
     assert supported("They have more than 23,000 contributors.", said, question) == 1.0
     assert supported("They have more than 32,000 contributors.", said, question) is None
+
+
+def test_a_figure_the_notes_spell_out_is_the_same_figure() -> None:
+    question, said = "How many incidents do the patterns cover?", "Nine patterns and a catch-all: 16K incidents"
+    assert with_digits(said) == "Nine 9 patterns and a catch-all: 16K incidents"
+    assert supported("9 patterns and a catch-all: 16K incidents.", said, question) == 1.0
+    assert supported("8 patterns and a catch-all: 16K incidents.", said, question) is None
+    assert supported("Nine patterns cover 9 incidents.", said, question) is None  # 9 counts patterns there
 
 
 def test_a_comparison_turned_around_is_not_supported() -> None:

@@ -23,16 +23,20 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
   (c) that sentence is itself relevant to the question by the extractive answerer's own
       scoring: it is eligible (about every name and number the question requires) and scores
       at least RELEVANCE_FLOOR of the answerer's abstention threshold and RELATIVE_RELEVANCE
-      of the best sentence shown, and is within settings.llm_support_logit_gap log-odds of
-      that best sentence, or is an item under a short line naming the question's subject, or
-      an item hanging under a line that passes, or goes on about a sentence that passes
-      (answer/relevance.py); when that row of the notes holds several sentences, the one the
-      claim rests on must hold a word of the question if another one does. A pasted
+      of the best sentence shown, is within settings.llm_support_logit_gap log-odds of that
+      best sentence and among the settings.llm_support_top best eligible sentences, or is an
+      item under a short line naming the question's subject, or an item hanging under a line
+      that passes, or goes on about a sentence that passes (answer/relevance.py), or (with the
+      items under it) a line whose items answer (one that restates the question above them);
+      when that row of the notes holds several sentences, the one the claim rests on must hold
+      a word of the question if another one does. A pasted
       paragraph, or a true sentence of the right talk that is not the answer, is no support;
   (d) a negated claim must negate what its sentence negates: the first content word after
       each negation of the claim is among the words a negation of the sentence bears on
       (claim_rules.negation_matches), so "not build one but buy one" supports "do not build"
-      and not "do not buy".
+      and not "do not buy";
+  (e) failing (b) and (c), the cited talk's header (title, speakers, companies) supports a
+      claim about the talk the question names (answer/header.py; the quote is the header).
 Three kinds of question take names as their answer: who / which company (speaker and company
 names count as new words, for which company the words of talk titles too, as a title may name
 it: "Building database applications using Aerospike"; and the claim must name someone; the cited talk's "Speaker:" lines
@@ -67,7 +71,8 @@ from recapqa.answer.claim_rules import (
 )
 from recapqa.answer.claims import Claim, split_claims
 from recapqa.answer.extractive import ExtractiveAnswerer
-from recapqa.answer.list_lines import list_text
+from recapqa.answer.header import HEADER_ROW, header_support
+from recapqa.answer.list_lines import items_under, list_text
 from recapqa.answer.question import analyse
 from recapqa.answer.relevance import log_odds, relevant_rows
 from recapqa.answer.support import ClaimWords, added_numbers, sentence_support
@@ -135,16 +140,11 @@ class SupportChecker:
         best = max((c.score for c in candidates if c.eligible), default=0.0)
         settings = self.extractive.settings
         floor = max(RELEVANCE_FLOOR * settings.abstain_threshold, RELATIVE_RELEVANCE * best)
-        relevance = relevant_rows(
-            candidates,
-            self.index.sentences,
-            floor,
-            self.logit_gap,
-            settings.llm_heading_words,
-            settings.llm_heading_reach,
-            info.names,
-            settings.llm_list_items,
-        )
+        rules = (settings.llm_heading_words, settings.llm_heading_reach, info.names, settings.llm_list_items)
+        sentences = self.index.sentences
+        relevance = relevant_rows(candidates, sentences, floor, self.logit_gap, *rules, settings.llm_support_top)
+        # a list's items, each ranked on its own, answer by the gap alone (`_items_answer`)
+        items_relevance = relevant_rows(candidates, sentences, floor, self.logit_gap, *rules)
         verdicts: list[Verdict] = []
         asks_name = info.kind == "person" or bool(_ASKS_COMPANY.search(question))
         asks_speakers = bool(_ASKS_WHO_SPOKE.search(question))
@@ -152,9 +152,12 @@ class SupportChecker:
             if asks_name and not names_someone(claim.text, question):
                 verdicts.append(Verdict(claim.text, claim.cited, "names no one, and the question asks who"))
                 continue
-            verdict = self._check_claim(claim, hits, known, relevance, question, info.asks_speaker)
+            verdict = self._check_claim(claim, hits, known, (relevance, items_relevance), question, info.asks_speaker)
             if not verdict.kept and (asks_talk or asks_speakers):
                 verdict = self._names_a_relevant_talk(claim, hits, known, relevance, asks_talk) or verdict
+            if not verdict.kept and (asks_name or asks_talk or asks_speakers or added_numbers(claim.text, question)):
+                by_names = (asks_name or asks_speakers) and not asks_talk
+                verdict = self._header_says(claim, hits, known, question, info.names, by_names) or verdict
             if verdict.kept and not gives_asked_quantity(claim.text, question, info):
                 verdict = Verdict(claim.text, claim.cited, "holds no number or date, and the question asks one")
             if verdict.kept and self.repeats(verdict, [v for v in verdicts if v.kept]):
@@ -200,15 +203,29 @@ class SupportChecker:
                 return Verdict(claim.text, claim.cited, "supported", [(n, row, relevance[row].score)])
         return None
 
+    def _header_says(
+        self, claim: Claim, hits: list[Hit], known: set[str], question: str, names: frozenset[str], by_names: bool
+    ) -> Verdict | None:
+        """Rule (e) (answer/header.py): the header of a cited talk the question names says
+        what the claim says (`by_names`: the names it gives say it)."""
+        share = self.extractive.settings.llm_header_share
+        for number in [n for n in claim.cited if 1 <= n <= len(hits)]:
+            score = header_support(claim.text, known, question, hits[number - 1].talk, names, share, by_names)
+            if score is not None:
+                return Verdict(claim.text, claim.cited, "supported by its talk's header", [(number, HEADER_ROW, score)])
+        return None
+
     def _check_claim(
         self,
         claim: Claim,
         hits: list[Hit],
         known: set[str],
-        relevance: dict[int, Candidate],
+        relevances: tuple[dict[int, Candidate], dict[int, Candidate]],
         question: str,
         asks_speaker: bool = False,
     ) -> Verdict:
+        """`relevances`: the rows that answer (rule (c)), and those that answer as a list's items."""
+        relevance, items_relevance = relevances
         claim_terms = set(terms(claim.text))
         new = claim_terms - known
         if not base_terms(claim.text) - known:  # "the author found X" adds nothing to "what did the author find"
@@ -229,7 +246,8 @@ class SupportChecker:
                     if score is None:
                         continue
                     supported_somewhere = True
-                    if row not in relevance or not self._part_answers(row, words, question):
+                    answers = row in relevance or (with_items and self._items_answer(row, items_relevance))
+                    if not answers or not self._part_answers(row, words, question):
                         continue
                     if best is None or score > best[2]:
                         best = (shown, row, score)
@@ -239,6 +257,13 @@ class SupportChecker:
             return Verdict(claim.text, claim.cited, "supported", sources)
         reason = "its support does not answer the question" if supported_somewhere else "no cited sentence supports it"
         return Verdict(claim.text, claim.cited, reason)
+
+    def _items_answer(self, row: int, relevance: dict[int, Candidate]) -> bool:
+        """A line that only introduces its list ("How do you write unmaintainable code?" above
+        the ways) answers through its items: a claim summing up the line with its items answers
+        when most of those items do."""
+        items = items_under(self.index.sentences, row, self.extractive.settings.llm_list_items)
+        return bool(items) and 2 * sum(r in relevance for r in items) > len(items)
 
     def _part_answers(self, row: int, claim: ClaimWords, question: str) -> bool:
         """A row holding several sentences answers through the one the claim rests on: that

@@ -21,6 +21,7 @@ import numpy as np
 
 from recapqa.answer.citations import SupportChecker, Verdict
 from recapqa.answer.extractive import ExtractiveAnswerer
+from recapqa.answer.header import HEADER_ROW, header_text
 from recapqa.answer.llm_gist import answer_gist, gist_doubt, llm_answer, markers, selected_gist
 from recapqa.answer.llm_http import chat_completion
 from recapqa.answer.prompt import CANNOT_ANSWER_REPLY, build_messages, fit_sources, is_abstention
@@ -112,6 +113,9 @@ class LLMAnswerer:
         return llm_answer(question, " ".join(sentences), citations, started)
 
     def _citation(self, hit: Hit, row: int, score: float) -> Citation:
+        if row == HEADER_ROW:  # the claim rests on the talk's header (answer/header.py): quote it
+            line = hit.chunk.span.start_line
+            return Citation(hit.chunk.chunk_id, hit.talk, hit.chunk.source, line, line, header_text(hit.talk), score)
         sentence = self.index.sentences[row]
         chunk = self.index.chunks[self.extractive.facts.sentences[row].chunk_row]  # a "Speaker:" line may be in another
         return Citation(

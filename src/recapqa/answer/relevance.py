@@ -2,9 +2,10 @@
 (answer/citations.py). A claim is kept only when the sentence that supports it is one of these.
 
 A sentence answers when the extractive answerer finds it eligible and scores it at least
-`floor` and within `gap` log-odds of the best eligible sentence shown (a true sentence of the
-right talk that is not the answer sits further down). Two conventions of how notes are written
-let a sentence the answerer ranks lower answer too, when it is eligible:
+`floor`, within `gap` log-odds of the best eligible sentence shown and among the `top` best
+eligible ones (a true sentence of the right talk that is not the answer sits further down).
+Two conventions of how notes are written let a sentence the answerer ranks lower answer too,
+when it is eligible:
 
 - **an item under its heading**: notes name a thing once, on a short line of its own (a list
   item or sub-heading: "Counting Service", "Route53 latency-based routing"), and say what it
@@ -53,12 +54,15 @@ def relevant_rows(
     heading_reach: int,
     names: frozenset[str] = frozenset(),
     list_items: int = 0,
+    top: int = 0,
 ) -> dict[int, Candidate]:
-    """The candidates (by sentence row) whose sentence answers the question (module doc)."""
-    eligible = [c for c in candidates if c.eligible]
+    """The candidates (by sentence row) whose sentence answers the question (module doc);
+    `top` > 0: only the `top` best eligible sentences answer by their own score."""
+    eligible = sorted((c for c in candidates if c.eligible), key=lambda c: (-c.score, c.row))
     best = max((c.score for c in eligible), default=0.0)
     lowest = log_odds(best) - gap
-    by_score = {c.row: c for c in eligible if c.score >= floor and log_odds(c.score) >= lowest}
+    ranked = eligible[:top] if top > 0 else eligible
+    by_score = {c.row: c for c in ranked if c.score >= floor and log_odds(c.score) >= lowest}
     shown = {c.row: c for c in candidates}
     top_line = max((log_odds(c.score) for c in candidates), default=0.0) - gap
 

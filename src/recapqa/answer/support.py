@@ -21,7 +21,7 @@ from recapqa.answer.claim_rules import (
     numbers_bound,
 )
 from recapqa.sentences import Sentence
-from recapqa.text import terms
+from recapqa.text import terms, with_digits
 
 LEXICAL_SUPPORT = 0.5  # share of the claim's content words the sentence (with its talk's names) holds
 NEW_SUPPORT = 0.6  # share of the words the claim adds to the question that the sentence itself holds
@@ -61,6 +61,13 @@ def sentence_support(
     `talk_terms`, its talk's title, company and speakers; `vector` its embedding) for the
     claim: the larger of word overlap and cosine, or None when it does not support it."""
     said = f"{sentence.context} {sentence.text} {items}"
+    return text_support(claim, said, talk_terms, vector)
+
+
+def text_support(claim: ClaimWords, said: str, talk_terms: frozenset[str], vector: np.ndarray | None) -> float | None:
+    """Support of the text `said` (`vector`: its embedding, if any) for the claim, as above; a
+    number the claim gives in digits may be spelled out there ("9 patterns": "Nine patterns")."""
+    said = with_digits(said) if claim.numbers else said
     written = {n for n in claim.numbers if n in said}
     if written != claim.numbers:  # a figure written another way ("23,000" for "23 thousand")
         worth, theirs = number_values(claim.text), set(number_values(said).values())
@@ -80,7 +87,7 @@ def sentence_support(
     new_covered = len(claim.new & (own | HEDGES)) / len(claim.new) if claim.new else 1.0
     enough = len(shared) >= min(2, len(claim.terms))
     lexical_ok = lexical >= LEXICAL_SUPPORT and new_covered >= NEW_SUPPORT and enough
-    cosine = float(vector @ claim.vector) if claim.vector is not None else 0.0
+    cosine = float(vector @ claim.vector) if claim.vector is not None and vector is not None else 0.0
     if lexical_ok or (cosine >= EMBED_SUPPORT and new_covered >= EMBED_NEW_SUPPORT):
         return max(lexical, cosine)
     return None
