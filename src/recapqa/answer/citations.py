@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -76,34 +76,20 @@ from recapqa.answer.list_lines import items_under, list_text
 from recapqa.answer.question import analyse
 from recapqa.answer.relevance import log_odds, relevant_rows
 from recapqa.answer.support import ClaimWords, added_numbers, sentence_support
+from recapqa.answer.verdicts import Verdict, repeats
 from recapqa.models import Hit
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
 
-__all__ = ["SupportChecker", "Verdict", "base_terms", "log_odds", "negated_terms", "negation_matches"]
+__all__ = ["SupportChecker", "Verdict", "base_terms", "log_odds", "negated_terms", "negation_matches", "repeats"]
 
 RELEVANCE_FLOOR = 0.6  # share of the extractive abstention threshold a supporting sentence scores, and...
 RELATIVE_RELEVANCE = 0.8  # ...this share of the best score among the sentences shown
-REPEAT_OVERLAP = 0.8
 _PART_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")  # sentence ends inside one row of the notes
 _ASKS_COMPANY = re.compile(r"\b(which|what) (company|companies|organi[sz]ations?|firms?|employer)\b", re.I)
 _ASKS_TALK = re.compile(r"\b(which|what) (talks?|sessions?|presentations?|keynotes?|panels?)\b", re.I)
 # questions whose answer is who spoke: a talk's speakers answer them
 _ASKS_WHO_SPOKE = re.compile(r"^\s*(who|whom)\b|\b(which|what) (speakers?|presenters?|panelists?)\b", re.I)
-
-
-@dataclass
-class Verdict:
-    """What the checker made of one claim; `sources` is empty unless it was kept."""
-
-    text: str
-    cited: list[int]
-    reason: str  # "supported", or why not
-    sources: list[tuple[int, int, float]] = field(default_factory=list)  # (source number, row, support)
-
-    @property
-    def kept(self) -> bool:
-        return bool(self.sources)
 
 
 class SupportChecker:
@@ -160,7 +146,7 @@ class SupportChecker:
                 verdict = self._header_says(claim, hits, known, question, info.names, by_names) or verdict
             if verdict.kept and not gives_asked_quantity(claim.text, question, info):
                 verdict = Verdict(claim.text, claim.cited, "holds no number or date, and the question asks one")
-            if verdict.kept and self.repeats(verdict, [v for v in verdicts if v.kept]):
+            if verdict.kept and repeats(verdict, [v for v in verdicts if v.kept]):
                 verdict = Verdict(claim.text, claim.cited, "repeats an earlier claim")
             verdicts.append(verdict)
         return verdicts
@@ -299,14 +285,3 @@ class SupportChecker:
         items = list_text(self.index.sentences, row, limit)
         talk_terms = self.extractive.talk_terms(sentence.talk_id)
         return sentence_support(claim, sentence, items, talk_terms, self.index.sentence_vectors[row])
-
-    def repeats(self, verdict: Verdict, kept: list[Verdict]) -> bool:
-        """The kept claim says nothing the earlier kept ones did not (REPEAT_OVERLAP)."""
-        mine = set(terms(verdict.text))
-        rows = {row for _, row, _ in verdict.sources}
-        for other in kept:
-            theirs = set(terms(other.text))
-            overlap = len(mine & theirs) / max(1, len(mine | theirs))
-            if overlap >= REPEAT_OVERLAP or (rows <= {r for _, r, _ in other.sources} and mine <= theirs):
-                return True
-        return False

@@ -28,7 +28,7 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from recapqa.answer.citations import SupportChecker, Verdict, base_terms
+from recapqa.answer.citations import SupportChecker, Verdict, base_terms, repeats
 from recapqa.answer.claims import Claim, split_claims
 from recapqa.answer.kinds import GIST_KINDS
 from recapqa.answer.prompt import build_gist_messages, is_abstention
@@ -166,7 +166,7 @@ def check_selected(
                     score, row = max(supported)
                     sources.append((n, row, score))
             verdict = Verdict(claim.text, claim.cited, "supported" if sources else NOT_SUPPORTED, sources)
-        if verdict.kept and checker.repeats(verdict, [v for v in verdicts if v.kept]):
+        if verdict.kept and repeats(verdict, [v for v in verdicts if v.kept]):
             verdict = Verdict(claim.text, claim.cited, REPEATED)
         verdicts.append(verdict)
     return verdicts
