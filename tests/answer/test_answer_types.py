@@ -343,3 +343,15 @@ def test_a_share_is_answered_by_a_share_of_what_the_question_asks(text: str, hol
     info = analyse("What share of KubeCon attendees were women?", frozenset({"kubecon"}))
     assert info.kind == "number"
     assert bool(kind_score(info, text, "", False)) is holds
+
+
+def test_years_ago_is_a_time_not_an_amount_of_years() -> None:
+    (years,) = terms("years")
+    assert number_near("He worked with Java for 12 years.", frozenset({years}), frozenset(), 3)
+    assert not number_near("About 2.5 years ago he worked on mobile.", frozenset({years}), frozenset(), 3)
+
+
+def test_a_capitalised_function_word_is_no_organisation() -> None:
+    info = analyse("Which company does Thorsten Leemhuis work for?", frozenset())
+    assert kind_score(info, "> By [Thorsten Leemhuis](https://example.org/)", "", False) == 0.0
+    assert kind_score(info, "Thorsten Leemhuis of Heise explained it.", "", False) == 1.0

@@ -8,7 +8,7 @@ import re
 
 from recapqa.answer.question import QuestionInfo, is_speaker_line
 from recapqa.ingest.speakers import NAME_RE
-from recapqa.text import GENERIC_NAMES, squash, terms, words
+from recapqa.text import GENERIC_NAMES, STOPWORDS, squash, terms, words
 
 # A named place: 'in Denver', 'at the Venetian', 'Location: Warsaw' (not 'in June', 'on Monday').
 _PLACE = re.compile(
@@ -116,7 +116,11 @@ def number_near(text: str, nouns: frozenset[str], asked: frozenset[str], window:
     belongs to the noun it is written beside: '8 microservices', 'models: 5.3k', not
     'two days' for talks."""
     tokens = words(_LINK_TARGET.sub("] ", text))
-    at_noun = [i for i, w in enumerate(tokens) if any(same_noun(t, nouns) for t in terms(w))]
+    at_noun = [  # '2.5 years ago' is a point in time, not an amount of years
+        i
+        for i, w in enumerate(tokens)
+        if any(same_noun(t, nouns) for t in terms(w)) and [t.lower() for t in tokens[i + 1 : i + 2]] != ["ago"]
+    ]
     at_amount = [i for i, w in enumerate(tokens) if _amounts(w, asked, True) or _new_number_word(w, asked)]
     return any(abs(i - j) <= window for i in at_noun for j in at_amount)
 
@@ -253,7 +257,7 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
 def _names_beyond(text: str, asked: frozenset[str]) -> bool:
     """A capitalised word, not opening the text, that is not a name the question gives (an
     organisation beside the person asked about)."""
-    return any(word.lower() not in asked for word in _ORG_WORD.findall(text))
+    return any(word.lower() not in asked and word.lower() not in STOPWORDS for word in _ORG_WORD.findall(text))
 
 
 # A name written in the text: capitalised after its first word, letters with digits ('S3'), or
