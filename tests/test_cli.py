@@ -122,6 +122,21 @@ def test_bad_input_is_a_message_with_the_fix_not_a_traceback(workdir: Path) -> N
         assert "Traceback" not in result.stderr
 
 
+def test_a_file_given_for_a_folder_is_named_as_such(tmp_path: Path) -> None:
+    notes = write(
+        tmp_path / "corpus" / "a.md", "## Talk A (Acme)\n\nSpeaker: Jane Doe, CEO\n\nAcme trains 40 models.\n"
+    )
+    write(tmp_path / "index.txt", "not a folder")
+    for args, expected in [
+        (("index", "--corpus", str(notes)), "error: corpus directory corpus/a.md is a file, not a folder"),
+        (("index", "--index", "index.txt"), "error: the index folder is a file, not a folder"),
+        (("ask", "--index", "index.txt", "How many models?"), "error: the index folder is a file, not a folder"),
+    ]:
+        result = run(*args, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
+        assert expected in result.stderr.replace(f"{tmp_path}/", "") and "fix: point" in result.stderr
+
+
 def test_a_corrupt_index_is_reported_and_rebuilt(tmp_path: Path) -> None:
     write(tmp_path / "corpus" / "a.md", "## Talk A (Acme)\n\nSpeaker: Jane Doe, CEO\n\nAcme trains 40 models a day.\n")
     assert run("index", cwd=tmp_path).returncode == 0

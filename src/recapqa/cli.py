@@ -266,6 +266,12 @@ def evaluate(
             typer.echo(f"  {group}: {cells}")
 
 
+INTERRUPTED = (
+    "interrupted: the index is as it was (a build publishes only when complete); "
+    "run the command again: chunks already embedded are kept and reused"
+)
+
+
 def _fail(exc: RecapqaError) -> None:
     _err(f"error: {exc.message}")
     if exc.fix:
@@ -286,8 +292,12 @@ def main() -> None:
 
         _fail(storage_error(exc))
     except KeyboardInterrupt:
-        _err("interrupted")
+        _err(INTERRUPTED)
         sys.exit(130)
+    except SystemExit as exc:
+        if exc.code == 130:  # typer turns Ctrl-C inside a command into a silent exit 130
+            _err(INTERRUPTED)
+        raise
 
 
 if __name__ == "__main__":

@@ -87,10 +87,11 @@ class Assistant:
         index_dir: Path | None = None,
         notify: Callable[[str], None] | None = None,
     ) -> Assistant:
-        """Load the index, refreshing it first if the corpus changed since it was built."""
+        """Load the index, refreshing it first if the corpus changed since it was built (when
+        the disk refuses the refresh, the index as last built answers, with a warning)."""
         corpus = corpus_dir or settings.corpus_dir
         index_dir = index_dir or settings.index_dir
-        index = ensure_index(corpus, index_dir, settings, default_embedder, notify)
+        index = ensure_index(corpus, index_dir, settings, default_embedder, notify, stale_ok=True)
         return cls(index, settings, query_embedder(index_dir, notify, settings.encoder_threads))
 
     def warm(self) -> None:

@@ -27,6 +27,11 @@ class Filters:
     def __bool__(self) -> bool:
         return any((self.talk_id, self.company, self.speaker, self.conference))
 
+    def __str__(self) -> str:
+        """The filters set, as a person would say them: "company 'Acme' and speaker 'Jo'"."""
+        named = {"talk": self.talk_id, "company": self.company, "speaker": self.speaker, "conference": self.conference}
+        return " and ".join(f"{name} '{value}'" for name, value in named.items() if value) or "no filter"
+
 
 @dataclass
 class Retrieval:

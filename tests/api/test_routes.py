@@ -213,3 +213,29 @@ def test_a_broken_corpus_is_reported_by_readyz_and_routes(tmp_path: Path, api_se
         assert response.status_code == 503 and response.json()["error"]["type"] == "CorpusError"
         for reply in (ready, response):  # the server's folders are named by their setting, not shown
             assert str(tmp_path) not in reply.text and "<RECAPQA_CORPUS_DIR>" in reply.text
+
+
+def test_completions_take_the_openai_message_shapes(client: TestClient) -> None:
+    """Content as a list of text parts, the "developer" role and an assistant turn with
+    null content are how OpenAI clients send messages; they were refused with a 422."""
+    messages = [
+        {"role": "developer", "content": "Answer briefly."},
+        {"role": "user", "content": "hello"},
+        {"role": "assistant", "content": None},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "How many models does Uber"},
+                {"type": "text", "text": "run in production?"},
+            ],
+        },
+    ]
+    response = client.post("/v1/chat/completions", json={"model": "recapqa", "messages": messages})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "5.3k" in body["choices"][0]["message"]["content"]
+    assert body["recapqa"]["resolved_question"] == "How many models does Uber\nrun in production?"  # parts joined
+    image = [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "http://example.com/a.png"}}]}]
+    refused = client.post("/v1/chat/completions", json={"messages": image})
+    assert refused.status_code == 422
+    assert "only text content parts are supported, not 'image_url'" in refused.json()["error"]["message"]

@@ -137,7 +137,13 @@ def chat_cases(p: str, r: str) -> Iterator[Case]:
         ("unknown role", [{"role": "robot", "content": UBER_Q}], 422),
         ("role missing", [{"content": UBER_Q}], 422),
         ("content missing", [{"role": "user"}], 422),
-        ("content as a list", [{"role": "user", "content": [{"type": "text", "text": "hi"}]}], 422),
+        # text parts are OpenAI's shape, taken by the completions route (tests/api/test_routes.py)
+        (
+            "content as image parts",
+            [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}],
+            422,
+        ),
+        ("content as a list of numbers", [{"role": "user", "content": [1, 2]}], 422),
         ("ends with the assistant", [user, {"role": "assistant", "content": "5.3k"}], 422),
         ("only a system message", [{"role": "system", "content": "be brief"}], 422),
         ("surrogate in an earlier turn", None, 422),

@@ -167,3 +167,23 @@ def test_an_unreadable_index_is_a_503_not_a_500(own: Settings, monkeypatch: pyte
         error = assert_error(client.post("/v1/reload"), 503, own.index_dir)
         assert error["type"] == "StorageError" and "permission denied" in error["message"]
         assert client.post("/v1/ask", json={"question": UBER_Q}).status_code == 200  # the loaded index serves
+
+
+def test_ask_on_a_stale_read_only_index_answers_from_it_with_a_warning(
+    own: Settings, mount_point: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notes changed but the index folder cannot be written: the index as last built
+    answers, and stderr says why it was not refreshed (it used to refuse to answer)."""
+    mount(mount_point, "128m")
+    settings = index_on(mount_point, own, encoder=True)
+    subprocess.run(["mount", "-o", "remount,ro", str(mount_point)], check=True)
+    write(own.corpus_dir / "acme.md", NEW_TALK)
+    args = ("ask", UBER_Q, "--corpus", str(own.corpus_dir), "--index", str(settings.index_dir))
+    monkeypatch.setattr(sys, "argv", ["recapqa", *args])
+    with pytest.raises(SystemExit) as ended:
+        cli.main()
+    captured = capsys.readouterr()
+    assert ended.value.code == 0, captured.err
+    assert captured.out.startswith("Around 5.3k models in production"), captured.out
+    assert "warning: the index folder is on a read-only file system" in captured.err
+    assert "answering from the index as last built" in captured.err and "Traceback" not in captured.err

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from recapqa.settings import AnswerMode
 
@@ -108,10 +108,43 @@ class TalkOut(BaseModel):
     end_line: int
 
 
+class CompletionMessage(Message):
+    """A message as OpenAI clients send it: content as text or as a list of parts
+    (`[{"type": "text", "text": ...}]`, joined; other parts refused), "developer" for the
+    system role, null content on an assistant turn; tool fields are ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _openai_shape(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if data.get("role") == "developer":
+            data["role"] = "system"
+        content = data.get("content")
+        if content is None and data.get("role") == "assistant":
+            data["content"] = ""
+        elif isinstance(content, list):
+            data["content"] = "\n".join(_text_part(part) for part in content)
+        return data
+
+
+def _text_part(part: object) -> str:
+    if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str):
+        return part["text"]
+    kind = part.get("type") if isinstance(part, dict) else type(part).__name__
+    raise ValueError(f"only text content parts are supported, not {kind!r}")
+
+
 class ChatCompletionRequest(Conversation):
     """The OpenAI request; sampling fields are accepted and ignored, `mode`/`k` are extras."""
 
     model_config = ConfigDict(extra="allow", strict=True)
+    messages: list[CompletionMessage] = Field(  # type: ignore[assignment]
+        min_length=1, description="At most RECAPQA_MAX_CHAT_MESSAGES messages."
+    )
     model: Name = "recapqa"
 
 

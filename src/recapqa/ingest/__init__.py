@@ -70,6 +70,11 @@ class Corpus:
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """Every candidate notes file, sorted; sidecars, READMEs and hidden files excluded."""
+    if corpus_dir.is_file():
+        raise CorpusError(
+            f"corpus directory {corpus_dir} is a file, not a folder",
+            f"point --corpus (or RECAPQA_CORPUS_DIR) at the folder of notes holding it ({corpus_dir.parent})",
+        )
     if not corpus_dir.is_dir():
         raise CorpusError(
             f"corpus directory {corpus_dir} does not exist",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from recapqa.embed import Embedder, active_model
-from recapqa.errors import RecapqaError
+from recapqa.errors import RecapqaError, StorageError
 from recapqa.settings import Settings
 from recapqa.store import FORMAT_VERSION, Index, corpus_words, load_index
 from recapqa.store.backends import open_backend
@@ -208,10 +208,13 @@ def ensure_index(
     embedder: Callable[[], Embedder],
     notify: Callable[[str], None] | None = None,
     repair: bool = True,
+    stale_ok: bool = False,
 ) -> Index:
     """Load the index, building or refreshing it first when the corpus changed. With
     `repair=False` a damaged index is reported (IndexCorruptError and kin), not rebuilt
-    from scratch: a server reloading keeps its loaded index instead."""
+    from scratch: a server reloading keeps its loaded index instead. With `stale_ok`, a
+    refresh the disk refuses (read-only, full) leaves the index as last built, said so on
+    `notify`, when that index still loads."""
     reason = stale(corpus_dir, index_dir, settings)
     if reason is not None:
         damage = None if repair else index_damage(index_dir, settings)
@@ -219,7 +222,25 @@ def ensure_index(
             raise damage
         if notify:
             notify(f"index: {reason}; building it from {corpus_dir} ...")
-        report = build_index(corpus_dir, index_dir, settings, embedder, force=False, notify=notify)
+        try:
+            report = build_index(corpus_dir, index_dir, settings, embedder, force=False, notify=notify)
+        except StorageError as exc:
+            old = _last_built(index_dir, settings) if stale_ok else None
+            if old is None:
+                raise
+            (notify or log.warning)(f"warning: {exc.message}, so the index cannot be refreshed; {OLD_INDEX}")
+            return old
         if notify:
             notify(f"index: {report.chunks} chunks ({report.embedded} embedded, {report.reused} reused)")
     return load_index(index_dir, settings)
+
+
+OLD_INDEX = "answering from the index as last built (run `recapqa index` once the folder is writable)"
+
+
+def _last_built(index_dir: Path, settings: Settings) -> Index | None:
+    """The index as it is, when it loads (not when it is missing, damaged or incompatible)."""
+    try:
+        return load_index(index_dir, settings)
+    except RecapqaError:
+        return None

@@ -204,7 +204,7 @@ def previous_state(previous: Path | None) -> State | None:
         if state.get("version") != STATE_VERSION or tables.get("version") != VERSION:
             return None
         return state, Counter(tables["term_counts"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexCorruptError) as exc:
         log.info("previous corpus word sums unusable (%s); counting every document", exc)
         return None
 

@@ -55,6 +55,9 @@ def storage_error(exc: OSError, folders: Mapping[str, Path] | None = None, defau
         return StorageError(
             f"no space left on the disk of the {role} folder", f"free some disk space there{elsewhere}, then retry"
         )
+    folder = (folders or {}).get(role)
+    if folder is not None and folder.exists() and not folder.is_dir():
+        return StorageError(f"the {role} folder is a file, not a folder", f"point it at a folder{elsewhere}")
     if exc.errno in DENIED:
         reason = "is on a read-only file system" if exc.errno == errno.EROFS else "cannot be read or written"
         return StorageError(
