@@ -127,7 +127,7 @@ class GistAnswerer(GistBase):
                 # not in the topic's words: the passage (block) of their talk that comes closest, said as such
                 near = np.array(found.block) == found.block[best]
                 asked = self._name(topic, retrieval.question)
-                head = f"{names} did not mention {asked} in the notes; the closest passage:"
+                head = f'{names}: the notes never say "{asked}"; the passage closest to it:'  # (GenAI for LLMs)
                 answer = self._build(retrieval, head, [(None, u) for u in self._pick(found, cosine, near)], started)
                 answer.answer += f"\n{where.strip()}" if where else ""
                 return answer
