@@ -67,3 +67,25 @@ def test_a_key_point_counts_when_all_its_words_are_in_the_answer_in_any_order() 
     assert m.words_present(answer, "Boosted trees")
     assert not m.words_present(answer, "first boosted model in 2015")
     assert not m.words_present(answer, "the")  # articles only: nothing to find
+
+
+def test_the_wilson_interval_of_a_rate() -> None:
+    low, high = m.wilson(0.5, 100)
+    assert (round(low, 3), round(high, 3)) == (0.404, 0.596)
+    assert m.wilson(1.0, 10)[1] == 1.0 and round(m.wilson(1.0, 10)[0], 3) == 0.722
+    assert m.wilson(0.0, 0) == (0.0, 1.0)  # no questions: nothing known
+
+
+def test_the_report_gives_each_split_rate_with_its_interval_and_count() -> None:
+    from recapqa.evaluate.report import interval_table
+
+    split = {
+        "counts": {"with_gold_talks": 100, "answerable": 100, "unanswerable": 0},
+        "retrieval": {"hit@1": 0.5},
+        "answers": {"fact_hit": 1.0},
+        "abstention": {"recall": None, "false_abstention_rate": 0.0},
+    }
+    row = interval_table({"set · test": split})[2]
+    assert row == (
+        "| set · test | 0.500 [0.40–0.60] (n=100) | 1.000 [0.96–1.00] (n=100) | – | 0.000 [0.00–0.04] (n=100) |"
+    )

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from recapqa.evaluate.metrics import mean
+from recapqa.evaluate.metrics import mean, wilson
 
 _GROUPS = ("retrieval", "citations", "answers", "abstention")
 # The figures a side-by-side table shows: (group, metric, column title)
@@ -26,6 +26,28 @@ def key_table(rows: dict[str, dict[str, Any]], first: str) -> list[str]:
     out = [f"| {first} | " + " | ".join(t for _, _, t in KEY_METRICS) + " |", "|---" * (len(KEY_METRICS) + 1) + "|"]
     for name, s in rows.items():
         out.append(f"| {name} | " + " | ".join(_fmt(s[g][k]) for g, k, _ in KEY_METRICS) + " |")
+    return out
+
+
+# A rate and the count it is a share of: (group, metric, count, column title)
+RATES = (
+    ("retrieval", "hit@1", "with_gold_talks", "talk hit@1"),
+    ("answers", "fact_hit", "answerable", "fact hit"),
+    ("abstention", "recall", "unanswerable", "abstention recall"),
+    ("abstention", "false_abstention_rate", "answerable", "false abstention"),
+)
+
+
+def interval_table(rows: dict[str, dict[str, Any]]) -> list[str]:
+    """Each rate of RATES with its 95% Wilson interval, on the questions it counts."""
+    out = ["| set · split | " + " | ".join(t for *_, t in RATES) + " |", "|---" * (len(RATES) + 1) + "|"]
+    for name, s in rows.items():
+        cells = []
+        for group, metric, count, _ in RATES:
+            rate, n = s[group].get(metric), s["counts"].get(count, 0)
+            low, high = wilson(rate, n) if rate is not None else (None, None)
+            cells.append("–" if rate is None else f"{rate:.3f} [{low:.2f}–{high:.2f}] (n={n})")
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
     return out
 
 
@@ -60,6 +82,8 @@ def sets_markdown(summaries: dict[str, dict[str, Any]]) -> str:
         for split, s in {"all": summary["overall"], **summary.get("by_split", {})}.items():
             rows[f"{name} · {split}"] = s
     out = key_table(rows, "set · split")
+    out += ["", "95% intervals (Wilson) of the splits' rates: how far each may move by chance alone.", ""]
+    out += interval_table({k: v for k, v in rows.items() if not k.endswith(" · all")})
     for name, summary in summaries.items():
         if summary.get("by_collection"):
             out += ["", f"Per collection ({name} set, all splits):", ""]
