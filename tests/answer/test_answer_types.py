@@ -40,6 +40,8 @@ def test_a_general_counted_noun_is_answered_by_its_kinds_only() -> None:
     (engineers,) = terms("engineers")
     assert attendees in counted_as(people)
     assert counted_as(engineers) == frozenset({engineers})
+    (folks,) = terms("folks")
+    assert folks in counted_as(people) and people in counted_as(folks)  # synonyms count each other
 
 
 @pytest.fixture(scope="module")

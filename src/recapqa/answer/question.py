@@ -197,8 +197,10 @@ _COUNTED_KINDS = {
     "talks": "sessions presentations lectures keynotes",
     "companies organizations organisations": "organizations organisations firms businesses enterprises",
 }
-COUNTED_AS: dict[str, frozenset[str]] = {
-    general: frozenset(terms(kinds)) | {general} for words, kinds in _COUNTED_KINDS.items() for general in terms(words)
+COUNTED_AS: dict[str, frozenset[str]] = {  # a general word counts by its kinds and by its synonyms ('~25 folks')
+    general: frozenset(terms(kinds)) | frozenset(terms(words))
+    for words, kinds in _COUNTED_KINDS.items()
+    for general in terms(words)
 }
 
 
