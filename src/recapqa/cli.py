@@ -232,28 +232,13 @@ def evaluate(
     """Run a question set; write results.jsonl, summary.json, report.md and plots."""
     from recapqa.evaluate.questions import load_questions
     from recapqa.evaluate.report import write_outputs
-    from recapqa.evaluate.runner import run_collections, summarize_all
-    from recapqa.pipeline import Assistant
+    from recapqa.evaluate.runner import run_question_set, summarize_all
 
     if (corpus is not None or collections_dir is not None) and index is None:
         index = output / "index"  # another corpus gets its own index, not the default one
     settings = _settings(corpus, index)
     qs = load_questions(questions)
-
-    root = collections_dir or settings.corpus_dir
-
-    def corpus_of(collection: str | None) -> Path:
-        return root / collection if collection else settings.corpus_dir
-
-    def open_assistant(collection: str | None) -> Assistant:
-        if collection is None:
-            return Assistant.open(settings, notify=_err)
-        scoped = settings.model_copy(
-            update={"corpus_dir": corpus_of(collection), "index_dir": settings.index_dir / "collections" / collection}
-        )
-        return Assistant.open(scoped, notify=_err)
-
-    rows = run_collections(open_assistant, qs, corpus_of, mode=mode, progress=_progress("questions"))
+    rows = run_question_set(settings, qs, collections_dir, mode=mode, progress=_progress("questions"), notify=_err)
     summary = summarize_all(rows)
     write_outputs(output, rows, summary)
     if as_json:

@@ -11,7 +11,7 @@ from recapqa.evaluate import metrics as m
 from recapqa.evaluate.questions import Question
 from recapqa.ingest import quote_in_source
 from recapqa.pipeline import Assistant
-from recapqa.settings import AnswerMode
+from recapqa.settings import AnswerMode, Settings
 
 Progress = Callable[[int, int], None]
 
@@ -199,3 +199,30 @@ def run_collections(
         done += len(subset)
     order = {q.id: n for n, q in enumerate(questions)}
     return sorted(rows, key=lambda r: order[r["id"]])
+
+
+def run_question_set(
+    settings: Settings,
+    questions: list[Question],
+    collections_dir: Path | None,
+    mode: AnswerMode = "extractive",
+    progress: Progress | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> list[dict[str, Any]]:
+    """A question set over the settings' corpus, or, for questions naming a collection, over
+    that subfolder of `collections_dir` (default: the corpus folder) with its own index under
+    the settings' index folder (`collections/<name>`)."""
+    root = collections_dir or settings.corpus_dir
+
+    def corpus_of(collection: str | None) -> Path:
+        return root / collection if collection else settings.corpus_dir
+
+    def open_assistant(collection: str | None) -> Assistant:
+        if collection is None:
+            return Assistant.open(settings, notify=notify)
+        scoped = settings.model_copy(
+            update={"corpus_dir": corpus_of(collection), "index_dir": settings.index_dir / "collections" / collection}
+        )
+        return Assistant.open(scoped, notify=notify)
+
+    return run_collections(open_assistant, questions, corpus_of, mode=mode, progress=progress)
