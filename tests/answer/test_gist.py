@@ -107,6 +107,9 @@ def test_themes_name_shared_topics_and_cite_what_each_talk_is_about(assistant: A
         themes.setdefault(theme or "", set()).add(citation.talk.talk_id)
     cited = [c.talk.talk_id for c in answer.citations]
     assert len(themes) >= 2 and len(cited) == len(set(cited)) == assistant.settings.gist_sentences
+    # a theme's talks side by side, in the order the first line names the themes
+    labels = [line[2:].split(" — ")[0] for line in answer.answer.splitlines()[1:] if " — " in line]
+    assert labels == sorted(labels, key=list(named).index)
     # one sentence per talk, the one that says what the talk is about, not where it names the theme
     quotes = {c.quote for c in answer.citations}
     assert "The presentation emphasized the importance of building an MLOps platform in a company." in quotes

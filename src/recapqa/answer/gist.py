@@ -218,6 +218,8 @@ class GistAnswerer(GistBase):
                 break
         rest = sorted((t for t in talks if t not in under), key=lambda t: -len(self.rows[t]))
         order = [*under, *rest][: self.settings.gist_sentences]
+        rank = {term: i for i, (term, _) in enumerate(themes)}  # then a theme's talks side by side
+        order.sort(key=lambda t: rank[under[t]] if t in under else len(rank))
         ranked = {talk: self._leads(talk) for talk in order}
         # fewer talks than sentences: the talks go round again, each with its next sentence
         turns = [(t, n) for n in range(self.settings.gist_sentences) for t in order if n < len(ranked[t])]
