@@ -84,6 +84,13 @@ def test_ask_builds_the_index_then_answers_with_one_json_object(workdir: Path) -
     assert set(answer["timings_ms"]) == {"retrieve", "answer", "total"}
 
 
+def test_debug_without_json_says_on_stderr_what_the_llm_replied(workdir: Path) -> None:
+    result = run("ask", "--debug", "--mode", "extractive", "How many models does Uber run in production?", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Around 5.3k models in production")
+    assert "raw LLM reply: none (no LLM was asked)" in result.stderr  # not silently ignored
+
+
 def test_index_json_twice_embeds_nothing_the_second_time(workdir: Path) -> None:
     first = run("index", "--json", cwd=workdir)
     second = run("index", "--json", cwd=workdir)

@@ -151,7 +151,9 @@ def ask(
     conference: Annotated[str | None, typer.Option("--conference", help="Only notes of this event.")] = None,
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
-    debug: Annotated[bool, typer.Option("--debug", help="With --json: add the raw LLM reply (llm_reply).")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the raw LLM reply (with --json: as llm_reply; else on stderr).")
+    ] = False,
 ) -> None:
     """Answer a question from the notes, with citations."""
     from recapqa.pipeline import Assistant
@@ -172,6 +174,8 @@ def ask(
         typer.echo(f" [{n}] {c.talk.title}" + (f" — {speakers}" if speakers else ""))
         lines = f"{c.start_line}" if c.start_line == c.end_line else f"{c.start_line}-{c.end_line}"
         typer.echo(f"     {c.source}:{lines}\n     “{c.quote}”")
+    if debug:
+        _err(f"raw LLM reply: {answer.llm_reply}" if answer.llm_reply else "raw LLM reply: none (no LLM was asked)")
     note = f" (fallback: {answer.fallback_reason})" if answer.fallback_reason else ""
     _err(f"[{answer.mode}{note}, {answer.timings_ms.get('total', 0):.0f} ms]")
 
