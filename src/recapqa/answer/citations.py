@@ -81,7 +81,7 @@ from recapqa.models import Hit
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
 
-__all__ = ["SupportChecker", "Verdict", "base_terms", "log_odds", "negated_terms", "negation_matches", "repeats"]
+__all__ = ["SupportChecker", "Verdict", "base_terms", "log_odds", "negated_terms", "negation_matches"]
 
 RELEVANCE_FLOOR = 0.6  # share of the extractive abstention threshold a supporting sentence scores, and...
 RELATIVE_RELEVANCE = 0.8  # ...this share of the best score among the sentences shown

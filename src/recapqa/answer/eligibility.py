@@ -3,8 +3,6 @@ eligible ones, answer/features.py)."""
 
 from __future__ import annotations
 
-import re
-
 from recapqa.answer.facts import Facts
 from recapqa.answer.kinds import required
 from recapqa.answer.question import QuestionInfo, counted_as
@@ -22,8 +20,6 @@ from recapqa.sentences import Sentence, same_talk_rows
 from recapqa.settings import Settings
 from recapqa.store import Index
 from recapqa.text import terms
-
-_ASKS_TALK = re.compile(r"^\s*(which|what)\s+(\S+\s+){0,2}(talk|keynote|session|presentation)s?\b", re.I)
 
 
 class Eligibility:
@@ -56,7 +52,7 @@ class Eligibility:
         talk = self.facts.talks[sentence.talk_id]
         # a talk's own title line says nothing (its speakers are news only to who/company
         # questions, its title only to 'which talk…')
-        if _ASKS_TALK.match(info.text):
+        if info.asks_talk:
             known = info.terms
         else:
             known = info.terms | (self._title_terms(sentence.talk_id) if info.asks_speaker else talk.terms)

@@ -28,11 +28,12 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from recapqa.answer.citations import SupportChecker, Verdict, base_terms, repeats
+from recapqa.answer.citations import SupportChecker, base_terms
 from recapqa.answer.claims import Claim, split_claims
 from recapqa.answer.kinds import GIST_KINDS
 from recapqa.answer.prompt import build_gist_messages, is_abstention
 from recapqa.answer.question import analyse
+from recapqa.answer.verdicts import Verdict, repeats
 from recapqa.chunking import LIST_MARKER
 from recapqa.errors import LLMError
 from recapqa.models import Answer, Citation

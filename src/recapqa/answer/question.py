@@ -38,6 +38,12 @@ _SUBJECT = re.compile(
 _DIGITS = re.compile(r"\d+")  # a number the question gives, also inside a name ('p99', 'UNC2452')
 
 
+_ASKS_TALK = re.compile(r"^\s*(which|what)\s+(\S+\s+){0,2}(talk|keynote|session|presentation)s?\b", re.I)
+# A share asked for ('what percentage', 'what share of'), and what of ('KubeCon attendees').
+_SHARE_ASKED = re.compile(r"%|\bpercent|\b(share|fraction|proportion)\b", re.I)
+_WHOLE_ASKED = re.compile(r"\b(?:share|percentage|fraction|proportion|percent)\s+of\s+((?:[\w'’-]+\s*){1,3})", re.I)
+
+
 @dataclass(frozen=True)
 class QuestionInfo:
     text: str
@@ -63,6 +69,20 @@ class QuestionInfo:
         """The numbers the question gives, in digits or in words ('two-pizza': 'two', '2'): an
         amount it gives does not answer it."""
         return self.numbers | spelled_numbers(self.text)
+
+    @cached_property
+    def asks_talk(self) -> bool:
+        """Does it ask which talk ('Which FOSDEM talk stood out…')? Then a talk's title is news."""
+        return bool(_ASKS_TALK.match(self.text))
+
+    @cached_property
+    def share_of(self) -> frozenset[str] | None:
+        """When it asks for a share ('what percentage', 'what share of KubeCon attendees'), the
+        terms of what it is a share of (empty when it does not say); None when it asks no share."""
+        if not _SHARE_ASKED.search(self.text):
+            return None
+        whole = _WHOLE_ASKED.search(self.text)
+        return frozenset(terms(whole.group(1))) if whole else frozenset()
 
     @cached_property
     def words(self) -> frozenset[str]:

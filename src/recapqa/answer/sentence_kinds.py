@@ -44,17 +44,14 @@ _DURATION = re.compile(
     re.I,
 )
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")  # a time stamp or a time of day, not an amount
-_PERCENT = re.compile(r"%|\bpercent", re.I)
-# A share asked for ('what percentage', 'what share of'), and one written: a percentage, a
-# fraction word, 'one in five'; and what a percentage is 'of' ('3% of contributors').
-_SHARE_ASKED = re.compile(r"%|\bpercent|\b(share|fraction|proportion)\b", re.I)
+# A share written: a percentage, a fraction word, 'one in five'; and what a percentage is
+# 'of' ('3% of contributors').
 _NUMBER_WORD = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
 _SHARE = re.compile(
     rf"%|\bpercent|\b(half|third|quarter|fifth|tenth|majority)s?\b|\b{_NUMBER_WORD} (in|out of) {_NUMBER_WORD}\b",
     re.I,
 )
 _SHARE_OF = re.compile(r"(?:%|\bpercent)\s+of\s+(?:the\s+|all\s+)?([a-z][\w-]*)", re.I)
-_WHOLE_ASKED = re.compile(r"\b(?:share|percentage|fraction|proportion|percent)\s+of\s+((?:[\w'’-]+\s*){1,3})", re.I)
 _MONEY = re.compile(r"[$€£¥]|\b(usd|eur|dollars?|euros?|pounds?)\b", re.I)
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _YEARS = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?!\d|[.,]\d)")  # 'in 2017', '2014-2016', not '2,019'
@@ -119,7 +116,7 @@ def number_near(text: str, nouns: frozenset[str], asked: frozenset[str], window:
     at_noun = [  # '2.5 years ago' is a point in time, not an amount of years
         i
         for i, w in enumerate(tokens)
-        if any(same_noun(t, nouns) for t in terms(w)) and [t.lower() for t in tokens[i + 1 : i + 2]] != ["ago"]
+        if any(same_noun(t, nouns) for t in terms(w)) and tokens[i + 1 : i + 2] != ["ago"]
     ]
     at_amount = [i for i, w in enumerate(tokens) if _amounts(w, asked, True) or _new_number_word(w, asked)]
     return any(abs(i - j) <= window for i in at_noun for j in at_amount)
@@ -174,12 +171,6 @@ def says_only_no(text: str, known: frozenset[str], question: str) -> bool:
     return not says_more(text, known) and bool(_NEGATION.search(text)) and not _NEGATION.search(question)
 
 
-def _whole_asked(question: str) -> frozenset[str]:
-    """What the question asks a share of ('KubeCon attendees'), or nothing."""
-    found = _WHOLE_ASKED.search(question)
-    return frozenset(terms(found.group(1))) if found else frozenset()
-
-
 def _holds_share(text: str, whole: frozenset[str]) -> bool:
     """A share, and when both the question and the text say what it is of, of the same thing
     ('3% of contributors' is no answer to 'what share of attendees'; '70% was single table'
@@ -206,8 +197,8 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
     if info.kind == "money":
         return 1.0 if has_money(text) and has_number(text, info.given_numbers) else 0.0
     if info.kind == "number":
-        if _SHARE_ASKED.search(info.text):  # 'what share of attendees': a share, of attendees or of a whole
-            return 1.0 if _holds_share(text, _whole_asked(info.text)) else 0.0
+        if info.share_of is not None:  # 'what share of attendees': a share, of attendees or of a whole
+            return 1.0 if _holds_share(text, info.share_of) else 0.0
         counting = info.focus is not None
         if counting and counts_repeats(text, info.counted | {info.focus or ""}):
             return 1.0
