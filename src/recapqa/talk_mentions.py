@@ -54,12 +54,16 @@ def talk_names(talk: Talk) -> set[str]:
     for company in re.split(r"[/,&]", talk.company or ""):
         if company.strip():
             names |= _with_joined(normalize(company))
-    for speaker in talk.speakers:
+    for speaker in _people_of(talk):
         names |= speaker_aliases(speaker)
-    taker = talk.meta.get("note_taker_of_talk")
-    if taker:  # 'Enterprise Use (report by X)': the section is X's report, named by X
-        names |= speaker_aliases(Speaker(str(taker)))
     return {a for a in names if a and a not in _COMMON}
+
+
+def _people_of(talk: Talk) -> list[Speaker]:
+    """Its speakers, and the writer of a report ('Enterprise Use (report by X)': the section is
+    X's report, named by X)."""
+    taker = talk.meta.get("note_taker_of_talk")
+    return [*talk.speakers, *([Speaker(str(taker))] if taker else [])]
 
 
 def people(talk: Talk) -> set[str]:
@@ -68,9 +72,7 @@ def people(talk: Talk) -> set[str]:
     may name something else."""
     if talk.kind != "talk":
         return set()
-    taker = talk.meta.get("note_taker_of_talk")
-    speakers = [*talk.speakers, *([Speaker(str(taker))] if taker else [])]
-    return {n for n in map(full_name, speakers) if " " in n and n not in _COMMON}
+    return {n for n in map(full_name, _people_of(talk)) if " " in n and n not in _COMMON}
 
 
 def title_words(talk: Talk) -> set[str]:
