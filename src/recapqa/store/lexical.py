@@ -53,5 +53,5 @@ class LexicalIndex:
     def load(cls, directory: Path, size: int) -> LexicalIndex:
         import bm25s
 
-        retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
+        retriever = bm25s.BM25.load(str(directory), mmap=True, show_progress=False, verbosity=0)
         return cls(retriever, size)
