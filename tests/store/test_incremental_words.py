@@ -76,13 +76,13 @@ def corpus(settings: Settings) -> Settings:
 def parts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many document parts each build counts."""
     counted: list[int] = []
-    original = corpus_sums._part
+    original = corpus_sums.document_sums
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         counted.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(corpus_sums, "_part", counting)
+    monkeypatch.setattr(corpus_sums, "document_sums", counting)
     return counted
 
 

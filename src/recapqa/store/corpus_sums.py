@@ -49,7 +49,7 @@ STATE_VERSION = 3
 
 
 @dataclass
-class _Sums:
+class CorpusSums:
     """The tables before their last step, as counts that documents add to: in how many
     documents each word is written capitalised mid-sentence and each stem in lower case
     (`corpus_proper_nouns`), in how many sentences each term is (IDF), in how many talks'
@@ -61,7 +61,7 @@ class _Sums:
     aliases: Counter[str]
     talks: int = 0
 
-    def add(self, part: _Sums, sign: int = 1) -> bool:
+    def add(self, part: CorpusSums, sign: int = 1) -> bool:
         """Add (or with sign -1 take away) a document's part; False if that would make a
         count negative (the stored sums do not hold that document)."""
         for mine, theirs in ((self.upper, part.upper), (self.lower, part.lower), (self.terms, part.terms)):
@@ -85,7 +85,7 @@ def _add(mine: Counter[str], theirs: Counter[str], sign: int) -> bool:
     return True
 
 
-def _part(chunks: list[Chunk], sentences: list[Sentence], finder: AliasFinder) -> _Sums:
+def document_sums(chunks: list[Chunk], sentences: list[Sentence], finder: AliasFinder) -> CorpusSums:
     """One document's part of the sums (its chunks and sentences)."""
     upper: set[str] = set()
     lower: set[str] = set()
@@ -100,15 +100,15 @@ def _part(chunks: list[Chunk], sentences: list[Sentence], finder: AliasFinder) -
     notes = talk_notes(chunks)
     for text in notes.values():
         found.update(finder.found(text))
-    return _Sums(Counter(upper), Counter(lower), counts, found, len(notes))
+    return CorpusSums(Counter(upper), Counter(lower), counts, found, len(notes))
 
 
-def _proper_nouns(sums: _Sums) -> list[str]:
+def proper_nouns_of(sums: CorpusSums) -> list[str]:
     lower = sums.lower.keys()
     return sorted(w for w in sums.upper if not set(terms(w)) & lower and w not in GENERIC_NAMES and len(w) > 2)
 
 
-def _documents(chunks: Sequence[Chunk], sentences: Sequence[Sentence]) -> dict[str, dict[str, Any]] | None:
+def document_runs(chunks: Sequence[Chunk], sentences: Sequence[Sentence]) -> dict[str, dict[str, Any]] | None:
     """Each document's rows ([start, end) of chunks and of sentences: a build lists them
     document by document) and a hash of everything its part depends on. None when the rows
     are not in runs per document, or a talk's notes span documents: then no sums."""
@@ -163,7 +163,7 @@ class DocRows:
 def documents_of(
     layout: list[DocRows], chunks: Sequence[Chunk], sentences: Sequence[Sentence], found: State | None
 ) -> dict[str, dict[str, Any]]:
-    """What `_documents` finds in the rows, from where the build put them: kept documents'
+    """What `document_runs` finds in the rows, from where the build put them: kept documents'
     keys come from the previous state, so their rows are not read."""
     old_docs: dict[str, dict[str, Any]] = found[0]["documents"] if found else {}
     docs: dict[str, dict[str, Any]] = {}
@@ -209,19 +209,21 @@ def previous_state(previous: Path | None) -> State | None:
         return None
 
 
-def _rows(rows: Sequence[Any], doc: dict[str, Any], kind: str) -> list[Any]:
-    start, end = doc[kind]
-    return list(rows[start:end])
+def sums_of(
+    chunks: Sequence[Chunk], sentences: Sequence[Sentence], doc: dict[str, Any], finder: AliasFinder
+) -> CorpusSums:
+    """The part of the sums of one document of a build (its rows in `doc`)."""
+    return document_sums(list(rows_of(chunks, doc, "chunks")), list(rows_of(sentences, doc, "sentences")), finder)
 
 
-def _sums_from(
+def sums_from(
     previous: Path | None,
     found: State | None,
     docs: dict[str, dict[str, Any]],
     wanted: frozenset[str],
     chunks: Sequence[Chunk],
     sentences: Sequence[Sentence],
-) -> tuple[_Sums, frozenset[str]] | None:
+) -> tuple[CorpusSums, frozenset[str]] | None:
     """The previous generation's sums with the changed documents' parts replaced, or None
     (count everything): no usable sums, or a talk alias they did not look for."""
     if found is None or previous is None:
@@ -231,7 +233,7 @@ def _sums_from(
     if not wanted <= looked_for:
         return None  # a new alias: every talk's notes must be searched for it
     old_docs: dict[str, dict[str, Any]] = state["documents"]
-    sums = _Sums(Counter(state["upper"]), Counter(state["lower"]), term_counts, Counter(state["alias_talks"]))
+    sums = CorpusSums(Counter(state["upper"]), Counter(state["lower"]), term_counts, Counter(state["alias_talks"]))
     sums.talks = int(state["talks"])
     gone = [d for source, d in old_docs.items() if docs.get(source, {}).get("key") != d["key"]]
     new = [d for source, d in docs.items() if old_docs.get(source, {}).get("key") != d["key"]]
@@ -245,12 +247,12 @@ def _sums_from(
             old_chunks = generation_rows(previous, "chunks", Chunk.from_dict)
             old_sentences = generation_rows(previous, "sentences", Sentence.from_dict)
             for doc in gone:
-                part = _part(_rows(old_chunks, doc, "chunks"), _rows(old_sentences, doc, "sentences"), finder)
+                part = sums_of(old_chunks, old_sentences, doc, finder)
                 if not sums.add(part, -1):
                     return None
         except (OSError, ValueError, IndexError, IndexCorruptError) as exc:
             log.info("previous index rows unusable (%s); counting every document", exc)
             return None
     for doc in new:
-        sums.add(_part(_rows(chunks, doc, "chunks"), _rows(sentences, doc, "sentences"), finder))
+        sums.add(sums_of(chunks, sentences, doc, finder))
     return sums, looked_for

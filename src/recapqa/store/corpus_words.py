@@ -37,16 +37,15 @@ from recapqa.store.corpus_sums import (
     STATE,
     STATE_VERSION,
     VERSION,
+    CorpusSums,
     DocRows,
-    _documents,
-    _proper_nouns,
-    _rows,
-    _Sums,
-    _sums_from,
+    document_runs,
     documents_of,
     is_current,
     manifest_entry,
     previous_state,
+    proper_nouns_of,
+    sums_from,
 )
 from recapqa.store.files import REBUILD_FIX
 from recapqa.talk_mentions import AliasFinder, alias_limit, all_aliases, common_aliases, talk_notes
@@ -140,16 +139,16 @@ def update(
     `layout`: where the build put each document's rows (then they are not scanned);
     `aliases`: every talk's aliases (`all_aliases(talks)`), when the build knows them."""
     found = previous_state(previous)  # the previous generation's sums (copied: they are updated)
-    docs = _documents(chunks, sentences) if layout is None else documents_of(layout, chunks, sentences, found)
+    docs = document_runs(chunks, sentences) if layout is None else documents_of(layout, chunks, sentences, found)
     if docs is None:
         return _tables(talks, chunks, sentences), None
     wanted = all_aliases(talks) if aliases is None else aliases
-    updated = _sums_from(previous, found, docs, wanted, chunks, sentences)
+    updated = sums_from(previous, found, docs, wanted, chunks, sentences)
     if updated is None:
         finder = AliasFinder(wanted)
-        sums = _Sums(Counter(), Counter(), Counter(), Counter())
+        sums = CorpusSums(Counter(), Counter(), Counter(), Counter())
         for doc in docs.values():
-            sums.add(corpus_sums._part(_rows(chunks, doc, "chunks"), _rows(sentences, doc, "sentences"), finder))
+            sums.add(corpus_sums.sums_of(chunks, sentences, doc, finder))
         looked_for = wanted
     else:
         sums, looked_for = updated
@@ -158,7 +157,7 @@ def update(
         "version": VERSION,
         "sentences": len(sentences),
         "chunks": len(chunks),
-        "proper_nouns": _proper_nouns(sums),
+        "proper_nouns": proper_nouns_of(sums),
         "term_counts": dict(sorted(sums.terms.items())),
         "common_aliases": sorted(a for a in wanted if sums.aliases[a] > limit),
         "talk_rows": _runs(sentences) if layout is None else _layout_runs(layout),
