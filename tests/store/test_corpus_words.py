@@ -26,8 +26,7 @@ from recapqa.pipeline import Assistant
 from recapqa.retrieve import Retriever
 from recapqa.sentences import Sentence
 from recapqa.settings import Settings
-from recapqa.store import Index, corpus_words, load_index
-from recapqa.store import _sentences_by_chunk as sentences_by_chunk
+from recapqa.store import Index, corpus_words, load_index, sentences_by_chunk
 from recapqa.store.build import build_index, ensure_index, stale
 from recapqa.store.files import MANIFEST, current_generation
 from recapqa.store.filestore import CHUNK_SENTENCES

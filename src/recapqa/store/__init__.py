@@ -45,14 +45,14 @@ class Index:
 
     def __post_init__(self) -> None:
         if not self.chunk_sentences:
-            self.chunk_sentences = _sentences_by_chunk(self.chunks, self.sentences)
+            self.chunk_sentences = sentences_by_chunk(self.chunks, self.sentences)
 
     @property
     def corpus_hash(self) -> str:
         return str(self.manifest.get("corpus_hash", ""))
 
 
-def _sentences_by_chunk(chunks: list[Chunk], sentences: list[Sentence]) -> list[list[int]]:
+def sentences_by_chunk(chunks: list[Chunk], sentences: list[Sentence]) -> list[list[int]]:
     by_source: dict[tuple[str, str], list[int]] = {}
     for row, sentence in enumerate(sentences):
         by_source.setdefault((sentence.source, sentence.talk_id), []).append(row)

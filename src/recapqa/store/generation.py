@@ -20,8 +20,8 @@ import numpy as np
 
 from recapqa.errors import IndexCorruptError
 from recapqa.gist_text import WordTerms
-from recapqa.store import _sentences_by_chunk as sentences_by_chunk
 from recapqa.store import segments as seg
+from recapqa.store import sentences_by_chunk
 from recapqa.store.bm25_terms import Terms
 from recapqa.store.files import REBUILD_FIX
 from recapqa.store.gist_rows import FILE as GIST
