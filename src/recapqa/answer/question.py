@@ -24,6 +24,9 @@ _ASKS_OTHER = frozenset({"number", "money", "version", "year", "date", "duration
 _TALK_PHRASE = re.compile(
     r"((?:[\w'’.&-]+\s+){1,4}?)(?:speaker|talk|keynote|presentation|presenter|session|panel)s?\b", re.I
 )
+# Where the question says its answer comes from ('according to the Verizon data', ', per the
+# second keynote'): the source, which names the talk, not what the answer sentence is about.
+_SOURCE_PHRASE = re.compile(r"(?:\baccording to|(?:^|,)\s*per)\s+([^,?;]+)", re.I)
 _TALK_REFERENCE = re.compile(r"\b(speaker|talk|keynote|presentation|presenter|session|panel)\b", re.I)
 # What a definition question defines: "canvas" in "What is a canvas in Michelangelo?", "UNC"
 # in "what does the UNC in UNC2452 mean?".
@@ -63,6 +66,8 @@ class QuestionInfo:
 
     # the names that say which talk ('the SolarWinds keynote', "Brian Kime's talk"), when talk_only
     talk_names: frozenset[str] = frozenset()
+    # the names in the phrase that says where the answer comes from ('according to X')
+    source_names: frozenset[str] = frozenset()
 
     @cached_property
     def given_numbers(self) -> frozenset[str]:
@@ -122,6 +127,7 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
         counted=_counted(question, names) if kind in ("number", "money") else frozenset(),
         counted_names=_counted(question, names, named=True) if kind in ("number", "money") else frozenset(),
         subject=subject,
+        source_names=frozenset(n for n in names if any(n in words(m) for m in _SOURCE_PHRASE.findall(question))),
     )
 
 
