@@ -65,6 +65,9 @@ from recapqa.text import terms
         # fact questions that only look like them
         ("What did Chris say is the hardest part of operating a model?", "other"),
         ("How common is phishing in cyber-espionage breaches compared with all breaches?", "other"),
+        # 'compared with' qualifies the asked share; it does not ask for two talks side by side
+        ("In Jane Roe's report, what share of all breaches involved phishing, compared with espionage?", "number"),
+        ("How did Jane Roe's talk compare with Bob Lee's on phishing?", "compare"),
         ("How does the FOSDEM 2014 report describe what Camlistore is meant to be?", "other"),
     ],
 )
