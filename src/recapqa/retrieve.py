@@ -116,7 +116,9 @@ class Retriever:
         if allowed is not None:
             ranked = [r for r in ranked if self.index.chunks[r].talk_id in allowed]
         talk_of = {r: self.index.chunks[r].talk_id for r in ranked}
-        picked = with_named_talks(_diverse(ranked, talk_of, k, s.max_chunks_per_talk), ranked, talk_of, mentioned)
+        picked = with_named_talks(
+            diverse_top(ranked, talk_of, k, s.max_chunks_per_talk, named.by_full_name), ranked, talk_of, mentioned
+        )
         hits = [
             Hit(
                 chunk=self.index.chunks[r],
@@ -148,12 +150,16 @@ def with_named_talks(picked: list[int], ranked: list[int], talk_of: dict[int, st
     return sorted(picked, key=order.__getitem__)
 
 
-def _diverse(ranked: list[int], talk_of: dict[int, str], k: int, per_talk: int) -> list[int]:
-    """Top k rows with at most `per_talk` from one talk, topped up in rank order if short."""
+def diverse_top(
+    ranked: list[int], talk_of: dict[int, str], k: int, per_talk: int, named: frozenset[str] = frozenset()
+) -> list[int]:
+    """Top k rows with at most `per_talk` from one talk (any number from a talk the question
+    names by a person's full name: the question is about that talk, so there is no other to
+    leave room for), topped up in rank order if short."""
     picked: list[int] = []
     counts: dict[str, int] = {}
     for row in ranked:
-        if counts.get(talk_of[row], 0) < per_talk:
+        if talk_of[row] in named or counts.get(talk_of[row], 0) < per_talk:
             picked.append(row)
             counts[talk_of[row]] = counts.get(talk_of[row], 0) + 1
         if len(picked) == k:
