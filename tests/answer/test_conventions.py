@@ -4,8 +4,8 @@ paragraph asking the question the list after it answers; an ordinal counting occ
 ('for the third year in a row'); 'what caused' asks for a reason; a word shouted in capitals
 ('MUCH better') is not another name when the question writes it as a common word; a sentence
 pointing back ('This change would let it…') is quoted after the one it points to; a name
-the question gives as its source ('according to the X survey') is the talk's, not the
-sentence's."""
+framing the answer (its source, 'according to the X survey'; the sort of thing asked, 'which
+Jira ticket') is the talk's, not the sentence's."""
 
 from __future__ import annotations
 
@@ -279,11 +279,12 @@ SOURCED = """# Notes from DeployDays
 
 ## Safer rollouts (Mia Chen)
 
-Mia opened with the Northwind survey of platform teams.
+Mia opened with the Northwind survey of platform teams, whose work is tracked in Jira.
 Most teams still deploy on Fridays.
 Rollbacks are rare but slow.
 Feature flags are the first tool teams reach for.
 Canary releases are used by 41 teams out of 60.
+Rollback drills are written up in ticket OPS-4411.
 """
 
 
@@ -292,12 +293,16 @@ def sourced(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable
     return module_assistant(tmp_path_factory, embedder_factory, {"deploydays.md": SOURCED})
 
 
-def test_a_name_saying_where_the_answer_comes_from_is_the_talks_not_the_sentences(sourced: Assistant) -> None:
+def test_a_name_framing_the_answer_is_the_talks_not_the_sentences(sourced: Assistant) -> None:
     question = "How many teams use canary releases, according to the Northwind survey?"
     info = analyse(question, frozenset())
-    assert (info.names, info.source_names) == (frozenset({"northwind"}), frozenset({"northwind"}))
-    assert analyse("How many requests per second, per Mia?", frozenset()).source_names == frozenset({"mia"})
+    assert (info.names, info.framing_names) == (frozenset({"northwind"}), frozenset({"northwind"}))
+    assert analyse("How many requests per second, per Mia?", frozenset()).framing_names == frozenset({"mia"})
     answer = sourced.ask(question, mode="extractive")[0]
     assert answer.answer == "Canary releases are used by 41 teams out of 60."
+    # nor need the sort of thing asked be named beside the answer
+    assert analyse("Which Jira ticket has the rollback drills?", frozenset()).framing_names == frozenset({"jira"})
+    answer = sourced.ask("Which Jira ticket has the rollback drills?", mode="extractive")[0]
+    assert answer.answer == "Rollback drills are written up in ticket OPS-4411."
     # a name no talk cites is still a reason to abstain
     assert sourced.ask("How many teams use canary releases, according to the Contoso report?")[0].abstained

@@ -27,6 +27,12 @@ _TALK_PHRASE = re.compile(
 # Where the question says its answer comes from ('according to the Verizon data', ', per the
 # second keynote'): the source, which names the talk, not what the answer sentence is about.
 _SOURCE_PHRASE = re.compile(r"(?:\baccording to|(?:^|,)\s*per)\s+([^,?;]+)", re.I)
+# The kind of thing asked for, before its verb: 'Which GitHub issue is…', 'What Kafka version did…':
+# a name there says what sort of answer is wanted, which notes often leave unsaid ('issue 33389').
+_ASKED_TYPE = re.compile(
+    r"^\s*(?:which|what)\s+((?:[\w.&'’-]+\s+){1,3}?)(?:is|are|was|were|did|does|do|has|have|had|can|could|will|would)\b",
+    re.I,
+)
 _TALK_REFERENCE = re.compile(r"\b(speaker|talk|keynote|presentation|presenter|session|panel)\b", re.I)
 # What a definition question defines: "canvas" in "What is a canvas in Michelangelo?", "UNC"
 # in "what does the UNC in UNC2452 mean?".
@@ -66,8 +72,10 @@ class QuestionInfo:
 
     # the names that say which talk ('the SolarWinds keynote', "Brian Kime's talk"), when talk_only
     talk_names: frozenset[str] = frozenset()
-    # the names in the phrase that says where the answer comes from ('according to X')
-    source_names: frozenset[str] = frozenset()
+    # names that frame the answer rather than say what it is about, which notes often leave
+    # unsaid beside it: its source ('according to the X survey'), the sort of thing asked
+    # ('which GitHub issue…': the notes write 'issue 33389')
+    framing_names: frozenset[str] = frozenset()
 
     @cached_property
     def given_numbers(self) -> frozenset[str]:
@@ -127,7 +135,11 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
         counted=_counted(question, names) if kind in ("number", "money") else frozenset(),
         counted_names=_counted(question, names, named=True) if kind in ("number", "money") else frozenset(),
         subject=subject,
-        source_names=frozenset(n for n in names if any(n in words(m) for m in _SOURCE_PHRASE.findall(question))),
+        framing_names=frozenset(
+            n
+            for n in names
+            if any(n in words(m) for m in _SOURCE_PHRASE.findall(question) + _ASKED_TYPE.findall(question))
+        ),
     )
 
 
