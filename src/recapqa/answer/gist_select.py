@@ -154,11 +154,11 @@ def candidates(
 ) -> Candidates:
     """Every non-filler sentence of the talks, each lead-in with the run of short items
     it introduces (items of at most `gist_item_words` words, the bullet at most
-    `gist_group_words`): a list of short items says as much as a sentence, one item alone
-    is filler; each run of short items opening a block with no lead-in (its heading leads it);
-    and each short item with the items nested under it (`indent_of`: a row's column), within
-    `gist_group_words`: "Prefix steering" says what its sub-items are about. A block of code
-    is no unit."""
+    `gist_group_words`, at least `gist_lead_items` of them): a list of short items says as
+    much as a sentence, one item alone is filler; each run of short items opening a block
+    with no lead-in (its heading leads it); and each short item with the items nested under
+    it (`indent_of`: a row's column), within `gist_group_words`: "Prefix steering" says what
+    its sub-items are about. A block of code is no unit."""
     out = Candidates([], np.zeros((0, vectors.shape[1]), dtype=vectors.dtype), [], [])
     picked: list[np.ndarray] = []
     base = 0
@@ -217,7 +217,8 @@ def _code(text: str) -> bool:
 
 def _items(sentences: Sequence[Sentence], every: list[int], i: int, settings: Settings) -> tuple[int, ...]:
     """The lead-in at `every[i]` with the short items right under it, or () when fewer
-    than two items fit."""
+    than `gist_lead_items` fit (a lead-in is not a point without what it leads to: "Preferred
+    solution:" with its one item "Use VPC peering")."""
     lead = sentences[every[i]]
     group, size = [every[i]], len(lead.text.split())
     for row in every[i + 1 :]:
@@ -227,7 +228,7 @@ def _items(sentences: Sequence[Sentence], every: list[int], i: int, settings: Se
             break
         group.append(row)
         size += n
-    return tuple(group) if len(group) > 2 else ()
+    return tuple(group) if len(group) > settings.gist_lead_items else ()
 
 
 def _nested(
