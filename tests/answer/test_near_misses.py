@@ -1,6 +1,5 @@
 """Near misses on small made-up notes (real model and index): a version the question gives
-is matched whole, not by its digits; a count answers 'how many lightning talks' only
-when the notes say 'lightning' too; a word opening a quotation is not an organisation."""
+is matched whole, not by its digits; a word opening a quotation is not an organisation."""
 
 from __future__ import annotations
 
@@ -17,8 +16,6 @@ from recapqa.settings import Settings
 
 NOTES = """# StoreCon 2024
 
-StoreCon 2024 featured 22 talks over two days in Porto.
-
 ## The history of Quarrydb (Ann Lee)
 
 The first version of Quarrydb was cut in March 2014, and it was announced publicly in 2015.
@@ -27,7 +24,6 @@ Quarrydb stores time series on local disk and compacts them every two hours.
 ## Quarrydb 2.0 storage engine (Bo Chen)
 
 The 2.0 engine can persist 800000 samples per core per second to disk.
-Each tenant gets 12 IRs, and the IRs are reviewed every quarter.
 """
 
 
@@ -64,14 +60,3 @@ def test_a_word_opening_a_quotation_is_not_an_organisation() -> None:
     assert kind_score(info, '> "Reaching big goals in small steps" by Jane Bloggs', "", False) == 0.0
     assert kind_score(info, "“Small steps” by Jane Bloggs", "", False) == 0.0
     assert kind_score(info, "Talk by Jane Bloggs of Initech", "", False) == 1.0
-
-
-def test_every_word_of_what_is_counted_is_written(storecon: Assistant) -> None:
-    info = analyse("How many lightning talks were given at StoreCon 2024?", frozenset())
-    assert len(info.counted_words) == 2 and info.counted_initials == "lt"
-    answer, _ = storecon.ask("How many lightning talks were given at StoreCon 2024?", mode="extractive")
-    assert answer.abstained  # '22 talks' counts the talks, not the lightning talks
-    answer, _ = storecon.ask("How many talks were given at StoreCon 2024?", mode="extractive")
-    assert not answer.abstained and "22 talks" in answer.answer
-    answer, _ = storecon.ask("How many intelligence requirements does each tenant get?", mode="extractive")
-    assert not answer.abstained and "12 IRs" in answer.answer  # the phrase's initials

@@ -48,8 +48,6 @@ class Eligibility:
             return False  # 'Who gave …' is answered by a name ('Who uses X?' may be by a company)
         if info.focus and not self._counts_focus(sentence, facts.own_terms, info):
             return False
-        if len(info.counted_words) > 1 and not self._names_phrase(facts.terms, info):
-            return False  # 'how many lightning talks' is not answered by a count of talks
         if facts.speaker_line and not info.asks_speaker:
             return False
         talk = self.facts.talks[sentence.talk_id]
@@ -81,13 +79,6 @@ class Eligibility:
         if not info.versions <= talk.versions:
             return False  # 'Prometheus 2.0' is not answered from a talk that never names 2.0
         return all(n in near or n in sentence.text or n in talk.notes for n in info.numbers)
-
-    @staticmethod
-    def _names_phrase(near: frozenset[str], info: QuestionInfo) -> bool:
-        """Do the sentence, its lead-in, heading or talk write every word of what the question
-        counts ('lightning' and 'talks'), or the phrase's initials ('IRs')?"""
-        words_there = all(any(same_noun(t, forms) for t in near) for forms in info.counted_words)
-        return words_there or info.counted_initials in near
 
     def _items_deny(self, row: int, known: frozenset[str], question: str, reach: int = 8) -> bool:
         """Does an item under this line (its label) deny what the question asks, saying nothing else?"""

@@ -79,19 +79,6 @@ class QuestionInfo:
         return frozenset(v.lower() for v in VERSION.findall(self.text))
 
     @cached_property
-    def counted_words(self) -> tuple[frozenset[str], ...]:
-        """Per word of the counted phrase (not a name), the stems a sentence may write it by
-        ('lightning talks': the kinds of 'talk', and 'lightn'); empty when nothing is counted."""
-        if self.focus is None:
-            return ()
-        return tuple(counted_as(stem) for _, stem in counted_phrase(self.text, self.names))
-
-    @cached_property
-    def counted_initials(self) -> str:
-        """The initials of the counted phrase ('ir' for 'intelligence requirements')."""
-        return "".join(word[0] for word, _ in counted_phrase(self.text, self.names)).lower()
-
-    @cached_property
     def asks_talk(self) -> bool:
         """Does it ask which talk ('Which FOSDEM talk stood out…')? Then a talk's title is news."""
         return bool(_ASKS_TALK.match(self.text))
@@ -262,22 +249,15 @@ def _focus(question: str, names: frozenset[str]) -> str | None:
 
 
 def _counted(question: str, names: frozenset[str], named: bool = False) -> frozenset[str]:
-    """What a sentence may count the focus by: each word of the counted phrase ('intelligence
-    requirements' in "how many intelligence requirements per client"; notes may count either
-    word) with its kinds, and its initials ('IRs'). `named`: the names in that phrase instead
-    ('Kubernetes' in "how many Kubernetes clusters": 'over 200 Kubernetes'), no initials."""
-    phrase = counted_phrase(question, names, named)
-    counted = frozenset(x for _, stem in phrase for x in counted_as(stem))
-    return counted | ({"".join(w[0] for w, _ in phrase)} if len(phrase) > 1 and not named else set())
-
-
-def counted_phrase(question: str, names: frozenset[str], named: bool = False) -> list[tuple[str, str]]:
-    """The (word, stem) pairs of the counted phrase, up to its first function word, that are
-    not names (`named`: that are)."""
+    """What a sentence may count the focus by: each content word of the counted phrase up to
+    its first function word ('intelligence requirements' in "how many intelligence requirements
+    per client"; notes may count either word) with its kinds, and the phrase's initials
+    ('IRs'). `named`: the names in that phrase instead ('Kubernetes' in "how many Kubernetes
+    clusters"; notes may write 'over 200 Kubernetes'), without initials."""
     match = _FOCUS.search(question)
     if not match:
-        return []
-    phrase: list[tuple[str, str]] = []
+        return frozenset()
+    phrase: list[tuple[str, str]] = []  # (word, stem)
     for word in words(match.group(1)):
         if word in STOPWORDS or word in _PHRASE_ENDS or (phrase and _verb_like(word)):
             break
@@ -286,7 +266,8 @@ def counted_phrase(question: str, names: frozenset[str], named: bool = False) ->
         stems = [t for t in terms(word) if t not in GENERIC_NAMES and t not in _QUANTIFIERS]
         if stems and (word not in names) != named:
             phrase.append((word, stems[0]))
-    return phrase
+    counted = frozenset(x for _, stem in phrase for x in counted_as(stem))
+    return counted | ({"".join(w[0] for w, _ in phrase)} if len(phrase) > 1 and not named else set())
 
 
 def corpus_proper_nouns(texts: list[str]) -> frozenset[str]:
