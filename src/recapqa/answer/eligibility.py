@@ -41,8 +41,7 @@ class Eligibility:
         metadata (only the metadata when the question says 'the X talk'), or be something
         the talk names again and again (a passing mention does not make the talk about it);
         a year or an edition the question gives ("Apply(ops) 24") must be there too, or said
-        elsewhere in the same talk (the question's setting, not what it asks), and a version
-        ("2.0") must be written whole somewhere in the talk."""
+        elsewhere in the same talk (the question's setting, not what it asks)."""
         sentence, facts = self.index.sentences[row], self.facts.sentences[row]
         if (required(info.kind) or (info.kind == "person" and info.asks_speaker)) and not kind:
             return False  # 'Who gave …' is answered by a name ('Who uses X?' may be by a company)
@@ -76,8 +75,6 @@ class Eligibility:
                 or names_other(sentence.text.split(":")[0], info.names | info.words)
             ):  # (what a line lists after its ':' is what it says, not what it is about)
                 return False  # the talk is about it, but this sentence is about something else it names
-        if not info.versions <= talk.versions:
-            return False  # 'Prometheus 2.0' is not answered from a talk that never names 2.0
         return all(n in near or n in sentence.text or n in talk.notes for n in info.numbers)
 
     def _items_deny(self, row: int, known: frozenset[str], question: str, reach: int = 8) -> bool:

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from recapqa.answer.question import VERSION, is_speaker_line
+from recapqa.answer.question import is_speaker_line
 from recapqa.sentences import same_talk_rows
 from recapqa.store import Index
 from recapqa.store.rows import ChunkSentences
@@ -44,7 +44,6 @@ class TalkFacts:
     notes: str  # its sentences, squashed and joined: how often it names something
     speakers: tuple[tuple[str, frozenset[str]], ...]  # (squashed name and role, aliases)
     speaker_rows: tuple[int, ...]  # its 'Speaker:' lines
-    versions: frozenset[str]  # the versions ('2.0', '1.x') its title, metadata, headings and notes give
 
 
 @dataclass(frozen=True)
@@ -133,11 +132,6 @@ class Facts:
                 for s in t.speakers
             ),
             speaker_rows=tuple(r for r in rows if is_speaker_line(sentences[r].text, sentences[r].context)),
-            versions=frozenset(
-                v.lower()
-                for text in (talk_text(t), *(f"{sentences[r].heading} {sentences[r].text}" for r in rows))
-                for v in VERSION.findall(text)
-            ),
         )
 
     def _sentence(self, row: int) -> SentenceFacts:

@@ -36,9 +36,6 @@ _SUBJECT = re.compile(
     re.I,
 )
 _DIGITS = re.compile(r"\d+")  # a number the question gives, also inside a name ('p99', 'UNC2452')
-# A version (or any number with a point) the question gives ('Prometheus 2.0', 'Helm 3.x'): its
-# digits alone ('2', '0') are in nearly any text, so it is matched whole (answer/facts.py).
-VERSION = re.compile(r"(?<![\w.])\d+(?:\.(?:\d+|x))+(?![\w]|\.\w)", re.I)
 
 
 _ASKS_TALK = re.compile(r"^\s*(which|what)\s+(\S+\s+){0,2}(talk|keynote|session|presentation)s?\b", re.I)
@@ -72,11 +69,6 @@ class QuestionInfo:
         """The numbers the question gives, in digits or in words ('two-pizza': 'two', '2'): an
         amount it gives does not answer it."""
         return self.numbers | spelled_numbers(self.text)
-
-    @cached_property
-    def versions(self) -> frozenset[str]:
-        """The versions the question gives ('2.0' in 'When was Prometheus 2.0 released?')."""
-        return frozenset(v.lower() for v in VERSION.findall(self.text))
 
     @cached_property
     def asks_talk(self) -> bool:
