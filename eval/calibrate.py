@@ -35,14 +35,14 @@ SETS = {
 WORK = Path("/tmp/recapqa-calibrate")
 
 
-def collect(split: str) -> list[tuple[str, Question, ExtractiveAnswerer, object, list]]:
+def collect(split: str, work: Path = WORK) -> list[tuple[str, Question, ExtractiveAnswerer, object, list]]:
     """(set, question, answerer, retrieval, candidates) for every question of the split."""
     out = []
     for name, (questions_path, corpus) in SETS.items():
         questions = [q for q in load_questions(questions_path) if q.split == split]
         for collection in dict.fromkeys(q.collection for q in questions):
             folder = corpus / collection if collection else corpus
-            settings = Settings(corpus_dir=folder, index_dir=WORK / name / (collection or "all"))
+            settings = Settings(corpus_dir=folder, index_dir=work / name / (collection or "all"))
             assistant = Assistant.open(settings, notify=lambda _m: None)
             answerer = assistant.extractive
             for q in questions:
@@ -207,8 +207,9 @@ def main() -> None:
         help="regex of question ids left out of the fit and reported apart, with the weights in "
         "settings.py and with the refitted ones (totals only: e.g. a blind batch not yet read)",
     )
+    parser.add_argument("--work", type=Path, default=WORK, help="where the indexes are (one per set and collection)")
     args = parser.parse_args()
-    rows = collect("dev")
+    rows = collect("dev", args.work)
     if args.holdout:
         held = [r for r in rows if re.match(args.holdout, r[1].id)]
         rows = [r for r in rows if not re.match(args.holdout, r[1].id)]

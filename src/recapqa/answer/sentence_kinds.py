@@ -18,7 +18,8 @@ _PLACE = re.compile(
 )
 # A role line: a few words, then 'at' or '@' and a capitalised name ('Principal at Cartwheel Web').
 _AFFILIATION = re.compile(r"^\W*(?:[\w-]+\s+){1,4}(?:at|@)\s+[A-Z]")
-_ORG_WORD = re.compile(r"(?<![\w*#>-])(?<!^)(?<!\n)[A-Z][\w&'’.-]*[a-zA-Z]")
+# (a word opening a quotation is capitalised as a sentence's first word: '> "Reaching big goals…"')
+_ORG_WORD = re.compile(r"(?<![\w*#>\"“-])(?<!^)(?<!\n)[A-Z][\w&'’.-]*[a-zA-Z]")
 _REASON = re.compile(r"\b(because|due to|reason|since|so that|comes from|in order to|as they|thus)\b", re.I)
 _TIME = re.compile(
     r"\b(19|20)\d\d\b|\b(years?|months?|weeks?|weekly|daily|ago|before|after|january|february|march|april|may|june|july|august|september|october|november|december)\b",
