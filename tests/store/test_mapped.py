@@ -61,6 +61,18 @@ def test_chunk_vectors_are_a_read_only_mapping_of_the_segment_file(built: Settin
     assert hits[0][0] == 1 and hits[0][1] == pytest.approx(1.0, abs=1e-5)
 
 
+def test_the_bm25_score_matrix_is_mapped_and_watched(built: Settings) -> None:
+    index = load_index(built.index_dir)
+    generation = current_generation(built.index_dir)
+    matrix = generation / "bm25" / "data.csc.index.npy"
+    assert str(matrix) in mapped_paths()
+    hits = index.store.search_text("feature store", 2)
+    assert [index.chunks[row].source for row, _ in hits] == ["zeta.md", "acme.md"]  # 'stores' too
+    os.truncate(matrix, 10)
+    with pytest.raises(IndexCorruptError, match=r"index file bm25/data\.csc\.index\.npy .* was cut short"):
+        index.check_files()
+
+
 def test_load_npy_gives_what_np_load_gives(tmp_path: Path) -> None:
     arrays = {
         "rows": np.arange(12, dtype=np.float32).reshape(3, 4),

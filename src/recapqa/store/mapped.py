@@ -1,5 +1,5 @@
 """Index files memory-mapped read-only: rows (`chunks.jsonl`, `sentences.jsonl`), chunk and
-sentence vectors, gist rows. The page cache holds one copy of each for every `serve`
+sentence vectors, gist rows, the BM25 score matrix. The page cache holds one copy of each for every `serve`
 worker; a worker's private memory holds none of it.
 
 recapqa never writes a published file in place: a build writes a new generation (unchanged
@@ -46,6 +46,13 @@ def map_file(path: Path) -> bytes | mmap.mmap:
         if os.fstat(handle.fileno()).st_size == 0:
             return b""
         return _map(handle.fileno(), path)
+
+
+def watch(path: Path) -> object:
+    """A mapping of `path` made only for `check` to notice the file cut short, for a file
+    another library maps itself (bm25s): keep it as long as that library's mapping. Nothing
+    is read through it, so it costs no memory."""
+    return map_file(path)
 
 
 def load_npy(path: Path) -> np.ndarray:
