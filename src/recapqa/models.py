@@ -127,6 +127,7 @@ class Hit:
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    row: int | None = None  # the chunk's row in `Index.chunks` (retrieval knows it: no id lookup)
 
 
 @dataclass

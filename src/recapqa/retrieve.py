@@ -126,6 +126,7 @@ class Retriever:
                 score=fused[r],
                 dense_rank=dense_rank.get(r),
                 lexical_rank=lexical_rank.get(r),
+                row=r,
             )
             for r in picked
         ]

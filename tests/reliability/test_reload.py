@@ -19,7 +19,9 @@ from conftest import index_file, write
 from live_server import live_server
 from recapqa.api import create_app
 from recapqa.api.state import Engine
+from recapqa.embed import default_embedder
 from recapqa.settings import Settings
+from recapqa.store.build import build_index
 from recapqa.store.files import current_generation
 from reliability.support import UBER_Q, assert_error, copy_of_default, rss_mb
 
@@ -120,14 +122,41 @@ def test_a_reload_on_one_worker_reaches_the_others(own: Settings) -> None:
 
 
 def test_a_damaged_index_on_reload_is_reported_and_the_old_one_keeps_serving(own: Settings) -> None:
+    """The damaged file is one the loaded index read into memory (its talks)."""
     with TestClient(create_app(own)) as client:
         generation = current_generation(own.index_dir)
-        vectors = index_file(generation, "chunk_vectors.npy")
-        vectors.write_bytes(vectors.read_bytes()[:100])
+        talks = generation / "talks.json"
+        talks.write_bytes(talks.read_bytes()[:100])
         write(own.corpus_dir / "acme.md", EXTRA.format(n=3))  # stale too: a reload would rebuild
         error = assert_error(client.post("/v1/reload"), 503, own.index_dir)
         assert error["type"] == "IndexCorruptError" and "--rebuild" in error["fix"]
         assert "checksum" in error["message"]
         answer = client.post("/v1/ask", json={"question": UBER_Q})
         assert answer.status_code == 200 and "5.3k" in answer.json()["answer"]
+        assert client.get("/readyz").status_code == 200
+
+
+def test_a_mapped_index_file_cut_short_is_reported_on_each_request_until_rebuilt(own: Settings) -> None:
+    """The chunk vectors are memory-mapped (store/mapped.py): cut short in place, the loaded
+    index cannot read them any more. The reload reports the damage as above; each request
+    then gets a 503 naming the file (not a worker ended by SIGBUS), until the rebuild the fix
+    asks for is published and picked up."""
+    with TestClient(create_app(own)) as client:
+        generation = current_generation(own.index_dir)
+        vectors = index_file(generation, "chunk_vectors.npy")
+        size = vectors.stat().st_size
+        vectors.write_bytes(vectors.read_bytes()[:100])  # in place: the same inode the worker maps
+        write(own.corpus_dir / "acme.md", EXTRA.format(n=3))
+        error = assert_error(client.post("/v1/reload"), 503, own.index_dir)
+        assert error["type"] == "IndexCorruptError" and "checksum" in error["message"]
+        name = f"segments/{vectors.parent.name}/chunk_vectors.npy"
+        for response in (client.post("/v1/ask", json={"question": UBER_Q}), client.get("/readyz")):
+            error = assert_error(response, 503, own.index_dir)
+            assert error["type"] == "IndexCorruptError" and "--rebuild" in error["fix"]
+            assert error["message"] == (
+                f"index file {name} in {generation.name} was cut short while in use (100 of {size} bytes)"
+            )
+        build_index(own.corpus_dir, own.index_dir, own, default_embedder, force=True)  # `recapqa index --rebuild`
+        answer = client.post("/v1/ask", json={"question": "How many vectors does Acme store?"})
+        assert answer.status_code == 200 and "3 billion" in answer.json()["answer"]
         assert client.get("/readyz").status_code == 200

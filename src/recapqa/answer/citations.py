@@ -271,7 +271,7 @@ class SupportChecker:
         talk_id = hits[number - 1].talk.talk_id
         order = [number] + [n for n in range(1, len(hits) + 1) if n != number and hits[n - 1].talk.talk_id == talk_id]
         rows = self.index.chunk_sentences
-        out = [(n, row) for n in order for row in rows[self.extractive.chunk_row(hits[n - 1].chunk.chunk_id)]]
+        out = [(n, row) for n in order for row in rows[self.extractive.chunk_row(hits[n - 1])]]
         if speaker_lines:
             seen = {row for _, row in out}
             out += [(number, row) for row in self.extractive.facts.talks[talk_id].speaker_rows if row not in seen]

@@ -78,8 +78,10 @@ class ExtractiveAnswerer:
         """Stemmed words of everything known about a talk (title, speakers, event...)."""
         return self.facts.talks[talk_id].terms
 
-    def chunk_row(self, chunk_id: str) -> int:
-        return self.facts.chunk_rows[chunk_id]
+    def chunk_row(self, hit: Hit) -> int:
+        """The hit's row in `Index.chunks`: the one retrieval gave, else found by its id (which
+        reads every chunk's id once)."""
+        return hit.row if hit.row is not None else self.facts.chunk_rows[hit.chunk.chunk_id]
 
     def candidates(self, retrieval: Retrieval, info: QuestionInfo | None = None) -> list[Candidate]:
         """Every sentence of the retrieved chunks, scored; `info`: the question already analysed."""
@@ -90,7 +92,7 @@ class ExtractiveAnswerer:
         seen: set[int] = set()
         out: list[Candidate] = []
         for rank, hit in enumerate(retrieval.hits):
-            rows = [r for r in self.index.chunk_sentences[self.facts.chunk_rows[hit.chunk.chunk_id]] if r not in seen]
+            rows = [r for r in self.index.chunk_sentences[self.chunk_row(hit)] if r not in seen]
             seen.update(rows)
             if not rows:
                 continue
@@ -103,7 +105,8 @@ class ExtractiveAnswerer:
                     if row not in seen:
                         seen.add(row)
                         cosine = float(self.index.sentence_vectors[row] @ retrieval.query_vector)
-                        own_hit = replace(hit, chunk=self.index.chunks[self.facts.sentences[row].chunk_row])
+                        chunk_row = self.facts.sentences[row].chunk_row
+                        own_hit = replace(hit, chunk=self.index.chunks[chunk_row], row=chunk_row)
                         out.append(self._score(row, cosine, own_hit, rank, info, q_weight, retrieval.mentioned_talks))
         out.sort(key=lambda c: (-c.score, c.row))
         return out

@@ -133,11 +133,16 @@ class Engine:
 
     @property
     def assistant(self) -> Assistant:
-        if self._assistant is None:
+        """The live assistant, once its memory-mapped index files are checked whole: a file
+        cut short in place since the load is an IndexCorruptError (503), not a worker ended
+        by SIGBUS at its next read (store/mapped.py). A rebuilt index is picked up by `refresh`."""
+        assistant = self._assistant
+        if assistant is None:
             if self.load_error is not None:
                 raise self.load_error
             raise IndexMissingError("the index is not loaded yet", "wait for /readyz, then retry")
-        return self._assistant
+        assistant.index.check_files()
+        return assistant
 
     @property
     def ready(self) -> bool:

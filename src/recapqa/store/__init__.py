@@ -51,6 +51,13 @@ class Index:
     def corpus_hash(self) -> str:
         return str(self.manifest.get("corpus_hash", ""))
 
+    def check_files(self) -> None:
+        """IndexCorruptError when an index file this index has memory-mapped was cut short
+        in place since it was loaded (store/mapped.py): reading it would end the process."""
+        from recapqa.store.mapped import check
+
+        check(self.path)
+
 
 def sentences_by_chunk(chunks: list[Chunk], sentences: list[Sentence]) -> list[list[int]]:
     by_source: dict[tuple[str, str], list[int]] = {}

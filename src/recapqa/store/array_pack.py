@@ -2,7 +2,7 @@
 maps them (an `.npz` cannot be mapped: every `serve` worker would read it into its own
 memory). The bytes: a little-endian uint64 length, a JSON table of contents (each array's
 offset, dtype and shape, plus any `meta` values), then each array's bytes at an offset that
-is a multiple of 64. Mapped, every array is a read-only `np.memmap` view of the file: the
+is a multiple of 64. Mapped (store/mapped.py), every array is a read-only view of the file: the
 page cache holds one copy for all the processes reading it."""
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from recapqa.store.mapped import load_npy
 
 _ALIGN = 64
 
@@ -49,7 +51,7 @@ def to_bytes(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> bytes:
 
 def load(path: Path, mapped: bool = True) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """The arrays (views of the mapped file when `mapped`) and the meta values."""
-    blob = np.load(path, mmap_mode="r" if mapped else None, allow_pickle=False)
+    blob = load_npy(path) if mapped else np.load(path, allow_pickle=False)
     if blob.dtype != np.uint8 or blob.ndim != 1 or len(blob) < 8:
         raise ValueError("not a pack of arrays")
     length = int(np.asarray(blob[:8]).view("<u8")[0])

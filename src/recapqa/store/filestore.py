@@ -35,6 +35,7 @@ from recapqa.store.generation import CHUNK_SENTENCES, EMBED_KEYS, text_digests, 
 from recapqa.store.gist_lookup import GistLookup
 from recapqa.store.interface import IndexContent
 from recapqa.store.lexical import LexicalIndex
+from recapqa.store.mapped import load_npy
 from recapqa.store.rows import ChunkSentences, JsonlRows
 from recapqa.store.vectors import FaissStore, PiecesStore
 
@@ -219,18 +220,16 @@ Parts = tuple[list[Chunk], list[Sentence], Any, "FaissStore | PiecesStore", np.n
 
 
 def _segment_parts(generation: Path, manifest: dict[str, Any], segments: seg.Segments, threads: int) -> Parts:
-    """Rows parsed when first read (loading makes no object per chunk or sentence); sentence
-    vectors memory-mapped: the page cache holds one copy for every `serve` worker. The chunk
-    vectors are read into memory, as FAISS held them: every question scans all of them, and
-    a mapped file damaged in place (truncated) would end the process at the next question
-    instead of being reported by the next reload's checksums (tests/reliability)."""
+    """Rows parsed when first read (loading makes no object per chunk or sentence); chunk and
+    sentence vectors memory-mapped: the page cache holds one copy for every `serve` worker
+    (store/mapped.py: how a file cut short in place is reported)."""
     dimension = int(manifest["model"]["dimension"])
     chunks = cast(list[Chunk], segments.rows("chunks", Chunk.from_dict))
     sentences = cast(list[Sentence], segments.rows("sentences", Sentence.from_dict))
     if manifest.get("store", {}).get("dense") == "approximate":
         vectors: FaissStore | PiecesStore = FaissStore.load(generation / "vectors.faiss")
     else:
-        vectors = PiecesStore(segments.vector_pieces("chunks", mapped=False), dimension, threads)
+        vectors = PiecesStore(segments.vector_pieces("chunks"), dimension, threads)
     return chunks, sentences, segments.chunk_sentences(), vectors, segments.vectors("sentences", dimension)
 
 
@@ -240,6 +239,6 @@ def _single_files(generation: Path) -> tuple[Any, ...]:
     by_chunk = generation / CHUNK_SENTENCES  # older indexes: found from the rows (Index)
     chunk_sentences = ChunkSentences.load(by_chunk, len(chunks), len(sentences)) if by_chunk.is_file() else []
     vectors = FaissStore.load(generation / "vectors.faiss")
-    sentence_vectors = np.load(generation / "sentence_vectors.npy", allow_pickle=False, mmap_mode="r")
+    sentence_vectors = load_npy(generation / "sentence_vectors.npy")
     lexical = LexicalIndex.load(generation / "bm25", len(chunks))
     return chunks, sentences, chunk_sentences, vectors, sentence_vectors, lexical

@@ -1,5 +1,7 @@
 """BM25 over chunk texts with bm25s (English stop words, Snowball stemming). Equal scores rank
-by row, so that results do not depend on how a top-k selection orders ties."""
+by row, so that results do not depend on how a top-k selection orders ties. A loaded index's
+score matrix is memory-mapped (bm25s `mmap=True`: same scores, bit for bit), shared by every
+`serve` worker; its files are watched for being cut short in place (store/mapped.py)."""
 
 from __future__ import annotations
 
@@ -22,9 +24,10 @@ def tokenize(texts: list[str]) -> list[list[str]]:
 
 
 class LexicalIndex:
-    def __init__(self, retriever: Any, size: int) -> None:
+    def __init__(self, retriever: Any, size: int, watched: list[object] | None = None) -> None:
         self._retriever = retriever
         self._size = size
+        self._watched = watched or []  # mappings kept for `mapped.check` while bm25s reads the files
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
@@ -53,5 +56,7 @@ class LexicalIndex:
     def load(cls, directory: Path, size: int) -> LexicalIndex:
         import bm25s
 
-        retriever = bm25s.BM25.load(str(directory), mmap=True, show_progress=False, verbosity=0)
-        return cls(retriever, size)
+        from recapqa.store.mapped import watch
+
+        retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0, mmap=True)
+        return cls(retriever, size, [watch(path) for path in sorted(directory.glob("*.npy"))])

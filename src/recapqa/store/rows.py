@@ -1,14 +1,13 @@
-"""The index's chunks and sentences, read on demand: a JSONL file whose lines are parsed the
-first time a row is asked for (then kept), and the sentences of each chunk as two integer
-arrays. Loading an index then costs a file read and a newline scan, not one Python object
-per row (`serve` start-up at 10k files); a question parses the rows it retrieves."""
+"""The index's chunks and sentences, read on demand: a memory-mapped JSONL file whose lines
+are parsed when a row is asked for (a bounded number kept), and the sentences of each chunk
+as two integer arrays. Loading an index then costs a newline scan, not one Python object per
+row (`serve` start-up at 10k files); a question parses the rows it retrieves."""
 
 from __future__ import annotations
 
 import bisect
 import json
 import mmap
-import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -18,28 +17,22 @@ import numpy as np
 
 from recapqa.errors import IndexCorruptError
 from recapqa.store.files import REBUILD_FIX
+from recapqa.store.mapped import map_file
 
 T = TypeVar("T")
 
 
-def _mapped(path: Path) -> bytes | mmap.mmap:
-    """The file's bytes, memory-mapped: `serve` workers share them through the page cache
-    (a new generation may delete the file; the mapping stays valid)."""
-    with path.open("rb") as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            return b""
-        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-
-
-_LINES: dict[tuple[str, int, int, int], tuple[list[int], list[int]]] = {}
+_LINES: dict[tuple[str, int, int, int], tuple[np.ndarray, np.ndarray]] = {}
 LINE_CACHE_ROWS = 1_500_000  # about three generations' chunks and sentences at 10k notes files
+PARSED_ROWS_KEPT = 4096  # parsed rows a file keeps (then it starts again): bounds a worker's memory
 _LINES_LOCK = threading.Lock()
 
 
-def _line_index(path: Path, data: bytes | mmap.mmap) -> tuple[list[int], list[int]]:
-    """Where each non-blank line starts and ends; kept per file while its size, mtime and
-    inode are unchanged (a build opens the live generation's rows three times: loading it,
-    the new rows, the corpus sums)."""
+def _line_index(path: Path, data: bytes | mmap.mmap) -> tuple[np.ndarray, np.ndarray]:
+    """Where each non-blank line starts and ends (int64 arrays: 16 bytes a row, where lists
+    of Python ints took ~80); kept per file while its size, mtime and inode are unchanged (a
+    build opens the live generation's rows three times: loading it, the new rows, the corpus
+    sums)."""
     st = path.stat()
     key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
     with _LINES_LOCK:
@@ -49,7 +42,7 @@ def _line_index(path: Path, data: bytes | mmap.mmap) -> tuple[list[int], list[in
     ends = np.append(newlines, len(data)) if data[-1:] != b"\n" else newlines
     starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else ends
     keep = ends - starts > 0
-    found = (starts[keep].tolist(), ends[keep].tolist())
+    found = (starts[keep].astype(np.int64), ends[keep].astype(np.int64))
     with _LINES_LOCK:  # the oldest files go first; a generation's segments take one entry each
         while _LINES and sum(len(v[0]) for v in _LINES.values()) + len(found[0]) > LINE_CACHE_ROWS:
             del _LINES[next(iter(_LINES))]
@@ -84,21 +77,25 @@ class _Rows(Sequence[T]):
 
 class JsonlRows(_Rows[T]):
     """Rows of a JSONL file (one object a line, blank lines skipped), each made by `make`
-    from its object the first time it is read."""
+    from its object when it is read, and kept: up to PARSED_ROWS_KEPT, then forgotten all at
+    once (a question reads a few hundred rows; a worker answering for months would otherwise
+    end up holding every row as Python objects)."""
 
     def __init__(self, path: Path, make: Callable[[dict[str, Any]], T]) -> None:
-        self._data = _mapped(path)
+        self._data = map_file(path)  # shared by `serve` workers through the page cache
         self._name = f"{path.parent.name}/{path.name}"
         self._make = make
         self._starts, self._ends = _line_index(path, self._data)
-        self._rows: list[T | None] = [None] * len(self._starts)
+        self._rows: dict[int, T] = {}
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._starts)
 
     def _row(self, index: int) -> T:
-        row = self._rows[index]
+        row = self._rows.get(index)
         if row is None:
+            if len(self._rows) >= PARSED_ROWS_KEPT:
+                self._rows = {}  # one assignment: a reader in another thread keeps the old dict
             row = self._rows[index] = self._parse(index)
         return row
 

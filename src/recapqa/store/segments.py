@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from recapqa.store.mapped import load_npy
 from recapqa.store.rows import ChunkSentences, JoinedRows, JsonlRows
 
 T = TypeVar("T")
@@ -206,13 +207,13 @@ class Segments:
     def vectors(self, kind: str, dimension: int) -> np.ndarray:
         return joined(self.vector_pieces(kind), dimension)
 
-    def vector_pieces(self, kind: str, mapped: bool = True) -> list[np.ndarray]:
-        """Each segment's vectors of `kind`, memory-mapped (or read, `mapped=False`);
-        ValueError when a segment's count is not the manifest's."""
+    def vector_pieces(self, kind: str) -> list[np.ndarray]:
+        """Each segment's vectors of `kind`, memory-mapped (store/mapped.py); ValueError when
+        a segment's count is not the manifest's."""
         counts = self.chunk_starts if kind == "chunks" else self.sentence_starts
         pieces = []
         for at in range(len(self.names)):
-            piece = np.load(self.file(at, VECTOR_FILES[kind]), allow_pickle=False, mmap_mode="r" if mapped else None)
+            piece = load_npy(self.file(at, VECTOR_FILES[kind]))
             if piece.ndim != 2 or len(piece) != counts[at + 1] - counts[at] or piece.dtype != np.float32:
                 raise ValueError(f"segment {self.names[at]}: {VECTOR_FILES[kind]} does not match its rows")
             pieces.append(piece)
