@@ -357,3 +357,51 @@ def test_a_capitalised_function_word_is_no_organisation() -> None:
     info = analyse("Which company does Thorsten Leemhuis work for?", frozenset())
     assert kind_score(info, "> By [Thorsten Leemhuis](https://example.org/)", "", False) == 0.0
     assert kind_score(info, "Thorsten Leemhuis of Heise explained it.", "", False) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "holds", "lacks"),
+    [
+        ("Which colour stands for a degraded service?", "colour", "Yellow: a service is degraded", "Degraded: yes"),
+        ("What colour does the chart give to errors?", "colour", "errors are drawn in dark red", "errors are drawn"),
+        ("What is Kim Park's email address?", "contact", "Mail kim.park@example.org", "Kim Park answers mail"),
+        ("What is the project's website?", "contact", "see https://example.org/docs", "see the docs"),
+        ("Which port does the status page run on?", "number", "it listens on 8080", "it listens locally"),
+    ],
+)
+def test_a_colour_an_address_or_a_port_is_answered_only_by_a_sentence_holding_one(
+    question: str, kind: str, holds: str, lacks: str
+) -> None:
+    info = analyse(question, frozenset())
+    assert info.kind == kind and not info.asks_speaker  # 'give' asks for the colour, not who spoke
+    assert (kind_score(info, holds, "", False), kind_score(info, lacks, "", False)) == (1.0, 0.0)
+
+
+STATUS = """# OpsCon 2025
+
+## Alert levels (Kim Park)
+
+Kim Park showed the alert levels of the paging service.
+
+* Green: all good
+* Yellow: a service is degraded
+
+The status page runs on a small web server in each region.
+Kim shared the slides by mail at kim.park@example.org after the talk.
+"""
+
+
+@pytest.fixture(scope="module")
+def opscon(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
+    root = tmp_path_factory.mktemp("status")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
+    return assistant_over(settings, {"opscon.md": STATUS}, embedder_factory)
+
+
+def test_colour_address_and_port_questions_on_notes(opscon: Assistant) -> None:
+    colour = opscon.ask("Which colour stands for a degraded service?", mode="extractive")[0]
+    assert "Yellow: a service is degraded" in colour.answer
+    mail = opscon.ask("What is Kim Park's email address?", mode="extractive")[0]
+    assert mail.answer == "Kim shared the slides by mail at kim.park@example.org after the talk."
+    # the status page is described, but no port is given
+    assert opscon.ask("Which port does the status page run on?", mode="extractive")[0].abstained

@@ -23,6 +23,8 @@ Kind = Literal[
     "year",
     "date",
     "duration",
+    "colour",
+    "contact",
     "time",
     "place",
     "company",
@@ -69,7 +71,7 @@ KINDS: tuple[KindRule, ...] = (
     KindRule(
         "number",
         re.compile(
-            r"\bhow (many|much|big)\b|\bwhat (\w+ )?(percentage|share)\b"
+            r"\bhow (many|much|big)\b|\bwhat (\w+ )?(percentage|share)\b|\b(which|what) port\b"
             r"|^\s*what (is |was )?(the )?(percentage|share|fraction|proportion|number) of\b"
         ),
         True,
@@ -78,6 +80,13 @@ KINDS: tuple[KindRule, ...] = (
     KindRule("year", re.compile(r"\b(what|which) year\b"), True),
     KindRule("date", re.compile(r"\b(what|which|on what) (dates?|days?)\b"), True),  # a date, not 'a week'
     KindRule("duration", re.compile(r"\bhow long\b"), True),  # 'three years', 'two-day', '20-45 seconds'
+    KindRule("colour", re.compile(r"\b(what|which) colou?rs?\b|\bcolou?r (does|do|did|is|was)\b"), True),
+    # an address to reach someone or something at: an e-mail address or a web address
+    KindRule(
+        "contact",
+        re.compile(r"\b(what|which) (is |was |are )?([\w'’-]+ ){0,3}(e-?mail( address)?|url|web ?site|web address)\b"),
+        True,
+    ),
     # answered by a year, not by 'later'
     # 'when' asks for a time when it opens the question or its verb follows; 'calls to make when a
     # container starts' is a condition, not the question

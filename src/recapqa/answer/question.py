@@ -20,7 +20,9 @@ _ASKS_SPEAKER = re.compile(
     r"\b(gave|give|presented|present|moderated|spoke|speakers?|took part|role|work for|panelists?)\b", re.I
 )
 # Kinds that ask for something other than who spoke, whatever verb they use.
-_ASKS_OTHER = frozenset({"number", "money", "version", "year", "date", "duration", "time", "place", "reason"})
+_ASKS_OTHER = frozenset(
+    {"number", "money", "version", "year", "date", "duration", "time", "place", "reason", "colour", "contact"}
+)
 _TALK_PHRASE = re.compile(
     r"((?:[\w'’.&-]+\s+){1,4}?)(?:speaker|talk|keynote|presentation|presenter|session|panel)s?\b", re.I
 )

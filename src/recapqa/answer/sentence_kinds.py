@@ -39,6 +39,12 @@ _DATE = re.compile(
     re.I,
 )
 # A length of time: an amount (or 'a', 'a few') beside a unit of time.
+# The basic colour terms (Berlin & Kay) and the metals medals are named by.
+_COLOUR = re.compile(
+    r"\b(red|orange|yellow|green|blue|purple|violet|pink|brown|black|white|gr[ae]y|gold|silver|bronze)\b", re.I
+)
+# An e-mail address or a web address ('jane@example.org', 'https://…', 'www.…', 'example.com/x').
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bhttps?://|\bwww\.|\b[\w-]+\.(com|org|net|io|dev)\b", re.I)
 _DURATION = re.compile(
     r"\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|several|many|couple of)"
     r"[\s-]+(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|decades?)\b",
@@ -212,6 +218,10 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
         return 1.0 if _DATE.search(text) or _years(text) - info.numbers else 0.0
     if info.kind == "duration":
         return 1.0 if _DURATION.search(text) else 0.0
+    if info.kind == "colour":
+        return 1.0 if _COLOUR.search(text) else 0.0
+    if info.kind == "contact":
+        return 1.0 if _CONTACT.search(text) else 0.0
     if info.kind == "time":
         return 1.0 if _TIME.search(text) else 0.0
     if info.kind == "place":  # a place the question does not name ('at the Contributors Summit' is not)
