@@ -7,7 +7,7 @@ from recapqa.embed import Embedder
 from recapqa.errors import UnknownTalkError
 from recapqa.models import Speaker, Talk
 from recapqa.pipeline import Assistant
-from recapqa.retrieve import Filters, diverse_top, uncapped, with_named_talks
+from recapqa.retrieve import Filters, diverse_top, with_named_talks
 from recapqa.settings import Settings
 from recapqa.talk_mentions import Mentions, TalkMatcher, talk_aliases
 
@@ -110,16 +110,12 @@ def test_a_named_talk_ranked_below_the_cut_takes_the_place_of_the_last_unnamed_h
     assert with_named_talks([0, 1, 2, 3], ranked, talk_of, set()) == [0, 1, 2, 3]
 
 
-def test_a_talk_the_question_is_about_is_not_capped_at_a_few_chunks() -> None:
+def test_a_talk_named_by_a_full_name_is_not_capped_at_a_few_chunks() -> None:
     talk_of = {0: "named", 1: "named", 2: "other", 3: "named", 4: "named", 5: "other", 6: "third"}
     ranked = [0, 1, 2, 3, 4, 5, 6]
     assert diverse_top(ranked, talk_of, 5, 2) == [0, 1, 2, 5, 6]  # at most two from one talk
     assert diverse_top(ranked, talk_of, 5, 2, frozenset({"named"})) == [0, 1, 2, 3, 4]  # the talk asked about
     assert diverse_top(ranked, talk_of, 5, 1, frozenset({"other"})) == [0, 2, 5, 6, 1]  # topped up in rank order
-    # which talks are not capped: one named by a full name, or the only talk named at all
-    assert uncapped(Mentions(frozenset({"a", "b"}), frozenset({"b"}))) == {"b"}
-    assert uncapped(Mentions(frozenset({"a"}))) == {"a"}
-    assert uncapped(Mentions(frozenset({"a", "b"}))) == frozenset()
 
 
 def _talk(talk_id: str, title: str, *speakers: str) -> Talk:

@@ -14,7 +14,7 @@ from recapqa.errors import UnknownTalkError
 from recapqa.models import Hit, Talk
 from recapqa.settings import Settings
 from recapqa.store import Index
-from recapqa.talk_mentions import Mentions, TalkMatcher, talk_notes
+from recapqa.talk_mentions import TalkMatcher, talk_notes
 
 
 @dataclass
@@ -117,7 +117,7 @@ class Retriever:
             ranked = [r for r in ranked if self.index.chunks[r].talk_id in allowed]
         talk_of = {r: self.index.chunks[r].talk_id for r in ranked}
         picked = with_named_talks(
-            diverse_top(ranked, talk_of, k, s.max_chunks_per_talk, uncapped(named)), ranked, talk_of, mentioned
+            diverse_top(ranked, talk_of, k, s.max_chunks_per_talk, named.by_full_name), ranked, talk_of, mentioned
         )
         hits = [
             Hit(
@@ -132,12 +132,6 @@ class Retriever:
         ]
         timings["fusion"] = (time.perf_counter() - t3) * 1e3
         return Retrieval(question, query_vector, hits, mentioned, timings)
-
-
-def uncapped(named: Mentions) -> frozenset[str]:
-    """The talks a question is about beyond doubt, so not held to a few chunks: those it names
-    by a person's full name, or the one talk it names at all."""
-    return named.by_full_name | (named.talks if len(named.talks) == 1 else frozenset())
 
 
 def with_named_talks(picked: list[int], ranked: list[int], talk_of: dict[int, str], named: set[str]) -> list[int]:
@@ -160,9 +154,9 @@ def with_named_talks(picked: list[int], ranked: list[int], talk_of: dict[int, st
 def diverse_top(
     ranked: list[int], talk_of: dict[int, str], k: int, per_talk: int, named: frozenset[str] = frozenset()
 ) -> list[int]:
-    """Top k rows with at most `per_talk` from one talk (any number from the talks in `named`,
-    those the question is about: there is no other talk to leave room for), topped up in rank
-    order if short."""
+    """Top k rows with at most `per_talk` from one talk (any number from a talk the question
+    names by a person's full name: the question is about that talk, so there is no other to
+    leave room for), topped up in rank order if short."""
     picked: list[int] = []
     counts: dict[str, int] = {}
     for row in ranked:
