@@ -136,3 +136,9 @@ def single_file_layout(generation: Path) -> None:
     files = sorted(p for p in generation.rglob("*") if p.is_file() and p.name != "manifest.json")
     manifest["checksums"] = {p.relative_to(generation).as_posix(): file_sha256(p) for p in files}
     (generation / "manifest.json").write_text(json.dumps(manifest, indent=2))
+
+
+def mapped_paths() -> set[str]:
+    """Files this process has memory-mapped (from /proc/self/maps)."""
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        return {line.split(maxsplit=5)[5].strip() for line in maps if len(line.split(maxsplit=5)) == 6}

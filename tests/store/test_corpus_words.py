@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, CountingEmbedder, index_file, single_file_layout, write
+from conftest import REPO, CountingEmbedder, index_file, mapped_paths, single_file_layout, write
 from recapqa.answer.extractive import ExtractiveAnswerer
 from recapqa.answer.facts import Facts
 from recapqa.answer.question import corpus_proper_nouns, is_speaker_line
@@ -145,10 +145,9 @@ def test_answers_are_the_same_with_stored_and_computed_tables(assistant: Assista
 
 
 def test_sentence_vectors_are_memory_mapped(assistant: Assistant) -> None:
-    from store.test_mapped import mapped_paths
 
     files = {str(p) for p in assistant.index.path.glob("segments/*/sentence_vectors.npy")}
-    assert len(files) == 1 and files <= mapped_paths()  # store/mapped.py
+    assert len(files) == 1 and files <= mapped_paths()  # recapqa/mapped.py
     assert not assistant.index.sentence_vectors.flags.writeable
 
 

@@ -1,4 +1,4 @@
-"""Index files memory-mapped (store/mapped.py): the chunk vectors are a read-only mapping of
+"""Index files memory-mapped (recapqa/mapped.py): the chunk vectors are a read-only mapping of
 the segment file, not a copy in the process; a mapped file cut short in place is reported
 by `Index.check_files` instead of ending the process at its next read; a file deleted by a
 newer generation stays readable."""
@@ -7,21 +7,24 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import assistant_over, index_file
+from conftest import assistant_over, index_file, mapped_paths
 from recapqa.embed import Embedder
+from recapqa.embed.onnx_encoder import OnnxQueryEncoder
+from recapqa.embed.onnx_export import ENCODER_DIR, WEIGHTS
 from recapqa.errors import IndexCorruptError
+from recapqa.mapped import check, load_npy, map_file
 from recapqa.settings import Settings
 from recapqa.store import load_index
 from recapqa.store import rows as rows_module
 from recapqa.store import segments as seg
-from recapqa.store.files import current_generation
-from recapqa.store.mapped import check, load_npy, map_file
+from recapqa.store.files import REBUILD_FIX, current_generation
 from recapqa.store.rows import JsonlRows
 
 NOTES = {
@@ -30,12 +33,6 @@ NOTES = {
     "zeta.md": "## Feature Stores at Zeta (Zeta)\n\nSpeaker: Alan Turing, Zeta\n\n"
     "Zeta serves 40 thousand features per second from its feature store.\n",
 }
-
-
-def mapped_paths() -> set[str]:
-    """Files this process has mapped (from /proc/self/maps)."""
-    with open("/proc/self/maps", encoding="utf-8") as maps:
-        return {line.split(maxsplit=5)[5].strip() for line in maps if len(line.split(maxsplit=5)) == 6}
 
 
 @pytest.fixture()
@@ -111,6 +108,30 @@ def test_a_mapped_file_cut_short_in_place_is_reported_not_read(built: Settings) 
     assert "--rebuild" in caught.value.fix
 
 
+def test_the_query_encoders_weights_cut_short_in_place_are_reported_not_read(built: Settings) -> None:
+    """onnxruntime maps the weights itself: a read past their new end would end the process."""
+    weights = built.index_dir / ENCODER_DIR / WEIGHTS
+    copy = weights.with_name("weights.bak")
+    shutil.copyfile(weights, copy)  # the file may be a hard link to the machine's model cache:
+    os.replace(copy, weights)  # this index gets its own copy before it is cut short
+    shutil.copyfile(weights, copy)
+    index = load_index(built.index_dir)
+    encoder = OnnxQueryEncoder(built.index_dir)
+    assert str(weights) in mapped_paths()
+    index.check_files()
+    size = weights.stat().st_size
+    try:
+        os.truncate(weights, 1000)
+        with pytest.raises(IndexCorruptError) as caught:
+            index.check_files()
+        assert caught.value.message.startswith(f"index file {WEIGHTS} in {ENCODER_DIR} ")
+        assert caught.value.message.endswith(f"was cut short while in use (1000 of {size} bytes)")
+    finally:
+        shutil.copyfile(copy, weights)
+        copy.unlink()
+    assert encoder.embed(["still whole"]).shape == (1, 384)
+
+
 def test_a_deleted_mapped_file_stays_readable_and_whole(tmp_path: Path) -> None:
     """What a new generation does to the old one's files: they are unlinked, not cut short."""
     folder = tmp_path / "gen-1"
@@ -120,7 +141,7 @@ def test_a_deleted_mapped_file_stays_readable_and_whole(tmp_path: Path) -> None:
     vectors, rows = load_npy(folder / "v.npy"), map_file(folder / "rows.jsonl")
     (folder / "v.npy").unlink()
     (folder / "rows.jsonl").unlink()
-    check(folder)
+    check(folder, REBUILD_FIX)
     assert vectors.tolist() == list(range(8)) and bytes(rows) == b'{"a": 1}\n'
 
 

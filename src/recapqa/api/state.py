@@ -135,7 +135,7 @@ class Engine:
     def assistant(self) -> Assistant:
         """The live assistant, once its memory-mapped index files are checked whole: a file
         cut short in place since the load is an IndexCorruptError (503), not a worker ended
-        by SIGBUS at its next read (store/mapped.py). A rebuilt index is picked up by `refresh`."""
+        by SIGBUS at its next read (recapqa/mapped.py). A rebuilt index is picked up by `refresh`."""
         assistant = self._assistant
         if assistant is None:
             if self.load_error is not None:

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from recapqa.embed import DIMENSION, MODEL_NAME
-from recapqa.embed.onnx_export import ENCODER_DIR, META, encoder_problem, other_model_problem
+from recapqa.embed.onnx_export import ENCODER_DIR, META, WEIGHTS, encoder_problem, other_model_problem
+from recapqa.mapped import watch
 
 
 class EncoderUnavailable(Exception):
@@ -54,6 +55,9 @@ class OnnxQueryEncoder:
             self._session: Any = onnxruntime.InferenceSession(
                 str(directory / "model.onnx"), options, providers=["CPUExecutionProvider"]
             )
+            # onnxruntime maps the weights itself; this mapping of them only lets the index's
+            # `check_files` see them cut short in place (recapqa/mapped.py) before a query reads them
+            self._watch = watch(directory / WEIGHTS)
         except Exception as exc:  # a corrupt model file, a missing package: fall back
             raise EncoderUnavailable(f"the query encoder cannot be loaded ({type(exc).__name__})") from exc
 

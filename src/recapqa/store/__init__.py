@@ -52,11 +52,15 @@ class Index:
         return str(self.manifest.get("corpus_hash", ""))
 
     def check_files(self) -> None:
-        """IndexCorruptError when an index file this index has memory-mapped was cut short
-        in place since it was loaded (store/mapped.py): reading it would end the process."""
-        from recapqa.store.mapped import check
+        """IndexCorruptError when a file memory-mapped from the index folder (this
+        generation's files, the query encoder's weights beside it) was cut short in place
+        since it was mapped (recapqa/mapped.py): reading it would end the process."""
+        from recapqa.embed.onnx_export import ENCODER_DIR
+        from recapqa.mapped import check
+        from recapqa.store.files import REBUILD_FIX
 
-        check(self.path)
+        for folder in (self.path, self.path.parent / ENCODER_DIR):  # not older generations' files
+            check(folder, REBUILD_FIX)
 
 
 def sentences_by_chunk(chunks: list[Chunk], sentences: list[Sentence]) -> list[list[int]]:

@@ -2,7 +2,7 @@
 maps them (an `.npz` cannot be mapped: every `serve` worker would read it into its own
 memory). The bytes: a little-endian uint64 length, a JSON table of contents (each array's
 offset, dtype and shape, plus any `meta` values), then each array's bytes at an offset that
-is a multiple of 64. Mapped (store/mapped.py), every array is a read-only view of the file: the
+is a multiple of 64. Mapped (recapqa/mapped.py), every array is a read-only view of the file: the
 page cache holds one copy for all the processes reading it."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from recapqa.store.mapped import load_npy
+from recapqa.mapped import load_npy
 
 _ALIGN = 64
 

@@ -16,6 +16,7 @@ from typing import Any, cast
 import numpy as np
 
 from recapqa.errors import IndexCorruptError, RecapqaError
+from recapqa.mapped import load_npy
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
 from recapqa.store import Index, check_compatible, corpus_words, documents
@@ -35,7 +36,6 @@ from recapqa.store.generation import CHUNK_SENTENCES, EMBED_KEYS, text_digests, 
 from recapqa.store.gist_lookup import GistLookup
 from recapqa.store.interface import IndexContent
 from recapqa.store.lexical import LexicalIndex
-from recapqa.store.mapped import load_npy
 from recapqa.store.rows import ChunkSentences, JsonlRows
 from recapqa.store.vectors import FaissStore, PiecesStore
 
@@ -222,7 +222,7 @@ Parts = tuple[list[Chunk], list[Sentence], Any, "FaissStore | PiecesStore", np.n
 def _segment_parts(generation: Path, manifest: dict[str, Any], segments: seg.Segments, threads: int) -> Parts:
     """Rows parsed when first read (loading makes no object per chunk or sentence); chunk and
     sentence vectors memory-mapped: the page cache holds one copy for every `serve` worker
-    (store/mapped.py: how a file cut short in place is reported)."""
+    (recapqa/mapped.py: how a file cut short in place is reported)."""
     dimension = int(manifest["model"]["dimension"])
     chunks = cast(list[Chunk], segments.rows("chunks", Chunk.from_dict))
     sentences = cast(list[Sentence], segments.rows("sentences", Sentence.from_dict))

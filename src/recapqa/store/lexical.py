@@ -1,7 +1,7 @@
 """BM25 over chunk texts with bm25s (English stop words, Snowball stemming). Equal scores rank
 by row, so that results do not depend on how a top-k selection orders ties. A loaded index's
 score matrix is memory-mapped (bm25s `mmap=True`: same scores, bit for bit), shared by every
-`serve` worker; its files are watched for being cut short in place (store/mapped.py)."""
+`serve` worker; its files are watched for being cut short in place (recapqa/mapped.py)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class LexicalIndex:
     def load(cls, directory: Path, size: int) -> LexicalIndex:
         import bm25s
 
-        from recapqa.store.mapped import watch
+        from recapqa.mapped import watch
 
         retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0, mmap=True)
         return cls(retriever, size, [watch(path) for path in sorted(directory.glob("*.npy"))])

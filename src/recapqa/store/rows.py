@@ -16,8 +16,8 @@ from typing import Any, TypeVar, overload
 import numpy as np
 
 from recapqa.errors import IndexCorruptError
+from recapqa.mapped import map_file
 from recapqa.store.files import REBUILD_FIX
-from recapqa.store.mapped import map_file
 
 T = TypeVar("T")
 

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from recapqa.store.mapped import load_npy
+from recapqa.mapped import load_npy
 from recapqa.store.rows import ChunkSentences, JoinedRows, JsonlRows
 
 T = TypeVar("T")
@@ -208,7 +208,7 @@ class Segments:
         return joined(self.vector_pieces(kind), dimension)
 
     def vector_pieces(self, kind: str) -> list[np.ndarray]:
-        """Each segment's vectors of `kind`, memory-mapped (store/mapped.py); ValueError when
+        """Each segment's vectors of `kind`, memory-mapped (recapqa/mapped.py); ValueError when
         a segment's count is not the manifest's."""
         counts = self.chunk_starts if kind == "chunks" else self.sentence_starts
         pieces = []

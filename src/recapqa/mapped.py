@@ -1,6 +1,7 @@
 """Index files memory-mapped read-only: rows (`chunks.jsonl`, `sentences.jsonl`), chunk and
-sentence vectors, gist rows, the BM25 score matrix. The page cache holds one copy of each for every `serve`
-worker; a worker's private memory holds none of it.
+sentence vectors, gist rows, the BM25 score matrix, the query encoder's weights. The page
+cache holds one copy of each for every `serve` worker; a worker's private memory holds none
+of it. (A core module: the store and the query encoder both map files through it.)
 
 recapqa never writes a published file in place: a build writes a new generation (unchanged
 segments hard-linked) and deletes the old folder, and a deleted file stays valid for the
@@ -11,8 +12,9 @@ So every mapping is listed here with its length, and `check` (the server runs it
 request that uses the index) compares each file's size now, by `fstat` of the mapping's own
 descriptor (the same inode, whichever generation links it), with that length: a shorter file
 is an `IndexCorruptError` (HTTP 503, fix: rebuild) and the worker lives. The risk left: a file
-cut short between the check and a read (microseconds apart) still ends that worker; the
-server starts another, whose load reports the damage (checksums). Reading every vector into
+cut short after the check, while a request is still reading (a whole answer: milliseconds in
+extractive mode, seconds with an LLM), still ends that worker and the requests it has in
+flight; the server starts another, whose load reports the damage (checksums). Reading every vector into
 each worker's memory instead would cost ~220 MB of chunk vectors and ~550 MB of sentence
 vectors per worker at 10k notes files."""
 
@@ -27,16 +29,18 @@ from pathlib import Path
 import numpy as np
 
 from recapqa.errors import IndexCorruptError
-from recapqa.store.files import REBUILD_FIX
 
-_MAPS: weakref.WeakKeyDictionary[mmap.mmap, str] = weakref.WeakKeyDictionary()  # each live mapping's path
+# each mapping made here: its id -> (a weak reference to it, its path); changed only under the
+# lock (a weak dictionary would drop entries from whichever thread frees a mapping, even while
+# `check` iterates it), dead entries pruned by `check`
+_MAPS: dict[int, tuple[weakref.ref[mmap.mmap], str]] = {}
 _LOCK = threading.Lock()
 
 
 def _map(handle: int, path: Path) -> mmap.mmap:
     data = mmap.mmap(handle, 0, access=mmap.ACCESS_READ)
     with _LOCK:
-        _MAPS[data] = str(path)
+        _MAPS[id(data)] = (weakref.ref(data), str(path))
     return data
 
 
@@ -78,12 +82,18 @@ def load_npy(path: Path) -> np.ndarray:
     return flat.reshape(shape, order="F" if fortran else "C")
 
 
-def check(folder: Path) -> None:
-    """IndexCorruptError when a file mapped from `folder` (a generation) is now shorter
+def check(folder: Path, fix: str) -> None:
+    """IndexCorruptError (with `fix`) when a file mapped from under `folder` is now shorter
     than when it was mapped."""
     prefix = str(folder) + os.sep
+    live: list[tuple[mmap.mmap, str]] = []
     with _LOCK:
-        live = [(data, path) for data, path in _MAPS.items() if path.startswith(prefix)]
+        for key, (ref, path) in list(_MAPS.items()):
+            data = ref()
+            if data is None:
+                del _MAPS[key]
+            elif path.startswith(prefix):
+                live.append((data, path))
     for data, path in live:
         try:
             size = data.size()  # fstat of the mapping's own descriptor
@@ -92,6 +102,5 @@ def check(folder: Path) -> None:
         if size < len(data):
             name = str(Path(path).relative_to(folder))
             raise IndexCorruptError(
-                f"index file {name} in {folder.name} was cut short while in use ({size} of {len(data)} bytes)",
-                REBUILD_FIX,
+                f"index file {name} in {folder.name} was cut short while in use ({size} of {len(data)} bytes)", fix
             )
