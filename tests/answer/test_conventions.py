@@ -298,6 +298,9 @@ def test_a_name_framing_the_answer_is_the_talks_not_the_sentences(sourced: Assis
     info = analyse(question, frozenset())
     assert (info.names, info.framing_names) == (frozenset({"northwind"}), frozenset({"northwind"}))
     assert analyse("How many requests per second, per Mia?", frozenset()).framing_names == frozenset({"mia"})
+    # the source phrase ends at a question word: what follows is what is asked
+    asked = analyse("According to the Northwind survey what share of teams use Argo?", frozenset())
+    assert asked.framing_names == frozenset({"northwind"}) and "argo" in asked.names
     answer = sourced.ask(question, mode="extractive")[0]
     assert answer.answer == "Canary releases are used by 41 teams out of 60."
     # nor need the sort of thing asked be named beside the answer

@@ -68,6 +68,8 @@ from recapqa.text import terms
         # 'compared with' qualifies the asked share; it does not ask for two talks side by side
         ("In Jane Roe's report, what share of all breaches involved phishing, compared with espionage?", "number"),
         ("How did Jane Roe's talk compare with Bob Lee's on phishing?", "compare"),
+        ("How is Jane Roe's talk compared to Bob Lee's?", "compare"),  # compared to a talk, a person's
+        ("Compared with Bob Lee's talk, what does Jane Roe's talk add?", "compare"),
         ("How does the FOSDEM 2014 report describe what Camlistore is meant to be?", "other"),
     ],
 )

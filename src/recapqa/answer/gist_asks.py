@@ -39,7 +39,7 @@ GIST_ASKS: dict[str, re.Pattern[str]] = {
     # two talks side by side: "compare", "differ", "in common", "similar", "A vs B", "how do A and B approach X";
     # "compared with/to" qualifies a fact ("what share of X, compared with Y?"), it does not ask for two talks
     "compare": re.compile(
-        r"^(?=.*\b(compare[s]?|compared(?!\s+(?:with|to)\b)|comparison|differ\w*|versus|vs|contrast\w*|similar\w*"
+        r"^(?=.*\b(compare[s]?|compared(?!\s+(?:with|to)\b(?![^,?]*(?:\btalks?\b|['’]s\b)))|comparison|differ\w*|versus|vs|contrast\w*|similar\w*"
         r"|in common|disagree\w*)\b)"
         r"(?=.*(\btalks?\b|\band\b|\bvs\b|['’]s\b))"
         r"|^\s*how (do|did|does) .+ and .+ (talk about|approach|handle|treat|see|view|deal with|discuss)\b"

@@ -28,7 +28,9 @@ _TALK_PHRASE = re.compile(
 )
 # Where the question says its answer comes from ('according to the Verizon data', ', per the
 # second keynote'): the source, which names the talk, not what the answer sentence is about.
-_SOURCE_PHRASE = re.compile(r"(?:\baccording to|(?:^|,)\s*per)\s+([^,?;]+)", re.I)
+_SOURCE_PHRASE = re.compile(
+    r"(?:\baccording to|(?:^|,)\s*per)\s+((?:(?!\b(?:what|which|how|who|whom|when|where|why)\b)[^,?;])+)", re.I
+)  # (up to a question word: 'According to the X report what share of Y…' frames by X, not Y)
 # The kind of thing asked for, before its verb: 'Which GitHub issue is…', 'What Kafka version did…':
 # a name there says what sort of answer is wanted, which notes often leave unsaid ('issue 33389').
 _ASKED_TYPE = re.compile(
