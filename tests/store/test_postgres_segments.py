@@ -16,8 +16,9 @@ from conftest import CountingEmbedder, write
 from postgres_data import NOTES, QUERIES, assert_same_search, pg
 from recapqa.errors import IndexIncompatibleError
 from recapqa.settings import Settings
-from recapqa.store import Index, load_index, postgres_segments
+from recapqa.store import Index, documents, load_index, postgres_segments
 from recapqa.store.build import build_index, staleness
+from recapqa.store.postgres_sql import LAYOUT
 
 MORE = {  # more files, so that a corpus makes several segments
     f"conf/day{n}.md": f"## Talk {n} on pipelines (Speaker {n}, Org{n})\n\nSpeaker: Speaker {n}, Engineer at Org{n}\n\n"
@@ -58,6 +59,15 @@ def generations(url: str, schema: str) -> dict[str, list[int]]:
     return {"live": list(live[0][0]), "previous": list(other[0][0]) if other else []}
 
 
+def gist_digests(url: str, schema: str) -> list[str]:
+    """The live generation's gist parts, in row order."""
+    query = (
+        f"SELECT x.digest FROM {schema}.live l JOIN {schema}.generation g ON g.id = l.generation "
+        f"CROSS JOIN unnest(g.gist) WITH ORDINALITY AS p(name, at) JOIN {schema}.gist x USING (name) ORDER BY p.at"
+    )
+    return [r[0] for r in rows(url, query)]
+
+
 def chunk_rows(url: str, schema: str) -> dict[int, int]:
     return dict(rows(url, f"SELECT segment, count(*) FROM {schema}.chunk GROUP BY segment"))
 
@@ -73,7 +83,11 @@ def write_corpus(s: Settings) -> None:
 
 
 def test_a_one_file_edit_inserts_its_segment_only_and_answers_as_from_scratch(
-    settings: Settings, counting_embedder: CountingEmbedder, postgres_url: str, schema: str
+    settings: Settings,
+    counting_embedder: CountingEmbedder,
+    postgres_url: str,
+    schema: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     write_corpus(settings)
     memo = Memo(counting_embedder)
@@ -85,7 +99,12 @@ def test_a_one_file_edit_inserts_its_segment_only_and_answers_as_from_scratch(
 
     edited = "conf/day4.md"
     write(s.corpus_dir / edited, MORE[edited].replace("weekly", "weekly, and serves them from Redis"))
+    parsed: list[str] = []
+    real = documents.prepare_file
+    monkeypatch.setattr(documents, "prepare_file", lambda c, p, sk: parsed.append(p.name) or real(c, p, sk))
     incremental = build(s, memo)
+    monkeypatch.undo()
+    assert parsed == ["day4.md"], "the other files' rows are kept from the database, unparsed"
     after = generations(postgres_url, schema)
     assert after["previous"] == before["live"]
     new = [seg for seg in after["live"] if seg not in before["live"]]
@@ -103,6 +122,7 @@ def test_a_one_file_edit_inserts_its_segment_only_and_answers_as_from_scratch(
     scratch = pg(settings, postgres_url, schema + "_scratch", index_dir=settings.index_dir.with_name("scratch"))
     from_scratch = build(scratch, memo)
     files = build(settings.model_copy(update={"index_dir": settings.index_dir.with_name("files")}), memo)
+    assert gist_digests(postgres_url, schema) == gist_digests(postgres_url, schema + "_scratch")  # byte for byte
     for other in (from_scratch, files):
         assert [c.chunk_id for c in incremental.chunks] == [c.chunk_id for c in other.chunks]
         assert [x.text for x in incremental.sentences] == [x.text for x in other.sentences]
@@ -228,4 +248,4 @@ def test_an_older_layout_is_reported_then_replaced(
     assert "older layout" in (staleness(s.corpus_dir, s.index_dir, s) or "")
     index = build(s, memo)
     assert len(index.chunks) > 0 and staleness(s.corpus_dir, s.index_dir, s) is None
-    assert rows(postgres_url, f"SELECT version FROM {schema}.layout") == [(2,)]
+    assert rows(postgres_url, f"SELECT version FROM {schema}.layout") == [(LAYOUT,)]

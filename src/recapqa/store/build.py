@@ -123,9 +123,16 @@ def _build(
         journal.clear()
     old = None if force else previous_index(index_dir, settings)  # checksum-verified
     cache = reuse_cache(old, settings, journal)
-    reusable = old is not None and settings.store == "file" and "c" in cache.old
+    reusable = old is not None and "c" in cache.old
     live = (old.path, old.manifest, list(old.talks.values())) if old and reusable else (None, None, None)
-    plan = gather(corpus_dir, settings, *live)
+    reuse = None
+    if old is not None and reusable and settings.store == "postgres":  # the record is in the database
+        from recapqa.store.postgres import PostgresBackend
+
+        backend = open_backend(index_dir, settings)
+        assert isinstance(backend, PostgresBackend)
+        reuse = backend.reuse(old)
+    plan = gather(corpus_dir, settings, *live, reuse=reuse)
     vectors = assemble_vectors(plan, cache, embedder, progress, journal)
     talks, chunks, sentences = plan.talks, plan.rows("chunks"), plan.rows("sentences")
     files = len(plan.parts)

@@ -12,6 +12,9 @@ Tables in the schema `RECAPQA_DATABASE_SCHEMA` (created on first publish; store/
     sentence(segment, row_no, data, embedding vector(384))
     gist(name, sentences, digest, data)                        gist rows per segment (store/postgres_gist.py)
 
+(`generation.documents`: each notes file's content hash and rows, store/documents.py, so a
+build parses and embeds only new and changed files, as with the file store.)
+
 A generation is its list of segments; a build inserts only the segments the database does
 not hold (the changed files'), its generation row, and switches `live`, in one transaction,
 so readers see the old index or the new one, never a mix, and a failed build leaves nothing;
@@ -41,6 +44,7 @@ from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
 from recapqa.store import Index, check_compatible, postgres_gist
 from recapqa.store import postgres_segments as pseg
+from recapqa.store.documents import Reuse
 from recapqa.store.files import REBUILD_FIX, write_pointer
 from recapqa.store.interface import IndexContent
 from recapqa.store.lexical import tokenize
@@ -210,6 +214,7 @@ class PostgresBackend:
         talks = json.dumps([t.to_dict() for t in content.talks])
         assert content.plan is not None, "the PostgreSQL store needs the build's documents"
         made_with = {"chunking": content.plan.chunking, "model": manifest["model"]}
+        documents = json.dumps(content.plan.record(), ensure_ascii=False)  # what the next build keeps
         with self.db.transaction() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"recapqa.{self.db.schema}",))
             pseg.replace_old_layout(cur, self.db)
@@ -218,10 +223,10 @@ class PostgresBackend:
             gist, _ = postgres_gist.write_parts(cur, self.db, content.plan, stored, self.gist_min_terms)
             cur.execute(
                 self.db.sql(
-                    "INSERT INTO {s}.generation (manifest, talks, chunk_count, avg_length, segments, gist) "
-                    "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id"
+                    "INSERT INTO {s}.generation (manifest, talks, chunk_count, avg_length, segments, gist, documents) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id"
                 ),
-                (json.dumps(manifest), talks, stored.chunk_count, stored.avg_length, stored.ids, gist),
+                (json.dumps(manifest), talks, stored.chunk_count, stored.avg_length, stored.ids, gist, documents),
             )
             generation = int(cur.fetchone()[0])
             if approximate:  # built once, after the first bulk insert (much faster than row by row)
@@ -239,6 +244,23 @@ class PostgresBackend:
         name = f"pg-{generation}"
         write_pointer(self.index_dir, name)  # workers on this machine notice the new index
         return name
+
+    def reuse(self, old: Index) -> Reuse:
+        """What a build keeps of `old` (a loaded generation): its documents' record (None
+        when the generation is gone since), its rows and its gist parts' local files."""
+        folder = self.index_dir / postgres_gist.FOLDER
+        with self.db.transaction(read_only=True) as cur:
+            cur.execute(
+                self.db.sql("SELECT documents, segments, gist FROM {s}.generation WHERE id = %s"),
+                (int(old.path.name[3:]),),
+            )
+            found = cur.fetchone()
+            if found is None:
+                return Reuse(None, {})
+            files = postgres_gist.local_files(cur, self.db, found[2], folder)
+            starts = pseg.starts(cur, self.db, [int(s) for s in found[1]])[1]
+        gist = (files, starts) if files is not None else None
+        return Reuse(found[0], {"chunks": old.chunks, "sentences": old.sentences}, gist)
 
     def _switch_live(self, cur: Any, generation: int) -> None:
         """Make `generation` live; keep the one it replaces (replicas still on it), drop older ones."""

@@ -13,6 +13,7 @@ and by each replica when it loads."""
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import os
@@ -26,7 +27,7 @@ from recapqa.store.gist_rows import GistRows
 from recapqa.store.pg_database import Database
 
 if TYPE_CHECKING:
-    from recapqa.store.documents import Plan
+    from recapqa.store.documents import Part, Plan
     from recapqa.store.postgres_segments import Stored
 
 FOLDER = "pg-gist"
@@ -38,17 +39,22 @@ def write_parts(cur: Any, db: Database, plan: Plan, stored: Stored, min_terms: i
     names = [f"{name}:{min_terms}" for name in stored.names]
     cur.execute(db.sql("SELECT name FROM {s}.gist WHERE name = ANY(%s)"), (names,))
     have = {r[0] for r in cur.fetchall()}
-    stems, made = WordTerms(), 0
+    stems, made, ranges = WordTerms(), 0, plan.ranges("sentences")
+    old = _Old(plan.reuse.gist if plan.reuse is not None else None)
     for name, (d0, d1) in zip(names, stored.cuts, strict=True):
         if name in have:
             continue
-        parts = plan.parts[d0:d1]
-        if any(p.sentences is None for p in parts):
-            raise ValueError("the PostgreSQL store parses every document of a new segment")
-        rows = GistRows.concat([GistRows.of_part(p.talks, p.sentences or [], stems) for p in parts])
-        data = array_pack.to_bytes(*rows.packed(min_terms))
+        pieces = []
+        for at in range(d0, d1):
+            part = plan.parts[at]
+            kept = old.part(part) if part.sentences is None else None
+            if kept is None:  # a kept document whose rows could not be sliced: from its sentences
+                rows = part.sentences if part.sentences is not None else plan.rows("sentences")[slice(*ranges[at])]
+                kept = GistRows.of_part(part.talks, rows, stems)
+            pieces.append(kept)
+        data = array_pack.to_bytes(*GistRows.concat(pieces).packed(min_terms))
         digest = hashlib.sha256(data).hexdigest()
-        sentences = sum(len(p.sentences or []) for p in parts)
+        sentences = ranges[d1 - 1][1] - ranges[d0][0]
         cur.execute(
             db.sql("INSERT INTO {s}.gist (name, sentences, digest, data) VALUES (%s, %s, %s, %s)"),
             (name, sentences, digest, data),
@@ -56,6 +62,41 @@ def write_parts(cur: Any, db: Database, plan: Plan, stored: Stored, min_terms: i
         have.add(name)
         made += 1
     return names, made
+
+
+class _Old:
+    """The live generation's gist parts: a kept document's rows sliced from its part, as
+    the file store does (store/generation.py), not made again from its sentences."""
+
+    def __init__(self, parts: tuple[list[Path], list[int]] | None) -> None:
+        self.files, self.starts = parts or ([], [0])
+        self.loaded: dict[int, GistRows] = {}
+
+    def part(self, part: Part) -> GistRows | None:
+        if part.old is None or not self.files:
+            return None
+        s0, s1 = part.old["sentences"]
+        at = min(bisect.bisect_right(self.starts, s0) - 1, len(self.files) - 1)
+        if not self.starts[at] <= s0 <= s1 <= self.starts[at + 1]:
+            return None
+        try:
+            if at not in self.loaded:
+                self.loaded[at] = GistRows.load(self.files[at])
+            rows = self.loaded[at]
+            t0 = rows.talk_start(part.talks[0].talk_id) if part.talks else 0
+            return rows.part((s0 - self.starts[at], s1 - self.starts[at]), (t0, t0 + len(part.talks)))
+        except (OSError, ValueError, KeyError):
+            return None
+
+
+def local_files(cur: Any, db: Database, names: list[str] | None, folder: Path) -> list[Path] | None:
+    """The local files of the parts `names`, when every one is there."""
+    if not names:
+        return None
+    cur.execute(db.sql("SELECT name, digest FROM {s}.gist WHERE name = ANY(%s)"), (names,))
+    digests = dict(cur.fetchall())
+    files = [folder / f"{digests.get(name)}.npy" for name in names]
+    return files if all(name in digests for name in names) and all(f.is_file() for f in files) else None
 
 
 def lookup(cur: Any, db: Database, names: list[str] | None, folder: Path, starts: list[int]) -> GistLookup | None:

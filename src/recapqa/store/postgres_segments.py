@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from recapqa.store.interface import IndexContent
 
 OLD_LAYOUT = (
-    "the index in PostgreSQL schema {schema} has an older layout (every row copied per build)",
-    "run `recapqa index`: it replaces it with the segment layout (every chunk is embedded again)",
+    "the index in PostgreSQL schema {schema} has an older layout ({found}; this version reads {layout})",
+    "run `recapqa index`: it replaces it with this version's layout (every chunk is embedded again)",
 )
 
 
@@ -44,7 +44,8 @@ class Stored:
 
 
 def layout(cur: Any, db: Database) -> int | None:
-    """The schema's layout: LAYOUT, 1 (an older version's tables), or None (no index)."""
+    """The schema's layout (`postgres_sql.LAYOUT`; 1: an older version's tables without a
+    `layout` table), or None (no index)."""
     cur.execute("SELECT to_regclass(%s), to_regclass(%s)", (db.sql("{s}.layout"), db.sql("{s}.generation")))
     has_layout, has_generation = cur.fetchone()
     if has_layout is not None:
@@ -59,13 +60,14 @@ def check_layout(cur: Any, db: Database) -> None:
     found = layout(cur, db)
     if found is not None and found != LAYOUT:
         message, fix = OLD_LAYOUT
-        raise IndexIncompatibleError(message.format(schema=db.schema), fix)
+        raise IndexIncompatibleError(message.format(schema=db.schema, found=found, layout=LAYOUT), fix)
 
 
 def replace_old_layout(cur: Any, db: Database) -> None:
     """Drop an older layout's tables (in the build's transaction: a failed build keeps them)."""
     found = layout(cur, db)
     if found is not None and found != LAYOUT:
+        cur.execute(db.sql("DROP TABLE IF EXISTS {s}.segment CASCADE"))
         cur.execute(db.sql("DROP TABLE IF EXISTS " + ", ".join(f"{{s}}.{t}" for t in OLD_TABLES) + " CASCADE"))
         cur.execute(db.sql("DROP TABLE IF EXISTS {s}.layout"))
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 K1, B = 1.5, 0.75  # bm25s defaults
-LAYOUT = 2  # 1: every row copied per generation (no `layout` table); 2: rows by segment
+LAYOUT = 3  # 1: every row copied per generation (no `layout` table); 3: rows by segment (2: without documents)
 
 SCHEMA = """
 CREATE SCHEMA IF NOT EXISTS {s};
@@ -14,7 +16,7 @@ CREATE TABLE IF NOT EXISTS {s}.layout (
 CREATE TABLE IF NOT EXISTS {s}.generation (
     id bigserial PRIMARY KEY, manifest jsonb NOT NULL, talks jsonb NOT NULL,
     chunk_count int NOT NULL, avg_length float8 NOT NULL,
-    segments bigint[] NOT NULL, gist text[], created_at timestamptz NOT NULL DEFAULT now());
+    segments bigint[] NOT NULL, gist text[], documents jsonb, created_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE IF NOT EXISTS {s}.live (
     only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
     generation bigint NOT NULL REFERENCES {s}.generation(id));
@@ -37,7 +39,7 @@ CREATE TABLE IF NOT EXISTS {s}.gist (
     name text PRIMARY KEY, sentences int NOT NULL, digest text NOT NULL, data bytea NOT NULL);
 """
 
-# the tables of layout 1, dropped when a build meets them (their rows cannot be reused)
+# the tables of an older layout, dropped when a build meets them (their rows are not reused)
 OLD_TABLES = ("gist", "sentence", "term", "chunk", "live", "generation")
 
 # the live generation's segments: ids, with the global row of each one's first chunk
@@ -82,7 +84,15 @@ def rows_sql(table: str, cols: str) -> str:
 
 
 def vector_literal(values: np.ndarray) -> str:
-    return "[" + ",".join(repr(float(v)) for v in values) + "]"
+    """pgvector's text form; 9 significant digits give back the very float32 (one format
+    call per vector, not one per number)."""
+    flat = np.asarray(values, dtype=np.float32).reshape(-1).tolist()
+    return "[" + _format(len(flat)) % tuple(flat) + "]"
+
+
+@functools.cache
+def _format(dimension: int) -> str:
+    return ",".join(["%.9g"] * dimension)
 
 
 def parse_vector(text: str) -> np.ndarray:
