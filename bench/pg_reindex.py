@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import make_corpus  # noqa: E402
+from scale import make_corpus
 
 
 def server_cpu(pgdata: Path) -> float:
@@ -54,6 +54,31 @@ def timed(args: list[str], env: dict[str, str], pgdata: Path) -> dict[str, objec
         "load1": os.getloadavg()[0],
         **{k: report[k] for k in keys},
     }
+
+
+def inserted(url: str, schema: str) -> dict[str, int]:
+    """Chunk and sentence rows the last build inserted: the live generation's segments no
+    other generation lists (segment layout), or every row of it (layout 1)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        if conn.execute("SELECT to_regclass(%s)", (f'"{schema}".segment',)).fetchone()[0] is None:
+            got = conn.execute(
+                f'SELECT count(*), (SELECT count(*) FROM "{schema}".sentence s JOIN "{schema}".live l USING '
+                f'(generation)) FROM "{schema}".chunk c JOIN "{schema}".live l USING (generation)'
+            ).fetchone()
+        else:
+            got = conn.execute(
+                f'SELECT coalesce(sum(s.chunks), 0), coalesce(sum(s.sentences), 0) FROM "{schema}".segment s '
+                f'JOIN "{schema}".generation g ON s.id = ANY(g.segments) JOIN "{schema}".live l ON l.generation = g.id '
+                f'WHERE NOT EXISTS (SELECT 1 FROM "{schema}".generation p '
+                "WHERE p.id <> g.id AND s.id = ANY(p.segments))"
+            ).fetchone()
+    return {"chunk_rows_inserted": int(got[0]), "sentence_rows_inserted": int(got[1])}
+
+
+def rows(store: str, url: str, schema: str) -> dict[str, int]:
+    return inserted(url, schema) if store == "postgres" else {}
 
 
 def main() -> None:
@@ -91,12 +116,14 @@ def main() -> None:
 
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        print(json.dumps({"store": store, "step": "scratch", **timed(scale, env, args.root / "pgdata")}), flush=True)
+        took = timed(scale, env, args.root / "pgdata")
+        print(json.dumps({"store": store, "step": "scratch", **took, **rows(store, url, schema)}), flush=True)
         edited = sorted((work / "corpus").rglob("*.md"))
         for n in range(args.runs):
             path = edited[n * 7 % len(edited)]
             path.write_text(path.read_text() + "\nOne more line: the speaker said 42 teams use it.\n")
-            print(json.dumps({"store": store, "step": f"edit{n + 1}", **timed(scale, env, args.root / "pgdata")}), flush=True)
+            took = timed(scale, env, args.root / "pgdata")
+            print(json.dumps({"store": store, "step": f"edit{n + 1}", **took, **rows(store, url, schema)}), flush=True)
 
 
 if __name__ == "__main__":

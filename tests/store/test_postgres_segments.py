@@ -97,11 +97,19 @@ def test_a_one_file_edit_inserts_its_segment_only_and_answers_as_from_scratch(
     assert len(before["live"]) >= 3 and before["previous"] == []
     assert sum(chunk_rows(postgres_url, schema).values()) == len(first.chunks)
 
-    edited = "conf/day4.md"
-    write(s.corpus_dir / edited, MORE[edited].replace("weekly", "weekly, and serves them from Redis"))
     parsed: list[str] = []
     real = documents.prepare_file
     monkeypatch.setattr(documents, "prepare_file", lambda c, p, sk: parsed.append(p.name) or real(c, p, sk))
+    again = build_index(s.corpus_dir, s.index_dir, s, lambda: memo)  # up to date: counted from the record
+    assert (again.rebuilt, again.files, again.chunks, again.talks, parsed) == (
+        False,
+        len(NOTES) + len(MORE),
+        len(first.chunks),
+        len(first.talks),
+        [],
+    )
+    edited = "conf/day4.md"
+    write(s.corpus_dir / edited, MORE[edited].replace("weekly", "weekly, and serves them from Redis"))
     incremental = build(s, memo)
     monkeypatch.undo()
     assert parsed == ["day4.md"], "the other files' rows are kept from the database, unparsed"

@@ -122,7 +122,7 @@ class Plan:
     def rows(self, kind: str) -> RowRuns[Any]:
         if kind not in self._rows:
             make = Chunk.from_dict if kind == "chunks" else Sentence.from_dict
-            old = self.reuse.rows[kind] if self.reuse is not None else None
+            old = self.reuse.rows.get(kind) if self.reuse is not None else None
             if old is None and self.previous and self.kept:
                 old = generation_rows(self.previous, kind, make)
             runs: list[tuple[Sequence[Any], int, int]] = []

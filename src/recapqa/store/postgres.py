@@ -245,6 +245,14 @@ class PostgresBackend:
         write_pointer(self.index_dir, name)  # workers on this machine notice the new index
         return name
 
+    def live_record(self) -> tuple[dict[str, Any], list[Talk], Reuse]:
+        """The live generation's manifest, talks and documents' record (no rows)."""
+        with self.db.transaction(read_only=True) as cur:
+            live = self._live(cur)
+            cur.execute(self.db.sql("SELECT documents FROM {s}.generation WHERE id = %s"), (live["id"],))
+            record = cur.fetchone()[0]
+        return live["manifest"], [Talk.from_dict(t) for t in live["talks"]], Reuse(record, {})
+
     def reuse(self, old: Index) -> Reuse:
         """What a build keeps of `old` (a loaded generation): its documents' record (None
         when the generation is gone since), its rows and its gist parts' local files."""
