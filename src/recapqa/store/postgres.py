@@ -56,9 +56,9 @@ from recapqa.store.postgres_sql import (
     EXACT,
     K1,
     B,
-    parse_vector,
     quote_lexeme,
     rows_sql,
+    stack_vectors,
     vector_literal,
 )
 from recapqa.store.vectors import default_ef_search
@@ -121,9 +121,8 @@ class PostgresVectorStore:
 
     def chunk_vectors(self) -> np.ndarray:
         with self._db.transaction(read_only=True) as cur:
-            cur.execute(self._db.sql(rows_sql("chunk", "c.embedding::text")), (self._segments,))
-            rows = [parse_vector(r[0]) for r in cur.fetchall()]
-        return np.stack(rows) if rows else np.zeros((0, self._db.dimension), dtype=np.float32)
+            cur.execute(self._db.sql(rows_sql("chunk", "vector_send(c.embedding)")), (self._segments,), binary=True)
+            return stack_vectors([r[0] for r in cur.fetchall()], self._db.dimension)
 
     def __len__(self) -> int:
         return self._starts[-1]
@@ -185,12 +184,12 @@ class PostgresBackend:
                 raise IndexCorruptError(f"index generation {generation} lists a missing segment", REBUILD_FIX) from exc
             cur.execute(self.db.sql(rows_sql("chunk", "c.data")), (segments,))
             chunks = [Chunk.from_dict(r[0]) for r in cur.fetchall()]
-            cur.execute(self.db.sql(rows_sql("sentence", "c.data, c.embedding::text")), (segments,))
+            cur.execute(self.db.sql(rows_sql("sentence", "c.data, vector_send(c.embedding)")), (segments,), binary=True)
             rows = cur.fetchall()
             gist = postgres_gist.lookup(cur, self.db, live["gist"], folder, sentence_starts)
             postgres_gist.prune(cur, self.db, folder)
         sentences = [Sentence.from_dict(r[0]) for r in rows]
-        vectors = np.stack([parse_vector(r[1]) for r in rows]) if rows else np.zeros((0, self.db.dimension), np.float32)
+        vectors = stack_vectors([r[1] for r in rows], self.db.dimension)
         counts, count = manifest.get("counts", {}), int(live["chunk_count"])
         if len(chunks) != count or counts.get("chunks") != count or counts.get("sentences") != len(sentences):
             raise IndexCorruptError(f"index generation {generation} in the database has mismatched parts", REBUILD_FIX)

@@ -95,8 +95,13 @@ def _format(dimension: int) -> str:
     return ",".join(["%.9g"] * dimension)
 
 
-def parse_vector(text: str) -> np.ndarray:
-    return np.array(text[1:-1].split(","), dtype=np.float32)
+def stack_vectors(sent: list[bytes], dimension: int) -> np.ndarray:
+    """Vectors read as `vector_send(embedding)` (pgvector's binary form: dimension, unused,
+    then big-endian float32s), one array; much cheaper than their text on both sides."""
+    if not sent:
+        return np.zeros((0, dimension), dtype=np.float32)
+    flat = np.frombuffer(b"".join(bytes(v)[4:] for v in sent), dtype=">f4")
+    return flat.reshape(len(sent), dimension).astype(np.float32)
 
 
 def lexemes_literal(tokens: list[str]) -> str:
