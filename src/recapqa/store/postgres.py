@@ -3,7 +3,7 @@
 Tables in the schema `RECAPQA_DATABASE_SCHEMA` (created on first publish; store/postgres_sql.py):
 
     layout(version)                                            how the tables are laid out
-    generation(id, manifest, talks, chunk_count, avg_length, segments, gist)
+    generation(id, manifest, talks, chunk_count, avg_length, segments, gist, documents)
                                                                one row per published build
     live(generation)                                           the live one (one row)
     segment(id, name, chunks, sentences, total_length)         rows by segment (store/postgres_segments.py)
@@ -12,8 +12,8 @@ Tables in the schema `RECAPQA_DATABASE_SCHEMA` (created on first publish; store/
     sentence(segment, row_no, data, embedding vector(384))
     gist(name, sentences, digest, data)                        gist rows per segment (store/postgres_gist.py)
 
-(`generation.documents`: each notes file's content hash and rows, store/documents.py, so a
-build parses and embeds only new and changed files, as with the file store.)
+(`generation.documents`: each notes file's content hash and rows, `documents.Plan.record()`,
+so a build parses and embeds only new and changed files, as with the file store.)
 
 A generation is its list of segments; a build inserts only the segments the database does
 not hold (the changed files'), its generation row, and switches `live`, in one transaction,
