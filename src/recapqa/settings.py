@@ -79,9 +79,10 @@ class Settings(BaseSettings, GistSettings):
     index_segment_documents: int = Field(
         128,
         ge=1,
-        description="Documents per segment of a file-store index, on average (store/segments.py): a build "
-        "rewrites the segments holding changed notes files and hard-links the others from the live index. "
-        "Smaller: less written per edit, more files. Measured at 10k files in bench/SCALE.md.",
+        description="Documents per segment of an index, on average (store/segments.py): a build rewrites the "
+        "segments holding changed notes files and hard-links the others from the live index (PostgreSQL: inserts "
+        "only those segments' rows). Smaller: less written per edit, more files. Measured at 10k files in "
+        "bench/SCALE.md.",
     )
     ann_ef_search: int = Field(
         192,

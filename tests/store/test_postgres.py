@@ -8,11 +8,11 @@ import json
 import shutil
 from collections.abc import Callable
 
-import numpy as np
 import psycopg
 import pytest
 
 from conftest import REPO, CountingEmbedder, write
+from postgres_data import NOTES, QUERIES, assert_same_search, pg, write_notes
 from recapqa.embed import Embedder
 from recapqa.errors import ConfigError, DatabaseError, IndexMissingError
 from recapqa.evaluate.questions import load_questions
@@ -22,53 +22,16 @@ from recapqa.settings import Settings
 from recapqa.store import Index, load_index
 from recapqa.store.build import build_index, ensure_index, staleness
 from recapqa.store.files import POINTER
+from recapqa.store.postgres_sql import APPROXIMATE
 from recapqa.store.vectors import PiecesStore
 
 Replay = Callable[[Index], Callable[[], Embedder]]  # tests/store/conftest.py: the vectors of an index, by text
-NOTES = {
-    "acme.md": "## Scaling feature stores (Jane Doe, Acme)\n\nSpeaker: Jane Doe, CEO of Acme\n\n"
-    "Acme trains 40 models a day on Kafka streams.\n\nTheir feature store serves 3 million lookups per second.\n\n"
-    "Jane said the hardest part was backfilling features for new models.\n",
-    "initech.md": "## Serving at Initech (John Roe, Initech)\n\nSpeaker: John Roe, CTO of Initech\n\n"
-    "Initech serves 3 million users with two GPUs.\n\nThe team moved from batch scoring to online inference in 2023.\n",
-    "globex.txt": "Observability for ML - Ann Lee, Globex\n\nModels drift. Globex alerts on feature drift "
-    "with population stability index.\nDashboards show latency percentiles per model.\n",
-}
-QUERIES = [
-    "How many models does Acme train a day?",
-    "feature store lookups per second",
-    "Who moved to online inference?",
-    "drift alerts",
-    "the and of",  # stop words only: no lexical hit
-    "zebra quokka",  # words in no note
-]
 
 
 @pytest.fixture()
 def settings(settings: Settings) -> Settings:
     """Small chunks: a few notes make a dozen chunks to rank."""
     return settings.model_copy(update={"chunk_max_tokens": 32, "chunk_overlap_tokens": 8})
-
-
-def write_notes(settings: Settings) -> None:
-    for name, text in NOTES.items():
-        write(settings.corpus_dir / name, text)
-
-
-def pg(settings: Settings, url: str, schema: str, **changes: object) -> Settings:
-    return settings.model_copy(update={"store": "postgres", "database_url": url, "database_schema": schema, **changes})
-
-
-def assert_same_search(a: Index, b: Index, queries: list[str], embed: Callable[[str], np.ndarray]) -> None:
-    for query in queries:
-        vector = embed(query)
-        for k in (3, len(a.chunks)):
-            dense_a, dense_b = a.store.search(vector, k), b.store.search(vector, k)
-            assert [r for r, _ in dense_a] == [r for r, _ in dense_b], query
-            assert [s for _, s in dense_a] == pytest.approx([s for _, s in dense_b], abs=1e-5)
-            text_a, text_b = a.store.search_text(query, k), b.store.search_text(query, k)
-            assert [r for r, _ in text_a] == [r for r, _ in text_b], query
-            assert [s for _, s in text_a] == pytest.approx([s for _, s in text_b], rel=1e-4)
 
 
 def test_small_corpus_searches_alike(
@@ -104,14 +67,13 @@ def test_hnsw_past_the_threshold_finds_the_same_chunks(
     with psycopg.connect(postgres_url) as conn:
         indexes = conn.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = %s", (schema,)).fetchall()
         conn.execute("SET enable_seqscan = off")  # what the store sets for an approximate generation
+        conn.execute("SET hnsw.iterative_scan = strict_order")
         vector = conn.execute(f"SELECT embedding::text FROM {schema}.chunk LIMIT 1").fetchone()
-        plan = conn.execute(
-            f"EXPLAIN SELECT row_no FROM {schema}.chunk WHERE generation = %s "
-            "ORDER BY embedding <#> %s::vector LIMIT 3",
-            (b.path.name.removeprefix("pg-"), vector[0]),
-        ).fetchall()
+        segments = conn.execute(f"SELECT segments FROM {schema}.generation WHERE id = %s", (b.path.name[3:],))
+        params = {"q": vector[0], "segs": segments.fetchone()[0], "k": 3}
+        plan = conn.execute("EXPLAIN " + APPROXIMATE.format(s=schema), params).fetchall()  # the store's query
     assert any("USING hnsw" in row[0] for row in indexes)
-    assert any("chunk_hnsw_" in row[0] for row in plan), plan
+    assert any("chunk_hnsw" in row[0] for row in plan), plan
     assert_same_search(a, b, QUERIES[:4], lambda q: counting_embedder.embed([q])[0])
 
 
@@ -236,7 +198,11 @@ def test_gist_rows_are_stored_once_per_part_and_answer_as_the_file_store(
 
     def digests() -> list[str]:
         with psycopg.connect(postgres_url) as conn:
-            query = f"SELECT digest FROM {schema}.gist g JOIN {schema}.live l USING (generation) ORDER BY part"
+            query = (
+                f"SELECT x.digest FROM {schema}.live l JOIN {schema}.generation g ON g.id = l.generation "
+                f"CROSS JOIN unnest(g.gist) WITH ORDINALITY AS p(name, at) JOIN {schema}.gist x USING (name) "
+                "ORDER BY p.at"
+            )
             return [r[0] for r in conn.execute(query).fetchall()]
 
     before = digests()

@@ -115,7 +115,7 @@ def _build(
 ) -> BuildReport:
     started = time.perf_counter()
     if not force and stale(corpus_dir, index_dir, settings) is None:  # the counts of what is indexed
-        plan = gather(corpus_dir, settings, *(_live(index_dir) if settings.store == "file" else (None, None)))
+        plan = _indexed(corpus_dir, index_dir, settings)
         encoder = ensure_query_encoder(index_dir, settings.cache_dir, force=False)
         return _report(plan, started, embedded=0, rebuilt=False, query_encoder=encoder)
     journal = EmbeddingJournal(index_dir)
@@ -123,9 +123,16 @@ def _build(
         journal.clear()
     old = None if force else previous_index(index_dir, settings)  # checksum-verified
     cache = reuse_cache(old, settings, journal)
-    reusable = old is not None and settings.store == "file" and "c" in cache.old
+    reusable = old is not None and "c" in cache.old
     live = (old.path, old.manifest, list(old.talks.values())) if old and reusable else (None, None, None)
-    plan = gather(corpus_dir, settings, *live)
+    reuse = None
+    if old is not None and reusable and settings.store == "postgres":  # the record is in the database
+        from recapqa.store.postgres import PostgresBackend
+
+        database = open_backend(index_dir, settings)
+        assert isinstance(database, PostgresBackend)
+        reuse = database.reuse(old)
+    plan = gather(corpus_dir, settings, live[0], live[1], live[2], reuse=reuse)
     vectors = assemble_vectors(plan, cache, embedder, progress, journal)
     talks, chunks, sentences = plan.talks, plan.rows("chunks"), plan.rows("sentences")
     files = len(plan.parts)
@@ -156,7 +163,7 @@ def _build(
 def _report(
     plan: Plan, started: float, embedded: int, sentences_embedded: int = 0, removed: int = 0, **more: Any
 ) -> BuildReport:
-    chunks = len(plan.rows("chunks"))
+    chunks = sum(p.count("chunks") for p in plan.parts)  # kept documents' rows are not read
     return BuildReport(
         files=len(plan.parts),
         talks=len(plan.talks),
@@ -170,6 +177,18 @@ def _report(
         dropped_lines={p.source: p.dropped for p in plan.parts},
         **more,
     )
+
+
+def _indexed(corpus_dir: Path, index_dir: Path, settings: Settings) -> Plan:
+    """The documents of an up-to-date index, none parsed (read from its record)."""
+    if settings.store != "postgres":
+        return gather(corpus_dir, settings, *_live(index_dir))
+    from recapqa.store.postgres import PostgresBackend
+
+    database = open_backend(index_dir, settings)
+    assert isinstance(database, PostgresBackend)
+    manifest, talks, reuse = database.live_record()
+    return gather(corpus_dir, settings, None, manifest, talks, reuse=reuse)
 
 
 def _live(index_dir: Path) -> tuple[Path | None, dict[str, Any] | None]:

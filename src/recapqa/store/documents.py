@@ -101,6 +101,7 @@ class Plan:
     chunking: dict[str, Any]  # freshness.chunking_params the rows were made with
     skipped: list[tuple[str, str]] = field(default_factory=list)
     _rows: dict[str, RowRuns[Any]] = field(default_factory=dict)
+    reuse: Reuse | None = None  # the kept parts' rows, when not in `previous`
 
     @property
     def kept(self) -> int:
@@ -121,7 +122,9 @@ class Plan:
     def rows(self, kind: str) -> RowRuns[Any]:
         if kind not in self._rows:
             make = Chunk.from_dict if kind == "chunks" else Sentence.from_dict
-            old = generation_rows(self.previous, kind, make) if self.previous and self.kept else None
+            old = self.reuse.rows.get(kind) if self.reuse is not None else None
+            if old is None and self.previous and self.kept:
+                old = generation_rows(self.previous, kind, make)
             runs: list[tuple[Sequence[Any], int, int]] = []
             for part in self.parts:
                 fresh = part.chunks if kind == "chunks" else part.sentences
@@ -202,13 +205,32 @@ def previous_record(generation: Path | None, settings: Settings) -> dict[str, di
     if not is_segmented(generation):
         return {}  # an older layout: every file is parsed once
     try:
-        record = json.loads((generation / FILE).read_text(encoding="utf-8"))
+        return usable_record(json.loads((generation / FILE).read_text(encoding="utf-8")), settings)
+    except (OSError, ValueError) as exc:
+        log.info("previous documents record unusable (%s); parsing every notes file", exc)
+        return {}
+
+
+def usable_record(record: Any, settings: Settings) -> dict[str, dict[str, Any]]:
+    """A generation's `Plan.record()` by source, when it was made with these settings."""
+    try:
         if record.get("version") != VERSION or record.get("chunking") != chunking_params(settings):
             return {}
         return {d["source"]: d for d in record["documents"]}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (KeyError, TypeError, AttributeError) as exc:
         log.info("previous documents record unusable (%s); parsing every notes file", exc)
         return {}
+
+
+@dataclass
+class Reuse:
+    """A live generation held elsewhere than in a folder (PostgreSQL): its `Plan.record()`,
+    its rows, loaded, and its gist parts (store/gist_rows.py files, each part's first
+    sentence row and the row count last) when they are at hand."""
+
+    record: Any
+    rows: dict[str, Sequence[Any]]  # "chunks", "sentences"
+    gist: tuple[list[Path], list[int]] | None = None
 
 
 def gather(
@@ -217,15 +239,18 @@ def gather(
     previous: Path | None = None,
     manifest: dict[str, Any] | None = None,
     talks: list[Talk] | None = None,
+    reuse: Reuse | None = None,
 ) -> Plan:
     """The documents to index: kept from `previous` (the live generation, whose manifest
-    is `manifest` and talks `talks`, read from it when not given) where their content hash
-    is unchanged, parsed again otherwise."""
+    is `manifest` and talks `talks`, read from it when not given; or `reuse`) where their
+    content hash is unchanged, parsed again otherwise."""
     stats: dict[str, list[int]] = {}
     paths = corpus_files(corpus_dir)
     prints = corpus_fingerprints(corpus_dir, known=manifest, stats=stats, paths=paths)
-    record = previous_record(previous, settings)
+    record = previous_record(previous, settings) if reuse is None else usable_record(reuse.record, settings)
     plan = Plan([], prints, stats, previous if record else None, chunking_params(settings))
+    if reuse is not None and record:
+        plan.reuse = reuse
     found: list[tuple[Path, PreparedDocument | None, dict[str, Any] | None]] = []
     root, parents = corpus_dir.resolve(), dict[Path, bool]()
     for path in paths:

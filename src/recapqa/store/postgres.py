@@ -1,51 +1,64 @@
 """The PostgreSQL backend (`RECAPQA_STORE=postgres`): one index shared by every replica.
 
-Tables in the schema `RECAPQA_DATABASE_SCHEMA` (created on first publish):
+Tables in the schema `RECAPQA_DATABASE_SCHEMA` (created on first publish; store/postgres_sql.py):
 
-    generation(id, manifest, talks, chunk_count, avg_length)   one row per published build
+    layout(version)                                            how the tables are laid out
+    generation(id, manifest, talks, chunk_count, avg_length, segments, gist, documents)
+                                                               one row per published build
     live(generation)                                           the live one (one row)
-    chunk(generation, row_no, data, embedding vector(384), lexemes tsvector, length)
-    term(generation, term, df)                                 document frequencies for BM25
-    sentence(generation, row_no, data, embedding vector(384))
-    gist(generation, part, name, sentence_start, sentences, digest, data)   gist rows per part
-                                                               (store/postgres_gist.py)
+    segment(id, name, chunks, sentences, total_length)         rows by segment (store/postgres_segments.py)
+    chunk(segment, row_no, data, embedding vector(384), lexemes tsvector, length)
+    term(segment, term, df)                                    document frequencies for BM25
+    sentence(segment, row_no, data, embedding vector(384))
+    gist(name, sentences, digest, data)                        gist rows per segment (store/postgres_gist.py)
 
-A build inserts a whole generation and switches `live` in one transaction, so readers see
-the old index or the new one, never a mix; the previous generation is kept so replicas that
-have not reloaded yet keep answering. Dense search is exact while a generation is small and
-uses a pgvector HNSW index (built after the bulk insert, partial on that generation) from
-`RECAPQA_ANN_THRESHOLD` chunks on. The lexical side is Postgres full-text search: the chunks'
-lexemes (the file store's own tokenizer: English stop words, Snowball stemming) with their
-positions in a `tsvector` under a GIN index, matched with `@@`, ranked by BM25 (Lucene
-variant, as bm25s) computed from the positions, so both stores rank alike.
+(`generation.documents`: each notes file's content hash and rows, `documents.Plan.record()`,
+so a build parses and embeds only new and changed files, as with the file store.)
+
+A generation is its list of segments; a build inserts only the segments the database does
+not hold (the changed files'), its generation row, and switches `live`, in one transaction,
+so readers see the old index or the new one, never a mix, and a failed build leaves nothing;
+the previous generation (and every segment it lists) is kept so replicas that have not
+reloaded yet keep answering; segments no kept generation lists are deleted. Search reads the
+live generation's segments. Dense search is exact while a generation is small; from
+`RECAPQA_ANN_THRESHOLD` chunks on it uses one pgvector HNSW index over every stored chunk
+(built after the first bulk insert, then kept up to date row by row), the rows of segments
+the live generation does not list filtered out during the index scan (pgvector 0.8's
+iterative scan, strict order, so filtered rows never leave fewer than k). The lexical side
+is Postgres full-text search: the chunks' lexemes (the file store's own tokenizer: English
+stop words, Snowball stemming) with their positions in a `tsvector` under a GIN index,
+matched with `@@`, ranked by BM25 (Lucene variant, as bm25s) computed from the positions and
+the live segments' summed document frequencies, so both stores rank alike.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from recapqa.embed import active_model
-from recapqa.errors import ConfigError, DatabaseError, IndexCorruptError, IndexMissingError
+from recapqa.errors import ConfigError, IndexCorruptError, IndexMissingError
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
 from recapqa.store import Index, check_compatible, postgres_gist
+from recapqa.store import postgres_segments as pseg
+from recapqa.store.documents import Reuse
 from recapqa.store.files import REBUILD_FIX, write_pointer
 from recapqa.store.interface import IndexContent
 from recapqa.store.lexical import tokenize
 from recapqa.store.pg_database import Database
+from recapqa.store.postgres_schema import create_schema, iterative_scan
 from recapqa.store.postgres_sql import (
+    APPROXIMATE,
     BM25,
+    EXACT,
     K1,
-    SCHEMA,
     B,
-    lexemes_literal,
-    parse_vector,
     quote_lexeme,
+    rows_sql,
+    stack_vectors,
     vector_literal,
 )
 from recapqa.store.vectors import default_ef_search
@@ -54,62 +67,65 @@ HNSW_M, HNSW_EF_CONSTRUCTION = 16, 64  # hnsw.ef_search: the ann_ef_search setti
 
 
 class PostgresVectorStore:
-    """Search over one generation; rows are `row_no`, the positions in `Index.chunks`."""
+    """Search over one generation's segments; rows are positions in `Index.chunks`."""
 
-    def __init__(self, db: Database, generation: int, size: int, avg_length: float, kind: str) -> None:
+    def __init__(
+        self, db: Database, generation: int, segments: list[int], starts: list[int], avg_length: float, kind: str
+    ) -> None:
         self._db = db
         self.generation = generation
-        self._size = size
+        self._segments = segments
+        self._starts = starts  # each segment's first chunk row, and the total
+        self._at = dict(zip(segments, starts, strict=False))
         self._avg_length = avg_length
         self.kind = kind
 
+    def _params(self, **more: Any) -> dict[str, Any]:
+        return {"segs": self._segments, "starts": self._starts[:-1], **more}
+
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        k = min(k, self._size)
+        k = min(k, len(self))
         if k <= 0:
             return []
         approximate = self.kind == "approximate" and k <= 1000
-        order = "embedding <#> %(q)s::vector" + ("" if approximate else ", row_no")
-        sql = self._db.sql(
-            "SELECT row_no, -(embedding <#> %(q)s::vector) FROM {s}.chunk WHERE generation = %(g)s "
-            f"ORDER BY {order} LIMIT %(k)s"
-        )
+        params = self._params(q=vector_literal(query.reshape(-1)), k=k)
         with self._db.transaction() as cur:
             if approximate:
                 cur.execute(f"SET LOCAL hnsw.ef_search = {max(default_ef_search(), k)}")
-                cur.execute("SET LOCAL enable_seqscan = off")  # the generation's HNSW index, even when small
-            else:
-                cur.execute("SET LOCAL enable_indexscan = off")  # exact: no HNSW, whatever the planner thinks
-            cur.execute(sql, {"q": vector_literal(query.reshape(-1)), "g": self.generation, "k": k})
+                cur.execute("SET LOCAL enable_seqscan = off")  # the HNSW index, even when small
+                if iterative_scan(cur):
+                    cur.execute("SET LOCAL hnsw.iterative_scan = strict_order")
+                cur.execute(self._db.sql(APPROXIMATE), params)
+                return [(self._at[int(s)] + int(row), float(score)) for s, row, score in cur.fetchall()]
+            cur.execute("SET LOCAL enable_indexscan = off")  # exact: no HNSW, whatever the planner thinks
+            cur.execute(self._db.sql(EXACT), params)
             return [(int(row), float(score)) for row, score in cur.fetchall()]
 
     def search_text(self, text: str, k: int) -> list[tuple[int, float]]:
         terms = tokenize([text])[0]
-        k = min(k, self._size)
+        k = min(k, len(self))
         if not terms or k <= 0:
             return []
-        params = {
-            "terms": terms,
-            "query": " | ".join(quote_lexeme(t) for t in set(terms)),
-            "g": self.generation,
-            "n": self._size,
-            "k1": K1,
-            "b": B,
-            "avg": self._avg_length,
-            "k": k,
-        }
+        params = self._params(
+            terms=terms,
+            query=" | ".join(quote_lexeme(t) for t in set(terms)),
+            n=len(self),
+            k1=K1,
+            b=B,
+            avg=self._avg_length,
+            k=k,
+        )
         with self._db.transaction() as cur:
             cur.execute(self._db.sql(BM25), params)
             return [(int(row), float(score)) for row, score in cur.fetchall() if score > 0]
 
     def chunk_vectors(self) -> np.ndarray:
-        sql = self._db.sql("SELECT embedding::text FROM {s}.chunk WHERE generation = %s ORDER BY row_no")
         with self._db.transaction(read_only=True) as cur:
-            cur.execute(sql, (self.generation,))
-            rows = [parse_vector(r[0]) for r in cur.fetchall()]
-        return np.stack(rows) if rows else np.zeros((0, self._db.dimension), dtype=np.float32)
+            cur.execute(self._db.sql(rows_sql("chunk", "vector_send(c.embedding)")), (self._segments,), binary=True)
+            return stack_vectors([r[0] for r in cur.fetchall()], self._db.dimension)
 
     def __len__(self) -> int:
-        return self._size
+        return self._starts[-1]
 
 
 class PostgresBackend:
@@ -136,15 +152,17 @@ class PostgresBackend:
         self.ann_threshold = ann_threshold
         self.segment_documents = segment_documents
         self.gist_min_terms = gist_min_terms
+        self.last_inserted: list[str] = []  # the segments the last publish wrote (for tests and reports)
 
     def manifest(self) -> dict[str, Any]:
         with self.db.transaction(read_only=True) as cur:
-            return self._live(cur)[1]
+            return self._live(cur)["manifest"]
 
-    def _live(self, cur: Any) -> tuple[int, dict[str, Any], list[dict[str, Any]], int, float]:
+    def _live(self, cur: Any) -> dict[str, Any]:
+        pseg.check_layout(cur, self.db)
         cur.execute(
             self.db.sql(
-                "SELECT g.id, g.manifest, g.talks, g.chunk_count, g.avg_length "
+                "SELECT g.id, g.manifest, g.talks, g.chunk_count, g.avg_length, g.segments, g.gist "
                 "FROM {s}.live l JOIN {s}.generation g ON g.id = l.generation"
             )
         )
@@ -152,86 +170,104 @@ class PostgresBackend:
         if row is None:
             raise IndexMissingError(f"no index in the database (schema {self.db.schema})", "run `recapqa index`")
         check_compatible(row[1])
-        return int(row[0]), row[1], row[2], int(row[3]), float(row[4])
+        keys = ("id", "manifest", "talks", "chunk_count", "avg_length", "segments", "gist")
+        return dict(zip(keys, row, strict=True))
 
     def load(self) -> Index:
+        folder = self.index_dir / postgres_gist.FOLDER
         with self.db.transaction(read_only=True) as cur:
-            generation, manifest, talks, count, avg_length = self._live(cur)
-            cur.execute(self.db.sql("SELECT data FROM {s}.chunk WHERE generation = %s ORDER BY row_no"), (generation,))
+            live = self._live(cur)
+            generation, manifest, segments = int(live["id"]), live["manifest"], [int(s) for s in live["segments"]]
+            try:
+                chunk_starts, sentence_starts = pseg.starts(cur, self.db, segments)
+            except KeyError as exc:
+                raise IndexCorruptError(f"index generation {generation} lists a missing segment", REBUILD_FIX) from exc
+            cur.execute(self.db.sql(rows_sql("chunk", "c.data")), (segments,))
             chunks = [Chunk.from_dict(r[0]) for r in cur.fetchall()]
-            cur.execute(
-                self.db.sql("SELECT data, embedding::text FROM {s}.sentence WHERE generation = %s ORDER BY row_no"),
-                (generation,),
-            )
+            cur.execute(self.db.sql(rows_sql("sentence", "c.data, vector_send(c.embedding)")), (segments,), binary=True)
             rows = cur.fetchall()
-            gist = postgres_gist.lookup(cur, self.db, generation, self.index_dir / postgres_gist.FOLDER, len(rows))
+            gist = postgres_gist.lookup(cur, self.db, live["gist"], folder, sentence_starts)
+            postgres_gist.prune(cur, self.db, folder)
         sentences = [Sentence.from_dict(r[0]) for r in rows]
-        vectors = np.stack([parse_vector(r[1]) for r in rows]) if rows else np.zeros((0, self.db.dimension), np.float32)
-        counts = manifest.get("counts", {})
+        vectors = stack_vectors([r[1] for r in rows], self.db.dimension)
+        counts, count = manifest.get("counts", {}), int(live["chunk_count"])
         if len(chunks) != count or counts.get("chunks") != count or counts.get("sentences") != len(sentences):
             raise IndexCorruptError(f"index generation {generation} in the database has mismatched parts", REBUILD_FIX)
         kind = manifest.get("store", {}).get("dense", "exact")
         return Index(
             path=self.index_dir / f"pg-{generation}",
             manifest=manifest,
-            talks={t.talk_id: t for t in (Talk.from_dict(d) for d in talks)},
+            talks={t.talk_id: t for t in (Talk.from_dict(d) for d in live["talks"])},
             chunks=chunks,
             sentences=sentences,
-            store=PostgresVectorStore(self.db, generation, count, avg_length, kind),
+            store=PostgresVectorStore(self.db, generation, segments, chunk_starts, float(live["avg_length"]), kind),
             sentence_vectors=vectors,
             gist=gist,
         )
 
     def publish(self, content: IndexContent, manifest: dict[str, Any]) -> str:
-        tokens = tokenize([c.embed_text for c in content.chunks]) if content.chunks else []
-        avg_length = max(float(np.mean([len(t) for t in tokens])), 1e-9) if tokens else 1.0
         approximate = bool(self.ann_threshold) and len(content.chunks) >= self.ann_threshold
         hnsw = f"hnsw(m={HNSW_M}, ef_construction={HNSW_EF_CONSTRUCTION}, ef_search={default_ef_search()})"
         store = {"backend": self.name, "dense": "approximate" if approximate else "exact"}
         manifest = {**manifest, "store": {**store, "pgvector": hnsw if approximate else None}}
         talks = json.dumps([t.to_dict() for t in content.talks])
+        assert content.plan is not None, "the PostgreSQL store needs the build's documents"
+        made_with = {"chunking": content.plan.chunking, "model": manifest["model"]}
+        documents = json.dumps(content.plan.record(), ensure_ascii=False)  # what the next build keeps
         with self.db.transaction() as cur:
-            self._create_schema(cur)
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"recapqa.{self.db.schema}",))
+            pseg.replace_old_layout(cur, self.db)
+            create_schema(cur, self.db)
+            stored = pseg.write_segments(cur, self.db, content, self.segment_documents, made_with)
+            gist, _ = postgres_gist.write_parts(cur, self.db, content.plan, stored, self.gist_min_terms)
             cur.execute(
                 self.db.sql(
-                    "INSERT INTO {s}.generation (manifest, talks, chunk_count, avg_length) "
-                    "VALUES (%s, %s, %s, %s) RETURNING id"
+                    "INSERT INTO {s}.generation (manifest, talks, chunk_count, avg_length, segments, gist, documents) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id"
                 ),
-                (json.dumps(manifest), talks, len(content.chunks), avg_length),
+                (json.dumps(manifest), talks, stored.chunk_count, stored.avg_length, stored.ids, gist, documents),
             )
             generation = int(cur.fetchone()[0])
-            self._copy_rows(cur, generation, content, tokens)
-            if content.plan is not None:
-                made_with = {"chunking": content.plan.chunking, "model": manifest["model"]}
-                every, min_terms = self.segment_documents, self.gist_min_terms
-                postgres_gist.write_parts(cur, self.db, generation, content.plan, every, min_terms, made_with)
-            if approximate:  # built after the bulk insert: much faster than row by row
+            if approximate:  # built once, after the first bulk insert (much faster than row by row)
                 cur.execute(
                     self.db.sql(
-                        f"CREATE INDEX chunk_hnsw_{generation} ON {{s}}.chunk USING hnsw (embedding vector_ip_ops) "
-                        f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}) WHERE generation = {generation}"
+                        "CREATE INDEX IF NOT EXISTS chunk_hnsw ON {s}.chunk USING hnsw (embedding vector_ip_ops) "
+                        f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})"
                     )
                 )
             self._switch_live(cur, generation)
+            pseg.drop_unused(cur, self.db)
+        self.last_inserted = stored.inserted
+        with self.db.transaction() as cur:
+            postgres_gist.prune(cur, self.db, self.index_dir / postgres_gist.FOLDER)
         name = f"pg-{generation}"
         write_pointer(self.index_dir, name)  # workers on this machine notice the new index
         return name
 
-    def _copy_rows(self, cur: Any, generation: int, content: IndexContent, tokens: list[list[str]]) -> None:
-        sql = self.db.sql("COPY {s}.chunk (generation, row_no, data, embedding, lexemes, length) FROM STDIN")
-        with cur.copy(sql) as copy:
-            rows = zip(content.chunks, content.chunk_vectors, tokens, strict=True)
-            for row, (chunk, vector, words) in enumerate(rows):
-                data = json.dumps(chunk.to_dict(), ensure_ascii=False)
-                copy.write_row((generation, row, data, vector_literal(vector), lexemes_literal(words), len(words)))
-        with cur.copy(self.db.sql("COPY {s}.term (generation, term, df) FROM STDIN")) as copy:
-            for term, df in Counter(t for words in tokens for t in set(words)).items():
-                copy.write_row((generation, term, df))
-        with cur.copy(self.db.sql("COPY {s}.sentence (generation, row_no, data, embedding) FROM STDIN")) as copy:
-            for row, (sentence, vector) in enumerate(zip(content.sentences, content.sentence_vectors, strict=True)):
-                data = json.dumps(sentence.to_dict(), ensure_ascii=False)
-                copy.write_row((generation, row, data, vector_literal(vector)))
+    def live_record(self) -> tuple[dict[str, Any], list[Talk], Reuse]:
+        """The live generation's manifest, talks and documents' record (no rows)."""
+        with self.db.transaction(read_only=True) as cur:
+            live = self._live(cur)
+            cur.execute(self.db.sql("SELECT documents FROM {s}.generation WHERE id = %s"), (live["id"],))
+            record = cur.fetchone()[0]
+        return live["manifest"], [Talk.from_dict(t) for t in live["talks"]], Reuse(record, {})
+
+    def reuse(self, old: Index) -> Reuse:
+        """What a build keeps of `old` (a loaded generation): its documents' record (None
+        when the generation is gone since), its rows and its gist parts' local files."""
+        folder = self.index_dir / postgres_gist.FOLDER
+        with self.db.transaction(read_only=True) as cur:
+            cur.execute(
+                self.db.sql("SELECT documents, segments, gist FROM {s}.generation WHERE id = %s"),
+                (int(old.path.name[3:]),),
+            )
+            found = cur.fetchone()
+            if found is None:
+                return Reuse(None, {})
+            files = postgres_gist.local_files(cur, self.db, found[2], folder)
+            starts = pseg.starts(cur, self.db, [int(s) for s in found[1]])[1]
+        gist = (files, starts) if files is not None else None
+        return Reuse(found[0], {"chunks": old.chunks, "sentences": old.sentences}, gist)
 
     def _switch_live(self, cur: Any, generation: int) -> None:
         """Make `generation` live; keep the one it replaces (replicas still on it), drop older ones."""
@@ -245,32 +281,4 @@ class PostgresBackend:
             (generation,),
         )
         keep = [generation] + ([int(previous[0])] if previous else [])
-        cur.execute(self.db.sql("SELECT id FROM {s}.generation WHERE id <> ALL(%s)"), (keep,))
-        for (old,) in cur.fetchall():
-            cur.execute(self.db.sql(f"DROP INDEX IF EXISTS {{s}}.chunk_hnsw_{int(old)}"))
-            cur.execute(self.db.sql("DELETE FROM {s}.generation WHERE id = %s"), (old,))
-
-    def _create_schema(self, cur: Any) -> None:
-        import psycopg
-
-        try:
-            cur.execute("CREATE EXTENSION IF NOT EXISTS vector")
-        except psycopg.Error as exc:
-            raise DatabaseError(
-                "the database has no pgvector extension, and this user cannot create it",
-                "run `CREATE EXTENSION vector;` in that database as its owner (managed services: enable "
-                "the 'vector' extension), then retry",
-            ) from exc
-        cur.execute(self.db.sql(SCHEMA))
-        cur.execute(  # a vector column's type modifier is its dimension
-            "SELECT atttypmod FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'embedding'",
-            (f'"{self.db.schema}".chunk',),
-        )
-        found = cur.fetchone()
-        if found is not None and int(found[0]) != self.db.dimension:
-            raise ConfigError(
-                f"the PostgreSQL schema {self.db.schema} holds {found[0]}-dimensional vectors; the embedding model "
-                f"{active_model().name} (RECAPQA_EMBED_MODEL) makes {self.db.dimension}-dimensional ones",
-                "use another RECAPQA_DATABASE_SCHEMA for this model (or drop that schema), or set "
-                "RECAPQA_EMBED_MODEL back",
-            )
+        cur.execute(self.db.sql("DELETE FROM {s}.generation WHERE id <> ALL(%s)"), (keep,))

@@ -2,16 +2,18 @@
 questions over every talk from stored rows, as the file store does, instead of each reading
 every sentence.
 
-The builder makes them once per part of `index_segment_documents` documents (cut as the file
-store cuts its segments) and stores each part's pack of arrays (store/array_pack.py) in the
-`gist` table; a part whose documents are those of a part of the live generation (same
-segment name: sources, content, talk ids, chunking, model, `gist_min_terms`) is copied
-inside the database, not made again. A replica writes each part it has not seen yet to a
-local file named by its digest (`<index folder>/pg-gist/`) and memory-maps it: the page
-cache holds one copy for every worker on the machine."""
+One part per segment (store/postgres_segments.py), named by the segment and `gist_min_terms`:
+the builder makes the parts the database does not hold (after a one-file edit, that file's
+segment's) and stores each one's pack of arrays (store/array_pack.py) in the `gist` table; a
+generation lists its parts in row order. A replica writes each part it has not seen yet to a
+local file named by its digest (`<index folder>/pg-gist/`) and memory-maps it: the page cache
+holds one copy for every worker on the machine. Files of parts the database no longer holds
+(neither the live generation nor the one before it lists them) are deleted by the builder
+and by each replica when it loads."""
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import os
@@ -20,83 +22,120 @@ from typing import TYPE_CHECKING, Any
 
 from recapqa.gist_text import WordTerms
 from recapqa.store import array_pack
-from recapqa.store import segments as seg
 from recapqa.store.gist_lookup import GistLookup
 from recapqa.store.gist_rows import GistRows
 from recapqa.store.pg_database import Database
 
 if TYPE_CHECKING:
-    from recapqa.store.documents import Plan
+    from recapqa.store.documents import Part, Plan
+    from recapqa.store.postgres_segments import Stored
 
 FOLDER = "pg-gist"
-_COPY = (
-    "INSERT INTO {s}.gist (generation, part, name, sentence_start, sentences, digest, data) "
-    "SELECT %s, %s, name, %s, sentences, digest, data FROM {s}.gist WHERE generation = %s AND name = %s LIMIT 1"
-)
-_INSERT = (
-    "INSERT INTO {s}.gist (generation, part, name, sentence_start, sentences, digest, data) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s)"
-)
 
 
-def write_parts(
-    cur: Any, db: Database, generation: int, plan: Plan, every: int, min_terms: int, made_with: dict[str, Any]
-) -> int:
-    """Every part's gist rows into the `gist` table for `generation`; returns how many parts
-    were made (the others copied from the live generation)."""
-    cur.execute(db.sql("SELECT generation FROM {s}.live"))
-    live = cur.fetchone()
-    have: set[str] = set()
-    if live is not None:
-        cur.execute(db.sql("SELECT name FROM {s}.gist WHERE generation = %s"), (live[0],))
-        have = {r[0] for r in cur.fetchall()}
-    ranges, stems, made = plan.ranges("sentences"), WordTerms(), 0
-    for number, (d0, d1) in enumerate(seg.cut([p.source for p in plan.parts], every)):
-        parts = plan.parts[d0:d1]
-        docs = [(p.source, p.print, [t.talk_id for t in p.talks]) for p in parts]
-        name = seg.segment_name(docs, {**made_with, "gist_min_terms": min_terms})
-        start, end = ranges[d0][0], ranges[d1 - 1][1]
+def write_parts(cur: Any, db: Database, plan: Plan, stored: Stored, min_terms: int) -> tuple[list[str], int]:
+    """Every segment's gist part into the `gist` table unless it is there; returns the
+    parts' names in row order and how many were made."""
+    names = [f"{name}:{min_terms}" for name in stored.names]
+    cur.execute(db.sql("SELECT name FROM {s}.gist WHERE name = ANY(%s)"), (names,))
+    have = {r[0] for r in cur.fetchall()}
+    stems, made, ranges = WordTerms(), 0, plan.ranges("sentences")
+    old = _Old(plan.reuse.gist if plan.reuse is not None else None)
+    for name, (d0, d1) in zip(names, stored.cuts, strict=True):
         if name in have:
-            cur.execute(db.sql(_COPY), (generation, number, start, live[0], name))
             continue
-        if any(p.sentences is None for p in parts):
-            raise ValueError("the PostgreSQL store parses every document of a build")
-        rows = GistRows.concat([GistRows.of_part(p.talks, p.sentences or [], stems) for p in parts])
-        data = array_pack.to_bytes(*rows.packed(min_terms))
+        pieces = []
+        for at in range(d0, d1):
+            part = plan.parts[at]
+            kept = old.part(part) if part.sentences is None else None
+            if kept is None:  # a kept document whose rows could not be sliced: from its sentences
+                rows = part.sentences if part.sentences is not None else plan.rows("sentences")[slice(*ranges[at])]
+                kept = GistRows.of_part(part.talks, rows, stems)
+            pieces.append(kept)
+        data = array_pack.to_bytes(*GistRows.concat(pieces).packed(min_terms))
         digest = hashlib.sha256(data).hexdigest()
-        cur.execute(db.sql(_INSERT), (generation, number, name, start, end - start, digest, data))
+        sentences = ranges[d1 - 1][1] - ranges[d0][0]
+        cur.execute(
+            db.sql("INSERT INTO {s}.gist (name, sentences, digest, data) VALUES (%s, %s, %s, %s)"),
+            (name, sentences, digest, data),
+        )
+        have.add(name)
         made += 1
-    return made
+    return names, made
 
 
-def lookup(cur: Any, db: Database, generation: int, folder: Path, sentences: int) -> GistLookup | None:
-    """The generation's gist rows, from local files (written from the database the first
-    time); None when it has none (built before them) or they do not cover `sentences` rows."""
-    cur.execute("SELECT to_regclass(%s)", (db.sql("{s}.gist"),))
-    if cur.fetchone()[0] is None:
+class _Old:
+    """The live generation's gist parts: a kept document's rows sliced from its part, as
+    the file store does (store/generation.py), not made again from its sentences."""
+
+    def __init__(self, parts: tuple[list[Path], list[int]] | None) -> None:
+        self.files, self.starts = parts or ([], [0])
+        self.loaded: dict[int, GistRows] = {}
+
+    def part(self, part: Part) -> GistRows | None:
+        if part.old is None or not self.files:
+            return None
+        s0, s1 = part.old["sentences"]
+        at = min(bisect.bisect_right(self.starts, s0) - 1, len(self.files) - 1)
+        if not self.starts[at] <= s0 <= s1 <= self.starts[at + 1]:
+            return None
+        try:
+            if at not in self.loaded:
+                self.loaded[at] = GistRows.load(self.files[at])
+            rows = self.loaded[at]
+            t0 = rows.talk_start(part.talks[0].talk_id) if part.talks else 0
+            return rows.part((s0 - self.starts[at], s1 - self.starts[at]), (t0, t0 + len(part.talks)))
+        except (OSError, ValueError, KeyError):
+            return None
+
+
+def local_files(cur: Any, db: Database, names: list[str] | None, folder: Path) -> list[Path] | None:
+    """The local files of the parts `names`, when every one is there."""
+    if not names:
         return None
-    cur.execute(
-        db.sql("SELECT part, sentence_start, sentences, digest FROM {s}.gist WHERE generation = %s ORDER BY part"),
-        (generation,),
-    )
-    parts = cur.fetchall()
-    starts = [int(p[1]) for p in parts] + [int(parts[-1][1]) + int(parts[-1][2])] if parts else [0]
-    if (
-        not parts
-        or starts[-1] != sentences
-        or any(int(p[1]) + int(p[2]) != s for p, s in zip(parts, starts[1:], strict=True))
+    cur.execute(db.sql("SELECT name, digest FROM {s}.gist WHERE name = ANY(%s)"), (names,))
+    digests = dict(cur.fetchall())
+    files = [folder / f"{digests.get(name)}.npy" for name in names]
+    return files if all(name in digests for name in names) and all(f.is_file() for f in files) else None
+
+
+def lookup(cur: Any, db: Database, names: list[str] | None, folder: Path, starts: list[int]) -> GistLookup | None:
+    """The generation's gist rows, from local files (written from the database the first
+    time); None when it has none or they do not cover the rows `starts` delimits."""
+    if not names:
+        return None
+    cur.execute(db.sql("SELECT name, sentences, digest FROM {s}.gist WHERE name = ANY(%s)"), (names,))
+    found = {r[0]: (int(r[1]), str(r[2])) for r in cur.fetchall()}
+    if len(names) != len(starts) - 1 or any(
+        name not in found or found[name][0] != end - start
+        for name, start, end in zip(names, starts[:-1], starts[1:], strict=True)
     ):
         return None
     folder.mkdir(parents=True, exist_ok=True)
-    files = [folder / f"{p[3]}.npy" for p in parts]
-    for (number, _, _, digest), path in zip(parts, files, strict=True):
+    files = [folder / f"{found[name][1]}.npy" for name in names]
+    for name, path in zip(names, files, strict=True):
         if not path.is_file():
-            cur.execute(db.sql("SELECT data FROM {s}.gist WHERE generation = %s AND part = %s"), (generation, number))
+            cur.execute(db.sql("SELECT data FROM {s}.gist WHERE name = %s"), (name,))
             data = bytes(cur.fetchone()[0])
-            if hashlib.sha256(data).hexdigest() != digest:
-                raise ValueError(f"gist part {number} does not match its digest")
+            if hashlib.sha256(data).hexdigest() != found[name][1]:
+                raise ValueError(f"gist part {name} does not match its digest")
             _write(path, data)
     return GistLookup(files, starts)
+
+
+def prune(cur: Any, db: Database, folder: Path) -> int:
+    """Delete the local files of parts the database no longer holds; how many."""
+    if not folder.is_dir():
+        return 0
+    cur.execute(db.sql("SELECT digest FROM {s}.gist"))
+    keep = {r[0] for r in cur.fetchall()}
+    removed = 0
+    for path in folder.glob("*.npy"):
+        if path.stem not in keep and not path.name.startswith("."):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed += 1
+    return removed
 
 
 def _write(path: Path, data: bytes) -> None:

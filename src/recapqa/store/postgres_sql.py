@@ -2,53 +2,106 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 K1, B = 1.5, 0.75  # bm25s defaults
+LAYOUT = 3  # 1: every row copied per generation (no `layout` table); 3: rows by segment (2: without documents)
 
 SCHEMA = """
 CREATE SCHEMA IF NOT EXISTS {s};
+CREATE TABLE IF NOT EXISTS {s}.layout (
+    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), version int NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}.generation (
     id bigserial PRIMARY KEY, manifest jsonb NOT NULL, talks jsonb NOT NULL,
-    chunk_count int NOT NULL, avg_length float8 NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+    chunk_count int NOT NULL, avg_length float8 NOT NULL,
+    segments bigint[] NOT NULL, gist text[], documents jsonb, created_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE IF NOT EXISTS {s}.live (
     only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
     generation bigint NOT NULL REFERENCES {s}.generation(id));
+CREATE TABLE IF NOT EXISTS {s}.segment (
+    id bigserial PRIMARY KEY, name text NOT NULL UNIQUE, chunks int NOT NULL, sentences int NOT NULL,
+    total_length bigint NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}.chunk (
-    generation bigint NOT NULL REFERENCES {s}.generation(id) ON DELETE CASCADE, row_no int NOT NULL,
+    segment bigint NOT NULL REFERENCES {s}.segment(id) ON DELETE CASCADE, row_no int NOT NULL,
     data jsonb NOT NULL, embedding vector({d}) NOT NULL, lexemes tsvector NOT NULL, length int NOT NULL,
-    PRIMARY KEY (generation, row_no));
+    PRIMARY KEY (segment, row_no));
 CREATE INDEX IF NOT EXISTS chunk_lexemes ON {s}.chunk USING gin (lexemes);
 CREATE TABLE IF NOT EXISTS {s}.term (
-    generation bigint NOT NULL REFERENCES {s}.generation(id) ON DELETE CASCADE, term text NOT NULL,
-    df int NOT NULL, PRIMARY KEY (generation, term));
+    segment bigint NOT NULL REFERENCES {s}.segment(id) ON DELETE CASCADE, term text NOT NULL,
+    df int NOT NULL, PRIMARY KEY (term, segment));
+CREATE INDEX IF NOT EXISTS term_segment ON {s}.term (segment);
 CREATE TABLE IF NOT EXISTS {s}.sentence (
-    generation bigint NOT NULL REFERENCES {s}.generation(id) ON DELETE CASCADE, row_no int NOT NULL,
-    data jsonb NOT NULL, embedding vector({d}) NOT NULL, PRIMARY KEY (generation, row_no));
+    segment bigint NOT NULL REFERENCES {s}.segment(id) ON DELETE CASCADE, row_no int NOT NULL,
+    data jsonb NOT NULL, embedding vector({d}) NOT NULL, PRIMARY KEY (segment, row_no));
 CREATE TABLE IF NOT EXISTS {s}.gist (
-    generation bigint NOT NULL REFERENCES {s}.generation(id) ON DELETE CASCADE, part int NOT NULL,
-    name text NOT NULL, sentence_start int NOT NULL, sentences int NOT NULL, digest text NOT NULL,
-    data bytea NOT NULL, PRIMARY KEY (generation, part));
+    name text PRIMARY KEY, sentences int NOT NULL, digest text NOT NULL, data bytea NOT NULL);
 """
 
-BM25 = """
+# the tables of an older layout, dropped when a build meets them (their rows are not reused)
+OLD_TABLES = ("gist", "sentence", "term", "chunk", "live", "generation")
+
+# the live generation's segments: ids, with the global row of each one's first chunk
+SEGMENTS = "unnest(%(segs)s::bigint[], %(starts)s::int[]) AS s(id, start)"
+
+EXACT = (
+    "SELECT s.start + c.row_no AS row, -(c.embedding <#> %(q)s::vector) FROM {s}.chunk c "
+    f"JOIN {SEGMENTS} ON c.segment = s.id ORDER BY c.embedding <#> %(q)s::vector, row LIMIT %(k)s"
+)
+# the HNSW index over every stored chunk, rows of other generations filtered out during the
+# scan; `segment + 0`: a filter the primary key cannot serve, so the planner takes the HNSW index
+APPROXIMATE = (
+    "SELECT segment, row_no, -(embedding <#> %(q)s::vector) FROM {s}.chunk "
+    "WHERE segment + 0 = ANY(%(segs)s::bigint[]) ORDER BY embedding <#> %(q)s::vector LIMIT %(k)s"
+)
+
+BM25 = f"""
 WITH q AS (
     SELECT t.term, ln(1 + (%(n)s - t.df + 0.5) / (t.df + 0.5)) AS idf
-    FROM unnest(%(terms)s::text[]) AS qt(term) JOIN {s}.term t ON t.generation = %(g)s AND t.term = qt.term)
-SELECT c.row_no, sum(q.idf * cardinality(u.positions)
-                     / (cardinality(u.positions) + %(k1)s * (1 - %(b)s + %(b)s * c.length / %(avg)s))) AS score
-FROM {s}.chunk c CROSS JOIN LATERAL unnest(c.lexemes) AS u(lexeme, positions, weights) JOIN q ON q.term = u.lexeme
-WHERE c.generation = %(g)s AND c.lexemes @@ %(query)s::tsquery
-GROUP BY c.row_no ORDER BY score DESC, c.row_no LIMIT %(k)s
+    FROM unnest(%(terms)s::text[]) AS qt(term) JOIN (
+        SELECT term, sum(df) AS df FROM {{s}}.term
+        WHERE term = ANY(%(terms)s::text[]) AND segment = ANY(%(segs)s::bigint[]) GROUP BY term
+    ) t ON t.term = qt.term)
+SELECT s.start + c.row_no AS row,
+       sum(q.idf * cardinality(u.positions)
+           / (cardinality(u.positions) + %(k1)s * (1 - %(b)s + %(b)s * c.length / %(avg)s))) AS score
+FROM {{s}}.chunk c JOIN {SEGMENTS} ON c.segment = s.id
+    CROSS JOIN LATERAL unnest(c.lexemes) AS u(lexeme, positions, weights) JOIN q ON q.term = u.lexeme
+WHERE c.lexemes @@ %(query)s::tsquery
+GROUP BY row ORDER BY score DESC, row LIMIT %(k)s
 """
+
+# a kind's rows of the live generation, in row order
+ROWS = (
+    "SELECT {cols} FROM {{s}}.{table} c JOIN unnest(%s::bigint[]) WITH ORDINALITY AS s(id, at) "
+    "ON c.segment = s.id ORDER BY s.at, c.row_no"
+)
+
+
+def rows_sql(table: str, cols: str) -> str:
+    return ROWS.format(cols=cols, table=table)
 
 
 def vector_literal(values: np.ndarray) -> str:
-    return "[" + ",".join(repr(float(v)) for v in values) + "]"
+    """pgvector's text form; 9 significant digits give back the very float32 (one format
+    call per vector, not one per number)."""
+    flat = np.asarray(values, dtype=np.float32).reshape(-1).tolist()
+    return "[" + _format(len(flat)) % tuple(flat) + "]"
 
 
-def parse_vector(text: str) -> np.ndarray:
-    return np.array(text[1:-1].split(","), dtype=np.float32)
+@functools.cache
+def _format(dimension: int) -> str:
+    return ",".join(["%.9g"] * dimension)
+
+
+def stack_vectors(sent: list[bytes], dimension: int) -> np.ndarray:
+    """Vectors read as `vector_send(embedding)` (pgvector's binary form: dimension, unused,
+    then big-endian float32s), one array; much cheaper than their text on both sides."""
+    if not sent:
+        return np.zeros((0, dimension), dtype=np.float32)
+    flat = np.frombuffer(b"".join(bytes(v)[4:] for v in sent), dtype=">f4")
+    return flat.reshape(len(sent), dimension).astype(np.float32)
 
 
 def lexemes_literal(tokens: list[str]) -> str:

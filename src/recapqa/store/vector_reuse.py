@@ -102,7 +102,7 @@ def reuse_cache(old: Index | None, settings: Settings, journal: EmbeddingJournal
         return cache
     from recapqa.store.filestore import embed_digests
 
-    stored = embed_digests(old.path) if settings.store == "file" else None
+    stored = embed_digests(old.path) if settings.store == "file" else _digests_of_rows(old)
     if stored is not None and len(stored[0]) == len(old.chunks) and len(stored[1]) == len(old.sentences):
         cache.add_index("c", stored[0], old.store.chunk_vectors())
         cache.add_index("s", stored[1], old.sentence_vectors)
@@ -114,6 +114,15 @@ def reuse_cache(old: Index | None, settings: Settings, journal: EmbeddingJournal
     for s, v in zip(old.sentences, old.sentence_vectors, strict=True):
         cache.known.setdefault(text_key("s", s.embed_text), v)
     return cache
+
+
+def _digests_of_rows(old: Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`filestore.embed_digests` from the loaded rows (a store with no digests stored)."""
+    from recapqa.store.generation import text_digests
+
+    chunks = text_digests([c.embed_text for c in old.chunks])
+    ids = np.array([c.chunk_id for c in old.chunks], dtype=str)
+    return chunks, text_digests([s.embed_text for s in old.sentences]), ids
 
 
 def _counter(progress: Callable[[int, int], None] | None, total: int) -> Callable[[int], None] | None:
