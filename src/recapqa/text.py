@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 _STOPWORDS_TEXT = """
@@ -135,3 +137,21 @@ def _title_case(tokens: list[str], least: int = 3) -> bool:
     case; 'eBPF' has its capitals inside), at least `least` of them."""
     long = [t for t in tokens if t[0].isalpha() and (len(t) > 4 or not t.islower())]
     return len(long) >= least and all(not t.islower() for t in long)
+
+
+def proper_nouns(upper: Iterable[str], lower_stems: AbstractSet[str]) -> frozenset[str]:
+    """Of the words written capitalised mid-sentence, those whose stem is never written in
+    lower case and that are no generic name."""
+    return frozenset(w for w in upper if not set(terms(w)) & lower_stems and w not in GENERIC_NAMES and len(w) > 2)
+
+
+def corpus_proper_nouns(texts: Iterable[str]) -> frozenset[str]:
+    """Words written capitalised mid-sentence whose stem is never written in lower case
+    ('Netflix' is one; 'Language', from "Large Language Models", is not: 'languages' is)."""
+    upper: set[str] = set()
+    lower_stems: set[str] = set()
+    for text in texts:
+        words_up, stems_low = cased_words(text)
+        upper |= words_up
+        lower_stems |= stems_low
+    return proper_nouns(upper, lower_stems)

@@ -321,7 +321,7 @@ def test_a_year_the_question_gives_may_be_said_anywhere_in_the_talk(devdays: Ass
 
 
 def test_a_title_case_line_says_nothing_of_which_words_are_names() -> None:
-    from recapqa.answer.question import corpus_proper_nouns
+    from recapqa.text import corpus_proper_nouns
 
     notes = ["- `01:30` - What's Possible with eBPF?", "The demo ran on Netflix hardware."]
     assert corpus_proper_nouns(notes) == {"netflix"}  # 'Possible' is capitalised by the title only

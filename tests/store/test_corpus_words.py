@@ -16,7 +16,7 @@ import pytest
 from conftest import REPO, CountingEmbedder, index_file, mapped_paths, single_file_layout, write
 from recapqa.answer.extractive import ExtractiveAnswerer
 from recapqa.answer.facts import Facts
-from recapqa.answer.question import corpus_proper_nouns, is_speaker_line
+from recapqa.answer.question import is_speaker_line
 from recapqa.errors import IndexCorruptError
 from recapqa.evaluate.questions import load_questions
 from recapqa.hashing import file_sha256
@@ -38,7 +38,7 @@ from recapqa.talk_mentions import (
     talk_notes,
     talk_text,
 )
-from recapqa.text import Idf, normalize, squash, terms
+from recapqa.text import Idf, corpus_proper_nouns, normalize, squash, terms
 
 NOTES = """## Feature stores at Acme - Jane Doe, CEO, Acme
 

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from recapqa.answer.kinds import Kind, kind_of
 from recapqa.ingest.speakers import LABEL_RE, MENTION_RE
-from recapqa.text import DATE_NAMES, GENERIC_NAMES, STOPWORDS, WORD, cased_words, spelled_numbers, squash, terms, words
+from recapqa.text import DATE_NAMES, GENERIC_NAMES, STOPWORDS, WORD, spelled_numbers, squash, terms, words
 
 _ASKS_SPEAKER = re.compile(
     r"\b(gave|give|presented|present|moderated|spoke|speakers?|took part|role|work for|panelists?)\b", re.I
@@ -282,15 +282,3 @@ def _counted(question: str, names: frozenset[str], named: bool = False) -> froze
             phrase.append((word, stems[0]))
     counted = frozenset(x for _, stem in phrase for x in counted_as(stem))
     return counted | ({"".join(w[0] for w, _ in phrase)} if len(phrase) > 1 and not named else set())
-
-
-def corpus_proper_nouns(texts: list[str]) -> frozenset[str]:
-    """Words written capitalised mid-sentence whose stem is never written in lower case
-    ('Netflix' is one; 'Language', from "Large Language Models", is not: 'languages' is)."""
-    upper: set[str] = set()
-    lower_stems: set[str] = set()
-    for text in texts:
-        words_up, stems_low = cased_words(text)
-        upper |= words_up
-        lower_stems |= stems_low
-    return frozenset(w for w in upper if not set(terms(w)) & lower_stems and w not in GENERIC_NAMES and len(w) > 2)

@@ -23,7 +23,7 @@ from recapqa.models import Chunk
 from recapqa.sentences import Sentence
 from recapqa.store.files import read_manifest
 from recapqa.talk_mentions import AliasFinder, talk_notes
-from recapqa.text import GENERIC_NAMES, cased_words, terms
+from recapqa.text import cased_words, proper_nouns, terms
 
 FILE = "corpus_words.json"
 STATE = "corpus_words_state.json"  # what builds need to update the tables (`update`)
@@ -89,7 +89,7 @@ def document_sums(chunks: list[Chunk], sentences: list[Sentence], finder: AliasF
     """One document's part of the sums (its chunks and sentences)."""
     upper: set[str] = set()
     lower: set[str] = set()
-    for chunk in chunks:  # answer/question.py corpus_proper_nouns, split before its last step
+    for chunk in chunks:  # text.corpus_proper_nouns, split before its last step (text.proper_nouns)
         words_up, stems_low = cased_words(chunk.text)
         upper |= words_up
         lower |= stems_low
@@ -105,7 +105,7 @@ def document_sums(chunks: list[Chunk], sentences: list[Sentence], finder: AliasF
 
 def proper_nouns_of(sums: CorpusSums) -> list[str]:
     lower = sums.lower.keys()
-    return sorted(w for w in sums.upper if not set(terms(w)) & lower and w not in GENERIC_NAMES and len(w) > 2)
+    return sorted(proper_nouns(sums.upper, lower))
 
 
 def document_runs(chunks: Sequence[Chunk], sentences: Sequence[Sentence]) -> dict[str, dict[str, Any]] | None:

@@ -49,7 +49,7 @@ from recapqa.store.corpus_sums import (
 )
 from recapqa.store.files import REBUILD_FIX
 from recapqa.talk_mentions import AliasFinder, alias_limit, all_aliases, common_aliases, talk_notes
-from recapqa.text import Idf, terms
+from recapqa.text import Idf, corpus_proper_nouns, terms
 
 if TYPE_CHECKING:
     from recapqa.store import Index
@@ -62,7 +62,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CorpusWords:
-    proper_nouns: frozenset[str]  # answer/question.py corpus_proper_nouns, over the chunks
+    proper_nouns: frozenset[str]  # text.corpus_proper_nouns, over the chunks
     idf: Idf  # over the sentences
     common_aliases: frozenset[str]  # talk_mentions.common_aliases, over each talk's notes
     talk_rows: dict[str, list[int]]  # the sentence rows of each talk, in order
@@ -79,7 +79,6 @@ class StoredIdf(Idf):
 
 def _tables(talks: Iterable[Talk], chunks: Sequence[Chunk], sentences: Sequence[Sentence]) -> dict[str, Any]:
     # the answerer's own definition, imported here only: the one place the store reads answer/
-    from recapqa.answer.question import corpus_proper_nouns
 
     counts: Counter[str] = Counter()
     for sentence in sentences:
