@@ -25,8 +25,9 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
       at least RELEVANCE_FLOOR of the answerer's abstention threshold and RELATIVE_RELEVANCE
       of the best sentence shown, is within settings.llm_support_logit_gap log-odds of that
       best sentence and among the settings.llm_support_top best eligible sentences, or is an
-      item hanging under a line that passes, or goes on about a sentence that passes (answer/relevance.py), or (with the
-      items under it) a line whose items answer (one that restates the question above them);
+      item hanging under a line that passes, or goes on about a sentence that passes
+      (answer/relevance.py), or (with the items under it) a line whose items answer (one that
+      restates the question above them);
       when that row of the notes holds several sentences, the one the claim rests on must hold
       a word of the question if another one does. A pasted
       paragraph, or a true sentence of the right talk that is not the answer, is no support;
