@@ -31,13 +31,14 @@ sys.path.insert(0, str(REPO / "eval" / "llm"))
 from checker_set import hash_split, resolve
 
 SET = REPO / "eval" / "llm" / "checker_set.jsonl"
-# issue 11 targets precision 0.95 and recall 0.85. Measured 2026-11-27 23:42 (eval/llm/README.md, sixth round; 35 of
-# the 689 triples no longer resolve on main's index, see there): dev 82/85 = 0.965 and 82/88 = 0.932 (313 resolved,
-# 35 of them new in the sixth round: 2/2 and 2/2); test 111/120 = 0.925 and 111/126 = 0.881, of which the old half
-# 50/51 and 50/50, the first fresh batch 29/31 and 29/29, the second 13/17 and 13/17, the third 10/10 and 10/15, the
-# fourth 4/4 and 4/6, the fifth 3/3 and 3/5, the sixth (Qwen 0.5B and Gemma, sampled questions) 2/4 and 2/4; all
-# fresh batches together 61/69 = 0.884 and 61/76 = 0.803. The floors sit a little under the measured figures (about
-# one more error): a regression guard, not the targets.
+# issue 11 targets precision 0.95 and recall 0.85. Measured 2026-11-27 (eval/llm/README.md, sixth round; 35 of the
+# 701 triples no longer resolve on main's index, see there): dev 87/90 = 0.967 and 87/96 = 0.906 (325 resolved, 47
+# of them new in the sixth round: 7/7 and 7/10; dev recall was 0.932 before the 12 Qwen 1.5B triples, whose 3 right
+# claims the checker drops, so its floor went from 0.92 to 0.89); test 111/120 = 0.925 and 111/126 = 0.881, of which
+# the old half 50/51 and 50/50, the first fresh batch 29/31 and 29/29, the second 13/17 and 13/17, the third 10/10
+# and 10/15, the fourth 4/4 and 4/6, the fifth 3/3 and 3/5, the sixth (Qwen 0.5B and Gemma, sampled questions) 2/4
+# and 2/4; all fresh batches together 61/69 = 0.884 and 61/76 = 0.803. The floors sit a little under the measured
+# figures (about one more error): a regression guard, not the targets.
 PRECISION_TARGET, RECALL_TARGET = 0.95, 0.85
 FLOORS = {
     "test": (0.92, 0.87),
@@ -49,8 +50,8 @@ FLOORS = {
     "test, fresh replies, fifth batch": (0.95, 0.45),
     "test, fresh replies, sixth batch": (0.45, 0.45),
     "test, old half": (0.96, 0.98),
-    "dev": (0.95, 0.92),
-    "dev, new sixth round": (0.95, 0.95),
+    "dev": (0.95, 0.89),
+    "dev, new sixth round": (0.95, 0.65),
 }
 FRESH = "test, fresh replies"  # triples from replies to test questions, added after the split
 FRESH_1 = "test, fresh replies, first batch"  # its errors read once were moved to dev on 2026-11-27
