@@ -213,19 +213,6 @@ class Settings(BaseSettings, GistSettings):
         "changes nothing, 1 drops 3 right ones.",
     )
 
-    llm_heading_words: int = Field(
-        5,
-        ge=0,
-        description="Support check (answer/relevance.py): a line of at most this many words with no sentence end "
-        "('Counting Service', 'Route53 latency-based routing') that is among the best lines shown for the question "
-        "heads the lines right below it, which say what it does without naming it again; they answer as it would. "
-        "0 turns this off.",
-    )
-    llm_heading_reach: int = Field(
-        2,
-        ge=0,
-        description="Support check (answer/relevance.py): how many sentence rows below such a heading line it heads.",
-    )
     llm_list_items: int = Field(
         6,
         ge=0,

@@ -73,8 +73,8 @@ def test_an_item_ending_with_a_colon_or_question_mark_introduces_the_items_below
 def test_an_item_answers_when_the_line_it_hangs_under_does() -> None:
     cands = [Candidate(r, None, 0, score, eligible) for r, score, eligible in [(1, 0.999, True), (3, 0.6, False)]]  # type: ignore[arg-type]
     cands += [Candidate(6, None, 0, 0.6, True)]  # type: ignore[arg-type]  # under a line that does not answer
-    assert sorted(relevant_rows(cands, ROWS, 0.1, 1.6, 5, 2, list_items=6)) == [1, 3]
-    assert sorted(relevant_rows(cands, ROWS, 0.1, 1.6, 5, 2, list_items=0)) == [1]  # turned off
+    assert sorted(relevant_rows(cands, ROWS, 0.1, 1.6, list_items=6)) == [1, 3]
+    assert sorted(relevant_rows(cands, ROWS, 0.1, 1.6, list_items=0)) == [1]  # turned off
 
 
 NOTES = """# Inside the Sandbox VM

@@ -1,6 +1,5 @@
 """Which shown sentences answer the question for the support check (answer/relevance.py): the
-answerer's own ranking, an item under the short line that names its subject, and a sentence
-that goes on about the one before it."""
+answerer's own ranking, and a sentence that goes on about the one before it."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,7 @@ from recapqa.models import Span
 from recapqa.sentences import Sentence
 from recapqa.settings import Settings
 
-GAP, WORDS, REACH = 1.6, 5, 2
+GAP = 1.6
 
 
 def sentences(*texts: str, talk: str = "t") -> list[Sentence]:
@@ -27,47 +26,23 @@ def candidate(row: int, score: float, eligible: bool = True) -> Candidate:
 
 def test_the_answerers_best_sentences_answer_and_the_ones_far_below_do_not() -> None:
     rows = sentences("Ledger keeps balances.", "The office is in Berlin.", "Lunch was good.")
-    found = relevant_rows([candidate(0, 0.99), candidate(1, 0.96), candidate(2, 0.5)], rows, 0.1, GAP, WORDS, REACH)
+    found = relevant_rows([candidate(0, 0.99), candidate(1, 0.96), candidate(2, 0.5)], rows, 0.1, GAP)
     assert sorted(found) == [0, 1]  # 0.96 is 1.4 log-odds below 0.99, 0.5 is 4.6 below
 
 
 def test_only_the_top_eligible_sentences_answer_by_their_own_score() -> None:
     rows = sentences("Ledger keeps balances.", "The office is in Berlin.", "Lunch was good.", "It rained.")
     cands = [candidate(0, 0.99), candidate(1, 0.985), candidate(2, 0.98, eligible=False), candidate(3, 0.97)]
-    assert sorted(relevant_rows(cands, rows, 0.1, GAP, WORDS, REACH)) == [0, 1, 3]  # all within the gap
-    assert sorted(relevant_rows(cands, rows, 0.1, GAP, WORDS, REACH, top=2)) == [0, 1]  # 2 is not eligible
-    assert sorted(relevant_rows(cands, rows, 0.1, GAP, WORDS, REACH, top=1)) == [0]
-
-
-def test_an_item_answers_under_a_short_line_that_names_the_questions_subject() -> None:
-    rows = sentences("Ledger Service", "keeps a record of balances", "uses quorum consensus", "Lunch was good.")
-    cands = [candidate(0, 0.995, eligible=False), candidate(1, 0.5), candidate(2, 0.4, eligible=False)]
-    cands += [candidate(3, 0.98)]
-    found = relevant_rows(cands, rows, 0.1, GAP, WORDS, REACH, frozenset({"ledger", "service"}))
-    assert sorted(found) == [1, 2, 3]  # both items below the heading; the heading itself is not eligible
-    assert sorted(relevant_rows(cands, rows, 0.1, GAP, WORDS, REACH, frozenset({"router"}))) == [3]
-    assert sorted(relevant_rows(cands, rows, 0.1, GAP, 0, REACH, frozenset({"ledger"}))) == [3]  # turned off
-
-
-def test_a_line_that_ends_a_sentence_or_is_long_heads_nothing() -> None:
-    names = frozenset({"ledger"})
-    for head in ("The Ledger is great.", "Ledger Service keeps balances for many many years"):
-        rows = sentences(head, "keeps a record of balances", "Lunch was good.")
-        cands = [candidate(0, 0.995, eligible=False), candidate(1, 0.5), candidate(2, 0.98)]
-        assert sorted(relevant_rows(cands, rows, 0.1, GAP, WORDS, REACH, names)) == [2], head
-
-
-def test_a_heading_of_another_talk_heads_nothing() -> None:
-    rows = sentences("Ledger Service", talk="a") + sentences("keeps a record of balances", "Lunch.", talk="b")
-    cands = [candidate(0, 0.995, eligible=False), candidate(1, 0.5), candidate(2, 0.98)]
-    assert sorted(relevant_rows(cands, rows, 0.1, GAP, WORDS, REACH, frozenset({"ledger"}))) == [2]
+    assert sorted(relevant_rows(cands, rows, 0.1, GAP)) == [0, 1, 3]  # all within the gap
+    assert sorted(relevant_rows(cands, rows, 0.1, GAP, top=2)) == [0, 1]  # 2 is not eligible
+    assert sorted(relevant_rows(cands, rows, 0.1, GAP, top=1)) == [0]
 
 
 def test_a_sentence_opening_with_a_pronoun_answers_when_the_one_before_it_does() -> None:
     rows = sentences("The Console offers one screen.", "It connects the logs and the alerts.", "Logs are kept.")
     cands = [candidate(0, 0.999), candidate(1, 0.98), candidate(2, 0.98)]
     assert log_odds(0.98) < log_odds(0.999) - GAP
-    assert sorted(relevant_rows(cands, rows, 0.1, GAP, WORDS, REACH)) == [0, 1]
+    assert sorted(relevant_rows(cands, rows, 0.1, GAP)) == [0, 1]
 
 
 NOTES = """# Inside the Ledger platform

@@ -25,9 +25,9 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
       at least RELEVANCE_FLOOR of the answerer's abstention threshold and RELATIVE_RELEVANCE
       of the best sentence shown, is within settings.llm_support_logit_gap log-odds of that
       best sentence and among the settings.llm_support_top best eligible sentences, or is an
-      item under a short line naming the question's subject, or an item hanging under a line
-      that passes, or goes on about a sentence that passes (answer/relevance.py), or (with the
-      items under it) a line whose items answer (one that restates the question above them);
+      item hanging under a line that passes, or goes on about a sentence that passes
+      (answer/relevance.py), or (with the items under it) a line whose items answer (one that
+      restates the question above them);
       when that row of the notes holds several sentences, the one the claim rests on must hold
       a word of the question if another one does. A pasted
       paragraph, or a true sentence of the right talk that is not the answer, is no support;
@@ -126,11 +126,10 @@ class SupportChecker:
         best = max((c.score for c in candidates if c.eligible), default=0.0)
         settings = self.extractive.settings
         floor = max(RELEVANCE_FLOOR * settings.abstain_threshold, RELATIVE_RELEVANCE * best)
-        rules = (settings.llm_heading_words, settings.llm_heading_reach, info.names, settings.llm_list_items)
-        sentences = self.index.sentences
-        relevance = relevant_rows(candidates, sentences, floor, self.logit_gap, *rules, settings.llm_support_top)
+        sentences, items = self.index.sentences, settings.llm_list_items
+        relevance = relevant_rows(candidates, sentences, floor, self.logit_gap, items, settings.llm_support_top)
         # a list's items, each ranked on its own, answer by the gap alone (`_items_answer`)
-        items_relevance = relevant_rows(candidates, sentences, floor, self.logit_gap, *rules)
+        items_relevance = relevant_rows(candidates, sentences, floor, self.logit_gap, items)
         verdicts: list[Verdict] = []
         asks_name = info.kind == "person" or bool(_ASKS_COMPANY.search(question))
         asks_speakers = bool(_ASKS_WHO_SPOKE.search(question))
