@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tests.conftest import assistant_over
+from tests.conftest import assistant_over, module_assistant
 
 from recapqa.answer.kinds import kind_of
 from recapqa.answer.question import _names, analyse, counted_as
@@ -393,9 +393,7 @@ Kim shared the slides by mail at kim.park@example.org after the talk.
 
 @pytest.fixture(scope="module")
 def opscon(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
-    root = tmp_path_factory.mktemp("status")
-    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
-    return assistant_over(settings, {"opscon.md": STATUS}, embedder_factory)
+    return module_assistant(tmp_path_factory, embedder_factory, {"opscon.md": STATUS})
 
 
 def test_colour_address_and_port_questions_on_notes(opscon: Assistant) -> None:

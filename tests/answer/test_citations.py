@@ -34,7 +34,7 @@ def check(assistant: Assistant, question: str, reply: str) -> tuple[list[Verdict
 def source_of(assistant: Assistant, hits: list[Hit], text: str) -> int:
     """The number (1-based) of the first hit whose sentences include `text`."""
     for n, hit in enumerate(hits, 1):
-        rows = assistant.index.chunk_sentences[assistant.extractive.chunk_row(hit.chunk.chunk_id)]
+        rows = assistant.index.chunk_sentences[assistant.extractive.chunk_row(hit)]
         if any(assistant.index.sentences[r].text == text for r in rows):
             return n
     raise AssertionError(f"no source holds {text!r}")
@@ -240,7 +240,7 @@ def test_who_gave_it_is_supported_by_the_speaker_line_of_the_cited_talk(assistan
     facts = assistant.extractive.facts
 
     def rows(hit: Hit) -> list[int]:
-        return list(assistant.index.chunk_sentences[assistant.extractive.chunk_row(hit.chunk.chunk_id)])
+        return list(assistant.index.chunk_sentences[assistant.extractive.chunk_row(hit)])
 
     asked = next(c for c in assistant.extractive.candidates(retrieval) if c.eligible).hit.talk.talk_id
     speaker_rows = facts.talks[asked].speaker_rows
