@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import resource
 import threading
 import weakref
 from pathlib import Path
@@ -104,3 +105,15 @@ def check(folder: Path, fix: str) -> None:
             raise IndexCorruptError(
                 f"index file {name} in {folder.name} was cut short while in use ({size} of {len(data)} bytes)", fix
             )
+
+
+def raise_open_file_limit() -> int:
+    """Raise this process's open-file limit to its hard limit and return it: every mapped
+    index file keeps a descriptor (one generation of a 10k-file corpus holds ~330, twice
+    that while a reload loads the next), more than a common soft limit of 1024 leaves room
+    for beside sockets."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        return hard
+    return soft

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +19,8 @@ from conftest import assistant_over, index_file, mapped_paths
 from recapqa.embed import Embedder
 from recapqa.embed.onnx_encoder import OnnxQueryEncoder
 from recapqa.embed.onnx_export import ENCODER_DIR, WEIGHTS
-from recapqa.errors import IndexCorruptError
-from recapqa.mapped import check, load_npy, map_file
+from recapqa.errors import IndexCorruptError, StorageError
+from recapqa.mapped import check, load_npy, map_file, raise_open_file_limit
 from recapqa.settings import Settings
 from recapqa.store import load_index
 from recapqa.store import rows as rows_module
@@ -155,3 +156,30 @@ def test_parsed_rows_are_kept_up_to_a_bound(tmp_path: Path, monkeypatch: pytest.
     assert rows[0] is first  # kept
     assert [rows[1], rows[2], rows[3]] == [{"n": 1}, {"n": 2}, {"n": 3}]  # the third forgets the first two
     assert rows[0] == first and rows[0] is not first
+
+
+def test_running_out_of_descriptors_is_the_machines_limit_not_a_corrupt_index(built: Settings) -> None:
+    """Each mapped index file keeps a descriptor: EMFILE while loading is a StorageError
+    saying to raise the limit, not an IndexCorruptError saying to rebuild."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    open_now = len(os.listdir("/proc/self/fd"))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (open_now + 3, hard))
+    try:
+        with pytest.raises(StorageError) as caught:
+            load_index(built.index_dir)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert caught.value.message == "too many open files while reading the index folder (the open-file limit is reached)"
+    assert caught.value.fix == "raise the limit (`ulimit -n`, or LimitNOFILE in a systemd unit), then retry"
+    assert load_index(built.index_dir).chunks  # loads again under the old limit
+
+
+def test_serving_raises_the_open_file_limit_to_the_hard_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert hard != resource.RLIM_INFINITY and hard > 256  # this machine's: the test needs room to lower it
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
+    try:
+        assert raise_open_file_limit() == hard
+        assert resource.getrlimit(resource.RLIMIT_NOFILE) == (hard, hard)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -16,6 +16,7 @@ from recapqa import __version__
 from recapqa.api import errors, openai_compat, routes
 from recapqa.api.guard import Guard
 from recapqa.api.state import Engine
+from recapqa.mapped import raise_open_file_limit
 from recapqa.settings import Settings, get_settings
 
 STATIC = files("recapqa.api") / "static"
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        raise_open_file_limit()  # each memory-mapped index file keeps a descriptor open
         await run_in_threadpool(engine.try_load)  # never raises: /readyz reports a failure
         yield
 

@@ -40,6 +40,7 @@ REBUILD_FIX = "run `recapqa index --rebuild` to build it again from the corpus"
 # errno values that mean "the disk or its permissions", not "the index is damaged"
 DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
+TOO_MANY_FILES = {errno.EMFILE, errno.ENFILE}  # the process's (or system's) open-file limit
 ENV_NAMES = {"index": "RECAPQA_INDEX_DIR", "corpus": "RECAPQA_CORPUS_DIR", "cache": "RECAPQA_CACHE_DIR"}
 
 
@@ -58,6 +59,11 @@ def storage_error(exc: OSError, folders: Mapping[str, Path] | None = None, defau
     folder = (folders or {}).get(role)
     if folder is not None and folder.exists() and not folder.is_dir():
         return StorageError(f"the {role} folder is a file, not a folder", f"point it at a folder{elsewhere}")
+    if exc.errno in TOO_MANY_FILES:  # each memory-mapped index file holds a descriptor
+        return StorageError(
+            f"too many open files while reading the {role} folder (the open-file limit is reached)",
+            "raise the limit (`ulimit -n`, or LimitNOFILE in a systemd unit), then retry",
+        )
     if exc.errno in DENIED:
         reason = "is on a read-only file system" if exc.errno == errno.EROFS else "cannot be read or written"
         return StorageError(

@@ -25,6 +25,7 @@ from recapqa.store.files import (
     DENIED,
     DISK_FULL,
     REBUILD_FIX,
+    TOO_MANY_FILES,
     current_generation,
     new_generation,
     publish,
@@ -195,8 +196,8 @@ def _load_generation(generation: Path, threads: int = 1) -> Index:
         else:  # the layout before segments (one file of each)
             chunks, sentences, chunk_sentences, vectors, sentence_vectors, lexical = _single_files(generation)
     except OSError as exc:
-        if exc.errno in DENIED | DISK_FULL:
-            raise
+        if exc.errno in DENIED | DISK_FULL | TOO_MANY_FILES:
+            raise  # the machine, not the index: reported as a StorageError at the edges
         raise IndexCorruptError(f"index in {generation.name} cannot be read ({exc.strerror})", REBUILD_FIX) from exc
     except (ValueError, KeyError, TypeError, RuntimeError) as exc:
         reason = type(exc).__name__
