@@ -9,6 +9,8 @@ import json
 import os
 import resource
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from conftest import assistant_over, index_file, mapped_paths
 from recapqa.embed import Embedder
 from recapqa.embed.onnx_encoder import OnnxQueryEncoder
 from recapqa.embed.onnx_export import ENCODER_DIR, WEIGHTS
-from recapqa.errors import IndexCorruptError, StorageError
+from recapqa.errors import IndexCorruptError
 from recapqa.mapped import check, load_npy, map_file, raise_open_file_limit
 from recapqa.settings import Settings
 from recapqa.store import load_index
@@ -160,18 +162,28 @@ def test_parsed_rows_are_kept_up_to_a_bound(tmp_path: Path, monkeypatch: pytest.
 
 def test_running_out_of_descriptors_is_the_machines_limit_not_a_corrupt_index(built: Settings) -> None:
     """Each mapped index file keeps a descriptor: EMFILE while loading is a StorageError
-    saying to raise the limit, not an IndexCorruptError saying to rebuild."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    open_now = len(os.listdir("/proc/self/fd"))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (open_now + 3, hard))
-    try:
-        with pytest.raises(StorageError) as caught:
-            load_index(built.index_dir)
-    finally:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-    assert caught.value.message == "too many open files while reading the index folder (the open-file limit is reached)"
-    assert caught.value.fix == "raise the limit (`ulimit -n`, or LimitNOFILE in a systemd unit), then retry"
-    assert load_index(built.index_dir).chunks  # loads again under the old limit
+    saying to raise the limit, not an IndexCorruptError saying to rebuild. (In a fresh
+    process: in this one, earlier tests' mappings freed mid-load would make room.)"""
+    script = (
+        "import os, resource, sys\n"
+        "from pathlib import Path\n"
+        "from recapqa.errors import RecapqaError\n"
+        "from recapqa.store import load_index\n"
+        "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (len(os.listdir('/proc/self/fd')) + 3, hard))\n"
+        "try:\n"
+        "    load_index(Path(sys.argv[1]))\n"
+        "except RecapqaError as exc:\n"
+        "    print(type(exc).__name__, exc.message, exc.fix, sep='|')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(built.index_dir)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().split("|") == [
+        "StorageError",
+        "too many open files while reading the index folder (the open-file limit is reached)",
+        "raise the limit (`ulimit -n`, or LimitNOFILE in a systemd unit), then retry",
+    ]
+    assert load_index(built.index_dir).chunks  # loads under the usual limit
 
 
 def test_serving_raises_the_open_file_limit_to_the_hard_limit() -> None:
