@@ -145,13 +145,19 @@ def proper_nouns(upper: Iterable[str], lower_stems: AbstractSet[str]) -> frozens
     return frozenset(w for w in upper if not set(terms(w)) & lower_stems and w not in GENERIC_NAMES and len(w) > 2)
 
 
-def corpus_proper_nouns(texts: Iterable[str]) -> frozenset[str]:
-    """Words written capitalised mid-sentence whose stem is never written in lower case
-    ('Netflix' is one; 'Language', from "Large Language Models", is not: 'languages' is)."""
+def cased_words_of(texts: Iterable[str]) -> tuple[set[str], set[str]]:
+    """`cased_words` over several texts: every word written capitalised, every stem written
+    in lower case."""
     upper: set[str] = set()
     lower_stems: set[str] = set()
     for text in texts:
         words_up, stems_low = cased_words(text)
         upper |= words_up
         lower_stems |= stems_low
-    return proper_nouns(upper, lower_stems)
+    return upper, lower_stems
+
+
+def corpus_proper_nouns(texts: Iterable[str]) -> frozenset[str]:
+    """Words written capitalised mid-sentence whose stem is never written in lower case
+    ('Netflix' is one; 'Language', from "Large Language Models", is not: 'languages' is)."""
+    return proper_nouns(*cased_words_of(texts))

@@ -37,6 +37,7 @@ _ASKED_TYPE = re.compile(
     r"^\s*(?:which|what)\s+((?:[\w.&'’-]+\s+){1,3}?)(?:is|are|was|were|did|does|do|has|have|had|can|could|will|would)\b",
     re.I,
 )
+_FRAMING_PHRASES = (_SOURCE_PHRASE, _ASKED_TYPE)
 _TALK_REFERENCE = re.compile(r"\b(speaker|talk|keynote|presentation|presenter|session|panel)\b", re.I)
 # What a definition question defines: "canvas" in "What is a canvas in Michelangelo?", "UNC"
 # in "what does the UNC in UNC2452 mean?".
@@ -139,11 +140,7 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
         counted=_counted(question, names) if kind in ("number", "money") else frozenset(),
         counted_names=_counted(question, names, named=True) if kind in ("number", "money") else frozenset(),
         subject=subject,
-        framing_names=frozenset(
-            n
-            for n in names
-            if any(n in words(m) for m in _SOURCE_PHRASE.findall(question) + _ASKED_TYPE.findall(question))
-        ),
+        framing_names=names & {w for phrase in _FRAMING_PHRASES for m in phrase.findall(question) for w in words(m)},
     )
 
 

@@ -38,13 +38,13 @@ _DATE = re.compile(
     r"|\b\d{1,2}(st|nd|rd|th)\b|\bday\s*\d\b",
     re.I,
 )
-# A length of time: an amount (or 'a', 'a few') beside a unit of time.
 # The basic colour terms (Berlin & Kay) and the metals medals are named by.
 _COLOUR = re.compile(
     r"\b(red|orange|yellow|green|blue|purple|violet|pink|brown|black|white|gr[ae]y|gold|silver|bronze)\b", re.I
 )
 # An e-mail address or a web address ('jane@example.org', 'https://…', 'www.…', 'example.com/x').
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bhttps?://|\bwww\.|\b[\w-]+\.(com|org|net|io|dev)\b", re.I)
+# A length of time: an amount (or 'a', 'a few') beside a unit of time.
 _DURATION = re.compile(
     r"\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|several|many|couple of)"
     r"[\s-]+(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|decades?)\b",

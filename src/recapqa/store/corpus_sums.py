@@ -23,7 +23,7 @@ from recapqa.models import Chunk
 from recapqa.sentences import Sentence
 from recapqa.store.files import read_manifest
 from recapqa.talk_mentions import AliasFinder, talk_notes
-from recapqa.text import cased_words, proper_nouns, terms
+from recapqa.text import cased_words_of, proper_nouns, terms
 
 FILE = "corpus_words.json"
 STATE = "corpus_words_state.json"  # what builds need to update the tables (`update`)
@@ -87,12 +87,8 @@ def _add(mine: Counter[str], theirs: Counter[str], sign: int) -> bool:
 
 def document_sums(chunks: list[Chunk], sentences: list[Sentence], finder: AliasFinder) -> CorpusSums:
     """One document's part of the sums (its chunks and sentences)."""
-    upper: set[str] = set()
-    lower: set[str] = set()
-    for chunk in chunks:  # text.corpus_proper_nouns, split before its last step (text.proper_nouns)
-        words_up, stems_low = cased_words(chunk.text)
-        upper |= words_up
-        lower |= stems_low
+    # text.corpus_proper_nouns before its last step (text.proper_nouns, over the summed counts)
+    upper, lower = cased_words_of(chunk.text for chunk in chunks)
     counts: Counter[str] = Counter()
     for sentence in sentences:
         counts.update(set(terms(sentence.text)))
