@@ -81,11 +81,17 @@ ROUNDTABLES = "# Contributors summit\n\n" + "\n".join(
 )
 
 
+def few_hits(tmp_path_factory: pytest.TempPathFactory, embedder: Callable[[], Embedder], notes: str) -> Assistant:
+    """An assistant over `notes` (one file) retrieving few candidates and hits, so that which
+    talk comes first decides what is seen."""
+    root = tmp_path_factory.mktemp("summit")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", candidate_pool=5, top_k=4)
+    return assistant_over(settings, {"summit.md": notes}, embedder)
+
+
 @pytest.fixture(scope="module")
 def roundtables(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
-    root = tmp_path_factory.mktemp("roundtables")
-    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", candidate_pool=5, top_k=4)
-    return assistant_over(settings, {"summit.md": ROUNDTABLES}, embedder_factory)
+    return few_hits(tmp_path_factory, embedder_factory, ROUNDTABLES)
 
 
 def test_a_section_is_named_by_who_wrote_its_report(roundtables: Assistant) -> None:
@@ -162,9 +168,7 @@ SUMMIT = "# Data summit\n\n" + "\n".join(
 
 @pytest.fixture(scope="module")
 def summit(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
-    root = tmp_path_factory.mktemp("summit")
-    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", candidate_pool=5, top_k=4)
-    return assistant_over(settings, {"summit.md": SUMMIT}, embedder_factory)
+    return few_hits(tmp_path_factory, embedder_factory, SUMMIT)
 
 
 def test_a_talk_named_by_a_speakers_full_name_comes_before_one_matching_the_words(summit: Assistant) -> None:

@@ -7,13 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tests.conftest import assistant_over
+from tests.conftest import module_assistant
 
 from recapqa.answer.question import analyse
 from recapqa.answer.sentence_kinds import kind_score
 from recapqa.embed import Embedder
 from recapqa.pipeline import Assistant
-from recapqa.settings import Settings
 
 NOTES = """# Kernel Days 2024
 
@@ -33,9 +32,7 @@ Sam Roe works at Initech, where builds run on 400 machines.
 
 @pytest.fixture(scope="module")
 def kernel_days(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
-    root = tmp_path_factory.mktemp("near-misses")
-    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
-    return assistant_over(settings, {"kernel-days.md": NOTES}, embedder_factory)
+    return module_assistant(tmp_path_factory, embedder_factory, {"kernel-days.md": NOTES})
 
 
 def test_a_word_opening_a_quotation_is_not_an_organisation() -> None:
