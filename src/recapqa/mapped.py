@@ -25,6 +25,7 @@ import os
 import resource
 import threading
 import weakref
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -83,19 +84,21 @@ def load_npy(path: Path) -> np.ndarray:
     return flat.reshape(shape, order="F" if fortran else "C")
 
 
-def check(folder: Path, fix: str) -> None:
-    """IndexCorruptError (with `fix`) when a file mapped from under `folder` is now shorter
-    than when it was mapped."""
-    prefix = str(folder) + os.sep
-    live: list[tuple[mmap.mmap, str]] = []
+def check(folders: Iterable[Path], fix: str) -> None:
+    """IndexCorruptError (with `fix`) when a file mapped from under one of `folders` is now
+    shorter than when it was mapped. One pass over the mappings, whatever the folders."""
+    prefixes = {str(folder) + os.sep: folder for folder in folders}
+    live: list[tuple[mmap.mmap, str, Path]] = []
     with _LOCK:
         for key, (ref, path) in list(_MAPS.items()):
             data = ref()
             if data is None:
                 del _MAPS[key]
-            elif path.startswith(prefix):
-                live.append((data, path))
-    for data, path in live:
+                continue
+            folder = next((f for prefix, f in prefixes.items() if path.startswith(prefix)), None)
+            if folder is not None:
+                live.append((data, path, folder))
+    for data, path, folder in live:
         try:
             size = data.size()  # fstat of the mapping's own descriptor
         except (ValueError, OSError):  # closed: nothing reads it any more

@@ -144,7 +144,7 @@ def test_a_deleted_mapped_file_stays_readable_and_whole(tmp_path: Path) -> None:
     vectors, rows = load_npy(folder / "v.npy"), map_file(folder / "rows.jsonl")
     (folder / "v.npy").unlink()
     (folder / "rows.jsonl").unlink()
-    check(folder, REBUILD_FIX)
+    check([folder], REBUILD_FIX)
     assert vectors.tolist() == list(range(8)) and bytes(rows) == b'{"a": 1}\n'
 
 

@@ -59,8 +59,7 @@ class Index:
         from recapqa.mapped import check
         from recapqa.store.files import REBUILD_FIX
 
-        for folder in (self.path, self.path.parent / ENCODER_DIR):  # not older generations' files
-            check(folder, REBUILD_FIX)
+        check((self.path, self.path.parent / ENCODER_DIR), REBUILD_FIX)  # not older generations' files
 
 
 def sentences_by_chunk(chunks: list[Chunk], sentences: list[Sentence]) -> list[list[int]]:
