@@ -21,6 +21,20 @@ class GistSettings(BaseModel):
         description="Summaries, takeaways: added to the relevance of units under a lead-in or section title saying "
         "takeaways/lessons/conclusion (the notes' own summary).",
     )
+    gist_conclusion_boost: float = Field(
+        0.2,
+        ge=0,
+        description="Summaries, takeaways: added to the relevance of a unit saying the talk concluded "
+        "('She concluded his talk with ...', 'In the end ...': `CONCLUDING_CUE`). Helper h70: dev summary "
+        "0.531 -> 0.541 (one key point on the tuned half, the other unchanged).",
+    )
+    gist_quoted_penalty: float = Field(
+        0.1,
+        ge=0,
+        description="Summaries, takeaways: taken from the relevance of a unit quoting a line word for word ('> ...'): "
+        "someone's one-liner, not a point the notes make. Helper h70: dev summary 0.541 -> 0.550 with the "
+        "conclusion boost (one key point on the tuned half, the other unchanged).",
+    )
     gist_fact_boost: float = Field(
         0.1, ge=0, description="Summaries: added to the centrality of sentences that give a number (a year, a count)."
     )

@@ -37,7 +37,9 @@ from recapqa.answer.gist_words import (
     ABOUT_CUE,
     ASIDE_CUE,
     ASKING_WORDS,
+    CONCLUDING_CUE,
     LINKS,
+    QUOTED_LINE,
     SESSION_KINDS,
     TAKEAWAY_CUE,
 )
@@ -96,13 +98,19 @@ class GistAnswerer(GistBase):
 
     def _summary_relevance(self, found: Candidates) -> np.ndarray:
         """A summary's relevance (`_relevance`), favouring the notes' own takeaways, lessons,
-        conclusion: units under a lead-in or section title saying so."""
+        conclusion: units under a lead-in or section title saying so, and units saying the talk
+        concluded (`gist_conclusion_boost`); a unit quoting a line word for word ('> ...')
+        less (`gist_quoted_penalty`)."""
         cues = [
             f"{self.index.sentences[u.rows[0]].context} {title} {u.quote if len(u.rows) > 1 else ''}"
             for u, title in zip(found.units, found.title, strict=True)
         ]
-        return self._relevance(found) + self.settings.gist_takeaway_boost * np.array(
-            [bool(TAKEAWAY_CUE.search(c)) for c in cues]
+        said = [LINKS.sub(" ", u.quote) for u in found.units]
+        return (
+            self._relevance(found)
+            + self.settings.gist_takeaway_boost * np.array([bool(TAKEAWAY_CUE.search(c)) for c in cues])
+            + self.settings.gist_conclusion_boost * np.array([bool(CONCLUDING_CUE.search(t)) for t in said])
+            - self.settings.gist_quoted_penalty * np.array([bool(QUOTED_LINE.search(u.quote)) for u in found.units])
         )
 
     def _on_topic(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:

@@ -12,9 +12,11 @@ __all__ = [
     "ABOUT_CUE",
     "ASIDE_CUE",
     "ASKING_WORDS",
+    "CONCLUDING_CUE",
     "GENERIC_WORDS",
     "LINKS",
     "NOT_THEMES",
+    "QUOTED_LINE",
     "SESSION_KINDS",
     "TAKEAWAY_CUE",
 ]
@@ -44,6 +46,11 @@ GENERIC_WORDS = frozenset(
 )
 # NOT_THEMES (labels of links, roles of people) and LINKS: gist_text.py, which the index build shares
 TAKEAWAY_CUE = re.compile(r"\b(takeaways?|lessons?|learnings?|conclusions?|key points?|advice|recommend\w*)\b", re.I)
+# How notes say a talk's conclusion in the sentence itself ("She concluded his talk with ...",
+# "In the end they reached ..."): the point the talk ends on.
+CONCLUDING_CUE = re.compile(r"\b(conclu\w*|in the end|to sum up|summ\w+ up|wrap\w* up)\b", re.I)
+# A line quoted word for word (Markdown '> '): someone's one-liner, not a point the notes make.
+QUOTED_LINE = re.compile(r"^\s*>", re.M)
 # How notes say what a talk is about: "The presentation emphasized ...", "We discussed ...".
 ABOUT_CUE = re.compile(
     r"\b(talks?|talked|presentation|presented|session|keynote|focus\w*|discuss\w*|emphasi\w*|highlight\w*"
