@@ -137,6 +137,12 @@ class Settings(BaseSettings, GistSettings):
         description="Logistic weights of answer/features.py CONFIDENCE_FEATURES: the probability that the "
         "extractive answer holds, compared with abstain_threshold; fitted by eval/calibrate.py.",
     )
+    soft_rules: tuple[str, ...] = Field(
+        (),
+        description="Eligibility rules (answer/eligibility.py, by name: kind, count, speaker_line, says_nothing, "
+        "denies, note_taker_absent, other_time, talk_name, name, number) not applied as filters; the "
+        "calibrated features weigh what they check instead.",
+    )
     talk_name_mentions: int = Field(
         3,
         ge=1,
@@ -163,6 +169,16 @@ class Settings(BaseSettings, GistSettings):
         "must hold at least this share of the question's words (IDF-weighted) itself.",
     )
     max_answer_sentences: int = Field(3, ge=1, le=10)
+    talk_sentences: int = Field(
+        1,
+        ge=0,
+        description="Extra candidate sentences per retrieved talk: its sentences closest to the question by "
+        "sentence vector that no retrieved chunk holds, ranked after every retrieved chunk (0: only the retrieved "
+        "chunks' sentences). Chosen on dev half A (eval/FAILURES.md): 1 and 2 tie, 3 answers a near miss.",
+    )
+    talk_sentence_talks: int = Field(
+        2, ge=1, description="How many of the first retrieved talks give extra candidates (talk_sentences)."
+    )
     metadata_talk_share: float = Field(
         0.6,
         ge=0,
