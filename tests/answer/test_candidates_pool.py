@@ -80,3 +80,19 @@ def test_the_rule_that_removes_a_sentence_is_named_and_can_be_left_to_the_featur
     assert soft.eligible(row, info, kind)
     count = analyse("How many engineers keep the invoices?", answerer.proper_nouns)
     assert answerer.eligible.rejected_by(row, count, kind) == "kind"  # a count asked: the sentence has none
+
+
+def test_a_runner_up_of_the_same_talk_within_nine_tenths_of_the_best_is_quoted_too(billing: Assistant) -> None:
+    rows = {s.text.split()[0]: r for r, s in enumerate(billing.index.sentences)}
+    retrieval = billing.retriever.retrieve(QUESTION)
+    scored = {c.row: c for c in billing.extractive.candidates(retrieval)}
+    best = replace(scored[rows["Invoices"]], score=0.80, eligible=True)
+    # (the other two with the best's features: only scores decide which runner-ups are quoted)
+    runner_up = replace(best, row=rows["On-call"], score=0.73)  # 0.9125 of the best
+    far = replace(best, row=rows["Jane"], score=0.70)  # 0.875: not quoted
+    sure = {"abstain_threshold": 0.0}
+    answerer = ExtractiveAnswerer(billing.index, billing.settings.model_copy(update=sure))
+    answer = answerer.answer_from(retrieval, [best, runner_up, far])
+    assert [c.quote.split()[0] for c in answer.citations] == ["Invoices", "On-call"]
+    strict = ExtractiveAnswerer(billing.index, billing.settings.model_copy(update={**sure, "runner_up_ratio": 0.95}))
+    assert [c.quote.split()[0] for c in strict.answer_from(retrieval, [best, runner_up, far]).citations] == ["Invoices"]
