@@ -81,9 +81,6 @@ class QuestionInfo:
     # unsaid beside it: its source ('according to the X survey'), the sort of thing asked
     # ('which GitHub issue…': the notes write 'issue 33389')
     framing_names: frozenset[str] = frozenset()
-    # of those, the sort of thing asked ('which SANS courses'): the talk need not write it either;
-    # a source ('according to the X survey') no talk cites is a reason to abstain
-    asked_type_names: frozenset[str] = frozenset()
 
     @cached_property
     def given_numbers(self) -> frozenset[str]:
@@ -144,7 +141,6 @@ def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
         counted_names=_counted(question, names, named=True) if kind in ("number", "money") else frozenset(),
         subject=subject,
         framing_names=names & {w for phrase in _FRAMING_PHRASES for m in phrase.findall(question) for w in words(m)},
-        asked_type_names=names & {w for m in _ASKED_TYPE.findall(question) for w in words(m)},
     )
 
 
