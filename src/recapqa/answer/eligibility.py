@@ -53,8 +53,8 @@ class Eligibility:
         gives must be in the sentence, its lead-in, the sentence before, or the talk's
         metadata (only the metadata when the question says 'the X talk'), or be something
         the talk names again and again (a passing mention does not make the talk about it),
-        or frame the answer (its source, 'according to the X survey', or the sort of thing
-        asked, 'which GitHub issue', 'which SANS courses'), which notes often leave unsaid;
+        or, when it frames the answer (its source, 'according to the X survey', or the sort
+        of thing asked, 'which GitHub issue'), anywhere in the talk;
         a year or an edition the question gives ("Apply(ops) 24") must be there too, or said
         elsewhere in the same talk (the question's setting, not what it asks)."""
         sentence, facts = self.index.sentences[row], self.facts.sentences[row]
@@ -87,8 +87,8 @@ class Eligibility:
             forms = info.forms_of(name)
             if info.talk_only and name in info.talk_names and not any(f in metadata + facts.people for f in forms):
                 yield "talk_name"
-            if name in info.framing_names:
-                continue  # 'according to the X data', 'which GitHub issue': talk and sentence may leave it unsaid
+            if name in info.framing_names and any(f in talk.notes or f in metadata for f in forms):
+                continue  # 'according to the X data', 'which GitHub issue': the talk has it; the sentence need not
             if not any(f in near for f in forms) and (
                 max(talk.notes.count(f) for f in forms) < self.settings.talk_name_mentions
                 or names_other(sentence.text.split(":")[0], info.names | info.words)
