@@ -79,6 +79,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/h72/idx"))
     parser.add_argument("--save", type=Path, help="one JSON line a question (id, half, scores)")
     parser.add_argument("--sets", default="default,corpora")
+    parser.add_argument("--before", type=Path, help="a --save file of an earlier run: per-collection before/after")
     args = parser.parse_args()
     saved, table, unanswered = [], [], []
     for name in args.sets.split(","):
@@ -128,6 +129,9 @@ def main() -> None:
     if args.save:
         args.save.write_text("".join(json.dumps(r) + "\n" for r in saved))
     print(totals(saved))
+    if args.before:
+        before = [json.loads(line) for line in args.before.read_text().splitlines()]
+        print("\n" + by_collection(before, saved))
     print("\n## A: answerable questions answered wrong, by stage\n")
     print("| set | collection | id | stage | detail | question |\n|---|---|---|---|---|---|")
     for cells in sorted(table, key=lambda c: (c[3], c[0], c[1], c[2])):
@@ -161,6 +165,27 @@ def totals(rows: list[dict]) -> str:
             cells += [f"{sum(r['abstained'] for r in ans) / len(ans):.3f}", _rate(una, "abstained")]
             cells += [f"{sum(hits) / len(hits):.3f}", f"{_per_answer(sub):.2f}"]
             out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def by_collection(before: list[dict], after: list[dict]) -> str:
+    """Per collection (both halves together: totals only), before -> after."""
+    out = [
+        "| collection | questions | fact hit | false abstention | abstention recall |",
+        "|---|---|---|---|---|",
+    ]
+    for collection in sorted({r["collection"] or "-" for r in after}):
+        cells = []
+        for key, answerable in (("fact_hit", True), ("abstained", True), ("abstained", False)):
+            pair = [
+                _rate(
+                    [r for r in rows if (r["collection"] or "-") == collection and r["answerable"] == answerable], key
+                )
+                for rows in (before, after)
+            ]
+            cells.append(" -> ".join(p.split(" ")[0] for p in pair))
+        n = sum((r["collection"] or "-") == collection for r in after)
+        out.append(f"| {collection} | {n} | " + " | ".join(cells) + " |")
     return "\n".join(out)
 
 
