@@ -137,6 +137,12 @@ class Settings(BaseSettings, GistSettings):
         description="Logistic weights of answer/features.py CONFIDENCE_FEATURES: the probability that the "
         "extractive answer holds, compared with abstain_threshold; fitted by eval/calibrate.py.",
     )
+    soft_rules: tuple[str, ...] = Field(
+        (),
+        description="Eligibility rules (answer/eligibility.py, by name: kind, count, speaker_line, says_nothing, "
+        "denies, note_taker_absent, other_time, talk_name, name, number) not applied as filters; the "
+        "calibrated features weigh what they check instead.",
+    )
     talk_name_mentions: int = Field(
         3,
         ge=1,
@@ -163,6 +169,16 @@ class Settings(BaseSettings, GistSettings):
         "must hold at least this share of the question's words (IDF-weighted) itself.",
     )
     max_answer_sentences: int = Field(3, ge=1, le=10)
+    talk_sentences: int = Field(
+        1,
+        ge=0,
+        description="Extra candidate sentences per retrieved talk: its sentences closest to the question by "
+        "sentence vector that no retrieved chunk holds, ranked after every retrieved chunk (0: only the retrieved "
+        "chunks' sentences). Chosen on dev half A (eval/FAILURES.md): 1 and 2 tie, 3 answers a near miss.",
+    )
+    talk_sentence_talks: int = Field(
+        2, ge=1, description="How many of the first retrieved talks give extra candidates (talk_sentences)."
+    )
     metadata_talk_share: float = Field(
         0.6,
         ge=0,
@@ -171,7 +187,14 @@ class Settings(BaseSettings, GistSettings):
         "hold at least this share of the question's own words (rarer words weigh more).",
     )
     # a runner-up sentence joins the answer when its score is at least this share of the best
-    runner_up_ratio: float = Field(0.95, gt=0, le=1)
+    runner_up_ratio: float = Field(
+        0.9,
+        gt=0,
+        le=1,
+        description="A runner-up sentence of the same talk is quoted too when its probability is at least this "
+        "share of the best one's (up to max_answer_sentences). 0.95 until 2026-11-28; 0.9 chosen on dev half A "
+        "(eval/FAILURES.md): one more answer holds on A, three on B, for 0.1 to 0.3 more sentences an answer.",
+    )
     multi_talk_ratio: float = Field(0.85, gt=0, le=1)
     max_question_chars: int = Field(4000, ge=10)
     query_cache_size: int = Field(2048, ge=0)  # query embeddings kept (LRU); 0 disables

@@ -3,6 +3,8 @@ eligible ones, answer/features.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from recapqa.answer.facts import Facts
 from recapqa.answer.kinds import required
 from recapqa.answer.question import QuestionInfo, counted_as
@@ -35,7 +37,18 @@ class Eligibility:
         return self._titles[talk_id]
 
     def __call__(self, row: int, info: QuestionInfo, kind: float) -> bool:
-        """Rules, not weights: a count or an amount must be in the sentence, of what the
+        return self.rejected_by(row, info, kind) is None
+
+    def rejected_by(self, row: int, info: QuestionInfo, kind: float) -> str | None:
+        """The first rule the sentence breaks (None when it breaks none), leaving out the rules
+        `Settings.soft_rules` names (the calibrated features weigh what they check)."""
+        soft = self.settings.soft_rules
+        return next((rule for rule in self._broken(row, info, kind) if rule not in soft), None)
+
+    def _broken(self, row: int, info: QuestionInfo, kind: float) -> Iterator[str]:
+        """The rules the sentence breaks, in order, each named.
+
+        Rules, not weights: a count or an amount must be in the sentence, of what the
         question counts; a 'Speaker:' line only answers who spoke; every name the question
         gives must be in the sentence, its lead-in, the sentence before, or the talk's
         metadata (only the metadata when the question says 'the X talk'), or be something
@@ -46,11 +59,11 @@ class Eligibility:
         elsewhere in the same talk (the question's setting, not what it asks)."""
         sentence, facts = self.index.sentences[row], self.facts.sentences[row]
         if (required(info.kind) or (info.kind == "person" and info.asks_speaker)) and not kind:
-            return False  # 'Who gave …' is answered by a name ('Who uses X?' may be by a company)
+            yield "kind"  # 'Who gave …' is answered by a name ('Who uses X?' may be by a company)
         if info.focus and not self._counts_focus(sentence, facts.own_terms, info):
-            return False
+            yield "count"
         if facts.speaker_line and not info.asks_speaker:
-            return False
+            yield "speaker_line"
         talk = self.facts.talks[sentence.talk_id]
         # a talk's own title line says nothing (its speakers are news only to who/company
         # questions, its title only to 'which talk…')
@@ -59,27 +72,30 @@ class Eligibility:
         else:
             known = info.terms | (self._title_terms(sentence.talk_id) if info.asks_speaker else talk.terms)
         if not sentence.text.rstrip().endswith(":") and not says_more(f"{sentence.label} {sentence.text}", known):
-            return False  # a lead-in brings its items; an item under a label is quoted with it
+            yield "says_nothing"  # a lead-in brings its items; an item under a label is quoted with it
         if sentence.label and says_only_no(sentence.text, known, info.text):
-            return False  # 'VPC peering' / 'NO bandwidth constraints' denies what 'which has them' asks
+            yield "denies"  # 'VPC peering' / 'NO bandwidth constraints' denies what 'which has them' asks
         if self._items_deny(row, known, info.text):
-            return False  # nor is the label 'VPC peering' itself an answer
-        if note_taker_absent(sentence.text) or other_time(sentence.text, info.text):
-            return False
+            yield "denies"  # nor is the label 'VPC peering' itself an answer
+        if note_taker_absent(sentence.text):
+            yield "note_taker_absent"
+        if other_time(sentence.text, info.text):
+            yield "other_time"
         metadata = talk.about + facts.context
         near = metadata + facts.text + self.facts.previous_text(row) + facts.people + facts.antecedents
         for name in sorted(info.names):
             forms = info.forms_of(name)
             if info.talk_only and name in info.talk_names and not any(f in metadata + facts.people for f in forms):
-                return False
+                yield "talk_name"
             if name in info.framing_names and any(f in talk.notes or f in metadata for f in forms):
                 continue  # 'according to the X data', 'which GitHub issue': the talk has it; the sentence need not
             if not any(f in near for f in forms) and (
                 max(talk.notes.count(f) for f in forms) < self.settings.talk_name_mentions
                 or names_other(sentence.text.split(":")[0], info.names | info.words)
             ):  # (what a line lists after its ':' is what it says, not what it is about)
-                return False  # the talk is about it, but this sentence is about something else it names
-        return all(n in near or n in sentence.text or n in talk.notes for n in info.numbers)
+                yield "name"  # the talk is about it, but this sentence is about something else it names
+        if not all(n in near or n in sentence.text or n in talk.notes for n in info.numbers):
+            yield "number"
 
     def _items_deny(self, row: int, known: frozenset[str], question: str, reach: int = 8) -> bool:
         """Does an item under this line (its label) deny what the question asks, saying nothing else?"""

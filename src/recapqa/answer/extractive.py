@@ -99,6 +99,7 @@ class ExtractiveAnswerer:
             cosines = self.index.sentence_vectors[rows] @ retrieval.query_vector
             for row, cosine in zip(rows, cosines, strict=True):
                 out.append(self._score(row, float(cosine), hit, rank, info, q_weight, retrieval.mentioned_talks))
+        out += self._talk_sentences(retrieval, info, q_weight, seen)
         if info.asks_speaker:  # who gave it is said once, in a chunk the question may not retrieve
             for rank, hit in enumerate(retrieval.hits):
                 for row in self.facts.talks[hit.talk.talk_id].speaker_rows:
@@ -109,6 +110,34 @@ class ExtractiveAnswerer:
                         own_hit = replace(hit, chunk=self.index.chunks[chunk_row], row=chunk_row)
                         out.append(self._score(row, cosine, own_hit, rank, info, q_weight, retrieval.mentioned_talks))
         out.sort(key=lambda c: (-c.score, c.row))
+        return out
+
+    def _talk_sentences(
+        self, retrieval: Retrieval, info: QuestionInfo, q_weight: float, seen: set[int]
+    ) -> list[Candidate]:
+        """The sentences of the first retrieved talks closest to the question (sentence
+        vectors) that no retrieved chunk holds: a talk is often retrieved by another of its
+        chunks than the one that answers (`Settings.talk_sentences` per talk)."""
+        out: list[Candidate] = []
+        talks: list[str] = []
+        for hit in retrieval.hits:
+            if hit.talk.talk_id in talks or len(talks) >= self.settings.talk_sentence_talks:
+                continue
+            talks.append(hit.talk.talk_id)
+            rows = [r for r in self.facts.rows_of(hit.talk.talk_id) if r not in seen]
+            if not rows or not self.settings.talk_sentences:
+                continue
+            cosines = self.index.sentence_vectors[rows] @ retrieval.query_vector
+            for i in np.argsort(-cosines, kind="stable")[: self.settings.talk_sentences]:
+                row = rows[int(i)]
+                seen.add(row)
+                chunk_row = self.facts.sentences[row].chunk_row
+                own_hit = replace(hit, chunk=self.index.chunks[chunk_row], row=chunk_row)
+                # ranked after every retrieved chunk: no retrieval score vouches for it
+                last = len(retrieval.hits)
+                out.append(
+                    self._score(row, float(cosines[i]), own_hit, last, info, q_weight, retrieval.mentioned_talks)
+                )
         return out
 
     def _score(

@@ -106,7 +106,8 @@ class Facts:
                 self._chunk_of = chunk_of
         return max(0, int(self._chunk_of[row]))
 
-    def _rows_of(self, talk_id: str) -> list[int]:
+    def rows_of(self, talk_id: str) -> list[int]:
+        """The talk's sentence rows, in order."""
         if self._talk_rows is None:
             talk_rows: dict[str, list[int]] = {}
             for row, sentence in enumerate(self.index.sentences):
@@ -115,7 +116,7 @@ class Facts:
         return self._talk_rows.get(talk_id, [])
 
     def _talk(self, talk_id: str) -> TalkFacts:
-        t, rows, sentences = self.index.talks[talk_id], self._rows_of(talk_id), self.index.sentences
+        t, rows, sentences = self.index.talks[talk_id], self.rows_of(talk_id), self.index.sentences
         if self._twins is None:
             self._twins = same_recording(self.index.talks.values())
         # the same talk's listing elsewhere (its one recording) names its speakers; notes linking
