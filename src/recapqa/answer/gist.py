@@ -62,8 +62,6 @@ class GistAnswerer(GistTopic):
             talks = [t for t in talks if names_people(t, retrieval.question)] or talks
         # "which talks mention X": X is the topic even where it names a talk
         topic = self._topic(info, [] if info.kind == "which_talks" else talks)
-        if info.kind == "compare":  # who is compared is not what about, named in a talk or not
-            topic = topic - self._who(info) or topic
         if info.kind == "speaker_topic":  # their notes may be written up where their name is
             talks = self._speaker_talks(retrieval, info, talks, topic)
         if info.kind in ("summary", "takeaways"):
@@ -80,12 +78,10 @@ class GistAnswerer(GistTopic):
                 if topic
                 else self._summary(retrieval, talks[0], False, started)
             )
-        if info.kind == "compare":  # the sides the question names, else the first two talks it names
-            sides = self._sides(retrieval, info, talks, topic) or talks[:2]
-            if len(sides) == 2:
-                return self._compare(retrieval, sides, topic, started)
-            if sides and topic:  # both sides in one talk's notes: what it says on the topic
-                return self._on_topic(retrieval, sides, topic, started)
+        if info.kind == "compare":
+            answer = self._compared(retrieval, info, talks, topic, started)
+            if answer is not None:
+                return answer
         if info.kind == "which_talks" and topic:
             return self._which(retrieval, topic, started)
         if info.kind == "themes":

@@ -60,6 +60,22 @@ class GistTopic(GistBase):
             held |= {t for t in self.rows if who <= self.targets.label_terms[t]}
         return [self.index.talks[t] for t in self.rows if t in held and self.index.talks[t].kind == "talk"]
 
+    def _compared(
+        self, retrieval: Retrieval, info: QuestionInfo, talks: list[Talk], topic: set[str], started: float
+    ) -> Answer | None:
+        """Two talks compared: the sides the question names (`_sides`), else the first two
+        talks it names; the topic is what names neither side, nor who is compared. Both sides
+        in one talk's notes: what that talk says on the topic."""
+        who = self._who(info)
+        sides = self._sides(retrieval, info, talks, topic - who or topic)
+        if not sides and len(talks) < 2:
+            return None
+        sides = sides or talks[:2]
+        topic = self._topic(info, sides) - who or topic - who or topic
+        if len(sides) == 2:
+            return self._compare(retrieval, sides, topic, started)
+        return self._on_topic(retrieval, sides, topic, started) if topic else None
+
     def _sides(self, retrieval: Retrieval, info: QuestionInfo, talks: list[Talk], topic: set[str]) -> list[Talk]:
         """The talks two named sides of a comparison point at ("How do <A>'s and <B>'s keynotes
         talk about X"): for each side's names (the question before 'about' / 'on', split at
