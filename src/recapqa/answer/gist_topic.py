@@ -162,7 +162,10 @@ class GistTopic(GistBase):
                 keep = (said > 0) | (cosine >= self.settings.gist_topic_near_cosine) | titled
             if found.units and (keep is None or keep.any()):
                 picked += [(talk.title, u) for u in self._pick(found, relevance, keep, n)]
-        if not picked:
+            elif found.units and query is not None:  # never says it: its units closest to it, said as such
+                closest = self._pick(found, found.vectors @ query, None, n)
+                picked += [(f"{talk.title} (closest; the notes never say it)", u) for u in closest]
+        if not picked or all("(closest;" in str(label) for label, _ in picked):
             return self._nothing(retrieval, started, talks)
         head = f"On {self._name(topic, retrieval.question)}:" if topic else "Compared:"
         return self._build(retrieval, head, picked, started)
