@@ -107,3 +107,17 @@ def test_a_speaker_whose_talk_has_no_notes_anywhere_is_not_quoted_from_another(a
     answer, _ = assistant.ask("What did Lena Fox say about idle machines?", mode="extractive")
     assert answer.abstained
     assert answer.citations == []
+
+
+def test_a_compared_side_that_never_says_the_topic_is_quoted_closest_and_said_so(assistant: Assistant) -> None:
+    answer, _ = assistant.ask("How do Priya Nair's and Acme's talks differ on caching?", mode="extractive")
+    assert answer.answer.splitlines()[:2] == [
+        "On caching:",
+        "- Compliance at scale: The checks once took an hour; caching the scans brought them under five minutes.",
+    ]
+    closest = [c for c in answer.citations if c.talk.title == "How the project itself changes"]
+    assert len(closest) == 2
+    assert "- How the project itself changes (closest; the notes never say it): " in answer.answer
+    # neither side says it at all: no answer from the closest units alone
+    none, _ = assistant.ask("How do Globex's and Acme's keynotes talk about quantum computing?", mode="extractive")
+    assert none.abstained
