@@ -10,7 +10,8 @@ topic, and which talks mention something. Every quote is verbatim and cited; at 
   (`mmr_lambda`), then put back in source order. Both favour units under a
   takeaways/lessons/conclusion lead-in or section title (the notes' own summary). "What did X say about <their own
   talk's title>" is the summary of that talk.
-- Speaker or company on a topic: only their talk(s); units holding the topic (or under a
+- Speaker or company on a topic (answer/gist_topic.py): only their talk(s) (those the
+  notes' text names them in, when their own hold nothing on it); units holding the topic (or under a
   lead-in or section title holding it) or close to it, then the talk's others by their
   cosine to the topic (acronyms expanded as the notes expand them); when the topic is not
   there, the closest block of their talk said as such, or an abstention naming the talks
@@ -20,8 +21,9 @@ topic, and which talks mention something. Every quote is verbatim and cited; at 
   cited sentence per talk (the talks under the themes first, taken in turn), each the
   sentence saying what its talk is about: central, saying much, early, framing the talk
   ("The presentation emphasized ..."); talks sharing no theme: what each is about.
-- Which talks mention Y / compare two talks on Y: the talks whose sentences hold the topic,
-  each with its best sentence.
+- Which talks mention Y: the talks whose sentences hold the topic, each with its best
+  sentence. Compare two talks on Y (answer/gist_topic.py): the talks the two named sides point
+  at, each one's units on the topic.
 """
 
 from __future__ import annotations

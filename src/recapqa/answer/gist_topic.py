@@ -6,16 +6,22 @@ those hold nothing on the topic (a listing of the talk, its notes written up els
 there are none (a company the notes name only in their text: "the first of these was
 <company>"), the talks whose notes write every name the question gives before 'about'
 ('Rohit Ramkumar', 'Bowei Du'), of those the ones holding the topic.
+
+Compared: each of the two sides the question names ("How do <A>'s and <B>'s keynotes talk
+about X") is the first named talk whose label holds its names, else a talk whose notes write
+them; the topic is what names neither side. Each side's units on the topic share the five
+places; a side whose notes never say it is quoted by its closest units, said as such.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from recapqa.answer.gist_base import GistBase, ms
-from recapqa.answer.gist_select import Unit, beside
+from recapqa.answer.gist_select import Candidates, Unit, beside
 from recapqa.answer.gist_words import ASKING_WORDS
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import names_people
@@ -28,6 +34,12 @@ _SIDES = re.compile(r",|\b(?:and|vs|versus|with)\b", re.I)  # between the two si
 
 
 class GistTopic(GistBase):
+    if TYPE_CHECKING:  # a summary's relevance and the note-taker's asides: answer/gist.py
+
+        def _relevance(self, found: Candidates) -> np.ndarray: ...
+
+        def _asides(self, found: Candidates) -> np.ndarray: ...
+
     def _speaker_talks(
         self, retrieval: Retrieval, info: QuestionInfo, talks: list[Talk], topic: set[str]
     ) -> list[Talk]:
