@@ -10,7 +10,8 @@ topic, and which talks mention something. Every quote is verbatim and cited; at 
   (`mmr_lambda`), then put back in source order. Both favour units under a
   takeaways/lessons/conclusion lead-in or section title (the notes' own summary). "What did X say about <their own
   talk's title>" is the summary of that talk.
-- Speaker or company on a topic: only their talk(s); units holding the topic (or under a
+- Speaker or company on a topic (answer/gist_topic.py): only their talk(s) (those the
+  notes' text names them in, when their own hold nothing on it); units holding the topic (or under a
   lead-in or section title holding it) or close to it, then the talk's others by their
   cosine to the topic (acronyms expanded as the notes expand them); when the topic is not
   there, the closest block of their talk said as such, or an abstention naming the talks
@@ -20,8 +21,9 @@ topic, and which talks mention something. Every quote is verbatim and cited; at 
   cited sentence per talk (the talks under the themes first, taken in turn), each the
   sentence saying what its talk is about: central, saying much, early, framing the talk
   ("The presentation emphasized ..."); talks sharing no theme: what each is about.
-- Which talks mention Y / compare two talks on Y: the talks whose sentences hold the topic,
-  each with its best sentence.
+- Which talks mention Y: the talks whose sentences hold the topic, each with its best
+  sentence. Compare two talks on Y (answer/gist_topic.py): the talks the two named sides point
+  at, each one's units on the topic.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ import time
 
 import numpy as np
 
-from recapqa.answer.gist_base import GistBase, ms
-from recapqa.answer.gist_select import Candidates, Unit, beside, density
+from recapqa.answer.gist_select import Candidates, density
+from recapqa.answer.gist_topic import GistTopic
 from recapqa.answer.gist_words import (
     ABOUT_CUE,
     ASIDE_CUE,
@@ -46,12 +48,12 @@ from recapqa.answer.gist_words import (
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import names_people
 from recapqa.answer.themes import EventWords
-from recapqa.models import CANNOT_ANSWER, Answer, Talk
+from recapqa.models import Answer, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
 
 
-class GistAnswerer(GistBase):
+class GistAnswerer(GistTopic):
     # ---- the shapes -------------------------------------------------------------------
 
     def answer(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
@@ -64,6 +66,8 @@ class GistAnswerer(GistBase):
             talks = [t for t in talks if names_people(t, retrieval.question)] or talks
         # "which talks mention X": X is the topic even where it names a talk
         topic = self._topic(info, [] if info.kind == "which_talks" else talks)
+        if info.kind == "speaker_topic":  # their notes may be written up where their name is
+            talks = self._speaker_talks(retrieval, info, talks, topic)
         if info.kind in ("summary", "takeaways"):
             # a talk listed in one notes file and written up in another: the one with notes to quote
             noted = [t for t in talks if self._candidates([t]).units][:1]
@@ -78,8 +82,10 @@ class GistAnswerer(GistBase):
                 if topic
                 else self._summary(retrieval, talks[0], False, started)
             )
-        if info.kind == "compare" and len(talks) >= 2:
-            return self._compare(retrieval, talks[:2], topic, started)
+        if info.kind == "compare":
+            answer = self._compared(retrieval, info, talks, topic, started)
+            if answer is not None:
+                return answer
         if info.kind == "which_talks" and topic:
             return self._which(retrieval, topic, started)
         if info.kind == "themes":
@@ -112,64 +118,6 @@ class GistAnswerer(GistBase):
             + self.settings.gist_conclusion_boost * np.array([bool(CONCLUDING_CUE.search(t)) for t in said])
             - self.settings.gist_quoted_penalty * np.array([bool(QUOTED_LINE.search(u.quote)) for u in found.units])
         )
-
-    def _on_topic(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
-        """Sentences on the topic: holding a topic word (itself, or the lead-in or section
-        title above it) or close to it (`gist_topic_cosine`); when there are any, the talks'
-        other sentences join as candidates by their cosine (`gist_topic_near_cosine`), and those
-        right before and after one on the topic in its passage ("Do not use IPs. DNS names
-        should be used instead."). When there are none, the block of their talk closest to the
-        topic, said as such, if it is close enough (`gist_topic_near_cosine`); else an abstention
-        naming where it is."""
-        query = self._topic_vector(retrieval, topic)
-        found = self._candidates(talks)
-        said = self._said(found, topic)
-        cosine = found.vectors @ query if found.units else np.zeros(0)
-        on = (said > 0) | (cosine >= self.settings.gist_topic_cosine)
-        if not on.any():
-            elsewhere = self._talks_with(topic, exclude={t.talk_id for t in talks})
-            names = "; ".join(t.described for t in talks)
-            where = " It comes up in: " + "; ".join(t.described for t in elsewhere[:3]) + "." if elsewhere else ""
-            best = int(np.argmax(cosine)) if len(cosine) else 0
-            if len(cosine) and cosine[best] >= self.settings.gist_topic_near_cosine:
-                # not in the topic's words: the passage (block) of their talk that comes closest, said as such
-                near = np.array(found.block) == found.block[best]
-                asked = self._name(topic, retrieval.question)
-                head = f'{names}: the notes never say "{asked}"; the passage closest to it:'  # (GenAI for LLMs)
-                answer = self._build(retrieval, head, [(None, u) for u in self._pick(found, cosine, near)], started)
-                answer.answer += f"\n{where.strip()}" if where else ""
-                return answer
-            text = f"{CANNOT_ANSWER} {names} did not talk about this in the notes.{where}"
-            return Answer(retrieval.question, text, True, "extractive", timings_ms=ms(started), closest_talks=elsewhere)
-        keep = on | (cosine >= self.settings.gist_topic_near_cosine) | beside(on, found.block)
-        aside = self.settings.gist_aside_penalty * self._asides(found)
-        chosen = self._pick(found, cosine + said / len(topic) - aside, keep)
-        head = f"What {' and '.join(t.described for t in talks)} said:"
-        return self._build(retrieval, head, self._titled(found, chosen), started)
-
-    def _compare(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
-        """Each talk's units on the topic, ranked as a summary's plus their cosine to the topic;
-        when the question names only the talks (their titles hold the topic), each talk's
-        summary; shared out within `gist_sentences`."""
-        picked: list[tuple[str | None, Unit]] = []
-        share = [len(part) for part in np.array_split(np.arange(self.settings.gist_sentences), len(talks))]
-        query = self._topic_vector(retrieval, topic) if topic else None
-        for talk, n in zip(talks, share, strict=True):
-            found = self._candidates([talk])
-            relevance = self._relevance(found)
-            keep = None
-            if query is not None:
-                said = self._said(found, topic)
-                cosine = found.vectors @ query
-                relevance = relevance + cosine + said / len(topic)
-                titled = bool(topic & self.targets.label_terms[talk.talk_id])  # its title says it
-                keep = (said > 0) | (cosine >= self.settings.gist_topic_near_cosine) | titled
-            if found.units and (keep is None or keep.any()):
-                picked += [(talk.title, u) for u in self._pick(found, relevance, keep, n)]
-        if not picked:
-            return self._nothing(retrieval, started, talks)
-        head = f"On {self._name(topic, retrieval.question)}:" if topic else "Compared:"
-        return self._build(retrieval, head, picked, started)
 
     def _which(self, retrieval: Retrieval, topic: set[str], started: float) -> Answer:
         """The talks whose sentences hold every topic word (or, for a topic of

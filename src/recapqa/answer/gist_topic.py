@@ -1,0 +1,183 @@
+"""A speaker or company on a topic, and two talks compared on one (answer/gist.py): whose
+talks the question means, and what of them is on the topic.
+
+Whose talks: those whose speakers or company the question names (talk metadata). When
+those hold nothing on the topic (a listing of the talk, its notes written up elsewhere) or
+there are none (a company the notes name only in their text: "the first of these was
+<company>"), the talks whose notes write every name the question gives before 'about'
+('Rohit Ramkumar', 'Bowei Du'), of those the ones holding the topic.
+
+Compared: each of the two sides the question names ("How do <A>'s and <B>'s keynotes talk
+about X") is the first named talk whose label holds its names, else a talk whose notes write
+them; the topic is what names neither side. Each side's units on the topic share the five
+places; a side whose notes never say it is quoted by its closest units, said as such.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from recapqa.answer.gist_base import GistBase, ms
+from recapqa.answer.gist_select import Candidates, Unit, beside
+from recapqa.answer.gist_words import ASKING_WORDS
+from recapqa.answer.question import QuestionInfo
+from recapqa.answer.targets import names_people
+from recapqa.models import CANNOT_ANSWER, Answer, Talk
+from recapqa.retrieve import Retrieval
+from recapqa.text import terms
+
+_ABOUT = re.compile(r"\b(?:about|on|regarding)\b", re.I)  # what comes after it is the topic
+_SIDES = re.compile(r",|\b(?:and|vs|versus|with)\b", re.I)  # between the two sides of a comparison
+
+
+class GistTopic(GistBase):
+    if TYPE_CHECKING:  # a summary's relevance and the note-taker's asides: answer/gist.py
+
+        def _relevance(self, found: Candidates) -> np.ndarray: ...
+
+        def _asides(self, found: Candidates) -> np.ndarray: ...
+
+    def _speaker_talks(
+        self, retrieval: Retrieval, info: QuestionInfo, talks: list[Talk], topic: set[str]
+    ) -> list[Talk]:
+        """The talks of the speaker or company asked about (see the module's note)."""
+        theirs = [t for t in talks if names_people(t, retrieval.question)]
+        if theirs and (not topic or self._holds(theirs, retrieval, topic)):
+            return theirs
+        who = self._who(info)
+        if not who or not topic:
+            return theirs or talks
+        named = {t.talk_id for t in theirs}
+        written = [t for t in self._naming(who) if t.talk_id not in named and self._holds([t], retrieval, topic)]
+        return [*theirs, *written] if written else theirs or talks
+
+    def _who(self, info: QuestionInfo, part: str | None = None) -> set[str]:
+        """The terms of the names the question (or `part` of it) gives before its last
+        'about' / 'on': who said it, not the topic."""
+        spans = list(_ABOUT.finditer(info.text))
+        before = info.text[: spans[-1].start()] if spans else info.text
+        named = {t for name in info.names for t in terms(name)}
+        return {t for t in terms(before if part is None else part) if t in named and t not in ASKING_WORDS}
+
+    def _naming(self, who: set[str]) -> list[Talk]:
+        """The talks (in row order) with a sentence (or its lead-in, or the talk's label)
+        holding every one of `who`."""
+        if self.stored is not None:
+            held = set(self.stored.mentions(who))
+        else:
+            held = {t for t, rows in self.rows.items() if any(who <= self.terms[r] | self._lead_in(r) for r in rows)}
+            held |= {t for t in self.rows if who <= self.targets.label_terms[t]}
+        return [self.index.talks[t] for t in self.rows if t in held and self.index.talks[t].kind == "talk"]
+
+    def _compared(
+        self, retrieval: Retrieval, info: QuestionInfo, talks: list[Talk], topic: set[str], started: float
+    ) -> Answer | None:
+        """Two talks compared: the sides the question names (`_sides`), else the first two
+        talks it names; the topic is what names neither side, nor who is compared. Both sides
+        in one talk's notes: what that talk says on the topic."""
+        who = self._who(info)
+        sides = self._sides(retrieval, info, talks, topic - who or topic)
+        if not sides and len(talks) < 2:
+            return None
+        sides = sides or talks[:2]
+        topic = self._topic(info, sides) - who or topic - who or topic
+        if len(sides) == 2:
+            return self._compare(retrieval, sides, topic, started)
+        return self._on_topic(retrieval, sides, topic, started) if topic else None
+
+    def _sides(self, retrieval: Retrieval, info: QuestionInfo, talks: list[Talk], topic: set[str]) -> list[Talk]:
+        """The talks two named sides of a comparison point at ("How do <A>'s and <B>'s keynotes
+        talk about X"): for each side's names (the question before 'about' / 'on', split at
+        'and', ',', 'vs'), the first talk the question names whose label holds them, else one
+        whose notes write them (one holding the topic first); one talk when both sides are
+        in it; empty when a side has no name or no talk."""
+        spans = list(_ABOUT.finditer(info.text))
+        before = info.text[: spans[-1].start()] if spans else info.text
+        groups = [g for g in (self._who(info, part) for part in _SIDES.split(before)) if g]
+        if len(groups) != 2:
+            return []
+        out: list[Talk] = []
+        for group in groups:
+            labelled = [
+                t for t in talks if group <= self.targets.label_terms[t.talk_id] and self._candidates([t]).units
+            ]
+            written = [t for t in self._naming(group) if t not in labelled and self._candidates([t]).units]
+            on = [t for t in written if topic and self._holds([t], retrieval, topic)]
+            side = (labelled or on or written)[:1]
+            if not side:
+                return []
+            out += [t for t in side if t not in out]
+        rank = {t.talk_id: n for n, t in enumerate(talks)}  # the order retrieval gave them
+        return sorted(out, key=lambda t: rank.get(t.talk_id, len(rank)))
+
+    def _holds(self, talks: list[Talk], retrieval: Retrieval, topic: set[str]) -> bool:
+        """Does a unit of the talks hold a topic word or come close to it (`gist_topic_cosine`)?"""
+        found = self._candidates(talks)
+        if not found.units:
+            return False
+        cosine = found.vectors @ self._topic_vector(retrieval, topic)
+        return bool(((self._said(found, topic) > 0) | (cosine >= self.settings.gist_topic_cosine)).any())
+
+    def _on_topic(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
+        """Sentences on the topic: holding a topic word (itself, or the lead-in or section
+        title above it) or close to it (`gist_topic_cosine`); when there are any, the talks'
+        other sentences join as candidates by their cosine (`gist_topic_near_cosine`), and those
+        right before and after one on the topic in its passage ("Do not use IPs. DNS names
+        should be used instead."). When there are none, the block of their talk closest to the
+        topic, said as such, if it is close enough (`gist_topic_near_cosine`); else an abstention
+        naming where it is."""
+        query = self._topic_vector(retrieval, topic)
+        found = self._candidates(talks)
+        said = self._said(found, topic)
+        cosine = found.vectors @ query if found.units else np.zeros(0)
+        on = (said > 0) | (cosine >= self.settings.gist_topic_cosine)
+        if not on.any():
+            elsewhere = self._talks_with(topic, exclude={t.talk_id for t in talks})
+            names = "; ".join(t.described for t in talks)
+            where = " It comes up in: " + "; ".join(t.described for t in elsewhere[:3]) + "." if elsewhere else ""
+            best = int(np.argmax(cosine)) if len(cosine) else 0
+            if len(cosine) and cosine[best] >= self.settings.gist_topic_near_cosine:
+                # not in the topic's words: the passage (block) of their talk that comes closest, said as such
+                near = np.array(found.block) == found.block[best]
+                asked = self._name(topic, retrieval.question)
+                head = f'{names}: the notes never say "{asked}"; the passage closest to it:'  # (GenAI for LLMs)
+                answer = self._build(retrieval, head, [(None, u) for u in self._pick(found, cosine, near)], started)
+                answer.answer += f"\n{where.strip()}" if where else ""
+                return answer
+            text = f"{CANNOT_ANSWER} {names} did not talk about this in the notes.{where}"
+            return Answer(retrieval.question, text, True, "extractive", timings_ms=ms(started), closest_talks=elsewhere)
+        keep = on | (cosine >= self.settings.gist_topic_near_cosine) | beside(on, found.block)
+        aside = self.settings.gist_aside_penalty * self._asides(found)
+        chosen = self._pick(found, cosine + said / len(topic) - aside, keep)
+        head = f"What {' and '.join(t.described for t in talks)} said:"
+        return self._build(retrieval, head, self._titled(found, chosen), started)
+
+    def _compare(self, retrieval: Retrieval, talks: list[Talk], topic: set[str], started: float) -> Answer:
+        """Each talk's units on the topic, ranked as a summary's plus their cosine to the topic;
+        when the question names only the talks (their titles hold the topic), each talk's
+        summary; shared out within `gist_sentences`."""
+        picked: list[tuple[str | None, Unit]] = []
+        share = [len(part) for part in np.array_split(np.arange(self.settings.gist_sentences), len(talks))]
+        query = self._topic_vector(retrieval, topic) if topic else None
+        for talk, n in zip(talks, share, strict=True):
+            found = self._candidates([talk])
+            relevance = self._relevance(found)
+            keep = None
+            if query is not None:
+                said = self._said(found, topic)
+                cosine = found.vectors @ query
+                relevance = relevance + cosine + said / len(topic)
+                titled = bool(topic & self.targets.label_terms[talk.talk_id])  # its title says it
+                keep = (said > 0) | (cosine >= self.settings.gist_topic_near_cosine) | titled
+            if found.units and (keep is None or keep.any()):
+                picked += [(talk.title, u) for u in self._pick(found, relevance, keep, n)]
+            elif found.units and query is not None:  # never says it: its units closest to it, said as such
+                closest = self._pick(found, found.vectors @ query, None, n)
+                picked += [(f"{talk.title} (closest; the notes never say it)", u) for u in closest]
+        if not picked or all("(closest;" in str(label) for label, _ in picked):
+            return self._nothing(retrieval, started, talks)
+        head = f"On {self._name(topic, retrieval.question)}:" if topic else "Compared:"
+        return self._build(retrieval, head, picked, started)
