@@ -34,6 +34,18 @@ from recapqa.answer.compound import split_compound
             ["Who thanked the sponsors?", "on what date had the founder passed away?"],
         ),
         ("Who spoke on memory and on disks?", ["Who spoke on memory and on disks?"]),
+        (  # a relative clause between commas describes a name: one question
+            "Which company does Ann Lee, who built the tracer, work for?",
+            ["Which company does Ann Lee, who built the tracer, work for?"],
+        ),
+        (  # ... and is kept whole inside the part it belongs to
+            "What is Vitess, which the team adopted, and how does it shard?",
+            ["What is Vitess, which the team adopted?", "how does it shard? (Vitess)"],
+        ),
+        (  # after a framing phrase that asks nothing, 'who …,' is the first question
+            "In the keynote, who spoke first, and which tool did she show?",
+            ["In the keynote, who spoke first?", "which tool did she show? (the keynote)"],
+        ),
     ],
 )
 def test_split(question: str, parts: list[str]) -> None:

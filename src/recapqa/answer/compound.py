@@ -21,6 +21,10 @@ _QUESTION_START = (
 )
 _SPLIT = re.compile(rf"\s*(?:,?\s+and\s+|;\s*|,\s+)(?={_QUESTION_START})", re.I)
 _OPENS_QUESTION = re.compile(rf"^\W*{_QUESTION_START}", re.I)
+# a relative clause between commas inside a question already begun ('Which company does Ann,
+# who built X, work for?'): it describes a name, it is not a second question ('In the keynote,
+# who spoke, and …' is: what comes before its comma asks nothing)
+_PARENTHETICAL = re.compile(r",\s+(?:who|whom|whose|which)\b[^,;?]*,(?=\s*\w)", re.I)
 _SUBJECT = re.compile(
     r"\bthe\s+((?:[\w'’-]+\s+){0,3}?(?:talk|keynote|panel|session|speaker|presentation|workshop))\b", re.I
 )
@@ -32,7 +36,14 @@ MAX_PARTS = 3
 
 def split_compound(question: str) -> list[str]:
     """The parts of a compound question, or [question] when it asks one thing."""
-    parts = [p.strip(" ,;?") for p in _SPLIT.split(question.strip()) if p.strip(" ,;?")]
+    question = question.strip()
+    spans = [m.span() for m in _PARENTHETICAL.finditer(question) if _OPENS_QUESTION.match(question[: m.start()])]
+    asides = [question[a:b] for a, b in spans]
+    masked = question
+    for n, (a, b) in reversed(list(enumerate(spans))):
+        masked = f"{masked[:a]}\0{n}\0{masked[b:]}"
+    split = [re.sub(r"\0(\d+)\0", lambda m: asides[int(m.group(1))], p) for p in _SPLIT.split(masked)]
+    parts = [p.strip(" ,;?") for p in split if p.strip(" ,;?")]
     if len(parts) > 1 and not _OPENS_QUESTION.match(parts[0]):  # 'In Lambda's architecture, what is …'
         parts = [f"{parts[0]}, {parts[1]}", *parts[2:]]
     if len(parts) < 2 or len(parts) > MAX_PARTS or any(len(p.split()) < 3 for p in parts):
