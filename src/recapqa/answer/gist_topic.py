@@ -5,7 +5,7 @@ Whose talks: those whose speakers or company the question names (talk metadata).
 those hold nothing on the topic (a listing of the talk, its notes written up elsewhere) or
 there are none (a company the notes name only in their text: "the first of these was
 <company>"), the talks whose notes write every name the question gives before 'about'
-('Rohit Ramkumar', 'Bowei Du'), of those the ones holding the topic.
+(a speaker's full name, each of two co-speakers'), of those the ones holding the topic.
 
 Compared: each of the two sides the question names ("How do <A>'s and <B>'s keynotes talk
 about X") is the first named talk whose label holds its names, else a talk whose notes write
@@ -143,7 +143,7 @@ class GistTopic(GistBase):
                 # not in the topic's words: the passage (block) of their talk that comes closest, said as such
                 near = np.array(found.block) == found.block[best]
                 asked = self._name(topic, retrieval.question)
-                head = f'{names}: the notes never say "{asked}"; the passage closest to it:'  # (GenAI for LLMs)
+                head = f'{names}: the notes never say "{asked}"; the passage closest to it:'
                 answer = self._build(retrieval, head, [(None, u) for u in self._pick(found, cosine, near)], started)
                 answer.answer += f"\n{where.strip()}" if where else ""
                 return answer
