@@ -92,11 +92,7 @@ def main() -> None:
             answerer = assistant.extractive
             for q in (q for q in questions if q.collection == collection):
                 answer, retrieval = assistant.ask(q.question, mode="extractive")
-                ranked: list[tuple[str, str]] = []
-                for hit in retrieval.hits:
-                    key = m.talk_key(hit.talk.talk_id, hit.talk.title, hit.talk.speaker_names)
-                    if key not in ranked:
-                        ranked.append(key)
+                ranked = m.ranked_talks(retrieval.hits)
                 row = {
                     "set": name,
                     "collection": collection,
