@@ -101,17 +101,29 @@ class GistTopic(GistBase):
             return []
         out: list[Talk] = []
         for group in groups:
-            labelled = [
-                t for t in talks if group <= self.targets.label_terms[t.talk_id] and self._candidates([t]).units
-            ]
-            written = [t for t in self._naming(group) if t not in labelled and self._candidates([t]).units]
-            on = [t for t in written if topic and self._holds([t], retrieval, topic)]
-            side = (labelled or on or written)[:1]
-            if not side:
+            side = self._side(retrieval, talks, group, topic)
+            if side is None:
                 return []
-            out += [t for t in side if t not in out]
+            out += [side] if side not in out else []
         rank = {t.talk_id: n for n, t in enumerate(talks)}  # the order retrieval gave them
         return sorted(out, key=lambda t: rank.get(t.talk_id, len(rank)))
+
+    def _side(self, retrieval: Retrieval, talks: list[Talk], group: set[str], topic: set[str]) -> Talk | None:
+        """One side's talk (`_sides`): the first of `talks` whose label holds `group`, else the
+        first talk writing `group` that holds the topic, else the first writing it; each with
+        units to quote. Talks are read only until one decides (a name written in many talks)."""
+        labelled = (t for t in talks if group <= self.targets.label_terms[t.talk_id] and self._candidates([t]).units)
+        found = next(labelled, None)
+        if found is not None:
+            return found
+        first = None
+        for talk in self._naming(group):
+            if not self._candidates([talk]).units:
+                continue
+            if topic and self._holds([talk], retrieval, topic):
+                return talk
+            first = first or talk
+        return first
 
     def _holds(self, talks: list[Talk], retrieval: Retrieval, topic: set[str]) -> bool:
         """Does a unit of the talks hold a topic word or come close to it (`gist_topic_cosine`)?"""
