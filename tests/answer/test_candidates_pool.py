@@ -16,6 +16,7 @@ from recapqa.answer.extractive import ExtractiveAnswerer
 from recapqa.answer.features import NAMES
 from recapqa.answer.question import analyse
 from recapqa.embed import Embedder
+from recapqa.errors import ConfigError
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
 
@@ -96,3 +97,10 @@ def test_a_runner_up_of_the_same_talk_within_nine_tenths_of_the_best_is_quoted_t
     assert [c.quote.split()[0] for c in answer.citations] == ["Invoices", "On-call"]
     strict = ExtractiveAnswerer(billing.index, billing.settings.model_copy(update={**sure, "runner_up_ratio": 0.95}))
     assert [c.quote.split()[0] for c in strict.answer_from(retrieval, [best, runner_up, far]).citations] == ["Invoices"]
+
+
+def test_a_soft_rule_that_names_no_rule_is_refused(billing: Assistant) -> None:
+    misspelt = billing.settings.model_copy(update={"soft_rules": ("name", "nmae")})
+    with pytest.raises(ConfigError) as refused:
+        ExtractiveAnswerer(billing.index, misspelt)
+    assert refused.value.message == "RECAPQA_SOFT_RULES names no eligibility rule: nmae"
