@@ -172,6 +172,7 @@ class GistTopic(GistBase):
         when the question names only the talks (their titles hold the topic), each talk's
         summary; shared out within `gist_sentences`."""
         picked: list[tuple[str | None, Unit]] = []
+        on_topic = False  # a side quoted on the topic (not only by its closest units)
         share = [len(part) for part in np.array_split(np.arange(self.settings.gist_sentences), len(talks))]
         query = self._topic_vector(retrieval, topic) if topic else None
         for talk, n in zip(talks, share, strict=True):
@@ -185,11 +186,13 @@ class GistTopic(GistBase):
                 titled = bool(topic & self.targets.label_terms[talk.talk_id])  # its title says it
                 keep = (said > 0) | (cosine >= self.settings.gist_topic_near_cosine) | titled
             if found.units and (keep is None or keep.any()):
-                picked += [(talk.title, u) for u in self._pick(found, relevance, keep, n)]
+                chosen = self._pick(found, relevance, keep, n)
+                picked += [(talk.title, u) for u in chosen]
+                on_topic = on_topic or bool(chosen)
             elif found.units and query is not None:  # never says it: its units closest to it, said as such
                 closest = self._pick(found, found.vectors @ query, None, n)
                 picked += [(f"{talk.title} (closest; the notes never say it)", u) for u in closest]
-        if not picked or all("(closest;" in str(label) for label, _ in picked):
+        if not on_topic:  # no side says the topic: its closest units alone answer nothing
             return self._nothing(retrieval, started, talks)
         head = f"On {self._name(topic, retrieval.question)}:" if topic else "Compared:"
         return self._build(retrieval, head, picked, started)
