@@ -173,7 +173,7 @@ class Facts:
 
     def _people_about(self, talk_id: str, context: str) -> str:
         """The talk's title and the people a sentence is about: a lead-in such as
-        "Chris (Pepsi Co):" narrows the talk's people to the one it names."""
+        "<name> (<company>):" narrows the talk's people to the one it names."""
         talk = self.talks[talk_id]
         named = [text for text, aliases in talk.speakers if any(a in context for a in aliases)]
         return talk.head + "".join(named) if named else talk.about

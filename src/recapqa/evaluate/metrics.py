@@ -1,6 +1,6 @@
 """Metric functions. Talk-level retrieval metrics follow BEIR/trec_eval with binary
 relevance: a retrieved talk is relevant when a gold key is a case-insensitive substring of
-its title (with its speakers' names: "the Werner Vogels keynote") or talk_id."""
+its title (with its speakers' names: "the <speaker> keynote") or talk_id."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from recapqa.models import Hit
 
 def talk_key(talk_id: str, title: str, speakers: Sequence[str]) -> tuple[str, str]:
     """What a gold key is matched against: the talk's id, and its title with its speakers'
-    names ("Werner Vogels" names the talk titled "Keynote" that he gave)."""
+    names (a speaker's name names the talk titled "Keynote" that they gave)."""
     return talk_id, " ".join([title, *speakers])
 
 
