@@ -155,11 +155,7 @@ def answers(cache_dir: Path, work: Path) -> list[dict[str, Any]]:
             assistant = Assistant.open(settings)
             for q in (q for q in questions if q.collection == collection):
                 answer, retrieval = assistant.ask(q.question, mode="extractive")
-                ranked: list[tuple[str, str]] = []
-                for hit in retrieval.hits:
-                    named = metrics.talk_key(hit.talk.talk_id, hit.talk.title, hit.talk.speaker_names)
-                    if named not in ranked:
-                        ranked.append(named)
+                ranked = metrics.ranked_talks(retrieval.hits)
                 row = answer.to_dict()
                 out.append(
                     {

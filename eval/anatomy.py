@@ -28,7 +28,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from calibrate import HIDDEN, SETS, half, label
+from calibrate import HIDDEN, SETS, WORK, half, label
 
 from recapqa.answer.features import NAMES
 from recapqa.answer.question import analyse
@@ -76,7 +76,7 @@ def _cell(text: str, limit: int = 110) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--work", type=Path, default=Path("/tmp/h72/idx"))
+    parser.add_argument("--work", type=Path, default=WORK, help="where the indexes are (as eval/calibrate.py)")
     parser.add_argument("--save", type=Path, help="one JSON line a question (id, half, scores)")
     parser.add_argument("--sets", default="default,corpora")
     parser.add_argument("--before", type=Path, help="a --save file of an earlier run: per-collection before/after")
@@ -92,11 +92,7 @@ def main() -> None:
             answerer = assistant.extractive
             for q in (q for q in questions if q.collection == collection):
                 answer, retrieval = assistant.ask(q.question, mode="extractive")
-                ranked: list[tuple[str, str]] = []
-                for hit in retrieval.hits:
-                    key = m.talk_key(hit.talk.talk_id, hit.talk.title, hit.talk.speaker_names)
-                    if key not in ranked:
-                        ranked.append(key)
+                ranked = m.ranked_talks(retrieval.hits)
                 row = {
                     "set": name,
                     "collection": collection,

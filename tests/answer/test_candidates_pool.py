@@ -16,6 +16,7 @@ from recapqa.answer.extractive import ExtractiveAnswerer
 from recapqa.answer.features import NAMES
 from recapqa.answer.question import analyse
 from recapqa.embed import Embedder
+from recapqa.errors import ConfigError
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
 
@@ -96,3 +97,48 @@ def test_a_runner_up_of_the_same_talk_within_nine_tenths_of_the_best_is_quoted_t
     assert [c.quote.split()[0] for c in answer.citations] == ["Invoices", "On-call"]
     strict = ExtractiveAnswerer(billing.index, billing.settings.model_copy(update={**sure, "runner_up_ratio": 0.95}))
     assert [c.quote.split()[0] for c in strict.answer_from(retrieval, [best, runner_up, far]).citations] == ["Invoices"]
+
+
+def test_a_soft_rule_that_names_no_rule_is_refused(billing: Assistant) -> None:
+    misspelt = billing.settings.model_copy(update={"soft_rules": ("name", "nmae")})
+    with pytest.raises(ConfigError) as refused:
+        ExtractiveAnswerer(billing.index, misspelt)
+    assert refused.value.message == "RECAPQA_SOFT_RULES names no eligibility rule: nmae"
+
+
+LONG_SENTENCE = (
+    "The archive keeps every invoice in cold storage "
+    + " ".join(f"batch{i}" for i in range(120))
+    + " until the auditors ask for it."
+)
+TWO_TALKS = f"""# Queues (Bob Ray)
+
+Bob talked about queues and nothing else at all here.
+
+# Storage (Ann Lee)
+
+Ann opened with the history of storage at her company.
+
+{LONG_SENTENCE}
+
+She closed with hiring.
+"""
+
+
+def test_a_sentence_no_chunk_holds_whole_is_cited_by_the_chunk_of_its_talk_where_it_starts(
+    tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]
+) -> None:
+    root = tmp_path_factory.mktemp("long")
+    settings = Settings(
+        corpus_dir=root / "corpus", index_dir=root / "index", chunk_max_tokens=40, chunk_overlap_tokens=0
+    )
+    assistant = assistant_over(settings, {"storage.md": TWO_TALKS}, embedder_factory)
+    index = assistant.index
+    row = next(r for r, s in enumerate(index.sentences) if s.text.startswith("The archive"))
+    assert all(row not in rows for rows in index.chunk_sentences)  # cut at words: no chunk holds it whole
+    chunk = index.chunks[assistant.extractive.facts.sentences[row].chunk_row]
+    assert (chunk.talk_id, chunk.text.split()[:3]) == (index.sentences[row].talk_id, ["The", "archive", "keeps"])
+    answer, _ = assistant.ask("Where does the archive keep invoices until the auditors ask?", mode="extractive")
+    assert [(c.chunk_id, c.talk.title, c.quote) for c in answer.citations] == [
+        (chunk.chunk_id, "Storage", LONG_SENTENCE)
+    ]

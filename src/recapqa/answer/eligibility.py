@@ -18,14 +18,35 @@ from recapqa.answer.sentence_kinds import (
     says_more,
     says_only_no,
 )
+from recapqa.errors import ConfigError
 from recapqa.sentences import Sentence, same_talk_rows
 from recapqa.settings import Settings
 from recapqa.store import Index
 from recapqa.text import terms
 
+# every rule `Eligibility._broken` names, in the order it checks them (`Settings.soft_rules` names some)
+RULES = (
+    "kind",
+    "count",
+    "speaker_line",
+    "says_nothing",
+    "denies",
+    "note_taker_absent",
+    "other_time",
+    "talk_name",
+    "name",
+    "number",
+)
+
 
 class Eligibility:
     def __init__(self, index: Index, facts: Facts, settings: Settings) -> None:
+        unknown = sorted(set(settings.soft_rules) - set(RULES))
+        if unknown:  # a misspelt rule would silently stay a filter
+            raise ConfigError(
+                f"RECAPQA_SOFT_RULES names no eligibility rule: {', '.join(unknown)}",
+                f"name rules among {', '.join(RULES)}, or unset it",
+            )
         self.index = index
         self.facts = facts
         self.settings = settings

@@ -119,13 +119,16 @@ class ExtractiveAnswerer:
         vectors) that no retrieved chunk holds: a talk is often retrieved by another of its
         chunks than the one that answers (`Settings.talk_sentences` per talk)."""
         out: list[Candidate] = []
+        if not self.settings.talk_sentences:
+            return out
+        last = len(retrieval.hits)  # ranked after every retrieved chunk: no retrieval score vouches for it
         talks: list[str] = []
         for hit in retrieval.hits:
             if hit.talk.talk_id in talks or len(talks) >= self.settings.talk_sentence_talks:
                 continue
             talks.append(hit.talk.talk_id)
             rows = [r for r in self.facts.rows_of(hit.talk.talk_id) if r not in seen]
-            if not rows or not self.settings.talk_sentences:
+            if not rows:
                 continue
             cosines = self.index.sentence_vectors[rows] @ retrieval.query_vector
             for i in np.argsort(-cosines, kind="stable")[: self.settings.talk_sentences]:
@@ -133,8 +136,6 @@ class ExtractiveAnswerer:
                 seen.add(row)
                 chunk_row = self.facts.sentences[row].chunk_row
                 own_hit = replace(hit, chunk=self.index.chunks[chunk_row], row=chunk_row)
-                # ranked after every retrieved chunk: no retrieval score vouches for it
-                last = len(retrieval.hits)
                 out.append(
                     self._score(row, float(cosines[i]), own_hit, last, info, q_weight, retrieval.mentioned_talks)
                 )

@@ -55,7 +55,7 @@ class SentenceFacts:
     speaker_line: bool
     people: str  # squashed: the talk, narrowed to the person a lead-in names
     antecedents: str  # squashed: the earlier sentences it points back to ('They use…'), or ""
-    chunk_row: int  # the first chunk holding it
+    chunk_row: int  # the first chunk holding it (or where it starts: Facts._first_chunk)
 
 
 class _Memo(dict[K, V]):
@@ -94,7 +94,8 @@ class Facts:
         return self._chunk_rows
 
     def _first_chunk(self, row: int) -> int:
-        """The first chunk holding a sentence (0 when none does)."""
+        """The first chunk holding a sentence; for one that no chunk holds whole, the chunk
+        where it starts (`_chunk_at_start`)."""
         if self._chunk_of is None:
             by_chunk = self.index.chunk_sentences
             if isinstance(by_chunk, ChunkSentences):  # stored as arrays: no Python loop
@@ -104,7 +105,29 @@ class Facts:
                 for chunk_row, rows in reversed(list(enumerate(by_chunk))):
                     chunk_of[rows] = chunk_row
                 self._chunk_of = chunk_of
-        return max(0, int(self._chunk_of[row]))
+        chunk = int(self._chunk_of[row])
+        return chunk if chunk >= 0 else self._chunk_at_start(row, self._chunk_of)
+
+    def _chunk_at_start(self, row: int, chunk_of: np.ndarray) -> int:
+        """The chunk of its talk where a sentence starts, when no chunk holds it whole (one
+        longer than a chunk is cut at words): read from the chunk of the nearest sentence
+        before it that one holds, on through its notes file's chunks; 0 when none is found."""
+        sentence, chunks = self.index.sentences[row], self.index.chunks
+        start = sentence.span.char_start
+        before = np.flatnonzero(chunk_of[:row] >= 0)
+        in_source = False
+        for chunk_row in range(int(chunk_of[before[-1]]) if len(before) else 0, len(chunks)):
+            chunk = chunks[chunk_row]
+            if chunk.source != sentence.source:
+                if in_source:
+                    break  # past its notes file's chunks
+                continue
+            in_source = True
+            if chunk.span.char_start > start:
+                break
+            if chunk.talk_id == sentence.talk_id and start < chunk.span.char_end:
+                return chunk_row
+        return 0
 
     def rows_of(self, talk_id: str) -> list[int]:
         """The talk's sentence rows, in order."""
@@ -150,7 +173,7 @@ class Facts:
 
     def _people_about(self, talk_id: str, context: str) -> str:
         """The talk's title and the people a sentence is about: a lead-in such as
-        "Chris (Pepsi Co):" narrows the talk's people to the one it names."""
+        "<name> (<company>):" narrows the talk's people to the one it names."""
         talk = self.talks[talk_id]
         named = [text for text, aliases in talk.speakers if any(a in context for a in aliases)]
         return talk.head + "".join(named) if named else talk.about

@@ -5,7 +5,7 @@ Whose talks: those whose speakers or company the question names (talk metadata).
 those hold nothing on the topic (a listing of the talk, its notes written up elsewhere) or
 there are none (a company the notes name only in their text: "the first of these was
 <company>"), the talks whose notes write every name the question gives before 'about'
-('Rohit Ramkumar', 'Bowei Du'), of those the ones holding the topic.
+(a speaker's full name, each of two co-speakers'), of those the ones holding the topic.
 
 Compared: each of the two sides the question names ("How do <A>'s and <B>'s keynotes talk
 about X") is the first named talk whose label holds its names, else a talk whose notes write
@@ -101,17 +101,29 @@ class GistTopic(GistBase):
             return []
         out: list[Talk] = []
         for group in groups:
-            labelled = [
-                t for t in talks if group <= self.targets.label_terms[t.talk_id] and self._candidates([t]).units
-            ]
-            written = [t for t in self._naming(group) if t not in labelled and self._candidates([t]).units]
-            on = [t for t in written if topic and self._holds([t], retrieval, topic)]
-            side = (labelled or on or written)[:1]
-            if not side:
+            side = self._side(retrieval, talks, group, topic)
+            if side is None:
                 return []
-            out += [t for t in side if t not in out]
+            out += [side] if side not in out else []
         rank = {t.talk_id: n for n, t in enumerate(talks)}  # the order retrieval gave them
         return sorted(out, key=lambda t: rank.get(t.talk_id, len(rank)))
+
+    def _side(self, retrieval: Retrieval, talks: list[Talk], group: set[str], topic: set[str]) -> Talk | None:
+        """One side's talk (`_sides`): the first of `talks` whose label holds `group`, else the
+        first talk writing `group` that holds the topic, else the first writing it; each with
+        units to quote. Talks are read only until one decides (a name written in many talks)."""
+        labelled = (t for t in talks if group <= self.targets.label_terms[t.talk_id] and self._candidates([t]).units)
+        found = next(labelled, None)
+        if found is not None:
+            return found
+        first = None
+        for talk in self._naming(group):
+            if not self._candidates([talk]).units:
+                continue
+            if topic and self._holds([talk], retrieval, topic):
+                return talk
+            first = first or talk
+        return first
 
     def _holds(self, talks: list[Talk], retrieval: Retrieval, topic: set[str]) -> bool:
         """Does a unit of the talks hold a topic word or come close to it (`gist_topic_cosine`)?"""
@@ -143,7 +155,7 @@ class GistTopic(GistBase):
                 # not in the topic's words: the passage (block) of their talk that comes closest, said as such
                 near = np.array(found.block) == found.block[best]
                 asked = self._name(topic, retrieval.question)
-                head = f'{names}: the notes never say "{asked}"; the passage closest to it:'  # (GenAI for LLMs)
+                head = f'{names}: the notes never say "{asked}"; the passage closest to it:'
                 answer = self._build(retrieval, head, [(None, u) for u in self._pick(found, cosine, near)], started)
                 answer.answer += f"\n{where.strip()}" if where else ""
                 return answer
@@ -160,6 +172,7 @@ class GistTopic(GistBase):
         when the question names only the talks (their titles hold the topic), each talk's
         summary; shared out within `gist_sentences`."""
         picked: list[tuple[str | None, Unit]] = []
+        on_topic = False  # a side quoted on the topic (not only by its closest units)
         share = [len(part) for part in np.array_split(np.arange(self.settings.gist_sentences), len(talks))]
         query = self._topic_vector(retrieval, topic) if topic else None
         for talk, n in zip(talks, share, strict=True):
@@ -173,11 +186,13 @@ class GistTopic(GistBase):
                 titled = bool(topic & self.targets.label_terms[talk.talk_id])  # its title says it
                 keep = (said > 0) | (cosine >= self.settings.gist_topic_near_cosine) | titled
             if found.units and (keep is None or keep.any()):
-                picked += [(talk.title, u) for u in self._pick(found, relevance, keep, n)]
+                chosen = self._pick(found, relevance, keep, n)
+                picked += [(talk.title, u) for u in chosen]
+                on_topic = on_topic or bool(chosen)
             elif found.units and query is not None:  # never says it: its units closest to it, said as such
                 closest = self._pick(found, found.vectors @ query, None, n)
                 picked += [(f"{talk.title} (closest; the notes never say it)", u) for u in closest]
-        if not picked or all("(closest;" in str(label) for label, _ in picked):
+        if not on_topic:  # no side says the topic: its closest units alone answer nothing
             return self._nothing(retrieval, started, talks)
         head = f"On {self._name(topic, retrieval.question)}:" if topic else "Compared:"
         return self._build(retrieval, head, picked, started)

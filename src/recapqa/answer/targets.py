@@ -62,11 +62,12 @@ class TalkTargets:
         return self._label_df
 
     def named(self, retrieval: Retrieval) -> list[Talk]:
-        """The talks the question names, in retrieval order."""
+        """The talks the question names, in retrieval order; those not retrieved after, by id
+        (never in the order of a set, which changes with the hash seed)."""
         order: dict[str, int] = {}
         for n, hit in enumerate(retrieval.hits):  # a talk's first (best) hit
             order.setdefault(hit.talk.talk_id, n)
-        named = [self.index.talks[t] for t in retrieval.mentioned_talks if t in self.index.talks]
+        named = [self.index.talks[t] for t in sorted(retrieval.mentioned_talks) if t in self.index.talks]
         return sorted(named, key=lambda t: order.get(t.talk_id, len(order)))
 
     def top(self, retrieval: Retrieval, n: int) -> list[Talk]:

@@ -1,6 +1,6 @@
 """Metric functions. Talk-level retrieval metrics follow BEIR/trec_eval with binary
 relevance: a retrieved talk is relevant when a gold key is a case-insensitive substring of
-its title (with its speakers' names: "the Werner Vogels keynote") or talk_id."""
+its title (with its speakers' names: "the <speaker> keynote") or talk_id."""
 
 from __future__ import annotations
 
@@ -8,13 +8,25 @@ import math
 import re
 import string
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+
+from recapqa.models import Hit
 
 
 def talk_key(talk_id: str, title: str, speakers: Sequence[str]) -> tuple[str, str]:
     """What a gold key is matched against: the talk's id, and its title with its speakers'
-    names ("Werner Vogels" names the talk titled "Keynote" that he gave)."""
+    names (a speaker's name names the talk titled "Keynote" that they gave)."""
     return talk_id, " ".join([title, *speakers])
+
+
+def ranked_talks(hits: Iterable[Hit]) -> list[tuple[str, str]]:
+    """The retrieved talks' keys (`talk_key`), each once, in the order retrieval ranked them."""
+    ranked: list[tuple[str, str]] = []
+    for hit in hits:
+        key = talk_key(hit.talk.talk_id, hit.talk.title, hit.talk.speaker_names)
+        if key not in ranked:
+            ranked.append(key)
+    return ranked
 
 
 def talk_matches(key: str, talk_id: str, title: str) -> bool:

@@ -76,11 +76,7 @@ def run(
         try:
             answer_obj, retrieval = assistant.ask(q.question, mode=mode)
             answer = answer_obj.to_dict()
-            ranked: list[tuple[str, str]] = []
-            for hit in retrieval.hits:
-                named = m.talk_key(hit.talk.talk_id, hit.talk.title, hit.talk.speaker_names)
-                if named not in ranked:
-                    ranked.append(named)
+            ranked = m.ranked_talks(retrieval.hits)
             error = None
         except RecapqaError as exc:
             answer = {
