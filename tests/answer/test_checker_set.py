@@ -61,6 +61,7 @@ FRESH_4 = "test, fresh replies, fourth batch"  # both question sets, sampled rep
 FRESH_5 = "test, fresh replies, fifth batch"  # Qwen 0.5B and SmolLM2-135M, both question sets, 2026-11-27 (fifth round)
 FRESH_6 = "test, fresh replies, sixth batch"  # Qwen 0.5B and Gemma 3 270M, both question sets, 2026-11-27 (sixth round)
 DEV_6 = "dev, new sixth round"  # SmolLM2, Gemma and Qwen 0.5B on corpora dev questions, labelled before the checker ran
+DEV_7 = "dev, new seventh round"  # the same three models on 40 more corpora dev questions, Qwen 1.5B on 12
 OLD_HALF = "test, old half"  # the hash-split test triples
 # cases of each label a part needs before its floor means anything (the newest batches are small)
 ENOUGH = {FRESH: 20, FRESH_1: 10, FRESH_2: 10, FRESH_3: 10, FRESH_4: 5, FRESH_5: 5, FRESH_6: 4, DEV_6: 2}
@@ -150,6 +151,7 @@ def test_checker_precision_and_recall_on_the_labelled_set(
         keys += [batch] if note.startswith("fresh") else []
         keys += [OLD_HALF] if t["split"] == "test" and not note else []
         keys += [DEV_6] if note.startswith("new, 2026-11-27 (sixth round)") else []
+        keys += [DEV_7] if note.startswith("new, 2026-11-28 (seventh round)") else []
         for key in keys:
             counts[key].add(verdict.kept, supported)
         if verdict.kept != supported:
