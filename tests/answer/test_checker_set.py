@@ -31,27 +31,29 @@ sys.path.insert(0, str(REPO / "eval" / "llm"))
 from checker_set import hash_split, resolve
 
 SET = REPO / "eval" / "llm" / "checker_set.jsonl"
-# issue 11 targets precision 0.95 and recall 0.85. Measured 2026-11-27 (eval/llm/README.md, sixth round; 35 of the
-# 701 triples no longer resolve on main's index, see there): dev 87/90 = 0.967 and 87/96 = 0.906 (325 resolved, 47
-# of them new in the sixth round: 7/7 and 7/10; dev recall was 0.932 before the 12 Qwen 1.5B triples, whose 3 right
-# claims the checker drops, so its floor went from 0.92 to 0.89); test 111/120 = 0.925 and 111/126 = 0.881, of which
-# the old half 50/51 and 50/50, the first fresh batch 29/31 and 29/29, the second 13/17 and 13/17, the third 10/10
-# and 10/15, the fourth 4/4 and 4/6, the fifth 3/3 and 3/5, the sixth (Qwen 0.5B and Gemma, sampled questions) 2/4
-# and 2/4; all fresh batches together 61/69 = 0.884 and 61/76 = 0.803. The floors sit a little under the measured
-# figures (about one more error): a regression guard, not the targets.
+# issue 11 targets precision 0.95 and recall 0.85. Measured 2026-11-28 (eval/llm/README.md, seventh round; 35 of the
+# 758 triples no longer resolve, see there): dev 99/103 = 0.961 and 99/107 = 0.925 (361 resolved, 36 of them new in
+# the seventh round: 11/12 and 11/11); test 113/125 = 0.904 and 113/129 = 0.876, of which the old half 50/51 and
+# 50/50, the first fresh batch 29/31 and 29/29, the second 13/17 and 13/17, the third 10/10 and 10/15, the fourth
+# 4/4 and 4/6, the fifth 3/3 and 3/5, the sixth 2/4 and 2/4, the seventh (Qwen 0.5B and Gemma, sampled questions)
+# 2/5 and 2/3; all fresh batches together 63/74 = 0.851 and 63/79 = 0.797. The floors sit a little under the
+# measured figures (about one more error): a regression guard, not the targets; the test floors went down with the
+# seventh batch, which the checker of the branch point measures the same.
 PRECISION_TARGET, RECALL_TARGET = 0.95, 0.85
 FLOORS = {
-    "test": (0.92, 0.87),
-    "test, fresh replies": (0.88, 0.79),
+    "test": (0.89, 0.86),
+    "test, fresh replies": (0.84, 0.78),
     "test, fresh replies, first batch": (0.93, 0.96),
     "test, fresh replies, second batch": (0.72, 0.7),
     "test, fresh replies, third batch": (0.85, 0.63),
     "test, fresh replies, fourth batch": (0.95, 0.6),
     "test, fresh replies, fifth batch": (0.95, 0.45),
     "test, fresh replies, sixth batch": (0.45, 0.45),
+    "test, fresh replies, seventh batch": (0.35, 0.6),
     "test, old half": (0.96, 0.98),
-    "dev": (0.95, 0.89),
+    "dev": (0.95, 0.91),
     "dev, new sixth round": (0.95, 0.65),
+    "dev, new seventh round": (0.84, 0.9),
 }
 FRESH = "test, fresh replies"  # triples from replies to test questions, added after the split
 FRESH_1 = "test, fresh replies, first batch"  # its errors read once were moved to dev on 2026-11-27
@@ -60,16 +62,30 @@ FRESH_3 = "test, fresh replies, third batch"  # other people's notes (eval/corpo
 FRESH_4 = "test, fresh replies, fourth batch"  # both question sets, sampled replies, 2026-11-27 (fourth round)
 FRESH_5 = "test, fresh replies, fifth batch"  # Qwen 0.5B and SmolLM2-135M, both question sets, 2026-11-27 (fifth round)
 FRESH_6 = "test, fresh replies, sixth batch"  # Qwen 0.5B and Gemma 3 270M, both question sets, 2026-11-27 (sixth round)
+FRESH_7 = "test, fresh replies, seventh batch"  # the same two models, new sampled questions, 2026-11-28 (seventh round)
 DEV_6 = "dev, new sixth round"  # SmolLM2, Gemma and Qwen 0.5B on corpora dev questions, labelled before the checker ran
+DEV_7 = "dev, new seventh round"  # the same three models on 40 more corpora dev questions, Qwen 1.5B on 12
 OLD_HALF = "test, old half"  # the hash-split test triples
 # cases of each label a part needs before its floor means anything (the newest batches are small)
-ENOUGH = {FRESH: 20, FRESH_1: 10, FRESH_2: 10, FRESH_3: 10, FRESH_4: 5, FRESH_5: 5, FRESH_6: 4, DEV_6: 2}
+ENOUGH = {
+    FRESH: 20,
+    FRESH_1: 10,
+    FRESH_2: 10,
+    FRESH_3: 10,
+    FRESH_4: 5,
+    FRESH_5: 5,
+    FRESH_6: 4,
+    FRESH_7: 3,
+    DEV_6: 2,
+    DEV_7: 10,
+}
 BATCHES = [
     ("fresh, second", FRESH_2),
     ("fresh, third", FRESH_3),
     ("fresh, fourth", FRESH_4),
     ("fresh, fifth", FRESH_5),
     ("fresh, sixth", FRESH_6),
+    ("fresh, seventh", FRESH_7),
 ]
 
 
@@ -150,6 +166,7 @@ def test_checker_precision_and_recall_on_the_labelled_set(
         keys += [batch] if note.startswith("fresh") else []
         keys += [OLD_HALF] if t["split"] == "test" and not note else []
         keys += [DEV_6] if note.startswith("new, 2026-11-27 (sixth round)") else []
+        keys += [DEV_7] if note.startswith("new, 2026-11-28 (seventh round)") else []
         for key in keys:
             counts[key].add(verdict.kept, supported)
         if verdict.kept != supported:

@@ -11,6 +11,7 @@ from recapqa.answer.citations import (
     RELEVANCE_FLOOR,
     SupportChecker,
     Verdict,
+    asks_who_spoke,
     log_odds,
     negated_terms,
     negation_matches,
@@ -320,6 +321,21 @@ def test_which_company_is_said_in_the_persons_speaker_line(assistant: Assistant)
         )
         assert right.kept and company in assistant.index.sentences[right.sources[0][1]].text, right.reason
         assert not wrong.kept and wrong.reason == "its support does not answer the question"
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Which speakers talked about models in production?", True),
+        ("Which PyCon 2013 lightning talk speaker explained how to fake typing during talks?", True),
+        ("Who gave the keynote on feature stores?", True),
+        ("What did the speaker say about feature stores?", False),
+        ("Which company does the speaker work for?", False),
+        ("Which feature store did Hello Fresh pick?", False),
+    ],
+)
+def test_a_few_words_may_say_which_speaker_is_asked_for(question: str, asks: bool) -> None:
+    assert asks_who_spoke(question) is asks
 
 
 def test_which_speakers_is_answered_by_naming_the_speakers_of_a_talk_that_answers(

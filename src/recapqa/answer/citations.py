@@ -81,15 +81,26 @@ from recapqa.models import Hit
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
 
-__all__ = ["SupportChecker", "Verdict", "base_terms", "log_odds", "negated_terms", "negation_matches"]
+__all__ = ["SupportChecker", "Verdict", "asks_who_spoke", "base_terms", "log_odds", "negated_terms", "negation_matches"]
 
 RELEVANCE_FLOOR = 0.6  # share of the extractive abstention threshold a supporting sentence scores, and...
 RELATIVE_RELEVANCE = 0.8  # ...this share of the best score among the sentences shown
 _PART_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")  # sentence ends inside one row of the notes
 _ASKS_COMPANY = re.compile(r"\b(which|what) (company|companies|organi[sz]ations?|firms?|employer)\b", re.I)
 _ASKS_TALK = re.compile(r"\b(which|what) (talks?|sessions?|presentations?|keynotes?|panels?)\b", re.I)
-# questions whose answer is who spoke: a talk's speakers answer them
-_ASKS_WHO_SPOKE = re.compile(r"^\s*(who|whom)\b|\b(which|what) (speakers?|presenters?|panelists?)\b", re.I)
+# questions whose answer is who spoke: a talk's speakers answer them; "which" may take a few
+# words that say which speaker ("which PyCon 2013 lightning talk speaker"), not a verb
+# ("what did the speaker say" asks what was said)
+_ASKS_WHO_SPOKE = re.compile(
+    r"^\s*(who|whom)\b|\b(which|what) (?:(?!(?:did|does|do|is|are|was|were|has|have|had)\b)\S+ ){0,4}"
+    r"(speakers?|presenters?|panelists?)\b",
+    re.I,
+)
+
+
+def asks_who_spoke(question: str) -> bool:
+    """Whether the question's answer is who spoke (a talk's speakers answer it)."""
+    return bool(_ASKS_WHO_SPOKE.search(question))
 
 
 class SupportChecker:
@@ -132,7 +143,7 @@ class SupportChecker:
         items_relevance = relevant_rows(candidates, sentences, floor, self.logit_gap, items)
         verdicts: list[Verdict] = []
         asks_name = info.kind == "person" or bool(_ASKS_COMPANY.search(question))
-        asks_speakers = bool(_ASKS_WHO_SPOKE.search(question))
+        asks_speakers = asks_who_spoke(question)
         for claim in claims:
             if asks_name and not names_someone(claim.text, question):
                 verdicts.append(Verdict(claim.text, claim.cited, "names no one, and the question asks who"))
