@@ -108,16 +108,21 @@ def make_corpus(target: Path, files: int, seed: int = 13) -> None:
 def run_measured(args: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], float, float]:
     """A command in a fresh process: its result, wall seconds and peak RSS (MiB, polled)."""
     started = time.perf_counter()
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak, watched = 0, psutil.Process(proc.pid)
-    while proc.poll() is None:
-        with contextlib.suppress(psutil.Error):  # between its start and its first page
-            peak = max(peak, watched.memory_info().rss)
-        time.sleep(0.2)
-    out, err = proc.communicate()
-    done = subprocess.CompletedProcess(args, proc.returncode, out, err)
+    # output to files, not pipes: a pipe nobody reads while polling fills at 64 KiB and the
+    # command blocks for ever (`index --json` on 10k files lists every file's dropped lines)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(args, env=env, stdout=out, stderr=err, text=True)
+        peak, watched = 0, psutil.Process(proc.pid)
+        while proc.poll() is None:
+            with contextlib.suppress(psutil.Error):  # between its start and its first page
+                peak = max(peak, watched.memory_info().rss)
+            time.sleep(0.2)
+        out.seek(0)
+        err.seek(0)
+        done = subprocess.CompletedProcess(args, proc.returncode, out.read(), err.read())
+    err_text = done.stderr
     if proc.returncode:
-        raise SystemExit(f"{' '.join(args[:3])} failed: {err[-2000:]}")
+        raise SystemExit(f"{' '.join(args[:3])} failed: {err_text[-2000:]}")
     return done, time.perf_counter() - started, peak / 2**20
 
 
