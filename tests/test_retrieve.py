@@ -67,6 +67,16 @@ def test_filters(assistant: Assistant) -> None:
         top_talks(assistant, "feature store", company="Netflix")
 
 
+def test_a_filtered_request_reads_each_chunks_talk_from_one_list_kept_with_the_index(assistant: Assistant) -> None:
+    """A filter makes every row a candidate: their talks come from a list read once, not from
+    parsing every row again on each request."""
+    talk_ids = assistant.index.chunk_talk_ids()
+    assert talk_ids == [c.talk_id for c in assistant.index.chunks]
+    assert assistant.index.chunk_talk_ids() is talk_ids
+    hits = assistant.retriever.retrieve("feature store", k=6, filters=Filters(talk_id=LIDL)).hits
+    assert hits and {h.talk.talk_id for h in hits} == {LIDL}
+
+
 ROUNDTABLES = "# Contributors summit\n\n" + "\n".join(
     f"## {topic} (report by {writer})\n\n{body}\n"
     for topic, writer, body in [

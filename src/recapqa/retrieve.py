@@ -108,13 +108,14 @@ class Retriever:
         for rank, (row, _) in enumerate(lexical):
             lexical_rank[row] = rank
             fused[row] = fused.get(row, 0.0) + 1.0 / (s.rrf_k + rank + 1)
+        if allowed is not None:  # every row was searched: which talk each is from without parsing them
+            talk_ids = self.index.chunk_talk_ids()
+            fused = {r: v for r, v in fused.items() if talk_ids[r] in allowed}
         boost = {talk: s.talk_boost / (s.rrf_k + 1) for talk in named.talks}
         boost.update({talk: s.full_name_boost / (s.rrf_k + 1) for talk in named.by_full_name})
         for row in fused:
             fused[row] += boost.get(self.index.chunks[row].talk_id, 0.0)
         ranked = sorted(fused, key=lambda r: (-fused[r], r))
-        if allowed is not None:
-            ranked = [r for r in ranked if self.index.chunks[r].talk_id in allowed]
         talk_of = {r: self.index.chunks[r].talk_id for r in ranked}
         picked = with_named_talks(
             diverse_top(ranked, talk_of, k, s.max_chunks_per_talk, named.by_full_name), ranked, talk_of, mentioned

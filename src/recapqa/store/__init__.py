@@ -42,10 +42,20 @@ class Index:
     sentence_vectors: np.ndarray
     chunk_sentences: list[list[int]] = field(default_factory=list)
     gist: GistLookup | None = None  # the stored gist rows (store/gist_rows.py), when the index has them
+    _chunk_talks: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.chunk_sentences:
             self.chunk_sentences = sentences_by_chunk(self.chunks, self.sentences)
+
+    def chunk_talk_ids(self) -> list[str]:
+        """Each chunk row's talk id, read from the rows once and kept (a filtered request asks
+        it of every row; the rows themselves are parsed on demand and not all kept). Two
+        threads asking at once both read it: the same list."""
+        if self._chunk_talks is None:
+            same = {t: t for t in self.talks}  # one string per talk, not one per row
+            self._chunk_talks = [same.get(c.talk_id, c.talk_id) for c in self.chunks]
+        return self._chunk_talks
 
     @property
     def corpus_hash(self) -> str:
