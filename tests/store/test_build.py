@@ -83,3 +83,12 @@ def test_interrupted_build_leaves_the_old_index_working(
     index = load_index(settings.index_dir)
     assert {c.source for c in index.chunks} == {"a.md"}
     assert staleness(settings.corpus_dir, settings.index_dir, settings) == "corpus changed"
+
+
+def test_the_report_lists_only_files_dropping_lines(settings: Settings, counting_embedder: CountingEmbedder) -> None:
+    """`index --json` on thousands of clean files is not thousands of zeros."""
+    write(settings.corpus_dir / "a.md", NOTES_A)
+    write(settings.corpus_dir / "b.md", "---\ntitle: Day two\nlayout: post\n---\n\n" + NOTES_B)
+    report = build(settings, counting_embedder)
+    assert report.dropped_lines is not None and set(report.dropped_lines) == {"b.md"}
+    assert report.dropped_lines["b.md"] >= 4  # the front matter

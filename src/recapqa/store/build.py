@@ -61,7 +61,7 @@ class BuildReport:
     skipped: list[tuple[str, str]] | None = None
     rebuilt: bool = True
     query_encoder: str = "present"
-    dropped_lines: dict[str, int] | None = None  # per notes file: lines dropped as noise (see talks --outline)
+    dropped_lines: dict[str, int] | None = None  # files that dropped any: lines dropped as noise (talks --outline)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -174,7 +174,7 @@ def _report(
         seconds=round(time.perf_counter() - started, 3),
         sentences_embedded=sentences_embedded,
         skipped=plan.skipped,
-        dropped_lines={p.source: p.dropped for p in plan.parts},
+        dropped_lines={p.source: p.dropped for p in plan.parts if p.dropped},  # not 10k zeros
         **more,
     )
 
