@@ -82,6 +82,12 @@ def write_corpus(s: Settings) -> None:
         write(s.corpus_dir / name, text)
 
 
+def pg_corpus(settings: Settings, embedder: CountingEmbedder, url: str, schema: str) -> tuple[Settings, Memo]:
+    """The test corpus written, the settings of a PostgreSQL index in `schema`, a memoising embedder."""
+    write_corpus(settings)
+    return pg(settings, url, schema), Memo(embedder)
+
+
 def test_a_one_file_edit_inserts_its_segment_only_and_answers_as_from_scratch(
     settings: Settings,
     counting_embedder: CountingEmbedder,
@@ -89,9 +95,7 @@ def test_a_one_file_edit_inserts_its_segment_only_and_answers_as_from_scratch(
     schema: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    write_corpus(settings)
-    memo = Memo(counting_embedder)
-    s = pg(settings, postgres_url, schema)
+    s, memo = pg_corpus(settings, counting_embedder, postgres_url, schema)
     first = build(s, memo)
     before = generations(postgres_url, schema)
     assert len(before["live"]) >= 3 and before["previous"] == []
@@ -145,9 +149,7 @@ def embed(embedder: Memo) -> Callable[[str], np.ndarray]:
 def test_a_deleted_file_and_stale_gist_parts_go(
     settings: Settings, counting_embedder: CountingEmbedder, postgres_url: str, schema: str
 ) -> None:
-    write_corpus(settings)
-    memo = Memo(counting_embedder)
-    s = pg(settings, postgres_url, schema)
+    s, memo = pg_corpus(settings, counting_embedder, postgres_url, schema)
     build(s, memo)
     local = s.index_dir / "pg-gist"
     first_files = {p.name for p in local.glob("*.npy")}
@@ -181,9 +183,7 @@ def test_a_build_failing_mid_insert_leaves_the_live_generation_answering(
     schema: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    write_corpus(settings)
-    memo = Memo(counting_embedder)
-    s = pg(settings, postgres_url, schema)
+    s, memo = pg_corpus(settings, counting_embedder, postgres_url, schema)
     before = build(s, memo)
     expected = before.store.search_text("feature pipelines Spark", 5)
     segments = rows(postgres_url, f"SELECT id FROM {schema}.segment ORDER BY id")
@@ -234,9 +234,7 @@ def test_hnsw_after_an_edit_finds_the_live_rows_only(
 def test_an_older_layout_is_reported_then_replaced(
     settings: Settings, counting_embedder: CountingEmbedder, postgres_url: str, schema: str
 ) -> None:
-    write_corpus(settings)
-    memo = Memo(counting_embedder)
-    s = pg(settings, postgres_url, schema)
+    s, memo = pg_corpus(settings, counting_embedder, postgres_url, schema)
     with psycopg.connect(postgres_url, autocommit=True) as conn:  # layout 1, as an older version made it
         conn.execute(f"CREATE SCHEMA {schema}")
         conn.execute(
