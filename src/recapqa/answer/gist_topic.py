@@ -33,6 +33,12 @@ _ABOUT = re.compile(r"\b(?:about|on|regarding)\b", re.I)  # what comes after it 
 _SIDES = re.compile(r",|\b(?:and|vs|versus|with)\b", re.I)  # between the two sides of a comparison
 
 
+def _before_topic(question: str) -> str:
+    """The question before its last 'about' / 'on' (all of it when it has none): who, not what."""
+    spans = list(_ABOUT.finditer(question))
+    return question[: spans[-1].start()] if spans else question
+
+
 class GistTopic(GistBase):
     if TYPE_CHECKING:  # a summary's relevance and the note-taker's asides: answer/gist.py
 
@@ -57,10 +63,9 @@ class GistTopic(GistBase):
     def _who(self, info: QuestionInfo, part: str | None = None) -> set[str]:
         """The terms of the names the question (or `part` of it) gives before its last
         'about' / 'on': who said it, not the topic."""
-        spans = list(_ABOUT.finditer(info.text))
-        before = info.text[: spans[-1].start()] if spans else info.text
         named = {t for name in info.names for t in terms(name)}
-        return {t for t in terms(before if part is None else part) if t in named and t not in ASKING_WORDS}
+        said = _before_topic(info.text) if part is None else part
+        return {t for t in terms(said) if t in named and t not in ASKING_WORDS}
 
     def _naming(self, who: set[str]) -> list[Talk]:
         """The talks (in row order) with a sentence (or its lead-in, or the talk's label)
@@ -94,9 +99,7 @@ class GistTopic(GistBase):
         'and', ',', 'vs'), the first talk the question names whose label holds them, else one
         whose notes write them (one holding the topic first); one talk when both sides are
         in it; empty when a side has no name or no talk."""
-        spans = list(_ABOUT.finditer(info.text))
-        before = info.text[: spans[-1].start()] if spans else info.text
-        groups = [g for g in (self._who(info, part) for part in _SIDES.split(before)) if g]
+        groups = [g for g in (self._who(info, part) for part in _SIDES.split(_before_topic(info.text))) if g]
         if len(groups) != 2:
             return []
         out: list[Talk] = []
@@ -113,21 +116,25 @@ class GistTopic(GistBase):
         first talk writing `group` that holds the topic, else the first writing it; each with
         units to quote. Talks are read only until one decides (a name written in many talks)."""
         labelled = (t for t in talks if group <= self.targets.label_terms[t.talk_id] and self._candidates([t]).units)
-        found = next(labelled, None)
-        if found is not None:
-            return found
+        labelled_talk = next(labelled, None)
+        if labelled_talk is not None:
+            return labelled_talk
         first = None
         for talk in self._naming(group):
-            if not self._candidates([talk]).units:
+            found = self._candidates([talk])
+            if not found.units:
                 continue
-            if topic and self._holds([talk], retrieval, topic):
+            if topic and self._found_holds(found, retrieval, topic):
                 return talk
             first = first or talk
         return first
 
     def _holds(self, talks: list[Talk], retrieval: Retrieval, topic: set[str]) -> bool:
         """Does a unit of the talks hold a topic word or come close to it (`gist_topic_cosine`)?"""
-        found = self._candidates(talks)
+        return self._found_holds(self._candidates(talks), retrieval, topic)
+
+    def _found_holds(self, found: Candidates, retrieval: Retrieval, topic: set[str]) -> bool:
+        """`_holds` of candidate units already found."""
         if not found.units:
             return False
         cosine = found.vectors @ self._topic_vector(retrieval, topic)
@@ -178,7 +185,7 @@ class GistTopic(GistBase):
         for talk, n in zip(talks, share, strict=True):
             found = self._candidates([talk])
             relevance = self._relevance(found)
-            keep = None
+            keep, cosine = None, None
             if query is not None:
                 said = self._said(found, topic)
                 cosine = found.vectors @ query
@@ -189,8 +196,8 @@ class GistTopic(GistBase):
                 chosen = self._pick(found, relevance, keep, n)
                 picked += [(talk.title, u) for u in chosen]
                 on_topic = on_topic or bool(chosen)
-            elif found.units and query is not None:  # never says it: its units closest to it, said as such
-                closest = self._pick(found, found.vectors @ query, None, n)
+            elif found.units and cosine is not None:  # never says it: its units closest to it, said as such
+                closest = self._pick(found, cosine, None, n)
                 picked += [(f"{talk.title} (closest; the notes never say it)", u) for u in closest]
         if not on_topic:  # no side says the topic: its closest units alone answer nothing
             return self._nothing(retrieval, started, talks)
