@@ -111,12 +111,14 @@ class Retriever:
         if allowed is not None:  # every row was searched: which talk each is from without parsing them
             talk_ids = self.index.chunk_talk_ids()
             fused = {r: v for r, v in fused.items() if talk_ids[r] in allowed}
+            talk_of = {r: talk_ids[r] for r in fused}
+        else:
+            talk_of = {r: self.index.chunks[r].talk_id for r in fused}
         boost = {talk: s.talk_boost / (s.rrf_k + 1) for talk in named.talks}
         boost.update({talk: s.full_name_boost / (s.rrf_k + 1) for talk in named.by_full_name})
         for row in fused:
-            fused[row] += boost.get(self.index.chunks[row].talk_id, 0.0)
+            fused[row] += boost.get(talk_of[row], 0.0)
         ranked = sorted(fused, key=lambda r: (-fused[r], r))
-        talk_of = {r: self.index.chunks[r].talk_id for r in ranked}
         picked = with_named_talks(
             diverse_top(ranked, talk_of, k, s.max_chunks_per_talk, named.by_full_name), ranked, talk_of, mentioned
         )
