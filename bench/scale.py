@@ -120,9 +120,8 @@ def run_measured(args: list[str], env: dict[str, str]) -> tuple[subprocess.Compl
         out.seek(0)
         err.seek(0)
         done = subprocess.CompletedProcess(args, proc.returncode, out.read(), err.read())
-    err_text = done.stderr
     if proc.returncode:
-        raise SystemExit(f"{' '.join(args[:3])} failed: {err_text[-2000:]}")
+        raise SystemExit(f"{' '.join(args[:3])} failed: {done.stderr[-2000:]}")
     return done, time.perf_counter() - started, peak / 2**20
 
 
