@@ -47,22 +47,13 @@ def _settings(corpus: Path | None, index: Path | None) -> Settings:
     return base.model_copy(update=updates)
 
 
-def _progress(label: str) -> Any:
-    """A progress callback drawing a bar on a terminal, silent otherwise."""
+def _progress(label: str, unit: str) -> Any:
+    """A progress bar on a terminal (done/total, rate, ETA), None otherwise."""
     if not sys.stderr.isatty():
         return None
-    from rich.progress import Progress
+    from recapqa.progress_bar import bar
 
-    bar = Progress(transient=True)
-    task = bar.add_task(label, total=None)
-    bar.start()
-
-    def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-        if done >= total:
-            bar.stop()
-
-    return update
+    return bar(label, unit)
 
 
 @app.command()
@@ -82,7 +73,7 @@ def index(
         settings.index_dir,
         settings,
         default_embedder,
-        progress=_progress("embedding"),
+        progress=_progress("embedding", "texts"),
         force=rebuild,
     )
     if as_json:
@@ -242,7 +233,8 @@ def evaluate(
         index = output / "index"  # another corpus gets its own index, not the default one
     settings = _settings(corpus, index)
     qs = load_questions(questions)
-    rows = run_question_set(settings, qs, collections_dir, mode=mode, progress=_progress("questions"), notify=_err)
+    progress = _progress("questions", "questions")
+    rows = run_question_set(settings, qs, collections_dir, mode=mode, progress=progress, notify=_err)
     summary = summarize_all(rows)
     write_outputs(output, rows, summary)
     if as_json:
