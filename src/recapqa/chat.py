@@ -58,7 +58,7 @@ def resolve(turns: list[Turn], talks: dict[str, Talk], matcher: TalkMatcher) -> 
 
 
 def _describe(earlier: str, focus: list[Talk]) -> str:
-    """'Journey of the AI platform at Uber, Uber, Min Cai': the talk, and the speakers the
+    """'Journey of the data platform at Acme, Acme, Jane Doe': the talk, and the speakers the
     earlier turn named (all of them if it named none)."""
     text = normalize(earlier)
     parts = []

@@ -85,7 +85,7 @@ def _fit(doc: Document, span: tuple[int, int], max_tokens: int) -> list[tuple[in
 
 
 def embed_header(talk: Talk) -> str:
-    """Talk context for the embedded text, so 'the Lidl speaker' finds Lidl chunks."""
+    """Talk context for the embedded text, so 'the Acme speaker' finds Acme chunks."""
     if talk.kind == "section":
         doc_title = talk.meta.get("title")
         return f"Section: {talk.title}" + (f" of {doc_title}" if doc_title else "")

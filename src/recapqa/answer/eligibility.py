@@ -76,7 +76,7 @@ class Eligibility:
         the talk names again and again (a passing mention does not make the talk about it),
         or, when it frames the answer (its source, 'according to the X survey', or the sort
         of thing asked, 'which GitHub issue'), anywhere in the talk;
-        a year or an edition the question gives ("Apply(ops) 24") must be there too, or said
+        a year or an edition the question gives ("SomeConf 24") must be there too, or said
         elsewhere in the same talk (the question's setting, not what it asks)."""
         sentence, facts = self.index.sentences[row], self.facts.sentences[row]
         if (required(info.kind) or (info.kind == "person" and info.asks_speaker)) and not kind:

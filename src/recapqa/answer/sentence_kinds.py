@@ -276,7 +276,7 @@ def names_other(text: str, asked: frozenset[str]) -> bool:
 
 
 def _asked(token: str, asked: frozenset[str]) -> bool:
-    """Is the token a word the question gives, also as its possessive or plural ('Uber's',
+    """Is the token a word the question gives, also as its possessive or plural ('Acme's',
     'APIs'; 'AWS' is not 'aw')?"""
     base = re.sub(r"['’]s?$", "", token)
     return base in asked or (base.endswith("s") and base[:-1] in asked)

@@ -26,7 +26,7 @@ GENERAL_HEADINGS = {
     "about",
 }
 TALK_PREFIX_RE = re.compile(r"^(panel|keynote|talk|workshop|fireside chat|session|lightning talk|tutorial)\s*:", re.I)
-# 'DjangoCon Europe 2013 (Django Circus)': an event's name and year, then its nickname or place
+# 'SomeConf Europe 2019 (The Big Tent)': an event's name and year, then its nickname or place
 _EVENT_TITLE = re.compile(r"^(.*\S\s(?:19|20)\d{2})\s*\([^()]*\)$")
 _COMPANY_RE = re.compile(r"^(.*\S)\s*\(([A-Z0-9][^()]{0,60})\)\s*$")
 
@@ -36,14 +36,14 @@ def is_general_heading(text: str) -> bool:
 
 
 def event_of(heading: str) -> str | None:
-    """The event a title like 'PyCon 2013 (Santa Clara)' names, the part in parentheses being
+    """The event a title like 'SomeConf 2019 (Lisbon)' names, the part in parentheses being
     its nickname or place, not a speaker as after a talk's title."""
     match = _EVENT_TITLE.match(heading.strip())
     return match.group(1) if match else None
 
 
 def split_company(heading: str) -> tuple[str, str | None]:
-    """'Journey of the AI platform at Uber (Uber)' -> ('Journey of ... Uber', 'Uber')."""
+    """'Journey of the data platform at Acme (Acme)' -> ('Journey of ... Acme', 'Acme')."""
     match = _COMPANY_RE.match(heading.strip())
     if match and len(match.group(2).split()) <= 5:
         return match.group(1).strip(), match.group(2).strip()
