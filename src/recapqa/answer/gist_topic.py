@@ -46,6 +46,15 @@ class GistTopic(GistBase):
 
         def _asides(self, found: Candidates) -> np.ndarray: ...
 
+    def _theirs(self, retrieval: Retrieval, talks: list[Talk]) -> list[Talk]:
+        """Of the talks the question names, those of the speaker or company asked about (their
+        talk metadata); when none of those has notes to quote (a listing of the talk with its
+        speakers, written up under another heading), the named talks that have."""
+        theirs = [t for t in talks if names_people(t, retrieval.question)] or talks
+        if any(self._candidates([t]).units for t in theirs):
+            return theirs
+        return [t for t in talks if self._candidates([t]).units] or theirs
+
     def _speaker_talks(
         self, retrieval: Retrieval, info: QuestionInfo, talks: list[Talk], topic: set[str]
     ) -> list[Talk]:
@@ -169,8 +178,8 @@ class GistTopic(GistBase):
             text = f"{CANNOT_ANSWER} {names} did not talk about this in the notes.{where}"
             return Answer(retrieval.question, text, True, "extractive", timings_ms=ms(started), closest_talks=elsewhere)
         keep = on | (cosine >= self.settings.gist_topic_near_cosine) | beside(on, found.block)
-        aside = self.settings.gist_aside_penalty * self._asides(found)
-        chosen = self._pick(found, cosine + said / len(topic) - aside, keep)
+        score = cosine + said / len(topic) - self.settings.gist_aside_penalty * self._asides(found)
+        chosen = self._pick(found, score, _filled(keep, score, self.settings.gist_sentences))
         head = f"What {' and '.join(t.described for t in talks)} said:"
         return self._build(retrieval, head, self._titled(found, chosen), started)
 
@@ -203,3 +212,17 @@ class GistTopic(GistBase):
             return self._nothing(retrieval, started, talks)
         head = f"On {self._name(topic, retrieval.question)}:" if topic else "Compared:"
         return self._build(retrieval, head, picked, started)
+
+
+def _filled(keep: np.ndarray, score: np.ndarray, places: int) -> np.ndarray:
+    """`keep` with, when it holds fewer units than `places`, the best-scored others added until
+    it holds that many: an answer on a topic its talk says in fewer units than the places
+    quotes the talk's units next closest to it (what the passage goes on to say about it in
+    other words) rather than leave places empty."""
+    missing = places - int(keep.sum())
+    if missing <= 0:
+        return keep
+    rest = np.flatnonzero(~keep)
+    out = keep.copy()
+    out[rest[np.argsort(-score[rest], kind="stable")[:missing]]] = True
+    return out
