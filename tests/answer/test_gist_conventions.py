@@ -210,8 +210,10 @@ def test_a_speaker_on_a_topic_quotes_the_sentence_the_topic_sentence_follows_fro
     answer, _ = assistant.ask("What did Ana Lima say about DNS?", mode="extractive")
     assert answer.answer.startswith("What Moving apps between clusters (Ana Lima) said:")
     assert [c.quote for c in answer.citations] == [
-        "Inside a cluster, services should never be called by their addresses.",
+        "Ana moved every application of the bank between clusters twice last year.",  # the places are filled
+        "Inside a cluster, services should never be called by their addresses.",  # with the units next to them
         "Names in DNS should be used instead.",
+        "The second move took a weekend, and the team spent the Monday writing the runbook down.",
     ]
 
 

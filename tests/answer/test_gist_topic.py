@@ -81,9 +81,11 @@ def test_a_company_named_only_in_the_notes_text_is_quoted_from_there(assistant: 
     answer, _ = assistant.ask("What did Globex say about compliance?", mode="extractive")
     assert answer.answer.startswith("What Other customers doing what we do said:")
     assert [c.quote for c in answer.citations] == [
+        "Two customer talks at the keynotes stood out for me.",  # places filled with the units next to them,
         "The first was Globex, a large bank that is moving its payment systems to containers.",
         "They write their compliance rules as code and test them in the same pipeline as the services.",
-    ]
+        "A policy stops engineers from opening a public load balancer and tells them why.",
+    ]  # not with the next company's ("The second was Initech, ...")
 
 
 def test_the_two_sides_of_a_comparison_are_the_talks_their_names_point_at(assistant: Assistant) -> None:

@@ -46,7 +46,6 @@ from recapqa.answer.gist_words import (
     TAKEAWAY_CUE,
 )
 from recapqa.answer.question import QuestionInfo
-from recapqa.answer.targets import names_people
 from recapqa.answer.themes import EventWords
 from recapqa.models import Answer, Talk
 from recapqa.retrieve import Retrieval
@@ -63,7 +62,7 @@ class GistAnswerer(GistTopic):
         started = time.perf_counter()
         talks = self.targets.named(retrieval)
         if info.kind == "speaker_topic":  # "what did <speaker> say about <another talk's title>": theirs only
-            talks = [t for t in talks if names_people(t, retrieval.question)] or talks
+            talks = self._theirs(retrieval, talks)
         # "which talks mention X": X is the topic even where it names a talk
         topic = self._topic(info, [] if info.kind == "which_talks" else talks)
         if info.kind == "speaker_topic":  # their notes may be written up where their name is

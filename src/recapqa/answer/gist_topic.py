@@ -1,11 +1,14 @@
 """A speaker or company on a topic, and two talks compared on one (answer/gist.py): whose
 talks the question means, and what of them is on the topic.
 
-Whose talks: those whose speakers or company the question names (talk metadata). When
+Whose talks: those whose speakers or company the question names (talk metadata), or, when
+those have no notes to quote (a listing), the talks the question names that have. When
 those hold nothing on the topic (a listing of the talk, its notes written up elsewhere) or
 there are none (a company the notes name only in their text: "the first of these was
 <company>"), the talks whose notes write every name the question gives before 'about'
 (a speaker's full name, each of two co-speakers'), of those the ones holding the topic.
+What of them: the units on the topic, and when those are fewer than the places, the units
+right next to them.
 
 Compared: each of the two sides the question names ("How do <A>'s and <B>'s keynotes talk
 about X") is the first named talk whose label holds its names, else a talk whose notes write
@@ -16,6 +19,8 @@ places; a side whose notes never say it is quoted by its closest units, said as 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,6 +50,15 @@ class GistTopic(GistBase):
         def _relevance(self, found: Candidates) -> np.ndarray: ...
 
         def _asides(self, found: Candidates) -> np.ndarray: ...
+
+    def _theirs(self, retrieval: Retrieval, talks: list[Talk]) -> list[Talk]:
+        """Of the talks the question names, those of the speaker or company asked about (their
+        talk metadata); when none of those has notes to quote (a listing of the talk with its
+        speakers, written up under another heading), the named talks that have."""
+        theirs = [t for t in talks if names_people(t, retrieval.question)] or talks
+        if any(self._candidates([t]).units for t in theirs):
+            return theirs
+        return [t for t in talks if self._candidates([t]).units] or theirs
 
     def _speaker_talks(
         self, retrieval: Retrieval, info: QuestionInfo, talks: list[Talk], topic: set[str]
@@ -169,8 +183,11 @@ class GistTopic(GistBase):
             text = f"{CANNOT_ANSWER} {names} did not talk about this in the notes.{where}"
             return Answer(retrieval.question, text, True, "extractive", timings_ms=ms(started), closest_talks=elsewhere)
         keep = on | (cosine >= self.settings.gist_topic_near_cosine) | beside(on, found.block)
-        aside = self.settings.gist_aside_penalty * self._asides(found)
-        chosen = self._pick(found, cosine + said / len(topic) - aside, keep)
+        asides = self._asides(found)
+        score = cosine + said / len(topic) - self.settings.gist_aside_penalty * asides
+        talk_of = [self.index.sentences[u.rows[0]].talk_id for u in found.units]
+        filled = _filled(keep, np.where(asides > 0, -np.inf, score), talk_of, self.settings.gist_sentences)
+        chosen = self._pick(found, score, filled)
         head = f"What {' and '.join(t.described for t in talks)} said:"
         return self._build(retrieval, head, self._titled(found, chosen), started)
 
@@ -203,3 +220,22 @@ class GistTopic(GistBase):
             return self._nothing(retrieval, started, talks)
         head = f"On {self._name(topic, retrieval.question)}:" if topic else "Compared:"
         return self._build(retrieval, head, picked, started)
+
+
+def _filled(keep: np.ndarray, score: np.ndarray, talk_of: Sequence[str], places: int) -> np.ndarray:
+    """`keep` with, when it holds fewer units than `places`, the units right before and after
+    a kept one in its talk's order (across a paragraph or list break, which `beside` does not
+    cross) added, the best-scored first (none scored -inf), until it holds that many: an answer
+    on a topic its notes say in fewer units than the places quotes what the passage goes on to
+    say about it in other words, not the rest of the talk nor the note-taker's asides."""
+    missing = places - int(keep.sum())
+    if missing <= 0:
+        return keep
+    same = np.array([a == b for a, b in pairwise(talk_of)], dtype=bool)  # unit i and i + 1
+    next_to = np.zeros(len(keep), dtype=bool)
+    next_to[:-1] |= keep[1:] & same
+    next_to[1:] |= keep[:-1] & same
+    rest = np.flatnonzero(next_to & ~keep & np.isfinite(score))  # -inf: never fills (an aside)
+    out = keep.copy()
+    out[rest[np.argsort(-score[rest], kind="stable")[:missing]]] = True
+    return out
