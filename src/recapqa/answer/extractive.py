@@ -72,7 +72,8 @@ class ExtractiveAnswerer:
         self.gist = GistAnswerer(index, settings, embed, self.proper_nouns, words.talk_rows)
         self.metadata = MetadataAnswerer(self.gist.targets, settings)
         self.idf = words.idf
-        self.facts = Facts(index, words.talk_rows, settings.antecedent_reach)
+        # the notes' folder often names the event all its talks belong to ('kernelconf-2024/')
+        self.facts = Facts(index, words.talk_rows, settings.antecedent_reach, settings.corpus_dir.name)
         self.eligible = Eligibility(index, self.facts, settings)
 
     def talk_terms(self, talk_id: str) -> frozenset[str]:
