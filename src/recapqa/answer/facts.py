@@ -152,9 +152,8 @@ class Facts:
         twins = " ".join(talk_text(self.index.talks[x]) for x in sorted(self._twins.get(talk_id, ()))) if one else ""
         return TalkFacts(
             terms=frozenset(terms(talk_text(t))),
-            about=squash(
-                f"{talk_text(t)} {self.folder} {t.source} {twins}"
-            ),  # 'DjangoConEurope2013/keynotes.rst' names the event
+            # the folder and the path name the event ('kernelconf-2024/', 'Conf2013/keynotes.rst')
+            about=squash(f"{talk_text(t)} {self.folder} {t.source} {twins}"),
             head=squash(f"{t.title} {t.company or ''} {t.talk_id}"),
             notes="|".join(squash(sentences[r].text) for r in rows),
             speakers=tuple(
