@@ -14,6 +14,7 @@ from tests.conftest import module_assistant
 from recapqa.answer.details import asked_detail, lacks_detail
 from recapqa.answer.features import CONFIDENCE_NAMES, NAMES
 from recapqa.answer.question import analyse
+from recapqa.answer.sentence_kinds import kind_score
 from recapqa.embed import Embedder
 from recapqa.pipeline import Assistant
 
@@ -38,25 +39,33 @@ def summit(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[
     return module_assistant(tmp_path_factory, embedder_factory, {"parser-summit.md": NOTES})
 
 
+def _asked(question: str) -> str | None:
+    info = analyse(question, frozenset())
+    return asked_detail(info.text, info.kind)
+
+
+def _lacks(question: str, text: str, context: str = "", list_item: bool = False) -> bool:
+    info = analyse(question, frozenset())
+    return lacks_detail(info, text, context, list_item, kind_score(info, text, context, list_item))
+
+
 def test_the_detail_asked_is_a_typed_kind_or_a_job_title() -> None:
-    assert asked_detail(analyse("When did the old parser first ship?", frozenset())) == "time"
-    assert asked_detail(analyse("How many machines does the build farm have?", frozenset())) == "number"
-    assert asked_detail(analyse("What is Jane Bloggs' job title at Initech?", frozenset())) == "role"
-    assert asked_detail(analyse("Why is the new parser needed?", frozenset())) is None
-    assert asked_detail(analyse("What does the build farm compile?", frozenset())) is None
+    assert _asked("When did the old parser first ship?") == "time"
+    assert _asked("How many machines does the build farm have?") == "number"
+    assert _asked("What is Jane Bloggs' job title at Initech?") == "role"
+    assert _asked("Why is the new parser needed?") is None
+    assert _asked("What does the build farm compile?") is None
 
 
 def test_a_sentence_lacks_the_detail_unless_it_or_its_lead_in_holds_one() -> None:
-    when = analyse("When will the new parser replace the old one?", frozenset())
-    detail = asked_detail(when)
-    assert lacks_detail(when, detail, "The new parser will replace the old one.", "", False)
-    assert not lacks_detail(when, detail, "The new parser will replace the old one in March.", "", False)
-    assert not lacks_detail(when, detail, "the new parser replaces the old one", "Plans for 2025:", True)
-    role = analyse("What is Jane Bloggs' job title at Initech?", frozenset())
-    assert lacks_detail(role, "role", "Jane Bloggs spoke about the parser at Initech.", "", False)
-    assert not lacks_detail(role, "role", "Jane Bloggs is principal engineer at Initech.", "", False)
-    why = analyse("Why is the new parser needed?", frozenset())
-    assert not lacks_detail(why, asked_detail(why), "The new parser is needed.", "", False)
+    when = "When will the new parser replace the old one?"
+    assert _lacks(when, "The new parser will replace the old one.")
+    assert not _lacks(when, "The new parser will replace the old one in March.")
+    assert not _lacks(when, "the new parser replaces the old one", "Plans for 2025:", True)
+    role = "What is Jane Bloggs' job title at Initech?"
+    assert _lacks(role, "Jane Bloggs spoke about the parser at Initech.")
+    assert not _lacks(role, "Jane Bloggs is principal engineer at Initech.")
+    assert not _lacks("Why is the new parser needed?", "The new parser is needed.")
 
 
 def _confidence(assistant: Assistant, question: str) -> tuple[float, float]:

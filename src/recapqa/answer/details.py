@@ -12,9 +12,10 @@ organisation, a person). What a sentence holds is read by the detectors that alr
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
-from recapqa.answer.kinds import TYPED
+from recapqa.answer.kinds import TYPED, Kind
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.sentence_kinds import kind_score
 from recapqa.ingest.wordlists import ROLE_WORDS
@@ -30,16 +31,21 @@ DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
 )
 
 
-def asked_detail(info: QuestionInfo) -> str | None:
-    """The type of detail the question asks for, when a sentence can be seen to lack it."""
-    text = info.text.lower()
+@lru_cache(maxsize=256)
+def asked_detail(question: str, kind: Kind) -> str | None:
+    """The type of detail a question (of that answer type) asks for, when a sentence can be
+    seen to lack it."""
+    text = question.lower()
     detail = next((detail for detail, asks in DETAILS if asks.search(text)), None)
-    return detail or (info.kind if info.kind in TYPED else None)
+    return detail or (kind if kind in TYPED else None)
 
 
-def lacks_detail(info: QuestionInfo, detail: str | None, text: str, context: str, list_item: bool) -> bool:
-    """Does the sentence, with its lead-in, lack the detail asked (False when none is asked)?"""
-    if detail is None:
+def lacks_detail(info: QuestionInfo, text: str, context: str, list_item: bool, kind: float) -> bool:
+    """Does the sentence, with its lead-in, lack the detail the question asks (False when it
+    asks none)? `kind`: the sentence's kind_score, which already says whether it holds the
+    question's answer type."""
+    detail = asked_detail(info.text, info.kind)
+    if detail is None or (detail == info.kind and kind):
         return False
     return not any(_holds(info, detail, part, list_item) for part in (text, context) if part)
 

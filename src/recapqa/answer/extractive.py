@@ -23,7 +23,7 @@ import numpy as np
 
 from recapqa.answer.abbreviations import name_forms
 from recapqa.answer.candidates import Candidate, asks_lead_in, with_antecedent, with_list_items, with_siblings
-from recapqa.answer.details import asked_detail, lacks_detail
+from recapqa.answer.details import lacks_detail
 from recapqa.answer.eligibility import Eligibility
 from recapqa.answer.facts import Facts
 from recapqa.answer.features import CONFIDENCE_NAMES, NAMES, confidence_values, probability
@@ -159,7 +159,7 @@ class ExtractiveAnswerer:
         near = facts.context + facts.text + self.facts.previous_text(row) + facts.antecedents
         names = info.name_forms()
         kind = kind_score(info, sentence.text, sentence.context, sentence.list_item)
-        missing = lacks_detail(info, asked_detail(info), sentence.text, sentence.context, sentence.list_item)
+        missing = lacks_detail(info, sentence.text, sentence.context, sentence.list_item, kind)
 
         def share(found: list[bool]) -> float:
             return sum(found) / len(found) if found else 0.0
