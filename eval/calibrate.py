@@ -34,7 +34,7 @@ SETS = {
     "corpora": (REPO / "eval" / "corpora_questions.jsonl", REPO.parent / "shared" / "corpora"),
 }
 WORK = Path("/tmp/recapqa-calibrate")
-HIDDEN = re.compile(r"^j")  # a blind batch the lead scores before anyone reads it: never fitted on
+HIDDEN = re.compile(r"^k")  # a blind batch (ids k…, ku…) the lead scores before anyone reads it: never fitted on
 
 
 def half(qid: str) -> str:
@@ -219,6 +219,11 @@ def main() -> None:
     parser.add_argument(
         "--half", choices=["A", "B"], help="fit on this half of dev only; the other is held out (totals only)"
     )
+    parser.add_argument(
+        "--confidence-only",
+        action="store_true",
+        help="keep settings.py's answer weights (the ranking); refit only the confidence model and threshold",
+    )
     args = parser.parse_args()
     rows = collect("dev", args.work)
     if args.holdout:
@@ -227,8 +232,11 @@ def main() -> None:
     elif args.half:
         held = [r for r in rows if half(r[1].id) != args.half]
         rows = [r for r in rows if half(r[1].id) == args.half]
-    ranking = fit_ranking(rows, args.l2) if args.ranking == "listwise" else fit(sentence_examples(rows), args.l2)
-    weights = tuple(round(float(b), 3) for b in ranking)
+    if args.confidence_only:
+        weights = Settings().answer_weights
+    else:
+        ranking = fit_ranking(rows, args.l2) if args.ranking == "listwise" else fit(sentence_examples(rows), args.l2)
+        weights = tuple(round(float(b), 3) for b in ranking)
     confidence = tuple(round(float(b), 3) for b in fit(answer_examples(rows, weights), args.l2))
     best = max(
         ((objective(evaluate(rows, weights, confidence, t)), t) for t in np.arange(0.1, 0.8, 0.025)),

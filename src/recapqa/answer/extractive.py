@@ -23,6 +23,7 @@ import numpy as np
 
 from recapqa.answer.abbreviations import name_forms
 from recapqa.answer.candidates import Candidate, asks_lead_in, with_antecedent, with_list_items, with_siblings
+from recapqa.answer.details import lacks_detail
 from recapqa.answer.eligibility import Eligibility
 from recapqa.answer.facts import Facts
 from recapqa.answer.features import CONFIDENCE_NAMES, NAMES, confidence_values, probability
@@ -71,7 +72,8 @@ class ExtractiveAnswerer:
         self.gist = GistAnswerer(index, settings, embed, self.proper_nouns, words.talk_rows)
         self.metadata = MetadataAnswerer(self.gist.targets, settings)
         self.idf = words.idf
-        self.facts = Facts(index, words.talk_rows, settings.antecedent_reach)
+        # the notes' folder often names the event all its talks belong to ('kernelconf-2024/')
+        self.facts = Facts(index, words.talk_rows, settings.antecedent_reach, settings.corpus_dir.name)
         self.eligible = Eligibility(index, self.facts, settings)
 
     def talk_terms(self, talk_id: str) -> frozenset[str]:
@@ -157,6 +159,7 @@ class ExtractiveAnswerer:
         near = facts.context + facts.text + self.facts.previous_text(row) + facts.antecedents
         names = info.name_forms()
         kind = kind_score(info, sentence.text, sentence.context, sentence.list_item)
+        missing = lacks_detail(info, sentence.text, sentence.context, sentence.list_item, kind)
 
         def share(found: list[bool]) -> float:
             return sum(found) / len(found) if found else 0.0
@@ -176,6 +179,7 @@ class ExtractiveAnswerer:
             float(sentence.text.rstrip().endswith(":") and not kind),
             float(sentence.list_item),
             sum(self.idf(t) for t in info.terms if not self.idf.known(t)) / q_weight,
+            float(missing),
         )
 
     def answer(self, retrieval: Retrieval) -> Answer:

@@ -73,11 +73,15 @@ class _Memo(dict[K, V]):
 
 
 class Facts:
-    def __init__(self, index: Index, talk_rows: dict[str, list[int]] | None = None, reach: int = 4) -> None:
+    def __init__(
+        self, index: Index, talk_rows: dict[str, list[int]] | None = None, reach: int = 4, folder: str = ""
+    ) -> None:
         """`talk_rows`: each talk's sentence rows, when the index stored them (else found on
         the first question, reading every sentence); `reach`: how many sentences back a
-        sentence that points back may look (settings.antecedent_reach)."""
+        sentence that points back may look (settings.antecedent_reach); `folder`: the name of
+        the notes' folder, which often names the event every talk in it belongs to."""
         self.index = index
+        self.folder = folder
         self.reach = reach
         self.talks: dict[str, TalkFacts] = _Memo(self._talk)
         self.sentences: dict[int, SentenceFacts] = _Memo(self._sentence)
@@ -148,7 +152,8 @@ class Facts:
         twins = " ".join(talk_text(self.index.talks[x]) for x in sorted(self._twins.get(talk_id, ()))) if one else ""
         return TalkFacts(
             terms=frozenset(terms(talk_text(t))),
-            about=squash(f"{talk_text(t)} {t.source} {twins}"),  # 'DjangoConEurope2013/keynotes.rst' names the event
+            # the folder and the path name the event ('kernelconf-2024/', 'Conf2013/keynotes.rst')
+            about=squash(f"{talk_text(t)} {self.folder} {t.source} {twins}"),
             head=squash(f"{t.title} {t.company or ''} {t.talk_id}"),
             notes="|".join(squash(sentences[r].text) for r in rows),
             speakers=tuple(

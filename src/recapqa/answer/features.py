@@ -29,6 +29,11 @@ FEATURES: tuple[tuple[str, str], ...] = (
     ("lead_in", "1 for a line that ends with ':' (it introduces a list) and holds nothing the question asks for"),
     ("list_item", "1 for a list item"),
     ("terms_unknown", "IDF-weighted share of the question's content words that occur nowhere in the notes"),
+    (
+        "kind_missing",
+        "1 when the question asks for a type of detail (kinds.TYPED: a time, a number, a place, a name...) "
+        "and neither the sentence nor its lead-in holds one",
+    ),
 )
 NAMES = tuple(name for name, _ in FEATURES)
 
@@ -42,6 +47,7 @@ CONFIDENCE_FEATURES: tuple[tuple[str, str], ...] = (
     ("dense", "the best sentence's cosine with the question"),
     ("names_sentence", "share of the question's names in the best sentence or its lead-in"),
     ("kind", "how well the best sentence holds what the question asks for"),
+    ("kind_missing", "the question asks for a type of detail the best sentence and its lead-in do not hold"),
 )
 CONFIDENCE_NAMES = tuple(name for name, _ in CONFIDENCE_FEATURES)
 
@@ -66,4 +72,5 @@ def confidence_values(scores: Sequence[float], best: Sequence[float]) -> tuple[f
         values["dense"],
         values["names_sentence"],
         values["kind"],
+        values["kind_missing"],
     )

@@ -167,5 +167,27 @@ def kind_of(question: str) -> Kind:
     return next((rule.kind for rule in KINDS if rule.asks.search(lowered)), "other")
 
 
+# Kinds that ask for a type of detail a sentence can be seen to hold or lack (a time, an amount,
+# a place, an organisation, a person's name); a reason, a list, a definition or 'other' can be
+# worded any way. A sentence lacking the detail asked is a near miss's usual answer
+# (features.FEATURES 'kind_missing').
+TYPED: frozenset[Kind] = frozenset(
+    {
+        "money",
+        "number",
+        "version",
+        "year",
+        "date",
+        "duration",
+        "colour",
+        "contact",
+        "time",
+        "place",
+        "company",
+        "person",
+    }
+)
+
+
 def required(kind: Kind) -> bool:
     return any(rule.required for rule in KINDS if rule.kind == kind)
