@@ -237,3 +237,20 @@ def test_talks_outline_of_named_files_by_path_or_by_source(tmp_path: Path) -> No
         result = run("talks", "--corpus", "notes", *args, cwd=tmp_path)
         assert result.returncode == 2, (args, result.stderr)
         assert expected in result.stderr and "fix:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_eval_names_a_missing_collection_before_building_any_index(tmp_path: Path) -> None:
+    write(
+        tmp_path / "colls" / "devcon" / "notes.md",
+        "# Devcon\n\n## Queues - Alice Moreau, Acme\n\nAcme runs 42 clusters.\n",
+    )
+    rows = [
+        {"id": "a1", "question": "How many clusters?", "answers": ["42"], "talks": [], "answerable": True},
+        {"id": "a2", "question": "Who spoke?", "answers": ["Alice"], "talks": [], "answerable": True},
+    ]
+    rows[0]["collection"], rows[1]["collection"] = "devcon", "no-such-collection"
+    write(tmp_path / "q.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    result = run("eval", "--questions", "q.jsonl", "--collections", "colls", "--output", "out", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "error: the questions name collection 'no-such-collection', which is not a folder" in result.stderr
+    assert not (tmp_path / "out" / "index").exists()
