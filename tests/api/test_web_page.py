@@ -74,3 +74,23 @@ def test_ask_stream_and_expand_a_citation(browser: Any, server_url: str, tmp_pat
     if os.environ.get("SCREENSHOT_DIR"):  # to look at the page: SCREENSHOT_DIR=/tmp pytest ...
         shutil.copy(tmp_path / "conversation.png", Path(os.environ["SCREENSHOT_DIR"]) / "conversation.png")
     page.close()
+
+
+def test_the_example_questions_name_the_talks_served(browser: Any, server_url: str) -> None:
+    """The examples are made from the talks the server has (they named one corpus's talks, and
+    abstained on any other notes); clicking one asks it."""
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    page.goto(server_url + "/")
+    examples = page.get_by_test_id("examples").locator("button")
+    examples.first.wait_for()
+    assert examples.all_inner_texts() == [
+        "Summarize “Journey of the AI platform at Uber”",
+        "Who gave “ML in a multi-cloud environment”?",
+        "What were the main themes of the conference?",
+    ]
+    examples.nth(1).click()
+    answer = page.locator("[data-testid=msg-assistant][data-done=true]").last
+    answer.wait_for(timeout=30_000)
+    assert "Rebecca Taylor" in answer.locator(".text").inner_text()
+    assert answer.get_by_test_id("abstained").count() == 0
+    page.close()
