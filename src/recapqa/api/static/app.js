@@ -5,7 +5,10 @@ const state = { messages: [], talks: [], filter: null, busy: false };
 const $ = (id) => document.getElementById(id);
 const keyInput = $("api-key");
 keyInput.value = localStorage.getItem("recapqa-key") || "";
-keyInput.addEventListener("change", () => localStorage.setItem("recapqa-key", keyInput.value));
+keyInput.addEventListener("change", () => {
+  localStorage.setItem("recapqa-key", keyInput.value);
+  loadTalks();  // the talks (and the examples) the key now lets through
+});
 
 function headers() {
   const h = { "Content-Type": "application/json" };
