@@ -1,8 +1,13 @@
+from pathlib import Path
+
 import pytest
 
+from conftest import write
 from recapqa.chat import Turn, resolve
 from recapqa.errors import InvalidQuestionError
+from recapqa.ingest import load_corpus
 from recapqa.pipeline import Assistant
+from recapqa.talk_mentions import TalkMatcher
 
 
 def resolved(assistant: Assistant, *contents: str) -> str:
@@ -45,3 +50,34 @@ def test_only_the_speakers_named_earlier_are_carried_over(assistant: Assistant) 
 def test_the_last_message_must_be_the_users(assistant: Assistant) -> None:
     with pytest.raises(InvalidQuestionError):
         resolve([Turn("user", "hi"), Turn("assistant", "hello")], assistant.index.talks, assistant.retriever.matcher)
+
+
+NETCON = """# Netcon 2025
+
+## Migrating the mobile core to 5G - Karla Stone, Intelix
+
+She pinned workloads to cores to cut latency.
+
+## Migrating 150 services to Kubernetes - Sara Wolfe, Newsco
+
+They replayed traffic to test both stacks.
+"""
+
+
+def test_a_person_named_in_full_earlier_is_whom_she_refers_to(tmp_path: Path) -> None:
+    """The earlier turn names one talk by its speaker's full name and shares a title word
+    ("migrating") with another: "she" is that speaker, not both talks' speakers."""
+    write(tmp_path / "netcon.md", NETCON)
+    talks = {t.talk_id: t for t in load_corpus(tmp_path).talks}
+    turns = [
+        Turn("user", "Who talked about 5G?"),
+        Turn(
+            "assistant",
+            "Migrating the mobile core to 5G - Karla Stone, Intelix [1]\n\nSources:\n"
+            "[1] Migrating the mobile core to 5G — Karla Stone",
+        ),
+        Turn("user", "and what did she say about latency?"),
+    ]
+    resolved = resolve(turns, talks, TalkMatcher(talks.values()))
+    assert resolved.focus == ("migrating-the-mobile-core-to-5g",)
+    assert resolved.question == ("and what did she say about latency? (Migrating the mobile core to 5G, Karla Stone)")

@@ -213,3 +213,44 @@ def test_an_invalid_setting_is_a_message_not_a_traceback(tmp_path: Path) -> None
     result = subprocess.run([RECAPQA, "talks"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "RECAPQA_TOP_K" in result.stderr and "fix:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_talks_outline_of_named_files_by_path_or_by_source(tmp_path: Path) -> None:
+    """A file is named by its path or by its source as citations print it (inside the corpus
+    folder); a file outside the corpus folder, or one the index skips, is an error naming it."""
+    notes = tmp_path / "notes"
+    talk = "# Day 1\n\n## Scaling queues - Alice Moreau, Acme Corp\n\nAcme runs 42 clusters.\n"
+    write(notes / "day1" / "talks.md", talk)
+    write(notes / "empty.md", "")
+    write(tmp_path / "elsewhere.md", "# Other\n\n## Logs - Bob Lintz, Zeta Labs\n\nStart with logs.\n")
+    by_source = run("talks", "--corpus", "notes", "--outline", "day1/talks.md", cwd=tmp_path)
+    by_path = run("talks", "--corpus", "notes", "--outline", "notes/day1/talks.md", cwd=tmp_path)
+    assert by_source.returncode == by_path.returncode == 0, by_source.stderr
+    assert by_source.stdout == by_path.stdout
+    assert by_source.stdout.splitlines()[0] == "day1/talks.md (markdown)"
+    assert "  talk 3-5  Scaling queues  — Alice Moreau (Acme Corp)" in by_source.stdout.splitlines()
+    for args, expected in [
+        (("--outline", "elsewhere.md"), "error: elsewhere.md is not inside the corpus folder"),
+        (("--outline", "empty.md"), "error: no notes in the files named (empty.md: empty file)"),
+        (("--outline", "missing.md"), "error: no such notes file: missing.md"),
+    ]:
+        result = run("talks", "--corpus", "notes", *args, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
+        assert expected in result.stderr and "fix:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_eval_names_a_missing_collection_before_building_any_index(tmp_path: Path) -> None:
+    write(
+        tmp_path / "colls" / "devcon" / "notes.md",
+        "# Devcon\n\n## Queues - Alice Moreau, Acme\n\nAcme runs 42 clusters.\n",
+    )
+    rows = [
+        {"id": "a1", "question": "How many clusters?", "answers": ["42"], "talks": [], "answerable": True},
+        {"id": "a2", "question": "Who spoke?", "answers": ["Alice"], "talks": [], "answerable": True},
+    ]
+    rows[0]["collection"], rows[1]["collection"] = "devcon", "no-such-collection"
+    write(tmp_path / "q.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    result = run("eval", "--questions", "q.jsonl", "--collections", "colls", "--output", "out", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "error: the questions name collection 'no-such-collection', which is not a folder" in result.stderr
+    assert not (tmp_path / "out" / "index").exists()

@@ -3,7 +3,8 @@
 The client sends the whole history; nothing is kept on the server. A follow-up such as
 "and what did she say about Kafka?" or "which tools did that talk list?" names no talk, so
 it is rewritten to name the talk the conversation was last about (the talk cited or named
-in the latest earlier turn that names one), and its speakers, which retrieval then favours
+in the latest earlier turn that names one; when that turn names some by a person's full
+name, those), and its speakers, which retrieval then favours
 and the extractive answerer requires.
 """
 
@@ -49,7 +50,8 @@ def resolve(turns: list[Turn], talks: dict[str, Talk], matcher: TalkMatcher) -> 
     if matcher.mentioned(question) or not _REFERS_BACK.search(question):
         return Resolved(question, question, ())
     for turn in reversed(turns[:-1]):
-        focus = sorted(matcher.mentioned(turn.content))
+        named = matcher.mentions(turn.content)  # a person's full name beats a shared title word
+        focus = sorted(named.by_full_name or named.talks)
         if focus:
             return Resolved(
                 f"{question} ({_describe(turn.content, [talks[t] for t in focus])})", question, tuple(focus)

@@ -97,12 +97,12 @@ def talks(
     ] = False,
 ) -> None:
     """List the talks and sections found in the notes."""
-    from recapqa.ingest import load_corpus
+    from recapqa.ingest import load_corpus, named_files
     from recapqa.ingest.outline import document_outline, format_outline
 
     if outline and files:
-        corpus_dir = corpus or Path(os.path.commonpath([str(Path(f).resolve().parent) for f in files]))
-        parsed = load_corpus(corpus_dir, only=[Path(f).resolve() for f in files])
+        corpus_dir, named = named_files(files, corpus, _settings(None, None).corpus_dir)
+        parsed = load_corpus(corpus_dir, only=named)
     else:
         parsed = load_corpus(_settings(corpus, None).corpus_dir)
     if outline:
@@ -180,7 +180,6 @@ def serve(
     index: IndexOpt = None,
 ) -> None:
     """Run the HTTP API and the web chat page (http://HOST:PORT/)."""
-    import os
     import socket
 
     import uvicorn

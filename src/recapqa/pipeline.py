@@ -45,7 +45,8 @@ def clean_question(question: str, max_chars: int) -> str:
         )
     if not any(ch.isalnum() for ch in text):
         raise InvalidQuestionError(
-            "the question is empty", 'ask a question in words, e.g. "How many models does Uber run in production?"'
+            "the question has no words" if text else "the question is empty",
+            'ask a question in words, e.g. "How many models does Uber run in production?"',
         )
     return text
 

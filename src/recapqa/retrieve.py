@@ -40,6 +40,7 @@ class Retrieval:
     hits: list[Hit]
     mentioned_talks: set[str]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    allowed: frozenset[str] | None = None  # the talks the filters let through (None: no filter)
 
 
 def allowed_talks(talks: dict[str, Talk], filters: Filters) -> set[str]:
@@ -99,7 +100,7 @@ class Retriever:
         timings.update(embed=(t1 - t0) * 1e3, dense=(t2 - t1) * 1e3, bm25=(t3 - t2) * 1e3)
 
         named = self.matcher.mentions(question)
-        mentioned = set(named.talks)
+        mentioned = set(named.talks) if allowed is None else set(named.talks) & allowed
         fused: dict[int, float] = {}
         dense_rank, lexical_rank = {}, {}
         for rank, (row, _) in enumerate(dense):
@@ -134,7 +135,8 @@ class Retriever:
             for r in picked
         ]
         timings["fusion"] = (time.perf_counter() - t3) * 1e3
-        return Retrieval(question, query_vector, hits, mentioned, timings)
+        let_through = None if allowed is None else frozenset(allowed)
+        return Retrieval(question, query_vector, hits, mentioned, timings, let_through)
 
 
 def with_named_talks(picked: list[int], ranked: list[int], talk_of: dict[int, str], named: set[str]) -> list[int]:

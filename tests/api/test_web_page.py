@@ -10,6 +10,10 @@ from typing import Any
 
 import pytest
 
+from live_server import live_server
+from recapqa.api import create_app
+from recapqa.settings import Settings
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
     "--headless",
@@ -74,3 +78,38 @@ def test_ask_stream_and_expand_a_citation(browser: Any, server_url: str, tmp_pat
     if os.environ.get("SCREENSHOT_DIR"):  # to look at the page: SCREENSHOT_DIR=/tmp pytest ...
         shutil.copy(tmp_path / "conversation.png", Path(os.environ["SCREENSHOT_DIR"]) / "conversation.png")
     page.close()
+
+
+def test_the_example_questions_name_the_talks_served(browser: Any, server_url: str) -> None:
+    """The examples are made from the talks the server has (they named one corpus's talks, and
+    abstained on any other notes); clicking one asks it."""
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    page.goto(server_url + "/")
+    examples = page.get_by_test_id("examples").locator("button")
+    examples.first.wait_for()
+    assert examples.all_inner_texts() == [
+        "Summarize “Journey of the AI platform at Uber”",
+        "Who gave “ML in a multi-cloud environment”?",
+        "What were the main themes of the conference?",
+    ]
+    examples.nth(1).click()
+    answer = page.locator("[data-testid=msg-assistant][data-done=true]").last
+    answer.wait_for(timeout=30_000)
+    assert "Rebecca Taylor" in answer.locator(".text").inner_text()
+    assert answer.get_by_test_id("abstained").count() == 0
+    page.close()
+
+
+def test_entering_the_api_key_loads_the_talks(browser: Any, api_settings: Settings) -> None:
+    """Behind RECAPQA_API_KEY the page asks for the key; once entered, the talks and the
+    examples load (they stayed at "Enter the API key below." until the page was reloaded)."""
+    with live_server(create_app(api_settings.model_copy(update={"api_key": "sekret"}))) as url:
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        page.goto(url + "/")
+        talks = page.get_by_test_id("talks")
+        talks.get_by_text("Enter the API key below.").wait_for()
+        page.locator("#api-key").fill("sekret")
+        page.locator("#api-key").dispatch_event("change")
+        talks.get_by_text("Journey of the AI platform at Uber").wait_for()
+        assert page.get_by_test_id("examples").locator("button").count() == 3
+        page.close()

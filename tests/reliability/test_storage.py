@@ -156,6 +156,19 @@ def test_a_vanished_corpus_is_reported_by_readyz_without_its_path(own: Settings)
         assert http.post("/v1/ask", json={"question": UBER_Q}).status_code == 200
 
 
+def test_a_vanished_index_folder_is_reported_by_readyz_until_reloaded(own: Settings) -> None:
+    """Answers that read the index's files fail once its folder is deleted: readiness says so
+    (it used to say "ready"), and a reload builds the index again."""
+    with live_server(create_app(own)) as url, httpx.Client(base_url=url, timeout=120) as http:
+        assert http.get("/readyz").status_code == 200
+        shutil.rmtree(own.index_dir)
+        error = assert_error(http.get("/readyz"), 503, own.corpus_dir, own.index_dir)
+        assert error["type"] == "StorageError"
+        assert error["message"] == "the index folder (RECAPQA_INDEX_DIR) is gone; answers that read its files fail"
+        assert http.post("/v1/reload").status_code == 200
+        assert http.get("/readyz").json()["status"] == "ready"
+
+
 def test_an_unreadable_index_is_a_503_not_a_500(own: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """As root, file permissions cannot refuse a read: the fault is injected at the call."""
     with TestClient(create_app(own)) as client:

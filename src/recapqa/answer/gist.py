@@ -57,7 +57,15 @@ class GistAnswerer(GistTopic):
 
     def answer(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
         """The gist answer, or None when the question is not of a shape this can answer
-        (the fact answerer takes it then)."""
+        (the fact answerer takes it then); with filters, None as well when it would quote a
+        talk they leave out."""
+        answer = self._answer(retrieval, info)
+        allowed = retrieval.allowed
+        if answer is not None and allowed is not None and any(c.talk.talk_id not in allowed for c in answer.citations):
+            return None
+        return answer
+
+    def _answer(self, retrieval: Retrieval, info: QuestionInfo) -> Answer | None:
         self._prepare()
         started = time.perf_counter()
         talks = self.targets.named(retrieval)
@@ -128,6 +136,8 @@ class GistAnswerer(GistTopic):
         acronym = re.compile(rf"\b{initials}s?\b") if initials.isalpha() else None
         stored = self.stored.mentions(topic) if self.stored is not None else None  # the topic's words, stored
         for talk_id, rows in self.rows.items():
+            if retrieval.allowed is not None and talk_id not in retrieval.allowed:
+                continue
             if stored is not None:  # initials are still looked for in every row's text
                 held = set(stored.get(talk_id, []))
                 hits = [r for r in rows if r in held or (acronym and acronym.search(self.index.sentences[r].text))]
@@ -159,7 +169,7 @@ class GistAnswerer(GistTopic):
             if self._events is None:
                 self._events = EventWords(self.index.talks.values())
         scope = self._events.scope(info.text, ASKING_WORDS - SESSION_KINDS)
-        talks, themes = self._shared_themes(scope)
+        talks, themes = self._shared_themes(scope, retrieval.allowed)
         if len(talks) < 2:
             return None
         under: dict[str, str] = {}  # rounds over the themes, each taking its next talk, until enough or none left

@@ -207,33 +207,44 @@ class GistBase:
         notes = {p: self.spelling[p].most_common(1)[0][0] for p in parts if not asked.get(p) and p in self.spelling}
         return " ".join(dict.fromkeys(asked.get(p) or notes.get(p, p) for p in parts))  # "multi-cloud" once
 
-    def _shared_themes(self, scope: frozenset[str]) -> tuple[list[str], list[tuple[str, list[str]]]]:
-        """The talks themes are drawn from (those of the notes files in `scope`, or all) and
-        the themes they share: they depend on the notes only, so they are found once per scope."""
+    def _shared_themes(
+        self, scope: frozenset[str], allowed: frozenset[str] | None = None
+    ) -> tuple[list[str], list[tuple[str, list[str]]]]:
+        """The talks themes are drawn from (those of the notes files in `scope`, or all; only
+        the `allowed` ones when filters allow some) and the themes they share: they depend on
+        the notes only, so they are found once per scope (each time under filters)."""
         with self._ready:
+            if allowed is not None:
+                return self._find_themes(scope, allowed)
             if scope not in self._themes_found:
-                min_rows = self.settings.gist_theme_min_sentences
-                talks = [
-                    t
-                    for t, rows in self.rows.items()
-                    if self.index.talks[t].kind == "talk"
-                    and len(rows) >= min_rows
-                    and (not scope or self.index.talks[t].source in scope)
-                ]
-                drawn = {t: self.rows[t] for t in talks}
-                people = {x for t in self.index.talks.values() for p in t.speakers for x in terms(p.name)}
-                excluded = NOT_THEMES | ASKING_WORDS | GENERIC_WORDS | people  # what talks share, not who spoke or how
-                if self.stored is None:
-                    phrases = [self._phrases(r) for r in range(len(self.index.sentences))]
-                    themes = shared_themes(drawn, phrases, self.filler, self.named, excluded, self.settings)
-                else:  # each talk's phrases as the index counted them
-                    table = self.stored.phrase_table(talks, self.settings.gist_min_terms)
-                    sentences = sum(len(rows) for rows in drawn.values())
-                    themes = ranked_table(table, talks, sentences, self.named, excluded, self.settings)
-                    del table
-                    release_freed()  # the pass's arrays, freed, go back to the system
-                self._themes_found[scope] = (talks, themes) if len(talks) >= 2 else (talks, [])
+                self._themes_found[scope] = self._find_themes(scope, None)
             return self._themes_found[scope]
+
+    def _find_themes(
+        self, scope: frozenset[str], allowed: frozenset[str] | None
+    ) -> tuple[list[str], list[tuple[str, list[str]]]]:
+        min_rows = self.settings.gist_theme_min_sentences
+        talks = [
+            t
+            for t, rows in self.rows.items()
+            if self.index.talks[t].kind == "talk"
+            and len(rows) >= min_rows
+            and (not scope or self.index.talks[t].source in scope)
+            and (allowed is None or t in allowed)
+        ]
+        drawn = {t: self.rows[t] for t in talks}
+        people = {x for t in self.index.talks.values() for p in t.speakers for x in terms(p.name)}
+        excluded = NOT_THEMES | ASKING_WORDS | GENERIC_WORDS | people  # what talks share, not who spoke or how
+        if self.stored is None:
+            phrases = [self._phrases(r) for r in range(len(self.index.sentences))]
+            themes = shared_themes(drawn, phrases, self.filler, self.named, excluded, self.settings)
+        else:  # each talk's phrases as the index counted them
+            table = self.stored.phrase_table(talks, self.settings.gist_min_terms)
+            sentences = sum(len(rows) for rows in drawn.values())
+            themes = ranked_table(table, talks, sentences, self.named, excluded, self.settings)
+            del table
+            release_freed()  # the pass's arrays, freed, go back to the system
+        return (talks, themes) if len(talks) >= 2 else (talks, [])
 
     def _build(
         self, retrieval: Retrieval, head: str, picked: Sequence[tuple[str | None, int | Unit]], started: float

@@ -40,10 +40,10 @@ def healthz() -> dict[str, str]:
 @health.get(
     "/readyz",
     response_model=Ready,
-    responses={503: {"model": ErrorOut, "description": "no index loaded, or the corpus folder is gone"}},
+    responses={503: {"model": ErrorOut, "description": "no index loaded, or its folder or the corpus folder is gone"}},
 )
 def readyz(engine: EngineDep) -> Any:
-    """Readiness: the index is loaded and the corpus folder is there."""
+    """Readiness: the index is loaded, its files are there, and so is the corpus folder."""
     settings = engine.settings
     if not engine.ready:
         error = engine.load_error
@@ -58,6 +58,13 @@ def readyz(engine: EngineDep) -> Any:
             "restore the folder (or point RECAPQA_CORPUS_DIR at it), then POST /v1/reload",
         )
     index = engine.assistant.index
+    if not settings.index_dir.is_dir() or (settings.store == "file" and not index.path.is_dir()):
+        return error_response(
+            503,
+            "StorageError",
+            "the index folder (RECAPQA_INDEX_DIR) is gone; answers that read its files fail",
+            "run `recapqa index` (or restore the folder), then POST /v1/reload",
+        )
     return Ready(
         status="ready",
         worker=os.getpid(),

@@ -178,14 +178,15 @@ def run_collections(
     order; `corpus_of(collection)` is the folder of its notes (None: the main corpus)."""
     rows: list[dict[str, Any]] = []
     done = 0
+    missing = [c for c in collections(questions) if not corpus_of(c).is_dir()]
+    if missing:  # before any index is built
+        raise RecapqaError(
+            f"the questions name collection '{missing[0]}', which is not a folder of the collections",
+            "pass --collections DIR: the folder holding one subfolder per collection",
+        )
     for collection in collections(questions):
         subset = [q for q in questions if q.collection == collection]
         folder = corpus_of(collection)
-        if not folder.is_dir():
-            raise RecapqaError(
-                f"the questions name collection '{collection}', which is not a folder of the collections",
-                "pass --collections DIR: the folder holding one subfolder per collection",
-            )
 
         def step(n: int, _total: int, base: int = done) -> None:
             if progress:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,17 +208,41 @@ def prepare_file(corpus_dir: Path, path: Path, skipped: list[tuple[str, str]]) -
     return None
 
 
+def named_files(files: list[Path], corpus_dir: Path | None, default_dir: Path) -> tuple[Path, list[Path]]:
+    """The corpus folder and the notes files `talks --outline FILE…` names. A name is a path
+    (from the current folder) or, when there is no such file, a source as citations print it
+    (inside the corpus folder). Without a corpus folder given: the default one when it holds
+    every file named, else their nearest common folder."""
+    base = corpus_dir or default_dir
+    named = []
+    for name in files:
+        path = name if name.is_file() else base / name
+        if not path.is_file():
+            raise CorpusError(f"no such notes file: {name}", f"give its path, or its source inside {base}")
+        named.append(path.resolve())
+    if corpus_dir is None:
+        home = default_dir.resolve()
+        within = home.is_dir() and all(p.is_relative_to(home) for p in named)
+        corpus_dir = home if within else Path(os.path.commonpath([str(p.parent) for p in named]))
+    corpus_dir = corpus_dir.resolve()
+    outside = [name for name, p in zip(files, named, strict=True) if not p.is_relative_to(corpus_dir)]
+    if outside:
+        raise CorpusError(
+            f"{outside[0]} is not inside the corpus folder {corpus_dir}",
+            "pass --corpus the folder that holds it (or leave --corpus out)",
+        )
+    return corpus_dir, named
+
+
 def load_corpus(corpus_dir: Path, only: list[Path] | None = None) -> Corpus:
-    """Every notes file of the corpus (or only those named), parsed into talks."""
+    """Every notes file of the corpus (or only those named: `named_files`), parsed into talks."""
     corpus = Corpus(documents=[])
     used_ids: set[str] = set()
     paths = corpus_files(corpus_dir)
-    if only is not None:
-        missing = [p for p in only if not p.is_file()]
-        if missing:
-            raise CorpusError(f"no such notes file: {missing[0].name}", "check the file names you gave")
-        wanted = {p.resolve() for p in only}
-        paths = [p for p in paths if p.resolve() in wanted] or list(only)
+    if only is not None:  # in corpus order, then those the corpus does not list (a README)
+        corpus_dir, only = named_files(only, corpus_dir, corpus_dir)
+        listed = [p.resolve() for p in paths]
+        paths = [p for p in listed if p in only] + [p for p in only if p not in listed]
     for path in paths:
         prepared = prepare_file(corpus_dir, path, corpus.skipped)
         if prepared is None:
@@ -231,6 +256,11 @@ def load_corpus(corpus_dir: Path, only: list[Path] | None = None) -> Corpus:
             corpus.documents.append(parsed)
         else:
             corpus.skipped.append((source, "no text left after removing page chrome"))
+    if not corpus.documents and only is not None:
+        detail = "; ".join(f"{s}: {r}" for s, r in corpus.skipped)
+        raise CorpusError(
+            f"no notes in the files named ({detail})", "name notes files; `recapqa index` skips these ones too"
+        )
     if not corpus.documents:
         raise no_usable_notes(corpus_dir, corpus.skipped)
     return corpus

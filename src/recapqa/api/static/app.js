@@ -5,7 +5,10 @@ const state = { messages: [], talks: [], filter: null, busy: false };
 const $ = (id) => document.getElementById(id);
 const keyInput = $("api-key");
 keyInput.value = localStorage.getItem("recapqa-key") || "";
-keyInput.addEventListener("change", () => localStorage.setItem("recapqa-key", keyInput.value));
+keyInput.addEventListener("change", () => {
+  localStorage.setItem("recapqa-key", keyInput.value);
+  loadTalks();  // the talks (and the examples) the key now lets through
+});
 
 function headers() {
   const h = { "Content-Type": "application/json" };
@@ -36,9 +39,25 @@ async function loadTalks() {
       item.addEventListener("click", () => setFilter(state.filter?.talk_id === t.talk_id ? null : t));
       return item;
     }));
+    showExamples(state.talks.filter((t) => t.kind === "talk"));
   } catch (err) {
     list.replaceChildren(el("li", { class: "muted" }, "Could not load talks: " + err.message));
   }
+}
+
+// example questions about the talks being served (whatever the notes are)
+function showExamples(talks) {
+  const spoken = talks.find((t) => t.speakers.length && t !== talks[0]) || talks.find((t) => t.speakers.length);
+  const questions = [
+    ...(talks.length ? [`Summarize “${talks[0].title}”`] : []),
+    ...(spoken ? [`Who gave “${spoken.title}”?`] : []),
+    ...(talks.length > 1 ? ["What were the main themes of the conference?"] : []),
+  ];
+  $("examples")?.replaceChildren(...questions.map((q) => {
+    const button = el("button", { class: "example", type: "button" }, q);
+    button.addEventListener("click", () => ask(q));
+    return button;
+  }));
 }
 
 function setFilter(talk) {
@@ -146,5 +165,4 @@ $("ask-form").addEventListener("submit", (e) => {
 $("question").addEventListener("keydown", (e) => {
   if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("ask-form").requestSubmit(); }
 });
-for (const button of document.querySelectorAll(".example")) button.addEventListener("click", () => ask(button.textContent));
 loadTalks();
