@@ -123,6 +123,17 @@ def test_a_number_the_question_gives_or_a_hyphenated_one_does_not_count() -> Non
     assert kind_score(info, "two pizza teams, then three more", "", False) == 1.0
 
 
+def test_digits_hyphenated_to_a_name_are_part_of_the_name_not_an_amount() -> None:
+    info = analyse("How many models does Acme run?", frozenset())
+    assert kind_score(info, "Also use private models like GPT-4 and Palm-2.", "", False) == 0.0
+    assert kind_score(info, "They moved off COVID-19 era servers.", "", False) == 0.0
+    assert kind_score(info, "Around 5.3k models in production.", "", False) == 1.0
+    assert kind_score(info, "They ran 40 models, up from 12 in 2014-2016.", "", False) == 1.0
+    amount = analyse("How much did the project cost?", frozenset())
+    assert kind_score(amount, "The GPT-4 bill was paid in dollars.", "", False) == 0.0
+    assert kind_score(amount, "The bill was $4 million.", "", False) == 1.0
+
+
 def test_a_sentence_pointing_back_is_quoted_after_the_sentence_it_points_to(summit: Assistant) -> None:
     answer, _ = summit.ask("Which autoscaler could apply new limits in place after this change?", mode="extractive")
     assert [c.quote for c in answer.citations[:2]] == [
