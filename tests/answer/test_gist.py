@@ -51,6 +51,10 @@ from recapqa.text import terms
         ("What was the write-up on how the release process works about?", "summary"),
         ("What was Mike's lightning talk on European conferences about?", "summary"),
         ("Tell me about the Pinterest talk", "summary"),
+        # the talk a filter (or the page's chosen talk) leaves: "this talk", "the speaker"
+        ("What was this talk about?", "summary"),
+        ("What did the speaker say?", "summary"),
+        ("What did Jane Roe say?", "summary"),
         ("What came out of the Learning Platforms discussion?", "takeaways"),
         ("What should I remember from the Pinterest keynote?", "takeaways"),
         ("What were the highlights of the Uber talk?", "takeaways"),

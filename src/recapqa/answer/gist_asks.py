@@ -52,16 +52,16 @@ GIST_ASKS: dict[str, re.Pattern[str]] = {
         r"|\bwhat did .+ conclude\b|\b(key |main )?insights\b|\bthings to (remember|know|take away)\b"
         r"|\bwhat lessons\b"
     ),
-    # a whole talk: "summarize", "what was X's talk about", "what did X talk about/cover/present?",
+    # a whole talk: "summarize", "what was X's / this talk about", "what did X say/talk about/cover/present?",
     # "what was covered in the X session", "tell me about / describe / walk me through the X talk"
     "summary": re.compile(
         r"\b(summari[sz]e|summary|recap|overview|gist|tl;?dr|sum up|short version|in a nutshell)\b"
         r"|\bwhat happened in\b|\bwhat did (i|we) miss\b|\b(i|we) missed\b"
-        rf"|\bwhat (was|is) (the |(?:[\w.&-]+ ){{0,3}}[\w.&-]+['’]s? ).*\b{_TALK} (all )?about\b"
+        rf"|\bwhat (was|is) (the |this |that |(?:[\w.&-]+ ){{0,3}}[\w.&-]+['’]s? ).*\b{_TALK} (all )?about\b"
         rf"|\bwhat (was|is) (the |(?:[\w.&-]+ ){{0,3}}[\w.&-]+['’]s? ).*\b{_TALK} on\s*\??\s*$"
         rf"|\bwhat (was|is) (the |(?:[\w.&-]+ ){{0,3}}[\w.&-]+['’]s? )(?:[\w-]+ ){{0,2}}{_TALK} (on|about) "
         r".+ about\s*\??\s*$"
-        r"|\bwhat did .+ (talk about|present|discuss|cover|go over)\s*\??\s*$"
+        r"|\bwhat did .+ (say|talk about|present|discuss|cover|go over)\s*\??\s*$"
         rf"|\bwhat (was|were) (covered|discussed|presented)\b.*\b{_TALK}\b"
         rf"|\b(tell me about|describe|walk me through|brief me on)\b.*\b{_TALK}\s*\??\s*$"
     ),
