@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from recapqa.answer.gist_asks import GIST_ASKS
 
-Kind = Literal[
-    "which_talks",
-    "themes",
-    "compare",
-    "takeaways",
-    "summary",
-    "speaker_topic",
+# Kinds that ask for the gist of talks rather than one fact (answer/gist.py answers them).
+GistKind = Literal["which_talks", "themes", "compare", "takeaways", "summary", "speaker_topic"]
+# Kinds that ask for a type of detail a sentence can be seen to hold or lack (a time, an amount,
+# a place, an organisation, a person's name); a reason, a list, a definition or 'other' can be
+# worded any way. A sentence lacking the detail asked is a near miss's usual answer
+# (features.FEATURES 'kind_missing', answer/details.py).
+TypedKind = Literal[
     "money",
     "number",
     "version",
@@ -29,13 +29,10 @@ Kind = Literal[
     "place",
     "company",
     "person",
-    "reason",
-    "list",
-    "definition",
-    "other",
 ]
-# Kinds that ask for the gist of talks rather than one fact (answer/gist.py answers them).
-GIST_KINDS = frozenset({"which_talks", "themes", "compare", "takeaways", "summary", "speaker_topic"})
+Kind = GistKind | TypedKind | Literal["reason", "list", "definition", "other"]
+GIST_KINDS: frozenset[Kind] = frozenset(get_args(GistKind))
+TYPED: frozenset[Kind] = frozenset(get_args(TypedKind))
 
 
 @dataclass(frozen=True)
@@ -165,28 +162,6 @@ def kind_of(question: str) -> Kind:
     if re.match(r"^\s*what (is|are|was) the (name|names)\b", lowered):
         return "other"  # "what is the name of X" asks for a name, not a definition
     return next((rule.kind for rule in KINDS if rule.asks.search(lowered)), "other")
-
-
-# Kinds that ask for a type of detail a sentence can be seen to hold or lack (a time, an amount,
-# a place, an organisation, a person's name); a reason, a list, a definition or 'other' can be
-# worded any way. A sentence lacking the detail asked is a near miss's usual answer
-# (features.FEATURES 'kind_missing').
-TYPED: frozenset[Kind] = frozenset(
-    {
-        "money",
-        "number",
-        "version",
-        "year",
-        "date",
-        "duration",
-        "colour",
-        "contact",
-        "time",
-        "place",
-        "company",
-        "person",
-    }
-)
 
 
 def required(kind: Kind) -> bool:
