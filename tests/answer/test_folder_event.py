@@ -47,3 +47,19 @@ def test_a_folder_named_otherwise_leaves_the_event_unknown(
 ) -> None:
     answer, _ = _over(root, "my-notes", embedder_factory).ask(QUESTION, mode="extractive")
     assert answer.abstained and answer.citations == []
+
+
+def test_the_folders_numbers_count_whole_or_as_a_years_two_digits(
+    root: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    assistant = _over(root, "kernelconf-2024", embedder_factory)
+    for edition in ("KernelConf 2024", "KernelConf 24"):  # the edition the folder names
+        answer, _ = assistant.ask(
+            f"At {edition}, by how much did Jane Bloggs' scheduler cut tail latency?", mode="extractive"
+        )
+        assert not answer.abstained and "30 percent" in answer.answer, edition
+    for cores in ("20", "4"):  # pieces of '2024', which the notes never give
+        answer, _ = assistant.ask(
+            f"By how much did Jane Bloggs' scheduler cut tail latency on {cores} cores?", mode="extractive"
+        )
+        assert answer.abstained and answer.citations == [], cores

@@ -115,7 +115,8 @@ class Eligibility:
                 or names_other(sentence.text.split(":")[0], info.names | info.words)
             ):  # (what a line lists after its ':' is what it says, not what it is about)
                 yield "name"  # the talk is about it, but this sentence is about something else it names
-        if not all(n in near or n in sentence.text or n in talk.notes for n in info.numbers):
+        given = self.facts.folder_numbers  # the folder's ('kernelconf-2024'), whole: not '20' nor '4'
+        if not all(n in near or n in sentence.text or n in talk.notes or n in given for n in info.numbers):
             yield "number"
 
     def _items_deny(self, row: int, known: frozenset[str], question: str, reach: int = 8) -> bool:

@@ -155,7 +155,7 @@ class ExtractiveAnswerer:
     ) -> tuple[float, ...]:
         """The values of features.FEATURES, in order."""
         sentence, facts = self.index.sentences[row], self.facts.sentences[row]
-        about = self.facts.talks[sentence.talk_id].about
+        about, folder = self.facts.talks[sentence.talk_id].about, self.facts.folder_numbers
         near = facts.context + facts.text + self.facts.previous_text(row) + facts.antecedents
         names = info.name_forms()
         kind = kind_score(info, sentence.text, sentence.context, sentence.list_item)
@@ -174,7 +174,7 @@ class ExtractiveAnswerer:
             float(sentence.talk_id in mentioned),
             share([any(f in near or f in facts.people for f in forms) for forms in names]),
             share([any(f in about for f in forms) for forms in names]),
-            float(any(n not in about and n not in sentence.text for n in info.numbers)),
+            float(any(n not in about and n not in sentence.text and n not in folder for n in info.numbers)),
             float(len(sentence.text.split()) <= 3),
             float(sentence.text.rstrip().endswith(":") and not kind),
             float(sentence.list_item),

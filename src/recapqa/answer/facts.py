@@ -32,6 +32,18 @@ def points_back(text: str) -> bool:
     return bool(_POINTS_BACK.match(text))
 
 
+# A year in a folder's name, also written by its last two digits ('kernelconf-2024', 'KernelConf 24')
+_YEAR = re.compile(r"(?:19|20)(\d\d)")
+
+
+def folder_numbers(folder: str) -> frozenset[str]:
+    """The numbers a notes folder's name gives, each whole, with a year's two-digit form
+    ('kernelconf-2024': '2024', '24'): a number the question gives must be one of them, not a
+    piece of one ('20' and '4' are not given by 'kernelconf-2024')."""
+    found = re.findall(r"\d+", folder)
+    return frozenset(found) | {m.group(1) for n in found if (m := _YEAR.fullmatch(n))}
+
+
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -79,9 +91,11 @@ class Facts:
         """`talk_rows`: each talk's sentence rows, when the index stored them (else found on
         the first question, reading every sentence); `reach`: how many sentences back a
         sentence that points back may look (settings.antecedent_reach); `folder`: the name of
-        the notes' folder, which often names the event every talk in it belongs to."""
+        the notes' folder, which often names the event every talk in it belongs to: its words
+        join each talk's metadata (`TalkFacts.about`), its numbers are `folder_numbers`, whole."""
         self.index = index
-        self.folder = folder
+        self.folder = re.sub(r"\d+", " ", folder)
+        self.folder_numbers = folder_numbers(folder)
         self.reach = reach
         self.talks: dict[str, TalkFacts] = _Memo(self._talk)
         self.sentences: dict[int, SentenceFacts] = _Memo(self._sentence)
