@@ -42,6 +42,15 @@ def test_a_folder_named_after_the_event_answers_a_question_naming_it(
     assert answer.citations[0].quote == "Jane Bloggs showed a scheduler that cuts tail latency by 30 percent."
 
 
+def test_the_folder_is_the_one_the_index_was_built_from(root: Path, embedder_factory: Callable[[], Embedder]) -> None:
+    # an index served under settings that name another folder (a database, `RECAPQA_CORPUS_DIR`
+    # left at its default) still knows the folder its notes came from (its manifest)
+    built = _over(root, "kernelconf-2024", embedder_factory)
+    served = Assistant(built.index, built.settings.model_copy(update={"corpus_dir": root / "corpus"}))
+    answer, _ = served.ask(QUESTION, mode="extractive")
+    assert not answer.abstained and "30 percent" in answer.answer
+
+
 def test_a_folder_named_otherwise_leaves_the_event_unknown(
     root: Path, embedder_factory: Callable[[], Embedder]
 ) -> None:

@@ -18,6 +18,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -72,8 +73,10 @@ class ExtractiveAnswerer:
         self.gist = GistAnswerer(index, settings, embed, self.proper_nouns, words.talk_rows)
         self.metadata = MetadataAnswerer(self.gist.targets, settings)
         self.idf = words.idf
-        # the notes' folder often names the event all its talks belong to ('kernelconf-2024/')
-        self.facts = Facts(index, words.talk_rows, settings.antecedent_reach, settings.corpus_dir.name)
+        # the notes' folder often names the event all its talks belong to ('kernelconf-2024/'): the
+        # one the index was built from (its manifest), which a served index's settings may not name
+        folder = Path(index.manifest.get("corpus_dir") or settings.corpus_dir.resolve()).name
+        self.facts = Facts(index, words.talk_rows, settings.antecedent_reach, folder)
         self.eligible = Eligibility(index, self.facts, settings)
 
     def talk_terms(self, talk_id: str) -> frozenset[str]:
