@@ -129,8 +129,8 @@ class Settings(BaseSettings, GistSettings):
     )
     answer_weights: tuple[float, ...] = Field(
         (-4.515, 2.569, 6.1, 2.382, 1.477, 1.602, 0.155, 0.462, 0.068, 0.666, 0.571, -1.446, 0.561, -0.0, 0.0),
-        description="Logistic weights of the extractive answerer's features, in the order of "
-        "answer/features.py FEATURES; fitted on the dev splits by eval/calibrate.py.",
+        description="Logistic weights of answer/features.py FEATURES (the extractive answerer's ranking), fitted on "
+        "the dev splits by eval/calibrate.py but the last, kind_missing's, set to 0 by hand (confidence reads it).",
     )
     confidence_weights: tuple[float, ...] = Field(
         (-0.655, 0.594, 0.697, -0.128, -0.17, 0.201, -0.536, -0.624, -2.5),

@@ -31,8 +31,8 @@ FEATURES: tuple[tuple[str, str], ...] = (
     ("terms_unknown", "IDF-weighted share of the question's content words that occur nowhere in the notes"),
     (
         "kind_missing",
-        "1 when the question asks for a type of detail (kinds.TYPED: a time, a number, a place, a name...) "
-        "and neither the sentence nor its lead-in holds one",
+        "1 when the question asks for a type of detail (kinds.TYPED: a time, a number, a place, a name...; or a "
+        "job title, answer/details.py) and neither the sentence nor its lead-in holds one",
     ),
 )
 NAMES = tuple(name for name, _ in FEATURES)
