@@ -110,6 +110,10 @@ class GistBase:
         vectors = self.index.sentence_vectors
         return candidates(self.index.sentences, vectors, rows, self.filler, self._quote, self.settings, self._column)
 
+    def _noted(self, talk: Talk) -> bool:
+        """Has the talk notes to quote (not only a listing of it, written up under another heading)?"""
+        return bool(self._candidates([talk]).units)
+
     def _column(self, row: int) -> int:
         """How far the line a sentence is on is indented (where its list marker starts: "- a"
         and "2. b" on lines indented alike are one level), as its chunk holds the line; -1 when

@@ -56,9 +56,9 @@ class GistTopic(GistBase):
         talk metadata); when none of those has notes to quote (a listing of the talk with its
         speakers, written up under another heading), the named talks that have."""
         theirs = [t for t in talks if names_people(t, retrieval.question)] or talks
-        if any(self._candidates([t]).units for t in theirs):
+        if any(self._noted(t) for t in theirs):
             return theirs
-        return [t for t in talks if self._candidates([t]).units] or theirs
+        return [t for t in talks if self._noted(t)] or theirs
 
     def _speaker_talks(
         self, retrieval: Retrieval, info: QuestionInfo, talks: list[Talk], topic: set[str]
@@ -129,7 +129,7 @@ class GistTopic(GistBase):
         """One side's talk (`_sides`): the first of `talks` whose label holds `group`, else the
         first talk writing `group` that holds the topic, else the first writing it; each with
         units to quote. Talks are read only until one decides (a name written in many talks)."""
-        labelled = (t for t in talks if group <= self.targets.label_terms[t.talk_id] and self._candidates([t]).units)
+        labelled = (t for t in talks if group <= self.targets.label_terms[t.talk_id] and self._noted(t))
         labelled_talk = next(labelled, None)
         if labelled_talk is not None:
             return labelled_talk
