@@ -106,7 +106,7 @@ class Idf:
 
 
 def squash(text: str) -> str:
-    """Lower case, letters and digits only: 'Data Bricks' and 'DataBricks' compare equal."""
+    """Lower case, letters and digits only: 'Blue Harbor' and 'BlueHarbor' compare equal."""
     return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
@@ -159,5 +159,5 @@ def cased_words_of(texts: Iterable[str]) -> tuple[set[str], set[str]]:
 
 def corpus_proper_nouns(texts: Iterable[str]) -> frozenset[str]:
     """Words written capitalised mid-sentence whose stem is never written in lower case
-    ('Kafka' is one; 'Language', from "Large Language Models", is not: 'languages' is)."""
+    ('Initech' is one; 'Language', from "Large Language Models", is not: 'languages' is)."""
     return proper_nouns(*cased_words_of(texts))

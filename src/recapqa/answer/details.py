@@ -25,7 +25,7 @@ Detail = Literal["role"]
 
 # First match wins; read from the lower-cased question.
 DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
-    # 'What is X's job title?', 'her role at Y': a word naming a job ('what role does etcd play'
+    # 'What is X's job title?', 'her role at Y': a word naming a job ('what role does the cache play'
     # asks what it does, not a job)
     ("role", re.compile(r"\bjob title\b|\b(title|role|position) (at|with)\b")),
 )
