@@ -51,7 +51,7 @@ V = TypeVar("V")
 @dataclass(frozen=True)
 class TalkFacts:
     terms: frozenset[str]  # stemmed words of everything known about the talk (talk_text)
-    about: str  # squashed talk_text and notes file path: its title, speakers, companies, event, track...
+    about: str  # squashed talk_text, the notes folder's words (Facts.folder), the file path: title, speakers, event...
     head: str  # squashed title, company and id
     notes: str  # its sentences, squashed and joined: how often it names something
     speakers: tuple[tuple[str, frozenset[str]], ...]  # (squashed name and role, aliases)
@@ -92,7 +92,8 @@ class Facts:
         the first question, reading every sentence); `reach`: how many sentences back a
         sentence that points back may look (settings.antecedent_reach); `folder`: the name of
         the notes' folder, which often names the event every talk in it belongs to: its words
-        join each talk's metadata (`TalkFacts.about`), its numbers are `folder_numbers`, whole."""
+        join each talk's metadata (`TalkFacts.about`) without their digits, which count whole
+        (`folder_numbers`; a name written with digits, 'k8s-days', is not found in it)."""
         self.index = index
         self.folder = re.sub(r"\d+", " ", folder)
         self.folder_numbers = folder_numbers(folder)
