@@ -25,7 +25,7 @@ _BULLET = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+")
 _SOURCES_HEADING = re.compile(
     r"^\s*(?:#+\s*)?[*_]*\s*(?:sources?|references?|citations?|bibliography)\s*[*_]*\s*:?\s*[*_]*\s*$", re.I
 )
-# a title or a Latin abbreviation does not end a sentence: "Dr. Rebecca Taylor", "e.g. Feast"
+# a title or a Latin abbreviation does not end a sentence: "Dr. Jane Roe", "e.g. Acme"
 _ABBREVIATIONS = ("Dr", "Mr", "Mrs", "Ms", "Prof", "Jr", "Sr", "St", "vs", r"e\.g", r"i\.e")
 _ABBREVIATION = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS)
 _SENTENCE_END = re.compile(rf"(?:[!?…]|{_ABBREVIATION}\.)[\"”’)]*((?:\s*(?:{MARKER.pattern}))*)(?=\s|$)", re.I)

@@ -216,7 +216,7 @@ class GistAnswerer(GistTopic):
 
     def _labelled(self, talk: Talk, info: QuestionInfo) -> bool:
         """Does the talk carry a name the question gives its talk by ("Mark's talk", "the
-        Pinterest keynote"), if any, in its label or its notes? A talk the notes do not hold
+        Globex keynote"), if any, in its label or its notes? A talk the notes do not hold
         is not summarised from another."""
         asked = {t for name in info.talk_names for t in terms(name)}
         if not asked or asked & self.targets.label_terms[talk.talk_id]:

@@ -84,7 +84,7 @@ class GistBase:
     # ---- helpers ----------------------------------------------------------------------
 
     def _topic_vector(self, retrieval: Retrieval, topic: set[str]) -> np.ndarray:
-        """The topic alone, embedded ('LLMs' rather than 'What did Min Cai say about LLMs?'),
+        """The topic alone, embedded ('LLMs' rather than 'What did Jane Roe say about LLMs?'),
         in the question's own words, with the expansion the notes give an acronym of it
         ('LLMs Large Language Models')."""
         if self.embed is None:

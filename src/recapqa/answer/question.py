@@ -65,7 +65,7 @@ class QuestionInfo:
     terms: frozenset[str]
     names: frozenset[str]
     numbers: frozenset[str]
-    talk_only: bool  # "the Netflix speaker": names must be a talk's, not a passing mention
+    talk_only: bool  # "the Globex speaker": names must be a talk's, not a passing mention
     asks_speaker: bool
     subject: str | None  # "canvas" in "What is a canvas in Michelangelo?"
     focus: str | None = None  # stem of what a count asks about: "engin" in "how many engineers"
