@@ -46,7 +46,7 @@ def clean_question(question: str, max_chars: int) -> str:
     if not any(ch.isalnum() for ch in text):
         raise InvalidQuestionError(
             "the question has no words" if text else "the question is empty",
-            'ask a question in words, e.g. "How many models does Uber run in production?"',
+            'ask a question in words, e.g. "Who gave the keynote?" or "Summarize the talk on testing"',
         )
     return text
 
