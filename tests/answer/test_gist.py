@@ -62,6 +62,10 @@ from recapqa.text import terms
         ("What was Cheryl Hung's message about diversity?", "speaker_topic"),
         ("Did Aayush Mudgal say anything about feature stores?", "speaker_topic"),
         ("What themes ran through the keynotes?", "themes"),
+        # an event named by its own name only
+        ("What topics came up at RustFest Lisbon 2019?", "themes"),
+        ("What were the main themes of the Go devroom at FOSDEM 2014?", "themes"),
+        ("What topics did Jane Roe's talk cover?", "list"),  # one talk: not themes across talks
         ("What did the talks have in common?", "themes"),
         ("Across the talks, what trends stood out?", "themes"),
         ("How is Lidl's view of multi-cloud different from HelloFresh's?", "compare"),

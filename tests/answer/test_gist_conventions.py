@@ -181,6 +181,25 @@ def test_themes_of_the_keynotes_are_drawn_from_the_notes_titled_so() -> None:
     assert event_scope(talks, asked, ASKING_WORDS) == both  # 'keynotes' as an asking word only
 
 
+def test_themes_of_an_event_named_by_its_folder_run_together_take_every_file_in_it() -> None:
+    def talk(n: int, source: str) -> Talk:
+        return Talk(f"t{n}", f"Talk {n}", "talk", source, 1, 2, meta={"title": "Notes"})
+
+    talks = [
+        talk(1, "RustFestLisbon2019/index.rst"),
+        talk(2, "RustFestLisbon2019/keynotes.rst"),
+        talk(3, "RustFestLisbon2019/keynotes.rst"),
+        talk(4, "GoDays2020/talks.rst"),
+        talk(5, "GoDays2020/talks.rst"),
+    ]
+    asking = ASKING_WORDS - SESSION_KINDS
+    lisbon = {"RustFestLisbon2019/index.rst", "RustFestLisbon2019/keynotes.rst"}
+    assert event_scope(talks, "What topics came up at RustFest Lisbon 2019?", asking) == lisbon
+    assert event_scope(talks, "What topics came up at GoDays?", asking) == {"GoDays2020/talks.rst"}
+    # a short word is not looked for inside a path ('go' would find 'GoDays2020' by its letters)
+    assert event_scope(talks, "What topics came up at the go meetup?", asking) == frozenset()
+
+
 def test_themes_of_equal_weight_come_in_the_order_of_their_names() -> None:
     counts = {"t1": Counter({"zeta store": 1, "alpha store": 1}), "t2": Counter({"alpha store": 1, "zeta store": 1})}
     flipped = {t: Counter(dict(reversed(list(c.items())))) for t, c in counts.items()}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 _TALK = r"(?:talks?|keynotes?|sessions?|presentations?|panels?|breakouts?|workshops?|discussions?|write-?ups?)"
+_ONE_TALK = r"(?:talk|keynote|session|presentation|panel|breakout|workshop|discussion|write-?up)"  # one, not several
 _EVENT = r"(?:conference|event|summit|meetup|day|track|talks|sessions|keynotes|presentations|panels|speakers|across)"
 _SAYS = (
     r"(?:say|said|think|thinks|share|shared|mention|mentioned|tell|told|talk|explain|explained|argue|argued|claim"
@@ -35,6 +36,8 @@ GIST_ASKS: dict[str, re.Pattern[str]] = {
         r"|\b(most|many|all) (of the )?(speakers|talks|sessions|keynotes) (talk|talked|discuss|discussed) about\b"
         r"|\b(the|these|those|all) (talks|sessions|keynotes|presentations|speakers) have\b.*\bin common\b"
         r"|\bwhat was the (conference|event|summit) (about|like)\b"
+        # "what topics came up at <an event's name>", "the main themes of <it>": not of one talk
+        rf"|^(?!.*\b{_ONE_TALK}\b)\s*what (were |are )?(the )?(main |key |big |common )?(themes|topics|trends)\b"
     ),
     # two talks side by side: "compare", "differ", "in common", "similar", "A vs B", "how do A and B approach X";
     # "compared with/to" qualifies a fact ("what share of X, compared with Y?"), it does not ask for two talks

@@ -18,7 +18,7 @@ import numpy as np
 from recapqa.models import Talk
 from recapqa.settings import Settings
 from recapqa.store.gist_lookup import PhraseTable
-from recapqa.text import terms
+from recapqa.text import squash, terms
 
 
 def shared_themes(
@@ -148,22 +148,36 @@ def event_scope(talks: Iterable[Talk], question: str, asking: frozenset[str]) ->
     return EventWords(talks).scope(question, asking)
 
 
+# A question's word this long or longer also counts when a notes file's path holds it run
+# together with others ('DjangoConEurope2013/keynotes.rst' names DjangoCon, Europe and 2013).
+PATH_WORD_LETTERS = 4
+
+
 class EventWords:
     """Each notes file's words and numbers (its path, and the event and title of its first
-    talk) and how many talks it holds: made once, read by every themes question."""
+    talk), its path's letters and digits run together, and how many talks it holds: made
+    once, read by every themes question."""
 
     def __init__(self, talks: Iterable[Talk]) -> None:
         self.words: dict[str, set[str]] = {}
+        self.path: dict[str, str] = {}
         self.count: Counter[str] = Counter()
         for talk in talks:
             self.count[talk.source] += 1
             if talk.source not in self.words:
                 event = f"{talk.source} {talk.meta.get('conference') or ''} {talk.meta.get('title') or ''}"
                 self.words[talk.source] = _words(event)
+                self.path[talk.source] = squash(talk.source)
 
     def scope(self, question: str, asking: frozenset[str]) -> frozenset[str]:
+        """The notes files the question's words name best (all of them tied), when they hold
+        two talks or more; else none (every talk)."""
         asked = _words(question) - asking
-        score = {source: len(asked & words) for source, words in self.words.items()}
+        long = {w for w in asked if len(w) >= PATH_WORD_LETTERS}
+        score = {
+            source: len(asked & words) + sum(w in self.path[source] for w in long - words)
+            for source, words in self.words.items()
+        }
         best = max(score.values(), default=0)
         scope = frozenset(source for source, n in score.items() if n == best) if best else frozenset()
         return scope if sum(self.count[source] for source in scope) >= 2 else frozenset()
