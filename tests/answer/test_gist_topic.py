@@ -123,3 +123,15 @@ def test_a_compared_side_that_never_says_the_topic_is_quoted_closest_and_said_so
     # neither side says it at all: no answer from the closest units alone
     none, _ = assistant.ask("How do Globex's and Acme's keynotes talk about quantum computing?", mode="extractive")
     assert none.abstained
+
+
+def test_a_compared_side_named_by_words_of_its_title_is_that_talk(assistant: Assistant) -> None:
+    answer, _ = assistant.ask(
+        "How did the customers session and Dana Smith's talk compare on engineers?", mode="extractive"
+    )
+    assert {c.talk.title for c in answer.citations} == {"Other customers doing what we do", "Compliance at scale"}
+    # the sides, not the talks that say the topic: the topic names a third talk
+    other, _ = assistant.ask(
+        "How did the customers session and Dana Smith's talk compare on project changes?", mode="extractive"
+    )
+    assert "How the project itself changes" not in {c.talk.title for c in other.citations}

@@ -27,7 +27,7 @@ import numpy as np
 
 from recapqa.answer.gist_base import GistBase, ms
 from recapqa.answer.gist_select import Candidates, Unit, beside
-from recapqa.answer.gist_words import ASKING_WORDS
+from recapqa.answer.gist_words import ASKING_WORDS, SESSION_KINDS
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import names_people
 from recapqa.models import CANNOT_ANSWER, Answer, Talk
@@ -110,10 +110,12 @@ class GistTopic(GistBase):
     def _sides(self, retrieval: Retrieval, info: QuestionInfo, talks: list[Talk], topic: set[str]) -> list[Talk]:
         """The talks two named sides of a comparison point at ("How do <A>'s and <B>'s keynotes
         talk about X"): for each side's names (the question before 'about' / 'on', split at
-        'and', ',', 'vs'), the first talk the question names whose label holds them, else one
-        whose notes write them (one holding the topic first); one talk when both sides are
-        in it; empty when a side has no name or no talk."""
-        groups = [g for g in (self._who(info, part) for part in _SIDES.split(_before_topic(info.text))) if g]
+        'and', ',', 'vs'; a side called a talk without a name: by its title's words), the first
+        talk the question names whose label holds them, else one whose notes write them (one
+        holding the topic first); one talk when both sides are in it; empty when a side has no
+        name or no talk."""
+        parts = _SIDES.split(_before_topic(info.text))
+        groups = [g for g in (self._who(info, part) or self._title_words(part, talks) for part in parts) if g]
         if len(groups) != 2:
             return []
         out: list[Talk] = []
@@ -124,6 +126,16 @@ class GistTopic(GistBase):
             out += [side] if side not in out else []
         rank = {t.talk_id: n for n, t in enumerate(talks)}  # the order retrieval gave them
         return sorted(out, key=lambda t: rank.get(t.talk_id, len(rank)))
+
+    def _title_words(self, part: str, talks: list[Talk]) -> set[str]:
+        """A side called a talk (session, keynote...) by words of its title, not by a name
+        ("the leadership session"): the part's words some named talk's label holds, but for
+        asking words and the talk nouns; none when the part does not call it a talk."""
+        said = set(terms(part))
+        if not said & SESSION_KINDS:
+            return set()
+        labels = [self.targets.label_terms[t.talk_id] for t in talks]
+        return {w for w in said - ASKING_WORDS - SESSION_KINDS if any(w in label for label in labels)}
 
     def _side(self, retrieval: Retrieval, talks: list[Talk], group: set[str], topic: set[str]) -> Talk | None:
         """One side's talk (`_sides`): the first of `talks` whose label holds `group`, else the
