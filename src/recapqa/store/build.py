@@ -32,7 +32,7 @@ from recapqa.store.freshness import chunking_params, corpus_fingerprints, index_
 from recapqa.store.interface import IndexContent
 from recapqa.store.journal import EmbeddingJournal
 from recapqa.store.lock import build_lock
-from recapqa.store.vector_reuse import assemble_vectors, previous_index, reuse_cache
+from recapqa.store.vector_reuse import add_file_index, assemble_vectors, previous_index, reuse_cache
 
 __all__ = [
     "BuildReport",
@@ -123,6 +123,8 @@ def _build(
         journal.clear()
     old = None if force else previous_index(index_dir, settings)  # checksum-verified
     cache = reuse_cache(old, settings, journal)
+    if old is None and not force:  # moving to PostgreSQL: the file index's vectors, when there is one
+        add_file_index(cache, index_dir, settings)
     reusable = old is not None and "c" in cache.old
     live = (old.path, old.manifest, list(old.talks.values())) if old and reusable else (None, None, None)
     reuse = None
