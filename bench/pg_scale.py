@@ -17,7 +17,8 @@ processes, in a copy of the file index's folder and a schema of its own:
 - `recapqa serve` start-up until /readyz, warm POST /v1/ask p50/p95 with 1 client (100
   unique questions) and 8 clients (200), `serve --workers 2` memory per worker, a cold
   `recapqa ask` (median of 3);
-- `recapqa index` after one line appended to a file, 3 times (a different file each).
+- `recapqa index` after one line appended to a file, 3 times (a different file each); with
+  `--compare-src` (another checkout's `src`), alternating with that code's re-index.
 
 The 1-minute load average goes with every figure. Prints one JSON line per step and appends
 it to `<root>/results.jsonl`. Takes about an hour at 10k files: never part of `make test`.
@@ -87,11 +88,18 @@ def dense_search(env: dict[str, str], questions: list[str], k: int = 10) -> tupl
         started = time.perf_counter()
         rows.append([r for r, _ in index.store.search(vector, k)])
         took.append((time.perf_counter() - started) * 1e3)
+    lexical = []
+    for question in questions:
+        started = time.perf_counter()
+        index.store.search_text(question, k)
+        lexical.append((time.perf_counter() - started) * 1e3)
     kind = index.store.kind
     return rows, {
         "dense_kind": kind,
         "dense_p50_ms": round(statistics.median(took), 2),  # type: ignore[dict-item]
         "dense_p95_ms": round(float(np.percentile(took, 95)), 2),
+        "bm25_p50_ms": round(statistics.median(lexical), 2),
+        "bm25_p95_ms": round(float(np.percentile(lexical, 95)), 2),
         "load1": os.getloadavg()[0],
     }
 
@@ -121,6 +129,7 @@ def main() -> None:
     parser.add_argument("--ann-threshold", type=int, default=100_000, help="the 'hnsw' run's RECAPQA_ANN_THRESHOLD")
     parser.add_argument("--kinds", nargs="+", default=["exact", "hnsw"])
     parser.add_argument("--port", type=int, default=8300)
+    parser.add_argument("--compare-src", type=Path, help="re-index also with this source tree (PYTHONPATH)")
     parser.add_argument("--skip", nargs="*", default=[], help="steps not to run: serve, workers, cold, reindex")
     args = parser.parse_args()
     args.root.mkdir(parents=True, exist_ok=True)
@@ -141,21 +150,24 @@ def main() -> None:
         out.write(line + "\n")
         out.flush()
 
-    truth: list[list[int]] = []
-    for kind in args.kinds:
-        index = args.root / f"index-{kind}"
-        if not index.is_dir():
-            shutil.copytree(args.file_index, index, symlinks=True)
-        env = {
+    def env_of(kind: str) -> dict[str, str]:
+        return {
             **os.environ,
             "RECAPQA_CORPUS_DIR": str(corpus),
-            "RECAPQA_INDEX_DIR": str(index),
+            "RECAPQA_INDEX_DIR": str(args.root / f"index-{kind}"),
             "RECAPQA_STORE": "postgres",
             "RECAPQA_DATABASE_URL": url,
             "RECAPQA_DATABASE_SCHEMA": f"bench_{kind}",
             "RECAPQA_ANN_THRESHOLD": str(args.ann_threshold if kind == "hnsw" else 200_000),
             "HF_HUB_OFFLINE": "1",
         }
+
+    truth: list[list[int]] = []
+    for kind in args.kinds:
+        index = args.root / f"index-{kind}"
+        if not index.is_dir():
+            shutil.copytree(args.file_index, index, symlinks=True)
+        env = env_of(kind)
         stdout, took = measured([RECAPQA, "index", "--json"], env, pgdata)
         report = json.loads(stdout)
         keys = ("files", "chunks", "embedded", "reused", "sentences_embedded", "rebuilt")
@@ -164,7 +176,8 @@ def main() -> None:
         rows, search = dense_search(env, questions)
         if kind == "exact":
             truth = rows
-        elif truth:
+        else:
+            truth = truth or dense_search(env_of("exact"), questions)[0]  # the exact schema built by an earlier run
             search["recall_at_10"] = round(
                 float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(truth, rows, strict=True)])), 4
             )
@@ -179,11 +192,16 @@ def main() -> None:
             emit(kind, "cold", {"cold_ask_s": [c["wall_s"] for c in colds], "load1": [c["load1"] for c in colds]})
         if "reindex" not in args.skip:
             files = sorted(corpus.rglob("*.md"))
-            for n in range(3):
-                path = files[(n * 7 + (kind == "hnsw") * 3) % len(files)]
-                path.write_text(path.read_text() + EDIT)
-                stdout, took = measured([RECAPQA, "index", "--json"], env, pgdata)
-                emit(kind, f"edit{n + 1}", {**took, **{k: json.loads(stdout)[k] for k in keys}})
+            sources = {
+                "": env,
+                **({"before": {**env, "PYTHONPATH": str(args.compare_src)}} if args.compare_src else {}),
+            }
+            for n in range(3):  # with --compare-src, that code's re-index alternates with this one's
+                for at, (label, run_env) in enumerate(sources.items()):
+                    path = files[(n * 7 + at * 3 + (kind == "hnsw") * 1000) % len(files)]
+                    path.write_text(path.read_text() + EDIT)
+                    stdout, took = measured([RECAPQA, "index", "--json"], run_env, pgdata)
+                    emit(kind, f"edit{n + 1}{label}", {**took, **{k: json.loads(stdout)[k] for k in keys}})
 
 
 if __name__ == "__main__":
