@@ -141,13 +141,13 @@ def smaps_mib(pid: int) -> dict[str, float]:
     return {"pss": fields["Pss"], "private": fields["Private_Clean"] + fields["Private_Dirty"], "rss": fields["Rss"]}
 
 
-def workers_memory(workers: int, questions: list[str]) -> dict[str, float]:
+def workers_memory(workers: int, questions: list[str], port: int | None = None) -> dict[str, float]:
     """`serve --workers N` once every worker has loaded the index: Pss and private memory per
     worker (mean, MiB). The index's vectors are memory-mapped, so the page cache holds one
     copy for all workers: Pss counts it once, split among them."""
     import httpx
 
-    port = free_port()
+    port = port or free_port()
     server = start_server(port, workers)
     try:
         deadline = time.monotonic() + 300

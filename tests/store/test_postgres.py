@@ -82,6 +82,13 @@ def test_eval_questions_get_the_same_answers(
 ) -> None:
     on_pg = pg(assistant.settings, postgres_url, schema, index_dir=tmp_path_factory.mktemp("pg-default"))
     build_index(on_pg.corpus_dir, on_pg.index_dir, on_pg, replay(assistant.index))
+    with psycopg.connect(postgres_url) as conn:  # chunk vectors in the row, not in TOAST (exact search reads them all)
+        toasted = conn.execute(
+            "SELECT count(*) FILTER (WHERE pg_column_toast_chunk_id(embedding) IS NOT NULL), count(*) FILTER "
+            "(WHERE pg_column_size(data) + pg_column_size(lexemes) + pg_column_size(embedding) > 2032) "
+            f"FROM {schema}.chunk"
+        ).fetchone()
+    assert toasted[0] == 0 and toasted[1] > 0, toasted  # rows long enough that something had to be moved out
     encoder = query_embedder(assistant.settings.index_dir)  # the file store's query encoder, for both
     files = Assistant(assistant.index, assistant.settings, encoder)
     database = Assistant(load_index(on_pg.index_dir, on_pg), on_pg, encoder)

@@ -18,6 +18,7 @@ from recapqa.errors import IndexIncompatibleError
 from recapqa.settings import Settings
 from recapqa.store import Index, documents, load_index, postgres_segments
 from recapqa.store.build import build_index, staleness
+from recapqa.store.postgres_reuse import LiveRows
 from recapqa.store.postgres_sql import LAYOUT
 
 MORE = {  # more files, so that a corpus makes several segments
@@ -112,12 +113,23 @@ def test_a_one_file_edit_inserts_its_segment_only_and_answers_as_from_scratch(
         len(first.talks),
         [],
     )
+    read: list[tuple[str, int, int]] = []  # (kind, segment, rows) the build read from the database
+    segment = LiveRows.segment
+    monkeypatch.setattr(
+        LiveRows, "segment", lambda r, at: read.append((r.kind, r.ids[at], len(segment(r, at)[0]))) or segment(r, at)
+    )
     edited = "conf/day4.md"
     write(s.corpus_dir / edited, MORE[edited].replace("weekly", "weekly, and serves them from Redis"))
     incremental = build(s, memo)
     monkeypatch.undo()
     assert parsed == ["day4.md"], "the other files' rows are kept from the database, unparsed"
     after = generations(postgres_url, schema)
+    (replaced,) = set(before["live"]) - set(after["live"])  # the edited file's segment: the only one read
+    counted = rows(postgres_url, f"SELECT chunks, sentences FROM {schema}.segment WHERE id = %s", replaced)[0]
+    assert sorted({(kind, seg): n for kind, seg, n in read}.items()) == [
+        (("chunks", replaced), counted[0]),
+        (("sentences", replaced), counted[1]),
+    ]
     assert after["previous"] == before["live"]
     new = [seg for seg in after["live"] if seg not in before["live"]]
     assert len(new) == 1 and len(after["live"]) == len(before["live"])

@@ -121,19 +121,23 @@ def _build(
     journal = EmbeddingJournal(index_dir)
     if force:
         journal.clear()
-    old = None if force else previous_index(index_dir, settings)  # checksum-verified
-    cache = reuse_cache(old, settings, journal)
-    reusable = old is not None and "c" in cache.old
-    live = (old.path, old.manifest, list(old.talks.values())) if old and reusable else (None, None, None)
-    reuse = None
-    if old is not None and reusable and settings.store == "postgres":  # the record is in the database
+    gone = None
+    if settings.store == "postgres":  # the live generation's rows are read by segment, when needed
         from recapqa.store.postgres import PostgresBackend
+        from recapqa.store.postgres_reuse import plan_on_live
 
         database = open_backend(index_dir, settings)
         assert isinstance(database, PostgresBackend)
-        reuse = database.reuse(old)
-    plan = gather(corpus_dir, settings, live[0], live[1], live[2], reuse=reuse)
+        plan, cache, gone = plan_on_live(database, corpus_dir, settings, journal, force)
+    else:
+        old = None if force else previous_index(index_dir, settings)  # checksum-verified
+        cache = reuse_cache(old, settings, journal)
+        reusable = old is not None and "c" in cache.old
+        live = (old.path, old.manifest, list(old.talks.values())) if old and reusable else (None, None, None)
+        plan = gather(corpus_dir, settings, live[0], live[1], live[2])
     vectors = assemble_vectors(plan, cache, embedder, progress, journal)
+    if gone is not None:  # the old chunk ids of changed and deleted files no longer there
+        vectors.removed = len(gone - {c.chunk_id for p in plan.parts for c in p.chunks or []})
     talks, chunks, sentences = plan.talks, plan.rows("chunks"), plan.rows("sentences")
     files = len(plan.parts)
     manifest = {

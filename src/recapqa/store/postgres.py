@@ -34,12 +34,13 @@ the live segments' summed document frequencies, so both stores rank alike.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from recapqa.errors import ConfigError, IndexCorruptError, IndexMissingError
+from recapqa.errors import ConfigError, IndexCorruptError, IndexMissingError, RecapqaError
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
 from recapqa.store import Index, check_compatible, postgres_gist
@@ -49,6 +50,7 @@ from recapqa.store.files import REBUILD_FIX, write_pointer
 from recapqa.store.interface import IndexContent
 from recapqa.store.lexical import tokenize
 from recapqa.store.pg_database import Database
+from recapqa.store.postgres_reuse import LiveRows
 from recapqa.store.postgres_schema import create_schema, iterative_scan
 from recapqa.store.postgres_sql import (
     APPROXIMATE,
@@ -63,6 +65,7 @@ from recapqa.store.postgres_sql import (
 )
 from recapqa.store.vectors import default_ef_search
 
+log = logging.getLogger(__name__)
 HNSW_M, HNSW_EF_CONSTRUCTION = 16, 64  # hnsw.ef_search: the ann_ef_search setting, per query
 
 
@@ -252,22 +255,31 @@ class PostgresBackend:
             record = cur.fetchone()[0]
         return live["manifest"], [Talk.from_dict(t) for t in live["talks"]], Reuse(record, {})
 
-    def reuse(self, old: Index) -> Reuse:
-        """What a build keeps of `old` (a loaded generation): its documents' record (None
-        when the generation is gone since), its rows and its gist parts' local files."""
+    def live_rows(self) -> tuple[dict[str, Any], list[Talk], Reuse, dict[str, LiveRows]] | None:
+        """The live generation as a build reuses it: its manifest, talks, documents' record,
+        gist parts' local files, and its rows by kind, each segment read when first asked
+        for (store/postgres_reuse.py). None without a usable one."""
         folder = self.index_dir / postgres_gist.FOLDER
-        with self.db.transaction(read_only=True) as cur:
-            cur.execute(
-                self.db.sql("SELECT documents, segments, gist FROM {s}.generation WHERE id = %s"),
-                (int(old.path.name[3:]),),
-            )
-            found = cur.fetchone()
-            if found is None:
-                return Reuse(None, {})
-            files = postgres_gist.local_files(cur, self.db, found[2], folder)
-            starts = pseg.starts(cur, self.db, [int(s) for s in found[1]])[1]
-        gist = (files, starts) if files is not None else None
-        return Reuse(found[0], {"chunks": old.chunks, "sentences": old.sentences}, gist)
+        try:
+            with self.db.transaction(read_only=True) as cur:
+                live = self._live(cur)
+                ids = [int(s) for s in live["segments"]]
+                cur.execute(self.db.sql("SELECT documents FROM {s}.generation WHERE id = %s"), (live["id"],))
+                record = cur.fetchone()[0]
+                chunk_starts, sentence_starts = pseg.starts(cur, self.db, ids)
+                files = postgres_gist.local_files(cur, self.db, live["gist"], folder)
+        except KeyError:
+            log.warning("the live index lists a missing segment; embedding everything again")
+            return None
+        except RecapqaError as exc:
+            if not isinstance(exc, IndexMissingError):
+                log.warning("existing index unusable (%s); embedding everything again", exc.message)
+            return None
+        rows = {"chunks": LiveRows(self.db, ids, chunk_starts, "chunks")}
+        rows["sentences"] = LiveRows(self.db, ids, sentence_starts, "sentences")
+        gist = (files, sentence_starts) if files is not None else None
+        reuse = Reuse(record, {kind: live_rows.rows() for kind, live_rows in rows.items()}, gist)
+        return live["manifest"], [Talk.from_dict(t) for t in live["talks"]], reuse, rows
 
     def _switch_live(self, cur: Any, generation: int) -> None:
         """Make `generation` live; keep the one it replaces (replicas still on it), drop older ones."""

@@ -26,10 +26,16 @@ def create_schema(cur: Any, db: Database) -> None:
     cur.execute(db.sql(SCHEMA))
     cur.execute(db.sql("INSERT INTO {s}.layout (version) VALUES (%s) ON CONFLICT (only_row) DO NOTHING"), (LAYOUT,))
     cur.execute(  # a vector column's type modifier is its dimension
-        "SELECT atttypmod FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'embedding'",
+        "SELECT atttypmod, attstorage FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'embedding'",
         (f'"{db.schema}".chunk',),
     )
     found = cur.fetchone()
+    if found is not None and found[1] != "p":
+        # chunk vectors kept in the row, never in TOAST: exact search reads every one of them,
+        # 7-8x faster than fetching each from the TOAST table at 10k files (bench/SCALE.md);
+        # the row's text and lexemes are compressed or moved out instead. Rows written before
+        # (a schema made by an older version) keep their storage until rewritten.
+        cur.execute(db.sql("ALTER TABLE {s}.chunk ALTER COLUMN embedding SET STORAGE PLAIN"))
     if found is not None and int(found[0]) != db.dimension:
         raise ConfigError(
             f"the PostgreSQL schema {db.schema} holds {found[0]}-dimensional vectors; the embedding model "

@@ -56,6 +56,8 @@ APPROXIMATE = (
     "WHERE segment + 0 = ANY(%(segs)s::bigint[]) ORDER BY embedding <#> %(q)s::vector LIMIT %(k)s"
 )
 
+# each matched row's query terms only (marked with weight A, the others filtered out) are
+# unnested, not its whole tsvector: 2x faster at 10k files, same rows and scores (bench/SCALE.md)
 BM25 = f"""
 WITH q AS (
     SELECT t.term, ln(1 + (%(n)s - t.df + 0.5) / (t.df + 0.5)) AS idf
@@ -67,7 +69,8 @@ SELECT s.start + c.row_no AS row,
        sum(q.idf * cardinality(u.positions)
            / (cardinality(u.positions) + %(k1)s * (1 - %(b)s + %(b)s * c.length / %(avg)s))) AS score
 FROM {{s}}.chunk c JOIN {SEGMENTS} ON c.segment = s.id
-    CROSS JOIN LATERAL unnest(c.lexemes) AS u(lexeme, positions, weights) JOIN q ON q.term = u.lexeme
+    CROSS JOIN LATERAL unnest(ts_filter(setweight(c.lexemes, 'A', %(terms)s::text[]), '{{{{a}}}}'))
+        AS u(lexeme, positions, weights) JOIN q ON q.term = u.lexeme
 WHERE c.lexemes @@ %(query)s::tsquery
 GROUP BY row ORDER BY score DESC, row LIMIT %(k)s
 """

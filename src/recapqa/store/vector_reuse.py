@@ -116,6 +116,34 @@ def reuse_cache(old: Index | None, settings: Settings, journal: EmbeddingJournal
     return cache
 
 
+def add_file_index(cache: VectorCache, index_dir: Path, settings: Settings) -> int:
+    """A PostgreSQL build with no index in the database yet (moving from the file store)
+    reuses the vectors of the file index in the index folder, by text digest as from a live
+    index: the file index loads only when its format and embedding model are this
+    process's (`check_compatible`), so vectors of two models are never mixed. Its rows are
+    not used (every notes file is parsed, as for any first build); the number of chunk
+    vectors it offers, 0 when there is none."""
+    if settings.store != "postgres" or "c" in cache.old:
+        return 0
+    from recapqa.store.files import current_generation
+    from recapqa.store.filestore import embed_digests
+
+    try:  # CURRENT names the file index's generation (a PostgreSQL build points it at pg-<id>)
+        if not current_generation(index_dir).name.startswith("gen-"):
+            return 0
+    except RecapqaError:
+        return 0
+
+    files = previous_index(index_dir, settings.model_copy(update={"store": "file"}))
+    stored = embed_digests(files.path) if files is not None else None
+    if files is None or stored is None or len(stored[0]) != len(files.chunks):
+        return 0
+    cache.add_index("c", stored[0], files.store.chunk_vectors())
+    cache.add_index("s", stored[1], files.sentence_vectors)
+    log.info("reusing the vectors of the file index %s (%d chunks)", files.path.name, len(files.chunks))
+    return len(files.chunks)
+
+
 def _digests_of_rows(old: Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`filestore.embed_digests` from the loaded rows (a store with no digests stored)."""
     from recapqa.store.generation import text_digests
