@@ -58,7 +58,9 @@ def readyz(engine: EngineDep) -> Any:
             "restore the folder (or point RECAPQA_CORPUS_DIR at it), then POST /v1/reload",
         )
     index = engine.assistant.index
-    if not settings.index_dir.is_dir() or (settings.store == "file" and not index.path.is_dir()):
+    # the folder, not the loaded generation: another worker's reload replaces that one, and
+    # this worker moves to the new one on its next request (requests meanwhile keep the old)
+    if not settings.index_dir.is_dir():
         return error_response(
             503,
             "StorageError",
