@@ -23,7 +23,7 @@ _ORG_IN_ROLE = re.compile(r"\b(?:at|from|of|@)\s+([A-Z][\w&'’]*(?:\s+[A-Z][\w&
 
 
 def _with_joined(name: str) -> set[str]:
-    """'hello fresh' is also written 'hellofresh'."""
+    """'blue harbor' is also written 'blueharbor'."""
     return {name, name.replace(" ", "")}
 
 
