@@ -64,24 +64,3 @@ def test_a_post_with_talk_headings_is_not_cut_at_its_prose(tmp_path: Path) -> No
         "## Storage - Omar Haddad\n\nVolumes.\n"
     )
     assert [t.title for t in talks_of(tmp_path, "notes.md", text)] == ["Caching", "Storage"]
-
-
-AFFILIATED = (
-    "## Failure stories\n\n"
-    "One of the deeper sessions [was by Globex](https://v.example/f) (Ingrid Holm & Tomas Eklund) of tracing fame.\n\n"
-    "- clusters fail in surprising ways\n\n"
-    "## Culture of failure\n\n"
-    "> a joke about the title\n\n"
-    "In this case I mean Initech ([Mei Tanaka](https://social.example/mei)), who deleted a cluster by accident.\n\n"
-    "## Moving clouds\n\n"
-    "They moved to Blue Harbor (Container Platform) last year, and it runs on Red Lake (OpenShift).\n"
-)
-
-
-def test_full_names_alone_in_parentheses_after_a_company_are_the_talks_speakers(tmp_path: Path) -> None:
-    talks = talks_of(tmp_path, "keynotes.md", AFFILIATED)
-    assert [(t.title, [(s.name, s.company) for s in t.speakers]) for t in talks] == [
-        ("Failure stories", [("Ingrid Holm", "Globex"), ("Tomas Eklund", "Globex")]),
-        ("Culture of failure", [("Mei Tanaka", "Initech")]),  # the name is a link to a profile
-        ("Moving clouds", []),  # a product in parentheses is nobody
-    ]

@@ -254,29 +254,12 @@ def _trailing_name(words: str) -> str | None:
     return None
 
 
-# '<Company> (<Name> & <Name>)': full names alone in parentheses right after a capitalised word
-_AFFILIATED = re.compile(rf"\b({_NAME_TOKEN}(?:\s+{_NAME_TOKEN})?)\s*\(([^()]+)\)")
-_LINKED_NAME = re.compile(r"\(\s*\[([^\]]+)\]\([^)]*\)\s*\)")  # '([Jane Doe](profile-link))'
-
-
 def prose_speakers(text: str) -> list[Speaker]:
     """People a talk's opening prose says gave it: 'Brad Fitzpatrick and Mathieu Lonjaret
-    explain ...', "Dan Kohn's talk starts with ...", 'the session by Acme (Jane Doe & John
-    Roe)', 'I mean Acme ([Jane Doe](link))': full names alone in parentheses after a company."""
-    text = plain(_LINKED_NAME.sub(lambda m: f"({m.group(1)})" if is_name(m.group(1)) else m.group(0), text))
+    explain ...', "Dan Kohn's talk starts with ..."."""
+    text = plain(text)
     match = _PROSE_PEOPLE.search(text) or _PROSE_TALK.search(text)
     if not match:
-        return _affiliated(text)
+        return []
     names = [_trailing_name(part) for part in re.split(r"\s+and\s+", match.group(1))]
     return [Speaker(n) for n in names if n]
-
-
-def _affiliated(text: str) -> list[Speaker]:
-    """The people of the first parenthesis holding only full names (two words or more each)
-    after a capitalised word, with that word as their company when it can be one."""
-    for match in _AFFILIATED.finditer(text):
-        names = [n.strip() for n in re.split(r"\s*(?:&|,|\band\b)\s*", match.group(2)) if n.strip()]
-        if names and all(len(n.split()) >= 2 and is_name(n) for n in names):
-            company = match.group(1) if _orgish(match.group(1)) and not is_name(match.group(1)) else None
-            return [Speaker(n, None, company) for n in names]
-    return []

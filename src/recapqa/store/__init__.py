@@ -27,9 +27,8 @@ FORMAT_VERSION = 1
 # 7: gist rows memory-mapped (gist_rows.npy) with each talk's phrases counted;
 # 8: an event's own page is one section, talks introduced in a headingless post's prose;
 # 9: speakers named by a first name only in a talk's heading ('Tas - Title', 'David (Org) Title');
-# 10: a talk introduced in prose ends at the next paragraph that speaks of talks;
-# 11: speakers named in parentheses after their company in a talk's opening prose
-PIPELINE_VERSION = 11
+# 10: a talk introduced in prose ends at the next paragraph that speaks of talks
+PIPELINE_VERSION = 10
 
 
 @dataclass
