@@ -103,9 +103,7 @@ def reuse_cache(old: Index | None, settings: Settings, journal: EmbeddingJournal
     from recapqa.store.filestore import embed_digests
 
     stored = embed_digests(old.path) if settings.store == "file" else _digests_of_rows(old)
-    if stored is not None and len(stored[0]) == len(old.chunks) and len(stored[1]) == len(old.sentences):
-        cache.add_index("c", stored[0], old.store.chunk_vectors())
-        cache.add_index("s", stored[1], old.sentence_vectors)
+    if stored is not None and _add_digests(cache, old, stored):
         cache.old_ids = stored[2].tolist()
         return cache
     cache.old_ids = [c.chunk_id for c in old.chunks]
@@ -136,12 +134,20 @@ def add_file_index(cache: VectorCache, index_dir: Path, settings: Settings) -> i
 
     files = previous_index(index_dir, settings.model_copy(update={"store": "file"}))
     stored = embed_digests(files.path) if files is not None else None
-    if files is None or stored is None or len(stored[0]) != len(files.chunks):
+    if files is None or stored is None or not _add_digests(cache, files, stored):
         return 0
-    cache.add_index("c", stored[0], files.store.chunk_vectors())
-    cache.add_index("s", stored[1], files.sentence_vectors)
     log.info("reusing the vectors of the file index %s (%d chunks)", files.path.name, len(files.chunks))
     return len(files.chunks)
+
+
+def _add_digests(cache: VectorCache, index: Index, stored: tuple[np.ndarray, ...]) -> bool:
+    """Offer `index`'s chunk and sentence vectors by their stored text digests, when the
+    digests cover its rows one for one (else nothing: vectors are never paired by guess)."""
+    if len(stored[0]) != len(index.chunks) or len(stored[1]) != len(index.sentences):
+        return False
+    cache.add_index("c", stored[0], index.store.chunk_vectors())
+    cache.add_index("s", stored[1], index.sentence_vectors)
+    return True
 
 
 def _digests_of_rows(old: Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
