@@ -77,7 +77,7 @@ class GistAnswerer(GistTopic):
             talks = self._speaker_talks(retrieval, info, talks, topic)
         if info.kind in ("summary", "takeaways"):
             # a talk listed in one notes file and written up in another: the one with notes to quote
-            noted = [t for t in talks if self._noted(t)][:1]
+            noted = next(([t] for t in talks if self._noted(t)), [])  # the first only: each is a candidates pass
             target = noted or self.targets.best_titled(retrieval, info, self._noted)
             target = target or talks[:1]
             if target and not self._labelled(target[0], info):
