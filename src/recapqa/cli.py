@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,7 +48,7 @@ def _settings(corpus: Path | None, index: Path | None) -> Settings:
     return base.model_copy(update=updates)
 
 
-def _progress(label: str, unit: str) -> Any:
+def _progress(label: str, unit: str) -> Callable[[int, int], None] | None:
     """A progress bar on a terminal (done/total, rate, ETA), None otherwise."""
     if not sys.stderr.isatty():
         return None
