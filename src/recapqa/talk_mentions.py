@@ -34,7 +34,7 @@ def full_name(speaker: Speaker) -> str:
 
 def speaker_aliases(speaker: Speaker) -> set[str]:
     """Full name, distinctive first or last name, surname particles ('del balso'), and the
-    organisations named in the role ('at Riot Games')."""
+    organisations named in the role ('at Blue Harbor Games')."""
     name = full_name(speaker)
     parts = name.split()
     aliases = {name, " ".join(parts[1:])}

@@ -176,7 +176,7 @@ class MetadataAnswerer:
         return best if best_share >= self.settings.metadata_talk_share else None
 
     def _only_talk_of_kind(self, retrieval: Retrieval, info: QuestionInfo) -> Talk | None:
-        """'Who gave the keynote at DerbyCon 2019?': the one retrieved talk titled as the kind the
+        """'Who gave the keynote at SomeCon 2019?': the one retrieved talk titled as the kind the
         question names, of the event it names (the talk's conference or notes file)."""
         kinds = set(terms(info.text)) & _TALK_KINDS
         event = _EVENT.search(info.text)

@@ -39,7 +39,7 @@ _ASKED_TYPE = re.compile(
 )
 _FRAMING_PHRASES = (_SOURCE_PHRASE, _ASKED_TYPE)
 _TALK_REFERENCE = re.compile(r"\b(speaker|talk|keynote|presentation|presenter|session|panel)\b", re.I)
-# What a definition question defines: "canvas" in "What is a canvas in Michelangelo?", "UNC"
+# What a definition question defines: "canvas" in "What is a canvas in Mosaic?", "UNC"
 # in "what does the UNC in UNC2452 mean?".
 _SUBJECT = re.compile(
     r"(?:^|[,;:]\s*)what (?:is|are|was|were)\s+(?:a |an |the )?([\w\-+’' ]+?)"
@@ -67,7 +67,7 @@ class QuestionInfo:
     numbers: frozenset[str]
     talk_only: bool  # "the Globex speaker": names must be a talk's, not a passing mention
     asks_speaker: bool
-    subject: str | None  # "canvas" in "What is a canvas in Michelangelo?"
+    subject: str | None  # "canvas" in "What is a canvas in Mosaic?"
     focus: str | None = None  # stem of what a count asks about: "engin" in "how many engineers"
     # the stems a sentence may count it by: its kinds, the phrase's other words, its initials
     counted: frozenset[str] = frozenset()

@@ -142,14 +142,14 @@ def _notable(x: str, named: set[str], excluded: frozenset[str]) -> bool:
 
 
 def event_scope(talks: Iterable[Talk], question: str, asking: frozenset[str]) -> frozenset[str]:
-    """The notes files a themes question points at ("the themes of KubeCon 2018 day 1"):
+    """The notes files a themes question points at ("the themes of SomeConf 2018 day 1"):
     those whose path, title and event share the most of its words and numbers; empty (every
     file) when it names none of them, or when they hold fewer than two talks."""
     return EventWords(talks).scope(question, asking)
 
 
 # A question's word this long or longer also counts when a notes file's path holds it run
-# together with others ('DjangoConEurope2013/keynotes.rst' names DjangoCon, Europe and 2013).
+# together with others ('RustFestLisbon2019/keynotes.rst' names RustFest, Lisbon and 2019).
 PATH_WORD_LETTERS = 4
 
 
