@@ -20,7 +20,9 @@ topic, and which talks mention something. Every quote is verbatim and cited; at 
   (not a pair of common words: "make sense"), named with how many talks share it; then one
   cited sentence per talk (the talks under the themes first, taken in turn), each the
   sentence saying what its talk is about: central, saying much, early, framing the talk
-  ("The presentation emphasized ..."); talks sharing no theme: what each is about.
+  ("The presentation emphasized ..."), the talk named with the titles of its first sections
+  (the topics the notes give it); talks sharing no theme: what each is about. One notes file
+  rendered twice is one talk.
 - Which talks mention Y: the talks whose sentences hold the topic, each with its best
   sentence. Compare two talks on Y (answer/gist_topic.py): the talks the two named sides point
   at, each one's units on the topic.
@@ -33,7 +35,7 @@ import time
 
 import numpy as np
 
-from recapqa.answer.gist_select import Candidates, density
+from recapqa.answer.gist_select import Candidates, density, layout
 from recapqa.answer.gist_topic import GistTopic
 from recapqa.answer.gist_words import (
     ABOUT_CUE,
@@ -46,7 +48,7 @@ from recapqa.answer.gist_words import (
     TAKEAWAY_CUE,
 )
 from recapqa.answer.question import QuestionInfo
-from recapqa.answer.themes import EventWords
+from recapqa.answer.themes import EventWords, one_rendering, section_names
 from recapqa.models import Answer, Talk
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
@@ -170,6 +172,7 @@ class GistAnswerer(GistTopic):
                 self._events = EventWords(self.index.talks.values())
         scope = self._events.scope(info.text, ASKING_WORDS - SESSION_KINDS)
         talks, themes = self._shared_themes(scope, retrieval.allowed)
+        talks, themes = one_rendering(talks, themes, lambda t: self.index.sentences[self._leads(t)[0]].text)
         if len(talks) < 2:
             return None
         under: dict[str, str] = {}  # rounds over the themes, each taking its next talk, until enough or none left
@@ -191,6 +194,8 @@ class GistAnswerer(GistTopic):
         picked: list[tuple[str | None, int]] = []
         for talk, n in sorted(turns[: self.settings.gist_sentences], key=lambda tn: (order.index(tn[0]), tn[1])):
             title = self.index.talks[talk].title
+            sections = self._sections(talk) if n == 0 else []  # the topics its notes give it, on its first line
+            title = f"{title} ({'; '.join(sections)})" if sections else title
             picked.append((f"{self._name({under[talk]})} — {title}" if talk in under else title, ranked[talk][n]))
         named = ", ".join(f"{self._name({term})} ({len(holders)} talks)" for term, holders in themes)
         head = f"Themes across {len(talks)} talks: {named}." if themes else f"What each of {len(talks)} talks is about:"
@@ -211,6 +216,13 @@ class GistAnswerer(GistTopic):
             + self.settings.gist_early_boost * early
         )
         return [every[i] for i in np.argsort(-score, kind="stable")]
+
+    def _sections(self, talk: str) -> list[str]:
+        """The titles of the talk's sections that name its topics (`section_names`), up to
+        `gist_theme_sections`."""
+        rows = self.rows[talk]
+        titles = layout(self.index.sentences, rows, self.settings.gist_title_words).title
+        return section_names(titles, self.index.talks[talk].title, self.settings.gist_theme_sections)
 
     # ---- helpers ----------------------------------------------------------------------
 

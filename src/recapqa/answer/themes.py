@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from recapqa.ingest.headings import is_general_heading
+from recapqa.ingest.structure import NOT_SESSION, SUBSECTION_NAMES
 from recapqa.models import Talk
 from recapqa.settings import Settings
 from recapqa.store.gist_lookup import PhraseTable
@@ -139,6 +141,46 @@ def _notable(x: str, named: set[str], excluded: frozenset[str]) -> bool:
     than 3 letters?"""
     parts = x.split()
     return (len(parts) > 1 or x in named) and not any(p in excluded for p in parts) and len(x) > 3
+
+
+# A section title that is a field of the notes' template, not a topic: 'Video URL: https://...',
+# 'Speaker(s): Jane Roe', 'Labels: a, b' (a short label, a colon, then its value).
+_FIELD = re.compile(r"^[\w()/ ]{1,20}:\s")
+_MARKUP = re.compile(r"[*_`#]+")
+
+
+def section_names(titles: Iterable[str], talk_title: str, limit: int) -> list[str]:
+    """Up to `limit` of a talk's section titles (in order, each once) that name a topic of
+    it: not the talk's own title, a link, a template's field, or a part every talk has
+    ('Key Takeaways', 'Q&A', 'Introduction', 'Thanks')."""
+    out: list[str] = []
+    for title in dict.fromkeys(titles):
+        if len(out) >= limit:
+            break
+        name = _MARKUP.sub("", title).strip(" .:")
+        if not name or name.casefold() == talk_title.casefold() or "://" in name or _FIELD.match(name):
+            continue
+        if is_general_heading(name) or SUBSECTION_NAMES.match(name) or NOT_SESSION.match(name):
+            continue
+        out.append(name)
+    return out
+
+
+def one_rendering(
+    talks: list[str], themes: list[tuple[str, list[str]]], lead: Callable[[str], str]
+) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The talks less those whose leading sentence an earlier talk's is too (one notes file
+    rendered twice, as Markdown and as HTML, is one talk), and the themes still shared by two."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for talk in talks:
+        text = lead(talk)
+        if text not in seen:
+            seen.add(text)
+            kept.append(talk)
+    ours = set(kept)
+    held = [(term, [t for t in holders if t in ours]) for term, holders in themes]
+    return kept, [(term, holders) for term, holders in held if len(holders) >= 2]
 
 
 def event_scope(talks: Iterable[Talk], question: str, asking: frozenset[str]) -> frozenset[str]:
