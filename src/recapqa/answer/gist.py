@@ -3,7 +3,8 @@ talk, what a speaker said about a topic, themes across talks, two talks compared
 topic, and which talks mention something. Every quote is verbatim and cited; at most
 `gist_sentences` of them.
 
-- Summary / takeaways: the talk's units (a sentence, or a list's lead-in with its run of
+- Summary / takeaways: a summary names the talk's first sections (its outline, as the notes
+  title it: `gist_summary_sections`); the talk's units (a sentence, or a list's lead-in with its run of
   short items: answer/gist_select.py) minus filler (fragments, speaker lines, lines with
   fewer than `min_terms` content words) are ranked by centrality (cosine with the talk's
   centroid) plus how much they say (`gist_density_boost`) and picked with MMR
@@ -108,8 +109,14 @@ class GistAnswerer(GistTopic):
         if not found.units:
             return None
         chosen = self._pick(found, self._summary_relevance(found))
-        head = f"{'Key takeaways from' if takeaways else 'Summary of'} {talk.described}:"
-        return self._build(retrieval, head, self._titled(found, chosen), started)
+        titled = self._titled(found, chosen)
+        head = f"{'Key takeaways from' if takeaways else 'Summary of'} {talk.described}"
+        # a summary names the talk's outline, as its notes title it, less the titles its quotes show
+        shown = {label.casefold() for label, _ in titled if label}
+        outline = [] if takeaways else self._sections(talk.talk_id, self.settings.gist_summary_sections)
+        sections = [name for name in outline if name.casefold() not in shown]
+        head += f" — sections: {'; '.join(sections)}:" if sections else ":"
+        return self._build(retrieval, head, titled, started)
 
     def _summary_relevance(self, found: Candidates) -> np.ndarray:
         """A summary's relevance (`_relevance`), favouring the notes' own takeaways, lessons,
@@ -194,7 +201,8 @@ class GistAnswerer(GistTopic):
         picked: list[tuple[str | None, int]] = []
         for talk, n in sorted(turns[: self.settings.gist_sentences], key=lambda tn: (order.index(tn[0]), tn[1])):
             title = self.index.talks[talk].title
-            sections = self._sections(talk) if n == 0 else []  # the topics its notes give it, on its first line
+            # the topics its notes give it, on its first line
+            sections = self._sections(talk, self.settings.gist_theme_sections) if n == 0 else []
             title = f"{title} ({'; '.join(sections)})" if sections else title
             picked.append((f"{self._name({under[talk]})} — {title}" if talk in under else title, ranked[talk][n]))
         named = ", ".join(f"{self._name({term})} ({len(holders)} talks)" for term, holders in themes)
@@ -217,12 +225,10 @@ class GistAnswerer(GistTopic):
         )
         return [every[i] for i in np.argsort(-score, kind="stable")]
 
-    def _sections(self, talk: str) -> list[str]:
-        """The titles of the talk's sections that name its topics (`section_names`), up to
-        `gist_theme_sections`."""
-        rows = self.rows[talk]
-        titles = layout(self.index.sentences, rows, self.settings.gist_title_words).title
-        return section_names(titles, self.index.talks[talk].title, self.settings.gist_theme_sections)
+    def _sections(self, talk: str, limit: int) -> list[str]:
+        """Up to `limit` titles of the talk's sections that name its topics (`section_names`)."""
+        titles = layout(self.index.sentences, self.rows.get(talk, []), self.settings.gist_title_words).title
+        return section_names(titles, self.index.talks[talk].title, limit)
 
     # ---- helpers ----------------------------------------------------------------------
 

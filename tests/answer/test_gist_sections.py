@@ -1,5 +1,6 @@
-"""A themes answer names each talk with the topics its notes give it (the titles of its
-sections), and one notes file rendered twice counts as one talk (real model and index)."""
+"""A summary names the talk's sections (its outline) and a themes answer each talk's first
+sections, as the notes title them; one notes file rendered twice counts as one talk in a
+themes answer (real model and index)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,22 @@ def test_a_themes_answer_names_each_talk_with_its_sections_as_its_topics(
     assert "Compiler and runtime (Binary size; Register calling convention)" in lines[0]
     assert "Key takeaways" not in answer.answer  # a part every talk has is no topic
     assert sum("(Binary size" in line for line in answer.answer.splitlines()) == 1  # on its first line only
+
+
+def test_a_summary_names_the_talks_sections_its_quotes_do_not_show_and_takeaways_none(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    one_quote = settings.model_copy(update={"gist_sentences": 1})
+    assistant = assistant_over(one_quote, {"summit.md": SUMMIT}, embedder_factory)
+    answer, _ = assistant.ask("Summarize the compiler and runtime breakout", mode="extractive")
+    head, *bullets = answer.answer.splitlines()
+    assert head.startswith("Summary of Compiler and runtime (Ana Ruiz) — sections: ") and head.endswith(":")
+    for name in ("Binary size", "Register calling convention"):  # in the outline or as a quote's label, once
+        assert (name in head) != any(line.startswith(f"- {name}: ") for line in bullets), answer.answer
+    assert "Key takeaways" not in head  # a part every talk has is no topic
+    assert len(answer.citations) == 1 and answer.citations[0].talk.title == "Compiler and runtime"
+    answer, _ = assistant.ask("What were the key takeaways from the compiler and runtime breakout?", mode="extractive")
+    assert answer.answer.splitlines()[0] == "Key takeaways from Compiler and runtime (Ana Ruiz):"
 
 
 def test_one_notes_file_rendered_twice_is_one_talk_in_a_themes_answer(
