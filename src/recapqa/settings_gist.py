@@ -96,15 +96,15 @@ class GistSettings(BaseModel):
     gist_theme_sections: int = Field(
         3,
         ge=0,
-        description="Themes: a talk's line names up to this many of its sections, as the notes title them ('Compiler "
-        "and Runtime (Binary size; Vector assembly; ...)'): the topics the notes give it. Helper h87: dev themes "
+        description="Themes: a talk's line names up to this many of its sections, as the notes title them ('Storage "
+        "Internals (Write path; Compaction; ...)'): the topics the notes give it. Helper h87: dev themes "
         "key-point recall 0.180 -> 0.232 at 3 (0.214 at 2, flat above 3).",
     )
     gist_summary_sections: int = Field(
         6,
         ge=0,
         description="Summaries: the head names up to this many of the talk's sections, as the notes title them "
-        "(its outline: 'Summary of Compiler and Runtime — sections: Binary size; ...'). Helper h87: dev summary "
+        "(its outline: 'Summary of Storage Internals — sections: Write path; ...'). Helper h87: dev summary "
         "key-point recall 0.532 -> 0.557 at 6 (tuned half 0.531 -> 0.547, flat above 6; 3: no change).",
     )
     gist_theme_min_sentences: int = Field(
