@@ -43,7 +43,7 @@ class Document:
 
     def mark_pseudo_headings(self) -> None:
         """Lines that are headings without heading markup: '==Scope==', or a short line
-        that is bold as a whole ('**Day 1 talks**', '**Binary size**.')."""
+        that is bold as a whole ('**Day 1 talks**', '**Write path**.')."""
         for i, line in enumerate(self.lines):
             if i not in self.dropped and _PSEUDO_HEADING.match(line) and len(line.split()) <= 8:
                 self.heading_lines.add(i)
