@@ -98,16 +98,23 @@ def extract(paths: list[str]) -> None:
 
 
 def hand(path: str) -> None:
-    """Hand-written cases (question, claim, talk, label) as triples: the sources are those the
-    prompt would show for the question, the cited one the first passage of that talk."""
+    """Hand-written cases (question, claim, talk, label; `collection` for a question on other
+    people's notes) as triples: the sources are those the prompt would show for the question,
+    the cited one the first passage of that talk."""
     sys.path.insert(0, str(Path(__file__).parent))
     from measure import open_assistant
 
     from recapqa.answer.prompt import fit_sources
 
-    assistant = open_assistant(INDEX)
-    settings = assistant.settings
+    assistants: dict[str | None, Any] = {}
     for case in map(json.loads, Path(path).read_text().splitlines()):
+        if "claim" not in case:  # the file's first line may say the rule its labels follow
+            continue
+        collection = case.get("collection")  # a case on other people's notes (../shared/corpora)
+        if collection not in assistants:
+            assistants[collection] = open_assistant(INDEX, collection)
+        assistant = assistants[collection]
+        settings = assistant.settings
         retrieval = assistant.retriever.retrieve(case["question"])
         hits = fit_sources(retrieval.hits, case["question"], settings.llm_context_tokens - settings.llm_max_tokens)
         numbers = [n for n, h in enumerate(hits, 1) if case["talk"] in h.talk.talk_id]
@@ -115,8 +122,9 @@ def hand(path: str) -> None:
             print(f"no passage of {case['talk']} shown for {case['question']!r}", file=sys.stderr)
             continue
         refs = source_refs(assistant, [h.chunk.chunk_id for h in hits])
-        triple = {"origin": "hand", "question": case["question"], "claim": case["claim"], "cited": numbers[0]}
-        triple |= {"sources": refs, "label": case["label"], "note": case["note"]}
+        triple = {"origin": case.get("origin", "hand"), "question": case["question"], "claim": case["claim"]}
+        triple |= {"collection": collection} if collection else {}
+        triple |= {"cited": numbers[0], "sources": refs, "label": case["label"], "note": case["note"]}
         print(json.dumps(triple, ensure_ascii=False))
 
 
