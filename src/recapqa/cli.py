@@ -64,7 +64,8 @@ def index(
     as_json: JsonOpt = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Embed everything again.")] = False,
 ) -> None:
-    """Build or refresh the index (only changed notes are embedded again)."""
+    """Build or refresh the index (only changed notes are embedded again; everything after a
+    change of RECAPQA_EMBED_PRECISION)."""
     from recapqa.embed import default_embedder
     from recapqa.store.build import build_index
 
@@ -76,11 +77,19 @@ def index(
         default_embedder,
         progress=_progress("embedding", "texts"),
         force=rebuild,
+        notify=_err,
     )
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
         return
     state = "built" if report.rebuilt else "up to date"
+    if report.precision_was is not None:
+        typer.echo(
+            f"embedding precision changed from {report.precision_was} to {report.precision} "
+            "(RECAPQA_EMBED_PRECISION): every chunk and sentence was embedded again"
+        )
+    elif report.precision != "fp32":
+        typer.echo(f"embedding precision: {report.precision} (RECAPQA_EMBED_PRECISION)")
     typer.echo(
         f"index {state}: {report.files} files, {report.talks} talks, {report.chunks} chunks "
         f"({report.embedded} embedded, {report.reused} reused, {report.removed} removed) "

@@ -16,7 +16,7 @@ import numpy as np
 from recapqa.answer.compound import answer_parts, split_compound
 from recapqa.answer.extractive import ExtractiveAnswerer
 from recapqa.answer.interface import Answerer
-from recapqa.embed import Embedder, default_embedder
+from recapqa.embed import Embedder, default_embedder, precision_embedder
 from recapqa.embed.query_cache import QueryCache
 from recapqa.errors import InvalidQuestionError, LLMError, LLMNotConfiguredError, QuestionTooLongError
 from recapqa.models import Answer
@@ -52,17 +52,19 @@ def clean_question(question: str, max_chars: int) -> str:
 
 
 def query_embedder(
-    index_dir: Path, notify: Callable[[str], None] | None = None, threads: int = 0
+    index_dir: Path, notify: Callable[[str], None] | None = None, threads: int = 0, precision: str = "fp32"
 ) -> Callable[[], Embedder]:
-    """The ONNX query encoder when the index has one (no torch import), else the slow path."""
+    """The index's ONNX query encoder of `precision` (the index's, from its manifest: never
+    the setting's) when the index has one (no torch import), else the slow path of the same
+    precision (`precision_embedder`)."""
     from recapqa.embed.onnx_encoder import EncoderUnavailable, OnnxQueryEncoder
 
     try:
-        encoder = OnnxQueryEncoder(index_dir, threads)
+        encoder = OnnxQueryEncoder(index_dir, threads, precision)
     except EncoderUnavailable as exc:
         hint = " (run `recapqa index --rebuild` to add it)" if exc.rebuild else ""
         (notify or log.warning)(f"{exc}; using the slower query path{hint}")
-        return default_embedder
+        return precision_embedder(precision)
     return lambda: encoder
 
 
@@ -93,7 +95,7 @@ class Assistant:
         corpus = corpus_dir or settings.corpus_dir
         index_dir = index_dir or settings.index_dir
         index = ensure_index(corpus, index_dir, settings, default_embedder, notify, stale_ok=True)
-        return cls(index, settings, query_embedder(index_dir, notify, settings.encoder_threads))
+        return cls(index, settings, query_embedder(index_dir, notify, settings.encoder_threads, index.precision))
 
     def warm(self) -> None:
         """Load the query encoder now, so the first question does not pay for it."""

@@ -17,6 +17,7 @@ from recapqa.errors import ConfigError
 from recapqa.settings_gist import GistSettings
 
 AnswerMode = Literal["auto", "llm", "extractive"]
+EmbedPrecision = Literal["fp32", "int8"]
 
 
 class Settings(BaseSettings, GistSettings):
@@ -46,6 +47,15 @@ class Settings(BaseSettings, GistSettings):
         "length, one single-threaded run per core. Small runs are fastest on CPU (cache-resident activations): "
         "on 2 cores 256 gave 3.0x sentence-transformers' chunks/s against 1.8x at 4096 (bench/SCALE.md, quiet "
         "machine). The vectors do not depend on it.",
+    )
+    embed_precision: EmbedPrecision = Field(
+        "fp32",
+        description="Arithmetic of the ONNX encoder that indexes: fp32, or int8 (weights quantized per channel, "
+        "each layer's FFN output projection kept fp32; all-MiniLM-L6-v2 only). int8 indexed 1.7x faster than "
+        "fp32; eval figures within 1-3 questions of fp32's (fact hit a little lower), the same ranked hits for "
+        "47-60% of questions (bench/SCALE.md). Recorded in "
+        "the manifest: queries use the encoder of the index's precision whatever this says; `recapqa index` after "
+        "a change embeds everything again.",
     )
 
     # storage
@@ -284,6 +294,12 @@ class Settings(BaseSettings, GistSettings):
             self.llm_api_key = os.environ["OPENAI_API_KEY"]
         return self
 
+    @model_validator(mode="after")
+    def _int8_model(self) -> Settings:
+        if self.embed_precision != "fp32" and self.embed_model != "all-MiniLM-L6-v2":
+            raise ValueError(f"RECAPQA_EMBED_PRECISION={self.embed_precision} is made for all-MiniLM-L6-v2 only")
+        return self
+
     @property
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url)
@@ -295,6 +311,7 @@ def get_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         problems = "; ".join(
-            f"RECAPQA_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+            f"RECAPQA_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" if err["loc"] else err["msg"]
+            for err in exc.errors()
         )
         raise ConfigError(f"invalid settings ({problems})", "fix or unset those environment variables") from exc

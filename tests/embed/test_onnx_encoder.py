@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from recapqa.embed import default_embedder
+from recapqa.embed import default_embedder, precision_embedder
 from recapqa.embed.onnx_encoder import EncoderUnavailable, OnnxQueryEncoder
 from recapqa.embed.onnx_export import ENCODER_DIR
 from recapqa.embed.sentence_transformer import SentenceTransformerEmbedder
@@ -75,7 +75,7 @@ def test_assistant_falls_back_to_the_slow_path_with_one_message(tmp_path: Path, 
 
     messages: list[str] = []
     factory = query_embedder(tmp_path, messages.append)
-    assert factory is default_embedder
+    assert factory is precision_embedder("fp32")  # the index's precision, whatever the setting says
     assert len(messages) == 1 and "recapqa index --rebuild" in messages[0]
 
 

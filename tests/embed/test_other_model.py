@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from recapqa.embed import default_embedder
+from recapqa.embed import precision_embedder
 from recapqa.embed.onnx_encoder import EncoderUnavailable, OnnxQueryEncoder
 from recapqa.embed.onnx_export import NotForThisModel, encoder_problem, install_query_encoder
 from recapqa.pipeline import Assistant, query_embedder
@@ -35,7 +35,7 @@ def test_another_model_does_not_use_the_minilm_encoder(assistant: Assistant, mpn
     with pytest.raises(EncoderUnavailable, match=r"made for all-MiniLM-L6-v2 only.*all-mpnet-base-v2"):
         OnnxQueryEncoder(index_dir)
     notices: list[str] = []
-    assert query_embedder(index_dir, notices.append) is default_embedder  # sentence-transformers of mpnet
+    assert query_embedder(index_dir, notices.append) is precision_embedder("fp32")  # sentence-transformers of mpnet
     assert "sentence-transformers" in notices[0]
     with pytest.raises(NotForThisModel):
         install_query_encoder(tmp_path / "index", assistant.settings.cache_dir)

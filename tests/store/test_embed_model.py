@@ -6,7 +6,6 @@ the other model's vectors. Real model, real FAISS; all-mpnet-base-v2's files are
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -23,12 +22,9 @@ MPNET = "all-mpnet-base-v2"
 
 
 @pytest.fixture()
-def model_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    """Switch RECAPQA_EMBED_MODEL for this test; the cached settings follow it."""
-    get_settings.cache_clear()
-    yield monkeypatch
-    monkeypatch.undo()
-    get_settings.cache_clear()
+def model_env(settings_env: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """Switch RECAPQA_EMBED_MODEL for this test (`use`); the cached settings follow it."""
+    return settings_env
 
 
 def use(model_env: pytest.MonkeyPatch, name: str) -> None:
@@ -50,7 +46,7 @@ def test_the_default_model_is_minilm_and_the_manifest_records_it(
     small_corpus(settings)
     build_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
     index = load_index(settings.index_dir, settings)
-    assert index.manifest["model"] == {"name": "all-MiniLM-L6-v2", "dimension": 384}
+    assert index.manifest["model"] == {"name": "all-MiniLM-L6-v2", "dimension": 384, "precision": "fp32"}
     assert index.sentence_vectors.shape[1] == 384
 
 
@@ -88,7 +84,7 @@ def test_a_manifest_of_another_model_is_refused_under_the_default(
         load_index(settings.index_dir, settings)
     # ask/serve rebuild it with the configured model rather than mixing vectors
     index = ensure_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
-    assert index.manifest["model"] == {"name": "all-MiniLM-L6-v2", "dimension": 384}
+    assert index.manifest["model"] == {"name": "all-MiniLM-L6-v2", "dimension": 384, "precision": "fp32"}
 
 
 def test_unfinished_embeddings_are_kept_per_model(settings: Settings) -> None:

@@ -14,8 +14,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from recapqa.embed import Embedder, default_embedder
-from recapqa.embed.onnx_export import ENCODER_DIR, META
+from recapqa.embed import Embedder, default_embedder, precision_embedder
+from recapqa.embed.onnx_export import META, encoder_dir
 from recapqa.errors import IndexMissingError, RecapqaError
 from recapqa.pipeline import Assistant, query_embedder
 from recapqa.settings import Settings
@@ -54,14 +54,15 @@ class Engine:
         )
 
     def _assistant_on(self, index: Index) -> Assistant:
-        assistant = Assistant(index, self.settings, self._query_encoder())
+        assistant = Assistant(index, self.settings, self._query_encoder(index.precision))
         assistant.warm()
         return assistant
 
-    def _query_encoder(self) -> Callable[[], Embedder]:
-        """The index's query encoder, checksum-verified when it is loaded; a reload reuses
-        the loaded one while the files on disk are the same ones (same inode and metadata)."""
-        directory = self.settings.index_dir / ENCODER_DIR
+    def _query_encoder(self, precision: str) -> Callable[[], Embedder]:
+        """The index's query encoder (of the precision it was built with), checksum-verified
+        when it is loaded; a reload reuses the loaded one while the files on disk are the same
+        ones (same inode and metadata)."""
+        directory = self.settings.index_dir / encoder_dir(precision)
         try:
             st = os.stat(directory / "model.onnx")
             key: object = ((directory / META).read_bytes(), st.st_ino, st.st_size, st.st_mtime_ns)
@@ -71,8 +72,8 @@ class Engine:
             return self._encoder[1]
         # a missing or damaged query encoder is worth a WARNING: every query is slower
         s = self.settings
-        factory = query_embedder(s.index_dir, log.warning, s.encoder_threads)
-        self._encoder = (key, factory) if key is not None and factory is not default_embedder else None
+        factory = query_embedder(s.index_dir, log.warning, s.encoder_threads, precision)
+        self._encoder = (key, factory) if key is not None and factory is not precision_embedder(precision) else None
         return factory
 
     def _install(self, assistant: Assistant) -> None:

@@ -7,7 +7,9 @@ modules and import torch lazily."""
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -87,25 +89,44 @@ class Embedder(Protocol):
         ...
 
 
-def default_embedder() -> Embedder:
-    """The indexing embedder of the configured model. For the default model: the ONNX export
-    queries use, batched on all cores (exported into RECAPQA_CACHE_DIR the first time, which
-    needs torch once); sentence-transformers when the export cannot be made or loaded. Other
+def default_embedder(precision: str | None = None) -> Embedder:
+    """The indexing embedder of the configured model, at `precision` (by default
+    RECAPQA_EMBED_PRECISION). For the default model: the ONNX export queries use, batched on
+    all cores (exported into RECAPQA_CACHE_DIR the first time, which needs torch once); in
+    fp32, sentence-transformers when the export cannot be made or loaded (the same vectors,
+    slower); in int8 there is no such fallback (ConfigError: it would be fp32 vectors). Other
     models have no ONNX export: sentence-transformers, with a notice."""
     from recapqa.embed.sentence_transformer import SentenceTransformerEmbedder
     from recapqa.settings import get_settings
 
     settings = get_settings()
+    precision = precision or settings.embed_precision
     if settings.embed_model != DEFAULT_MODEL:
         _notice_no_onnx(settings.embed_model)
         return SentenceTransformerEmbedder.shared(settings.embed_model)
     from recapqa.embed.onnx_batch import OnnxBatchEmbedder
 
     try:
-        return OnnxBatchEmbedder.shared(settings.cache_dir, batch_tokens=settings.embed_batch_tokens)
-    except Exception as exc:  # no onnx/onnxruntime, a failed export: slower, same vectors
+        tokens = settings.embed_batch_tokens
+        return OnnxBatchEmbedder.shared(settings.cache_dir, batch_tokens=tokens, precision=precision)
+    except Exception as exc:
+        if precision != "fp32":
+            from recapqa.errors import ConfigError
+
+            raise ConfigError(
+                f"the {precision} encoder cannot be made or loaded ({exc})",
+                "unset RECAPQA_EMBED_PRECISION to embed in fp32, or install onnx and onnxruntime",
+            ) from exc  # no onnx/onnxruntime, a failed export: slower, same vectors
         log.warning("ONNX indexing unavailable (%s); embedding with sentence-transformers", exc)
         return SentenceTransformerEmbedder.shared()
+
+
+@functools.cache
+def precision_embedder(precision: str) -> Callable[[], Embedder]:
+    """`default_embedder` at a fixed precision, whatever the setting says: the fallback of an
+    index's queries when its own encoder cannot be loaded (its vectors' precision). One object
+    per precision, so callers can tell it from the index's encoder."""
+    return functools.partial(default_embedder, precision)
 
 
 _noticed: set[str] = set()

@@ -39,33 +39,45 @@ def _cache_lock(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def cached_encoder_dir(cache_dir: Path) -> Path:
-    """The folder holding the exported encoder (exporting it first if needed)."""
+def cached_encoder_dir(cache_dir: Path, precision: str = "fp32") -> Path:
+    """The folder holding the exported encoder of `precision` (exporting it first if needed)."""
     with _cache_lock(cache_dir):
-        if not encoder_is_current(cache_dir, check_files=True):
-            export_query_encoder(cache_dir)
+        if not encoder_is_current(cache_dir, check_files=True, precision=precision):
+            export_query_encoder(cache_dir, precision)
     return cache_dir
 
 
 class OnnxBatchEmbedder:
     name = MODEL_NAME
     dimension = DIMENSION
-    _shared: ClassVar[dict[tuple[Path, int, int], OnnxBatchEmbedder]] = {}
+    _shared: ClassVar[dict[tuple[Path, int, int, str], OnnxBatchEmbedder]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, encoder_dir: Path, workers: int = 0, batch_tokens: int = BATCH_TOKENS, threads: int = 1) -> None:
-        """`workers` runs at a time (0: one per core), each on `threads` intra-op threads."""
-        self._encoder = OnnxQueryEncoder(encoder_dir, threads=threads)
+    def __init__(
+        self,
+        encoder_dir: Path,
+        workers: int = 0,
+        batch_tokens: int = BATCH_TOKENS,
+        threads: int = 1,
+        precision: str = "fp32",
+    ) -> None:
+        """`workers` runs at a time (0: one per core), each on `threads` intra-op threads;
+        the encoder of `precision` in `encoder_dir`."""
+        self.precision = precision
+        self._encoder = OnnxQueryEncoder(encoder_dir, threads=threads, precision=precision)
         self._workers = workers or os.cpu_count() or 1
         self._batch_tokens = batch_tokens
 
     @classmethod
-    def shared(cls, cache_dir: Path, workers: int = 0, batch_tokens: int = BATCH_TOKENS) -> OnnxBatchEmbedder:
-        """One per process and cache folder: loading the session costs a fraction of a second."""
-        key = (cache_dir.resolve(), workers, batch_tokens)
+    def shared(
+        cls, cache_dir: Path, workers: int = 0, batch_tokens: int = BATCH_TOKENS, precision: str = "fp32"
+    ) -> OnnxBatchEmbedder:
+        """One per process, cache folder and precision: loading the session costs a fraction of a second."""
+        key = (cache_dir.resolve(), workers, batch_tokens, precision)
         with cls._lock:
             if key not in cls._shared:
-                cls._shared[key] = cls(cached_encoder_dir(cache_dir), workers, batch_tokens)
+                folder = cached_encoder_dir(cache_dir, precision)
+                cls._shared[key] = cls(folder, workers, batch_tokens, precision=precision)
             return cls._shared[key]
 
     def embed(self, texts: list[str]) -> np.ndarray:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from recapqa.embed import DIMENSION, MODEL_NAME
-from recapqa.embed.onnx_export import ENCODER_DIR, META, WEIGHTS, encoder_problem, other_model_problem
+from recapqa.embed.onnx_export import META, WEIGHTS, encoder_dir, encoder_problem, other_model_problem
 from recapqa.mapped import watch
 
 
@@ -29,14 +29,17 @@ class OnnxQueryEncoder:
     name = MODEL_NAME
     dimension = DIMENSION
 
-    def __init__(self, index_dir: Path, threads: int = 0) -> None:
-        directory = index_dir / ENCODER_DIR
+    def __init__(self, index_dir: Path, threads: int = 0, precision: str = "fp32") -> None:
+        """The encoder of `precision` in index_dir (an index's: the precision its manifest records)."""
+        self.precision = precision
+        directory = index_dir / encoder_dir(precision)
         other = other_model_problem()  # another RECAPQA_EMBED_MODEL: its queries take sentence-transformers
         if other is not None:
             raise EncoderUnavailable(other, rebuild=False)
         if not (directory / META).is_file():
-            raise EncoderUnavailable(f"the index in {index_dir.name} has no fast query encoder")
-        problem = encoder_problem(index_dir, check_files=True)  # SHA-256 of every file, on each load
+            raise EncoderUnavailable(f"the index in {index_dir.name} has no fast query encoder ({precision})")
+        # SHA-256 of every file, on each load
+        problem = encoder_problem(index_dir, check_files=True, precision=precision)
         if problem is not None:
             raise EncoderUnavailable(problem)
         meta = json.loads((directory / META).read_text())

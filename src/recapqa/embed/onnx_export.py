@@ -13,6 +13,10 @@ onnxruntime memory-maps: what it does not repack for its MatMul kernels (the 47 
 embedding table, the layer norms, the biases) is read where it is, one copy in the page
 cache for every `serve` worker (~56 MB less private memory per worker; the same vectors,
 bit for bit, as the weights inside the graph; bench/SCALE.md, issue 13).
+
+Each precision (RECAPQA_EMBED_PRECISION: fp32, or int8 made by embed/quantize.py) has its
+own folder (`encoder_dir`; fp32's name is the one it always had) and records its precision
+in encoder.json; an index installs the encoder of the precision it was built with.
 """
 
 from __future__ import annotations
@@ -31,10 +35,15 @@ from recapqa.embed import MODEL_NAME, active_model
 from recapqa.hashing import file_sha256
 
 ENCODER_VERSION = 3  # 3: weights in model.onnx.data (external data, memory-mapped)
-ENCODER_DIR = f"encoder-{MODEL_NAME}-v{ENCODER_VERSION}"
+ENCODER_DIR = f"encoder-{MODEL_NAME}-v{ENCODER_VERSION}"  # the fp32 encoder's folder
 META = "encoder.json"
 WEIGHTS = "model.onnx.data"
 FILES = ("model.onnx", WEIGHTS, "tokenizer.json")  # checksummed in META
+
+
+def encoder_dir(precision: str = "fp32") -> str:
+    """The folder name of the encoder of `precision` (in the cache and in an index folder)."""
+    return ENCODER_DIR if precision == "fp32" else f"encoder-{MODEL_NAME}-{precision}-v{ENCODER_VERSION}"
 
 
 def _no_lock(folder: Path) -> AbstractContextManager[object]:
@@ -42,9 +51,12 @@ def _no_lock(folder: Path) -> AbstractContextManager[object]:
 
 
 def install_query_encoder(
-    index_dir: Path, cache_dir: Path, lock: Callable[[Path], AbstractContextManager[object]] = _no_lock
+    index_dir: Path,
+    cache_dir: Path,
+    lock: Callable[[Path], AbstractContextManager[object]] = _no_lock,
+    precision: str = "fp32",
 ) -> None:
-    """Put the encoder into index_dir/ENCODER_DIR. It depends on the model only, so it is
+    """Put the encoder of `precision` into index_dir/encoder_dir(precision). It depends on the model only, so it is
     exported once into cache_dir and linked (or copied) into every index. A cache entry
     that fails its checksums is exported again (a new file, not the damaged one re-linked);
     `lock(cache_dir)` keeps other processes from exporting into the cache meanwhile.
@@ -53,21 +65,22 @@ def install_query_encoder(
     other = other_model_problem()
     if other is not None:
         raise NotForThisModel(other)
+    folder = encoder_dir(precision)
     with lock(cache_dir):
-        _remove_leftovers(cache_dir)
-        if not encoder_is_current(cache_dir, check_files=True):
-            export_query_encoder(cache_dir)
-    _remove_leftovers(index_dir)  # the index folder's build lock is held by our caller
-    building = index_dir / f".{ENCODER_DIR}-{uuid.uuid4().hex[:6]}"
+        _remove_leftovers(cache_dir, folder)
+        if not encoder_is_current(cache_dir, check_files=True, precision=precision):
+            export_query_encoder(cache_dir, precision)
+    _remove_leftovers(index_dir, folder)  # the index folder's build lock is held by our caller
+    building = index_dir / f".{folder}-{uuid.uuid4().hex[:6]}"
     building.mkdir(parents=True)
     try:
         for name in (*FILES, META):
-            source = cache_dir / ENCODER_DIR / name
+            source = cache_dir / folder / name
             try:
                 os.link(source, building / name)
             except OSError:  # another file system
                 shutil.copy2(source, building / name)
-        _replace_dir(building, index_dir / ENCODER_DIR)
+        _replace_dir(building, index_dir / folder)
     finally:  # after a failure (disk full), nothing half-copied stays
         shutil.rmtree(building, ignore_errors=True)
 
@@ -87,10 +100,10 @@ def other_model_problem() -> str | None:
     )
 
 
-def _remove_leftovers(folder: Path) -> None:
-    """Half-written encoder folders of killed exports or installs."""
+def _remove_leftovers(folder: Path, name: str) -> None:
+    """Half-written encoder folders (`name`) of killed exports or installs."""
     if folder.is_dir():
-        for path in folder.glob(f".{ENCODER_DIR}-*"):
+        for path in folder.glob(f".{name}-*"):
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -100,14 +113,21 @@ def _replace_dir(building: Path, final: Path) -> None:
     building.rename(final)
 
 
-def export_query_encoder(index_dir: Path) -> dict[str, Any]:
-    """Write index_dir/ENCODER_DIR (model.onnx, its weights, tokenizer.json, encoder.json)
-    atomically."""
+def export_query_encoder(index_dir: Path, precision: str = "fp32") -> dict[str, Any]:
+    """Write index_dir/encoder_dir(precision) (model.onnx, its weights, tokenizer.json,
+    encoder.json) atomically. int8: the unfused export quantized (embed/quantize.py), then
+    optimised and stored like the fp32 one."""
+    from recapqa.embed.quantize import quantize_int8
     from recapqa.embed.sentence_transformer import SentenceTransformerEmbedder, bundled_model_path
 
-    building = index_dir / f".{ENCODER_DIR}-{uuid.uuid4().hex[:6]}"
+    building = index_dir / f".{encoder_dir(precision)}-{uuid.uuid4().hex[:6]}"
     building.mkdir(parents=True)
-    export_graph(building / "model.onnx")
+    if precision == "fp32":
+        export_graph(building / "model.onnx")
+    else:
+        export_graph(building / "unfused.onnx")
+        quantize_int8(building / "unfused.onnx", building / "model.onnx")
+        (building / "unfused.onnx").unlink()
     st_model: Any = SentenceTransformerEmbedder.shared().model
     optimize(building / "model.onnx")
     weights_beside(building / "model.onnx")
@@ -115,13 +135,14 @@ def export_query_encoder(index_dir: Path) -> dict[str, Any]:
     meta = {
         "model": MODEL_NAME,
         "version": ENCODER_VERSION,
+        "precision": precision,
         "max_seq_length": int(st_model.max_seq_length or 256),
         "files": {
             name: {"size": (building / name).stat().st_size, "sha256": file_sha256(building / name)} for name in FILES
         },
     }
     (building / META).write_text(json.dumps(meta, indent=2))
-    _replace_dir(building, index_dir / ENCODER_DIR)
+    _replace_dir(building, index_dir / encoder_dir(precision))
     return meta
 
 
@@ -196,24 +217,26 @@ def weights_beside(model: Path) -> None:
     os.chmod(model.parent / WEIGHTS, model.stat().st_mode & 0o777)  # onnx writes it 0600
 
 
-def encoder_is_current(index_dir: Path, check_files: bool = False) -> bool:
-    """Is there an encoder of this model and version (and, if asked, are its files whole:
-    size and SHA-256 as recorded at export)?"""
-    return encoder_problem(index_dir, check_files) is None
+def encoder_is_current(index_dir: Path, check_files: bool = False, precision: str = "fp32") -> bool:
+    """Is there an encoder of this model, version and precision (and, if asked, are its files
+    whole: size and SHA-256 as recorded at export)?"""
+    return encoder_problem(index_dir, check_files, precision) is None
 
 
-def encoder_problem(index_dir: Path, check_files: bool = True) -> str | None:
-    """Why the encoder in index_dir cannot be used, or None."""
+def encoder_problem(index_dir: Path, check_files: bool = True, precision: str = "fp32") -> str | None:
+    """Why the encoder of `precision` in index_dir cannot be used, or None."""
     other = other_model_problem()
     if other is not None:
         return other
-    directory = index_dir / ENCODER_DIR
+    directory = index_dir / encoder_dir(precision)
     try:
         meta = json.loads((directory / META).read_text())
     except (OSError, ValueError):
         return "there is no fast query encoder"
     if not isinstance(meta, dict) or meta.get("model") != MODEL_NAME or meta.get("version") != ENCODER_VERSION:
         return "the fast query encoder is outdated"
+    if meta.get("precision", "fp32") != precision:
+        return f"the fast query encoder is not the {precision} one"
     files = meta.get("files")
     if not isinstance(files, dict) or set(files) != set(FILES):
         return "the fast query encoder is incomplete"

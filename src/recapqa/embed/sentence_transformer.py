@@ -19,6 +19,7 @@ def bundled_model_path() -> str:
 
 
 class SentenceTransformerEmbedder:
+    precision = "fp32"
     _shared: ClassVar[dict[str, SentenceTransformerEmbedder]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 

@@ -58,6 +58,11 @@ class Index:
         return self._chunk_talks
 
     @property
+    def precision(self) -> str:
+        """The arithmetic its vectors were embedded in (fp32 or int8): its queries' too."""
+        return index_precision(self.manifest)
+
+    @property
     def corpus_hash(self) -> str:
         return str(self.manifest.get("corpus_hash", ""))
 
@@ -65,11 +70,11 @@ class Index:
         """IndexCorruptError when a file memory-mapped from the index folder (this
         generation's files, the query encoder's weights beside it) was cut short in place
         since it was mapped (recapqa/mapped.py): reading it would end the process."""
-        from recapqa.embed.onnx_export import ENCODER_DIR
+        from recapqa.embed.onnx_export import encoder_dir
         from recapqa.mapped import check
         from recapqa.store.files import REBUILD_FIX
 
-        check((self.path, self.path.parent / ENCODER_DIR), REBUILD_FIX)  # not older generations' files
+        check((self.path, self.path.parent / encoder_dir(self.precision)), REBUILD_FIX)  # not older generations' files
 
 
 def sentences_by_chunk(chunks: list[Chunk], sentences: list[Sentence]) -> list[list[int]]:
@@ -88,6 +93,11 @@ def sentences_by_chunk(chunks: list[Chunk], sentences: list[Sentence]) -> list[l
             ]
         )
     return out
+
+
+def index_precision(manifest: dict[str, Any]) -> str:
+    """The embedding precision a manifest records (indexes from before the setting: fp32)."""
+    return str((manifest.get("model") or {}).get("precision", "fp32"))
 
 
 def check_compatible(manifest: dict[str, Any], model: EmbeddingModel | None = None) -> None:

@@ -1,7 +1,9 @@
 """Corpus -> index, incrementally: a notes file whose content is the one the live index
 holds keeps its talks, chunks, sentences and vectors without being read (store/documents.py,
 store/generation.py); a vector is reused whenever the exact text it embedded (talk header
-included) is in the live index, so an edited file re-embeds only its changed chunks."""
+included) is in the live index, so an edited file re-embeds only its changed chunks. Vectors
+are reused only from an index of the build's embedding precision (RECAPQA_EMBED_PRECISION):
+after a change of it, a build embeds everything again."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import Any
 from recapqa.embed import Embedder, active_model
 from recapqa.errors import RecapqaError, StorageError
 from recapqa.settings import Settings
-from recapqa.store import FORMAT_VERSION, Index, corpus_words, load_index
+from recapqa.store import FORMAT_VERSION, Index, corpus_words, index_precision, load_index
 from recapqa.store.backends import open_backend
 from recapqa.store.documents import Plan, gather
 from recapqa.store.files import (
@@ -61,6 +63,8 @@ class BuildReport:
     skipped: list[tuple[str, str]] | None = None
     rebuilt: bool = True
     query_encoder: str = "present"
+    precision: str = "fp32"  # the embedding precision of the index (RECAPQA_EMBED_PRECISION)
+    precision_was: str | None = None  # the live index's, when this build changed it (everything re-embedded)
     dropped_lines: dict[str, int] | None = None  # files that dropped any: lines dropped as noise (talks --outline)
 
     def to_dict(self) -> dict[str, Any]:
@@ -102,7 +106,7 @@ def build_index(
 
     with storage_errors(folders, default="index"), build_lock(index_dir, waiting):
         remove_leftovers(index_dir)
-        return _build(corpus_dir, index_dir, settings, embedder, progress, force)
+        return _build(corpus_dir, index_dir, settings, embedder, progress, force, notify or log.info)
 
 
 def _build(
@@ -112,15 +116,25 @@ def _build(
     embedder: Callable[[], Embedder],
     progress: Progress | None,
     force: bool,
+    notify: Callable[[str], None],
 ) -> BuildReport:
     started = time.perf_counter()
-    if not force and stale(corpus_dir, index_dir, settings) is None:  # the counts of what is indexed
+    precision = settings.embed_precision
+    was = _live_precision(index_dir, settings)
+    switched = was if was is not None and was != precision else None
+    if not force and switched is None and stale(corpus_dir, index_dir, settings) is None:  # the counts
         plan = _indexed(corpus_dir, index_dir, settings)
-        encoder = ensure_query_encoder(index_dir, settings.cache_dir, force=False)
-        return _report(plan, started, embedded=0, rebuilt=False, query_encoder=encoder)
-    journal = EmbeddingJournal(index_dir)
+        encoder = ensure_query_encoder(index_dir, settings.cache_dir, force=False, precision=precision)
+        return _report(plan, started, embedded=0, rebuilt=False, query_encoder=encoder, precision=precision)
+    if switched is not None:
+        notify(
+            f"index: embedding precision {switched} -> {precision} (RECAPQA_EMBED_PRECISION): "
+            "every chunk and sentence is embedded again"
+        )
+    journal = EmbeddingJournal(index_dir, precision=precision)
     if force:
         journal.clear()
+    force = force or switched is not None  # no vector of the other precision is reused
     gone = None
     if settings.store == "postgres":  # the live generation's rows are read by segment, when needed
         from recapqa.store.postgres import PostgresBackend
@@ -142,7 +156,11 @@ def _build(
     files = len(plan.parts)
     manifest = {
         "format_version": FORMAT_VERSION,
-        "model": {"name": active_model(settings).name, "dimension": active_model(settings).dimension},
+        "model": {
+            "name": active_model(settings).name,
+            "dimension": active_model(settings).dimension,
+            "precision": precision,  # its query encoder's too (Index.precision)
+        },
         "chunking": chunking_params(settings),
         "corpus_dir": str(corpus_dir.resolve()),
         "files": plan.prints,
@@ -160,8 +178,9 @@ def _build(
         manifest[REUSE_KEY] = not force
     backend.publish(content, manifest)
     journal.clear()
-    encoder = ensure_query_encoder(index_dir, settings.cache_dir, force=force)
-    return _report(plan, started, vectors.embedded, vectors.sentences_embedded, vectors.removed, query_encoder=encoder)
+    encoder = ensure_query_encoder(index_dir, settings.cache_dir, force=force, precision=precision)
+    more = {"query_encoder": encoder, "precision": precision, "precision_was": switched}
+    return _report(plan, started, vectors.embedded, vectors.sentences_embedded, vectors.removed, **more)
 
 
 def _report(
@@ -204,15 +223,26 @@ def _live(index_dir: Path) -> tuple[Path | None, dict[str, Any] | None]:
         return None, None
 
 
-def ensure_query_encoder(index_dir: Path, cache_dir: Path, force: bool) -> str:
-    """Install the fast query encoder if it is missing or outdated. A failure only costs
-    speed (queries take the sentence-transformers path), so it is reported, not raised."""
+def _live_precision(index_dir: Path, settings: Settings) -> str | None:
+    """The embedding precision of the live index, None without a readable one (its files'
+    checksums are stale()'s and the build's to verify)."""
+    try:
+        if settings.store == "file":
+            return index_precision(read_manifest(current_generation(index_dir)))
+        return index_precision(open_backend(index_dir, settings).manifest())
+    except RecapqaError:
+        return None
+
+
+def ensure_query_encoder(index_dir: Path, cache_dir: Path, force: bool, precision: str = "fp32") -> str:
+    """Install the fast query encoder of `precision` if it is missing or outdated. A failure
+    only costs speed (queries take the slower path), so it is reported, not raised."""
     from recapqa.embed.onnx_export import encoder_is_current, install_query_encoder
 
-    if not force and encoder_is_current(index_dir, check_files=True):
+    if not force and encoder_is_current(index_dir, check_files=True, precision=precision):
         return "present"
     try:
-        install_query_encoder(index_dir, cache_dir, lock=build_lock)
+        install_query_encoder(index_dir, cache_dir, lock=build_lock, precision=precision)
     except OSError as exc:
         if exc.errno in DISK_FULL | DENIED:
             raise  # the build reports it (StorageError), it does not end "successfully"

@@ -1,6 +1,6 @@
 """Embedding progress that survives a killed build.
 
-Each batch of vectors is written to `index/.embedded-<model>/` as soon as it is computed,
+Each batch of vectors is written to `index/.embedded-<model>/` (`-int8` after it for int8) as soon as it is computed,
 keyed by the hash of the text it embedded (the same keys the incremental build reuses
 vectors by). The next build reads them back and embeds only the rest; a published build
 removes the folder, since its vectors are in the index by then. Each batch file is written
@@ -24,11 +24,13 @@ log = logging.getLogger(__name__)
 
 
 class EmbeddingJournal:
-    def __init__(self, index_dir: Path, model: EmbeddingModel | None = None) -> None:
-        """One folder per embedding model (by default the configured one): a build with
-        another model never reads these vectors."""
+    def __init__(self, index_dir: Path, model: EmbeddingModel | None = None, precision: str = "fp32") -> None:
+        """One folder per embedding model (by default the configured one) and precision: a
+        build with another model or precision never reads these vectors."""
         self.model = model or active_model()
-        self.folder = index_dir / f".embedded-{self.model.name}"
+        self.precision = precision
+        suffix = "" if precision == "fp32" else f"-{precision}"
+        self.folder = index_dir / f".embedded-{self.model.name}{suffix}"
 
     def load(self) -> dict[str, np.ndarray]:
         """Vectors of earlier, unfinished builds; unreadable batches are skipped."""

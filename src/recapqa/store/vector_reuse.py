@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from recapqa.embed import Embedder
-from recapqa.errors import IndexMissingError, RecapqaError
+from recapqa.errors import ConfigError, IndexMissingError, RecapqaError
 from recapqa.settings import Settings
 from recapqa.store import Index, load_index
 from recapqa.store.journal import EmbeddingJournal
@@ -118,7 +118,8 @@ def add_file_index(cache: VectorCache, index_dir: Path, settings: Settings) -> i
     """A PostgreSQL build with no index in the database yet (moving from the file store)
     reuses the vectors of the file index in the index folder, by text digest as from a live
     index: the file index loads only when its format and embedding model are this
-    process's (`check_compatible`), so vectors of two models are never mixed. Its rows are
+    process's (`check_compatible`), so vectors of two models are never mixed, and only when
+    its embedding precision is the build's (RECAPQA_EMBED_PRECISION). Its rows are
     not used (every notes file is parsed, as for any first build); the number of chunk
     vectors it offers, 0 when there is none."""
     if settings.store != "postgres" or "c" in cache.old:
@@ -133,6 +134,8 @@ def add_file_index(cache: VectorCache, index_dir: Path, settings: Settings) -> i
         return 0
 
     files = previous_index(index_dir, settings.model_copy(update={"store": "file"}))
+    if files is not None and files.precision != settings.embed_precision:
+        return 0
     stored = embed_digests(files.path) if files is not None else None
     if files is None or stored is None or not _add_digests(cache, files, stored):
         return 0
@@ -247,6 +250,12 @@ def embed(
     todo = list(first.values())
     if todo:
         model = embedder()
+        made = getattr(model, "precision", None)  # test doubles may not say
+        if made is not None and made != journal.precision:
+            raise ConfigError(
+                f"the indexing embedder computes {made} vectors, this build records {journal.precision}",
+                "pass the embedder of RECAPQA_EMBED_PRECISION (recapqa.embed.default_embedder)",
+            )
         for start in range(0, len(todo), batch):
             rows = todo[start : start + batch]
             vectors = model.embed([texts[r] for r in rows])
