@@ -77,7 +77,9 @@ KINDS: tuple[KindRule, ...] = (
     # 'which release channels', 'what release notes' ask for something else
     KindRule(
         "version",
-        re.compile(r"\b(what|which) ([\w-]+ ){0,2}(version|release)\b(?! (of|control|channels?|notes?|cycles?|process))"),
+        re.compile(
+            r"\b(what|which) ([\w-]+ ){0,2}(version|release)\b(?! (of|control|channels?|notes?|cycles?|process))"
+        ),
         True,
     ),
     KindRule("year", re.compile(r"\b(what|which) year\b"), True),
