@@ -5,8 +5,8 @@
 The dev questions of both sets are split in two halves by a stable hash of their id
 (`half`): A is read (failures, which stage lost them) and tuned on; B is reported as
 totals only, so that a change fitted to A can be checked on questions nobody read.
-Rows whose id starts with 'k' (a blind batch the lead scores; the j-batch is ordinary dev since
-the tenth session) are left out entirely.
+Rows of a blind batch the lead has not scored yet (`calibrate.HIDDEN`, by id prefix) are left
+out entirely; none is now (the j- and k-batches are ordinary dev).
 
 Stages, for each answerable A question the answerer gets wrong:
 - r: no sentence of the retrieved chunks holds a gold string (`r-talk`: the gold talk is

@@ -55,6 +55,8 @@ def test_the_detail_asked_is_a_typed_kind_or_a_job_title() -> None:
     assert _asked("What is Jane Bloggs' job title at Initech?") == "role"
     assert _asked("Why is the new parser needed?") is None
     assert _asked("What does the build farm compile?") is None
+    assert _asked("Which parser was Jane Bloggs' favourite?") == "verdict"
+    assert _asked("Who won the parser contest?") == "verdict"
 
 
 def test_a_sentence_lacks_the_detail_unless_it_or_its_lead_in_holds_one() -> None:
@@ -66,6 +68,12 @@ def test_a_sentence_lacks_the_detail_unless_it_or_its_lead_in_holds_one() -> Non
     assert _lacks(role, "Jane Bloggs spoke about the parser at Initech.")
     assert not _lacks(role, "Jane Bloggs is principal engineer at Initech.")
     assert not _lacks("Why is the new parser needed?", "The new parser is needed.")
+    favourite = "Which parser was Jane Bloggs' favourite?"
+    assert _lacks(favourite, "Jane Bloggs compared the old parser and the new parser.")
+    assert not _lacks(favourite, "Jane Bloggs' favourite is the new parser.")
+    won = "Who won the parser contest?"
+    assert _lacks(won, "Thanks to Sam Roe and Jane Bloggs for running the parser contest.")
+    assert not _lacks(won, "Sam Roe won the parser contest.")
 
 
 def _confidence(assistant: Assistant, question: str) -> tuple[float, float]:

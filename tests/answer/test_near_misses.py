@@ -1,6 +1,7 @@
 """Near misses on small made-up notes (real model and index): a word opening a quotation is
 not an organisation beside the person a 'which company' question asks about ('> "Reaching
-big goals…" by …' names no employer)."""
+big goals…" by …' names no employer); 'which release' asks for a version; a mixed-case word
+the notes never write ('nBuild') is a name they do not give."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ Jane Bloggs showed how the kernel ships a new release every nine weeks.
 ## Scaling builds (Sam Roe, Initech)
 
 Sam Roe works at Initech, where builds run on 400 machines.
+Sam Roe said build caching landed in kernel release 6.2.
 """
 
 
@@ -50,3 +52,23 @@ def test_a_quotation_by_the_person_does_not_answer_which_company(kernel_days: As
     answer, _ = kernel_days.ask("Which company does Sam Roe work for?", mode="extractive")
     assert not answer.abstained and "Initech" in answer.answer
     assert answer.citations[0].talk.title == "Scaling builds"
+
+
+def test_which_release_asks_for_a_version() -> None:
+    assert analyse("In which Kubernetes release will the new API ship?", frozenset()).kind == "version"
+    assert analyse("In which release channels is the distribution delivered?", frozenset()).kind != "version"
+
+
+def test_which_release_is_answered_by_a_version_only(kernel_days: Assistant) -> None:
+    answer, _ = kernel_days.ask("In which kernel release did build caching land, per Sam Roe?", mode="extractive")
+    assert not answer.abstained and "6.2" in answer.answer
+    answer, _ = kernel_days.ask("Which kernel release ships Jane Bloggs' small steps?", mode="extractive")
+    assert answer.abstained  # 'a new release every nine weeks' names no version
+
+
+def test_a_mixed_case_word_is_a_name_the_notes_must_give(kernel_days: Assistant) -> None:
+    assert "nbuild" in analyse("how many machines run builds at Initech with nBuild?", frozenset()).names
+    answer, _ = kernel_days.ask("How many machines run builds at Initech?", mode="extractive")
+    assert not answer.abstained and "400" in answer.answer
+    answer, _ = kernel_days.ask("How many machines run builds at Initech with nBuild?", mode="extractive")
+    assert answer.abstained

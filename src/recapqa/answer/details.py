@@ -3,10 +3,10 @@ an answered near miss is a sentence that names what the question names but not t
 asks (a date, a job title). Not a filter: `kind_missing`, a feature of the confidence model
 (answer/features.py), weighs it.
 
-The detail is one of the DETAILS below (a job title), else the question's answer type when
+The detail is one of the DETAILS below (a job title; a favourite or a winner), else the question's answer type when
 that type can be seen in a sentence (kinds.TYPED: a time, an amount, a place, an
 organisation, a person). What a sentence holds is read by the detectors that already exist
-(answer/sentence_kinds.py, ingest/wordlists.ROLE_WORDS).
+(answer/sentence_kinds.py, ingest/wordlists.ROLE_WORDS), or by _VERDICT.
 """
 
 from __future__ import annotations
@@ -21,13 +21,24 @@ from recapqa.answer.sentence_kinds import kind_score
 from recapqa.ingest.wordlists import ROLE_WORDS
 from recapqa.text import words
 
-Detail = Literal["role"]
+Detail = Literal["role", "verdict"]
 
 # First match wins; read from the lower-cased question.
 DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
     # 'What is X's job title?', 'her role at Y': a word naming a job ('what role does the cache play'
     # asks what it does, not a job)
     ("role", re.compile(r"\bjob title\b|\b(title|role|position) (at|with)\b")),
+    # 'Which was his favourite?', 'Who won the tournament?': a judgement or an outcome, which a
+    # sentence that only names the candidates does not give
+    ("verdict", re.compile(r"\bfavou?rites?\b|\bpreferred\b|\bwho won\b|\bwinners?\b")),
+)
+
+
+# how notes say that something was preferred or won ('my favourite', 'I :heart:', 'took first place')
+_VERDICT = re.compile(
+    r"\bfavou?rites?\b|\bprefer(s|red)?\b|\blove[sd]?\b|:heart:|❤|\bbest\b|\bwon\b|\bwins?\b|\bwinners?\b"
+    r"|\bprizes?\b|\bawards?\b|\bfirst place\b",
+    re.I,
 )
 
 
@@ -53,4 +64,6 @@ def lacks_detail(info: QuestionInfo, text: str, context: str, list_item: bool, k
 def _holds(info: QuestionInfo, detail: str, text: str, list_item: bool) -> bool:
     if detail == "role":
         return any(w.lower() in ROLE_WORDS and w.lower() not in info.words for w in words(text))
+    if detail == "verdict":
+        return bool(_VERDICT.search(text))
     return bool(kind_score(info, text, "", list_item))

@@ -73,7 +73,15 @@ KINDS: tuple[KindRule, ...] = (
         ),
         True,
     ),
-    KindRule("version", re.compile(r"\b(what|which) ([\w-]+ ){0,2}version\b(?! (of|control))"), True),
+    # a release of a product is named by its version ('which Kubernetes release will it ship in': '1.14');
+    # 'which release channels', 'what release notes' ask for something else
+    KindRule(
+        "version",
+        re.compile(
+            r"\b(what|which) ([\w-]+ ){0,2}(version|release)\b(?! (of|control|channels?|notes?|cycles?|process))"
+        ),
+        True,
+    ),
     KindRule("year", re.compile(r"\b(what|which) year\b"), True),
     KindRule("date", re.compile(r"\b(what|which|on what) (dates?|days?)\b"), True),  # a date, not 'a week'
     KindRule("duration", re.compile(r"\bhow long\b"), True),  # 'three years', 'two-day', '20-45 seconds'

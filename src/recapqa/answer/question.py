@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import pairwise
 
 from recapqa.answer.kinds import Kind, kind_of
 from recapqa.ingest.speakers import LABEL_RE, MENTION_RE
@@ -159,9 +160,19 @@ def _names(question: str, proper_nouns: frozenset[str]) -> set[str]:
             continue  # (a month is a date the notes may write in digits, not a name they must give)
         if word.endswith("s") and word[:-1] in GENERIC_NAMES:  # "CEOs", "APIs": plurals of generic words
             continue
-        if (i > 0 and token[0].isupper()) or (word in proper_nouns and not (cased and token[0].islower())):
+        if (
+            (i > 0 and token[0].isupper())
+            or _mixed_case(token)
+            or (word in proper_nouns and not (cased and token[0].islower()))
+        ):
             names.add(word)
     return names
+
+
+def _mixed_case(token: str) -> bool:
+    """A capital after a lower-case letter ('uWSGI', 'gRPC', 'iPhone'): a product's name however the
+    question starts, whether or not the notes ever write it."""
+    return any(a.islower() and b.isupper() for a, b in pairwise(token))
 
 
 def _talk_names(question: str, names: frozenset[str]) -> frozenset[str]:
