@@ -152,6 +152,9 @@ def test_a_one_file_edit_inserts_its_segment_only_and_answers_as_from_scratch(
         assert [x.text for x in incremental.sentences] == [x.text for x in other.sentences]
         assert np.array_equal(np.asarray(incremental.sentence_vectors), np.asarray(other.sentence_vectors))
         assert_same_search(other, incremental, [*QUERIES, "Redis", "Spark pipelines weekly"], embed(memo))
+    # the corpus word tables: the live sums updated for the edited file, as counted from scratch
+    assert incremental.words is not None and incremental.words == from_scratch.words
+    assert incremental.words == json.loads((files.path / corpus_words.FILE).read_text(encoding="utf-8"))
 
 
 def embed(embedder: Memo) -> Callable[[str], np.ndarray]:

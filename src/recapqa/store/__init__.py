@@ -42,6 +42,7 @@ class Index:
     sentence_vectors: np.ndarray
     chunk_sentences: list[list[int]] = field(default_factory=list)
     gist: GistLookup | None = None  # the stored gist rows (store/gist_rows.py), when the index has them
+    words: dict[str, Any] | None = None  # the corpus word tables, when the backend holds them (PostgreSQL)
     _chunk_talks: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
