@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
 from pathlib import Path
 from typing import Any, cast
 
@@ -63,10 +62,16 @@ from recapqa.store.postgres_rows import PgRows, PgVectors
 from recapqa.store.postgres_schema import create_schema, iterative_scan
 from recapqa.store.postgres_sql import APPROXIMATE, EXACT, POSTINGS, rows_sql, stack_vectors, vector_literal
 from recapqa.store.rows import ChunkSentences
+from recapqa.store.vectors import HNSW_EF_CONSTRUCTION as FAISS_HNSW_EF_CONSTRUCTION
+from recapqa.store.vectors import HNSW_M as FAISS_HNSW_M
 from recapqa.store.vectors import default_ef_search
 
 log = logging.getLogger(__name__)
-HNSW_M, HNSW_EF_CONSTRUCTION = 16, 64  # hnsw.ef_search: the ann_ef_search setting, per query
+# the FAISS graph's degree and build effort (store/vectors.py): at 10k files (145,848 real
+# chunk vectors) pgvector's graph reached recall@10 1.000 against exact at ef_search 192 with
+# them, 0.911 with pgvector's defaults (16, 64; bench/SCALE.md). hnsw.ef_search: the
+# ann_ef_search setting, per query
+HNSW_M, HNSW_EF_CONSTRUCTION = FAISS_HNSW_M, FAISS_HNSW_EF_CONSTRUCTION
 
 
 class PostgresVectorStore:
@@ -127,28 +132,6 @@ def _starts(arrays: dict[int, Any], segments: list[int], kind: int) -> list[int]
     for segment in segments:
         starts.append(starts[-1] + int(arrays[segment][kind]))
     return starts
-
-
-def tables(cur: Any, db: Database, content: IndexContent) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The corpus word tables of `content` and their sums (store/corpus_words.py), the live
-    generation's sums updated for the documents that changed, as the file store does."""
-    from recapqa.store import corpus_words
-    from recapqa.store.corpus_sums import STATE_VERSION
-
-    plan = content.plan
-    assert plan is not None
-    stored = None
-    if plan.reuse is not None:
-        cur.execute(
-            db.sql("SELECT g.words, g.words_state FROM {s}.live l JOIN {s}.generation g ON g.id = l.generation")
-        )
-        words, sums = cur.fetchone() or (None, None)
-        if words and sums and words.get("version") == corpus_words.VERSION and sums.get("version") == STATE_VERSION:
-            old_rows = (plan.reuse.rows["chunks"], plan.reuse.rows["sentences"])
-            stored = (sums, Counter(words["term_counts"])), old_rows
-    return corpus_words.update(
-        content.talks, content.chunks, content.sentences, None, plan.layout(), plan.aliases(), stored
-    )
 
 
 class PostgresBackend:
@@ -257,7 +240,8 @@ class PostgresBackend:
             create_schema(cur, self.db)
             stored = pseg.write_segments(cur, self.db, content, self.segment_documents, made_with)
             gist, _ = postgres_gist.write_parts(cur, self.db, content.plan, stored, self.gist_min_terms)
-            words, words_state = (json.dumps(part, ensure_ascii=False) for part in tables(cur, self.db, content))
+            tables = pseg.corpus_tables(cur, self.db, content)
+            words, words_state = (json.dumps(part, ensure_ascii=False) for part in tables)
             cur.execute(
                 self.db.sql(
                     "INSERT INTO {s}.generation "

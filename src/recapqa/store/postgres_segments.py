@@ -12,6 +12,7 @@ live generation, their rows with them."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -166,3 +167,25 @@ def starts(cur: Any, db: Database, ids: list[int]) -> tuple[list[int], list[int]
         chunk_starts.append(chunk_starts[-1] + counts[segment][0])
         sentence_starts.append(sentence_starts[-1] + counts[segment][1])
     return chunk_starts, sentence_starts
+
+
+def corpus_tables(cur: Any, db: Database, content: IndexContent) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The corpus word tables of `content` and their sums (store/corpus_words.py), the live
+    generation's sums updated for the documents that changed, as the file store does."""
+    from recapqa.store import corpus_words
+    from recapqa.store.corpus_sums import STATE_VERSION
+
+    plan = content.plan
+    assert plan is not None
+    stored = None
+    if plan.reuse is not None:
+        cur.execute(
+            db.sql("SELECT g.words, g.words_state FROM {s}.live l JOIN {s}.generation g ON g.id = l.generation")
+        )
+        words, sums = cur.fetchone() or (None, None)
+        if words and sums and words.get("version") == corpus_words.VERSION and sums.get("version") == STATE_VERSION:
+            old_rows = (plan.reuse.rows["chunks"], plan.reuse.rows["sentences"])
+            stored = (sums, Counter(words["term_counts"])), old_rows
+    return corpus_words.update(
+        content.talks, content.chunks, content.sentences, None, plan.layout(), plan.aliases(), stored
+    )
