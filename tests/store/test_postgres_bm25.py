@@ -1,6 +1,7 @@
 """BM25 of the PostgreSQL store from per-term postings (store/postgres_bm25.py): the same
 rows and the same scores, bit for bit, as bm25s (the file store's), in memory and on a real
-server; loading a generation reads no chunk or sentence row."""
+server; loading a generation reads no chunk or sentence row, and rows read later are the
+file store's."""
 
 from __future__ import annotations
 
@@ -72,3 +73,5 @@ def test_postgres_lexical_search_equals_the_file_store_and_load_reads_no_row(
     assert (database.sentence_vectors[rows] == files.sentence_vectors[rows]).all()
     assert list(database.chunk_sentences) == list(files.chunk_sentences)
     assert database.chunks[-1].chunk_id == files.chunks[-1].chunk_id
+    assert database.chunk_talk_ids() == files.chunk_talk_ids()  # read as ids alone
+    assert [c.chunk_id for c in database.chunks] == [c.chunk_id for c in files.chunks]  # a segment a query

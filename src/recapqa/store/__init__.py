@@ -55,7 +55,9 @@ class Index:
         threads asking at once both read it: the same list."""
         if self._chunk_talks is None:
             same = {t: t for t in self.talks}  # one string per talk, not one per row
-            self._chunk_talks = [same.get(c.talk_id, c.talk_id) for c in self.chunks]
+            read = getattr(self.chunks, "talk_ids", None)  # rows in a database: the ids alone
+            ids = read() if read is not None else (c.talk_id for c in self.chunks)
+            self._chunk_talks = [same.get(t, t) for t in ids]
         return self._chunk_talks
 
     @property

@@ -14,14 +14,14 @@ from __future__ import annotations
 import bisect
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
 
 from recapqa.errors import IndexCorruptError
 from recapqa.store.pg_database import Database
-from recapqa.store.postgres_sql import ROWS_AT, stack_vectors
+from recapqa.store.postgres_sql import ROWS_AT, rows_sql, stack_vectors
 from recapqa.store.rows import _Rows
 
 T = TypeVar("T")
@@ -55,6 +55,20 @@ class PgRows(_Rows[T]):
 
     def __len__(self) -> int:
         return self._at.starts[-1]
+
+    def __iter__(self) -> Iterator[T]:
+        """Every row, a segment a query (a whole-corpus pass; the rows are not kept)."""
+        sql = self._db.sql(f"SELECT data FROM {{s}}.{self._table} WHERE segment = %s ORDER BY row_no")
+        for at, segment in enumerate(self._at.segments):
+            found = self._db.query(sql, (segment,))
+            if len(found) != self._at.starts[at + 1] - self._at.starts[at]:
+                raise IndexCorruptError(f"segment {segment} of the index is no longer in the database", RELOAD)
+            yield from (self._make(r[0]) for r in found)
+
+    def talk_ids(self) -> list[str]:
+        """Each row's talk id, without reading the rows (Index.chunk_talk_ids)."""
+        sql = self._db.sql(rows_sql(self._table, "c.data->>'talk_id'"))
+        return [str(r[0]) for r in self._db.query(sql, (self._at.segments,))]
 
     def _row(self, index: int) -> T:
         with self._lock:
