@@ -62,7 +62,7 @@ class Settings(BaseSettings, GistSettings):
     store: Literal["file", "postgres"] = Field(
         "file",
         description="Where the index lives: 'file' (the index folder: FAISS and bm25s; one machine) or 'postgres' "
-        "(RECAPQA_DATABASE_URL: pgvector and full-text search; one index shared by many replicas).",
+        "(RECAPQA_DATABASE_URL: pgvector and BM25 postings; one index shared by many replicas).",
     )
     database_url: str | None = Field(
         None,

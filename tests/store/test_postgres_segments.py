@@ -5,6 +5,7 @@ live generation answering, and an older layout is replaced, never a traceback.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ from conftest import CountingEmbedder, write
 from postgres_data import NOTES, QUERIES, assert_same_search, pg
 from recapqa.errors import IndexIncompatibleError
 from recapqa.settings import Settings
-from recapqa.store import Index, documents, load_index, postgres_segments
+from recapqa.store import Index, corpus_words, documents, load_index, postgres_segments
 from recapqa.store.build import build_index, staleness
 from recapqa.store.postgres_reuse import LiveRows
 from recapqa.store.postgres_sql import LAYOUT
@@ -120,8 +121,12 @@ def test_a_one_file_edit_inserts_its_segment_only_and_answers_as_from_scratch(
     )
     edited = "conf/day4.md"
     write(s.corpus_dir / edited, MORE[edited].replace("weekly", "weekly, and serves them from Redis"))
+    summed: list[object] = []  # the live generation's corpus sums, updated (not every document counted)
+    sums_from = corpus_words.sums_from
+    monkeypatch.setattr(corpus_words, "sums_from", lambda *a: summed.append(sums_from(*a)) or summed[-1])
     incremental = build(s, memo)
     monkeypatch.undo()
+    assert len(summed) == 1 and summed[0] is not None
     assert parsed == ["day4.md"], "the other files' rows are kept from the database, unparsed"
     after = generations(postgres_url, schema)
     (replaced,) = set(before["live"]) - set(after["live"])  # the edited file's segment: the only one read
@@ -152,6 +157,9 @@ def test_a_one_file_edit_inserts_its_segment_only_and_answers_as_from_scratch(
         assert [x.text for x in incremental.sentences] == [x.text for x in other.sentences]
         assert np.array_equal(np.asarray(incremental.sentence_vectors), np.asarray(other.sentence_vectors))
         assert_same_search(other, incremental, [*QUERIES, "Redis", "Spark pipelines weekly"], embed(memo))
+    # the corpus word tables: the live sums updated for the edited file, as counted from scratch
+    assert incremental.words is not None and incremental.words == from_scratch.words
+    assert incremental.words == json.loads((files.path / corpus_words.FILE).read_text(encoding="utf-8"))
 
 
 def embed(embedder: Memo) -> Callable[[str], np.ndarray]:

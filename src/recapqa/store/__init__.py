@@ -42,6 +42,7 @@ class Index:
     sentence_vectors: np.ndarray
     chunk_sentences: list[list[int]] = field(default_factory=list)
     gist: GistLookup | None = None  # the stored gist rows (store/gist_rows.py), when the index has them
+    words: dict[str, Any] | None = None  # the corpus word tables, when the backend holds them (PostgreSQL)
     _chunk_talks: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -54,7 +55,9 @@ class Index:
         threads asking at once both read it: the same list."""
         if self._chunk_talks is None:
             same = {t: t for t in self.talks}  # one string per talk, not one per row
-            self._chunk_talks = [same.get(c.talk_id, c.talk_id) for c in self.chunks]
+            read = getattr(self.chunks, "talk_ids", None)  # rows in a database: the ids alone
+            ids = read() if read is not None else (c.talk_id for c in self.chunks)
+            self._chunk_talks = [same.get(t, t) for t in ids]
         return self._chunk_talks
 
     @property

@@ -183,6 +183,7 @@ def documents_of(
 
 
 State = tuple[dict[str, Any], Counter[str]]  # the stored state, and the term counts of the tables
+OldRows = tuple[Sequence[Chunk], Sequence[Sentence]] | None  # the previous generation's rows, when not in a folder
 
 
 def previous_state(previous: Path | None) -> State | None:
@@ -219,10 +220,12 @@ def sums_from(
     wanted: frozenset[str],
     chunks: Sequence[Chunk],
     sentences: Sequence[Sentence],
+    old_rows: OldRows = None,
 ) -> tuple[CorpusSums, frozenset[str]] | None:
     """The previous generation's sums with the changed documents' parts replaced, or None
-    (count everything): no usable sums, or a talk alias they did not look for."""
-    if found is None or previous is None:
+    (count everything): no usable sums, or a talk alias they did not look for. The previous
+    generation's rows: `old_rows`, else read from the folder `previous`."""
+    if found is None or (previous is None and old_rows is None):
         return None
     state, term_counts = found
     looked_for = frozenset(state["aliases"])
@@ -240,8 +243,12 @@ def sums_from(
         from recapqa.store.segments import generation_rows
 
         try:
-            old_chunks = generation_rows(previous, "chunks", Chunk.from_dict)
-            old_sentences = generation_rows(previous, "sentences", Sentence.from_dict)
+            if old_rows is not None:
+                old_chunks, old_sentences = old_rows
+            else:
+                assert previous is not None
+                old_chunks = generation_rows(previous, "chunks", Chunk.from_dict)
+                old_sentences = generation_rows(previous, "sentences", Sentence.from_dict)
             for doc in gone:
                 part = sums_of(old_chunks, old_sentences, doc, finder)
                 if not sums.add(part, -1):

@@ -39,6 +39,8 @@ from recapqa.store.corpus_sums import (
     VERSION,
     CorpusSums,
     DocRows,
+    OldRows,
+    State,
     document_runs,
     documents_of,
     is_current,
@@ -133,16 +135,20 @@ def update(
     previous: Path | None,
     layout: list[DocRows] | None = None,
     aliases: frozenset[str] | None = None,
+    stored: tuple[State | None, OldRows] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The tables (as `_tables` computes them) and the sums to store for the next build.
     `layout`: where the build put each document's rows (then they are not scanned);
-    `aliases`: every talk's aliases (`all_aliases(talks)`), when the build knows them."""
-    found = previous_state(previous)  # the previous generation's sums (copied: they are updated)
+    `aliases`: every talk's aliases (`all_aliases(talks)`), when the build knows them;
+    `stored`: the live generation's sums and rows when they are not in a folder `previous`
+    (PostgreSQL: the sums from its generation row, its rows read when asked for)."""
+    # the previous generation's sums (copied: they are updated)
+    found = stored[0] if stored is not None else previous_state(previous)
     docs = document_runs(chunks, sentences) if layout is None else documents_of(layout, chunks, sentences, found)
     if docs is None:
         return _tables(talks, chunks, sentences), None
     wanted = all_aliases(talks) if aliases is None else aliases
-    updated = sums_from(previous, found, docs, wanted, chunks, sentences)
+    updated = sums_from(previous, found, docs, wanted, chunks, sentences, stored[1] if stored else None)
     if updated is None:
         finder = AliasFinder(wanted)
         sums = CorpusSums(Counter(), Counter(), Counter(), Counter())
@@ -203,7 +209,11 @@ def compute(index: Index) -> CorpusWords:
 def load(index: Index) -> CorpusWords:
     """The stored tables when the index lists them, else computed now (with a hint). A file
     the manifest lists that does not match the index is an IndexCorruptError, never
-    silently used."""
+    silently used. A PostgreSQL index holds them in its generation row (`Index.words`)."""
+    if index.words is not None:
+        if index.words.get("sentences") != len(index.sentences) or index.words.get("chunks") != len(index.chunks):
+            raise IndexCorruptError(f"the corpus word tables of {index.path.name} do not match its rows", REBUILD_FIX)
+        return _from_tables(index.words)
     if not is_current(index.manifest):
         log.info("index has no stored corpus word tables (older version or this backend); computing them")
         return compute(index)

@@ -1,7 +1,7 @@
 """What a storage backend provides: `VectorStore` is the chunk search the retriever uses
 (dense and lexical, rows of `Index.chunks`); `IndexBackend` reads, checks and publishes whole
 index generations. The file backend (`store/filestore.py`: FAISS + bm25s in the index folder)
-and the PostgreSQL backend (`store/postgres.py`: pgvector + full-text search) implement both;
+and the PostgreSQL backend (`store/postgres.py`: pgvector + BM25 postings) implement both;
 `store/backends.py` picks one by `RECAPQA_STORE`."""
 
 from __future__ import annotations

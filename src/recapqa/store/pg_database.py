@@ -36,16 +36,28 @@ class Database:
     @contextmanager
     def transaction(self, read_only: bool = False) -> Iterator[Any]:
         """A cursor in one transaction (REPEATABLE READ when reading: one snapshot)."""
+        with self._connection() as conn, conn.transaction(), conn.cursor() as cur:
+            if read_only:
+                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield cur
+
+    def query(self, sql: str, params: Any = None, binary: bool = False) -> list[Any]:
+        """One read statement's rows, outside a transaction block (one round trip: for rows
+        read on demand while answering)."""
+        with self._connection() as conn, conn.cursor() as cur:
+            cur.execute(sql, params, binary=binary)
+            return list(cur.fetchall())
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        """The connection (autocommit), held by one thread; psycopg errors translated."""
         import psycopg
 
         with self._lock:
             try:
                 if self._conn is None or self._conn.closed:
                     self._conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
-                with self._conn.transaction(), self._conn.cursor() as cur:
-                    if read_only:
-                        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    yield cur
+                yield self._conn
             except psycopg.errors.UndefinedTable as exc:
                 raise IndexMissingError(
                     f"no index in the database (schema {self.schema})", "run `recapqa index` to build it"

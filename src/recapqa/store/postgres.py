@@ -6,9 +6,11 @@ Tables in the schema `RECAPQA_DATABASE_SCHEMA` (created on first publish; store/
     generation(id, manifest, talks, chunk_count, avg_length, segments, gist, documents)
                                                                one row per published build
     live(generation)                                           the live one (one row)
-    segment(id, name, chunks, sentences, total_length)         rows by segment (store/postgres_segments.py)
-    chunk(segment, row_no, data, embedding vector(384), lexemes tsvector, length)
-    term(segment, term, df)                                    document frequencies for BM25
+                 words, words_state)                           + the corpus word tables and their sums
+    segment(id, name, chunks, sentences, total_length,         rows by segment (store/postgres_segments.py),
+            lengths, sentence_offsets, sentence_rows)          each chunk's BM25 length and sentence rows
+    chunk(segment, row_no, data, embedding vector(384))
+    term(segment, term, rows, tfs)                             BM25 postings (store/postgres_bm25.py)
     sentence(segment, row_no, data, embedding vector(384))
     gist(name, sentences, digest, data)                        gist rows per segment (store/postgres_gist.py)
 
@@ -25,10 +27,14 @@ live generation's segments. Dense search is exact while a generation is small; f
 (built after the first bulk insert, then kept up to date row by row), the rows of segments
 the live generation does not list filtered out during the index scan (pgvector 0.8's
 iterative scan, strict order, so filtered rows never leave fewer than k). The lexical side
-is Postgres full-text search: the chunks' lexemes (the file store's own tokenizer: English
-stop words, Snowball stemming) with their positions in a `tsvector` under a GIN index,
-matched with `@@`, ranked by BM25 (Lucene variant, as bm25s) computed from the positions and
-the live segments' summed document frequencies, so both stores rank alike.
+is BM25 over per-term postings (the file store's own tokenizer: English stop words, Snowball
+stemming), a question reading only its terms' postings, scored as bm25s scores
+(store/postgres_bm25.py), so both stores rank alike.
+
+Loading a generation reads its record, talks, corpus word tables and small per-segment
+arrays (chunk lengths, each chunk's sentence rows): a few MB at 10k files. Chunk and
+sentence rows and sentence vectors are read when a question asks for them
+(store/postgres_rows.py), so a worker starts in seconds and holds what it answered from.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -50,37 +56,36 @@ from recapqa.store.files import REBUILD_FIX, write_pointer
 from recapqa.store.interface import IndexContent
 from recapqa.store.lexical import tokenize
 from recapqa.store.pg_database import Database
+from recapqa.store.postgres_bm25 import Postings, unpack
 from recapqa.store.postgres_reuse import LiveRows
+from recapqa.store.postgres_rows import PgRows, PgVectors
 from recapqa.store.postgres_schema import create_schema, iterative_scan
-from recapqa.store.postgres_sql import (
-    APPROXIMATE,
-    BM25,
-    EXACT,
-    K1,
-    B,
-    quote_lexeme,
-    rows_sql,
-    stack_vectors,
-    vector_literal,
-)
+from recapqa.store.postgres_sql import APPROXIMATE, EXACT, POSTINGS, rows_sql, stack_vectors, vector_literal
+from recapqa.store.rows import ChunkSentences
+from recapqa.store.vectors import HNSW_EF_CONSTRUCTION as FAISS_HNSW_EF_CONSTRUCTION
+from recapqa.store.vectors import HNSW_M as FAISS_HNSW_M
 from recapqa.store.vectors import default_ef_search
 
 log = logging.getLogger(__name__)
-HNSW_M, HNSW_EF_CONSTRUCTION = 16, 64  # hnsw.ef_search: the ann_ef_search setting, per query
+# the FAISS graph's degree and build effort (store/vectors.py): at 10k files (145,848 real
+# chunk vectors) pgvector's graph reached recall@10 1.000 against exact at ef_search 192 with
+# them, 0.911 with pgvector's defaults (16, 64; bench/SCALE.md). hnsw.ef_search: the
+# ann_ef_search setting, per query
+HNSW_M, HNSW_EF_CONSTRUCTION = FAISS_HNSW_M, FAISS_HNSW_EF_CONSTRUCTION
 
 
 class PostgresVectorStore:
     """Search over one generation's segments; rows are positions in `Index.chunks`."""
 
     def __init__(
-        self, db: Database, generation: int, segments: list[int], starts: list[int], avg_length: float, kind: str
+        self, db: Database, generation: int, segments: list[int], starts: list[int], lexical: Postings, kind: str
     ) -> None:
         self._db = db
         self.generation = generation
         self._segments = segments
         self._starts = starts  # each segment's first chunk row, and the total
         self._at = dict(zip(segments, starts, strict=False))
-        self._avg_length = avg_length
+        self._lexical = lexical
         self.kind = kind
 
     def _params(self, **more: Any) -> dict[str, Any]:
@@ -105,22 +110,12 @@ class PostgresVectorStore:
             return [(int(row), float(score)) for row, score in cur.fetchall()]
 
     def search_text(self, text: str, k: int) -> list[tuple[int, float]]:
-        terms = tokenize([text])[0]
+        tokens = tokenize([text])[0]
         k = min(k, len(self))
-        if not terms or k <= 0:
+        if not tokens or k <= 0:
             return []
-        params = self._params(
-            terms=terms,
-            query=" | ".join(quote_lexeme(t) for t in set(terms)),
-            n=len(self),
-            k1=K1,
-            b=B,
-            avg=self._avg_length,
-            k=k,
-        )
-        with self._db.transaction() as cur:
-            cur.execute(self._db.sql(BM25), params)
-            return [(int(row), float(score)) for row, score in cur.fetchall() if score > 0]
+        found = self._db.query(self._db.sql(POSTINGS), {"terms": sorted(set(tokens)), "segs": self._segments})
+        return self._lexical.top(tokens, found, k)
 
     def chunk_vectors(self) -> np.ndarray:
         with self._db.transaction(read_only=True) as cur:
@@ -129,6 +124,14 @@ class PostgresVectorStore:
 
     def __len__(self) -> int:
         return self._starts[-1]
+
+
+def _starts(arrays: dict[int, Any], segments: list[int], kind: int) -> list[int]:
+    """Each segment's first row of a kind (0: chunks, 1: sentences), and the total."""
+    starts = [0]
+    for segment in segments:
+        starts.append(starts[-1] + int(arrays[segment][kind]))
+    return starts
 
 
 class PostgresBackend:
@@ -177,35 +180,49 @@ class PostgresBackend:
         return dict(zip(keys, row, strict=True))
 
     def load(self) -> Index:
+        """The live generation: its record, talks, corpus tables and per-segment arrays; the
+        rows and sentence vectors are read when asked for (store/postgres_rows.py)."""
         folder = self.index_dir / postgres_gist.FOLDER
         with self.db.transaction(read_only=True) as cur:
             live = self._live(cur)
             generation, manifest, segments = int(live["id"]), live["manifest"], [int(s) for s in live["segments"]]
-            try:
-                chunk_starts, sentence_starts = pseg.starts(cur, self.db, segments)
-            except KeyError as exc:
-                raise IndexCorruptError(f"index generation {generation} lists a missing segment", REBUILD_FIX) from exc
-            cur.execute(self.db.sql(rows_sql("chunk", "c.data")), (segments,))
-            chunks = [Chunk.from_dict(r[0]) for r in cur.fetchall()]
-            cur.execute(self.db.sql(rows_sql("sentence", "c.data, vector_send(c.embedding)")), (segments,), binary=True)
-            rows = cur.fetchall()
-            gist = postgres_gist.lookup(cur, self.db, live["gist"], folder, sentence_starts)
+            cur.execute(
+                self.db.sql(
+                    "SELECT id, chunks, sentences, lengths, sentence_offsets, sentence_rows "
+                    "FROM {s}.segment WHERE id = ANY(%s)"
+                ),
+                (segments,),
+            )
+            arrays = {int(r[0]): r[1:] for r in cur.fetchall()}
+            if any(s not in arrays for s in segments):
+                raise IndexCorruptError(f"index generation {generation} lists a missing segment", REBUILD_FIX)
+            cur.execute(self.db.sql("SELECT words FROM {s}.generation WHERE id = %s"), (generation,))
+            words = cur.fetchone()[0]
+            gist = postgres_gist.lookup(cur, self.db, live["gist"], folder, _starts(arrays, segments, 1))
             postgres_gist.prune(cur, self.db, folder)
-        sentences = [Sentence.from_dict(r[0]) for r in rows]
-        vectors = stack_vectors([r[1] for r in rows], self.db.dimension)
+        chunk_starts, sentence_starts = _starts(arrays, segments, 0), _starts(arrays, segments, 1)
         counts, count = manifest.get("counts", {}), int(live["chunk_count"])
-        if len(chunks) != count or counts.get("chunks") != count or counts.get("sentences") != len(sentences):
+        if chunk_starts[-1] != count or counts.get("chunks") != count or counts.get("sentences") != sentence_starts[-1]:
             raise IndexCorruptError(f"index generation {generation} in the database has mismatched parts", REBUILD_FIX)
+        lengths = np.concatenate([unpack(arrays[s][2]) for s in segments]) if segments else np.zeros(0, np.int64)
+        offsets, rows = [np.zeros(1, dtype=np.int64)], []
+        for at, segment in enumerate(segments):
+            offsets.append(unpack(arrays[segment][3])[1:] + offsets[-1][-1])
+            rows.append(unpack(arrays[segment][4]) + sentence_starts[at])
+        by_chunk = ChunkSentences(np.concatenate(offsets), np.concatenate(rows) if rows else np.zeros(0, np.int64))
+        lexical = Postings(lengths, dict(zip(segments, chunk_starts, strict=False)), float(live["avg_length"]))
         kind = manifest.get("store", {}).get("dense", "exact")
         return Index(
             path=self.index_dir / f"pg-{generation}",
             manifest=manifest,
             talks={t.talk_id: t for t in (Talk.from_dict(d) for d in live["talks"])},
-            chunks=chunks,
-            sentences=sentences,
-            store=PostgresVectorStore(self.db, generation, segments, chunk_starts, float(live["avg_length"]), kind),
-            sentence_vectors=vectors,
+            chunks=cast(list[Chunk], PgRows(self.db, "chunk", segments, chunk_starts, Chunk.from_dict)),
+            sentences=cast(list[Sentence], PgRows(self.db, "sentence", segments, sentence_starts, Sentence.from_dict)),
+            store=PostgresVectorStore(self.db, generation, segments, chunk_starts, lexical, kind),
+            sentence_vectors=cast(np.ndarray, PgVectors(self.db, "sentence", segments, sentence_starts)),
+            chunk_sentences=cast(list[list[int]], by_chunk),
             gist=gist,
+            words=words,
         )
 
     def publish(self, content: IndexContent, manifest: dict[str, Any]) -> str:
@@ -223,12 +240,25 @@ class PostgresBackend:
             create_schema(cur, self.db)
             stored = pseg.write_segments(cur, self.db, content, self.segment_documents, made_with)
             gist, _ = postgres_gist.write_parts(cur, self.db, content.plan, stored, self.gist_min_terms)
+            tables = pseg.corpus_tables(cur, self.db, content)
+            words, words_state = (json.dumps(part, ensure_ascii=False) for part in tables)
             cur.execute(
                 self.db.sql(
-                    "INSERT INTO {s}.generation (manifest, talks, chunk_count, avg_length, segments, gist, documents) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id"
+                    "INSERT INTO {s}.generation "
+                    "(manifest, talks, chunk_count, avg_length, segments, gist, documents, words, words_state) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
                 ),
-                (json.dumps(manifest), talks, stored.chunk_count, stored.avg_length, stored.ids, gist, documents),
+                (
+                    json.dumps(manifest),
+                    talks,
+                    stored.chunk_count,
+                    stored.avg_length,
+                    stored.ids,
+                    gist,
+                    documents,
+                    words,
+                    words_state,
+                ),
             )
             generation = int(cur.fetchone()[0])
             if approximate:  # built once, after the first bulk insert (much faster than row by row)

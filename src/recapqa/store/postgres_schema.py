@@ -33,7 +33,7 @@ def create_schema(cur: Any, db: Database) -> None:
     if found is not None and found[1] != "p":
         # chunk vectors kept in the row, never in TOAST: exact search reads every one of them,
         # 7-8x faster than fetching each from the TOAST table at 10k files (bench/SCALE.md);
-        # the row's text and lexemes are compressed or moved out instead. Rows written before
+        # the row's JSON is compressed or moved out instead. Rows written before
         # (a schema made by an older version) keep their storage until rewritten.
         cur.execute(db.sql("ALTER TABLE {s}.chunk ALTER COLUMN embedding SET STORAGE PLAIN"))
     if found is not None and int(found[0]) != db.dimension:

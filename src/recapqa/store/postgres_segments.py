@@ -16,11 +16,16 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from recapqa.errors import IndexIncompatibleError
 from recapqa.store import segments as seg
+from recapqa.store import sentences_by_chunk
 from recapqa.store.lexical import tokenize
 from recapqa.store.pg_database import Database
-from recapqa.store.postgres_sql import LAYOUT, OLD_TABLES, lexemes_literal, vector_literal
+from recapqa.store.postgres_bm25 import postings
+from recapqa.store.postgres_sql import LAYOUT, OLD_TABLES, vector_literal
+from recapqa.store.rows import ChunkSentences
 
 if TYPE_CHECKING:
     from recapqa.store.interface import IndexContent
@@ -108,27 +113,35 @@ def _insert(
     """One segment's rows; (its id, its chunk count, its chunks' total BM25 length)."""
     (c0, c1), (s0, s1) = chunk_rows, sentence_rows
     chunks = [content.chunks[i] for i in range(c0, c1)]
+    sentences = [content.sentences[i] for i in range(s0, s1)]
     tokens = tokenize([c.embed_text for c in chunks]) if chunks else []
     total = sum(len(t) for t in tokens)
+    lengths = np.array([len(t) for t in tokens], dtype="<i4").tobytes()
+    by_chunk = ChunkSentences.of(sentences_by_chunk(chunks, sentences))  # rows counted from the segment's first
     cur.execute(
-        db.sql("INSERT INTO {s}.segment (name, chunks, sentences, total_length) VALUES (%s, %s, %s, %s) RETURNING id"),
-        (name, c1 - c0, s1 - s0, total),
+        db.sql(
+            "INSERT INTO {s}.segment (name, chunks, sentences, total_length, lengths, sentence_offsets, sentence_rows) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id"
+        ),
+        (name, c1 - c0, s1 - s0, total, lengths, _int32(by_chunk.offsets), _int32(by_chunk.rows)),
     )
     segment = int(cur.fetchone()[0])
-    sql = db.sql("COPY {s}.chunk (segment, row_no, data, embedding, lexemes, length) FROM STDIN")
-    with cur.copy(sql) as copy:
-        for row, (chunk, words) in enumerate(zip(chunks, tokens, strict=True)):
+    with cur.copy(db.sql("COPY {s}.chunk (segment, row_no, data, embedding) FROM STDIN")) as copy:
+        for row, chunk in enumerate(chunks):
             data = json.dumps(chunk.to_dict(), ensure_ascii=False)
-            vector = vector_literal(content.chunk_vectors[c0 + row])
-            copy.write_row((segment, row, data, vector, lexemes_literal(words), len(words)))
-    with cur.copy(db.sql("COPY {s}.term (segment, term, df) FROM STDIN")) as copy:
-        for term, df in Counter(t for words in tokens for t in set(words)).items():
-            copy.write_row((segment, term, df))
+            copy.write_row((segment, row, data, vector_literal(content.chunk_vectors[c0 + row])))
+    with cur.copy(db.sql("COPY {s}.term (segment, term, rows, tfs) FROM STDIN")) as copy:
+        for term, (rows, tfs) in postings(tokens).items():
+            copy.write_row((segment, term, rows, tfs))
     with cur.copy(db.sql("COPY {s}.sentence (segment, row_no, data, embedding) FROM STDIN")) as copy:
-        for row in range(s1 - s0):
-            data = json.dumps(content.sentences[s0 + row].to_dict(), ensure_ascii=False)
+        for row, sentence in enumerate(sentences):
+            data = json.dumps(sentence.to_dict(), ensure_ascii=False)
             copy.write_row((segment, row, data, vector_literal(content.sentence_vectors[s0 + row])))
     return segment, c1 - c0, total
+
+
+def _int32(values: np.ndarray) -> bytes:
+    return np.asarray(values).astype("<i4").tobytes()
 
 
 def drop_unused(cur: Any, db: Database) -> None:
@@ -154,3 +167,25 @@ def starts(cur: Any, db: Database, ids: list[int]) -> tuple[list[int], list[int]
         chunk_starts.append(chunk_starts[-1] + counts[segment][0])
         sentence_starts.append(sentence_starts[-1] + counts[segment][1])
     return chunk_starts, sentence_starts
+
+
+def corpus_tables(cur: Any, db: Database, content: IndexContent) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The corpus word tables of `content` and their sums (store/corpus_words.py), the live
+    generation's sums updated for the documents that changed, as the file store does."""
+    from recapqa.store import corpus_words
+    from recapqa.store.corpus_sums import STATE_VERSION
+
+    plan = content.plan
+    assert plan is not None
+    stored = None
+    if plan.reuse is not None:
+        cur.execute(
+            db.sql("SELECT g.words, g.words_state FROM {s}.live l JOIN {s}.generation g ON g.id = l.generation")
+        )
+        words, sums = cur.fetchone() or (None, None)
+        if words and sums and words.get("version") == corpus_words.VERSION and sums.get("version") == STATE_VERSION:
+            old_rows = (plan.reuse.rows["chunks"], plan.reuse.rows["sentences"])
+            stored = (sums, Counter(words["term_counts"])), old_rows
+    return corpus_words.update(
+        content.talks, content.chunks, content.sentences, None, plan.layout(), plan.aliases(), stored
+    )

@@ -7,7 +7,9 @@ import functools
 import numpy as np
 
 K1, B = 1.5, 0.75  # bm25s defaults
-LAYOUT = 3  # 1: every row copied per generation (no `layout` table); 3: rows by segment (2: without documents)
+# 1: every row copied per generation (no `layout` table); 3: rows by segment (2: without documents);
+# 4: BM25 postings per term and segment, chunk lengths and sentences per segment, corpus words per generation
+LAYOUT = 4
 
 SCHEMA = """
 CREATE SCHEMA IF NOT EXISTS {s};
@@ -16,21 +18,21 @@ CREATE TABLE IF NOT EXISTS {s}.layout (
 CREATE TABLE IF NOT EXISTS {s}.generation (
     id bigserial PRIMARY KEY, manifest jsonb NOT NULL, talks jsonb NOT NULL,
     chunk_count int NOT NULL, avg_length float8 NOT NULL,
-    segments bigint[] NOT NULL, gist text[], documents jsonb, created_at timestamptz NOT NULL DEFAULT now());
+    segments bigint[] NOT NULL, gist text[], documents jsonb, words jsonb, words_state jsonb,
+    created_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE IF NOT EXISTS {s}.live (
     only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
     generation bigint NOT NULL REFERENCES {s}.generation(id));
 CREATE TABLE IF NOT EXISTS {s}.segment (
     id bigserial PRIMARY KEY, name text NOT NULL UNIQUE, chunks int NOT NULL, sentences int NOT NULL,
-    total_length bigint NOT NULL);
+    total_length bigint NOT NULL, lengths bytea NOT NULL, sentence_offsets bytea NOT NULL,
+    sentence_rows bytea NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}.chunk (
     segment bigint NOT NULL REFERENCES {s}.segment(id) ON DELETE CASCADE, row_no int NOT NULL,
-    data jsonb NOT NULL, embedding vector({d}) NOT NULL, lexemes tsvector NOT NULL, length int NOT NULL,
-    PRIMARY KEY (segment, row_no));
-CREATE INDEX IF NOT EXISTS chunk_lexemes ON {s}.chunk USING gin (lexemes);
+    data jsonb NOT NULL, embedding vector({d}) NOT NULL, PRIMARY KEY (segment, row_no));
 CREATE TABLE IF NOT EXISTS {s}.term (
     segment bigint NOT NULL REFERENCES {s}.segment(id) ON DELETE CASCADE, term text NOT NULL,
-    df int NOT NULL, PRIMARY KEY (term, segment));
+    rows bytea NOT NULL, tfs bytea NOT NULL, PRIMARY KEY (term, segment));
 CREATE INDEX IF NOT EXISTS term_segment ON {s}.term (segment);
 CREATE TABLE IF NOT EXISTS {s}.sentence (
     segment bigint NOT NULL REFERENCES {s}.segment(id) ON DELETE CASCADE, row_no int NOT NULL,
@@ -56,24 +58,17 @@ APPROXIMATE = (
     "WHERE segment + 0 = ANY(%(segs)s::bigint[]) ORDER BY embedding <#> %(q)s::vector LIMIT %(k)s"
 )
 
-# each matched row's query terms only (marked with weight A, the others filtered out) are
-# unnested, not its whole tsvector: 2x faster at 10k files, same rows and scores (bench/SCALE.md)
-BM25 = f"""
-WITH q AS (
-    SELECT t.term, ln(1 + (%(n)s - t.df + 0.5) / (t.df + 0.5)) AS idf
-    FROM unnest(%(terms)s::text[]) AS qt(term) JOIN (
-        SELECT term, sum(df) AS df FROM {{s}}.term
-        WHERE term = ANY(%(terms)s::text[]) AND segment = ANY(%(segs)s::bigint[]) GROUP BY term
-    ) t ON t.term = qt.term)
-SELECT s.start + c.row_no AS row,
-       sum(q.idf * cardinality(u.positions)
-           / (cardinality(u.positions) + %(k1)s * (1 - %(b)s + %(b)s * c.length / %(avg)s))) AS score
-FROM {{s}}.chunk c JOIN {SEGMENTS} ON c.segment = s.id
-    CROSS JOIN LATERAL unnest(ts_filter(setweight(c.lexemes, 'A', %(terms)s::text[]), '{{{{a}}}}'))
-        AS u(lexeme, positions, weights) JOIN q ON q.term = u.lexeme
-WHERE c.lexemes @@ %(query)s::tsquery
-GROUP BY row ORDER BY score DESC, row LIMIT %(k)s
-"""
+# a query's terms' postings in the live segments (store/postgres_bm25.py scores them)
+POSTINGS = (
+    "SELECT segment, term, rows, tfs FROM {s}.term "
+    "WHERE term = ANY(%(terms)s::text[]) AND segment = ANY(%(segs)s::bigint[])"
+)
+
+# rows by (segment, row_no), each with its position in the request
+ROWS_AT = (
+    "SELECT r.at, {cols} FROM unnest(%s::bigint[], %s::int[], %s::int[]) AS r(segment, row_no, at) "
+    "JOIN {{s}}.{table} c ON c.segment = r.segment AND c.row_no = r.row_no"
+)
 
 # a kind's rows of the live generation, in row order
 ROWS = (
@@ -105,15 +100,3 @@ def stack_vectors(sent: list[bytes], dimension: int) -> np.ndarray:
         return np.zeros((0, dimension), dtype=np.float32)
     flat = np.frombuffer(b"".join(bytes(v)[4:] for v in sent), dtype=">f4")
     return flat.reshape(len(sent), dimension).astype(np.float32)
-
-
-def lexemes_literal(tokens: list[str]) -> str:
-    """A tsvector literal: each lexeme with its positions (term frequency = their count)."""
-    positions: dict[str, list[int]] = {}
-    for at, token in enumerate(tokens, start=1):
-        positions.setdefault(token, []).append(min(at, 16383))
-    return " ".join(quote_lexeme(t) + ":" + ",".join(map(str, p)) for t, p in positions.items())
-
-
-def quote_lexeme(lexeme: str) -> str:
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
