@@ -82,3 +82,5 @@ def test_broken_links_utf16_stray_nuls_and_unreadable_files_are_named_with_a_fix
     for name, reason in skipped.items():
         assert any(f"skipping {name}: {reason}" == r.getMessage() for r in caplog.records), name
     assert [t.title for t in corpus.talks] == ["A talk"]
+    named = load_corpus(tmp_path, only=[tmp_path / "good.md"])  # `talks --outline FILE` beside the links
+    assert [t.title for t in named.talks] == ["A talk"]

@@ -255,7 +255,7 @@ def load_corpus(corpus_dir: Path, only: list[Path] | None = None) -> Corpus:
     paths = corpus_files(corpus_dir)
     if only is not None:  # in corpus order, then those the corpus does not list (a README)
         corpus_dir, only = named_files(only, corpus_dir, corpus_dir)
-        listed = [p.resolve() for p in paths]
+        listed = [p.resolve() if p.exists() else p.absolute() for p in paths]  # a looping link has no target
         paths = [p for p in listed if p in only] + [p for p in only if p not in listed]
     for path in paths:
         prepared = prepare_file(corpus_dir, path, corpus.skipped)
