@@ -53,6 +53,10 @@ class QuestionTooLongError(InvalidQuestionError):
     http_status = 413
 
 
+class QuestionSetError(RecapqaError):
+    """An eval question file is missing, not UTF-8 JSONL, or a line is not a valid question."""
+
+
 class UnknownTalkError(RecapqaError):
     http_status = 404
 

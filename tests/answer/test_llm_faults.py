@@ -216,3 +216,17 @@ def test_auto_keeps_an_llm_answer_that_agrees_with_the_notes_answer(assistant: A
         answer, _ = llm_assistant(assistant, server["base_url"]).ask(QUESTION, mode="auto")
     assert answer.mode == "llm" and answer.fallback_reason is None
     assert extractive.citations[0].quote in [c.quote for c in answer.citations]
+
+
+def test_a_reply_far_over_max_tokens_is_refused_unchecked(assistant: Assistant, extractive: Answer) -> None:
+    """A server that ignores max_tokens can send thousands of claims; checking each would hold
+    an LLM slot for minutes. Such a reply is refused whole, and kept for --debug."""
+    reply = " ".join(f"{supported_claim(extractive)} [1]." for _ in range(12))
+    with fake_llm(reply) as server:
+        llm = llm_assistant(assistant, server["base_url"], llm_max_tokens=32)
+        answer, _ = llm.ask(QUESTION, mode="llm")
+    assert_extractive_fallback(answer, "over 64 tokens, 2x the 32 asked for", extractive)
+    assert answer.llm_reply == reply
+    with fake_llm(f"{supported_claim(extractive)} [1].") as server:  # within the limit: used
+        answer, _ = llm_assistant(assistant, server["base_url"], llm_max_tokens=32).ask(QUESTION, mode="llm")
+    assert answer.mode == "llm", answer.fallback_reason

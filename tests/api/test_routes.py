@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import shutil
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from conftest import DEFAULT_CORPUS, write
@@ -239,3 +242,40 @@ def test_completions_take_the_openai_message_shapes(client: TestClient) -> None:
     refused = client.post("/v1/chat/completions", json={"messages": image})
     assert refused.status_code == 422
     assert "only text content parts are supported, not 'image_url'" in refused.json()["error"]["message"]
+
+
+def test_a_body_that_is_not_sent_as_json_says_which_header_to_send(client: TestClient) -> None:
+    for content_type, body in [
+        ("text/plain", json.dumps({"question": UBER_Q})),
+        ("application/x-www-form-urlencoded", "question=hi"),
+    ]:
+        response = client.post("/v1/ask", content=body, headers={"Content-Type": content_type})
+        assert response.status_code == 422
+        error = response.json()["error"]
+        assert "Content-Type: application/json" in error["message"] and content_type in error["message"], error
+    charset = client.post(
+        "/v1/ask", content=json.dumps({"question": UBER_Q}), headers={"Content-Type": "application/json; charset=utf-8"}
+    )
+    assert charset.status_code == 200
+
+
+def test_a_stream_that_fails_says_so_as_a_reply_would(
+    client: TestClient, api_settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After the stream started: a disk failure is a StorageError naming no path, a bug is logged."""
+    from recapqa.pipeline import Assistant
+
+    payload = {"messages": [{"role": "user", "content": UBER_Q}], "stream": True}
+    denied = OSError(errno.EACCES, "Permission denied", str(api_settings.index_dir.resolve() / "gen-x" / "rows.npy"))
+    for failure, kind in [(denied, "StorageError"), (ZeroDivisionError("boom"), "internal_error")]:
+
+        def fail(*args: object, failure: Exception = failure, **kwargs: object) -> None:
+            raise failure
+
+        monkeypatch.setattr(Assistant, "ask", fail)
+        with caplog.at_level(logging.ERROR, logger="recapqa.api"), client.stream("POST", "/v1/chat", json=payload) as r:
+            events = parse_sse("".join(r.iter_text()))
+        kind_sent, data = events[-1]
+        assert kind_sent == "error" and data["error"]["type"] == kind, data  # type: ignore[index]
+        assert str(api_settings.index_dir.resolve()) not in json.dumps(data)
+    assert "ZeroDivisionError" in caplog.text, "the unexpected failure's traceback is in the server log"

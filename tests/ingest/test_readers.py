@@ -1,3 +1,4 @@
+import errno
 import logging
 from pathlib import Path
 
@@ -47,3 +48,39 @@ def test_readme_and_sidecars_are_not_notes(tmp_path: Path) -> None:
     corpus = load_corpus(tmp_path)
     assert [d.document.source for d in corpus.documents] == ["n.md"]
     assert corpus.skipped == []
+
+
+def test_broken_links_utf16_stray_nuls_and_unreadable_files_are_named_with_a_fix(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each of these was skipped in silence (links to nothing), indexed with its NUL bytes
+    (a NUL past the first 8 kB), or named with an errno string and no fix (permission)."""
+    write(tmp_path / "good.md", "## A talk (Acme)\n\nSpeaker: Jane Doe, CEO\n\nUseful content.\n")
+    (tmp_path / "loop_a.md").symlink_to("loop_b.md")
+    (tmp_path / "loop_b.md").symlink_to("loop_a.md")
+    (tmp_path / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    write(tmp_path / "wide.txt", "## Talk (Acme)\n\nText.\n".encode("utf-16"))
+    write(tmp_path / "stray.md", ("## Talk (Acme)\n\n" + "A line of notes.\n" * 600 + "Odd\x00byte.\n").encode())
+    write(tmp_path / "locked.md", "## Locked talk (Acme)\n\nText.\n")
+    read_bytes = Path.read_bytes
+
+    def denied(path: Path) -> bytes:
+        if path.name == "locked.md":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with caplog.at_level(logging.WARNING):
+        corpus = load_corpus(tmp_path)
+    skipped = dict(corpus.skipped)
+    assert set(skipped) == {"loop_a.md", "loop_b.md", "gone.md", "wide.txt", "stray.md", "locked.md"}
+    for name in ("loop_a.md", "loop_b.md", "gone.md"):
+        assert "a link to nothing" in skipped[name] and "fix or remove it" in skipped[name]
+    assert skipped["wide.txt"] == "UTF-16 text; re-save it as UTF-8"
+    assert "NUL byte (byte 10219)" in skipped["stray.md"] and "re-save" in skipped["stray.md"]
+    assert "permission denied" in skipped["locked.md"] and "chmod a+r" in skipped["locked.md"]
+    for name, reason in skipped.items():
+        assert any(f"skipping {name}: {reason}" == r.getMessage() for r in caplog.records), name
+    assert [t.title for t in corpus.talks] == ["A talk"]
+    named = load_corpus(tmp_path, only=[tmp_path / "good.md"])  # `talks --outline FILE` beside the links
+    assert [t.title for t in named.talks] == ["A talk"]

@@ -110,6 +110,8 @@ def test_no_room_for_the_query_encoder_is_an_error_not_success(
     )
     assert status == 2, err
     assert "error: no space left on the disk of the index folder" in err
+    assert "the index itself is complete and answers work" in err, "the user learns the index is usable"
+    assert "run `recapqa index` again to add the encoder" in err
     assert not list(settings.index_dir.glob(f".{ENCODER_DIR}-*")), "nothing half-copied stays"
 
 

@@ -29,8 +29,14 @@ from recapqa.errors import LLMError
 from recapqa.models import Answer, Citation, Hit
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
+from recapqa.tokens import count_tokens
 
 __all__ = ["CANNOT_ANSWER_REPLY", "LLMAnswerer", "build_messages", "fit_sources"]
+
+# A reply may be this many times RECAPQA_LLM_MAX_TOKENS long (counted by our tokenizer, not the
+# model's) before it is refused: a server that ignores max_tokens can send thousands of claims,
+# and checking each one against the sources would hold an LLM slot (and a core) for minutes.
+REPLY_TOKEN_SLACK = 2
 
 
 class LLMAnswerer:
@@ -52,9 +58,20 @@ class LLMAnswerer:
             "temperature": self.settings.llm_temperature,
             "stream": False,
         }
-        return chat_completion(
+        reply = chat_completion(
             self.settings.llm_base_url, self.settings.llm_api_key, payload, self.settings.llm_timeout
         )
+        limit = REPLY_TOKEN_SLACK * self.settings.llm_max_tokens
+        # no token is 32 characters long in prose: skip counting (slow on a huge run of letters)
+        if len(reply) > 32 * limit or count_tokens(reply) > limit:
+            error = LLMError(
+                f"the LLM reply is over {limit} tokens, {REPLY_TOKEN_SLACK}x the "
+                f"{self.settings.llm_max_tokens} asked for (RECAPQA_LLM_MAX_TOKENS): the server ignores max_tokens",
+                "check the LLM server; a reply that long is not checked, claim by claim",
+            )
+            error.reply = reply
+            raise error
+        return reply
 
     def answer(self, retrieval: Retrieval) -> Answer:
         gist = selected_gist(self, retrieval)

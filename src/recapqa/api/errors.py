@@ -39,6 +39,7 @@ _DESCRIPTIONS = {
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": text} for status, text in _DESCRIPTIONS.items()
 }
+_JSON_TYPE = re.compile(r"\s*application/(?:[\w.+-]*\+)?json\s*(?:;|$)", re.I)
 _STATUS_TYPES = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
 # an absolute path of two parts or more; API routes (/v1/...) are left alone
 _ABSOLUTE = re.compile(r"(?<![\w:/.])/(?!v1/)(?:[\w.@+~-]+/)+([\w.@+~-]*)")
@@ -86,6 +87,13 @@ def install(app: FastAPI, settings: Settings) -> None:
         message = f"{where}: {first.get('msg', 'invalid request')}"
         if first.get("type") == "json_invalid":
             message, details = "the request body is not valid JSON", None
+        content_type = request.headers.get("content-type")
+        if where == "body" and content_type and not _JSON_TYPE.match(content_type):
+            # FastAPI reads a body as JSON only when it says so; any other body fails as "not an object"
+            message = (
+                f"the request body must be JSON, sent with 'Content-Type: application/json' (not {content_type!r})"
+            )
+            return error_response(422, "validation_error", message, "send the JSON body with that header")
         return error_response(422, "validation_error", message, "see /docs for the request schema", details)
 
     @app.exception_handler(StarletteHTTPException)
@@ -100,11 +108,27 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     @app.exception_handler(OSError)
     async def storage_failure(request: Request, exc: OSError) -> JSONResponse:
-        log.error("storage error on %s: %s", request.url.path, exc)
-        error = storage_error(exc, {"index": settings.index_dir, "corpus": settings.corpus_dir})
-        return error_response(503, type(error).__name__, error.message, error.fix, settings=settings)
+        status, body = error_of(exc, settings, request.url.path)
+        return JSONResponse({"error": body}, status_code=status)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s", request.url.path)
-        return error_response(500, "internal_error", "unexpected server error", "see the server log")
+        status, body = error_of(exc, settings, request.url.path)
+        return JSONResponse({"error": body}, status_code=status)
+
+
+def error_of(exc: Exception, settings: Settings, where: str) -> tuple[int, dict[str, str]]:
+    """The status and error body of an exception raised while answering: what the handlers
+    reply, and what a stream that has already started sends as its `error` event. Disk and
+    permission failures are logged and named by folder role; anything else is logged with its
+    traceback; messages are scrubbed of server paths."""
+    if isinstance(exc, RecapqaError):
+        status, kind, message, fix = exc.http_status, type(exc).__name__, exc.message, exc.fix
+    elif isinstance(exc, OSError):
+        log.error("storage error on %s: %s", where, exc)
+        error = storage_error(exc, {"index": settings.index_dir, "corpus": settings.corpus_dir})
+        status, kind, message, fix = 503, type(error).__name__, error.message, error.fix
+    else:
+        log.error("unexpected error on %s", where, exc_info=exc)
+        status, kind, message, fix = 500, "internal_error", "unexpected server error", "see the server log"
+    return status, {"type": kind, "message": scrub(message, settings), "fix": scrub(fix, settings)}

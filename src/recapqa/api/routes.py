@@ -16,12 +16,11 @@ from starlette.concurrency import run_in_threadpool
 
 from recapqa.api import deps
 from recapqa.api.conversation import question_of
-from recapqa.api.errors import ERROR_RESPONSES, error_response
+from recapqa.api.errors import ERROR_RESPONSES, error_of, error_response
 from recapqa.api.formatting import answer_text, pieces
 from recapqa.api.schemas import AnswerOut, AskRequest, ChatRequest, ChatResponse, ErrorOut, Ready, TalkOut
 from recapqa.api.state import Engine
 from recapqa.embed import active_model
-from recapqa.errors import RecapqaError
 from recapqa.pipeline import Assistant
 from recapqa.retrieve import Filters
 
@@ -127,10 +126,8 @@ async def _chat_events(assistant: Assistant, question: str, body: ChatRequest) -
             yield sse("delta", {"text": piece})
         yield sse("citations", [c.to_dict() for c in answer.citations])
         yield sse("done", {**answer.to_dict(), "resolved_question": question})
-    except RecapqaError as exc:
-        yield sse("error", {"error": {"type": type(exc).__name__, "message": exc.message, "fix": exc.fix}})
-    except Exception:  # an unexpected failure still ends the stream with an event
-        yield sse("error", {"error": {"type": "internal_error", "message": "unexpected server error", "fix": ""}})
+    except Exception as exc:  # the stream has started: the error is its last event, as a reply would say it
+        yield sse("error", {"error": error_of(exc, assistant.settings, "/v1/chat")[1]})
 
 
 def _filters(body: Any) -> Filters | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from recapqa.errors import RecapqaError
+from recapqa.errors import QuestionSetError
 
 
 @dataclass
@@ -41,39 +41,62 @@ class Question:
 _FIELDS = {"id", "question", "answers", "talks", "answerable", "split", "type", "collection", "answers_all"}
 
 
+def _texts(row: dict[str, Any], key: str) -> list[str]:
+    """A list-of-strings field (absent: empty); a bare string would be read letter by letter."""
+    value = row.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
+        raise ValueError(f"'{key}' must be a list of strings, not {json.dumps(value)[:40]}")
+    return [str(v) for v in value]
+
+
+def _question(row: Any) -> Question:
+    if not isinstance(row, dict):
+        raise ValueError(f"a JSON object is needed, not {type(row).__name__}")
+    missing = [k for k in ("id", "question", "answerable") if k not in row]
+    if missing:
+        raise ValueError(f"missing {', '.join(repr(k) for k in missing)}")
+    if not isinstance(row["question"], str):
+        raise ValueError("'question' must be a string")
+    return Question(
+        id=str(row["id"]),
+        question=row["question"],
+        answers=_texts(row, "answers"),
+        talks=_texts(row, "talks"),
+        answerable=bool(row["answerable"]),
+        split=str(row.get("split", "all")),
+        type=str(row.get("type", "")),
+        collection=str(row["collection"]) if row.get("collection") else None,
+        answers_all=_texts(row, "answers_all"),
+        extra={k: v for k, v in row.items() if k not in _FIELDS},
+    )
+
+
 def load_questions(path: Path) -> list[Question]:
+    fix = "each line needs id, question, answers, talks, answerable (see eval/README.md)"
+    if path.is_dir():
+        raise QuestionSetError(f"question file {path} is a folder", "pass --questions a JSONL file")
     if not path.is_file():
-        raise RecapqaError(f"question file {path} not found", "pass --questions FILE (JSONL)")
+        raise QuestionSetError(f"question file {path} not found", "pass --questions FILE (JSONL)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise QuestionSetError(f"{path} is not UTF-8 text (byte {exc.start})", "save it as UTF-8 JSONL") from exc
     out, ids = [], set()
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-            q = Question(
-                id=str(row["id"]),
-                question=str(row["question"]),
-                answers=[str(a) for a in row.get("answers", [])],
-                talks=[str(t) for t in row.get("talks", [])],
-                answerable=bool(row["answerable"]),
-                split=str(row.get("split", "all")),
-                type=str(row.get("type", "")),
-                collection=str(row["collection"]) if row.get("collection") else None,
-                answers_all=[str(a) for a in row.get("answers_all", [])],
-                extra={k: v for k, v in row.items() if k not in _FIELDS},
-            )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise RecapqaError(
-                f"{path}:{n}: not a valid question ({exc})",
-                "each line needs id, question, answers, talks, answerable (see eval/README.md)",
-            ) from exc
+            q = _question(row)
+        except ValueError as exc:  # json.JSONDecodeError is one
+            raise QuestionSetError(f"{path}:{n}: not a valid question ({exc})", fix) from exc
         if q.id in ids:
-            raise RecapqaError(f"{path}:{n}: duplicate id {q.id}", "give every question its own id")
+            raise QuestionSetError(f"{path}:{n}: duplicate id {q.id}", "give every question its own id")
         gist = "key_points" in row or row.get("shape") == "which_talks"
         if q.answerable and not (q.answers or q.answers_all or gist):
-            raise RecapqaError(f"{path}:{n}: answerable question without answers", "list acceptable answers")
+            raise QuestionSetError(f"{path}:{n}: answerable question without answers", "list acceptable answers")
         ids.add(q.id)
         out.append(q)
     if not out:
-        raise RecapqaError(f"{path} holds no questions", "add one JSON object per line")
+        raise QuestionSetError(f"{path} holds no questions", "add one JSON object per line")
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from collections.abc import Callable
@@ -84,7 +85,9 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     files = []
     for path in sorted(corpus_dir.rglob("*")):
         rel = path.relative_to(corpus_dir)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if not path.is_file() and not (path.is_symlink() and not path.exists()):  # a broken link is reported
             continue
         if path.name.endswith(SIDECAR_SUFFIX) or path.name.lower() in _IGNORED_NAMES:
             continue
@@ -193,6 +196,10 @@ def prepare_file(corpus_dir: Path, path: Path, skipped: list[tuple[str, str]]) -
     """Read and prepare one notes file; None (and the reason added to `skipped`) when it
     cannot be used."""
     source = path.relative_to(corpus_dir).as_posix()
+    if path.is_symlink() and not path.exists():
+        skipped.append((source, "a link to nothing (its target is missing, or the links loop); fix or remove it"))
+        log.warning("skipping %s: %s", source, skipped[-1][1])
+        return None
     if not path.resolve().is_relative_to(corpus_dir.resolve()):
         skipped.append((source, "a link to a file outside the corpus folder; copy the file in instead"))
         log.warning("skipping %s: it links outside the corpus folder", source)
@@ -203,9 +210,16 @@ def prepare_file(corpus_dir: Path, path: Path, skipped: list[tuple[str, str]]) -
         skipped.append((source, str(exc)))
         log.warning("skipping %s: %s", source, exc)
     except OSError as exc:
-        skipped.append((source, f"cannot read: {exc.strerror or exc}"))
-        log.warning("skipping %s: %s", source, exc)
+        skipped.append((source, unreadable(exc)))
+        log.warning("skipping %s: %s", source, skipped[-1][1])
     return None
+
+
+def unreadable(exc: OSError) -> str:
+    """Why a notes file could not be read, and what to do (no path: the source names it)."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "cannot read it (permission denied); let the user running recapqa read it (chmod a+r)"
+    return f"cannot read it ({exc.strerror or type(exc).__name__}); check the file, or move it out of the corpus folder"
 
 
 def named_files(files: list[Path], corpus_dir: Path | None, default_dir: Path) -> tuple[Path, list[Path]]:
@@ -241,7 +255,7 @@ def load_corpus(corpus_dir: Path, only: list[Path] | None = None) -> Corpus:
     paths = corpus_files(corpus_dir)
     if only is not None:  # in corpus order, then those the corpus does not list (a README)
         corpus_dir, only = named_files(only, corpus_dir, corpus_dir)
-        listed = [p.resolve() for p in paths]
+        listed = [p.resolve() if p.exists() else p.absolute() for p in paths]  # a looping link has no target
         paths = [p for p in listed if p in only] + [p for p in only if p not in listed]
     for path in paths:
         prepared = prepare_file(corpus_dir, path, corpus.skipped)

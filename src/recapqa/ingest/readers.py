@@ -45,11 +45,18 @@ def _sniff(text: str) -> str | None:
 
 def read_document(path: Path, source: str) -> Document:
     suffix = path.suffix.lower()
+    too_large = f"larger than {MAX_FILE_BYTES // 1_000_000} MB; split it into several notes files"
+    if path.stat().st_size > MAX_FILE_BYTES:  # not read at all: it could be gigabytes
+        raise SkipFile(too_large)
     raw = path.read_bytes()
     if len(raw) > MAX_FILE_BYTES:
-        raise SkipFile(f"larger than {MAX_FILE_BYTES // 1_000_000} MB")
+        raise SkipFile(too_large)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SkipFile("UTF-16 text; re-save it as UTF-8")
     if b"\x00" in raw[:8192]:
         raise SkipFile("binary file (contains NUL bytes)")
+    if (nul := raw.find(b"\x00")) >= 0:  # text with stray NULs: no store can hold them as text
+        raise SkipFile(f"contains a NUL byte (byte {nul}); remove the NUL bytes (e.g. `tr -d '\\000'`) and re-save it")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

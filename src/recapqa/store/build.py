@@ -28,6 +28,7 @@ from recapqa.store.files import (
     current_generation,
     read_manifest,
     remove_leftovers,
+    storage_error,
     storage_errors,
 )
 from recapqa.store.freshness import chunking_params, corpus_fingerprints, index_damage, staleness
@@ -244,8 +245,13 @@ def ensure_query_encoder(index_dir: Path, cache_dir: Path, force: bool, precisio
     try:
         install_query_encoder(index_dir, cache_dir, lock=build_lock, precision=precision)
     except OSError as exc:
-        if exc.errno in DISK_FULL | DENIED:
-            raise  # the build reports it (StorageError), it does not end "successfully"
+        if exc.errno in DISK_FULL | DENIED:  # reported, not a "successful" build; but the index is there
+            error = storage_error(exc, {"index": index_dir, "cache": cache_dir}, default="index")
+            raise StorageError(
+                f"{error.message}: the index itself is complete and answers work, without the fast query "
+                "encoder, so more slowly",
+                f"{error.fix.removesuffix(', then retry')}, then run `recapqa index` again to add the encoder",
+            ) from exc
         log.warning("could not export the fast query encoder (%s); queries will use the slow path", exc.strerror)
         return f"failed: {exc.strerror}"
     except Exception as exc:
