@@ -73,7 +73,7 @@ KINDS: tuple[KindRule, ...] = (
         ),
         True,
     ),
-    # a release of a product is named by its version ('which Kubernetes release will it ship in': '1.14');
+    # a release of a product is named by its version ('which Frobnitz release will it ship in': '2.4');
     # 'which release channels', 'what release notes' ask for something else
     KindRule(
         "version",
