@@ -52,7 +52,7 @@ def make_levers(work: Path, shipped: Path) -> dict[str, tuple[Path, str]]:
     """Encoder folders of the --levers variants: (folder, precision its encoder.json records)."""
     import onnxruntime
 
-    from recapqa.embed.onnx_export import META, WEIGHTS, encoder_dir, export_graph, optimize, weights_beside
+    from recapqa.embed.onnx_export import FILES, META, encoder_dir, export_graph, optimize, weights_beside
     from recapqa.embed.quantize import quantize_int8
     from recapqa.hashing import file_sha256
 
@@ -80,10 +80,7 @@ def make_levers(work: Path, shipped: Path) -> dict[str, tuple[Path, str]]:
         (target / "tokenizer.json").write_bytes((shipped / encoder_dir() / "tokenizer.json").read_bytes())
         meta = json.loads((shipped / encoder_dir() / META).read_text())
         meta["precision"] = precision
-        meta["files"] = {
-            n: {"size": (target / n).stat().st_size, "sha256": file_sha256(target / n)}
-            for n in ("model.onnx", WEIGHTS, "tokenizer.json")
-        }
+        meta["files"] = {n: {"size": (target / n).stat().st_size, "sha256": file_sha256(target / n)} for n in FILES}
         (target / META).write_text(json.dumps(meta, indent=2))
     return out
 

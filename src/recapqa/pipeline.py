@@ -69,12 +69,14 @@ def query_embedder(
 
 
 class Assistant:
-    def __init__(self, index: Index, settings: Settings, embedder: Callable[[], Embedder] = default_embedder) -> None:
+    def __init__(self, index: Index, settings: Settings, embedder: Callable[[], Embedder] | None = None) -> None:
+        """`embedder`: the queries' (by default the slow path of the index's precision: its
+        vectors', whatever RECAPQA_EMBED_PRECISION says)."""
         self.index = index
         self.settings = settings
         # the retriever and the LLM answerer get the cache's method, not this object's:
         # no reference cycle, so a replaced assistant is freed at once (server reloads)
-        self.queries = QueryCache(embedder, settings.query_cache_size)
+        self.queries = QueryCache(embedder or precision_embedder(index.precision), settings.query_cache_size)
         # what needs the whole corpus is stored with the index; the rest is made per question
         words = corpus_words.load(index)
         matcher = TalkMatcher(index.talks.values(), common=words.common_aliases)

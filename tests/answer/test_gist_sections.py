@@ -12,36 +12,36 @@ from recapqa.answer.themes import one_rendering, section_names
 from recapqa.embed import Embedder
 from recapqa.settings import Settings
 
-SUMMIT = """# Toolchain Summit 2025
+SUMMIT = """# Storage Summit 2025
 
-## Compiler and runtime (Ana Ruiz)
+## Storage engine (Ana Ruiz)
 
-The compiler breakout gathered twenty contributors around the state of the toolchain.
+The storage engine breakout gathered twenty contributors around the state of the database.
 
-### Binary size
+### Write path
 
-There was a concern that binaries keep growing with each release of the toolchain.
-Some users want small binaries while others want the best performance possible.
+There was a concern that write latency keeps growing with each release of the database.
+Some users want fast writes while others want the strongest durability possible.
 
-### Register calling convention
+### Tiered compaction
 
-The new calling convention passes arguments in registers and is almost ready to ship.
+The new compaction scheme merges small files in tiers and is almost ready to ship.
 
 ### Key takeaways
 
-- Measure binary size in continuous integration for every release.
+- Measure write latency in continuous integration for every release.
 
-## Education (Ben Okafor)
+## Documentation (Ben Okafor)
 
-The education breakout asked whether the language makes a good first programming language.
-Teachers said that the toolchain installs quickly on school computers with little memory.
-Students learn faster when the compiler's error messages explain how to fix the code.
+The documentation breakout asked whether the manual makes a good first guide for new operators.
+Writers said that the database installs quickly on small laptops with little memory.
+Operators learn faster when the database's error messages explain how to fix the setup.
 
-## Tooling (Chen Wei)
+## Operations (Chen Wei)
 
-The tooling breakout reviewed the language server and its editor integrations.
-Editors now share one language server, so every toolchain feature reaches them at once.
-Refactoring across modules still needs work before the next release of the toolchain.
+The operations breakout reviewed the backup tool and its cloud integrations.
+Clouds now share one backup tool, so every database feature reaches them at once.
+Restoring across regions still needs work before the next release of the database.
 """
 
 
@@ -50,11 +50,11 @@ def test_a_themes_answer_names_each_talk_with_its_sections_as_its_topics(
 ) -> None:
     assistant = assistant_over(settings, {"summit.md": SUMMIT}, embedder_factory)
     answer, _ = assistant.ask("What were the main themes of the summit?", mode="extractive")
-    lines = [line for line in answer.answer.splitlines() if "Compiler and runtime" in line]
+    lines = [line for line in answer.answer.splitlines() if "Storage engine" in line]
     assert lines, answer.answer
-    assert "Compiler and runtime (Binary size; Register calling convention)" in lines[0]
+    assert "Storage engine (Write path; Tiered compaction)" in lines[0]
     assert "Key takeaways" not in answer.answer  # a part every talk has is no topic
-    assert sum("(Binary size" in line for line in answer.answer.splitlines()) == 1  # on its first line only
+    assert sum("(Write path" in line for line in answer.answer.splitlines()) == 1  # on its first line only
 
 
 def test_a_summary_names_the_talks_sections_its_quotes_do_not_show_and_takeaways_none(
@@ -62,15 +62,15 @@ def test_a_summary_names_the_talks_sections_its_quotes_do_not_show_and_takeaways
 ) -> None:
     one_quote = settings.model_copy(update={"gist_sentences": 1})
     assistant = assistant_over(one_quote, {"summit.md": SUMMIT}, embedder_factory)
-    answer, _ = assistant.ask("Summarize the compiler and runtime breakout", mode="extractive")
+    answer, _ = assistant.ask("Summarize the storage engine breakout", mode="extractive")
     head, *bullets = answer.answer.splitlines()
-    assert head.startswith("Summary of Compiler and runtime (Ana Ruiz) — sections: ") and head.endswith(":")
-    for name in ("Binary size", "Register calling convention"):  # in the outline or as a quote's label, once
+    assert head.startswith("Summary of Storage engine (Ana Ruiz) — sections: ") and head.endswith(":")
+    for name in ("Write path", "Tiered compaction"):  # in the outline or as a quote's label, once
         assert (name in head) != any(line.startswith(f"- {name}: ") for line in bullets), answer.answer
     assert "Key takeaways" not in head  # a part every talk has is no topic
-    assert len(answer.citations) == 1 and answer.citations[0].talk.title == "Compiler and runtime"
-    answer, _ = assistant.ask("What were the key takeaways from the compiler and runtime breakout?", mode="extractive")
-    assert answer.answer.splitlines()[0] == "Key takeaways from Compiler and runtime (Ana Ruiz):"
+    assert len(answer.citations) == 1 and answer.citations[0].talk.title == "Storage engine"
+    answer, _ = assistant.ask("What were the key takeaways from the storage engine breakout?", mode="extractive")
+    assert answer.answer.splitlines()[0] == "Key takeaways from Storage engine (Ana Ruiz):"
 
 
 def test_one_notes_file_rendered_twice_is_one_talk_in_a_themes_answer(
@@ -90,16 +90,16 @@ def test_section_names_keep_topics_and_leave_out_fields_links_and_common_parts()
         "**Video URL:** https://example.org/watch",
         "Speaker(s): Jane Roe",
         "Timestamps",
-        "Binary size**.",
-        "Binary size**.",
+        "Write path**.",
+        "Write path**.",
         "Key Takeaways",
         "Thanks!",
         "Talk title",
-        "Vector assembly",
-        "Calling convention",
+        "Tiered compaction",
+        "Restore drills",
     ]
-    assert section_names(titles, "Talk Title", 3) == ["Binary size", "Vector assembly", "Calling convention"]
-    assert section_names(titles, "Talk Title", 1) == ["Binary size"]
+    assert section_names(titles, "Talk Title", 3) == ["Write path", "Tiered compaction", "Restore drills"]
+    assert section_names(titles, "Talk Title", 1) == ["Write path"]
     assert section_names(titles, "Talk Title", 0) == []
 
 

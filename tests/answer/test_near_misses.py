@@ -55,8 +55,11 @@ def test_a_quotation_by_the_person_does_not_answer_which_company(kernel_days: As
 
 
 def test_which_release_asks_for_a_version() -> None:
-    assert analyse("In which Kubernetes release will the new API ship?", frozenset()).kind == "version"
+    assert analyse("In which Frobnitz release will the new API ship?", frozenset()).kind == "version"
     assert analyse("In which release channels is the distribution delivered?", frozenset()).kind != "version"
+    # 'release' naming something else it qualifies: a date, a schedule
+    assert analyse("What release date did Initech announce for the parser?", frozenset()).kind != "version"
+    assert analyse("What release schedule does the kernel follow?", frozenset()).kind != "version"
 
 
 def test_which_release_is_answered_by_a_version_only(kernel_days: Assistant) -> None:

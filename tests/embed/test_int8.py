@@ -114,6 +114,9 @@ def test_queries_use_the_index_precision_whatever_the_setting_says(settings: Set
     assert np.array_equal(assistant.embed_query(question), int8_vector)
     engine = Engine(fp32)  # `serve`
     assert np.array_equal(engine.load().embed_query(question), int8_vector)
+    # an Assistant made without an embedder embeds its queries in the index's precision too
+    bare = Assistant(assistant.index, fp32).embed_query(question)
+    assert np.allclose(bare, int8_vector, atol=1e-5) and not np.allclose(bare, fp32_vector, atol=1e-6)
     # the index's encoder gone: the slower path keeps the index's precision, not the setting's
     shutil.rmtree(fp32.index_dir / encoder_dir("int8"))
     notices: list[str] = []

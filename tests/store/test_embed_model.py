@@ -107,3 +107,24 @@ def test_a_model_that_is_not_installed_says_where_it_was_looked_for(model_env: p
     get_settings.cache_clear()
     with pytest.raises(ConfigError, match="RECAPQA_EMBED_MODEL"):
         get_settings()
+
+
+def test_a_manifest_without_precision_is_fp32_and_an_unknown_one_is_refused(
+    settings: Settings, counting_embedder: CountingEmbedder
+) -> None:
+    """An index from before RECAPQA_EMBED_PRECISION loads as fp32; one recording a precision
+    this version does not make is refused (its queries would need an encoder nobody exports)."""
+    small_corpus(settings)
+    build_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
+    generation = load_index(settings.index_dir, settings).path
+    manifest = json.loads((generation / "manifest.json").read_text())
+    del manifest["model"]["precision"]
+    (generation / "manifest.json").write_text(json.dumps(manifest))
+    assert load_index(settings.index_dir, settings).precision == "fp32"
+    manifest["model"]["precision"] = "int4"
+    (generation / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexIncompatibleError, match="embedding precision int4"):
+        load_index(settings.index_dir, settings)
+    assert "precision" in (staleness(settings.corpus_dir, settings.index_dir, settings) or "")
+    index = ensure_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
+    assert index.precision == "fp32"

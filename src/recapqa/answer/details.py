@@ -28,7 +28,7 @@ DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
     # 'What is X's job title?', 'her role at Y': a word naming a job ('what role does the cache play'
     # asks what it does, not a job)
     ("role", re.compile(r"\bjob title\b|\b(title|role|position) (at|with)\b")),
-    # 'Which was his favourite?', 'Who won the tournament?': a judgement or an outcome, which a
+    # 'Which was her favourite?', 'Who won the contest?': a judgement or an outcome, which a
     # sentence that only names the candidates does not give
     ("verdict", re.compile(r"\bfavou?rites?\b|\bpreferred\b|\bwho won\b|\bwinners?\b")),
 )

@@ -179,7 +179,13 @@ class GistAnswerer(GistTopic):
                 self._events = EventWords(self.index.talks.values())
         scope = self._events.scope(info.text, ASKING_WORDS - SESSION_KINDS)
         talks, themes = self._shared_themes(scope, retrieval.allowed)
-        talks, themes = one_rendering(talks, themes, lambda t: self.index.sentences[self._leads(t)[0]].text)
+        leads: dict[str, list[int]] = {}  # each talk's `_leads`, ranked once
+
+        def lead(talk: str) -> str:
+            leads[talk] = leads.get(talk) or self._leads(talk)
+            return self.index.sentences[leads[talk][0]].text
+
+        talks, themes = one_rendering(talks, themes, lead)
         if len(talks) < 2:
             return None
         under: dict[str, str] = {}  # rounds over the themes, each taking its next talk, until enough or none left
@@ -195,7 +201,7 @@ class GistAnswerer(GistTopic):
         order = [*under, *rest][: self.settings.gist_sentences]
         rank = {term: i for i, (term, _) in enumerate(themes)}  # then a theme's talks side by side
         order.sort(key=lambda t: rank[under[t]] if t in under else len(rank))
-        ranked = {talk: self._leads(talk) for talk in order}
+        ranked = {talk: leads[talk] for talk in order}  # every talk kept had its lead read
         # fewer talks than sentences: the talks go round again, each with its next sentence
         turns = [(t, n) for n in range(self.settings.gist_sentences) for t in order if n < len(ranked[t])]
         picked: list[tuple[str | None, int]] = []

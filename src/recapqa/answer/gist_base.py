@@ -16,7 +16,7 @@ from recapqa.answer.gist_tables import Expansions, Spelling, gist_tables
 from recapqa.answer.gist_words import ASKING_WORDS, GENERIC_WORDS, NOT_THEMES
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.targets import TalkTargets
-from recapqa.answer.themes import EventWords, ranked_table, shared_themes
+from recapqa.answer.themes import EventWords, plain_title, ranked_table, shared_themes
 from recapqa.gist_text import WordTerms, pairs
 from recapqa.memory import release_freed
 from recapqa.models import CANNOT_ANSWER, Answer, Chunk, Citation, Talk
@@ -26,7 +26,6 @@ from recapqa.store import Index
 from recapqa.store.gist_lookup import GistLookup
 from recapqa.text import WORD, terms
 
-_MARKUP = re.compile(r"[*_`#]+")
 _ABOUT = re.compile(r"\b(?:about|on|regarding)\b", re.I)
 
 
@@ -151,8 +150,8 @@ class GistBase:
 
     def _titled(self, found: Candidates, chosen: list[Unit]) -> list[tuple[str | None, Unit]]:
         """Each unit with the title of its section, when it has one the quote does not hold
-        (a heading is kept with what it heads: "Copernican Refactor: Brandon's new term...")."""
-        titles = {u.rows: _MARKUP.sub("", t).strip(" .:") for u, t in zip(found.units, found.title, strict=True)}
+        (a heading is kept with what it heads: "Ledger Rework: Dana's new term...")."""
+        titles = {u.rows: plain_title(t) for u, t in zip(found.units, found.title, strict=True)}
         out: list[tuple[str | None, Unit]] = []
         for unit in chosen:
             title = titles.get(unit.rows, "")

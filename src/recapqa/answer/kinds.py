@@ -73,12 +73,15 @@ KINDS: tuple[KindRule, ...] = (
         ),
         True,
     ),
-    # a release of a product is named by its version ('which Kubernetes release will it ship in': '1.14');
-    # 'which release channels', 'what release notes' ask for something else
+    # a release of a product is named by its version ('which Frobnitz release will it ship in': '2.4'),
+    # when 'release' ends the asked phrase (a verb, a pronoun or the question's end follows): 'which
+    # release channels', 'what release date', 'what release schedule' ask for something else
     KindRule(
         "version",
         re.compile(
-            r"\b(what|which) ([\w-]+ ){0,2}(version|release)\b(?! (of|control|channels?|notes?|cycles?|process))"
+            r"\b(what|which) ([\w-]+ ){0,2}(version\b(?! (of|control))|release\b(?=\s*[?,.;:]|\s*$|"
+            r" (will|would|did|does|do|is|was|are|were|has|had|have|can|could|should|it|they|ships?|shipped"
+            r"|lands?|landed|adds?|added|brings?|brought|introduced?|includes?|included|made|makes?)\b))"
         ),
         True,
     ),

@@ -170,7 +170,7 @@ def _names(question: str, proper_nouns: frozenset[str]) -> set[str]:
 
 
 def _mixed_case(token: str) -> bool:
-    """A capital after a lower-case letter ('uWSGI', 'gRPC', 'iPhone'): a product's name however the
+    """A capital after a lower-case letter ('zStore', 'qLint', 'eWidget'): a product's name however the
     question starts, whether or not the notes ever write it."""
     return any(a.islower() and b.isupper() for a, b in pairwise(token))
 

@@ -149,6 +149,11 @@ _FIELD = re.compile(r"^[\w()/ ]{1,20}:\s")
 _MARKUP = re.compile(r"[*_`#]+")
 
 
+def plain_title(title: str) -> str:
+    """A section title without its markup and closing punctuation ('**Write path**.': 'Write path')."""
+    return _MARKUP.sub("", title).strip(" .:")
+
+
 def section_names(titles: Iterable[str], talk_title: str, limit: int) -> list[str]:
     """Up to `limit` of a talk's section titles (in order, each once) that name a topic of
     it: not the talk's own title, a link, a template's field, or a part every talk has
@@ -157,7 +162,7 @@ def section_names(titles: Iterable[str], talk_title: str, limit: int) -> list[st
     for title in dict.fromkeys(titles):
         if len(out) >= limit:
             break
-        name = _MARKUP.sub("", title).strip(" .:")
+        name = plain_title(title)
         if not name or name.casefold() == talk_title.casefold() or "://" in name or _FIELD.match(name):
             continue
         if is_general_heading(name) or SUBSECTION_NAMES.match(name) or NOT_SESSION.match(name):

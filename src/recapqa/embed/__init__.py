@@ -109,14 +109,15 @@ def default_embedder(precision: str | None = None) -> Embedder:
     try:
         tokens = settings.embed_batch_tokens
         return OnnxBatchEmbedder.shared(settings.cache_dir, batch_tokens=tokens, precision=precision)
-    except Exception as exc:
+    except Exception as exc:  # no onnx/onnxruntime, a failed export
         if precision != "fp32":
             from recapqa.errors import ConfigError
 
             raise ConfigError(
                 f"the {precision} encoder cannot be made or loaded ({exc})",
                 "unset RECAPQA_EMBED_PRECISION to embed in fp32, or install onnx and onnxruntime",
-            ) from exc  # no onnx/onnxruntime, a failed export: slower, same vectors
+            ) from exc
+        # fp32: sentence-transformers, slower, the same vectors
         log.warning("ONNX indexing unavailable (%s); embedding with sentence-transformers", exc)
         return SentenceTransformerEmbedder.shared()
 

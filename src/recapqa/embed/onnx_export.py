@@ -120,6 +120,8 @@ def export_query_encoder(index_dir: Path, precision: str = "fp32") -> dict[str, 
     from recapqa.embed.quantize import quantize_int8
     from recapqa.embed.sentence_transformer import SentenceTransformerEmbedder, bundled_model_path
 
+    if precision not in ("fp32", "int8"):  # Settings.embed_precision's values
+        raise ValueError(f"no {precision} encoder is made")
     building = index_dir / f".{encoder_dir(precision)}-{uuid.uuid4().hex[:6]}"
     building.mkdir(parents=True)
     if precision == "fp32":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from recapqa.embed import EmbeddingModel, active_model
 from recapqa.errors import IndexIncompatibleError
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
+from recapqa.settings import EmbedPrecision
 from recapqa.store.files import REBUILD_FIX
 from recapqa.store.interface import VectorStore
 
@@ -105,7 +106,9 @@ def index_precision(manifest: dict[str, Any]) -> str:
 
 def check_compatible(manifest: dict[str, Any], model: EmbeddingModel | None = None) -> None:
     """The index's format and embedding model are the ones this process uses (`model`, by
-    default the configured RECAPQA_EMBED_MODEL): vectors of two models are never mixed."""
+    default the configured RECAPQA_EMBED_MODEL): vectors of two models are never mixed. Its
+    embedding precision is one this process makes an encoder of (RECAPQA_EMBED_PRECISION
+    need not be it: queries use the index's)."""
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
         raise IndexIncompatibleError(
@@ -119,6 +122,9 @@ def check_compatible(manifest: dict[str, Any], model: EmbeddingModel | None = No
             f"this process uses {expected.name} ({expected.dimension}; RECAPQA_EMBED_MODEL)",
             f"{REBUILD_FIX}, or set RECAPQA_EMBED_MODEL to the model the index was built with",
         )
+    precision = index_precision(manifest)
+    if precision not in get_args(EmbedPrecision):  # no encoder of it is made: its queries could not be embedded
+        raise IndexIncompatibleError(f"index was built with embedding precision {precision}, unknown here", REBUILD_FIX)
 
 
 def load_index(index_dir: Path, settings: Settings | None = None) -> Index:
