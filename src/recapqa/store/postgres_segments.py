@@ -179,13 +179,17 @@ def corpus_tables(cur: Any, db: Database, content: IndexContent) -> tuple[dict[s
     assert plan is not None
     stored = None
     if plan.reuse is not None:
-        cur.execute(
-            db.sql("SELECT g.words, g.words_state FROM {s}.live l JOIN {s}.generation g ON g.id = l.generation")
+        cur.execute(  # of the tables, only what the update reads (not their other ~3 MB at 10k files)
+            db.sql(
+                "SELECT g.words->'version', g.words->'term_counts', g.words_state "
+                "FROM {s}.live l JOIN {s}.generation g ON g.id = l.generation"
+            )
         )
-        words, sums = cur.fetchone() or (None, None)
-        if words and sums and words.get("version") == corpus_words.VERSION and sums.get("version") == STATE_VERSION:
+        version, term_counts, sums = cur.fetchone() or (None, None, None)
+        current = version == corpus_words.VERSION and bool(sums) and sums.get("version") == STATE_VERSION
+        if term_counts is not None and current:
             old_rows = (plan.reuse.rows["chunks"], plan.reuse.rows["sentences"])
-            stored = (sums, Counter(words["term_counts"])), old_rows
+            stored = (sums, Counter(term_counts)), old_rows
     return corpus_words.update(
         content.talks, content.chunks, content.sentences, None, plan.layout(), plan.aliases(), stored
     )
