@@ -172,12 +172,12 @@ def starts(cur: Any, db: Database, ids: list[int]) -> tuple[list[int], list[int]
 def corpus_tables(cur: Any, db: Database, content: IndexContent) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The corpus word tables of `content` and their sums (store/corpus_words.py), the live
     generation's sums updated for the documents that changed, as the file store does."""
-    from recapqa.store import corpus_words
-    from recapqa.store.corpus_sums import STATE_VERSION
+    from recapqa.store import corpus_sums, corpus_words
 
     plan = content.plan
     assert plan is not None
-    stored = None
+    stored: tuple[corpus_sums.State | None, corpus_sums.OldRows] | None = None
+    current = (corpus_words.VERSION, corpus_sums.STATE_VERSION)
     if plan.reuse is not None:
         cur.execute(  # of the tables, only what the update reads (not their other ~3 MB at 10k files)
             db.sql(
@@ -186,8 +186,7 @@ def corpus_tables(cur: Any, db: Database, content: IndexContent) -> tuple[dict[s
             )
         )
         version, term_counts, sums = cur.fetchone() or (None, None, None)
-        current = version == corpus_words.VERSION and bool(sums) and sums.get("version") == STATE_VERSION
-        if term_counts is not None and current:
+        if term_counts is not None and isinstance(sums, dict) and (version, sums.get("version")) == current:
             old_rows = (plan.reuse.rows["chunks"], plan.reuse.rows["sentences"])
             stored = (sums, Counter(term_counts)), old_rows
     return corpus_words.update(
