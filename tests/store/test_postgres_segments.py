@@ -19,8 +19,10 @@ from recapqa.errors import IndexIncompatibleError
 from recapqa.settings import Settings
 from recapqa.store import Index, corpus_words, documents, load_index, postgres_segments
 from recapqa.store.build import build_index, staleness
+from recapqa.store.pg_database import Database
 from recapqa.store.postgres_reuse import LiveRows
 from recapqa.store.postgres_sql import LAYOUT
+from recapqa.store.rows import prefetch
 
 MORE = {  # more files, so that a corpus makes several segments
     f"conf/day{n}.md": f"## Talk {n} on pipelines (Speaker {n}, Org{n})\n\nSpeaker: Speaker {n}, Engineer at Org{n}\n\n"
@@ -284,9 +286,6 @@ def test_prefetched_rows_come_in_one_query_and_equal_rows_read_one_by_one(
     schema: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from recapqa.store.pg_database import Database
-    from recapqa.store.rows import prefetch
-
     s, memo = pg_corpus(settings, counting_embedder, postgres_url, schema)
     fresh, index = build(s, memo), load_index(s.index_dir, s)
     assert len(generations(postgres_url, schema)["live"]) >= 3
