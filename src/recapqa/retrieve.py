@@ -14,6 +14,7 @@ from recapqa.errors import UnknownTalkError
 from recapqa.models import Hit, Talk
 from recapqa.settings import Settings
 from recapqa.store import Index
+from recapqa.store.rows import prefetch
 from recapqa.talk_mentions import TalkMatcher, talk_notes
 
 
@@ -114,6 +115,7 @@ class Retriever:
             fused = {r: v for r, v in fused.items() if talk_ids[r] in allowed}
             talk_of = {r: talk_ids[r] for r in fused}
         else:
+            prefetch(self.index.chunks, fused)  # one query for the candidates (a database store)
             talk_of = {r: self.index.chunks[r].talk_id for r in fused}
         boost = {talk: s.talk_boost / (s.rrf_k + 1) for talk in named.talks}
         boost.update({talk: s.full_name_boost / (s.rrf_k + 1) for talk in named.by_full_name})
@@ -123,6 +125,9 @@ class Retriever:
         picked = with_named_talks(
             diverse_top(ranked, talk_of, k, s.max_chunks_per_talk, named.by_full_name), ranked, talk_of, mentioned
         )
+        sentences = [row for r in picked for row in self.index.chunk_sentences[r]]
+        prefetch(self.index.sentences, sentences)  # the answerers read them, and their vectors
+        prefetch(self.index.sentence_vectors, sentences)
         hits = [
             Hit(
                 chunk=self.index.chunks[r],

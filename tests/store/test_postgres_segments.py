@@ -19,8 +19,10 @@ from recapqa.errors import IndexIncompatibleError
 from recapqa.settings import Settings
 from recapqa.store import Index, corpus_words, documents, load_index, postgres_segments
 from recapqa.store.build import build_index, staleness
+from recapqa.store.pg_database import Database
 from recapqa.store.postgres_reuse import LiveRows
 from recapqa.store.postgres_sql import LAYOUT
+from recapqa.store.rows import prefetch
 
 MORE = {  # more files, so that a corpus makes several segments
     f"conf/day{n}.md": f"## Talk {n} on pipelines (Speaker {n}, Org{n})\n\nSpeaker: Speaker {n}, Engineer at Org{n}\n\n"
@@ -275,3 +277,31 @@ def test_an_older_layout_is_reported_then_replaced(
     index = build(s, memo)
     assert len(index.chunks) > 0 and staleness(s.corpus_dir, s.index_dir, s) is None
     assert rows(postgres_url, f"SELECT version FROM {schema}.layout") == [(LAYOUT,)]
+
+
+def test_prefetched_rows_come_in_one_query_and_equal_rows_read_one_by_one(
+    settings: Settings,
+    counting_embedder: CountingEmbedder,
+    postgres_url: str,
+    schema: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    s, memo = pg_corpus(settings, counting_embedder, postgres_url, schema)
+    fresh, index = build(s, memo), load_index(s.index_dir, s)
+    assert len(generations(postgres_url, schema)["live"]) >= 3
+    chunk_rows_, sentence_rows_ = range(0, len(index.chunks), 2), range(1, len(index.sentences), 3)
+    queries: list[str] = []
+    query = Database.query
+    monkeypatch.setattr(Database, "query", lambda db, sql, *a, **k: queries.append(sql) or query(db, sql, *a, **k))
+    prefetch(index.chunks, chunk_rows_)
+    prefetch(index.sentences, sentence_rows_)
+    prefetch(index.sentence_vectors, sentence_rows_)
+    assert len(queries) == 3, "one query per kind, whatever the segments"
+    chunks = [index.chunks[r].to_dict() for r in chunk_rows_]
+    sentences = [index.sentences[r].to_dict() for r in sentence_rows_]
+    vectors = index.sentence_vectors[list(sentence_rows_)]
+    assert len(queries) == 3, "read from memory"
+    monkeypatch.undo()
+    assert chunks == [fresh.chunks[r].to_dict() for r in chunk_rows_]
+    assert sentences == [fresh.sentences[r].to_dict() for r in sentence_rows_]
+    assert np.array_equal(vectors, np.stack([fresh.sentence_vectors[r] for r in sentence_rows_]))

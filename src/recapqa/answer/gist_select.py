@@ -24,6 +24,7 @@ from recapqa.answer.gist_words import LINKS
 from recapqa.chunking import LIST_MARKER
 from recapqa.sentences import Sentence
 from recapqa.settings import Settings
+from recapqa.store.rows import prefetch
 
 # a line standing alone, short and without a sentence's end: a title the notes did not mark
 _TITLE_END = re.compile(r"[.:;!?,)\]]\s*$")
@@ -160,6 +161,9 @@ def candidates(
     it (`indent_of`: a row's column), within `gist_group_words`: "Prefix steering" says what
     its sub-items are about. A block of code is no unit."""
     out = Candidates([], np.zeros((0, vectors.shape[1]), dtype=vectors.dtype), [], [])
+    every_row = [row for rows in talks_rows for row in rows]
+    prefetch(sentences, every_row)  # one query each (rows read on demand), not one a block or unit
+    prefetch(vectors, every_row)
     picked: list[np.ndarray] = []
     base = 0
     for every in talks_rows:

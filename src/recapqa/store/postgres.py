@@ -72,6 +72,8 @@ log = logging.getLogger(__name__)
 # them, 0.911 with pgvector's defaults (16, 64; bench/SCALE.md). hnsw.ef_search: the
 # ann_ef_search setting, per query
 HNSW_M, HNSW_EF_CONSTRUCTION = FAISS_HNSW_M, FAISS_HNSW_EF_CONSTRUCTION
+# the live generation's columns `_live` reads by default (id and manifest first)
+LIVE_KEYS = ("id", "manifest", "talks", "chunk_count", "avg_length", "segments", "gist")
 
 
 class PostgresVectorStore:
@@ -162,21 +164,18 @@ class PostgresBackend:
 
     def manifest(self) -> dict[str, Any]:
         with self.db.transaction(read_only=True) as cur:
-            return self._live(cur)["manifest"]
+            return self._live(cur, LIVE_KEYS[:2])["manifest"]
 
-    def _live(self, cur: Any) -> dict[str, Any]:
+    def _live(self, cur: Any, keys: tuple[str, ...] = LIVE_KEYS) -> dict[str, Any]:
+        """The live generation's columns `keys` (the first two: id and manifest); the talks
+        (~19 MB of JSON at 10k files) only when asked for."""
         pseg.check_layout(cur, self.db)
-        cur.execute(
-            self.db.sql(
-                "SELECT g.id, g.manifest, g.talks, g.chunk_count, g.avg_length, g.segments, g.gist "
-                "FROM {s}.live l JOIN {s}.generation g ON g.id = l.generation"
-            )
-        )
+        columns = ", ".join(f"g.{key}" for key in keys)
+        cur.execute(self.db.sql(f"SELECT {columns} FROM {{s}}.live l JOIN {{s}}.generation g ON g.id = l.generation"))
         row = cur.fetchone()
         if row is None:
             raise IndexMissingError(f"no index in the database (schema {self.db.schema})", "run `recapqa index`")
         check_compatible(row[1])
-        keys = ("id", "manifest", "talks", "chunk_count", "avg_length", "segments", "gist")
         return dict(zip(keys, row, strict=True))
 
     def load(self) -> Index:

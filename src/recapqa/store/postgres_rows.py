@@ -14,14 +14,14 @@ from __future__ import annotations
 import bisect
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
 from recapqa.errors import IndexCorruptError
 from recapqa.store.pg_database import Database
-from recapqa.store.postgres_sql import ROWS_AT, rows_sql, stack_vectors
+from recapqa.store.postgres_sql import BLOCKS, ROWS_AT, rows_sql, stack_vectors
 from recapqa.store.rows import _Rows
 
 T = TypeVar("T")
@@ -74,20 +74,36 @@ class PgRows(_Rows[T]):
         with self._lock:
             if index in self._kept:
                 return self._kept[index]
-        at, segment, offset = self._at.locate(index)
-        first = self._at.starts[at] + offset - offset % BLOCK_ROWS
-        last = min(first + BLOCK_ROWS, self._at.starts[at + 1])
-        sql = f"SELECT row_no, data FROM {{s}}.{self._table} WHERE segment = %s AND row_no >= %s AND row_no < %s"
-        base = self._at.starts[at]
-        found = self._db.query(self._db.sql(sql), (segment, first - base, last - base))
-        made = {base + int(r[0]): self._make(r[1]) for r in found}
+        made = self._read_blocks([index])
         if index not in made:
             raise IndexCorruptError(f"row {index} of the index is no longer in the database", RELOAD)
+        return made[index]
+
+    def prefetch(self, rows: Iterable[int]) -> None:
+        """Read the blocks holding `rows` that are not kept yet, all in one query (a
+        question's candidates, or its chunks' sentences, instead of a query a block)."""
+        with self._lock:
+            wanted = [r for r in rows if 0 <= r < len(self) and r not in self._kept]
+        if wanted:
+            self._read_blocks(wanted)
+
+    def _read_blocks(self, rows: Iterable[int]) -> dict[int, T]:
+        """The `BLOCK_ROWS` blocks holding `rows`, in one query; parsed and kept."""
+        blocks: dict[tuple[int, int], int] = {}  # (segment position, first row in it): its end
+        for row in rows:
+            at, _, offset = self._at.locate(row)
+            first = offset - offset % BLOCK_ROWS
+            blocks[at, first] = min(first + BLOCK_ROWS, self._at.starts[at + 1] - self._at.starts[at])
+        segments = [self._at.segments[at] for at, _ in blocks]
+        params = (segments, [first for _, first in blocks], list(blocks.values()))
+        found = self._db.query(self._db.sql(BLOCKS.format(table=self._table)), params)
+        base = dict(zip(self._at.segments, self._at.starts, strict=False))
+        made = {base[int(r[0])] + int(r[1]): self._make(r[2]) for r in found}
         with self._lock:
             self._kept.update(made)
             while len(self._kept) > KEPT_ROWS:
                 self._kept.popitem(last=False)
-        return made[index]
+        return made
 
 
 class PgVectors:
@@ -101,6 +117,21 @@ class PgVectors:
         self.shape = (starts[-1], db.dimension)
         self.dtype = np.dtype(np.float32)
         self.ndim = 2
+        self._kept: OrderedDict[int, np.ndarray] = OrderedDict()  # vectors prefetched, up to KEPT_ROWS
+        self._lock = threading.Lock()
+
+    def prefetch(self, rows: Iterable[int]) -> None:
+        """Read the vectors of `rows` not kept yet in one query and keep them: a question's
+        sentences, then read from memory."""
+        with self._lock:
+            wanted = list(dict.fromkeys(r for r in rows if 0 <= r < len(self) and r not in self._kept))
+        if not wanted:
+            return
+        found = self._query(wanted)
+        with self._lock:
+            self._kept.update(zip(wanted, found, strict=True))
+            while len(self._kept) > KEPT_ROWS:
+                self._kept.popitem(last=False)
 
     def __len__(self) -> int:
         return self.shape[0]
@@ -126,6 +157,14 @@ class PgVectors:
             raise IndexError(rows)
         if not rows:
             return np.zeros((0, self.shape[1]), dtype=np.float32)
+        with self._lock:
+            kept = [self._kept.get(r) for r in rows]
+        if all(v is not None for v in kept):
+            return np.stack(cast(list[np.ndarray], kept))
+        return self._query(rows)
+
+    def _query(self, rows: Sequence[int]) -> np.ndarray:
+        """The vectors of `rows` (in range), in one query."""
         places = [self._at.locate(r) for r in rows]
         params = ([p[1] for p in places], [p[2] for p in places], list(range(len(rows))))
         sql = self._db.sql(ROWS_AT.format(cols="vector_send(c.embedding)", table=self._table))

@@ -70,6 +70,12 @@ ROWS_AT = (
     "JOIN {{s}}.{table} c ON c.segment = r.segment AND c.row_no = r.row_no"
 )
 
+# the rows [lo, hi) of each listed segment (blocks read on demand, store/postgres_rows.py)
+BLOCKS = (
+    "SELECT c.segment, c.row_no, c.data FROM unnest(%s::bigint[], %s::int[], %s::int[]) AS b(segment, lo, hi) "
+    "JOIN {{s}}.{table} c ON c.segment = b.segment AND c.row_no >= b.lo AND c.row_no < b.hi"
+)
+
 # a kind's rows of the live generation, in row order
 ROWS = (
     "SELECT {cols} FROM {{s}}.{table} c JOIN unnest(%s::bigint[]) WITH ORDINALITY AS s(id, at) "

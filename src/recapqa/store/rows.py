@@ -9,7 +9,7 @@ import bisect
 import json
 import mmap
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
@@ -48,6 +48,14 @@ def _line_index(path: Path, data: bytes | mmap.mmap) -> tuple[np.ndarray, np.nda
             del _LINES[next(iter(_LINES))]
         _LINES[key] = found
     return found
+
+
+def prefetch(rows: object, wanted: Iterable[int]) -> None:
+    """Tell rows read on demand (store/postgres_rows.py `PgRows`) which ones a question is
+    about to read, so they come in one query; rows already in memory ignore it."""
+    fetch = getattr(rows, "prefetch", None)
+    if fetch is not None:
+        fetch(wanted)
 
 
 class _Rows(Sequence[T]):
