@@ -54,7 +54,7 @@ _DIGITS = re.compile(r"\d+")  # a number the question gives, also inside a name 
 
 
 _ASKS_TALK = re.compile(r"^\s*(which|what)\s+(\S+\s+){0,2}(talk|keynote|session|presentation)s?\b", re.I)
-# A share asked for ('what percentage', 'what share of'), and what of ('KubeCon attendees').
+# A share asked for ('what percentage', 'what share of'), and what of ('SomeConf attendees').
 _SHARE_ASKED = re.compile(r"%|\bpercent|\b(share|fraction|proportion)\b", re.I)
 _WHOLE_ASKED = re.compile(r"\b(?:share|percentage|fraction|proportion|percent)\s+of\s+((?:[\w'’-]+\s*){1,3})", re.I)
 
@@ -91,12 +91,12 @@ class QuestionInfo:
 
     @cached_property
     def asks_talk(self) -> bool:
-        """Does it ask which talk ('Which FOSDEM talk stood out…')? Then a talk's title is news."""
+        """Does it ask which talk ('Which SomeConf talk stood out…')? Then a talk's title is news."""
         return bool(_ASKS_TALK.match(self.text))
 
     @cached_property
     def share_of(self) -> frozenset[str] | None:
-        """When it asks for a share ('what percentage', 'what share of KubeCon attendees'), the
+        """When it asks for a share ('what percentage', 'what share of SomeConf attendees'), the
         terms of what it is a share of (empty when it does not say); None when it asks no share."""
         if not _SHARE_ASKED.search(self.text):
             return None
@@ -284,7 +284,7 @@ def _counted(question: str, names: frozenset[str], named: bool = False) -> froze
         if word in STOPWORDS or word in _PHRASE_ENDS or (phrase and _verb_like(word)):
             break
         if word.isdigit():
-            continue  # 'KubeCon 2019 attendees': the year says which, not what is counted
+            continue  # 'SomeConf 2019 attendees': the year says which, not what is counted
         stems = [t for t in terms(word) if t not in GENERIC_NAMES and t not in _QUANTIFIERS]
         if stems and (word not in names) != named:
             phrase.append((word, stems[0]))
