@@ -35,11 +35,19 @@ class _Located:
 
     def __init__(self, segments: list[int], starts: list[int]) -> None:
         self.segments, self.starts = segments, starts  # each segment's first row, and the total
+        self.first = dict(zip(segments, starts, strict=False))  # a segment id's first row
 
     def locate(self, row: int) -> tuple[int, int, int]:
         """(position of the segment, its id, the row in it)."""
         at = bisect.bisect_right(self.starts, row) - 1
         return at, self.segments[at], row - self.starts[at]
+
+
+def _keep(kept: OrderedDict[int, Any], made: Iterable[tuple[int, Any]]) -> None:
+    """Keep rows just read, dropping the oldest past `KEPT_ROWS` (call with the lock held)."""
+    kept.update(made)
+    while len(kept) > KEPT_ROWS:
+        kept.popitem(last=False)
 
 
 class PgRows(_Rows[T]):
@@ -97,12 +105,9 @@ class PgRows(_Rows[T]):
         segments = [self._at.segments[at] for at, _ in blocks]
         params = (segments, [first for _, first in blocks], list(blocks.values()))
         found = self._db.query(self._db.sql(BLOCKS.format(table=self._table)), params)
-        base = dict(zip(self._at.segments, self._at.starts, strict=False))
-        made = {base[int(r[0])] + int(r[1]): self._make(r[2]) for r in found}
+        made = {self._at.first[int(r[0])] + int(r[1]): self._make(r[2]) for r in found}
         with self._lock:
-            self._kept.update(made)
-            while len(self._kept) > KEPT_ROWS:
-                self._kept.popitem(last=False)
+            _keep(self._kept, made.items())
         return made
 
 
@@ -129,9 +134,7 @@ class PgVectors:
             return
         found = self._query(wanted)
         with self._lock:
-            self._kept.update(zip(wanted, found, strict=True))
-            while len(self._kept) > KEPT_ROWS:
-                self._kept.popitem(last=False)
+            _keep(self._kept, zip(wanted, found, strict=True))
 
     def __len__(self) -> int:
         return self.shape[0]
