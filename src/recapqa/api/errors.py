@@ -66,18 +66,21 @@ def error_response(
     headers: dict[str, str] | None = None,
     settings: Settings | None = None,
 ) -> JSONResponse:
-    if settings is not None:
-        message, fix = scrub(message, settings), scrub(fix, settings)
-    body: dict[str, object] = {"type": kind, "message": message, "fix": fix}
+    body = error_body(kind, message, fix, settings)
     if details is not None:
         body["details"] = details
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
+def error_body(kind: str, message: str, fix: str, settings: Settings | None = None) -> dict[str, object]:
+    """An error's JSON body (a reply's `error`, a stream's `error` event): its message and fix
+    scrubbed of server paths when `settings` names the folders."""
+    if settings is not None:
+        message, fix = scrub(message, settings), scrub(fix, settings)
+    return {"type": kind, "message": message, "fix": fix}
+
+
 def install(app: FastAPI, settings: Settings) -> None:
-    @app.exception_handler(RecapqaError)
-    async def domain_error(request: Request, exc: RecapqaError) -> JSONResponse:
-        return error_response(exc.http_status, type(exc).__name__, exc.message, exc.fix, settings=settings)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -106,18 +109,15 @@ def install(app: FastAPI, settings: Settings) -> None:
         message = "no such route" if exc.status_code == 404 else str(exc.detail)
         return error_response(exc.status_code, kind, message, fix, headers=dict(exc.headers or {}))
 
-    @app.exception_handler(OSError)
-    async def storage_failure(request: Request, exc: OSError) -> JSONResponse:
+    async def failure(request: Request, exc: Exception) -> JSONResponse:
         status, body = error_of(exc, settings, request.url.path)
         return JSONResponse({"error": body}, status_code=status)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        status, body = error_of(exc, settings, request.url.path)
-        return JSONResponse({"error": body}, status_code=status)
+    for raised in (RecapqaError, OSError, Exception):  # domain errors, disk and permission failures, the rest
+        app.add_exception_handler(raised, failure)
 
 
-def error_of(exc: Exception, settings: Settings, where: str) -> tuple[int, dict[str, str]]:
+def error_of(exc: Exception, settings: Settings, where: str) -> tuple[int, dict[str, object]]:
     """The status and error body of an exception raised while answering: what the handlers
     reply, and what a stream that has already started sends as its `error` event. Disk and
     permission failures are logged and named by folder role; anything else is logged with its
@@ -131,4 +131,4 @@ def error_of(exc: Exception, settings: Settings, where: str) -> tuple[int, dict[
     else:
         log.error("unexpected error on %s", where, exc_info=exc)
         status, kind, message, fix = 500, "internal_error", "unexpected server error", "see the server log"
-    return status, {"type": kind, "message": scrub(message, settings), "fix": scrub(fix, settings)}
+    return status, error_body(kind, message, fix, settings)
