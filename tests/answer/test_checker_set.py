@@ -39,6 +39,8 @@ SET = REPO / "eval" / "llm" / "checker_set.jsonl"
 # 2/5 and 2/3; all fresh batches together 63/74 = 0.851 and 63/79 = 0.797. The floors sit a little under the
 # measured figures (about one more error): a regression guard, not the targets; the test floors went down with the
 # seventh batch, which the checker of the branch point measures the same.
+# Ninth round (rule 25, a count the question gives needs its items named): dev 99/102 = 0.971 and 99/107; test
+# unchanged (114/126 and 114/129).
 PRECISION_TARGET, RECALL_TARGET = 0.95, 0.85
 FLOORS = {
     "test": (0.89, 0.86),

@@ -7,6 +7,7 @@ from recapqa.answer.claim_rules import (
     contrast_matches,
     counted_word,
     gives_asked_quantity,
+    names_counted_items,
     number_values,
     numbers_bound,
 )
@@ -107,3 +108,16 @@ def test_a_figure_is_worth_the_same_however_it_is_written() -> None:
     assert number_values("5.3k models and 10M predictions") == {"5.3": 5300.0, "10": 10_000_000.0}
     assert number_values("2 millions users") == {"2": 2_000_000.0}
     assert number_values("7 models") == {"7": 7.0}
+
+
+def test_a_question_giving_how_many_things_it_asks_for_needs_them_named() -> None:
+    question = "Which two compilers did the speaker compare his translator with?"
+    assert names_counted_items("He compared it with gc and GopherJS.", question)
+    assert names_counted_items("One of them was GopherJS.", question)  # names one, repeats no count
+    assert not names_counted_items("He compared it with two other compilers built on the same library.", question)
+    levels = "What are the three levels of the maturity model?"
+    assert names_counted_items("The three levels are ad hoc, repeatable and optimised.", levels)
+    assert not names_counted_items("The maturity model is three levels, applicable to many processes.", levels)
+    # a count the question does not ask by, or a number that is not a count of the things asked
+    assert names_counted_items("Two teams of five people.", "How many teams use it?")
+    assert names_counted_items("Two-pizza teams own their services.", "Which two-pizza teams own services?")

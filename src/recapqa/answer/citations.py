@@ -6,7 +6,7 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
       as new when the question asks who or which company, and then the claim must name
       someone); irregular verbs count in their base form ("found" restates "find"); a
       question asking how many / what share, or when / which year, needs a number or a
-      date in the claim (answer/claim_rules.py `gives_asked_quantity`);
+      date in the claim (`gives_asked_quantity`); "which two X" the two named (`names_counted_items`);
   (b) a sentence of source n supports it (or, since small models often cite the neighbouring
       passage, of another passage of the same talk they were shown; the citation then names
       the passage that holds it): the sentence, with its list lead-in and its talk's title,
@@ -65,6 +65,7 @@ from recapqa.answer.candidates import Candidate
 from recapqa.answer.claim_rules import (
     base_terms,
     gives_asked_quantity,
+    names_counted_items,
     names_someone,
     negated_terms,
     negation_matches,
@@ -156,6 +157,8 @@ class SupportChecker:
                 verdict = self._header_says(claim, hits, known, question, info.names, by_names) or verdict
             if verdict.kept and not gives_asked_quantity(claim.text, question, info):
                 verdict = Verdict(claim.text, claim.cited, "holds no number or date, and the question asks one")
+            if verdict.kept and not names_counted_items(claim.text, question):
+                verdict = Verdict(claim.text, claim.cited, "says how many, and the question asks which")
             if verdict.kept and repeats(verdict, [v for v in verdicts if v.kept]):
                 verdict = Verdict(claim.text, claim.cited, "repeats an earlier claim")
             verdicts.append(verdict)

@@ -22,7 +22,10 @@ whether it holds the kind of answer the question asks for.
 - `number_values`: what the figures of a text are worth, so "23,000" in a claim is the "23
   thousand" of its sentence;
 - `HEDGES`: words a model hedges a figure with ("approximately", "roughly"): the sentence need
-  not hold them.
+  not hold them;
+- `names_counted_items`: a question that says how many things it asks for ("what are the three
+  levels", "which two compilers") asks for the things: a claim repeating that count without
+  naming them ("the model is three levels") says only how many there are.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from __future__ import annotations
 import re
 
 from recapqa.answer.question import QuestionInfo
-from recapqa.text import STOPWORDS, WORD, terms, words
+from recapqa.text import NUMBER_WORD_VALUES, STOPWORDS, WORD, terms, words
 
 NEGATION_SCOPE = 3  # content words after a negation that it bears on (to a clause break)
 NUMBER_SCOPE = 3  # words either side of a number that say what it counts (to a clause break or another number)
@@ -70,6 +73,15 @@ _DATE_WORDS = frozenset(_DATE_WORDS_TEXT.split())
 # ("more than 23,000" is a figure, not a comparison)
 CONTRAST = re.compile(r"\b(?:than(?!\s*[~\d])|differ(?:s|ent)? from|unlike|compared (?:with|to)|versus|vs)\b", re.I)
 CONTRAST_SCOPE = 2  # content words after a contrast that name what is contrasted (to a clause break)
+# a count of the things asked, given in the question: "which two compilers", "what are the three
+# levels", "name the four phases"
+_COUNT = r"(?P<count>\d{1,2}|" + "|".join(w for w, n in NUMBER_WORD_VALUES.items() if int(n) >= 2) + ")"
+_ASKS_ITEMS = re.compile(
+    rf"\b(?:(?:which|what)\s+(?:(?:are|were)\s+(?:the|his|her|their|its|[\w'’]+['’]s?)\s+)?|(?:list|name)\s+(?:the\s+)?)"
+    rf"{_COUNT}\b(?![-.,]\w)",  # not 'two-pizza teams', '2.0'
+    re.I,
+)
+_ITEM_BREAK = re.compile(r"[,;]|\b(?:and|or|plus)\b", re.I)  # between the items a claim names
 _ASKS_DATE = re.compile(r"^\s*(?:since |until |by )?when\b|\b(?:what|which) (?:year|month|date|day)\b", re.I)
 
 
@@ -167,6 +179,23 @@ def gives_asked_quantity(claim: str, question: str, info: QuestionInfo) -> bool:
         return True
     added = _word_parts(claim) - _word_parts(question)
     return bool(added & (_NUMBER_WORDS if asks_count else _NUMBER_WORDS | _DATE_WORDS))
+
+
+def names_counted_items(claim: str, question: str) -> bool:
+    """When the question says how many things it asks for (`_ASKS_ITEMS`) and the claim repeats
+    that count, the claim names them: as many items as the count, at least (count - 1) breaks
+    between items (commas, "and", "or"). "The model is three levels, applicable to many
+    processes" and "he compared it with two other compilers" only say how many there are.
+    Other questions and claims: always True."""
+    asked = _ASKS_ITEMS.search(question)
+    if asked is None:
+        return True
+    word = asked.group("count").lower()
+    count = int(NUMBER_WORD_VALUES.get(word, word))
+    said = {w.lower() for w in words(claim)}
+    if not 2 <= count <= 12 or not {word, str(count)} & said:
+        return True
+    return len(_ITEM_BREAK.findall(claim)) >= count - 1
 
 
 def _word_parts(text: str) -> set[str]:
