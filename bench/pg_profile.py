@@ -47,6 +47,9 @@ KINDS = (
     ("gist", re.compile(r"\.gist\b")),
 )
 
+# the kinds a question's time is reported in
+REPORTED = ("dense_exact", "dense_hnsw", "bm25_postings", "row_blocks", "rows", "vectors", "talk_ids", "other")
+
 
 class Tracer:
     """Every psycopg statement: kind, execute seconds (the round trip: the server's work and
@@ -190,7 +193,7 @@ def ask(count: int, ef_search: int | None = None) -> dict[str, Any]:
         per["sql_ms"].append(sql * 1e3)
         per["python_ms"].append((total - sql) * 1e3)
         per["queries"].append(sum(k["queries"] for k in kinds.values()))
-        for name in ("dense_exact", "dense_hnsw", "bm25_postings", "row_blocks", "rows", "vectors", "talk_ids", "other"):
+        for name in REPORTED:
             one = kinds.get(name, {"execute_s": 0.0, "fetch_s": 0.0, "bytes": 0})
             per[f"{name}_ms"].append((one["execute_s"] + one["fetch_s"]) * 1e3)
             per[f"{name}_bytes"].append(one["bytes"])
