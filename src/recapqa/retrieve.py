@@ -115,7 +115,9 @@ class Retriever:
             fused = {r: v for r, v in fused.items() if talk_ids[r] in allowed}
             talk_of = {r: talk_ids[r] for r in fused}
         else:
-            prefetch(self.index.chunks, fused)  # one query for the candidates (a database store)
+            # one query for the candidates (a database store), not their neighbours: only their
+            # talks are read, then the few picked
+            prefetch(self.index.chunks, fused, around=False)
             talk_of = {r: self.index.chunks[r].talk_id for r in fused}
         boost = {talk: s.talk_boost / (s.rrf_k + 1) for talk in named.talks}
         boost.update({talk: s.full_name_boost / (s.rrf_k + 1) for talk in named.by_full_name})

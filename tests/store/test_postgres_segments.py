@@ -279,6 +279,14 @@ def test_an_older_layout_is_reported_then_replaced(
     assert rows(postgres_url, f"SELECT version FROM {schema}.layout") == [(LAYOUT,)]
 
 
+def counted_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements `Database.query` runs from now on (rows read on demand)."""
+    queries: list[str] = []
+    query = Database.query
+    monkeypatch.setattr(Database, "query", lambda db, sql, *a, **k: queries.append(sql) or query(db, sql, *a, **k))
+    return queries
+
+
 def test_prefetched_rows_come_in_one_query_and_equal_rows_read_one_by_one(
     settings: Settings,
     counting_embedder: CountingEmbedder,
@@ -290,9 +298,7 @@ def test_prefetched_rows_come_in_one_query_and_equal_rows_read_one_by_one(
     fresh, index = build(s, memo), load_index(s.index_dir, s)
     assert len(generations(postgres_url, schema)["live"]) >= 3
     chunk_rows_, sentence_rows_ = range(0, len(index.chunks), 2), range(1, len(index.sentences), 3)
-    queries: list[str] = []
-    query = Database.query
-    monkeypatch.setattr(Database, "query", lambda db, sql, *a, **k: queries.append(sql) or query(db, sql, *a, **k))
+    queries = counted_queries(monkeypatch)
     prefetch(index.chunks, chunk_rows_)
     prefetch(index.sentences, sentence_rows_)
     prefetch(index.sentence_vectors, sentence_rows_)
@@ -305,3 +311,13 @@ def test_prefetched_rows_come_in_one_query_and_equal_rows_read_one_by_one(
     assert chunks == [fresh.chunks[r].to_dict() for r in chunk_rows_]
     assert sentences == [fresh.sentences[r].to_dict() for r in sentence_rows_]
     assert np.array_equal(vectors, np.stack([fresh.sentence_vectors[r] for r in sentence_rows_]))
+    # retrieval's candidates (`around=False`): exactly the rows asked for, not their blocks
+    index, wanted = load_index(s.index_dir, s), list(range(0, len(fresh.chunks), 3))
+    queries = counted_queries(monkeypatch)
+    prefetch(index.chunks, wanted, around=False)
+    chunks = [index.chunks[r].to_dict() for r in wanted]
+    assert len(queries) == 1, "one query, whatever the segments, then read from memory"
+    index.chunks[1].to_dict()  # a neighbour of a prefetched row: not read with it
+    assert len(queries) == 2
+    monkeypatch.undo()
+    assert chunks == [fresh.chunks[r].to_dict() for r in wanted]

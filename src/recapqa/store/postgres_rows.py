@@ -87,13 +87,25 @@ class PgRows(_Rows[T]):
             raise IndexCorruptError(f"row {index} of the index is no longer in the database", RELOAD)
         return made[index]
 
-    def prefetch(self, rows: Iterable[int]) -> None:
-        """Read the blocks holding `rows` that are not kept yet, all in one query (a
-        question's candidates, or its chunks' sentences, instead of a query a block)."""
+    def prefetch(self, rows: Iterable[int], around: bool = True) -> None:
+        """Read `rows` not kept yet in one query: with the blocks holding them (`around`: a
+        question's sentences, whose neighbours the answerers read next), or exactly those
+        rows (retrieval's candidates: it reads their talks, then uses a few of them)."""
         with self._lock:
             wanted = [r for r in rows if 0 <= r < len(self) and r not in self._kept]
-        if wanted:
+        if wanted and around:
             self._read_blocks(wanted)
+        elif wanted:
+            self._read_rows(wanted)
+
+    def _read_rows(self, rows: list[int]) -> None:
+        """Exactly `rows`, in one query; parsed and kept."""
+        places = [self._at.locate(r) for r in rows]
+        params = ([p[1] for p in places], [p[2] for p in places], rows)
+        found = self._db.query(self._db.sql(ROWS_AT.format(cols="c.data", table=self._table)), params)
+        made = {int(r[0]): self._make(r[1]) for r in found}
+        with self._lock:
+            _keep(self._kept, made.items())
 
     def _read_blocks(self, rows: Iterable[int]) -> dict[int, T]:
         """The `BLOCK_ROWS` blocks holding `rows`, in one query; parsed and kept."""

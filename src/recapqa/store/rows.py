@@ -50,12 +50,15 @@ def _line_index(path: Path, data: bytes | mmap.mmap) -> tuple[np.ndarray, np.nda
     return found
 
 
-def prefetch(rows: object, wanted: Iterable[int]) -> None:
+def prefetch(rows: object, wanted: Iterable[int], around: bool = True) -> None:
     """Tell rows read on demand (store/postgres_rows.py `PgRows`) which ones a question is
-    about to read, so they come in one query; rows already in memory ignore it."""
+    about to read, so they come in one query (`around`: with their neighbours); rows
+    already in memory ignore it."""
     fetch = getattr(rows, "prefetch", None)
-    if fetch is not None:
+    if fetch is not None and around:
         fetch(wanted)
+    elif fetch is not None:
+        fetch(wanted, around=False)
 
 
 class _Rows(Sequence[T]):
