@@ -77,6 +77,7 @@ class GistAnswerer(GistTopic):
         # "which talks mention X": X is the topic even where it names a talk
         topic = self._topic(info, [] if info.kind == "which_talks" else talks)
         if info.kind == "speaker_topic":  # their notes may be written up where their name is
+            topic = self._unmisspelt(info, talks, topic)
             talks = self._speaker_talks(retrieval, info, talks, topic)
         if info.kind in ("summary", "takeaways"):
             # a talk listed in one notes file and written up in another: the one with notes to quote

@@ -11,9 +11,10 @@ What of them: the units on the topic, and when those are fewer than the places, 
 right next to them.
 
 Compared: each of the two sides the question names ("How do <A>'s and <B>'s keynotes talk
-about X") is the first named talk whose label holds its names, else a talk whose notes write
-them; the topic is what names neither side. Each side's units on the topic share the five
-places; a side whose notes never say it is quoted by its closest units, said as such.
+about X"; a title written out is one side even when it holds 'and' or 'with') is the first named
+talk whose label holds its names, else a talk whose notes write them; the topic is what names
+neither side, nor a name written one letter off a side's. Each side's units on the topic
+share the five places; a side whose notes never say it is quoted by its closest units, said as such.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from recapqa.retrieve import Retrieval
 from recapqa.text import terms
 
 _ABOUT = re.compile(r"\b(?:about|on|regarding)\b", re.I)  # what comes after it is the topic
+_NAME_LETTERS = 5  # a shorter word one letter off a name is as likely another word ("gRPC", "RPC")
 _SIDES = re.compile(r",|\b(?:and|vs|versus|with)\b", re.I)  # between the two sides of a comparison
 
 
@@ -44,12 +46,36 @@ def _before_topic(question: str) -> str:
     return question[: spans[-1].start()] if spans else question
 
 
+def _side_parts(text: str, titles: Sequence[str]) -> list[str]:
+    """`text` split at what separates two sides ('and', ',', 'vs', 'with'), but not inside a
+    talk's title it writes out ("the Quarry Intro and the Storage with Quarry talk": two
+    sides, not three)."""
+    folded = text.casefold()
+    inside = [
+        range(at + 1, at + len(title))
+        for title in titles
+        if len(title.split()) > 1
+        for at in (m.start() for m in re.finditer(re.escape(title.casefold()), folded))
+    ]
+    cuts = [m for m in _SIDES.finditer(text) if not any(m.start() in span for span in inside)]
+    edges = [0, *(x for m in cuts for x in (m.start(), m.end())), len(text)]
+    return [text[a:b] for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
 class GistTopic(GistBase):
     if TYPE_CHECKING:  # a summary's relevance and the note-taker's asides: answer/gist.py
 
         def _relevance(self, found: Candidates) -> np.ndarray: ...
 
         def _asides(self, found: Candidates) -> np.ndarray: ...
+
+    def _unmisspelt(self, info: QuestionInfo, talks: Sequence[Talk], topic: set[str]) -> set[str]:
+        """The topic less a name the question gives before its last 'about' / 'on' and writes one
+        letter off a word naming one of `talks` ("Oddvick" for a speaker the notes list as
+        "Oddvik"): who, not what."""
+        named = self._who(info)
+        labels = set().union(*(self.targets.label_terms[t.talk_id] for t in talks)) if talks else set()
+        return {t for t in topic if t not in named or not any(_one_letter_off(t, w) for w in labels)}
 
     def _theirs(self, retrieval: Retrieval, talks: list[Talk]) -> list[Talk]:
         """Of the talks the question names, those of the speaker or company asked about (their
@@ -102,7 +128,7 @@ class GistTopic(GistBase):
         if not sides and len(talks) < 2:
             return None
         sides = sides or talks[:2]
-        topic = self._topic(info, sides) - who or topic - who or topic
+        topic = self._unmisspelt(info, sides, self._topic(info, sides) - who or topic - who or topic)
         if len(sides) == 2:
             return self._compare(retrieval, sides, topic, started)
         return self._on_topic(retrieval, sides, topic, started) if topic else None
@@ -110,11 +136,12 @@ class GistTopic(GistBase):
     def _sides(self, retrieval: Retrieval, info: QuestionInfo, talks: list[Talk], topic: set[str]) -> list[Talk]:
         """The talks two named sides of a comparison point at ("How do <A>'s and <B>'s keynotes
         talk about X"): for each side's names (the question before 'about' / 'on', split at
-        'and', ',', 'vs'; a side called a talk without a name: by its title's words), the first
+        'and', ',', 'vs', 'with' outside a title it writes out; a side called a talk without a
+        name: by its title's words), the first
         talk the question names whose label holds them, else one whose notes write them (one
         holding the topic first); one talk when both sides are in it; empty when a side has no
         name or no talk."""
-        parts = _SIDES.split(_before_topic(info.text))
+        parts = _side_parts(_before_topic(info.text), [t.title for t in talks])
         groups = [g for g in (self._who(info, part) or self._title_words(part, talks) for part in parts) if g]
         if len(groups) != 2:
             return []
@@ -232,6 +259,16 @@ class GistTopic(GistBase):
             return self._nothing(retrieval, started, talks)
         head = f"On {self._name(topic, retrieval.question)}:" if topic else "Compared:"
         return self._build(retrieval, head, picked, started)
+
+
+def _one_letter_off(a: str, b: str) -> bool:
+    """Two words of `_NAME_LETTERS` letters or more, one letter replaced, added or dropped."""
+    if a == b or min(len(a), len(b)) < _NAME_LETTERS or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    return a[at + (len(a) == len(b)) :] == b[at + 1 :]
 
 
 def _filled(keep: np.ndarray, score: np.ndarray, talk_of: Sequence[str], places: int) -> np.ndarray:
