@@ -2,6 +2,7 @@
 of both question sets (the default corpus and ../shared/corpora); never on test.
 
     .venv/bin/python eval/calibrate.py [--l2 1.0]
+    .venv/bin/python eval/calibrate.py --loco [--drop F ...] [--balance] ...   (eval/loco.py)
 
 Every candidate sentence of every dev question is labelled 1 when it holds a gold answer
 string; a logistic regression over the features of answer/features.py is fitted (Newton's
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import re
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -47,7 +49,7 @@ def half(qid: str) -> str:
 
 def collect(split: str, work: Path = WORK) -> list[tuple[str, Question, ExtractiveAnswerer, object, list]]:
     """(set, question, answerer, retrieval, candidates) for every question of the split."""
-    out = []
+    out: list[tuple] = []
     for name, (questions_path, corpus) in SETS.items():
         questions = [q for q in load_questions(questions_path) if q.split == split and not HIDDEN.match(q.id)]
         for collection in dict.fromkeys(q.collection for q in questions):
@@ -78,54 +80,76 @@ def sentence_examples(rows: list) -> tuple[list, list, list]:
     return xs, ys, ws
 
 
-def fit_ranking(rows: list, l2: float) -> np.ndarray:
+def group(row: tuple) -> str:
+    """A dev row's collection ('default' for the default corpus): the unit eval/loco.py leaves out."""
+    return row[1].collection or "default"
+
+
+def fit_ranking(rows: list, l2: float, drop: tuple[str, ...] = (), balance: bool = False) -> np.ndarray:
     """Conditional logit over each question's eligible sentences: the weights that put a
-    sentence holding the answer first (questions with no such sentence teach nothing here)."""
+    sentence holding the answer first (questions with no such sentence teach nothing here).
+    `drop`: features left out (weight 0); `balance`: each collection weighs the same in the
+    fit, not each question."""
     from scipy.optimize import minimize
 
+    keep = np.array([name not in drop for name in NAMES])
+    sizes = Counter(group(r) for r in rows)
     groups = []
-    for _, q, answerer, _, candidates in rows:
+    for row in rows:
+        _, q, answerer, _, candidates = row
         eligible = [c for c in candidates if c.eligible]
         labels = np.array([label(answerer, q, c.row) for c in eligible], dtype=float)
         if labels.any() and not labels.all():
-            groups.append((np.array([c.features for c in eligible]), labels))
+            weight = len(rows) / (len(sizes) * sizes[group(row)]) if balance else 1.0
+            groups.append((np.array([c.features for c in eligible])[:, keep], labels, weight))
+    total_weight = sum(w for _, _, w in groups)
 
     def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
         total, grad = 0.5 * l2 * float(beta[1:] @ beta[1:]), l2 * np.r_[0.0, beta[1:]]
-        for x, y in groups:
+        for x, y, w in groups:
             z = x @ beta
             z = z - z.max()
             p = np.exp(z) / np.exp(z).sum()
-            total -= float(np.log((p * y).sum()))
-            grad -= x.T @ (p * y / (p * y).sum()) - x.T @ p
-        return total / len(groups), grad / len(groups)
+            total -= w * float(np.log((p * y).sum()))
+            grad -= w * (x.T @ (p * y / (p * y).sum()) - x.T @ p)
+        return total / total_weight, grad / total_weight
 
-    result = minimize(loss, np.zeros(groups[0][0].shape[1]), jac=True, method="L-BFGS-B")
+    result = minimize(loss, np.zeros(int(keep.sum())), jac=True, method="L-BFGS-B")
     beta = result.x
     # the ranking is blind to the bias: centre the scores of the candidates so that
     # the logistic of the score stays a comparable number between 0 and 1
-    beta[0] -= float(np.mean(np.concatenate([x @ beta for x, _ in groups])))
-    return beta
+    beta[0] -= float(np.mean(np.concatenate([x @ beta for x, _, _ in groups])))
+    full = np.zeros(len(NAMES))
+    full[keep] = beta
+    return full
 
 
-def answer_examples(rows: list, weights: tuple[float, ...]) -> tuple[list, list, list]:
-    """One example per question with an eligible sentence: does the answer built hold?"""
-    xs, ys, ws = [], [], []
+def answered(rows: list, weights: tuple[float, ...]) -> list[tuple[tuple[float, ...] | None, int]]:
+    """Per question: the confidence features of the answer built from its eligible sentences
+    rescored by `weights` (None when none is eligible), and whether that answer holds
+    (built with no threshold: the threshold only decides whether it is given)."""
+    out: list[tuple[tuple[float, ...] | None, int]] = []
     for _, q, answerer, retrieval, candidates in rows:
         eligible = sorted(
             (replace(c, score=probability(weights, c.features)) for c in candidates if c.eligible),
             key=lambda c: (-c.score, c.row),
         )
         if not eligible:
+            out.append((None, 0))
             continue
         tuned = ExtractiveAnswerer.__new__(ExtractiveAnswerer)
         tuned.__dict__.update(answerer.__dict__)
         tuned.settings = answerer.settings.model_copy(update={"abstain_threshold": 0.0})
         answer = tuned.answer_from(retrieval, eligible)
-        xs.append(confidence_values([c.score for c in eligible[:2]], eligible[0].features))
-        ys.append(int(q.answerable and m.fact_hit(answer.answer, q.answers, q.answers_all)))
-        ws.append(1.0)
-    return xs, ys, ws
+        holds = int(q.answerable and m.fact_hit(answer.answer, q.answers, q.answers_all))
+        out.append((confidence_values([c.score for c in eligible[:2]], eligible[0].features), holds))
+    return out
+
+
+def answer_examples(rows: list, weights: tuple[float, ...]) -> tuple[list, list, list]:
+    """One example per question with an eligible sentence: does the answer built hold?"""
+    pairs = [(x, y) for x, y in answered(rows, weights) if x is not None]
+    return [x for x, _ in pairs], [y for _, y in pairs], [1.0] * len(pairs)
 
 
 def fit(examples: tuple[list, list, list], l2: float) -> np.ndarray:
@@ -226,8 +250,14 @@ def main() -> None:
         action="store_true",
         help="keep settings.py's answer weights (the ranking); refit only the confidence model and threshold",
     )
+    from loco import add_options, report  # (loco.py imports this module's fitting)
+
+    add_options(parser)
     args = parser.parse_args()
     rows = collect("dev", args.work)
+    if args.loco:
+        print("\n".join(report(rows, args)))
+        return
     if args.holdout:
         held = [r for r in rows if re.match(args.holdout, r[1].id)]
         rows = [r for r in rows if not re.match(args.holdout, r[1].id)]
