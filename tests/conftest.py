@@ -25,6 +25,7 @@ from recapqa.embed import Embedder, default_embedder  # noqa: E402
 from recapqa.pipeline import Assistant  # noqa: E402
 from recapqa.settings import Settings  # noqa: E402
 from recapqa.store.build import build_index  # noqa: E402
+from shared_data import corpora_dir  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO / "corpus"
@@ -83,6 +84,29 @@ def default_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def assistant(default_settings: Settings, embedder_factory: Callable[[], Embedder]) -> Assistant:
     build_index(default_settings.corpus_dir, default_settings.index_dir, default_settings, embedder_factory)
     return Assistant.open(default_settings)
+
+
+@pytest.fixture(scope="session")
+def open_collection(tmp_path_factory: pytest.TempPathFactory, assistant: Assistant):  # type: ignore[no-untyped-def]
+    """An assistant per collection of ../shared/corpora (one index each, built once a session:
+    the quality gate and the PostgreSQL comparison share them); the default corpus's for
+    questions that name no collection."""
+    root, index = corpora_dir(), tmp_path_factory.mktemp("corpora-index")
+    base = Settings(corpus_dir=root, index_dir=index)
+    opened: dict[str, Assistant] = {}
+
+    def open_assistant(collection: str | None) -> Assistant:
+        if collection is None:
+            return assistant
+        if collection not in opened:
+            scoped = base.model_copy(update={"corpus_dir": root / collection, "index_dir": index / collection})
+            opened[collection] = Assistant.open(scoped, notify=lambda _m: None)
+        return opened[collection]
+
+    def corpus_of(collection: str | None) -> Path:
+        return root / collection if collection else assistant.settings.corpus_dir
+
+    return open_assistant, corpus_of
 
 
 def assistant_over(settings: Settings, notes: dict[str, str], embedder: Callable[[], Embedder]) -> Assistant:

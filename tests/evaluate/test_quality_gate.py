@@ -13,7 +13,6 @@ from recapqa.evaluate.questions import load_questions
 from recapqa.evaluate.report import write_outputs
 from recapqa.evaluate.runner import run, run_collections, summarize_all
 from recapqa.pipeline import Assistant
-from recapqa.settings import Settings
 from shared_data import corpora_dir
 
 
@@ -34,28 +33,6 @@ def test_question_set_shape() -> None:
     assert {q.split for q in questions} == {"dev", "test"}
     for key in ("uber", "multi-cloud", "mlops strategy", "trends in the production ml", "pinterest", "recsys"):
         assert sum(key in q.talks for q in questions) >= 10, key
-
-
-@pytest.fixture(scope="module")
-def open_collection(tmp_path_factory: pytest.TempPathFactory, assistant: Assistant):  # type: ignore[no-untyped-def]
-    """An assistant per collection of ../shared/corpora (one index each, built once); the
-    default corpus's for questions that name no collection."""
-    root, index = corpora_dir(), tmp_path_factory.mktemp("corpora-index")
-    base = Settings(corpus_dir=root, index_dir=index)
-    opened: dict[str, Assistant] = {}
-
-    def open_assistant(collection: str | None) -> Assistant:
-        if collection is None:
-            return assistant
-        if collection not in opened:
-            scoped = base.model_copy(update={"corpus_dir": root / collection, "index_dir": index / collection})
-            opened[collection] = Assistant.open(scoped, notify=lambda _m: None)
-        return opened[collection]
-
-    def corpus_of(collection: str | None) -> Path:
-        return root / collection if collection else assistant.settings.corpus_dir
-
-    return open_assistant, corpus_of
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from conftest import CountingEmbedder, write
 from recapqa.settings import Settings, get_settings
 from recapqa.store import load_index
 from recapqa.store.build import build_index
-from recapqa.store.vectors import FaissStore
+from recapqa.store.vectors import FaissStore, PiecesStore
 
 DIM = 384
 
@@ -57,6 +57,20 @@ def test_below_the_threshold_search_is_exact() -> None:
     expected = np.argsort(-(data @ query))[:10]
     assert store.kind == "exact" and [r for r, _ in store.search(query, 10)] == expected.tolist()
     assert np.allclose(store.all_vectors(), data)
+
+
+def test_equal_scores_come_by_row_in_both_exact_stores() -> None:
+    """The same text in two notes files has the same vector: its rows tie, and every store
+    (PostgreSQL too: ORDER BY distance, row) gives the lower row first, so answers agree."""
+    data = unit(40, 7)
+    data[[3, 17, 29, 31]] = data[5]  # five rows tie, more than the ones asked for
+    query = data[5] + 0.01 * unit(1, 8)[0]
+    flat = FaissStore.for_size(DIM, len(data), ann_threshold=len(data) + 1)
+    flat.add(data)
+    pieces = PiecesStore([data[:20], data[20:]], DIM, threads=2)
+    for store in (flat, pieces):
+        assert [r for r, _ in store.search(query, 3)] == [3, 5, 17]
+        assert [r for r, _ in store.search(query, 6)][:5] == [3, 5, 17, 29, 31]
 
 
 def test_a_build_past_the_threshold_records_it_and_still_finds_the_chunk(

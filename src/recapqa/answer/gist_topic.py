@@ -209,7 +209,8 @@ class GistTopic(GistBase):
         if not on.any():
             elsewhere = self._talks_with(topic, exclude={t.talk_id for t in talks})
             names = "; ".join(t.described for t in talks)
-            where = " It comes up in: " + "; ".join(t.described for t in elsewhere[:3]) + "." if elsewhere else ""
+            places = list(dict.fromkeys(t.described for t in elsewhere))[:3]  # a talk written up twice: once
+            where = " It comes up in: " + "; ".join(places) + "." if places else ""
             best = int(np.argmax(cosine)) if len(cosine) else 0
             if len(cosine) and cosine[best] >= self.settings.gist_topic_near_cosine:
                 # not in the topic's words: the passage (block) of their talk that comes closest, said as such

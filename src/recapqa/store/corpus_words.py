@@ -197,7 +197,11 @@ def _from_tables(data: dict[str, Any]) -> CorpusWords:
         proper_nouns=frozenset(data["proper_nouns"]),
         idf=StoredIdf(data["term_counts"], data["sentences"]),
         common_aliases=frozenset(data["common_aliases"]),
-        talk_rows={t: [r for start, end in runs for r in range(start, end)] for t, runs in data["talk_rows"].items()},
+        # in row order whatever order the store kept the keys in (PostgreSQL's jsonb sorts them)
+        talk_rows={
+            t: [r for start, end in runs for r in range(start, end)]
+            for t, runs in sorted(data["talk_rows"].items(), key=lambda item: item[1][0][0] if item[1] else -1)
+        },
     )
 
 

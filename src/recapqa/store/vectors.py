@@ -18,6 +18,9 @@ import numpy as np
 
 HNSW_M = 32  # graph degree: more links, better recall, more memory (4*M*2 bytes per vector)
 HNSW_EF_CONSTRUCTION = 80
+# rows fetched beyond k so that equal scores (the same text in two files) are ordered by row,
+# as every store orders them (PostgreSQL: ORDER BY distance, row), whatever FAISS's heap kept
+TIE_ROWS = 8
 
 
 def default_ef_search() -> int:
@@ -83,8 +86,9 @@ class FaissStore:
         k = min(k, len(self))
         if k <= 0:
             return []
-        scores, rows = self._index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        wide = min(k + TIE_ROWS, len(self))
+        scores, rows = self._index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), wide)
+        return ranked([(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0], k)
 
     def search_many(self, queries: np.ndarray, k: int) -> np.ndarray:
         """Row ids of the k nearest vectors of each query (-1 where fewer were found)."""
@@ -121,7 +125,7 @@ class PiecesStore:
     """Exact inner-product search over the chunk vectors of a segmented generation, one
     array per segment (nothing joined). Each piece is scanned by FAISS's own exact kernel
     (`faiss.knn`, what IndexFlatIP.search runs: with one piece, its very results); the
-    pieces' top k are merged by score, a piece's own order kept between equal scores. With
+    pieces' top k are merged by score, equal scores by row (`ranked`). With
     several pieces a score can differ from one scan over all vectors in its last bit (the
     kernel's blocking depends on a row's place in its array; bench/SCALE.md measured the
     same top-50 rows at 10k files). Builds from scratch and incremental ones have the same
@@ -145,15 +149,13 @@ class PiecesStore:
         return [(int(r), float(s)) for r, s in self._top(query.reshape(1, -1), k)]
 
     def _top(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        query = np.ascontiguousarray(query, dtype=np.float32)
+        query, wide = np.ascontiguousarray(query, dtype=np.float32), k + TIE_ROWS
         if len(self.runs) <= 1:
-            found = self._scan(query, k, 0, len(self.pieces))
+            found = self._scan(query, wide, 0, len(self.pieces))
         else:
             pool = _pool(len(self.runs))
-            found = [hit for hits in pool.map(lambda run: self._scan(query, k, *run), self.runs) for hit in hits]
-        if len(self.pieces) == 1:
-            return found
-        return sorted(found, key=lambda hit: -hit[1])[:k]  # stable: a piece's order between ties
+            found = [hit for hits in pool.map(lambda run: self._scan(query, wide, *run), self.runs) for hit in hits]
+        return ranked(found, k)
 
     def _scan(self, query: np.ndarray, k: int, first: int, last: int) -> list[tuple[int, float]]:
         import faiss
@@ -198,3 +200,8 @@ def _pool(threads: int) -> Any:
     if threads not in _POOLS:
         _POOLS[threads] = ThreadPoolExecutor(threads, thread_name_prefix="dense-search")
     return _POOLS[threads]
+
+
+def ranked(hits: list[tuple[int, float]], k: int) -> list[tuple[int, float]]:
+    """The k best (row, score) hits, best first, equal scores by row."""
+    return sorted(hits, key=lambda hit: (-hit[1], hit[0]))[:k]
