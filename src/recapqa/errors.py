@@ -33,6 +33,13 @@ class IndexMissingError(RecapqaError):
     http_status = 503
 
 
+class IndexBusyError(RecapqaError):
+    """Another process held the index folder's build lock for longer than this one would wait
+    (RECAPQA_BUILD_LOCK_TIMEOUT)."""
+
+    http_status = 503
+
+
 class IndexCorruptError(RecapqaError):
     """Truncated, overwritten or partially written index files."""
 

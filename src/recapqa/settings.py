@@ -104,6 +104,13 @@ class Settings(BaseSettings, GistSettings, LLMSettings):
         "embedding-like vectors, M=32 (0.985; 128 gave 0.960): bench/scale.py, bench/SCALE.md. Recorded in the "
         "manifest of an approximate index.",
     )
+    build_lock_timeout: float = Field(
+        600.0,
+        gt=0,
+        description="Seconds a build (`recapqa index`, or the refresh of `ask`, `eval` or a server) waits for "
+        "another process building the same index before it gives up with an error saying so (the other "
+        "build goes on). A first build of a large corpus can take longer: raise it for such waits.",
+    )
 
     # chunking
     chunk_max_tokens: int = Field(180, ge=32, le=512)
