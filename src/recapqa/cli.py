@@ -213,9 +213,12 @@ def serve(
         sock.bind((host, port))
     except OSError as exc:
         raise RecapqaError(f"cannot listen on {host}:{port} ({exc.strerror})", "choose another --port") from exc
+    sock.listen(2048)  # connections made while the app starts wait in the backlog, not refused
     sock.set_inheritable(True)
     _err(f"recapqa: serving on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run("recapqa.api.app:create_app", factory=True, fd=sock.fileno(), workers=workers, log_level="warning")
+    uvicorn.run(
+        "recapqa.api.app:create_served_app", factory=True, fd=sock.fileno(), workers=workers, log_level="warning"
+    )
 
 
 @app.command("eval")

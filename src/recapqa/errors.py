@@ -9,6 +9,7 @@ class RecapqaError(Exception):
 
     exit_code = 2
     http_status = 500
+    retry_after: int | None = None  # seconds: the HTTP reply's Retry-After header, when retrying will help
 
     def __init__(self, message: str, fix: str = "") -> None:
         super().__init__(message)
@@ -31,6 +32,12 @@ class CorpusError(RecapqaError):
 
 class IndexMissingError(RecapqaError):
     http_status = 503
+
+
+class IndexLoadingError(IndexMissingError):
+    """The server is up but still loading (or building) its index."""
+
+    retry_after = 5
 
 
 class IndexBusyError(RecapqaError):

@@ -111,7 +111,9 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     async def failure(request: Request, exc: Exception) -> JSONResponse:
         status, body = error_of(exc, settings, request.url.path)
-        return JSONResponse({"error": body}, status_code=status)
+        retry = exc.retry_after if isinstance(exc, RecapqaError) else None
+        headers = {"Retry-After": str(retry)} if retry is not None else None
+        return JSONResponse({"error": body}, status_code=status, headers=headers)
 
     for raised in (RecapqaError, OSError, Exception):  # domain errors, disk and permission failures, the rest
         app.add_exception_handler(raised, failure)
