@@ -103,6 +103,12 @@ class RequestTooLargeError(RecapqaError):
     http_status = 413
 
 
+class RequestTimeoutError(RecapqaError):
+    """A client started a request body and did not finish it in time (RECAPQA_REQUEST_BODY_TIMEOUT)."""
+
+    http_status = 408
+
+
 class DatabaseError(RecapqaError):
     """The PostgreSQL store cannot be reached or used (connection refused, authentication,
     missing pgvector extension). The message never shows the connection URL."""

@@ -225,6 +225,12 @@ class Settings(BaseSettings, GistSettings, LLMSettings):
     max_request_bytes: int = Field(
         1_000_000, ge=1024, description="Largest request body the API reads, in bytes; larger ones get 413."
     )
+    request_body_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds a client has to send a request body once its headers are in; a body still "
+        "incomplete then (a stalled or deliberately slow client) gets 408 and the connection is closed.",
+    )
     max_chat_messages: int = Field(
         200, ge=1, description="Most messages one chat request may carry (the history included); more get 413."
     )

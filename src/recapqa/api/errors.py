@@ -31,6 +31,7 @@ _DESCRIPTIONS = {
     401: "Missing or wrong bearer token (when RECAPQA_API_KEY is set)",
     404: "Unknown route, or a talk filter that matches no talk",
     405: "Method not allowed on this route",
+    408: "Request body not complete within RECAPQA_REQUEST_BODY_TIMEOUT (a stalled client)",
     413: "Request body, question, chat history or message over its limit",
     422: "Invalid request: malformed JSON, wrong types, empty question, invalid text",
     500: "Unexpected server error (see the server log)",
