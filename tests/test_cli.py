@@ -160,9 +160,11 @@ def test_a_corrupt_index_is_reported_and_rebuilt(tmp_path: Path) -> None:
 def test_skipped_files_are_named_on_stderr(tmp_path: Path) -> None:
     write(tmp_path / "corpus" / "a.md", "## Talk A (Acme)\n\nContent about Acme.\n")
     write(tmp_path / "corpus" / "bad.txt", b"\x00\x01binary")
+    write(tmp_path / "corpus" / "front.md", "---\ntitle: Only front matter\n---\n")
     result = run("talks", cwd=tmp_path)
     assert result.returncode == 0
     assert "warning: skipping bad.txt: binary file" in result.stderr
+    assert "warning: skipping front.md: no text left" in result.stderr
 
 
 IMPORT_PROBE = """
