@@ -271,3 +271,10 @@ def test_a_second_build_says_it_waits_and_gives_up_after_the_configured_time(tmp
     assert "error: another process has been building the index for more than 1 s" in result.stderr
     assert "RECAPQA_BUILD_LOCK_TIMEOUT" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "index" / "CURRENT").exists()
+
+
+def test_serve_with_an_invalid_setting_fails_before_it_says_it_serves(tmp_path: Path) -> None:
+    result = run("serve", "--port", "1", cwd=tmp_path, RECAPQA_REQUEST_BODY_TIMEOUT="soon")
+    assert result.returncode == 2, result.stderr
+    assert "error: invalid settings (RECAPQA_REQUEST_BODY_TIMEOUT" in result.stderr
+    assert "serving on" not in result.stderr and "Traceback" not in result.stderr

@@ -202,6 +202,7 @@ def serve(
         os.environ["RECAPQA_CORPUS_DIR"] = str(corpus)  # workers are new processes: pass settings by env
     if index is not None:
         os.environ["RECAPQA_INDEX_DIR"] = str(index)
+    get_settings()  # an invalid RECAPQA_* value is an error before anything says "serving"
     # Our own listening socket with TCP_NODELAY, inherited by accepted connections: with
     # several workers uvicorn's sockets lack it, and keep-alive requests then wait ~40 ms
     # for a delayed ACK.
