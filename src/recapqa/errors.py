@@ -45,6 +45,7 @@ class IndexBusyError(RecapqaError):
     (RECAPQA_BUILD_LOCK_TIMEOUT)."""
 
     http_status = 503
+    retry_after = 30
 
 
 class IndexCorruptError(RecapqaError):
