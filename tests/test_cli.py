@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEFAULT_CORPUS, index_file, write
+from recapqa.store.lock import build_lock
 
 RECAPQA = str(Path(sys.executable).parent / "recapqa")
 ANSWER_KEYS = {"question", "answer", "abstained", "mode", "fallback_reason", "citations", "timings_ms"}
@@ -27,9 +28,10 @@ CITATION_KEYS = {
 }
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(*args: str, cwd: Path, **settings: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RECAPQA_", "OPENAI_"))}
     env["RECAPQA_CACHE_DIR"] = os.environ["RECAPQA_CACHE_DIR"]
+    env.update(settings)
     return subprocess.run([RECAPQA, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -158,9 +160,11 @@ def test_a_corrupt_index_is_reported_and_rebuilt(tmp_path: Path) -> None:
 def test_skipped_files_are_named_on_stderr(tmp_path: Path) -> None:
     write(tmp_path / "corpus" / "a.md", "## Talk A (Acme)\n\nContent about Acme.\n")
     write(tmp_path / "corpus" / "bad.txt", b"\x00\x01binary")
+    write(tmp_path / "corpus" / "front.md", "---\ntitle: Only front matter\n---\n")
     result = run("talks", cwd=tmp_path)
     assert result.returncode == 0
     assert "warning: skipping bad.txt: binary file" in result.stderr
+    assert "warning: skipping front.md: no text left" in result.stderr
 
 
 IMPORT_PROBE = """
@@ -254,3 +258,23 @@ def test_eval_names_a_missing_collection_before_building_any_index(tmp_path: Pat
     assert result.returncode == 2, result.stderr
     assert "error: the questions name collection 'no-such-collection', which is not a folder" in result.stderr
     assert not (tmp_path / "out" / "index").exists()
+
+
+def test_a_second_build_says_it_waits_and_gives_up_after_the_configured_time(tmp_path: Path) -> None:
+    """Another process holding the index folder's build lock (a long `recapqa index`): a
+    second build, not on a terminal, says it is waiting, then gives up with an error."""
+    write(tmp_path / "corpus" / "a.md", "## Talk A (Acme)\n\nAcme trains 40 models a day.\n")
+    with build_lock(tmp_path / "index"):
+        result = run("index", cwd=tmp_path, RECAPQA_BUILD_LOCK_TIMEOUT="1")
+    assert result.returncode == 2, result.stderr
+    assert "another process is building it; waiting up to 1 s" in result.stderr
+    assert "error: another process has been building the index for more than 1 s" in result.stderr
+    assert "RECAPQA_BUILD_LOCK_TIMEOUT" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "index" / "CURRENT").exists()
+
+
+def test_serve_with_an_invalid_setting_fails_before_it_says_it_serves(tmp_path: Path) -> None:
+    result = run("serve", "--port", "1", cwd=tmp_path, RECAPQA_REQUEST_BODY_TIMEOUT="soon")
+    assert result.returncode == 2, result.stderr
+    assert "error: invalid settings (RECAPQA_REQUEST_BODY_TIMEOUT" in result.stderr
+    assert "serving on" not in result.stderr and "Traceback" not in result.stderr

@@ -202,6 +202,7 @@ def serve(
         os.environ["RECAPQA_CORPUS_DIR"] = str(corpus)  # workers are new processes: pass settings by env
     if index is not None:
         os.environ["RECAPQA_INDEX_DIR"] = str(index)
+    get_settings()  # an invalid RECAPQA_* value is an error before anything says "serving"
     # Our own listening socket with TCP_NODELAY, inherited by accepted connections: with
     # several workers uvicorn's sockets lack it, and keep-alive requests then wait ~40 ms
     # for a delayed ACK.
@@ -213,9 +214,12 @@ def serve(
         sock.bind((host, port))
     except OSError as exc:
         raise RecapqaError(f"cannot listen on {host}:{port} ({exc.strerror})", "choose another --port") from exc
+    sock.listen(2048)  # connections made while the app starts wait in the backlog, not refused
     sock.set_inheritable(True)
     _err(f"recapqa: serving on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run("recapqa.api.app:create_app", factory=True, fd=sock.fileno(), workers=workers, log_level="warning")
+    uvicorn.run(
+        "recapqa.api.app:create_served_app", factory=True, fd=sock.fileno(), workers=workers, log_level="warning"
+    )
 
 
 @app.command("eval")

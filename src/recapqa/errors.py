@@ -9,6 +9,7 @@ class RecapqaError(Exception):
 
     exit_code = 2
     http_status = 500
+    retry_after: int | None = None  # seconds: the HTTP reply's Retry-After header, when retrying will help
 
     def __init__(self, message: str, fix: str = "") -> None:
         super().__init__(message)
@@ -31,6 +32,20 @@ class CorpusError(RecapqaError):
 
 class IndexMissingError(RecapqaError):
     http_status = 503
+
+
+class IndexLoadingError(IndexMissingError):
+    """The server is up but still loading (or building) its index."""
+
+    retry_after = 5
+
+
+class IndexBusyError(RecapqaError):
+    """Another process held the index folder's build lock for longer than this one would wait
+    (RECAPQA_BUILD_LOCK_TIMEOUT)."""
+
+    http_status = 503
+    retry_after = 30
 
 
 class IndexCorruptError(RecapqaError):
@@ -87,6 +102,12 @@ class RequestTooLargeError(RecapqaError):
     """A request body, a chat history or one of its messages is over the configured limit."""
 
     http_status = 413
+
+
+class RequestTimeoutError(RecapqaError):
+    """A client started a request body and did not finish it in time (RECAPQA_REQUEST_BODY_TIMEOUT)."""
+
+    http_status = 408
 
 
 class DatabaseError(RecapqaError):

@@ -104,6 +104,13 @@ class Settings(BaseSettings, GistSettings, LLMSettings):
         "embedding-like vectors, M=32 (0.985; 128 gave 0.960): bench/scale.py, bench/SCALE.md. Recorded in the "
         "manifest of an approximate index.",
     )
+    build_lock_timeout: float = Field(
+        600.0,
+        gt=0,
+        description="Seconds a build (`recapqa index`, or the refresh of `ask`, `eval` or a server) waits for "
+        "another process building the same index before it gives up with an error saying so (the other "
+        "build goes on). A first build of a large corpus can take longer: raise it for such waits.",
+    )
 
     # chunking
     chunk_max_tokens: int = Field(180, ge=32, le=512)
@@ -217,6 +224,12 @@ class Settings(BaseSettings, GistSettings, LLMSettings):
     cors_origins: list[str] = Field(default_factory=list)  # JSON list, e.g. '["http://localhost:3000"]'
     max_request_bytes: int = Field(
         1_000_000, ge=1024, description="Largest request body the API reads, in bytes; larger ones get 413."
+    )
+    request_body_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds a client has to send a request body once its headers are in; a body still "
+        "incomplete then (a stalled or deliberately slow client) gets 408 and the connection is closed.",
     )
     max_chat_messages: int = Field(
         200, ge=1, description="Most messages one chat request may carry (the history included); more get 413."

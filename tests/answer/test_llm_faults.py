@@ -230,3 +230,10 @@ def test_a_reply_far_over_max_tokens_is_refused_unchecked(assistant: Assistant, 
     with fake_llm(f"{supported_claim(extractive)} [1].") as server:  # within the limit: used
         answer, _ = llm_assistant(assistant, server["base_url"], llm_max_tokens=32).ask(QUESTION, mode="llm")
     assert answer.mode == "llm", answer.fallback_reason
+
+
+@pytest.mark.parametrize("base_url", ["notaurl", "http://[::1/v1", "http://127.0.0.1:port/v1"])
+def test_a_malformed_base_url_falls_back_naming_the_setting(
+    assistant: Assistant, extractive: Answer, base_url: str
+) -> None:
+    assert_extractive_fallback(ask(assistant, base_url), "RECAPQA_LLM_BASE_URL is not an http(s) URL", extractive)

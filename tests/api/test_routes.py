@@ -259,6 +259,15 @@ def test_a_body_that_is_not_sent_as_json_says_which_header_to_send(client: TestC
     assert charset.status_code == 200
 
 
+def test_a_body_without_content_type_or_nested_too_deep_says_what_is_wrong(client: TestClient) -> None:
+    bare = client.post("/v1/ask", content=json.dumps({"question": UBER_Q}).encode())
+    assert bare.status_code == 422 and "content-type" not in bare.request.headers
+    assert "Content-Type: application/json" in bare.json()["error"]["message"], bare.text
+    deep = '{"question": "Uber?", "company": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    nested = client.post("/v1/ask", content=deep, headers={"Content-Type": "application/json"})
+    assert nested.status_code == 422 and "nested too deeply" in nested.json()["error"]["message"], nested.text
+
+
 def test_a_stream_that_fails_says_so_as_a_reply_would(
     client: TestClient, api_settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

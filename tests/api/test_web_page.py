@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from live_server import live_server
 from recapqa.api import create_app
+from recapqa.api.state import Engine
 from recapqa.settings import Settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -113,3 +115,24 @@ def test_entering_the_api_key_loads_the_talks(browser: Any, api_settings: Settin
         talks.get_by_text("Journey of the AI platform at Uber").wait_for()
         assert page.get_by_test_id("examples").locator("button").count() == 3
         page.close()
+
+
+def test_the_talks_appear_once_the_server_has_loaded_its_index(
+    browser: Any, api_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opened while the server still loads its index (503 with Retry-After), the page says so
+    and loads the talks by itself once the index is there (it showed the error until reloaded)."""
+    release = threading.Event()
+    load = Engine._assistant_for
+    monkeypatch.setattr(Engine, "_assistant_for", lambda self, repair: release.wait(120) and load(self, repair))
+    try:
+        with live_server(create_app(api_settings, load_in_background=True)) as url:
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            page.goto(url + "/")
+            talks = page.get_by_test_id("talks")
+            talks.get_by_text("still being loaded", exact=False).wait_for()
+            release.set()
+            talks.get_by_text("Journey of the AI platform at Uber").wait_for(timeout=30_000)
+            page.close()
+    finally:
+        release.set()

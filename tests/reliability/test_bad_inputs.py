@@ -5,6 +5,7 @@ healthy afterwards."""
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
+from live_server import live_server
+from recapqa.api import create_app
 from recapqa.settings import Settings
 from reliability.support import API_KEY, UBER_Q, assert_error
 
@@ -305,3 +308,21 @@ def test_the_server_still_answers_after_the_matrix(clients: dict[bool, httpx.Cli
     assert response.status_code == 200 and "5.3k" in response.json()["answer"]
     stream = clients[False].post(CHAT, json={"messages": [{"role": "user", "content": UBER_Q}], "stream": True})
     assert stream.status_code == 200 and "event: done" in stream.text
+
+
+def test_a_body_that_stalls_gets_408_and_the_connection_is_closed(rel_settings: Settings) -> None:
+    """A client that sends its headers and part of its body, then nothing (slow loris)."""
+    settings = rel_settings.model_copy(update={"request_body_timeout": 1.0})
+    with live_server(create_app(settings)) as url:
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+            head = f"POST {ASK} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+            sock.sendall(head.encode() + b'{"question": "How many')
+            reply = b""
+            while chunk := sock.recv(65536):  # the server closes the connection after its reply
+                reply += chunk
+        head, _, body = reply.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 408"), reply
+        error = json.loads(body)["error"]
+        assert error["type"] == "RequestTimeoutError" and "RECAPQA_REQUEST_BODY_TIMEOUT" in error["fix"], error
+        assert httpx.post(url + ASK, json={"question": UBER_Q}, timeout=60).status_code == 200

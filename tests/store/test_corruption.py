@@ -61,3 +61,22 @@ def test_index_command_rebuilds_over_a_corrupt_index(
     report = build_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
     assert report.rebuilt and report.embedded == report.chunks
     assert len(load_index(settings.index_dir).chunks) == report.chunks
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("model", []), ("file_stats", "x"), ("store", "file"), ("segments", ["x"]), ("segments", {"a": 1})],
+)
+def test_manifest_of_wrong_types_is_corrupt_and_rebuilt(
+    built: Path, settings: Settings, counting_embedder: CountingEmbedder, key: str, value: object
+) -> None:
+    """Valid JSON with a field of the wrong type (hand-edited, another program's) is a damaged
+    index: reported as such, then rebuilt by `recapqa index`, never a TypeError."""
+    manifest = json.loads((built / "manifest.json").read_text())
+    manifest[key] = value
+    (built / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorruptError, match=key) as err:
+        load_index(settings.index_dir)
+    assert "--rebuild" in err.value.fix
+    report = build_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
+    assert report.rebuilt and len(load_index(settings.index_dir).chunks) == report.chunks

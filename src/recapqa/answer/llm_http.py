@@ -51,14 +51,18 @@ class _Watchdog:
 
 def chat_completion(base_url: str, api_key: str | None, payload: dict[str, Any], timeout: float) -> str:
     """The reply's text. Raises LLMError for anything else, within `timeout` seconds."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(base_url)
+        host, port = parts.hostname, parts.port  # a bad port or IPv6 literal is a ValueError here
+    except ValueError:
+        host = None
+    if not host or parts.scheme not in ("http", "https"):
         raise _fail(
             f"RECAPQA_LLM_BASE_URL is not an http(s) URL: {base_url!r}", "set it to e.g. http://127.0.0.1:8080/v1"
         )
     deadline = time.monotonic() + timeout
     conn_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    conn = conn_type(parts.hostname, parts.port, timeout=timeout)
+    conn = conn_type(host, port, timeout=timeout)
     watchdog = _Watchdog(conn, timeout)
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if api_key:

@@ -22,14 +22,25 @@ from recapqa.settings import Settings, get_settings
 STATIC = files("recapqa.api") / "static"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_served_app() -> FastAPI:
+    """The app `recapqa serve` runs: it accepts connections at once and loads the index in
+    the background (503 with Retry-After until then)."""
+    return create_app(load_in_background=True)
+
+
+def create_app(settings: Settings | None = None, load_in_background: bool = False) -> FastAPI:
+    """With `load_in_background`, start-up does not wait for the index (Engine.load_in_background);
+    otherwise it is loaded before the first request is served."""
     settings = settings or get_settings()
     engine = Engine(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         raise_open_file_limit()  # each memory-mapped index file keeps a descriptor open
-        await run_in_threadpool(engine.try_load)  # never raises: /readyz reports a failure
+        if load_in_background:
+            engine.load_in_background()
+        else:
+            await run_in_threadpool(engine.try_load)  # never raises: /readyz reports a failure
         yield
 
     app = FastAPI(

@@ -31,6 +31,7 @@ _DESCRIPTIONS = {
     401: "Missing or wrong bearer token (when RECAPQA_API_KEY is set)",
     404: "Unknown route, or a talk filter that matches no talk",
     405: "Method not allowed on this route",
+    408: "Request body not complete within RECAPQA_REQUEST_BODY_TIMEOUT (a stalled client)",
     413: "Request body, question, chat history or message over its limit",
     422: "Invalid request: malformed JSON, wrong types, empty question, invalid text",
     500: "Unexpected server error (see the server log)",
@@ -91,18 +92,17 @@ def install(app: FastAPI, settings: Settings) -> None:
         if first.get("type") == "json_invalid":
             message, details = "the request body is not valid JSON", None
         content_type = request.headers.get("content-type")
-        if where == "body" and content_type and not _JSON_TYPE.match(content_type):
+        if where == "body" and not _JSON_TYPE.match(content_type or "") and await request.body():
             # FastAPI reads a body as JSON only when it says so; any other body fails as "not an object"
-            message = (
-                f"the request body must be JSON, sent with 'Content-Type: application/json' (not {content_type!r})"
-            )
+            sent = f"not {content_type!r}" if content_type else "none was sent"
+            message = f"the request body must be JSON, sent with 'Content-Type: application/json' ({sent})"
             return error_response(422, "validation_error", message, "send the JSON body with that header")
         return error_response(422, "validation_error", message, "see /docs for the request schema", details)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400:  # FastAPI's "error parsing the body": bad UTF-8, nesting too deep
-            message = "the request body is not valid JSON (UTF-8)"
+            message = "the request body cannot be read as JSON: not UTF-8, or nested too deeply"
             return error_response(422, "validation_error", message, "see /docs for the request schema")
         kind = _STATUS_TYPES.get(exc.status_code, "http_error")
         fix = "see /docs for the routes and their methods" if exc.status_code in (404, 405) else ""
@@ -111,7 +111,9 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     async def failure(request: Request, exc: Exception) -> JSONResponse:
         status, body = error_of(exc, settings, request.url.path)
-        return JSONResponse({"error": body}, status_code=status)
+        retry = exc.retry_after if isinstance(exc, RecapqaError) else None
+        headers = {"Retry-After": str(retry)} if retry is not None else None
+        return JSONResponse({"error": body}, status_code=status, headers=headers)
 
     for raised in (RecapqaError, OSError, Exception):  # domain errors, disk and permission failures, the rest
         app.add_exception_handler(raised, failure)

@@ -21,6 +21,7 @@ from recapqa.api.formatting import answer_text, pieces
 from recapqa.api.schemas import AnswerOut, AskRequest, ChatRequest, ChatResponse, ErrorOut, Ready, TalkOut
 from recapqa.api.state import Engine
 from recapqa.embed import active_model
+from recapqa.errors import IndexLoadingError
 from recapqa.pipeline import Assistant
 from recapqa.retrieve import Filters
 
@@ -47,7 +48,10 @@ def readyz(engine: EngineDep) -> Any:
     if not engine.ready:
         error = engine.load_error
         if error is None:
-            return error_response(503, "loading", "the index is being loaded", "retry in a few seconds")
+            retry = str(IndexLoadingError.retry_after)
+            return error_response(
+                503, "loading", "the index is being loaded", "retry in a few seconds", headers={"Retry-After": retry}
+            )
         return error_response(503, type(error).__name__, error.message, error.fix, settings=settings)
     if not settings.corpus_dir.is_dir():
         return error_response(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from recapqa.embed import Embedder, default_embedder, precision_embedder
 from recapqa.embed.onnx_export import META, encoder_dir
-from recapqa.errors import IndexMissingError, RecapqaError
+from recapqa.errors import IndexLoadingError, RecapqaError
 from recapqa.pipeline import Assistant, query_embedder
 from recapqa.settings import Settings
 from recapqa.store import Index, load_index
@@ -83,15 +83,39 @@ class Engine:
 
     def load(self) -> Assistant:
         with self._lock:
-            assistant = self._assistant_for(repair=True)
-            self._install(assistant)
-            return assistant
+            return self._load()
+
+    def _load(self) -> Assistant:
+        assistant = self._assistant_for(repair=True)
+        self._install(assistant)
+        return assistant
 
     def try_load(self) -> None:
+        with self._lock:
+            self._try_load()
+
+    def load_in_background(self) -> threading.Thread:
+        """Start loading (building first when the index is out of date) in a thread, so the
+        server accepts connections at once: until the load ends, routes answer 503 with
+        Retry-After (IndexLoadingError) and /readyz says it is loading. The load lock is
+        taken here, so no request loads the index on its own meanwhile."""
+        self._lock.acquire()
+
+        def run() -> None:
+            try:
+                self._try_load()
+            finally:
+                self._lock.release()
+
+        thread = threading.Thread(target=run, name="recapqa-load", daemon=True)
+        thread.start()
+        return thread
+
+    def _try_load(self) -> None:
         """At start-up: nothing may stop the server (a broken corpus, a full disk); /readyz
         and every route report it until a reload or a new index succeeds."""
         try:
-            self.load()
+            self._load()
         except RecapqaError as exc:
             self.load_error = exc
         except OSError as exc:
@@ -141,7 +165,10 @@ class Engine:
         if assistant is None:
             if self.load_error is not None:
                 raise self.load_error
-            raise IndexMissingError("the index is not loaded yet", "wait for /readyz, then retry")
+            raise IndexLoadingError(
+                "the index is still being loaded (built first, when the notes changed)",
+                "retry in a few seconds; GET /readyz says when it is ready",
+            )
         assistant.index.check_files()
         return assistant
 

@@ -215,6 +215,12 @@ def prepare_file(corpus_dir: Path, path: Path, skipped: list[tuple[str, str]]) -
     return None
 
 
+def skip_textless(source: str, skipped: list[tuple[str, str]]) -> None:
+    """A file that parsed to nothing (only front matter, only page chrome): skipped, said so."""
+    skipped.append((source, "no text left after removing front matter and page chrome"))
+    log.warning("skipping %s: %s", source, skipped[-1][1])
+
+
 def unreadable(exc: OSError) -> str:
     """Why a notes file could not be read, and what to do (no path: the source names it)."""
     if exc.errno in (errno.EACCES, errno.EPERM):
@@ -269,7 +275,7 @@ def load_corpus(corpus_dir: Path, only: list[Path] | None = None) -> Corpus:
         if parsed.sections:
             corpus.documents.append(parsed)
         else:
-            corpus.skipped.append((source, "no text left after removing page chrome"))
+            skip_textless(source, corpus.skipped)
     if not corpus.documents and only is not None:
         detail = "; ".join(f"{s}: {r}" for s, r in corpus.skipped)
         raise CorpusError(

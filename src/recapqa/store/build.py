@@ -100,10 +100,15 @@ def build_index(
     come out as StorageError."""
     folders = {"index": index_dir, "corpus": corpus_dir, "cache": settings.cache_dir}
 
-    def waiting() -> None:
-        (notify or log.info)("index: another process is building it; waiting for it to finish")
+    wait = settings.build_lock_timeout
 
-    with storage_errors(folders, default="index"), build_lock(index_dir, waiting):
+    def waiting() -> None:
+        (notify or log.info)(
+            f"index: another process is building it; waiting up to {wait:g} s for it to finish "
+            "(RECAPQA_BUILD_LOCK_TIMEOUT)"
+        )
+
+    with storage_errors(folders, default="index"), build_lock(index_dir, waiting, wait):
         remove_leftovers(index_dir)
         return _build(corpus_dir, index_dir, settings, embedder, progress, force, notify or log.info)
 

@@ -28,6 +28,7 @@ from recapqa.ingest import (
     finish_document,
     no_usable_notes,
     prepare_file,
+    skip_textless,
 )
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence, document_sentences
@@ -282,7 +283,7 @@ def gather(
             log.warning("%s", warning)
         source = parsed.document.source
         if not parsed.sections:
-            plan.skipped.append((source, "no text left after removing page chrome"))
+            skip_textless(source, plan.skipped)
             continue
         chunks = chunk_document(parsed, settings.chunk_max_tokens, settings.chunk_overlap_tokens)
         new_talks = [s.talk for s in parsed.sections]

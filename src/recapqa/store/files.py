@@ -170,7 +170,38 @@ def read_manifest(generation: Path) -> dict[str, Any]:
         raise IndexCorruptError(f"index manifest in {generation.name} is unreadable", REBUILD_FIX) from exc
     if not isinstance(manifest, dict):
         raise IndexCorruptError(f"index manifest in {generation.name} is not an object", REBUILD_FIX)
+    wrong = _wrong_field(manifest)
+    if wrong is not None:
+        raise IndexCorruptError(f"index manifest in {generation.name} is damaged: {wrong}", REBUILD_FIX)
     return manifest
+
+
+# The JSON type of each manifest field a reader looks into (a field may be absent: older
+# indexes lack some); a hand-edited manifest of the wrong shape is a damaged index.
+_FIELD_TYPES: dict[str, type] = {
+    "format_version": int,
+    "model": dict,
+    "chunking": dict,
+    "files": dict,
+    "file_stats": dict,
+    "indexed_files": list,
+    "counts": dict,
+    "store": dict,
+    "corpus_words": dict,
+    "segments": list,
+    "checksums": dict,
+}
+_JSON_NAMES = {int: "a number", dict: "an object", list: "a list"}
+
+
+def _wrong_field(manifest: dict[str, Any]) -> str | None:
+    for key, kind in _FIELD_TYPES.items():
+        if key in manifest and not isinstance(manifest[key], kind):
+            return f"{key!r} is not {_JSON_NAMES[kind]}"
+    for entry in manifest.get("segments", []):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            return "'segments' holds an entry that is not an object with a name"
+    return None
 
 
 # Files this process hashed, by (path, size, mtime, ctime, inode): `ensure_index` checks the

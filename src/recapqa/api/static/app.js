@@ -30,6 +30,13 @@ async function loadTalks() {
   try {
     const res = await fetch("/v1/talks", { headers: headers() });
     if (res.status === 401) { list.replaceChildren(el("li", { class: "muted" }, "Enter the API key below.")); $("key-box").open = true; return; }
+    const retry = Number(res.headers.get("Retry-After"));
+    if (res.status === 503 && retry > 0) {  // the server is still loading its index: try again then
+      const message = (await res.json()).error?.message || res.statusText;
+      list.replaceChildren(el("li", { class: "muted" }, `${message}; trying again in ${retry} s`));
+      setTimeout(loadTalks, retry * 1000);
+      return;
+    }
     if (!res.ok) throw new Error((await res.json()).error?.message || res.statusText);
     state.talks = await res.json();
     list.replaceChildren(...state.talks.map((t) => {
