@@ -107,9 +107,10 @@ class Settings(BaseSettings, GistSettings, LLMSettings):
     build_lock_timeout: float = Field(
         600.0,
         gt=0,
-        description="Seconds a build (`recapqa index`, or the refresh of `ask`, `eval` or a server) waits for "
-        "another process building the same index before it gives up with an error saying so (the other "
-        "build goes on). A first build of a large corpus can take longer: raise it for such waits.",
+        description="Seconds a build (`recapqa index`, or the refresh of a server) waits for another process "
+        "building the same index before it gives up with an error saying so (the other build goes on). "
+        "`ask` and `eval` do not wait when an index as last built loads: they answer from it, saying so. "
+        "A first build of a large corpus can take longer: raise it for such waits.",
     )
 
     # chunking

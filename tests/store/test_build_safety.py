@@ -8,11 +8,13 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from conftest import CountingEmbedder, write
+from recapqa.errors import IndexBusyError
 from recapqa.settings import Settings
 from recapqa.store import load_index
-from recapqa.store.build import build_index
+from recapqa.store.build import build_index, ensure_index, stale
 from recapqa.store.files import POINTER, storage_error
 from recapqa.store.journal import EmbeddingJournal
 from recapqa.store.lock import build_lock
@@ -107,3 +109,28 @@ def test_storage_errors_name_the_folder_not_the_path(tmp_path: Path) -> None:
     assert "index folder cannot be read or written" in denied.message
     for error in (full, denied):
         assert str(tmp_path) not in error.message + error.fix
+
+
+def test_a_stale_index_answers_as_last_built_while_another_process_refreshes_it(
+    settings: Settings, counting_embedder: CountingEmbedder
+) -> None:
+    """`ask` finding the notes changed while another process holds the build lock (a long
+    `recapqa index`) answers from the index as last built, says so, and does not wait; with
+    no index to answer from, it waits for that build (here: gives up after the timeout)."""
+    settings = settings.model_copy(update={"build_lock_timeout": 2.0})
+    write(settings.corpus_dir / "a.md", "## Talk A (Acme)\n\nAcme trains 40 models a day.\n")
+    build_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
+    write(settings.corpus_dir / "b.md", "## Talk B (Bolt)\n\nBolt ships 3 releases a week.\n")
+    said: list[str] = []
+    with build_lock(settings.index_dir):
+        index = ensure_index(
+            settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder, said.append, stale_ok=True
+        )
+        with pytest.raises(IndexBusyError):  # nothing to answer from in another folder: it waits, then gives up
+            fresh = settings.model_copy(update={"index_dir": settings.index_dir.parent / "other"})
+            with build_lock(fresh.index_dir):
+                ensure_index(fresh.corpus_dir, fresh.index_dir, fresh, lambda: counting_embedder, stale_ok=True)
+    assert [t.title for t in index.talks.values()] == ["Talk A"]  # the index as last built
+    assert any("another process is refreshing the index; answering from the index as last built" in m for m in said)
+    assert not any("waiting up to" in m for m in said)
+    assert stale(settings.corpus_dir, settings.index_dir, settings) is not None  # refreshed by the next one

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from recapqa.embed import Embedder, active_model
-from recapqa.errors import RecapqaError, StorageError
+from recapqa.errors import IndexBusyError, RecapqaError, StorageError
 from recapqa.settings import Settings
 from recapqa.store import FORMAT_VERSION, Index, corpus_words, load_index
 from recapqa.store.backends import open_backend
@@ -94,21 +94,25 @@ def build_index(
     progress: Progress | None = None,
     force: bool = False,
     notify: Callable[[str], None] | None = None,
+    wait: bool = True,
 ) -> BuildReport:
     """Build or refresh the index, one build at a time per index folder: a second caller
-    waits for the first, then finds the index up to date. Disk-full and permission errors
+    waits for the first (up to RECAPQA_BUILD_LOCK_TIMEOUT; not at all without `wait`, then
+    IndexBusyError), then finds the index up to date. Disk-full and permission errors
     come out as StorageError."""
     folders = {"index": index_dir, "corpus": corpus_dir, "cache": settings.cache_dir}
 
-    wait = settings.build_lock_timeout
+    seconds = settings.build_lock_timeout if wait else 0.0
 
     def waiting() -> None:
+        if not wait:
+            return
         (notify or log.info)(
-            f"index: another process is building it; waiting up to {wait:g} s for it to finish "
+            f"index: another process is building it; waiting up to {seconds:g} s for it to finish "
             "(RECAPQA_BUILD_LOCK_TIMEOUT)"
         )
 
-    with storage_errors(folders, default="index"), build_lock(index_dir, waiting, wait):
+    with storage_errors(folders, default="index"), build_lock(index_dir, waiting, seconds):
         remove_leftovers(index_dir)
         return _build(corpus_dir, index_dir, settings, embedder, progress, force, notify or log.info)
 
@@ -239,8 +243,9 @@ def ensure_index(
     """Load the index, building or refreshing it first when the corpus changed. With
     `repair=False` a damaged index is reported (IndexCorruptError and kin), not rebuilt
     from scratch: a server reloading keeps its loaded index instead. With `stale_ok`, a
-    refresh the disk refuses (read-only, full) leaves the index as last built, said so on
-    `notify`, when that index still loads."""
+    refresh the disk refuses (read-only, full) or another process is already running leaves
+    the index as last built, said so on `notify`, when that index still loads (with none to
+    answer from, it waits for the other build)."""
     reason = stale(corpus_dir, index_dir, settings)
     if reason is not None:
         damage = None if repair else index_damage(index_dir, settings)
@@ -249,7 +254,13 @@ def ensure_index(
         if notify:
             notify(f"index: {reason}; building it from {corpus_dir} ...")
         try:
-            report = build_index(corpus_dir, index_dir, settings, embedder, force=False, notify=notify)
+            report = build_index(corpus_dir, index_dir, settings, embedder, notify=notify, wait=not stale_ok)
+        except IndexBusyError:  # only without waiting: the other build's result is not needed now
+            old = _last_built(index_dir, settings)
+            if old is not None:
+                (notify or log.warning)(f"warning: another process is refreshing the index; {BUSY_INDEX}")
+                return old
+            report = build_index(corpus_dir, index_dir, settings, embedder, notify=notify)
         except StorageError as exc:
             old = _last_built(index_dir, settings) if stale_ok else None
             if old is None:
@@ -262,6 +273,7 @@ def ensure_index(
 
 
 OLD_INDEX = "answering from the index as last built (run `recapqa index` once the folder is writable)"
+BUSY_INDEX = "answering from the index as last built, without the newest notes until that refresh ends"
 
 
 def _last_built(index_dir: Path, settings: Settings) -> Index | None:
