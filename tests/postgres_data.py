@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 
 from conftest import write
+from recapqa.embed import Embedder
 from recapqa.settings import Settings
 from recapqa.store import Index
+
+Replay = Callable[[Index], Callable[[], Embedder]]  # tests/store/conftest.py `replay`: an index's vectors, by text
 
 NOTES = {
     "acme.md": "## Scaling feature stores (Jane Doe, Acme)\n\nSpeaker: Jane Doe, CEO of Acme\n\n"
@@ -49,3 +52,10 @@ def assert_same_search(a: Index, b: Index, queries: list[str], embed: Callable[[
             text_a, text_b = a.store.search_text(query, k), b.store.search_text(query, k)
             assert [r for r, _ in text_a] == [r for r, _ in text_b], query
             assert [s for _, s in text_a] == pytest.approx([s for _, s in text_b], rel=1e-4)
+
+
+def seen(row: dict) -> tuple:  # type: ignore[type-arg]
+    """What a user sees of an eval row's answer and what the eval scores of it: the answer,
+    the abstention, the citations (scores to 4 places) and the talks retrieved."""
+    citations = [{**c, "score": round(c["score"], 4)} for c in row["citations"]]
+    return row["answer"], row["abstained"], citations, row["retrieved_talks"]

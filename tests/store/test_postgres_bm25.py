@@ -6,21 +6,17 @@ file store's."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 
 import numpy as np
 
 from conftest import REPO, CountingEmbedder
-from postgres_data import QUERIES, pg, write_notes
-from recapqa.embed import Embedder
+from postgres_data import QUERIES, Replay, pg, write_notes
 from recapqa.settings import Settings
-from recapqa.store import Index, load_index
+from recapqa.store import load_index
 from recapqa.store.build import build_index
 from recapqa.store.lexical import LexicalIndex, tokenize
 from recapqa.store.postgres_bm25 import Postings, postings
 from recapqa.store.postgres_rows import PgRows
-
-Replay = Callable[[Index], Callable[[], Embedder]]
 
 
 def _paragraphs() -> list[str]:

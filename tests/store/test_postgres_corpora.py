@@ -11,15 +11,12 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from postgres_data import pg
-from recapqa.embed import Embedder
+from postgres_data import Replay, pg, seen
 from recapqa.evaluate.questions import load_questions
 from recapqa.evaluate.runner import collections, run_collections
 from recapqa.pipeline import Assistant, query_embedder
-from recapqa.store import Index, load_index
+from recapqa.store import load_index
 from recapqa.store.build import build_index
-
-Replay = Callable[[Index], Callable[[], Embedder]]
 
 
 def test_corpora_questions_get_the_same_answers(
@@ -50,11 +47,5 @@ def test_corpora_questions_get_the_same_answers(
     assert len(got) == len(questions) >= 150
     assert sum(row["abstained"] for row in got) >= 30  # both kinds of answer are compared
     assert not [row["error"] for row in got if row["error"]]
-    differ = [row["id"] for want, row in zip(expected, got, strict=True) if _seen(row) != _seen(want)]
+    differ = [row["id"] for want, row in zip(expected, got, strict=True) if seen(row) != seen(want)]
     assert not differ, differ  # ids only: a test row's text and answer are not for reading
-
-
-def _seen(row: dict) -> tuple:  # type: ignore[type-arg]
-    """What a user sees of an answer and what the eval scores of it."""
-    citations = [{**c, "score": round(c["score"], 4)} for c in row["citations"]]
-    return row["answer"], row["abstained"], citations, row["retrieved_talks"]

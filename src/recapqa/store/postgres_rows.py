@@ -42,6 +42,11 @@ class _Located:
         at = bisect.bisect_right(self.starts, row) - 1
         return at, self.segments[at], row - self.starts[at]
 
+    def rows_at(self, rows: Sequence[int], labels: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
+        """`ROWS_AT`'s parameters: each row's segment id and row in it, and the label it comes back with."""
+        places = [self.locate(r) for r in rows]
+        return [p[1] for p in places], [p[2] for p in places], list(labels)
+
 
 def _keep(kept: OrderedDict[int, Any], made: Iterable[tuple[int, Any]]) -> None:
     """Keep rows just read, dropping the oldest past `KEPT_ROWS` (call with the lock held)."""
@@ -100,8 +105,7 @@ class PgRows(_Rows[T]):
 
     def _read_rows(self, rows: list[int]) -> None:
         """Exactly `rows`, in one query; parsed and kept."""
-        places = [self._at.locate(r) for r in rows]
-        params = ([p[1] for p in places], [p[2] for p in places], rows)
+        params = self._at.rows_at(rows, rows)
         found = self._db.query(self._db.sql(ROWS_AT.format(cols="c.data", table=self._table)), params)
         made = {int(r[0]): self._make(r[1]) for r in found}
         with self._lock:
@@ -180,8 +184,7 @@ class PgVectors:
 
     def _query(self, rows: Sequence[int]) -> np.ndarray:
         """The vectors of `rows` (in range), in one query."""
-        places = [self._at.locate(r) for r in rows]
-        params = ([p[1] for p in places], [p[2] for p in places], list(range(len(rows))))
+        params = self._at.rows_at(rows, range(len(rows)))
         sql = self._db.sql(ROWS_AT.format(cols="vector_send(c.embedding)", table=self._table))
         found = self._db.query(sql, params, binary=True)
         if len(found) != len(rows):
