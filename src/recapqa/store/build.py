@@ -105,14 +105,12 @@ def build_index(
     seconds = settings.build_lock_timeout if wait else 0.0
 
     def waiting() -> None:
-        if not wait:
-            return
         (notify or log.info)(
             f"index: another process is building it; waiting up to {seconds:g} s for it to finish "
             "(RECAPQA_BUILD_LOCK_TIMEOUT)"
         )
 
-    with storage_errors(folders, default="index"), build_lock(index_dir, waiting, seconds):
+    with storage_errors(folders, default="index"), build_lock(index_dir, waiting if wait else None, seconds):
         remove_leftovers(index_dir)
         return _build(corpus_dir, index_dir, settings, embedder, progress, force, notify or log.info)
 
