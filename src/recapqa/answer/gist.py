@@ -19,11 +19,11 @@ topic, and which talks mention something. Every quote is verbatim and cited; at 
   where it is.
 - Themes: terms weighted by TF-IDF over talks; a term shared by several talks is a theme
   (not a pair of common words: "make sense"), named with how many talks share it; then one
-  cited sentence per talk (the talks under the themes first, taken in turn), each the
-  sentence saying what its talk is about: central, saying much, early, framing the talk
-  ("The presentation emphasized ..."), the talk named with the titles of its first sections
-  (the topics the notes give it); talks sharing no theme: what each is about. One notes file
-  rendered twice is one talk.
+  cited sentence per talk (the talks under the themes first, taken in turn, then those whose
+  sentence says most surely what they are about), each the sentence saying what its talk is
+  about: central, saying much, early, framing the talk ("The presentation emphasized ..."),
+  the talk named with the titles of its first sections (the topics the notes give it); talks
+  sharing no theme: what each is about. One notes file rendered twice is one talk.
 - Which talks mention Y: the talks whose sentences hold the topic, each with its best
   sentence. Compare two talks on Y (answer/gist_topic.py): the talks the two named sides point
   at, each one's units on the topic.
