@@ -19,11 +19,11 @@ topic, and which talks mention something. Every quote is verbatim and cited; at 
   where it is.
 - Themes: terms weighted by TF-IDF over talks; a term shared by several talks is a theme
   (not a pair of common words: "make sense"), named with how many talks share it; then one
-  cited sentence per talk (the talks under the themes first, taken in turn), each the
-  sentence saying what its talk is about: central, saying much, early, framing the talk
-  ("The presentation emphasized ..."), the talk named with the titles of its first sections
-  (the topics the notes give it); talks sharing no theme: what each is about. One notes file
-  rendered twice is one talk.
+  cited sentence per talk (the talks under the themes first, taken in turn, then those whose
+  sentence says most surely what they are about), each the sentence saying what its talk is
+  about: central, saying much, early, framing the talk ("The presentation emphasized ..."),
+  the talk named with the titles of its first sections (the topics the notes give it); talks
+  sharing no theme: what each is about. One notes file rendered twice is one talk.
 - Which talks mention Y: the talks whose sentences hold the topic, each with its best
   sentence. Compare two talks on Y (answer/gist_topic.py): the talks the two named sides point
   at, each one's units on the topic.
@@ -172,19 +172,20 @@ class GistAnswerer(GistTopic):
     def _themes(self, retrieval: Retrieval, info: QuestionInfo, started: float) -> Answer | None:
         """The themes named with how many talks share each, then one cited unit per talk, up
         to `gist_sentences`: the talks under the themes first (the themes taken in turn),
-        then the others, the longest first; each talk's sentence is the one that says what
-        the talk is about (`_leads`), not where it names the theme; with fewer talks than
-        sentences the talks go round again."""
+        then the others, those whose leading sentence says best what they are about first
+        (more talks than sentences: the ones left out are those quoted least surely); each
+        talk's sentence is the one that says what the talk is about (`_leads`), not where it
+        names the theme; with fewer talks than sentences the talks go round again."""
         with self._ready:
             if self._events is None:
                 self._events = EventWords(self.index.talks.values())
         scope = self._events.scope(info.text, ASKING_WORDS - SESSION_KINDS)
         talks, themes = self._shared_themes(scope, retrieval.allowed)
-        leads: dict[str, list[int]] = {}  # each talk's `_leads`, ranked once
+        leads: dict[str, tuple[list[int], float]] = {}  # each talk's `_leads` and its lead's score, ranked once
 
         def lead(talk: str) -> str:
             leads[talk] = leads.get(talk) or self._leads(talk)
-            return self.index.sentences[leads[talk][0]].text
+            return self.index.sentences[leads[talk][0][0]].text
 
         talks, themes = one_rendering(talks, themes, lead)
         if len(talks) < 2:
@@ -198,11 +199,11 @@ class GistAnswerer(GistTopic):
                     under[talk] = term
             if len(under) == before:
                 break
-        rest = sorted((t for t in talks if t not in under), key=lambda t: -len(self.rows[t]))
+        rest = sorted((t for t in talks if t not in under), key=lambda t: -leads[t][1])
         order = [*under, *rest][: self.settings.gist_sentences]
         rank = {term: i for i, (term, _) in enumerate(themes)}  # then a theme's talks side by side
         order.sort(key=lambda t: rank[under[t]] if t in under else len(rank))
-        ranked = {talk: leads[talk] for talk in order}  # every talk kept had its lead read
+        ranked = {talk: leads[talk][0] for talk in order}  # every talk kept had its lead read
         # fewer talks than sentences: the talks go round again, each with its next sentence
         turns = [(t, n) for n in range(self.settings.gist_sentences) for t in order if n < len(ranked[t])]
         picked: list[tuple[str | None, int]] = []
@@ -216,9 +217,10 @@ class GistAnswerer(GistTopic):
         head = f"Themes across {len(talks)} talks: {named}." if themes else f"What each of {len(talks)} talks is about:"
         return self._build(retrieval, head, picked, started)
 
-    def _leads(self, talk: str) -> list[int]:
+    def _leads(self, talk: str) -> tuple[list[int], float]:
         """The sentences of a talk, the one that says best what it is about first: central to the talk, saying
-        much, early, and framing it ("The presentation emphasized ...", "We discussed ...")."""
+        much, early, and framing it ("The presentation emphasized ...", "We discussed ..."); and that
+        first one's score."""
         every = [r for r in self.rows[talk] if not self.filler[r]] or self.rows[talk]
         texts = [self.index.sentences[r].text for r in every]
         dense = np.array([density(t, self.settings) for t in texts])
@@ -230,7 +232,8 @@ class GistAnswerer(GistTopic):
             + self.settings.gist_about_boost * framing
             + self.settings.gist_early_boost * early
         )
-        return [every[i] for i in np.argsort(-score, kind="stable")]
+        order = np.argsort(-score, kind="stable")
+        return [every[i] for i in order], float(score[order[0]])
 
     def _sections(self, talk: str, limit: int) -> list[str]:
         """Up to `limit` titles of the talk's sections that name its topics (`section_names`)."""
