@@ -2,7 +2,8 @@
 what one claim says? Word overlap in proportion to the claim, or embedding similarity, with
 every number the claim adds in the sentence (counting the same thing; a hedge such as
 "approximately" need not be there) and the claim's
-negations bearing on what the sentence negates. A line with list items hanging under it says
+negations bearing on what the sentence negates, and an abbreviation the claim spells out spelled
+out as the sentence does (answer/abbreviations.py). A line with list items hanging under it says
 what its items say too (answer/list_lines.py)."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recapqa.answer.abbreviations import spelled_out_agrees
 from recapqa.answer.claim_rules import (
     HEDGES,
     NEGATION,
@@ -79,6 +81,10 @@ def text_support(claim: ClaimWords, said: str, talk_terms: frozenset[str], vecto
         return None  # "X does not use Y" is not supported by "X uses Y", nor by "X does not use Z but Y"
     if not contrast_matches(claim.text, said):
         return None  # "B is faster than A" is not supported by "A is faster than B"
+    if not spelled_out_agrees(claim.text, said):
+        return (
+            None  # "LSN stands for Log Storage Node" is not supported by "Log sequence number (LSN) ... storage nodes"
+        )
     own = set(terms(said)) | {t for n in claim.numbers - written for t in terms(n)}  # worth the same, checked above
     shared = claim.terms & (own | talk_terms)
     lexical = len(shared) / len(claim.terms)
