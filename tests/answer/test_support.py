@@ -68,6 +68,16 @@ def test_an_abbreviation_spelled_out_otherwise_than_in_the_sentence_is_not_suppo
     assert supported("WAL entries are shipped to the archive nodes.", said, question) is not None
 
 
+def test_a_reason_the_claim_attaches_needs_a_word_of_its_own_in_the_sentence() -> None:
+    question, said = (
+        "Why did the team drop the scheduler?",
+        "The scheduler keeps its jobs in YAML files, which is verbose",
+    )
+    assert supported("The scheduler keeps its jobs in YAML files, which is verbose.", said, question) is not None
+    # the sentence describes the scheduler; what made the team drop it is the question's, not the notes'
+    assert supported("The scheduler keeps its jobs in YAML files, which made the team drop it.", said, question) is None
+
+
 def test_a_comparison_turned_around_is_not_supported() -> None:
     question = "How does the new scheduler compare with the old one?"
     said = "The new scheduler is slightly faster than the old one."
