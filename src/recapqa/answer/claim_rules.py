@@ -25,8 +25,8 @@ whether it holds the kind of answer the question asks for.
   not hold them;
 - `attached_clauses`: what a claim hangs on a fact with "which", "because", "so", "leading to"
   (a reason, a consequence, a judgement) is a fact of its own: the support check needs a word
-  of it in the sentence ("X feels config-heavy, which put the team off" joins a description to
-  the question's own words);
+  of it in the sentence ("the jobs are YAML files, which made the team drop it" joins a
+  description to the question's own words);
 - `names_counted_items`: a question that says how many things it asks for ("what are the three
   levels", "which two compilers") asks for the things: a claim repeating that count without
   naming them ("the model is three levels") says only how many there are.
@@ -86,7 +86,7 @@ _ASKS_ITEMS = re.compile(
     re.I,
 )
 _ITEM_BREAK = re.compile(r"[,;]|\b(?:and|or|plus)\b", re.I)  # between the items a claim names
-# what attaches a reason, a consequence or a judgement to a fact ("..., which put them off")
+# what attaches a reason, a consequence or a judgement to a fact ("..., which made them drop it")
 _ATTACHES = re.compile(
     r"\b(?:which|because|so that|so|therefore|thus|hence|leading to|causing|resulting in|that is why|why)\b", re.I
 )
