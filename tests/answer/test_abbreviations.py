@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from tests.conftest import assistant_over
 
-from recapqa.answer.abbreviations import expansion_pattern, name_forms
+from recapqa.answer.abbreviations import expansion_pattern, name_forms, spelled_out_agrees, spellings
 from recapqa.embed import Embedder
 from recapqa.settings import Settings
 
@@ -34,6 +34,21 @@ def test_name_forms_collect_what_each_name_abbreviates_in_the_texts() -> None:
         )
     )
     assert forms == {"otel": frozenset({"otel", "opentelemetry"}), "acme": frozenset({"acme"})}
+
+
+def test_a_claim_spells_out_an_abbreviation_as_the_sentence_beside_it_does() -> None:
+    said = "Mean time to repair (MTTR) fell after the rollout of the new runbooks"
+    assert spelled_out_agrees("MTTR is mean time to repair.", said)
+    assert not spelled_out_agrees("MTTR stands for Mean Time To Rollout.", said)  # words of the sentence, recombined
+    assert spelled_out_agrees("MTTR fell after the rollout.", said)  # spells nothing out
+    # words that happen to have its initials are no spelling out unless joined to it ("(", ":", "stands for")
+    assert spelled_out_agrees("The WAL writes all logs.", "Write ahead log (WAL) entries go to the archive")
+    assert spellings("WAL: write ahead log", "WAL") == spellings("write-ahead log (WAL)", "WAL") == {"writeaheadlog"}
+    # skipped words ('as a') and the expansion after the abbreviation
+    assert spelled_out_agrees("Software as a Service (SaaS) grows.", "SaaS (Software as a Service) grows fast")
+    assert not spelled_out_agrees("Storage as a Service (SaaS) grows.", "SaaS (Software as a Service) grows fast")
+    # a sentence that does not spell the abbreviation out beside it says nothing of its expansion
+    assert spelled_out_agrees("MTTR stands for mean time to recovery.", "MTTR fell; the team met to review the data")
 
 
 NOTES = """# ObsConf 2025

@@ -41,6 +41,8 @@ SET = REPO / "eval" / "llm" / "checker_set.jsonl"
 # seventh batch, which the checker of the branch point measures the same.
 # Ninth round (rule 25, a count the question gives needs its items named): dev 99/102 = 0.971 and 99/107; test
 # unchanged (114/126 and 114/129).
+# h102 (rules 26-27, an abbreviation spelled out as its sentence does, an attached reason needs a word of its own):
+# no verdict of this file changes (dev 99/102 and 99/107, test 114/126 and 114/129); 2 of the eighth round's do.
 PRECISION_TARGET, RECALL_TARGET = 0.95, 0.85
 FLOORS = {
     "test": (0.89, 0.86),

@@ -4,6 +4,7 @@ what it counts in the claim; a comparison keeps its sides; plurals of generic wo
 names."""
 
 from recapqa.answer.claim_rules import (
+    attached_clauses,
     contrast_matches,
     counted_word,
     gives_asked_quantity,
@@ -121,3 +122,10 @@ def test_a_question_giving_how_many_things_it_asks_for_needs_them_named() -> Non
     # a count the question does not ask by, or a number that is not a count of the things asked
     assert names_counted_items("Two teams of five people.", "How many teams use it?")
     assert names_counted_items("Two-pizza teams own their services.", "Which two-pizza teams own services?")
+
+
+def test_the_clauses_a_claim_attaches_with_a_connective() -> None:
+    assert attached_clauses("It keeps jobs in YAML, which put the team off.") == [{"put", "team"}]
+    assert attached_clauses("They moved because the bills grew, and left.") == [{"bill", "grew"}]
+    assert attached_clauses("It is config-heavy, which helps.") == []  # one word: too little to judge
+    assert attached_clauses("It keeps jobs in YAML files.") == []

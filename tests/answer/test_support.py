@@ -57,6 +57,27 @@ def test_a_figure_the_notes_spell_out_is_the_same_figure() -> None:
     assert supported("Nine patterns cover 9 incidents.", said, question) is None  # 9 counts patterns there
 
 
+def test_an_abbreviation_spelled_out_otherwise_than_in_the_sentence_is_not_supported() -> None:
+    question = "What does WAL stand for in the database talk?"
+    said = "Write ahead log (WAL) entries are shipped to the archive nodes"
+    assert supported("WAL stands for write ahead log.", said, question) is not None
+    # the sentence's own words, recombined into another expansion
+    assert supported("WAL stands for Write Archive Log.", said, question) is None
+    # a sentence that does not spell it out is left to word overlap
+    assert supported("WAL stands for write ahead log.", "WAL entries go to the archive", question) is None
+    assert supported("WAL entries are shipped to the archive nodes.", said, question) is not None
+
+
+def test_a_reason_the_claim_attaches_needs_a_word_of_its_own_in_the_sentence() -> None:
+    question, said = (
+        "Why did the team drop the scheduler?",
+        "The scheduler keeps its jobs in YAML files, which is verbose",
+    )
+    assert supported("The scheduler keeps its jobs in YAML files, which is verbose.", said, question) is not None
+    # the sentence describes the scheduler; what made the team drop it is the question's, not the notes'
+    assert supported("The scheduler keeps its jobs in YAML files, which made the team drop it.", said, question) is None
+
+
 def test_a_comparison_turned_around_is_not_supported() -> None:
     question = "How does the new scheduler compare with the old one?"
     said = "The new scheduler is slightly faster than the old one."

@@ -16,10 +16,11 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
       words. Either way every number the claim adds is in that sentence and counts there what
       it counts in the claim ("137 million cities" is not "137 million users in 10 000
       cities": claim_rules.numbers_bound; a figure may be written another way, "23,000" for
-      "23 thousand": claim_rules.number_values), a negated claim needs a negated sentence, and
-      a comparison keeps its sides ("A is faster than B" does not support "B is faster than
-      A": claim_rules.contrast_matches; answer/support.py). A line with list items right below it says what they say too
-      ("Design goals:" with "security", "speed by design": answer/list_lines.py);
+      "23 thousand": claim_rules.number_values), a negated claim needs a negated sentence,
+      a comparison keeps its sides ("A is faster than B" does not support "B is faster than A":
+      claim_rules.contrast_matches) and an abbreviation is spelled out as the sentence spells it
+      (abbreviations.spelled_out_agrees; answer/support.py). A line with list items right below
+      it says what they say too ("Design goals:" with "security": answer/list_lines.py);
   (c) that sentence is itself relevant to the question by the extractive answerer's own
       scoring: it is eligible (about every name and number the question requires) and scores
       at least RELEVANCE_FLOOR of the answerer's abstention threshold and RELATIVE_RELEVANCE

@@ -23,6 +23,10 @@ whether it holds the kind of answer the question asks for.
   thousand" of its sentence;
 - `HEDGES`: words a model hedges a figure with ("approximately", "roughly"): the sentence need
   not hold them;
+- `attached_clauses`: what a claim hangs on a fact with "which", "because", "so", "leading to"
+  (a reason, a consequence, a judgement) is a fact of its own: the support check needs a word
+  of it in the sentence ("the jobs are YAML files, which made the team drop it" joins a
+  description to the question's own words);
 - `names_counted_items`: a question that says how many things it asks for ("what are the three
   levels", "which two compilers") asks for the things: a claim repeating that count without
   naming them ("the model is three levels") says only how many there are.
@@ -82,6 +86,12 @@ _ASKS_ITEMS = re.compile(
     re.I,
 )
 _ITEM_BREAK = re.compile(r"[,;]|\b(?:and|or|plus)\b", re.I)  # between the items a claim names
+# what attaches a reason, a consequence or a judgement to a fact ("..., which made them drop it")
+_ATTACHES = re.compile(
+    r"\b(?:which|because|so that|so|therefore|thus|hence|leading to|causing|resulting in|that is why|why)\b", re.I
+)
+_CLAUSE_END = re.compile(r"[,;:.!?()\[\]—–]")
+ATTACHED_MIN_TERMS = 2  # content words an attached clause needs before it is judged on its own (not "which helps")
 _ASKS_DATE = re.compile(r"^\s*(?:since |until |by )?when\b|\b(?:what|which) (?:year|month|date|day)\b", re.I)
 
 
@@ -251,3 +261,17 @@ def numbers_bound(claim: str, sentence: str, numbers: set[str], scope: int = NUM
         if counted not in near:
             return False
     return True
+
+
+def attached_clauses(claim: str) -> list[set[str]]:
+    """The content terms of each clause the claim attaches with a connective ("which put the
+    team off", "because it scales"), up to a clause break; only those of ATTACHED_MIN_TERMS
+    terms or more (a shorter one says too little to judge on its own)."""
+    out = []
+    for match in _ATTACHES.finditer(claim):
+        rest = claim[match.end() :]
+        stop = _CLAUSE_END.search(rest)
+        clause = set(terms(rest[: stop.start()] if stop else rest))
+        if len(clause) >= ATTACHED_MIN_TERMS:
+            out.append(clause)
+    return out

@@ -1,9 +1,11 @@
 """Rule (b) of the support check (answer/citations.py): does one sentence of the notes say
 what one claim says? Word overlap in proportion to the claim, or embedding similarity, with
 every number the claim adds in the sentence (counting the same thing; a hedge such as
-"approximately" need not be there) and the claim's
-negations bearing on what the sentence negates. A line with list items hanging under it says
-what its items say too (answer/list_lines.py)."""
+"approximately" need not be there), the claim's negations bearing on what the sentence
+negates, an abbreviation the claim spells out spelled out as the sentence does
+(answer/abbreviations.py), and a word of each reason or consequence the claim attaches
+("..., which made the team drop it") in the sentence. A line with list items hanging under it
+says what its items say too (answer/list_lines.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recapqa.answer.abbreviations import spelled_out_agrees
 from recapqa.answer.claim_rules import (
     HEDGES,
     NEGATION,
     NUMBER,
+    attached_clauses,
     contrast_matches,
     negation_matches,
     number_values,
@@ -79,7 +83,13 @@ def text_support(claim: ClaimWords, said: str, talk_terms: frozenset[str], vecto
         return None  # "X does not use Y" is not supported by "X uses Y", nor by "X does not use Z but Y"
     if not contrast_matches(claim.text, said):
         return None  # "B is faster than A" is not supported by "A is faster than B"
+    if not spelled_out_agrees(claim.text, said):
+        return (
+            None  # "LSN stands for Log Storage Node" is not supported by "Log sequence number (LSN) ... storage nodes"
+        )
     own = set(terms(said)) | {t for n in claim.numbers - written for t in terms(n)}  # worth the same, checked above
+    if any(not clause & (own | talk_terms) for clause in attached_clauses(claim.text)):
+        return None  # "..., which made the team drop it": the sentence says nothing of why they dropped it
     shared = claim.terms & (own | talk_terms)
     lexical = len(shared) / len(claim.terms)
     # what the claim adds must be in the sentence itself (its numbers are, by the test above),
