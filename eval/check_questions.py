@@ -50,7 +50,7 @@ def check_row(row: dict, talks: list[Talk]) -> list[str]:
         hits = [t for t in talks if talk_matches(key, *talk_key(t.talk_id, t.title, t.speaker_names))]
         if not hits:
             problems.append(f"{row['id']}: talk key {key!r} matches no talk of {row.get('collection') or where}")
-        elif row.get("source", hits[0].source) not in {t.source for t in hits}:  # allowed: the same talk listed in another file
+        elif row.get("source", hits[0].source) not in {t.source for t in hits}:  # allowed: the talk listed elsewhere
             print(f"note {row['id']}: talk key {key!r} matches talks of other files only: {[t.source for t in hits]}")
         elif len(hits) > 1:
             print(f"note {row['id']}: talk key {key!r} matches {len(hits)} talks: {[t.talk_id for t in hits]}")
