@@ -3,7 +3,8 @@
     .venv/bin/python eval/check_questions.py [--file eval/corpora_questions.jsonl] [--ids REGEX]
 
 For every row (or the rows whose id matches --ids): every answer string occurs in its source
-file (case and whitespace folded); every gold talk key matches a talk of its collection the
+file (case and whitespace folded; a row with no collection, as in eval/questions.jsonl, is
+checked against the notes of the default corpus, `corpus/`); every gold talk key matches a talk of its collection the
 way the evaluator matches it (`metrics.talk_key` / `talk_matches`) (a note when it matches
 several talks, or talks of other files only); unanswerable rows carry no answers. The file is loaded with
 `load_questions` first (JSON, required fields, unique ids). Exit status 1 on any problem.
@@ -24,6 +25,7 @@ from recapqa.models import Talk
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO.parent / "shared" / "corpora"
+DEFAULT = REPO / "corpus"  # the default corpus: rows with no collection
 
 
 def folded(text: str) -> str:
@@ -31,20 +33,24 @@ def folded(text: str) -> str:
 
 
 def check_row(row: dict, talks: list[Talk]) -> list[str]:
-    source = CORPORA / row["collection"] / row["source"]
-    if not source.is_file():
-        return [f"{row['id']}: no source file {source}"]
-    text = folded(source.read_text(encoding="utf-8"))
+    if row.get("collection"):
+        source = CORPORA / row["collection"] / row["source"]
+        if not source.is_file():
+            return [f"{row['id']}: no source file {source}"]
+        where, text = row["source"], folded(source.read_text(encoding="utf-8"))
+    else:  # the default set: any notes file of corpus/
+        where = f"{DEFAULT.name}/"
+        text = folded(" ".join(p.read_text(encoding="utf-8") for p in sorted(DEFAULT.glob("*.txt"))))
     problems = [
-        f"{row['id']}: answer {a!r} not in {row['source']}"
+        f"{row['id']}: answer {a!r} not in {where}"
         for a in row.get("answers", []) + row.get("answers_all", [])
         if folded(a) not in text
     ]
     for key in row["talks"]:
         hits = [t for t in talks if talk_matches(key, *talk_key(t.talk_id, t.title, t.speaker_names))]
         if not hits:
-            problems.append(f"{row['id']}: talk key {key!r} matches no talk of {row['collection']}")
-        elif row["source"] not in {t.source for t in hits}:  # allowed: the same talk listed in another file
+            problems.append(f"{row['id']}: talk key {key!r} matches no talk of {row.get('collection') or where}")
+        elif row.get("source", hits[0].source) not in {t.source for t in hits}:  # allowed: the talk listed elsewhere
             print(f"note {row['id']}: talk key {key!r} matches talks of other files only: {[t.source for t in hits]}")
         elif len(hits) > 1:
             print(f"note {row['id']}: talk key {key!r} matches {len(hits)} talks: {[t.talk_id for t in hits]}")
@@ -64,9 +70,10 @@ def main() -> int:
     talks: dict[str, list[Talk]] = {}
     problems = []
     for row in rows:
-        if row["collection"] not in talks:
-            talks[row["collection"]] = load_corpus(CORPORA / row["collection"]).talks
-        problems += check_row(row, talks[row["collection"]])
+        collection = row.get("collection") or ""
+        if collection not in talks:
+            talks[collection] = load_corpus(CORPORA / collection if collection else DEFAULT).talks
+        problems += check_row(row, talks[collection])
     print("\n".join(problems))
     print(f"{len(rows)} rows checked, {len(problems)} problems")
     return 1 if problems else 0

@@ -102,7 +102,7 @@ class Eligibility:
             yield "note_taker_absent"
         if other_time(sentence.text, info.text):
             yield "other_time"
-        metadata = talk.about + facts.context
+        metadata = facts.about + facts.context  # (a panelist's lead-in leaves the other panelists out)
         near = metadata + facts.text + self.facts.previous_text(row) + facts.people + facts.antecedents
         for name in sorted(info.names):
             forms = info.forms_of(name)
@@ -113,6 +113,7 @@ class Eligibility:
             if not any(f in near for f in forms) and (
                 max(talk.notes.count(f) for f in forms) < self.settings.talk_name_mentions
                 or names_other(sentence.text.split(":")[0], info.names | info.words)
+                or facts.about != talk.about  # under another panelist's lead-in: theirs, however often named
             ):  # (what a line lists after its ':' is what it says, not what it is about)
                 yield "name"  # the talk is about it, but this sentence is about something else it names
         given = self.facts.folder_numbers  # the folder's ('kernelconf-2024'), whole: not '20' nor '4'

@@ -12,11 +12,12 @@ from typing import TypeVar
 import numpy as np
 
 from recapqa.answer.question import is_speaker_line
+from recapqa.models import Speaker
 from recapqa.sentences import same_talk_rows
 from recapqa.store import Index
 from recapqa.store.rows import ChunkSentences
-from recapqa.talk_mentions import same_recording, speaker_aliases, talk_text
-from recapqa.text import squash, terms
+from recapqa.talk_mentions import full_name, same_recording, speaker_aliases, talk_text
+from recapqa.text import normalize, squash, terms
 
 # A sentence that points back to what an earlier one named: 'They use X for…', 'For example -
 # they're running 9 clusters', 'Their talk was on…' (a pronoun among its first words).
@@ -44,6 +45,14 @@ def folder_numbers(folder: str) -> frozenset[str]:
     return frozenset(found) | {m.group(1) for n in found if (m := _YEAR.fullmatch(n))}
 
 
+def _handles(speaker: Speaker) -> frozenset[str]:
+    """Short names a lead-in may give a speaker by: the first name, an organisation's first
+    word of four letters or more ('Riot' for 'Riot Games'), matched as whole words."""
+    first = normalize(full_name(speaker)).split()[:1]
+    orgs = [a.split()[0] for a in speaker_aliases(speaker) if " " in a and len(a.split()[0]) >= 4]
+    return frozenset(w for w in first + orgs if len(w) >= 3)
+
+
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -54,7 +63,8 @@ class TalkFacts:
     about: str  # squashed talk_text, the notes folder's words (Facts.folder), the file path: title, speakers, event...
     head: str  # squashed title, company and id
     notes: str  # its sentences, squashed and joined: how often it names something
-    speakers: tuple[tuple[str, frozenset[str]], ...]  # (squashed name and role, aliases)
+    # (squashed name and role, squashed aliases, handles: first name, an organisation's first word)
+    speakers: tuple[tuple[str, frozenset[str], frozenset[str]], ...]
     speaker_rows: tuple[int, ...]  # its 'Speaker:' lines
 
 
@@ -66,6 +76,7 @@ class SentenceFacts:
     context: str  # squashed sub-heading and lead-in
     speaker_line: bool
     people: str  # squashed: the talk, narrowed to the person a lead-in names
+    about: str  # the talk's `about`, without its other speakers when a lead-in names one of them
     antecedents: str  # squashed: the earlier sentences it points back to ('They use…'), or ""
     chunk_row: int  # the first chunk holding it (or where it starts: Facts._first_chunk)
 
@@ -172,7 +183,7 @@ class Facts:
             head=squash(f"{t.title} {t.company or ''} {t.talk_id}"),
             notes="|".join(squash(sentences[r].text) for r in rows),
             speakers=tuple(
-                (squash(f"{s.name} {s.role or ''}"), frozenset(squash(a) for a in speaker_aliases(s)))
+                (squash(f"{s.name} {s.role or ''}"), frozenset(squash(a) for a in speaker_aliases(s)), _handles(s))
                 for s in t.speakers
             ),
             speaker_rows=tuple(r for r in rows if is_speaker_line(sentences[r].text, sentences[r].context)),
@@ -186,17 +197,38 @@ class Facts:
             text=squash(s.text),
             context=squash(f"{s.heading} {s.context}"),
             speaker_line=is_speaker_line(s.text, s.context),
-            people=self._people_about(s.talk_id, squash(s.context)),
+            people=self._people_about(s.talk_id, s.context),
+            about=self._about_for(s.talk_id, s.context),
             antecedents=self._antecedents(row),
             chunk_row=self._first_chunk(row),
         )
 
+    def _named(self, talk_id: str, context: str) -> list[str]:
+        """The talk's speakers (squashed name and role) a lead-in names: "<name> (<company>):",
+        also by a first name or an organisation's first word ("Ian (Acme):")."""
+        squashed, words = squash(context), set(normalize(context).split())
+        return [
+            text
+            for text, aliases, handles in self.talks[talk_id].speakers
+            if any(a in squashed for a in aliases) or handles & words
+        ]
+
     def _people_about(self, talk_id: str, context: str) -> str:
         """The talk's title and the people a sentence is about: a lead-in such as
         "<name> (<company>):" narrows the talk's people to the one it names."""
-        talk = self.talks[talk_id]
-        named = [text for text, aliases in talk.speakers if any(a in context for a in aliases)]
+        talk, named = self.talks[talk_id], self._named(talk_id, context)
         return talk.head + "".join(named) if named else talk.about
+
+    def _about_for(self, talk_id: str, context: str) -> str:
+        """The talk's metadata as it concerns a sentence: under a lead-in naming one of its
+        speakers (a panel's notes, panelist by panelist), the other speakers and their roles
+        are not what the sentence is about."""
+        talk, named = self.talks[talk_id], self._named(talk_id, context)
+        about = talk.about
+        for text, _, _ in talk.speakers if named else ():
+            if text not in named:
+                about = about.replace(text, "")
+        return about
 
     def previous_text(self, row: int) -> str:
         """The sentence before, in the same talk: 'these' and 'they' point back to it."""
