@@ -157,9 +157,14 @@ def test_a_full_name_names_its_talks_outright_even_three_of_them() -> None:
     assert matcher.mentions("What did Berg say about streaming?") == Mentions()
 
 
-SUMMIT = "# Data summit\n\n" + "\n".join(
-    f"## {title} - {speaker}\n\n{body}\n"
-    for title, speaker, body in [
+def event_notes(event: str, talks: list[tuple[str, str, str]]) -> str:
+    """One notes file of an event: a section per (title, speaker, body)."""
+    return f"# {event}\n\n" + "\n".join(f"## {title} - {speaker}\n\n{body}\n" for title, speaker, body in talks)
+
+
+SUMMIT = event_notes(
+    "Data summit",
+    [
         (
             "Lakehouse Migrations",
             "Priya Nandakumar",
@@ -172,7 +177,7 @@ SUMMIT = "# Data summit\n\n" + "\n".join(
         ),
         ("Streaming Joins", "Mei Tanaka", "Joins over streams need watermarks to bound their state."),
         ("Query Engines", "Omar Haddad", "Vectorised engines beat row engines on scans."),
-    ]
+    ],
 )
 
 
@@ -185,3 +190,35 @@ def test_a_talk_named_by_a_speakers_full_name_comes_before_one_matching_the_word
     question = "What does Priya Nandakumar see as the biggest challenge for data teams?"
     assert summit.retriever.matcher.mentions(question).by_full_name == {"lakehouse-migrations"}
     assert top_talks(summit, question)[:2] == ["lakehouse-migrations", "the-biggest-challenge-for-data-teams"]
+
+
+COMPILER_DAY = event_notes(
+    "Compiler day",
+    [
+        ("Compiler Internals", "Ana Ruiz", "SSA form lets the compiler drop dead stores and fold constants."),
+        (
+            "Teaching Newcomers",
+            "Ben Ode",
+            "Friendlier compiler errors would help newcomers: each error explained in plain words.",
+        ),
+        ("Runtime Tricks", "Cy Lam", "The scheduler and the compiler cooperate on preemption."),
+        ("Query Engines", "Omar Haddad", "Vectorised engines beat row engines on scans."),
+    ],
+)
+
+
+@pytest.fixture(scope="module")
+def compiler_day(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[], Embedder]) -> Assistant:
+    return few_hits(tmp_path_factory, embedder_factory, COMPILER_DAY)
+
+
+def test_a_title_word_most_talks_use_names_its_talk_without_ranking_it_first(compiler_day: Assistant) -> None:
+    """'compiler' is in the notes of three talks: an ordinary word there, so the talk whose
+    title has it is still named (its chunk is kept) but the talk that answers comes first."""
+    question = "What would make compiler errors friendlier?"
+    named = compiler_day.retriever.matcher.mentions(question)
+    assert named.talks == named.by_ordinary_word == {"compiler-internals"}
+    talks = top_talks(compiler_day, question)
+    assert talks[0] == "teaching-newcomers" and "compiler-internals" in talks
+    # a name is not an ordinary word: 'Ana Ruiz' names her talk and ranks it up
+    assert compiler_day.retriever.matcher.mentions("What did Ana Ruiz say?").by_ordinary_word == frozenset()

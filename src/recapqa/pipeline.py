@@ -79,7 +79,7 @@ class Assistant:
         self.queries = QueryCache(embedder or precision_embedder(index.precision), settings.query_cache_size)
         # what needs the whole corpus is stored with the index; the rest is made per question
         words = corpus_words.load(index)
-        matcher = TalkMatcher(index.talks.values(), common=words.common_aliases)
+        matcher = TalkMatcher(index.talks.values(), common=words.common_aliases, ordinary=words.ordinary_aliases)
         self.retriever = Retriever(index, self.queries.embed, settings, matcher)
         self.extractive = ExtractiveAnswerer(index, settings, embed=self.queries.embed, words=words)
         self._llm: LLMAnswerer | None = None

@@ -119,7 +119,7 @@ class Retriever:
             # talks are read, then the few picked
             prefetch(self.index.chunks, fused, around=False)
             talk_of = {r: self.index.chunks[r].talk_id for r in fused}
-        boost = {talk: s.talk_boost / (s.rrf_k + 1) for talk in named.talks}
+        boost = {talk: s.talk_boost / (s.rrf_k + 1) for talk in named.talks - named.by_ordinary_word}
         boost.update({talk: s.full_name_boost / (s.rrf_k + 1) for talk in named.by_full_name})
         for row in fused:
             fused[row] += boost.get(talk_of[row], 0.0)

@@ -125,7 +125,8 @@ class Settings(BaseSettings, GistSettings, LLMSettings):
         0.5,
         ge=0.0,
         description="Added to the fused score of a talk the question names (a company, a first or last name, a "
-        "distinctive title word), in units of a first rank's reciprocal-rank share.",
+        "distinctive title word), in units of a first rank's reciprocal-rank share. Not for a word the notes of "
+        "several talks use (talk_mentions.MAX_WORD_TALKS): it names the talk without ranking it first.",
     )
     full_name_boost: float = Field(
         1.0,

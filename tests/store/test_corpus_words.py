@@ -68,6 +68,7 @@ def _rewrite_manifest(generation: Path, change) -> None:  # type: ignore[no-unty
 def _same_words(a: corpus_words.CorpusWords, b: corpus_words.CorpusWords) -> None:
     assert a.proper_nouns == b.proper_nouns
     assert a.common_aliases == b.common_aliases
+    assert a.ordinary_aliases == b.ordinary_aliases
     assert a.idf.n == b.idf.n and a.idf.unknown == b.idf.unknown
     assert a.idf._idf == b.idf._idf
 
@@ -85,8 +86,9 @@ def test_stored_tables_are_what_loading_computed(assistant: Assistant) -> None:
     for term in ("uber", "model", "netflix-never-said"):
         assert stored.idf(term) == idf(term) and stored.idf.known(term) == idf.known(term)
     old = TalkMatcher(index.talks.values(), talk_notes(index.chunks))
-    new = TalkMatcher(index.talks.values(), common=stored.common_aliases)
+    new = TalkMatcher(index.talks.values(), common=stored.common_aliases, ordinary=stored.ordinary_aliases)
     assert old._alias_to_talks == new._alias_to_talks
+    assert old._ordinary == new._ordinary
     assert old._pattern is not None and new._pattern is not None
     assert old._pattern.pattern == new._pattern.pattern
 

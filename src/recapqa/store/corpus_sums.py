@@ -28,7 +28,7 @@ from recapqa.text import cased_words_of, proper_nouns, terms
 FILE = "corpus_words.json"
 STATE = "corpus_words_state.json"  # what builds need to update the tables (`update`)
 # Bump when what is stored, or how it is computed, changes: older indexes are then rebuilt.
-VERSION = 4
+VERSION = 5  # 5: ordinary_aliases (talk_mentions.ordinary_of)
 MANIFEST_KEY = "corpus_words"
 
 log = logging.getLogger(__name__)

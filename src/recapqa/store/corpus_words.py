@@ -50,7 +50,7 @@ from recapqa.store.corpus_sums import (
     sums_from,
 )
 from recapqa.store.files import REBUILD_FIX
-from recapqa.talk_mentions import AliasFinder, alias_limit, all_aliases, common_aliases, talk_notes
+from recapqa.talk_mentions import AliasFinder, alias_use, all_aliases, common_of, ordinary_of, talk_notes
 from recapqa.text import Idf, corpus_proper_nouns, terms
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ class CorpusWords:
     proper_nouns: frozenset[str]  # text.corpus_proper_nouns, over the chunks
     idf: Idf  # over the sentences
     common_aliases: frozenset[str]  # talk_mentions.common_aliases, over each talk's notes
+    ordinary_aliases: frozenset[str]  # talk_mentions.ordinary_of, the same way
     talk_rows: dict[str, list[int]]  # the sentence rows of each talk, in order
 
 
@@ -82,6 +83,7 @@ class StoredIdf(Idf):
 def _tables(talks: Iterable[Talk], chunks: Sequence[Chunk], sentences: Sequence[Sentence]) -> dict[str, Any]:
     # the answerer's own definition, imported here only: the one place the store reads answer/
 
+    talks = list(talks)
     counts: Counter[str] = Counter()
     for sentence in sentences:
         counts.update(set(terms(sentence.text)))
@@ -91,8 +93,16 @@ def _tables(talks: Iterable[Talk], chunks: Sequence[Chunk], sentences: Sequence[
         "chunks": len(chunks),
         "proper_nouns": sorted(corpus_proper_nouns([c.text for c in chunks])),
         "term_counts": dict(sorted(counts.items())),
-        "common_aliases": sorted(common_aliases(list(talks), talk_notes(chunks))),
+        **_alias_tables(talks, alias_use(talks, notes := talk_notes(chunks)), len(notes)),
         "talk_rows": _runs(sentences),
+    }
+
+
+def _alias_tables(talks: list[Talk], talks_using: Counter[str], talks_with_notes: int) -> dict[str, list[str]]:
+    """The aliases too common to name a talk, and those that name one without ranking it first."""
+    return {
+        "common_aliases": sorted(common_of(talks_using, talks_with_notes)),
+        "ordinary_aliases": sorted(ordinary_of(talks_using, talks, talks_with_notes)),
     }
 
 
@@ -157,14 +167,13 @@ def update(
         looked_for = wanted
     else:
         sums, looked_for = updated
-    limit = alias_limit(sums.talks)
     data = {
         "version": VERSION,
         "sentences": len(sentences),
         "chunks": len(chunks),
         "proper_nouns": proper_nouns_of(sums),
         "term_counts": dict(sorted(sums.terms.items())),
-        "common_aliases": sorted(a for a in wanted if sums.aliases[a] > limit),
+        **_alias_tables(talks, Counter({a: sums.aliases[a] for a in wanted}), sums.talks),
         "talk_rows": _runs(sentences) if layout is None else _layout_runs(layout),
     }
     state = {
@@ -197,6 +206,7 @@ def _from_tables(data: dict[str, Any]) -> CorpusWords:
         proper_nouns=frozenset(data["proper_nouns"]),
         idf=StoredIdf(data["term_counts"], data["sentences"]),
         common_aliases=frozenset(data["common_aliases"]),
+        ordinary_aliases=frozenset(data["ordinary_aliases"]),
         # in row order whatever order the store kept the keys in (PostgreSQL's jsonb sorts them)
         talk_rows={
             t: [r for start, end in runs for r in range(start, end)]
