@@ -10,10 +10,11 @@ from recapqa.answer.question import QuestionInfo, is_speaker_line
 from recapqa.ingest.speakers import NAME_RE
 from recapqa.text import GENERIC_NAMES, STOPWORDS, squash, terms, words
 
-# A named place: 'in Denver', 'at the Venetian', 'Location: Warsaw' (not 'in June', 'on Monday').
+# A named place: 'in Denver', 'at the Venetian', '@ Venetian' ('@' apart from the word: not a
+# handle), 'Location: Warsaw' (not 'in June', 'on Monday').
 _PLACE = re.compile(
     r"(?i:\b(location|venue|place|city|where))\s*:\s*[A-Z]"
-    r"|\b(in|at)\s+(the\s+)?(?!(January|February|March|April|May|June|July|August|September|October|November"
+    r"|(\b(in|at)|(?<!\S)@(?=\s))\s+(the\s+)?(?!(January|February|March|April|May|June|July|August|September|October|November"
     r"|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w'’-]+"
 )
 # A role line: a few words, then 'at' or '@' and a capitalised name ('Principal at Cartwheel Web').
@@ -45,9 +46,11 @@ _COLOUR = re.compile(
 # An e-mail address or a web address ('jane@example.org', 'https://…', 'www.…', 'example.com/x').
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bhttps?://|\bwww\.|\b[\w-]+\.(com|org|net|io|dev)\b", re.I)
 # A length of time: an amount (or 'a', 'a few') beside a unit of time.
+# Or a range of units alone ('months to years', 'days to weeks').
 _DURATION = re.compile(
     r"\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|several|many|couple of)"
-    r"[\s-]+(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|decades?)\b",
+    r"[\s-]+(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|decades?)\b"
+    r"|\b(seconds|minutes|hours|days|weeks|months|years)\s+(to|or)\s+(minutes|hours|days|weeks|months|years|decades)\b",
     re.I,
 )
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")  # a time stamp or a time of day, not an amount
@@ -132,7 +135,9 @@ def number_near(text: str, nouns: frozenset[str], asked: frozenset[str], window:
 
 # The note-taker saying they were not there: "I wasn't at the keynote", "I missed this talk".
 _NOT_THERE = re.compile(
-    r"\b(I|we)\s+(wasn'?t|was not|weren'?t|were not|didn'?t|did not|couldn'?t|could not)\s+"
+    r"\b(I|we)\s+(have not been|haven'?t been|had not been|hadn'?t been)\s+(to|at)\s+"
+    r"(the|this|that|his|her|their)\s+(talk|keynote|session|presentation|panel)s?\b"
+    r"|\b(I|we)\s+(wasn'?t|was not|weren'?t|were not|didn'?t|did not|couldn'?t|could not)\s+"
     r"(at|attend|make it|(see|catch)\s+(the|this|that|his|her|their)\s+(talk|keynote|session|presentation|panel))\b"
     r"|\b(I|we)\s+(missed|skipped)\s+(the|this|that|it|most|part)\b",
     re.I,
@@ -152,21 +157,6 @@ def says_more(text: str, known: frozenset[str]) -> bool:
     questions its talk's title and speakers)? '`06:40` - eBPF verifier' does not (a time stamp
     a link target or an @handle says nothing); '5,000 models' does."""
     return bool(set(terms(_HANDLE.sub(" ", _CLOCK.sub(" ", _LINK_TARGET.sub("] ", text))))) - known)
-
-
-# A question about how something started, and a sentence about how it is now.
-_THEN = re.compile(
-    r"\b(at (its |their )?launch|(when|as) (it|they) (first )?launched|first launched|initially|originally"
-    r"|in the beginning|at the (start|outset))\b",
-    re.I,
-)
-_NOW = re.compile(r"\b(today|nowadays|currently|these days|right now)\b", re.I)
-
-
-def other_time(text: str, question: str) -> bool:
-    """Does the sentence say how things are now when the question asks how they started
-    ('today it has 235 microservices' for 'how many did it have when it first launched')?"""
-    return bool(_THEN.search(question) and _NOW.search(text) and not _THEN.search(text))
 
 
 _NEGATION = re.compile(r"\b(no|not|never|none|without|cannot)\b|n['’]t\b", re.I)
