@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from recapqa.answer.affiliation import ORG_WORD, beside
 from recapqa.answer.question import QuestionInfo, is_speaker_line
 from recapqa.ingest.speakers import NAME_RE
 from recapqa.text import GENERIC_NAMES, STOPWORDS, squash, terms, words
@@ -19,8 +20,6 @@ _PLACE = re.compile(
 )
 # A role line: a few words, then 'at' or '@' and a capitalised name ('Principal at Cartwheel Web').
 _AFFILIATION = re.compile(r"^\W*(?:[\w-]+\s+){1,4}(?:at|@)\s+[A-Z]")
-# (a word opening a quotation is capitalised as a sentence's first word: '> "Reaching big goals…"')
-_ORG_WORD = re.compile(r"(?<![\w*#>\"“-])(?<!^)(?<!\n)[A-Z][\w&'’.-]*[a-zA-Z]")
 _REASON = re.compile(r"\b(because|due to|reason|since|so that|comes from|in order to|as they|thus)\b", re.I)
 _TIME = re.compile(
     r"\b(19|20)\d\d\b|\b(years?|months?|weeks?|weekly|daily|ago|before|after|january|february|march|april|may|june|july|august|september|october|november|december)\b",
@@ -222,8 +221,9 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
     if info.kind == "company":  # the person asked about, beside an organisation
         if _AFFILIATION.match(text):
             return 2.0  # 'Principal at Cartwheel Web': a role line (whose talk is the person's: eligibility)
-        named = not info.names or any(re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", text, re.I) for n in info.names)
-        return 1.0 if named and _names_beyond(text, info.names) else 0.0
+        if info.names:  # an organisation beside the person: 'Jane Roe, CTO, Acme', not any capitalised word
+            return 1.0 if beside(text, info.names - STOPWORDS) else 0.0
+        return 1.0 if _names_beyond(text, info.names) else 0.0
     if info.kind == "reason":
         return 1.0 if _REASON.search(text) else 0.0
     if info.kind == "person":  # a person the question does not name already
@@ -250,7 +250,7 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
 def _names_beyond(text: str, asked: frozenset[str]) -> bool:
     """A capitalised word, not opening the text, that is not a name the question gives (an
     organisation beside the person asked about)."""
-    return any(word.lower() not in asked and word.lower() not in STOPWORDS for word in _ORG_WORD.findall(text))
+    return any(word.lower() not in asked and word.lower() not in STOPWORDS for word in ORG_WORD.findall(text))
 
 
 # A name written in the text: capitalised after its first word, letters with digits ('S3'), or
