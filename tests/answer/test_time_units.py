@@ -1,6 +1,6 @@
 """A rate or a span asked in one unit of time is not answered by one in another; a range of
 units is a length of time; '@ Venue' names a place; 'I have not been to' is the note-taker
-absent."""
+absent; "DevConf'21" is an edition, not an amount."""
 
 from __future__ import annotations
 
@@ -41,3 +41,10 @@ def test_having_not_been_to_the_talk_is_the_note_taker_absent() -> None:
     assert note_taker_absent("> **NOTE** I have not been to this keynote.")
     assert note_taker_absent("I haven't been at that session, sadly.")
     assert not note_taker_absent("We have not been to production with it yet.")
+
+
+def test_two_digits_glued_to_a_name_by_an_apostrophe_are_an_edition_not_an_amount() -> None:
+    how_many = analyse("How many people attended DevConf 2020?", frozenset())
+    assert how_many.kind == "number"
+    assert kind_score(how_many, "I hope the rooms are bigger at DevConf'21.", "", False) == 0.0
+    assert kind_score(how_many, "DevConf’21 drew 800 people to Brno.", "", False) == 1.0

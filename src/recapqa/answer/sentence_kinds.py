@@ -64,11 +64,11 @@ _SHARE_OF = re.compile(r"(?:%|\bpercent)\s+of\s+(?:the\s+|all\s+)?([a-z][\w-]*)"
 _MONEY = re.compile(r"[$€£¥]|\b(usd|eur|dollars?|euros?|pounds?)\b", re.I)
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _YEARS = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?!\d|[.,]\d)")  # 'in 2017', '2014-2016', not '2,019'
-# Digits that are an amount: not glued to a letter before them, directly or by a hyphen ('S3',
-# 'EC2', 'IPv6', 'GPT-4', 'COVID-19' are names).
-_AMOUNT_DIGITS = re.compile(r"(?<![^\W_])(?<![^\W\d_]-)\d+")
+# Digits that are an amount: not glued to a letter before them, directly, by a hyphen or by an
+# apostrophe ('S3', 'EC2', 'IPv6', 'GPT-4', 'COVID-19' are names; "DevConf'21" an edition).
+_AMOUNT_DIGITS = re.compile(r"(?<![^\W_])(?<![^\W\d_][-'’])\d+")
 # A count: not a number hyphenated to the word after it ('2-pizza teams' does not count teams).
-_COUNT_DIGITS = re.compile(r"(?<![^\W_])(?<![^\W\d_]-)\d+(?![\d.,]*-[^\W\d_])")
+_COUNT_DIGITS = re.compile(r"(?<![^\W_])(?<![^\W\d_][-'’])\d+(?![\d.,]*-[^\W\d_])")
 
 
 # A link's target counts nothing: '([slides](https://…/2015-talks/Go%20kit.pdf))'.
