@@ -11,7 +11,7 @@ from recapqa.answer.question import QuestionInfo, is_speaker_line
 from recapqa.ingest.speakers import NAME_RE
 from recapqa.text import GENERIC_NAMES, STOPWORDS, squash, terms, words
 
-# A named place: 'in Denver', 'at the Venetian', '@ Venetian' ('@' apart from the word: not a
+# A named place: 'in Denver', 'at the Venetian', '@ Harborview' ('@' apart from the word: not a
 # handle), 'Location: Warsaw' (not 'in June', 'on Monday').
 _PLACE = re.compile(
     r"(?i:\b(location|venue|place|city|where))\s*:\s*[A-Z]"
@@ -45,7 +45,7 @@ _COLOUR = re.compile(
 # An e-mail address or a web address ('jane@example.org', 'https://…', 'www.…', 'example.com/x').
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bhttps?://|\bwww\.|\b[\w-]+\.(com|org|net|io|dev)\b", re.I)
 # A length of time: an amount (or 'a', 'a few') beside a unit of time.
-# Or a range of units alone ('months to years', 'days to weeks').
+# Or a range of units alone ('weeks to months', 'days to weeks').
 _DURATION = re.compile(
     r"\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|several|many|couple of)"
     r"[\s-]+(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|decades?)\b"

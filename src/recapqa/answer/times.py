@@ -38,8 +38,8 @@ def _periods(text: str) -> set[str]:
 def other_time(text: str, question: str) -> bool:
     """Does the sentence speak of another time than the question asks about: how things are
     now when it asks how they started ('today it has 235 microservices' for 'how many did it
-    have when it first launched'), or a rate or span in another unit of time ('millions of
-    containers per week' for 'how many per day'; 'than 6 months ago' for 'than a year ago')?"""
+    have when it first launched'), or a rate or span in another unit of time ('thousands of
+    jobs per week' for 'how many per day'; 'than 3 months ago' for 'than a year ago')?"""
     if _THEN.search(question) and _NOW.search(text) and not _THEN.search(text):
         return True
     asked, said = _periods(question), _periods(text)
