@@ -10,7 +10,8 @@ import pytest
 from tests.conftest import assistant_over, module_assistant
 
 from recapqa.answer.question import _names, analyse
-from recapqa.answer.sentence_kinds import kind_score, names_other, number_near, other_time
+from recapqa.answer.sentence_kinds import kind_score, names_other, number_near
+from recapqa.answer.times import other_time
 from recapqa.embed import Embedder
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings

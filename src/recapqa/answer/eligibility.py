@@ -13,11 +13,11 @@ from recapqa.answer.sentence_kinds import (
     names_other,
     note_taker_absent,
     number_near,
-    other_time,
     same_noun,
     says_more,
     says_only_no,
 )
+from recapqa.answer.times import other_time
 from recapqa.errors import ConfigError
 from recapqa.sentences import Sentence, same_talk_rows
 from recapqa.settings import Settings

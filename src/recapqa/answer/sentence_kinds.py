@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import re
 
+from recapqa.answer.affiliation import ORG_WORD, beside
 from recapqa.answer.question import QuestionInfo, is_speaker_line
 from recapqa.ingest.speakers import NAME_RE
 from recapqa.text import GENERIC_NAMES, STOPWORDS, squash, terms, words
 
-# A named place: 'in Denver', 'at the Venetian', 'Location: Warsaw' (not 'in June', 'on Monday').
+# A named place: 'in Denver', 'at the Venetian', '@ Harborview' ('@' apart from the word: not a
+# handle), 'Location: Warsaw' (not 'in June', 'on Monday').
 _PLACE = re.compile(
     r"(?i:\b(location|venue|place|city|where))\s*:\s*[A-Z]"
-    r"|\b(in|at)\s+(the\s+)?(?!(January|February|March|April|May|June|July|August|September|October|November"
+    r"|(\b(in|at)|(?<!\S)@(?=\s))\s+(the\s+)?(?!(January|February|March|April|May|June|July|August|September|October|November"
     r"|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w'’-]+"
 )
 # A role line: a few words, then 'at' or '@' and a capitalised name ('Principal at Cartwheel Web').
 _AFFILIATION = re.compile(r"^\W*(?:[\w-]+\s+){1,4}(?:at|@)\s+[A-Z]")
-# (a word opening a quotation is capitalised as a sentence's first word: '> "Reaching big goals…"')
-_ORG_WORD = re.compile(r"(?<![\w*#>\"“-])(?<!^)(?<!\n)[A-Z][\w&'’.-]*[a-zA-Z]")
 _REASON = re.compile(r"\b(because|due to|reason|since|so that|comes from|in order to|as they|thus)\b", re.I)
 _TIME = re.compile(
     r"\b(19|20)\d\d\b|\b(years?|months?|weeks?|weekly|daily|ago|before|after|january|february|march|april|may|june|july|august|september|october|november|december)\b",
@@ -45,9 +45,11 @@ _COLOUR = re.compile(
 # An e-mail address or a web address ('jane@example.org', 'https://…', 'www.…', 'example.com/x').
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bhttps?://|\bwww\.|\b[\w-]+\.(com|org|net|io|dev)\b", re.I)
 # A length of time: an amount (or 'a', 'a few') beside a unit of time.
+# Or a range of units alone ('weeks to months', 'days to weeks').
 _DURATION = re.compile(
     r"\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|several|many|couple of)"
-    r"[\s-]+(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|decades?)\b",
+    r"[\s-]+(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|decades?)\b"
+    r"|\b(seconds|minutes|hours|days|weeks|months|years)\s+(to|or)\s+(minutes|hours|days|weeks|months|years|decades)\b",
     re.I,
 )
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")  # a time stamp or a time of day, not an amount
@@ -62,11 +64,11 @@ _SHARE_OF = re.compile(r"(?:%|\bpercent)\s+of\s+(?:the\s+|all\s+)?([a-z][\w-]*)"
 _MONEY = re.compile(r"[$€£¥]|\b(usd|eur|dollars?|euros?|pounds?)\b", re.I)
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _YEARS = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?!\d|[.,]\d)")  # 'in 2017', '2014-2016', not '2,019'
-# Digits that are an amount: not glued to a letter before them, directly or by a hyphen ('S3',
-# 'EC2', 'IPv6', 'GPT-4', 'COVID-19' are names).
-_AMOUNT_DIGITS = re.compile(r"(?<![^\W_])(?<![^\W\d_]-)\d+")
+# Digits that are an amount: not glued to a letter before them, directly, by a hyphen or by an
+# apostrophe ('S3', 'EC2', 'IPv6', 'GPT-4', 'COVID-19' are names; "DevConf'21" an edition).
+_AMOUNT_DIGITS = re.compile(r"(?<![^\W_])(?<![^\W\d_][-'’])\d+")
 # A count: not a number hyphenated to the word after it ('2-pizza teams' does not count teams).
-_COUNT_DIGITS = re.compile(r"(?<![^\W_])(?<![^\W\d_]-)\d+(?![\d.,]*-[^\W\d_])")
+_COUNT_DIGITS = re.compile(r"(?<![^\W_])(?<![^\W\d_][-'’])\d+(?![\d.,]*-[^\W\d_])")
 
 
 # A link's target counts nothing: '([slides](https://…/2015-talks/Go%20kit.pdf))'.
@@ -132,7 +134,9 @@ def number_near(text: str, nouns: frozenset[str], asked: frozenset[str], window:
 
 # The note-taker saying they were not there: "I wasn't at the keynote", "I missed this talk".
 _NOT_THERE = re.compile(
-    r"\b(I|we)\s+(wasn'?t|was not|weren'?t|were not|didn'?t|did not|couldn'?t|could not)\s+"
+    r"\b(I|we)\s+(have not been|haven'?t been|had not been|hadn'?t been)\s+(to|at)\s+"
+    r"(the|this|that|his|her|their)\s+(talk|keynote|session|presentation|panel)s?\b"
+    r"|\b(I|we)\s+(wasn'?t|was not|weren'?t|were not|didn'?t|did not|couldn'?t|could not)\s+"
     r"(at|attend|make it|(see|catch)\s+(the|this|that|his|her|their)\s+(talk|keynote|session|presentation|panel))\b"
     r"|\b(I|we)\s+(missed|skipped)\s+(the|this|that|it|most|part)\b",
     re.I,
@@ -152,21 +156,6 @@ def says_more(text: str, known: frozenset[str]) -> bool:
     questions its talk's title and speakers)? '`06:40` - eBPF verifier' does not (a time stamp
     a link target or an @handle says nothing); '5,000 models' does."""
     return bool(set(terms(_HANDLE.sub(" ", _CLOCK.sub(" ", _LINK_TARGET.sub("] ", text))))) - known)
-
-
-# A question about how something started, and a sentence about how it is now.
-_THEN = re.compile(
-    r"\b(at (its |their )?launch|(when|as) (it|they) (first )?launched|first launched|initially|originally"
-    r"|in the beginning|at the (start|outset))\b",
-    re.I,
-)
-_NOW = re.compile(r"\b(today|nowadays|currently|these days|right now)\b", re.I)
-
-
-def other_time(text: str, question: str) -> bool:
-    """Does the sentence say how things are now when the question asks how they started
-    ('today it has 235 microservices' for 'how many did it have when it first launched')?"""
-    return bool(_THEN.search(question) and _NOW.search(text) and not _THEN.search(text))
 
 
 _NEGATION = re.compile(r"\b(no|not|never|none|without|cannot)\b|n['’]t\b", re.I)
@@ -232,8 +221,9 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
     if info.kind == "company":  # the person asked about, beside an organisation
         if _AFFILIATION.match(text):
             return 2.0  # 'Principal at Cartwheel Web': a role line (whose talk is the person's: eligibility)
-        named = not info.names or any(re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", text, re.I) for n in info.names)
-        return 1.0 if named and _names_beyond(text, info.names) else 0.0
+        if info.names:  # an organisation beside the person: 'Jane Roe, CTO, Acme', not any capitalised word
+            return 1.0 if beside(text, info.names - STOPWORDS) else 0.0
+        return 1.0 if _names_beyond(text, info.names) else 0.0
     if info.kind == "reason":
         return 1.0 if _REASON.search(text) else 0.0
     if info.kind == "person":  # a person the question does not name already
@@ -260,7 +250,7 @@ def kind_score(info: QuestionInfo, text: str, context: str, list_item: bool) -> 
 def _names_beyond(text: str, asked: frozenset[str]) -> bool:
     """A capitalised word, not opening the text, that is not a name the question gives (an
     organisation beside the person asked about)."""
-    return any(word.lower() not in asked and word.lower() not in STOPWORDS for word in _ORG_WORD.findall(text))
+    return any(word.lower() not in asked and word.lower() not in STOPWORDS for word in ORG_WORD.findall(text))
 
 
 # A name written in the text: capitalised after its first word, letters with digits ('S3'), or
