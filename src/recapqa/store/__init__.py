@@ -28,8 +28,9 @@ FORMAT_VERSION = 1
 # 7: gist rows memory-mapped (gist_rows.npy) with each talk's phrases counted;
 # 8: an event's own page is one section, talks introduced in a headingless post's prose;
 # 9: speakers named by a first name only in a talk's heading ('Tas - Title', 'David (Org) Title');
-# 10: a talk introduced in prose ends at the next paragraph that speaks of talks
-PIPELINE_VERSION = 10
+# 10: a talk introduced in prose ends at the next paragraph that speaks of talks;
+# 11: talk ids keep letters that have no ASCII form (titles in other scripts were 'section', 'section-2')
+PIPELINE_VERSION = 11
 OLDER = "the index was built by an older recapqa"  # how a reason to rebuild it starts (said once)
 
 
