@@ -29,7 +29,8 @@ FORMAT_VERSION = 1
 # 8: an event's own page is one section, talks introduced in a headingless post's prose;
 # 9: speakers named by a first name only in a talk's heading ('Tas - Title', 'David (Org) Title');
 # 10: a talk introduced in prose ends at the next paragraph that speaks of talks;
-# 11: talk ids keep letters that have no ASCII form (titles in other scripts were 'section', 'section-2')
+# 11: talk ids keep letters that have no ASCII form (titles in other scripts were 'section', 'section-2');
+#     a heading naming a sub-section word and a speaker ('Links talk - Bob Ray, Umbrella') is a talk
 PIPELINE_VERSION = 11
 OLDER = "the index was built by an older recapqa"  # how a reason to rebuild it starts (said once)
 
