@@ -7,10 +7,7 @@ slow its body (that is RECAPQA_REQUEST_BODY_TIMEOUT's)."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
-import subprocess
 import time
 from collections.abc import Iterator
 
@@ -18,52 +15,27 @@ import httpx
 import pytest
 
 from conftest import write
-from reliability.test_workers import RECAPQA, free_port
+from reliability.support import served
 
 NOTES = "## Queues at Acme - Alice Moreau, CTO, Acme\n\nAcme runs 42 Kafka clusters in production.\n"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+def served_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     root = tmp_path_factory.mktemp("header-timeout")
     write(root / "corpus" / "a.md", NOTES)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RECAPQA_", "OPENAI_"))}
-    env.update(
-        RECAPQA_CORPUS_DIR=str(root / "corpus"),
-        RECAPQA_INDEX_DIR=str(root / "index"),
-        RECAPQA_CACHE_DIR=os.environ["RECAPQA_CACHE_DIR"],
-        RECAPQA_REQUEST_HEADER_TIMEOUT="1",
-        RECAPQA_REQUEST_BODY_TIMEOUT="60",
-        HF_HUB_OFFLINE="1",
-    )
-    log = (root / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [RECAPQA, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
-    try:
+    timeouts = {"RECAPQA_REQUEST_HEADER_TIMEOUT": "1", "RECAPQA_REQUEST_BODY_TIMEOUT": "60"}
+    with served(root / "corpus", root / "index", root / "serve.log", **timeouts) as (url, port):
         deadline = time.monotonic() + 120
         while True:
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
+                if httpx.get(url + "/healthz", timeout=5).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
-            assert time.monotonic() < deadline and proc.poll() is None, (root / "serve.log").read_text()
+            assert time.monotonic() < deadline, (root / "serve.log").read_text()
             time.sleep(0.2)
         yield port
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
 
 
 def _until_closed(sock: socket.socket) -> bytes:
@@ -82,19 +54,19 @@ def _assert_408(reply: bytes) -> None:
     assert error["type"] == "RequestTimeoutError" and "RECAPQA_REQUEST_HEADER_TIMEOUT" in error["fix"], error
 
 
-def test_headers_that_never_end_get_408_and_the_connection_is_closed(served: int) -> None:
-    with socket.create_connection(("127.0.0.1", served), timeout=60) as sock:
+def test_headers_that_never_end_get_408_and_the_connection_is_closed(served_port: int) -> None:
+    with socket.create_connection(("127.0.0.1", served_port), timeout=60) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: a")
         _assert_408(_until_closed(sock))
 
 
-def test_a_connection_that_sends_nothing_is_closed(served: int) -> None:
-    with socket.create_connection(("127.0.0.1", served), timeout=60) as sock:
+def test_a_connection_that_sends_nothing_is_closed(served_port: int) -> None:
+    with socket.create_connection(("127.0.0.1", served_port), timeout=60) as sock:
         assert _until_closed(sock) == b""
 
 
-def test_a_kept_alive_connection_gets_the_same_deadline_for_its_next_request(served: int) -> None:
-    with socket.create_connection(("127.0.0.1", served), timeout=60) as sock:
+def test_a_kept_alive_connection_gets_the_same_deadline_for_its_next_request(served_port: int) -> None:
+    with socket.create_connection(("127.0.0.1", served_port), timeout=60) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         first = b""
         while b'"ok"' not in first and b"}" not in first.partition(b"\r\n\r\n")[2]:
@@ -104,9 +76,9 @@ def test_a_kept_alive_connection_gets_the_same_deadline_for_its_next_request(ser
         _assert_408(_until_closed(sock))
 
 
-def test_a_slow_body_after_complete_headers_is_not_cut_by_the_header_deadline(served: int) -> None:
+def test_a_slow_body_after_complete_headers_is_not_cut_by_the_header_deadline(served_port: int) -> None:
     body = json.dumps({"question": ""}).encode()  # refused (422), or 503 while the index loads: not 408
-    with socket.create_connection(("127.0.0.1", served), timeout=60) as sock:
+    with socket.create_connection(("127.0.0.1", served_port), timeout=60) as sock:
         head = f"POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
         sock.sendall(head.encode() + b"Connection: close\r\n\r\n")
         time.sleep(2.5)  # past the 1 s header deadline, well within the 60 s body deadline
@@ -114,4 +86,4 @@ def test_a_slow_body_after_complete_headers_is_not_cut_by_the_header_deadline(se
         reply = _until_closed(sock)
     status = reply.split(b" ", 2)[1]
     assert status in (b"422", b"503"), reply
-    assert httpx.get(f"http://127.0.0.1:{served}/healthz", timeout=30).status_code == 200
+    assert httpx.get(f"http://127.0.0.1:{served_port}/healthz", timeout=30).status_code == 200
