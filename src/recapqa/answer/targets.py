@@ -82,22 +82,16 @@ class TalkTargets:
         self, retrieval: Retrieval, info: QuestionInfo, keep: Callable[[Talk], bool] | None = None
     ) -> list[Talk]:
         """The retrieved talk (of those `keep` accepts) whose label shares the most of the
-        question's words; retrieval rank breaks ties. None when a talk `keep` refuses shares
-        more: the question is about that one (a talk with no text is not summarised from
-        another)."""
-        ranked = self.top(retrieval, len(retrieval.hits))
+        question's words; retrieval rank breaks ties."""
+        candidates = [t for t in self.top(retrieval, len(retrieval.hits)) if keep is None or keep(t)]
+        if not candidates:
+            return []
 
         def overlap(talk: Talk) -> float:
             return self.weight(info.terms & self.label_terms[talk.talk_id])
 
-        def best(talks: list[Talk]) -> Talk | None:
-            return max(talks, key=overlap, default=None)  # the first (best retrieved) of equals
-
-        top = best(ranked)
-        if top is None or keep is None or keep(top):
-            return [top] if top is not None else []
-        kept = best([t for t in ranked if keep(t)])
-        return [kept] if kept is not None and overlap(kept) >= overlap(top) else []
+        best = max(range(len(candidates)), key=lambda i: (overlap(candidates[i]), -i))
+        return [candidates[best]]
 
     def weight(self, words: frozenset[str] | set[str]) -> float:
         """Words that name talks, rarer ones (over the talks' labels) counting more."""
