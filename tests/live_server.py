@@ -11,13 +11,16 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from recapqa.api.http_protocol import CLASS_PATH
+
 
 @contextmanager
 def live_server(app: FastAPI) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", http=CLASS_PATH)  # as `serve` runs
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

@@ -217,8 +217,15 @@ def serve(
     sock.listen(2048)  # connections made while the app starts wait in the backlog, not refused
     sock.set_inheritable(True)
     _err(f"recapqa: serving on http://{host}:{port}/ (API docs at /docs)")
+    from recapqa.api.http_protocol import CLASS_PATH  # uvicorn's h11 with a deadline for request headers
+
     uvicorn.run(
-        "recapqa.api.app:create_served_app", factory=True, fd=sock.fileno(), workers=workers, log_level="warning"
+        "recapqa.api.app:create_served_app",
+        factory=True,
+        fd=sock.fileno(),
+        workers=workers,
+        log_level="warning",
+        http=CLASS_PATH,
     )
 
 

@@ -60,6 +60,11 @@ class IndexIncompatibleError(RecapqaError):
     http_status = 503
 
 
+class IndexNewerError(IndexIncompatibleError):
+    """Written by a newer recapqa (a higher index format or pipeline version): refused, never
+    rebuilt behind the user's back (`recapqa index --rebuild` replaces it on purpose)."""
+
+
 class InvalidQuestionError(RecapqaError):
     http_status = 422
 

@@ -233,6 +233,14 @@ class Settings(BaseSettings, GistSettings, LLMSettings):
         description="Seconds a client has to send a request body once its headers are in; a body still "
         "incomplete then (a stalled or deliberately slow client) gets 408 and the connection is closed.",
     )
+    request_header_timeout: float = Field(
+        20.0,
+        gt=0,
+        description="Seconds a client has, once connected (or once its previous reply on the connection is "
+        "sent), to send the complete headers of a request; a client still sending them then gets 408 and the "
+        "connection is closed (one that sent nothing is just closed). uvicorn has no such limit of its own: "
+        "`recapqa serve` runs its HTTP protocol with it (api/http_protocol.py).",
+    )
     max_chat_messages: int = Field(
         200, ge=1, description="Most messages one chat request may carry (the history included); more get 413."
     )

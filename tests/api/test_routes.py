@@ -288,3 +288,31 @@ def test_a_stream_that_fails_says_so_as_a_reply_would(
         assert kind_sent == "error" and data["error"]["type"] == kind, data  # type: ignore[index]
         assert str(api_settings.index_dir.resolve()) not in json.dumps(data)
     assert "ZeroDivisionError" in caplog.text, "the unexpected failure's traceback is in the server log"
+
+
+def test_completions_honour_the_talk_filters_as_ask_and_chat_do(client: TestClient) -> None:
+    """talk_id, company, speaker and conference narrow the completions route's answer as they
+    do /v1/ask's and /v1/chat's (they were accepted as unknown extras and ignored)."""
+    question = "Which feature store?"
+    lidl = "ml-in-a-multi-cloud-environment"
+    for stream in (False, True):
+        for filters in ({"talk_id": lidl}, {"company": "Lidl"}):
+            payload = {"messages": [{"role": "user", "content": question}], "stream": stream, "k": 2, **filters}
+            response = client.post("/v1/chat/completions", json=payload)
+            assert response.status_code == 200, response.text
+            if stream:
+                last = [json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: {")][-1]
+                citations = last["citations"]
+            else:
+                citations = response.json()["citations"]
+            asked = client.post("/v1/ask", json={"question": question, "k": 2, **filters}).json()["citations"]
+            assert citations and {c["talk_id"] for c in citations} == {lidl}, (filters, citations)
+            assert [(c["talk_id"], c["quote"]) for c in citations] == [(c["talk_id"], c["quote"]) for c in asked]
+    for stream in (False, True):
+        unknown = {"messages": [{"role": "user", "content": question}], "stream": stream, "talk_id": "no-such-talk"}
+        response = client.post("/v1/chat/completions", json=unknown)
+        assert response.status_code == 404 and response.json()["error"]["type"] == "UnknownTalkError", response.text
+    wrong = client.post(
+        "/v1/chat/completions", json={"messages": [{"role": "user", "content": question}], "talk_id": 3}
+    )
+    assert wrong.status_code == 422 and "talk_id" in wrong.text

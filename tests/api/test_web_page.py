@@ -136,3 +136,60 @@ def test_the_talks_appear_once_the_server_has_loaded_its_index(
             page.close()
     finally:
         release.set()
+
+
+def test_a_slow_answer_shows_progress_and_keeps_the_next_question(
+    browser: Any, api_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a slow server: the pending answer says it is being searched for, and a question
+    typed meanwhile and sent with Enter stays in the box (it was cleared, never asked); once
+    the answer is in, it is asked."""
+    from recapqa.pipeline import Assistant
+
+    release = threading.Event()
+    ask = Assistant.ask
+    monkeypatch.setattr(Assistant, "ask", lambda self, *a, **k: release.wait(120) and ask(self, *a, **k))
+    try:
+        with live_server(create_app(api_settings)) as url:
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            page.goto(url + "/")
+            page.get_by_test_id("talks").get_by_text("Journey of the AI platform at Uber").wait_for()
+            page.get_by_test_id("question").fill("How many models does Uber run in production?")
+            page.keyboard.press("Enter")
+            pending = page.locator("[data-testid=msg-assistant][aria-busy=true]")
+            pending.wait_for()
+            shown = pending.locator(".text").evaluate("e => getComputedStyle(e, '::after').content")
+            assert "Searching the notes" in shown, shown
+            page.get_by_test_id("question").fill("and how many predictions per second does it serve at peak?")
+            page.keyboard.press("Enter")
+            assert page.get_by_test_id("question").input_value().startswith("and how many predictions")
+            assert page.locator("[data-testid=msg-user]").count() == 1
+            release.set()
+            first = page.locator("[data-testid=msg-assistant][data-done=true]").first
+            first.wait_for(timeout=30_000)
+            assert "5.3k" in first.locator(".text").inner_text()
+            page.keyboard.press("Enter")  # the kept question, now sent
+            second = page.locator("[data-testid=msg-assistant][data-done=true]").nth(1)
+            second.wait_for(timeout=30_000)
+            assert "10M" in second.inner_text()
+            page.close()
+    finally:
+        release.set()
+
+
+def test_an_answer_cut_off_mid_stream_says_so(browser: Any, server_url: str) -> None:
+    """A stream that ends without its `done` (a proxy's timeout, a server restart) is shown as
+    an error, and the question is not kept as history (it was shown as a half answer, silently)."""
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    cut = 'event: meta\ndata: {"resolved_question": "q"}\n\nevent: delta\ndata: {"text": "Around 5"}\n\n'
+    page.route("**/v1/chat", lambda route: route.fulfill(status=200, content_type="text/event-stream", body=cut))
+    page.goto(server_url + "/")
+    page.get_by_test_id("question").fill("How many models does Uber run in production?")
+    page.keyboard.press("Enter")
+    answer = page.locator("[data-testid=msg-assistant][data-done=true]").last
+    answer.wait_for(timeout=30_000)
+    assert "error" in (answer.get_attribute("class") or "")
+    assert "cut off" in answer.locator(".text").inner_text()
+    history = page.evaluate("() => state.messages.length")
+    assert history == 0, history
+    page.close()

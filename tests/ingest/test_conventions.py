@@ -213,3 +213,22 @@ def test_dropped_lines_have_reasons_and_nothing_else_is_lost(tmp_path: Path) -> 
         (15, 15): "thematic break",
     }
     assert [t["title"] for t in outline["talks"]] == ["Talk A", "Talk B"]
+
+
+def test_a_talk_titled_with_a_subsection_word_and_a_speaker_is_a_talk(tmp_path: Path) -> None:
+    """'Links', 'Questions', 'Resources' headings belong to the talk above them; a heading
+    that starts with such a word but names its speaker ('Links talk - Bob Ray, Umbrella') is
+    a talk of its own (it was swallowed by the talk above)."""
+    text = (
+        "# Conf 2024\n\n## Scaling Kafka - John Roe, Globex\n\nGlobex runs 42 Kafka clusters.\n\n"
+        "### Links\n\n- https://example.com/kafka\n\n"
+        "## Questions worth asking - Ann Lee, Initech\n\nAsk why before how.\n\n"
+        "## Links talk - Bob Ray, Umbrella\n\n- https://example.com/slides\n"
+    )
+    talks = talks_of(tmp_path, "notes.md", text)
+    assert [(t.title, people(t)) for t in talks] == [
+        ("Scaling Kafka", [("John Roe", "Globex")]),
+        ("Questions worth asking", [("Ann Lee", "Initech")]),
+        ("Links talk", [("Bob Ray", "Umbrella")]),
+    ]
+    assert (talks[0].start_line, talks[0].end_line) == (3, 9)  # its own Links sub-section

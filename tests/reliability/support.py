@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from recapqa.settings import Settings
 
+RECAPQA = str(Path(sys.executable).parent / "recapqa")
 UBER_Q = "How many models does Uber run in production?"
 API_KEY = "s3cret-key"
 
@@ -42,3 +49,36 @@ def rss_mb(pid: int | None = None) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def served(corpus: Path, index: Path, log: Path, workers: int = 2, **settings: str) -> Iterator[tuple[str, int]]:
+    """`recapqa serve` for real, in its own process group (RECAPQA_* from the arguments only):
+    the URL and the port; the server and its workers are stopped on the way out."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RECAPQA_", "OPENAI_"))}
+    env.update(
+        RECAPQA_CORPUS_DIR=str(corpus),
+        RECAPQA_INDEX_DIR=str(index),
+        RECAPQA_CACHE_DIR=os.environ["RECAPQA_CACHE_DIR"],
+        HF_HUB_OFFLINE="1",
+        **settings,
+    )
+    with log.open("w") as out:
+        command = [RECAPQA, "serve", "--port", str(port), "--workers", str(workers)]
+        proc = subprocess.Popen(command, env=env, stdout=out, stderr=out, start_new_session=True)
+        try:
+            yield f"http://127.0.0.1:{port}", port
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()

@@ -4,11 +4,6 @@ and a reload sent to one worker reaches both."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,16 +14,9 @@ import pytest
 
 from conftest import write
 from recapqa.settings import Settings
-from reliability.support import copy_of_default
+from reliability.support import copy_of_default, served
 
-RECAPQA = str(Path(sys.executable).parent / "recapqa")
 NOTES = "## Search at Initech (Initech)\n\nSpeaker: John Roe, CTO of Initech\n\nInitech indexes {n} million pages.\n"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture()
@@ -40,32 +28,8 @@ def stale(tmp_path: Path, rel_settings: Settings) -> Settings:
 
 @pytest.fixture()
 def two_workers(stale: Settings, tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RECAPQA_", "OPENAI_"))}
-    env.update(
-        RECAPQA_CORPUS_DIR=str(stale.corpus_dir),
-        RECAPQA_INDEX_DIR=str(stale.index_dir),
-        RECAPQA_CACHE_DIR=os.environ["RECAPQA_CACHE_DIR"],
-        HF_HUB_OFFLINE="1",
-    )
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [RECAPQA, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
+    with served(stale.corpus_dir, stale.index_dir, tmp_path / "serve.log") as (url, _):
+        yield url
 
 
 def readiness(url: str, clients: int = 8, each: int = 10) -> list[tuple[int, dict]]:

@@ -82,7 +82,7 @@ class GistAnswerer(GistTopic):
         if info.kind in ("summary", "takeaways"):
             # a talk listed in one notes file and written up in another: the one with notes to quote
             noted = next(([t] for t in talks if self._noted(t)), [])  # the first only: each is a candidates pass
-            target = noted or self.targets.best_titled(retrieval, info, self._noted)
+            target = noted or self._stand_in(retrieval, info)
             target = target or talks[:1]
             if target and not self._labelled(target[0], info):
                 return self._nothing(retrieval, started, self.targets.top(retrieval, 3))
@@ -102,6 +102,22 @@ class GistAnswerer(GistTopic):
         if info.kind == "themes":
             return self._themes(retrieval, info, started)
         return None
+
+    def _stand_in(self, retrieval: Retrieval, info: QuestionInfo) -> list[Talk]:
+        """The talk with notes to summarise (best titled of those), when the question's
+        best-titled talk has none: only when its notes (or label) hold one of the words the
+        question names that talk by (a talk listed in one file and written up under another
+        heading in another), not any other talk (a keynote left blank is not summarised from
+        the one talk with text)."""
+        kept = self.targets.best_titled(retrieval, info, self._noted)
+        top = self.targets.best_titled(retrieval, info)
+        if not kept or not top or top == kept:
+            return kept
+        naming = info.terms & self.targets.label_terms[top[0].talk_id]
+        said = set(self.targets.label_terms[kept[0].talk_id])
+        for unit in self._candidates(kept).units:
+            said.update(terms(unit.quote))
+        return kept if not naming or naming & said else []
 
     def _summary(self, retrieval: Retrieval, talk: Talk, takeaways: bool, started: float) -> Answer | None:
         """None when the talk's notes hold nothing to quote (a listing of it; what was said

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from recapqa.api import schemas
 from recapqa.api.schemas import Message
 from recapqa.chat import Turn, resolve
 from recapqa.errors import RequestTooLargeError
 from recapqa.pipeline import Assistant, clean_question
+from recapqa.retrieve import Filters
 
 
 def question_of(messages: Sequence[Message], assistant: Assistant) -> str:
@@ -29,3 +31,9 @@ def question_of(messages: Sequence[Message], assistant: Assistant) -> str:
     resolved = resolve(turns, assistant.index.talks, assistant.retriever.matcher)
     clean_question(resolved.question, settings.max_question_chars)  # 422/413 before any streaming
     return resolved.question
+
+
+def filters_of(body: schemas.Filters) -> Filters | None:
+    """The talk filters a request carries (talk_id, company, speaker, conference), if any."""
+    filters = Filters(body.talk_id, body.company, body.speaker, body.conference)
+    return filters or None

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
 from recapqa.api import deps
-from recapqa.api.conversation import question_of
+from recapqa.api.conversation import filters_of, question_of
 from recapqa.api.errors import ERROR_RESPONSES
 from recapqa.api.formatting import chat_content, pieces
 from recapqa.api.schemas import ChatCompletionRequest
@@ -34,7 +34,7 @@ def models() -> dict[str, Any]:
 @router.post("/chat/completions", responses={200: {"content": {"text/event-stream": {}}}})
 def chat_completions(body: ChatCompletionRequest, assistant: Annotated[Assistant, Depends(deps.assistant)]) -> Any:
     question = question_of(body.messages, assistant)
-    answer, _ = assistant.ask(question, body.mode, body.k)
+    answer, _ = assistant.ask(question, body.mode, body.k, filters_of(body))
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
     content = chat_content(answer)

@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from recapqa.api import deps
-from recapqa.api.conversation import question_of
+from recapqa.api.conversation import filters_of, question_of
 from recapqa.api.errors import ERROR_RESPONSES, error_of, error_response
 from recapqa.api.formatting import answer_text, pieces
 from recapqa.api.schemas import AnswerOut, AskRequest, ChatRequest, ChatResponse, ErrorOut, Ready, TalkOut
@@ -23,7 +23,6 @@ from recapqa.api.state import Engine
 from recapqa.embed import active_model
 from recapqa.errors import IndexLoadingError
 from recapqa.pipeline import Assistant
-from recapqa.retrieve import Filters
 
 health = APIRouter(tags=["health"], responses={k: ERROR_RESPONSES[k] for k in (404, 405, 500)})
 api = APIRouter(prefix="/v1", tags=["recapqa"], responses=ERROR_RESPONSES)
@@ -84,7 +83,7 @@ def readyz(engine: EngineDep) -> Any:
 @api.post("/ask", response_model=AnswerOut)
 def ask(body: AskRequest, assistant: AssistantDep) -> dict[str, Any]:
     """One question, one answer: the object `recapqa ask --json` prints."""
-    answer, _ = assistant.ask(body.question, mode=body.mode, k=body.k, filters=_filters(body))
+    answer, _ = assistant.ask(body.question, mode=body.mode, k=body.k, filters=filters_of(body))
     return answer.to_dict()
 
 
@@ -109,7 +108,7 @@ def chat(body: ChatRequest, assistant: AssistantDep) -> Any:
     an error after the stream started is an `error` event."""
     question = question_of(body.messages, assistant)
     if not body.stream:
-        answer, _ = assistant.ask(question, body.mode, body.k, _filters(body))
+        answer, _ = assistant.ask(question, body.mode, body.k, filters_of(body))
         return {**answer.to_dict(), "resolved_question": question}
     return StreamingResponse(
         _chat_events(assistant, question, body),
@@ -125,15 +124,10 @@ def sse(event: str, data: Any) -> str:
 async def _chat_events(assistant: Assistant, question: str, body: ChatRequest) -> AsyncIterator[str]:
     yield sse("meta", {"resolved_question": question})
     try:
-        answer, _ = await run_in_threadpool(assistant.ask, question, body.mode, body.k, _filters(body))
+        answer, _ = await run_in_threadpool(assistant.ask, question, body.mode, body.k, filters_of(body))
         for piece in pieces(answer_text(answer)):
             yield sse("delta", {"text": piece})
         yield sse("citations", [c.to_dict() for c in answer.citations])
         yield sse("done", {**answer.to_dict(), "resolved_question": question})
     except Exception as exc:  # the stream has started: the error is its last event, as a reply would say it
         yield sse("error", {"error": error_of(exc, assistant.settings, "/v1/chat")[1]})
-
-
-def _filters(body: Any) -> Filters | None:
-    filters = Filters(body.talk_id, body.company, body.speaker, body.conference)
-    return filters or None

@@ -138,8 +138,9 @@ def _text_part(part: object) -> str:
     raise ValueError(f"only text content parts are supported, not {kind!r}")
 
 
-class ChatCompletionRequest(Conversation):
-    """The OpenAI request; sampling fields are accepted and ignored, `mode`/`k` are extras."""
+class ChatCompletionRequest(Filters, Conversation):
+    """The OpenAI request; sampling fields are accepted and ignored, `mode`/`k` and the talk
+    filters (as /v1/ask and /v1/chat take them) are extras."""
 
     model_config = ConfigDict(extra="allow", strict=True)
     messages: list[CompletionMessage] = Field(  # type: ignore[assignment]

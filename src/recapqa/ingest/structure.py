@@ -70,10 +70,16 @@ def _assess(doc: Document, headings: list[Heading], n: int) -> Talkish:
     people = body_speakers(_body_lines(doc, heading.line + 1, stop))
     line = parse_talk_line(heading.text, others_named=bool(people))
     text = plain(heading.text)
-    if GROUPING.match(text) or is_general_heading(text) or SUBSECTION_NAMES.match(text):
+    if GROUPING.match(text) or is_general_heading(text) or _subsection(text, line):
         return Talkish(heading, line, False, people)
     evidence = bool(line.speakers or people or TALK_PREFIX_RE.match(text) or SESSION_WORDS.search(text))
     return Talkish(heading, line, evidence, people)
+
+
+def _subsection(text: str, line: TalkLine) -> bool:
+    """A fixed sub-section of a talk ('Links', 'Questions / answers'): its name, and no
+    speaker in the heading ('Links talk - Bob Ray, Umbrella' is a talk of its own)."""
+    return bool(SUBSECTION_NAMES.match(text)) and not line.speakers
 
 
 def _kind(doc: Document, text: str, first: int, last: int) -> str:
@@ -214,7 +220,7 @@ def _cut(doc: Document, layout: Layout, assessed: list[Talkish], level: int, met
         if h.level > level:
             continue
         text = plain(h.text)
-        if SUBSECTION_NAMES.match(text) and boundaries:
+        if _subsection(text, t.line) and boundaries:
             continue
         boundaries.append((t, " / ".join(tracks[lv] for lv in sorted(tracks)) or None))
     body_start = layout.body_start

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, get_args
 import numpy as np
 
 from recapqa.embed import EmbeddingModel, active_model
-from recapqa.errors import IndexIncompatibleError
+from recapqa.errors import IndexIncompatibleError, IndexNewerError
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
 from recapqa.settings import EmbedPrecision
@@ -28,8 +28,11 @@ FORMAT_VERSION = 1
 # 7: gist rows memory-mapped (gist_rows.npy) with each talk's phrases counted;
 # 8: an event's own page is one section, talks introduced in a headingless post's prose;
 # 9: speakers named by a first name only in a talk's heading ('Tas - Title', 'David (Org) Title');
-# 10: a talk introduced in prose ends at the next paragraph that speaks of talks
-PIPELINE_VERSION = 10
+# 10: a talk introduced in prose ends at the next paragraph that speaks of talks;
+# 11: talk ids keep letters that have no ASCII form (titles in other scripts were 'section', 'section-2');
+#     a heading naming a sub-section word and a speaker ('Links talk - Bob Ray, Umbrella') is a talk
+PIPELINE_VERSION = 11
+OLDER = "the index was built by an older recapqa"  # how a reason to rebuild it starts (said once)
 
 
 @dataclass
@@ -109,10 +112,18 @@ def check_compatible(manifest: dict[str, Any], model: EmbeddingModel | None = No
     default the configured RECAPQA_EMBED_MODEL): vectors of two models are never mixed. Its
     embedding precision is one this process makes an encoder of (RECAPQA_EMBED_PRECISION
     need not be it: queries use the index's)."""
+    newer = newer_versions(manifest)
+    if newer:
+        raise IndexNewerError(
+            f"the index was written by a newer recapqa ({newer}); this version reads index format "
+            f"{FORMAT_VERSION}, pipeline {PIPELINE_VERSION} and leaves it as it is",
+            "upgrade recapqa to the version that built it, or run `recapqa index --rebuild` to replace it "
+            "with an index of this version (built again from the corpus)",
+        )
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
         raise IndexIncompatibleError(
-            f"index format {version} is not the supported format {FORMAT_VERSION}", REBUILD_FIX
+            f"{OLDER} (index format {version}; this version's is {FORMAT_VERSION})", REBUILD_FIX
         )
     expected = model or active_model()
     built = manifest.get("model", {})
@@ -125,6 +136,21 @@ def check_compatible(manifest: dict[str, Any], model: EmbeddingModel | None = No
     precision = index_precision(manifest)
     if precision not in get_args(EmbedPrecision):  # no encoder of it is made: its queries could not be embedded
         raise IndexIncompatibleError(f"index was built with embedding precision {precision}, unknown here", REBUILD_FIX)
+
+
+def newer_versions(manifest: dict[str, Any]) -> str:
+    """The versions a manifest records that are higher than this code's (index format,
+    pipeline), said as 'index format 2, pipeline 11'; empty when none is."""
+    chunking = manifest.get("chunking")
+    recorded = {
+        "index format": (manifest.get("format_version"), FORMAT_VERSION),
+        "pipeline": ((chunking or {}).get("pipeline") if isinstance(chunking, dict) else None, PIPELINE_VERSION),
+    }
+    return ", ".join(
+        f"{name} {value}"
+        for name, (value, ours) in recorded.items()
+        if isinstance(value, int) and not isinstance(value, bool) and value > ours
+    )
 
 
 def load_index(index_dir: Path, settings: Settings | None = None) -> Index:

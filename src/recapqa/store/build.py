@@ -19,7 +19,7 @@ from typing import Any
 from recapqa.embed import Embedder, active_model
 from recapqa.errors import IndexBusyError, RecapqaError, StorageError
 from recapqa.settings import Settings
-from recapqa.store import FORMAT_VERSION, Index, corpus_words, load_index
+from recapqa.store import FORMAT_VERSION, OLDER, Index, corpus_words, load_index
 from recapqa.store.backends import open_backend
 from recapqa.store.documents import Plan, gather
 from recapqa.store.files import (
@@ -128,10 +128,13 @@ def _build(
     precision = settings.embed_precision
     was = live_precision(index_dir, settings)
     switched = was if was is not None and was != precision else None
-    if not force and switched is None and stale(corpus_dir, index_dir, settings) is None:  # the counts
+    reason = None if force else stale(corpus_dir, index_dir, settings)
+    if not force and switched is None and reason is None:  # the counts
         plan = _indexed(corpus_dir, index_dir, settings)
         encoder = ensure_query_encoder(index_dir, settings.cache_dir, force=False, precision=precision)
         return _report(plan, started, embedded=0, rebuilt=False, query_encoder=encoder, precision=precision)
+    if reason is not None and reason.startswith(OLDER):
+        notify(f"index: {reason}; building it again with this version")
     if switched is not None:
         notify(
             f"index: embedding precision {switched} -> {precision} (RECAPQA_EMBED_PRECISION): "
@@ -249,7 +252,7 @@ def ensure_index(
         damage = None if repair else index_damage(index_dir, settings)
         if damage is not None:
             raise damage
-        if notify:
+        if notify and not reason.startswith(OLDER):  # the build says that one
             notify(f"index: {reason}; building it from {corpus_dir} ...")
         try:
             report = build_index(corpus_dir, index_dir, settings, embedder, notify=notify, wait=not stale_ok)

@@ -8,11 +8,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from recapqa.errors import DatabaseError, IndexMissingError, RecapqaError
+from recapqa.errors import DatabaseError, IndexMissingError, IndexNewerError, RecapqaError
 from recapqa.ingest import corpus_files
 from recapqa.ingest.sidecar import sidecar_path
 from recapqa.settings import Settings
-from recapqa.store import PIPELINE_VERSION
+from recapqa.store import OLDER, PIPELINE_VERSION
 from recapqa.store.backends import open_backend
 from recapqa.tokens import ENCODING_NAME
 
@@ -103,11 +103,14 @@ def staleness(corpus_dir: Path, index_dir: Path, settings: Settings) -> str | No
         manifest = open_backend(index_dir, settings).manifest()
     except IndexMissingError:
         return "no index yet"
-    except DatabaseError:
-        raise  # the store is unreachable: rebuilding would not help
+    except (DatabaseError, IndexNewerError):
+        raise  # the store is unreachable, or a newer version's index: rebuilding would not help, or destroy it
     except RecapqaError as exc:
         return exc.message
     if manifest.get("chunking") != chunking_params(settings):
+        pipeline = (manifest.get("chunking") or {}).get("pipeline")
+        if pipeline != PIPELINE_VERSION:
+            return f"{OLDER} (pipeline {pipeline}; this version's is {PIPELINE_VERSION})"
         return "chunking settings changed"
     if manifest.get("files") != corpus_fingerprints(corpus_dir, known=manifest):
         return "corpus changed"

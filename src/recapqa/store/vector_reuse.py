@@ -18,7 +18,7 @@ import numpy as np
 from recapqa.embed import Embedder
 from recapqa.errors import ConfigError, IndexMissingError, RecapqaError
 from recapqa.settings import Settings
-from recapqa.store import Index, load_index
+from recapqa.store import OLDER, Index, load_index
 from recapqa.store.journal import EmbeddingJournal
 from recapqa.store.segments import joined, views
 
@@ -91,7 +91,8 @@ def previous_index(index_dir: Path, settings: Settings) -> Index | None:
     except IndexMissingError:
         return None
     except RecapqaError as exc:
-        log.warning("existing index unusable (%s); embedding everything again", exc.message)
+        if not exc.message.startswith(OLDER):  # the build has said that one (build._build)
+            log.warning("existing index unusable (%s); embedding everything again", exc.message)
         return None
 
 

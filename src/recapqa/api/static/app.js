@@ -136,7 +136,7 @@ async function ask(question) {
     }
     const reader = res.body.getReader();
     const decoder = new TextDecoder();
-    let buffer = "";
+    let buffer = "", ended = false;
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
@@ -149,9 +149,12 @@ async function ask(question) {
         const data = JSON.parse(/^data: (.*)$/m.exec(raw)?.[1] || "null");
         if (event === "delta") { text.textContent += data.text; box.scrollIntoView({ block: "end" }); }
         else if (event === "citations") renderCitations(box, data);
-        else if (event === "done") finish(box, data);
-        else if (event === "error") showError(box, data.error);
+        else if (event === "done") { ended = true; finish(box, data); }
+        else if (event === "error") { ended = true; showError(box, data.error); }
       }
+    }
+    if (!ended) {  // the connection closed before the answer was complete (a proxy's timeout, a restart)
+      showError(box, { message: "The answer was cut off before it was complete", fix: "ask again" });
     }
   } catch (err) {
     showError(box, { message: "Connection lost: " + err.message });
@@ -165,6 +168,7 @@ async function ask(question) {
 
 $("ask-form").addEventListener("submit", (e) => {
   e.preventDefault();
+  if (state.busy) return;  // a question typed while an answer comes stays in the box, for Enter once it is in
   const q = $("question").value;
   $("question").value = "";
   ask(q);
