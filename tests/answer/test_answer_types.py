@@ -426,3 +426,18 @@ def test_how_much_of_asks_for_a_share_not_a_count_of_its_noun() -> None:
 )
 def test_a_preposition_before_the_question_word_keeps_the_kind(question: str, kind: str) -> None:
     assert kind_of(question) == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Which Java expert moved to Python?", "Which security researcher found the bug?", "Which person gave the demo?"],
+)
+def test_which_person_noun_asks_for_a_person(question: str) -> None:
+    assert kind_of(question) == "person"
+
+
+def test_how_much_or_how_many_is_no_name_when_the_question_is_typed_in_lower_case() -> None:
+    # the notes may shout 'MUCH better' and never write 'much', which makes it look like a name
+    info = analyse("how much bandwidth does direct connect give?", frozenset({"much", "connect"}))
+    assert info.names == frozenset({"connect"})
+    assert "many" not in analyse("how many models does initech run?", frozenset({"many", "initech"})).names

@@ -137,7 +137,8 @@ KINDS: tuple[KindRule, ...] = (
             r"|^(?!\s*(what|which|how|why|when|where)\b).*\bwho (is|was|are|gave|presented|moderated|took)\b"
             r"|\b(role|job title|position)\b|\bwork for\b"
             r"|^\s*(which|what) ([\w-]+ )?(director|manager|engineer|vp|cto|ceo|founder|speaker|presenter|panelist"
-            r"|moderator|host|author|maintainer|evangelist|architect)\b"
+            r"|moderator|host|author|maintainer|evangelist|architect|expert|person|researcher|scientist|analyst|employee"
+            r"|consultant|volunteer|organi[sz]er)\b"
         ),
         False,
     ),
