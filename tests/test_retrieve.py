@@ -7,7 +7,7 @@ from recapqa.embed import Embedder
 from recapqa.errors import UnknownTalkError
 from recapqa.models import Speaker, Talk
 from recapqa.pipeline import Assistant
-from recapqa.retrieve import Filters, diverse_top, with_named_talks
+from recapqa.retrieve import Filters, as_asked, diverse_top, with_named_talks
 from recapqa.settings import Settings
 from recapqa.talk_mentions import Mentions, TalkMatcher, talk_aliases
 
@@ -25,6 +25,14 @@ def test_dense_and_lexical_both_contribute(assistant: Assistant) -> None:
     assert retrieval.hits[0].talk.talk_id == UBER
     assert any(h.dense_rank is not None and h.lexical_rank is not None for h in retrieval.hits)
     assert set(retrieval.timings_ms) >= {"embed", "dense", "bm25", "fusion"}
+
+
+def test_a_question_typed_without_its_question_mark_retrieves_as_with_it(assistant: Assistant) -> None:
+    assert as_asked("  where does Andy want the tour ") == "where does Andy want the tour?"
+    assert as_asked("Tell me about Uber.") == "Tell me about Uber."
+    typed, asked = (assistant.retriever.retrieve(q) for q in ("What does Studio offer", "What does Studio offer?"))
+    assert [h.row for h in typed.hits] == [h.row for h in asked.hits]
+    assert (typed.query_vector == asked.query_vector).all()
 
 
 @pytest.mark.parametrize(

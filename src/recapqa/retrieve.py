@@ -92,7 +92,7 @@ class Retriever:
         pool = len(self.index.chunks) if allowed is not None else s.candidate_pool
 
         t0 = time.perf_counter()
-        query_vector = self.embed_query(question)
+        query_vector = self.embed_query(as_asked(question))
         t1 = time.perf_counter()
         dense = self.index.store.search(query_vector, pool)
         t2 = time.perf_counter()
@@ -144,6 +144,14 @@ class Retriever:
         timings["fusion"] = (time.perf_counter() - t3) * 1e3
         let_through = None if allowed is None else frozenset(allowed)
         return Retrieval(question, query_vector, hits, mentioned, timings, let_through)
+
+
+def as_asked(question: str) -> str:
+    """The question as its vector is computed: with a question mark when it was typed without
+    one ('where does X want the tour placed'), as most questions are written, so the two
+    spellings of one question retrieve the same passages."""
+    question = question.strip()
+    return question if question.endswith(("?", ".", "!")) else f"{question}?"
 
 
 def with_named_talks(picked: list[int], ranked: list[int], talk_of: dict[int, str], named: set[str]) -> list[int]:

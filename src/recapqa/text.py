@@ -22,7 +22,7 @@ _STOPWORDS_TEXT = """
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _GENERIC_NAMES_TEXT = """
-    ml ai mlops llm llms genai api ui ux ceo ci cd ds mle i what which who how why when where
+    ml ai mlops llm llms genai api ui ux ceo ci cd ds mle i what which who how why when where much many
     is are does did do the a an in on for
 """
 GENERIC_NAMES = frozenset(_GENERIC_NAMES_TEXT.split())

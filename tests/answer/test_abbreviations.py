@@ -51,9 +51,19 @@ def test_a_claim_spells_out_an_abbreviation_as_the_sentence_beside_it_does() -> 
     assert spelled_out_agrees("MTTR stands for mean time to recovery.", "MTTR fell; the team met to review the data")
 
 
+def test_a_name_typed_in_lower_case_abbreviates_what_the_notes_spelling_of_it_does() -> None:
+    texts = ["Baggage in OpenTelemetry allows context"]
+    asked = ("why is otel baggage risky?", frozenset({"otel"}))
+    assert dict(name_forms(*asked, texts))["otel"] == frozenset({"otel"})  # no spelling of it to go by
+    spelled = dict(name_forms(*asked, texts, lambda: ["OTel for short."]))  # the talk's notes spell it
+    assert spelled["otel"] == frozenset({"otel", "opentelemetry"})
+    cased = dict(name_forms("Why is OTel risky?", frozenset({"otel"}), texts, lambda: ["Otel"]))
+    assert cased["otel"] == frozenset({"otel", "opentelemetry"})  # the question's own capitals go first
+
+
 NOTES = """# ObsConf 2025
 
-## What is this OpenTelemetry thing? (Ana Ruiz)
+## What is this OpenTelemetry (OTel) thing? (Ana Ruiz)
 
 Baggage in OpenTelemetry propagates across every HTTP call, so sensitive data can leak to third-party APIs.
 Sampling keeps one trace in ten by default.
@@ -65,6 +75,8 @@ def test_a_question_naming_an_abbreviation_is_answered_from_the_spelled_out_talk
 ) -> None:
     assistant = assistant_over(settings, {"obsconf.md": NOTES}, embedder_factory)
     answer, _ = assistant.ask("Why can OTel baggage be dangerous?", mode="extractive")
+    assert not answer.abstained and "sensitive data" in answer.answer
+    answer, _ = assistant.ask("why can otel baggage be dangerous?", mode="extractive")  # typed in lower case
     assert not answer.abstained and "sensitive data" in answer.answer
 
 

@@ -403,3 +403,41 @@ def test_colour_address_and_port_questions_on_notes(opscon: Assistant) -> None:
     assert mail.answer == "Kim shared the slides by mail at kim.park@example.org after the talk."
     # the status page is described, but no port is given
     assert opscon.ask("Which port does the status page run on?", mode="extractive")[0].abstained
+
+
+def test_how_much_of_asks_for_a_share_not_a_count_of_its_noun() -> None:
+    info = analyse("How much of the data in Initech's database was single table, single row?", frozenset())
+    assert info.kind == "number" and info.share_of == frozenset({"data"})
+    assert info.focus is None  # 'data' is what the share is of, not a noun a count must stand beside
+    assert kind_score(info, "70% was single table, single row", "", False) == 1.0
+    assert kind_score(info, "Only remaining 10 tables were joined", "", False) == 0.0
+    assert analyse("How much data does Initech store?", frozenset()).share_of is None  # an amount
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("In which countries did Initech want to run?", "list"),  # as 'Which countries did Initech want to run in?'
+        ("For what reason did Initech leave the cloud?", "reason"),
+        ("At which company does Sam Roe work?", "company"),
+        ("In which city was the summit held?", "place"),
+        ("On what day was the summit?", "date"),
+    ],
+)
+def test_a_preposition_before_the_question_word_keeps_the_kind(question: str, kind: str) -> None:
+    assert kind_of(question) == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Which Java expert moved to Python?", "Which security researcher found the bug?", "Which person gave the demo?"],
+)
+def test_which_person_noun_asks_for_a_person(question: str) -> None:
+    assert kind_of(question) == "person"
+
+
+def test_how_much_or_how_many_is_no_name_when_the_question_is_typed_in_lower_case() -> None:
+    # the notes may shout 'MUCH better' and never write 'much', which makes it look like a name
+    info = analyse("how much bandwidth does direct connect give?", frozenset({"much", "connect"}))
+    assert info.names == frozenset({"connect"})
+    assert "many" not in analyse("how many models does initech run?", frozenset({"many", "initech"})).names

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from recapqa.text import WORD, squash, words
 
@@ -39,19 +39,36 @@ def expansion_pattern(token: str) -> re.Pattern[str] | None:
     return re.compile(rf"\b{body}\b")
 
 
-def name_forms(question: str, names: frozenset[str], texts: Iterable[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+def name_forms(
+    question: str, names: frozenset[str], texts: Iterable[str], spelled_in: Callable[[], Iterable[str]] = tuple
+) -> tuple[tuple[str, frozenset[str]], ...]:
     """Each name the question gives (lower case) with its squashed forms: itself and what it
-    abbreviates in `texts`."""
-    patterns = {}
+    abbreviates in `texts`. A name the question writes in lower case ('otel') abbreviates what
+    its spellings in `texts` and `spelled_in()` ('OTel') abbreviate: people type names in lower case."""
+    texts = list(texts)
+    spelled: list[str] = []
+    patterns: dict[str, list[re.Pattern[str]]] = {}
     for token, name in zip(WORD.findall(question), words(question), strict=True):
-        pattern = expansion_pattern(re.sub(r"['’]s$", "", token)) if name in names else None
-        if pattern is not None:
-            patterns[name] = pattern
+        if name not in names:
+            continue
+        token = re.sub(r"['’]s$", "", token)
+        if token.islower() and not spelled:
+            spelled = [*texts, *spelled_in()]
+        spellings = _spellings(token, spelled) if token.islower() else {token}
+        found_patterns = [p for p in map(expansion_pattern, sorted(spellings)) if p is not None]
+        if found_patterns:
+            patterns[name] = found_patterns
     found: dict[str, set[str]] = {name: {squash(name)} for name in names}
     for text in texts if patterns else ():
-        for name, pattern in patterns.items():
-            found[name].update(squash(m.group(0)) for m in pattern.finditer(text))
+        for name, pattern_list in patterns.items():
+            found[name].update(squash(m.group(0)) for pattern in pattern_list for m in pattern.finditer(text))
     return tuple(sorted((name, frozenset(forms)) for name, forms in found.items()))
+
+
+def _spellings(token: str, texts: list[str]) -> set[str]:
+    """How `texts` write the word `token` (in any case)."""
+    word = re.compile(rf"(?<![\w-]){re.escape(token)}(?![\w-])", re.I)
+    return {m.group(0) for text in texts for m in word.finditer(text)}
 
 
 def _opening(part: str) -> str:

@@ -18,6 +18,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -92,7 +93,8 @@ class ExtractiveAnswerer:
         """Every sentence of the retrieved chunks, scored; `info`: the question already analysed."""
         info = info or analyse(retrieval.question, self.proper_nouns)
         texts = [t for hit in retrieval.hits for t in (hit.chunk.embed_text, hit.talk.title)]
-        info = replace(info, forms=name_forms(info.text, info.names, texts))
+        spelled = partial(self.facts.texts_of, [hit.talk.talk_id for hit in retrieval.hits])  # of lower-case names
+        info = replace(info, forms=name_forms(info.text, info.names, texts, spelled))
         q_weight = sum(self.idf(t) for t in info.terms) or 1.0
         seen: set[int] = set()
         out: list[Candidate] = []

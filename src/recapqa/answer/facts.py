@@ -5,7 +5,7 @@ index costs nothing per sentence: `serve` start-up does not grow with the corpus
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -167,6 +167,10 @@ class Facts:
                 talk_rows.setdefault(sentence.talk_id, []).append(row)
             self._talk_rows = talk_rows
         return self._talk_rows.get(talk_id, [])
+
+    def texts_of(self, talk_ids: Iterable[str]) -> list[str]:
+        """The sentences of these talks (each talk once), in order."""
+        return [self.index.sentences[r].text for t in dict.fromkeys(talk_ids) for r in self.rows_of(t)]
 
     def _talk(self, talk_id: str) -> TalkFacts:
         t, rows, sentences = self.index.talks[talk_id], self.rows_of(talk_id), self.index.sentences

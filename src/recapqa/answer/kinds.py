@@ -137,7 +137,8 @@ KINDS: tuple[KindRule, ...] = (
             r"|^(?!\s*(what|which|how|why|when|where)\b).*\bwho (is|was|are|gave|presented|moderated|took)\b"
             r"|\b(role|job title|position)\b|\bwork for\b"
             r"|^\s*(which|what) ([\w-]+ )?(director|manager|engineer|vp|cto|ceo|founder|speaker|presenter|panelist"
-            r"|moderator|host|author|maintainer|evangelist|architect)\b"
+            r"|moderator|host|author|maintainer|evangelist|architect|expert|person|researcher|scientist|analyst|employee"
+            r"|consultant|volunteer|organi[sz]er)\b"
         ),
         False,
     ),
@@ -159,6 +160,11 @@ KINDS: tuple[KindRule, ...] = (
 # architecture, what is…', 'Besides supervisord, which…'): the question proper starts after it.
 _WH = r"(who|whom|whose|what|which|how|why|when|where)\b"
 _SCOPE_CLAUSE = re.compile(rf"^\s*(?!{_WH})[^,?]{{1,80}},\s*(?={_WH})")  # not 'What did X, who leads…
+# A preposition before the question word ('In which countries…', 'For what reason…', 'By how
+# much…') leaves the question it opens: the kind is read as if the question started at its word.
+_LEADING_PREPOSITION = re.compile(
+    r"^\s*(in|at|on|for|from|to|by|with|of|during|since|under|into|across)\s+(?=(which|what|whom|whose|how)\b)"
+)
 
 
 def kind_of(question: str) -> Kind:
@@ -169,7 +175,7 @@ def kind_of(question: str) -> Kind:
     gist = next((rule.kind for rule in KINDS if rule.kind in GIST_KINDS and rule.asks.search(whole)), None)
     if gist:
         return gist
-    lowered = _SCOPE_CLAUSE.sub("", whole)
+    lowered = _LEADING_PREPOSITION.sub("", _SCOPE_CLAUSE.sub("", whole))
     if re.match(r"^\s*what (is|are|was) the (name|names)\b", lowered):
         return "other"  # "what is the name of X" asks for a name, not a definition
     return next((rule.kind for rule in KINDS if rule.asks.search(lowered)), "other")

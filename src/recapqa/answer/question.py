@@ -55,8 +55,11 @@ _DIGITS = re.compile(r"\d+")  # a number the question gives, also inside a name 
 
 _ASKS_TALK = re.compile(r"^\s*(which|what)\s+(\S+\s+){0,2}(talk|keynote|session|presentation)s?\b", re.I)
 # A share asked for ('what percentage', 'what share of'), and what of ('SomeConf attendees').
-_SHARE_ASKED = re.compile(r"%|\bpercent|\b(share|fraction|proportion)\b", re.I)
-_WHOLE_ASKED = re.compile(r"\b(?:share|percentage|fraction|proportion|percent)\s+of\s+((?:[\w'’-]+\s*){1,3})", re.I)
+# 'How much of the data…' asks for a share too (of a whole: 'how much data' asks for an amount).
+_SHARE_ASKED = re.compile(r"%|\bpercent|\b(share|fraction|proportion)\b|\bhow much of\b", re.I)
+_WHOLE_ASKED = re.compile(
+    r"\b(?:share|percentage|fraction|proportion|percent|how much)\s+of\s+((?:[\w'’-]+\s*){1,3})", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,7 @@ def is_speaker_line(text: str, context: str) -> bool:
 
 
 # The noun a count asks about: "how many engineers", "what percentage of requests".
-_FOCUS = re.compile(r"\b(?:how many|how much|what number of)\s+((?:[\w-]+\s+){0,3})", re.I)
+_FOCUS = re.compile(r"\b(?:how many|how much(?! of\b)|what number of)\s+((?:[\w-]+\s+){0,3})", re.I)
 # Quantity adjectives say how to count, not what: "how many different tools".
 _QUANTIFIERS = frozenset({"differ", "distinct", "uniqu", "separ", "total", "individu", "new"})
 _PHRASE_ENDS = frozenset({"per", "across", "via", "since", "during", "including"})  # "how many X per client"
