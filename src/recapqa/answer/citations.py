@@ -29,9 +29,8 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
       item hanging under a line that passes, or goes on about a sentence that passes
       (answer/relevance.py), or (with the items under it) a line whose items answer (one that
       restates the question above them);
-      when that row of the notes holds several sentences, the one the claim rests on must hold
-      a word of the question if another one does. A pasted
-      paragraph, or a true sentence of the right talk that is not the answer, is no support;
+      when that row holds several sentences, the one the claim rests on must hold a word of the
+      question if another one does. A pasted paragraph, or a true sentence that is not the answer, is no support;
   (d) a negated claim must negate what its sentence negates: the first content word after
       each negation of the claim is among the words a negation of the sentence bears on
       (claim_rules.negation_matches), so "not build one but buy one" supports "do not build"
