@@ -89,7 +89,7 @@ class GistSettings(BaseModel):
         3,
         ge=2,
         description="Which talks mention Y: a topic of at least this many words is also mentioned by its initials "
-        "in capitals ('OPA' for Open Policy Agent); not tuned: fewer letters name too many things.",
+        "in capitals ('ORE' for Open Rule Engine); not tuned: fewer letters name too many things.",
     )
     gist_themes: int = Field(4, ge=1, description="Themes named across talks.")
     gist_theme_talks: int = Field(4, ge=1, description="Talks cited under one theme.")

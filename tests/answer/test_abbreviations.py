@@ -12,11 +12,11 @@ from recapqa.settings import Settings
 
 
 def test_an_abbreviation_matches_its_camel_case_or_spelled_out_form() -> None:
-    otel = expansion_pattern("OTel")
-    assert otel is not None and otel.search("Baggage in OpenTelemetry allows context")
-    opa = expansion_pattern("OPA")
-    assert opa is not None and opa.search("the Open Policy Agent project")
-    assert opa is not None and not opa.search("an open policy for agents")  # capitals open the parts
+    snet = expansion_pattern("SNet")
+    assert snet is not None and snet.search("Baggage in StreamNetwork allows context")
+    ore = expansion_pattern("ORE")
+    assert ore is not None and ore.search("the Open Rule Engine project")
+    assert ore is not None and not ore.search("an open policy for agents")  # capitals open the parts
 
 
 def test_a_plain_word_or_a_short_token_is_not_an_abbreviation() -> None:
@@ -28,12 +28,12 @@ def test_a_plain_word_or_a_short_token_is_not_an_abbreviation() -> None:
 def test_name_forms_collect_what_each_name_abbreviates_in_the_texts() -> None:
     forms = dict(
         name_forms(
-            "Why is OTel baggage risky at Acme?",
-            frozenset({"otel", "acme"}),
-            ["What Is This OpenTelemetry Thing?", "Baggage in OpenTelemetry allows context"],
+            "Why is SNet baggage risky at Acme?",
+            frozenset({"snet", "acme"}),
+            ["What Is This StreamNetwork Thing?", "Baggage in StreamNetwork allows context"],
         )
     )
-    assert forms == {"otel": frozenset({"otel", "opentelemetry"}), "acme": frozenset({"acme"})}
+    assert forms == {"snet": frozenset({"snet", "streamnetwork"}), "acme": frozenset({"acme"})}
 
 
 def test_a_claim_spells_out_an_abbreviation_as_the_sentence_beside_it_does() -> None:
@@ -52,20 +52,20 @@ def test_a_claim_spells_out_an_abbreviation_as_the_sentence_beside_it_does() -> 
 
 
 def test_a_name_typed_in_lower_case_abbreviates_what_the_notes_spelling_of_it_does() -> None:
-    texts = ["Baggage in OpenTelemetry allows context"]
-    asked = ("why is otel baggage risky?", frozenset({"otel"}))
-    assert dict(name_forms(*asked, texts))["otel"] == frozenset({"otel"})  # no spelling of it to go by
-    spelled = dict(name_forms(*asked, texts, lambda: ["OTel for short."]))  # the talk's notes spell it
-    assert spelled["otel"] == frozenset({"otel", "opentelemetry"})
-    cased = dict(name_forms("Why is OTel risky?", frozenset({"otel"}), texts, lambda: ["Otel"]))
-    assert cased["otel"] == frozenset({"otel", "opentelemetry"})  # the question's own capitals go first
+    texts = ["Baggage in StreamNetwork allows context"]
+    asked = ("why is snet baggage risky?", frozenset({"snet"}))
+    assert dict(name_forms(*asked, texts))["snet"] == frozenset({"snet"})  # no spelling of it to go by
+    spelled = dict(name_forms(*asked, texts, lambda: ["SNet for short."]))  # the talk's notes spell it
+    assert spelled["snet"] == frozenset({"snet", "streamnetwork"})
+    cased = dict(name_forms("Why is SNet risky?", frozenset({"snet"}), texts, lambda: ["Snet"]))
+    assert cased["snet"] == frozenset({"snet", "streamnetwork"})  # the question's own capitals go first
 
 
 NOTES = """# ObsConf 2025
 
-## What is this OpenTelemetry (OTel) thing? (Ana Ruiz)
+## What is this StreamNetwork (SNet) thing? (Ana Ruiz)
 
-Baggage in OpenTelemetry propagates across every HTTP call, so sensitive data can leak to third-party APIs.
+Baggage in StreamNetwork propagates across every HTTP call, so sensitive data can leak to third-party APIs.
 Sampling keeps one trace in ten by default.
 """
 
@@ -74,9 +74,9 @@ def test_a_question_naming_an_abbreviation_is_answered_from_the_spelled_out_talk
     settings: Settings, embedder_factory: Callable[[], Embedder]
 ) -> None:
     assistant = assistant_over(settings, {"obsconf.md": NOTES}, embedder_factory)
-    answer, _ = assistant.ask("Why can OTel baggage be dangerous?", mode="extractive")
+    answer, _ = assistant.ask("Why can SNet baggage be dangerous?", mode="extractive")
     assert not answer.abstained and "sensitive data" in answer.answer
-    answer, _ = assistant.ask("why can otel baggage be dangerous?", mode="extractive")  # typed in lower case
+    answer, _ = assistant.ask("why can snet baggage be dangerous?", mode="extractive")  # typed in lower case
     assert not answer.abstained and "sensitive data" in answer.answer
 
 

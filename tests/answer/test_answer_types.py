@@ -65,7 +65,7 @@ def test_a_place_is_named_in_a_place_answer_and_a_month_is_not_a_place() -> None
     info = analyse("Which city hosts DevDays?", frozenset())
     assert info.kind == "place"
     assert kind_score(info, "It was held in Lisbon and drew 800 attendees.", "", False) == 1.0
-    assert kind_score(info, "Location: Warsaw, Poland", "", True) == 1.0
+    assert kind_score(info, "Location: Lisbon, Portugal", "", True) == 1.0
     assert kind_score(info, "The next edition is coming up in June.", "", False) == 0.0
 
 
@@ -171,7 +171,7 @@ def test_a_role_line_of_the_talk_says_where_its_speaker_works() -> None:
     works = analyse("Where did Daniel Greenfeld work at the time of his keynote?", frozenset())
     assert works.kind == "company"
     assert kind_score(works, "Principal at Cartwheel Web", "", True) == 2.0
-    assert kind_score(works, "by Daniel Greenfeld aka Pydanny", "", True) == 0.0  # a nickname, no organisation
+    assert kind_score(works, "by Jane Roe aka Janerific", "", True) == 0.0  # a nickname, no organisation
     assert kind_score(works, "Co-author of a book on Django", "", True) == 0.0
 
 

@@ -87,11 +87,11 @@ POLICY = """# KubeDay 2025
 
 ## Compliance as code (Eva Stone)
 
-Eva showed how the Open Policy Agent checks every manifest before it reaches the cluster.
+Eva showed how the Open Rule Engine checks every manifest before it reaches the cluster.
 
 ## Bank platform story (Raj Patel)
 
-The bank writes its admission rules for OPA and reviews them like any other code.
+The bank writes its admission rules for ORE and reviews them like any other code.
 
 ## Cost dashboards (Mo Diaz)
 
@@ -103,8 +103,8 @@ def test_which_talks_mention_a_named_tool_counts_its_initials(
     settings: Settings, embedder_factory: Callable[[], Embedder]
 ) -> None:
     assistant = assistant_over(settings, {"kubeday.md": POLICY}, embedder_factory)
-    answer, _ = assistant.ask("Which talks mention Open Policy Agent?", mode="extractive")
-    assert answer.answer.startswith("Talks that mention Open Policy Agent (2):")
+    answer, _ = assistant.ask("Which talks mention Open Rule Engine?", mode="extractive")
+    assert answer.answer.startswith("Talks that mention Open Rule Engine (2):")
     assert {c.talk.title for c in answer.citations} == {"Compliance as code", "Bank platform story"}
 
 

@@ -152,7 +152,7 @@ A retailer explained how it cut its cloud bill by a third with spot instances.
 
 - [Keynote: Welcome Remarks](https://example.org/1) - Janet Kuo, Software Engineer, Google
 - [Fine-Grained Permissions in Kubernetes](https://example.org/2) - Vallery Lancey, Lyft & Seth Moore, Triller
-- [Intro: Open Policy Agent](https://example.org/3) - Rita Zhang, Microsoft
+- [Intro: Open Rule Engine](https://example.org/3) - Rita Vale, Initech
 - [The Multicluster Toolbox](https://example.org/4) - Adrien Trouillaud, Admiralty
 - [Keynote: Storage is Hard](https://example.org/5) - Saad Ali, Senior Software Engineer, Google
 - [Keynote: Operators](https://example.org/6) - Rob Szumski, Principal Product Manager, Red Hat

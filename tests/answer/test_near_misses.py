@@ -19,7 +19,7 @@ NOTES = """# Kernel Days 2024
 
 ## Keynote: small steps (Jane Bloggs)
 
-> "Reaching big goals in small steps"
+> "Small steps make long roads"
 >
 > By Jane Bloggs
 
@@ -40,10 +40,10 @@ def kernel_days(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Call
 def test_a_word_opening_a_quotation_is_not_an_organisation() -> None:
     info = analyse("Which company does Jane Bloggs work for?", frozenset())
     assert info.kind == "company"
-    assert kind_score(info, '> "Reaching big goals in small steps" by Jane Bloggs', "", False) == 0.0
+    assert kind_score(info, '> "Small steps make long roads" by Jane Bloggs', "", False) == 0.0
     assert kind_score(info, "“Small steps” by Jane Bloggs", "", False) == 0.0
     assert kind_score(info, "Talk by Jane Bloggs of Initech", "", False) == 1.0
-    assert kind_score(info, 'Jane Bloggs, "Reaching big goals", Initech', "", False) == 1.0
+    assert kind_score(info, 'Jane Bloggs, "Small steps make long roads", Initech', "", False) == 1.0
 
 
 def test_a_quotation_by_the_person_does_not_answer_which_company(kernel_days: Assistant) -> None:

@@ -27,7 +27,7 @@ There were two customer talks at the keynotes that stayed with me.
 
 - Firstly, they are starting to get vendor software shipped as containers.
 - They built a platform team of their own and called it Stratus.
-- They plan to use Open Policy Agent for compliance as code, with reviews like any other code.
+- They plan to use Open Rule Engine for compliance as code, with reviews like any other code.
 
 The second company was Fabrikam Media, a publisher with offices on four continents.
 
@@ -45,10 +45,10 @@ def blog(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[[]
 
 
 def test_a_list_item_that_points_back_belongs_to_the_company_its_lead_in_paragraph_names(blog: Assistant) -> None:
-    answer, _ = blog.ask("What does Northwind Bank want to use Open Policy Agent for?", mode="extractive")
+    answer, _ = blog.ask("What does Northwind Bank want to use Open Rule Engine for?", mode="extractive")
     assert not answer.abstained
     assert "compliance as code" in answer.answer
-    assert answer.citations[0].quote.startswith("They plan to use Open Policy Agent")
+    assert answer.citations[0].quote.startswith("They plan to use Open Rule Engine")
 
 
 def test_a_sentence_that_points_back_belongs_to_the_company_named_sentences_before(blog: Assistant) -> None:

@@ -1,7 +1,7 @@
 """Abbreviations and their spelled-out forms.
 
-- `name_forms`: a name the question abbreviates ('OTel', 'OPA') matches its spelled-out form in
-  the notes ('OpenTelemetry', 'Open Policy Agent'): each capital of the abbreviation opens a word
+- `name_forms`: a name the question abbreviates ('SNet', 'ORE') matches its spelled-out form in
+  the notes ('StreamNetwork', 'Open Rule Engine'): each capital of the abbreviation opens a word
   or a camel-case part, in order, and its lower-case letters begin that part;
 - `spelled_out_agrees`: a claim that spells out an abbreviation ('WAL stands for Write Archive
   Log') spells it out as the notes do, where the notes spell it out next to it ('Write ahead log
@@ -43,8 +43,8 @@ def name_forms(
     question: str, names: frozenset[str], texts: Iterable[str], spelled_in: Callable[[], Iterable[str]] = tuple
 ) -> tuple[tuple[str, frozenset[str]], ...]:
     """Each name the question gives (lower case) with its squashed forms: itself and what it
-    abbreviates in `texts`. A name the question writes in lower case ('otel') abbreviates what
-    its spellings in `texts` and `spelled_in()` ('OTel') abbreviate: people type names in lower case."""
+    abbreviates in `texts`. A name the question writes in lower case ('snet') abbreviates what
+    its spellings in `texts` and `spelled_in()` ('SNet') abbreviate: people type names in lower case."""
     texts = list(texts)
     spelled: list[str] = []
     patterns: dict[str, list[re.Pattern[str]]] = {}

@@ -12,7 +12,7 @@ from recapqa.ingest.wordlists import ROLE_WORDS
 from recapqa.text import STOPWORDS
 
 # A capitalised word that is not a sentence's first (a word opening a quotation is capitalised as
-# one: '> "Reaching big goals…"').
+# one: '> "Small steps make long roads…"').
 ORG_WORD = re.compile(r"(?<![\w*#>\"“-])(?<!^)(?<!\n)[A-Z][\w&'’.-]*[a-zA-Z]")
 _OWNER = re.compile(r"\W*([A-Z][\w&.-]*)['’]s\s+")
 # A link's target is not part of what the sentence says: '[_Jane Roe_](https://…) - of Acme'.

@@ -47,7 +47,7 @@ def folder_numbers(folder: str) -> frozenset[str]:
 
 def _handles(speaker: Speaker) -> frozenset[str]:
     """Short names a lead-in may give a speaker by: the first name, an organisation's first
-    word of four letters or more ('Riot' for 'Riot Games'), matched as whole words."""
+    word of four letters or more ('Acme' for 'Acme Robotics'), matched as whole words."""
     first = normalize(full_name(speaker)).split()[:1]
     orgs = [a.split()[0] for a in speaker_aliases(speaker) if " " in a and len(a.split()[0]) >= 4]
     return frozenset(w for w in first + orgs if len(w) >= 3)

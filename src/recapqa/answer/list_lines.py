@@ -40,7 +40,7 @@ def line_above(sentences: Sequence[Sentence], row: int, limit: int) -> int | Non
     `row` is not an item or no such line is near. (An item ending with ":" is not taken for
     such a line here: whether the items below it are nested in it or its siblings is not
     kept, and "Chris (Pepsi Co):" is not the line "Focuses on revenue" answers under when it
-    is "Ian (Riot):"'s sibling.)"""
+    is "Ian (Acme):"'s sibling.)"""
     if not sentences[row].list_item:
         return None
     return next((r for r in same_talk_rows(sentences, row, -1, limit) if not sentences[r].list_item), None)

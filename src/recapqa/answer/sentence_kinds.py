@@ -12,7 +12,7 @@ from recapqa.ingest.speakers import NAME_RE
 from recapqa.text import GENERIC_NAMES, STOPWORDS, squash, terms, words
 
 # A named place: 'in Denver', 'at the Venetian', '@ Harborview' ('@' apart from the word: not a
-# handle), 'Location: Warsaw' (not 'in June', 'on Monday').
+# handle), 'Location: Lisbon' (not 'in June', 'on Monday').
 _PLACE = re.compile(
     r"(?i:\b(location|venue|place|city|where))\s*:\s*[A-Z]"
     r"|(\b(in|at)|(?<!\S)@(?=\s))\s+(the\s+)?(?!(January|February|March|April|May|June|July|August|September|October|November"
