@@ -17,7 +17,7 @@ from recapqa.ingest import Document, ParsedDocument
 from recapqa.models import Span
 
 _HEADING_MARKUP = re.compile(r"^[#=*_\s]+|[#=*_\s]+$")
-_LABEL_WORDS = 6  # a line of at most this many words, without end punctuation, can label the list below it
+LABEL_WORDS = 6  # a line of at most this many words, without end punctuation, can label the list below it
 
 
 @dataclass
@@ -158,6 +158,6 @@ def _labels(doc: Document, unit: tuple[int, int], following: tuple[int, int] | N
         return False
     text = raw[marker.end() :] if marker else raw
     words = text.split()
-    if not words or len(words) > _LABEL_WORDS or text.rstrip()[-1:] in ".!?;,":
+    if not words or len(words) > LABEL_WORDS or text.rstrip()[-1:] in ".!?;,":
         return False
     return kind != "bullet"
