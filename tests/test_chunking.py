@@ -115,3 +115,22 @@ def test_an_rst_item_is_the_lead_in_of_its_nested_list_across_the_blank_line(tmp
         ("Readability sucks", ""),  # items of one list, not sub-items: no lead-in
         ("Another point", ""),
     ]
+
+
+def test_an_item_is_the_lead_in_of_the_numbered_sub_items_indented_under_it(tmp_path: Path) -> None:
+    notes = (
+        "## Detection work (Kim Sato)\n\n"
+        "* lays out how a detection is built, in three phases\n"
+        "  1. Research\n  1. Creation\n  1. Review and rollout\n"
+        "* reports results every month\n"
+    )
+    write(tmp_path / "n.md", notes)
+    sentences = document_sentences(load_corpus(tmp_path).documents[0])
+    lead = "lays out how a detection is built, in three phases"
+    assert [(s.text, s.context) for s in sentences] == [
+        (lead, ""),
+        ("Research", lead),  # one word, but an item of the list the line introduces
+        ("Creation", lead),
+        ("Review and rollout", lead),
+        ("reports results every month", ""),  # a sibling of the lead-in, not under it
+    ]

@@ -140,20 +140,23 @@ def _asks_list(raw: str, doc: Document, following: tuple[int, int] | None) -> bo
 def _labels(doc: Document, unit: tuple[int, int], following: tuple[int, int] | None) -> bool:
     """Is this unit a short label whose bullets follow on the next line, a lead-in without its
     ':'? '3. AWS Direct Connect' then '- HAS bandwidth constraints'; 'Storage' then '- S3'.
-    An item is the lead-in of the sub-items indented under it, however long, also across the
+    An item is the lead-in of the sub-items indented under it (bulleted or numbered: '* in four
+    phases' above '  1. Research'), however long, also across the
     blank line reStructuredText puts before a nested list."""
     if following is None:
         return False
     last, below = doc.line_of(max(unit[0], unit[1] - 1)), doc.line_of(following[0])
     blank_between = all(not doc.lines[i].strip() for i in range(last + 1, below))
     raw, after = doc.text[unit[0] : unit[1]], doc.text[following[0] : following[1]]
-    if below <= last or not blank_between or _marker_kind(after) != "bullet":
+    if below <= last or not blank_between or not _marker_kind(after):
         return False
     kind, marker = _marker_kind(raw), LIST_MARKER.match(raw)
     indent = unit[0] - doc.line_start(doc.line_of(unit[0]))
     after_indent = following[0] - doc.line_start(below)
     if kind and after_indent > indent:
-        return True  # an item with sub-items, however long
+        return True  # an item with sub-items, bulleted or numbered, however long
+    if _marker_kind(after) != "bullet":
+        return False
     if below != last + 1:
         return False
     text = raw[marker.end() :] if marker else raw

@@ -31,7 +31,8 @@ FORMAT_VERSION = 1
 # 10: a talk introduced in prose ends at the next paragraph that speaks of talks;
 # 11: talk ids keep letters that have no ASCII form (titles in other scripts were 'section', 'section-2');
 #     a heading naming a sub-section word and a speaker ('Links talk - Bob Ray, Umbrella') is a talk
-PIPELINE_VERSION = 11
+# 12: numbered sub-items indented under an item hang under it as bulleted ones do
+PIPELINE_VERSION = 12
 OLDER = "the index was built by an older recapqa"  # how a reason to rebuild it starts (said once)
 
 
