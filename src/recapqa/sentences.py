@@ -33,8 +33,8 @@ class Sentence:
 
     @property
     def label(self) -> str:
-        """The lead-in this item sits under when it is a label, without ':' ('3. AWS Direct
-        Connect' above '- HAS bandwidth constraints'), else ''."""
+        """The lead-in this item sits under when it is a label, without ':' ('3. Private
+        Links' above '- LIMITED bandwidth'), else ''."""
         return self.context if self.context and not self.context.rstrip().endswith(":") else ""
 
     @property
@@ -139,7 +139,7 @@ def _asks_list(raw: str, doc: Document, following: tuple[int, int] | None) -> bo
 
 def _labels(doc: Document, unit: tuple[int, int], following: tuple[int, int] | None) -> bool:
     """Is this unit a short label whose bullets follow on the next line, a lead-in without its
-    ':'? '3. AWS Direct Connect' then '- HAS bandwidth constraints'; 'Storage' then '- S3'.
+    ':'? '3. Private Links' then '- LIMITED bandwidth'; 'Storage' then '- S3'.
     An item is the lead-in of the sub-items indented under it (bulleted or numbered: '* in four
     phases' above '  1. Research'), however long, also across the
     blank line reStructuredText puts before a nested list."""

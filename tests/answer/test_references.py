@@ -88,7 +88,7 @@ Methods of connecting two networks:
 
 2. Dedicated Link
 - allows private addresses both ways
-- HAS bandwidth constraints (a 5 Gb port)
+- FACES bandwidth constraints (a 5 Gb port)
 
 Storage tiers
 - Glacier Vault keeps archives for ten years
@@ -109,7 +109,7 @@ def labels(tmp_path_factory: pytest.TempPathFactory, embedder_factory: Callable[
 
 def test_a_short_line_above_bullets_is_their_lead_in(labels: Assistant) -> None:
     context = {s.text: s.context for s in labels.index.sentences}
-    assert context["HAS bandwidth constraints (a 5 Gb port)"] == "Dedicated Link"
+    assert context["FACES bandwidth constraints (a 5 Gb port)"] == "Dedicated Link"
     assert context["NO bandwidth constraints"] == "Peering"
     assert context["Glacier Vault keeps archives for ten years"] == "Storage tiers"
     assert context["capped at three attempts per call"] == "Retries"
@@ -121,7 +121,7 @@ def test_an_item_under_a_label_is_quoted_after_its_label(labels: Assistant) -> N
     answer, _ = labels.ask("Which way of connecting networks has a 5 Gb port?", mode="extractive")
     assert not answer.abstained
     quotes = [c.quote for c in answer.citations]
-    assert quotes[:2] == ["Dedicated Link", "HAS bandwidth constraints (a 5 Gb port)"]
+    assert quotes[:2] == ["Dedicated Link", "FACES bandwidth constraints (a 5 Gb port)"]
 
 
 LISTS = """# ToolConf 2025
@@ -254,4 +254,4 @@ def test_an_item_saying_no_to_the_question_and_its_label_do_not_answer_it(labels
     answer, _ = labels.ask("Which way of connecting networks comes with bandwidth constraints?", mode="extractive")
     quotes = [c.quote for c in answer.citations]
     assert "NO bandwidth constraints" not in quotes and "Peering" not in quotes
-    assert quotes[:2] == ["Dedicated Link", "HAS bandwidth constraints (a 5 Gb port)"]
+    assert quotes[:2] == ["Dedicated Link", "FACES bandwidth constraints (a 5 Gb port)"]

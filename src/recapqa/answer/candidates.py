@@ -32,7 +32,7 @@ def with_list_items(sentences: Sequence[Sentence], chosen: list[Candidate], limi
         if cand.row in used:  # already brought in as an item of an earlier lead-in
             continue
         label = _label_row(sentences, cand.row)
-        if label is not None and label not in used:  # '3. AWS Direct Connect' above '- HAS bandwidth limits'
+        if label is not None and label not in used:  # '3. Private Links' above '- LIMITED bandwidth'
             out.append(Candidate(label, cand.hit, cand.rank, cand.score, True))
             used.add(label)
         out.append(cand)
@@ -69,16 +69,16 @@ def with_antecedent(sentences: Sequence[Sentence], chosen: list[Candidate]) -> l
 
 
 def _labels_items(sentences: Sequence[Sentence], row: int) -> bool:
-    """Is the line the label of the list items right under it ('3. AWS Direct Connect' above
-    '- HAS bandwidth limits')?"""
+    """Is the line the label of the list items right under it ('3. Private Links' above
+    '- LIMITED bandwidth')?"""
     below = next(same_talk_rows(sentences, row, 1, 1), None)
     return below is not None and sentences[below].list_item and sentences[below].context == sentences[row].text
 
 
 def _gist_label(sentences: Sequence[Sentence], row: int) -> bool:
     """Does the line open with a short label and a colon, its gist after it, and the notes'
-    bullets start on the very next line with no lead-in of their own ('Amazon.com in 2001:
-    monolithic application and teams' then '- basically composed of 2 applications…')? Such a
+    bullets start on the very next line with no lead-in of their own ('Acme in 2012:
+    one big service and one team' then '- two applications and one database…')? Such a
     line labels those bullets as a short line does (`sentences._labels`), though it is longer."""
     line = sentences[row]
     below = next(same_talk_rows(sentences, row, 1, 1), None)

@@ -1,6 +1,6 @@
 """How notes hang list items under a line: "Design goals:" then "1. security", "2. speed by
-design"; "Amazon.com in 2001: monolithic application and teams" then "- basically composed of
-2 applications: ...". The items say what the line names without naming it again, and a claim
+design"; "Acme in 2012: one big service and one team" then "- two applications and
+one database ...". The items say what the line names without naming it again, and a claim
 that sums up the list ("its design goals are security, speed and scale") says what the line
 and its items say together, not what any one item says. Sentences do not keep how deep an
 item is nested, so an item that ends with ":" or "?" ("* How do you write unmaintainable

@@ -8,7 +8,7 @@ Two conventions of how notes are written let a sentence the answerer ranks lower
 (a list item even when the answerer finds it ineligible):
 
 - **an item under the line it hangs under**: a list item right below a line ("Design goals:",
-  "Amazon.com in 2001: monolithic application and teams") says what that line names without
+  "Acme in 2012: one big service and one team") says what that line names without
   naming it again; it answers when that line does (answer/list_lines.py, at most
   settings.llm_list_items items below it);
 - **a sentence that goes on about the one before it**: a sentence opening with a pronoun
