@@ -219,14 +219,8 @@ def serve(
     _err(f"recapqa: serving on http://{host}:{port}/ (API docs at /docs)")
     from recapqa.api.http_protocol import CLASS_PATH  # uvicorn's h11 with a deadline for request headers
 
-    uvicorn.run(
-        "recapqa.api.app:create_served_app",
-        factory=True,
-        fd=sock.fileno(),
-        workers=workers,
-        log_level="warning",
-        http=CLASS_PATH,
-    )
+    app = "recapqa.api.app:create_served_app"
+    uvicorn.run(app, factory=True, fd=sock.fileno(), workers=workers, log_level="warning", http=CLASS_PATH)
 
 
 @app.command("eval")
