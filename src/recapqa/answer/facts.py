@@ -195,14 +195,15 @@ class Facts:
 
     def _sentence(self, row: int) -> SentenceFacts:
         s = self.index.sentences[row]
+        named = self._named(s.talk_id, s.context)
         return SentenceFacts(
             terms=frozenset(terms(f"{s.heading} {s.embed_text}")) | self.talks[s.talk_id].terms,
             own_terms=frozenset(terms(s.text)),
             text=squash(s.text),
             context=squash(f"{s.heading} {s.context}"),
             speaker_line=is_speaker_line(s.text, s.context),
-            people=self._people_about(s.talk_id, s.context),
-            about=self._about_for(s.talk_id, s.context),
+            people=self._people_about(s.talk_id, named),
+            about=self._about_for(s.talk_id, named),
             antecedents=self._antecedents(row),
             chunk_row=self._first_chunk(row),
         )
@@ -217,17 +218,17 @@ class Facts:
             if any(a in squashed for a in aliases) or handles & words
         ]
 
-    def _people_about(self, talk_id: str, context: str) -> str:
+    def _people_about(self, talk_id: str, named: list[str]) -> str:
         """The talk's title and the people a sentence is about: a lead-in such as
-        "<name> (<company>):" narrows the talk's people to the one it names."""
-        talk, named = self.talks[talk_id], self._named(talk_id, context)
+        "<name> (<company>):" narrows the talk's people to the one it names (`named`)."""
+        talk = self.talks[talk_id]
         return talk.head + "".join(named) if named else talk.about
 
-    def _about_for(self, talk_id: str, context: str) -> str:
+    def _about_for(self, talk_id: str, named: list[str]) -> str:
         """The talk's metadata as it concerns a sentence: under a lead-in naming one of its
-        speakers (a panel's notes, panelist by panelist), the other speakers and their roles
-        are not what the sentence is about."""
-        talk, named = self.talks[talk_id], self._named(talk_id, context)
+        speakers (`named`: a panel's notes, panelist by panelist), the other speakers and their
+        roles are not what the sentence is about."""
+        talk = self.talks[talk_id]
         about = talk.about
         for text, _, _ in talk.speakers if named else ():
             if text not in named:
