@@ -154,8 +154,8 @@ class GistAnswerer(GistTopic):
 
     def _which(self, retrieval: Retrieval, topic: set[str], started: float) -> Answer:
         """The talks whose sentences hold every topic word (or, for a topic of
-        `gist_initials_words` words or more, its initials in capitals: "ORE" for "Open Policy
-        Agent"), each with its sentence closest to the question."""
+        `gist_initials_words` words or more, its initials in capitals: "ORE" for "Open Rule
+        Engine"), each with its sentence closest to the question."""
         found = []
         asked = self._name(topic, retrieval.question).split()
         initials = "".join(w[0] for w in asked).upper() if len(asked) >= self.settings.gist_initials_words else ""
