@@ -2,7 +2,8 @@
 
     .venv/bin/python eval/check_questions.py [--file eval/corpora_questions.jsonl] [--ids REGEX]
 
-For every row (or the rows whose id matches --ids): every answer string occurs in its source
+For every row (or the rows whose id matches --ids): every answer string (and gist key point, as in
+eval/summary_questions.jsonl, whose rows name no source: any notes file of the collection) occurs in its source
 file (case and whitespace folded; a row with no collection, as in eval/questions.jsonl, is
 checked against the notes of the default corpus, `corpus/`); every gold talk key matches a talk of its collection the
 way the evaluator matches it (`metrics.talk_key` / `talk_matches`) (a note when it matches
@@ -33,7 +34,11 @@ def folded(text: str) -> str:
 
 
 def check_row(row: dict, talks: list[Talk]) -> list[str]:
-    if row.get("collection"):
+    if row.get("collection") and "source" not in row:  # a gist row: any notes file of its collection
+        where = f"{row['collection']}/"
+        files = sorted(p for p in (CORPORA / row["collection"]).rglob("*") if p.is_file() and p.name != "LICENSE")
+        text = folded(" ".join(p.read_text(encoding="utf-8", errors="replace") for p in files))
+    elif row.get("collection"):
         source = CORPORA / row["collection"] / row["source"]
         if not source.is_file():
             return [f"{row['id']}: no source file {source}"]
@@ -43,7 +48,7 @@ def check_row(row: dict, talks: list[Talk]) -> list[str]:
         text = folded(" ".join(p.read_text(encoding="utf-8") for p in sorted(DEFAULT.glob("*.txt"))))
     problems = [
         f"{row['id']}: answer {a!r} not in {where}"
-        for a in row.get("answers", []) + row.get("answers_all", [])
+        for a in row.get("answers", []) + row.get("answers_all", []) + row.get("key_points", [])
         if folded(a) not in text
     ]
     for key in row["talks"]:
