@@ -302,6 +302,31 @@ def test_a_summary_quotes_nested_items_with_their_item_no_code_block_and_no_abse
     assert missing.abstained and missing.answer.startswith("The notes do not cover this. Closest talks:")
 
 
+MEASURED = """# BuildConf notes
+
+## Build caches (Cy Park)
+
+* The team timed builds on three kinds of runners before choosing one
+  * Local disks were fastest for small repositories.
+  * Remote caches won once a repository passed ten thousand files.
+* Cache keys include the compiler version so that upgrades never reuse stale objects.
+"""
+
+
+def test_a_bullet_that_says_something_is_quoted_with_the_items_nested_under_it(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    assistant = assistant_over(settings, {"buildconf.md": MEASURED}, embedder_factory)
+    answer, _ = assistant.ask("Summarize Cy Park's talk", mode="extractive")
+    # the bullet leads its sub-items as a lead-in ending in a colon would: one quote, not three
+    assert [c.quote for c in answer.citations] == [
+        "The team timed builds on three kinds of runners before choosing one\n"
+        "  * Local disks were fastest for small repositories.\n"
+        "  * Remote caches won once a repository passed ten thousand files.",
+        "Cache keys include the compiler version so that upgrades never reuse stale objects.",
+    ]
+
+
 def _ranked_by_scanning_every_talk(
     phrases: dict[str, Counter[str]], sentence_df: Counter[str], sentences: int, settings: Settings
 ) -> list[tuple[str, list[str]]]:

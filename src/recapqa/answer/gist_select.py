@@ -157,9 +157,10 @@ def candidates(
     it introduces (items of at most `gist_item_words` words, the bullet at most
     `gist_group_words`, at least `gist_lead_items` of them): a list of short items says as
     much as a sentence, one item alone is filler; each run of short items opening a block
-    with no lead-in (its heading leads it); and each short item with the items nested under
+    with no lead-in (its heading leads it); and each list item with the items nested under
     it (`indent_of`: a row's column), within `gist_group_words`: "Prefix steering" says what
-    its sub-items are about. A block of code is no unit."""
+    its sub-items are about, and a bullet that says something itself ("compares three
+    storage engines") leads its sub-items as a colon's lead-in does. A block of code is no unit."""
     out = Candidates([], np.zeros((0, vectors.shape[1]), dtype=vectors.dtype), [], [])
     every_row = [row for rows in talks_rows for row in rows]
     prefetch(sentences, every_row)  # one query each (rows read on demand), not one a block or unit
@@ -171,7 +172,7 @@ def candidates(
         at = {row: i for i, row in enumerate(every)}
         for i, row in enumerate(every):
             group = _items(sentences, every, i, settings) if sentences[row].text.rstrip().endswith(":") else ()
-            if not group and indent_of is not None and filler[row] and sentences[row].list_item:
+            if not group and indent_of is not None and sentences[row].list_item:
                 group = _nested(sentences, every, i, indent_of, settings)
             if not group and (i == 0 or parts.block[i - 1] != parts.block[i]):
                 group = _headed(sentences, every, i, parts.block, settings)
@@ -238,7 +239,7 @@ def _items(sentences: Sequence[Sentence], every: list[int], i: int, settings: Se
 def _nested(
     sentences: Sequence[Sentence], every: list[int], i: int, indent_of: Callable[[int], int], settings: Settings
 ) -> tuple[int, ...]:
-    """The short item at `every[i]` with the run of items nested one level under it, within
+    """The list item at `every[i]` with the run of items nested one level under it, within
     `gist_group_words`, or () when none fits (a deeper level ends the run: one bullet
     holds one level)."""
     column = indent_of(every[i])
