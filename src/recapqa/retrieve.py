@@ -42,6 +42,9 @@ class Retrieval:
     mentioned_talks: set[str]
     timings_ms: dict[str, float] = field(default_factory=dict)
     allowed: frozenset[str] | None = None  # the talks the filters let through (None: no filter)
+    # chunks within the top k by fused score that the per-talk cap left out (its talk already
+    # had max_chunks_per_talk): the extractive answerer reads their sentences after the hits'
+    spilled: list[Hit] = field(default_factory=list)
 
 
 def allowed_talks(talks: dict[str, Talk], filters: Filters) -> set[str]:
@@ -127,23 +130,21 @@ class Retriever:
         picked = with_named_talks(
             diverse_top(ranked, talk_of, k, s.max_chunks_per_talk, named.by_full_name), ranked, talk_of, mentioned
         )
-        sentences = [row for r in picked for row in self.index.chunk_sentences[r]]
+        kept = set(picked)
+        spilled = [r for r in ranked[:k] if r not in kept]
+        sentences = [row for r in picked + spilled for row in self.index.chunk_sentences[r]]
         prefetch(self.index.sentences, sentences)  # the answerers read them, and their vectors
         prefetch(self.index.sentence_vectors, sentences)
-        hits = [
-            Hit(
-                chunk=self.index.chunks[r],
-                talk=self.index.talks[self.index.chunks[r].talk_id],
-                score=fused[r],
-                dense_rank=dense_rank.get(r),
-                lexical_rank=lexical_rank.get(r),
-                row=r,
-            )
-            for r in picked
-        ]
+
+        def hit(r: int) -> Hit:
+            chunk = self.index.chunks[r]
+            talk = self.index.talks[chunk.talk_id]
+            return Hit(chunk, talk, fused[r], dense_rank.get(r), lexical_rank.get(r), row=r)
+
+        hits = [hit(r) for r in picked]
         timings["fusion"] = (time.perf_counter() - t3) * 1e3
         let_through = None if allowed is None else frozenset(allowed)
-        return Retrieval(question, query_vector, hits, mentioned, timings, let_through)
+        return Retrieval(question, query_vector, hits, mentioned, timings, let_through, [hit(r) for r in spilled])
 
 
 def as_asked(question: str) -> str:

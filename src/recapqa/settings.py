@@ -190,6 +190,12 @@ class Settings(BaseSettings, GistSettings, LLMSettings):
         "must hold at least this share of the question's words (IDF-weighted) itself.",
     )
     max_answer_sentences: int = Field(3, ge=1, le=10)
+    read_spilled: bool = Field(
+        True,
+        description="Before abstaining, the extractive answerer also reads the chunks within the top k by fused "
+        "score that the per-talk cap (max_chunks_per_talk) left out, ranked after every retrieved chunk: a short "
+        "question can rank four chunks of one talk first, the answer in the fourth (eval/FAILURES.md, h107).",
+    )
     talk_sentences: int = Field(
         1,
         ge=0,

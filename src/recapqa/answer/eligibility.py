@@ -9,6 +9,7 @@ from recapqa.answer.facts import Facts
 from recapqa.answer.kinds import required
 from recapqa.answer.question import QuestionInfo, counted_as
 from recapqa.answer.sentence_kinds import (
+    counts_attendance,
     counts_repeats,
     names_other,
     note_taker_absent,
@@ -137,6 +138,8 @@ class Eligibility:
         nouns = info.counted or counted_as(info.focus or "")
         if counts_repeats(sentence.text, nouns):
             return True  # 'for the third year in a row' counts the times
+        if counts_attendance(sentence.text, nouns):
+            return True  # '200 developers from six countries attended' counts people, whatever it calls them
         if info.counted_names and number_near(sentence.text, info.counted_names, info.given_numbers, 1):
             return True  # 'over 200 Kubernetes' for 'how many Kubernetes clusters': a name counted right beside it
         if any(same_noun(t, nouns) for t in own_terms):

@@ -89,8 +89,11 @@ class ExtractiveAnswerer:
         reads every chunk's id once)."""
         return hit.row if hit.row is not None else self.facts.chunk_rows[hit.chunk.chunk_id]
 
-    def candidates(self, retrieval: Retrieval, info: QuestionInfo | None = None) -> list[Candidate]:
-        """Every sentence of the retrieved chunks, scored; `info`: the question already analysed."""
+    def candidates(
+        self, retrieval: Retrieval, info: QuestionInfo | None = None, spilled: bool = False
+    ) -> list[Candidate]:
+        """Every sentence of the retrieved chunks, scored; `info`: the question already analysed;
+        `spilled`: also those of the chunks the per-talk cap left out (`Retrieval.spilled`)."""
         info = info or analyse(retrieval.question, self.proper_nouns)
         texts = [t for hit in retrieval.hits for t in (hit.chunk.embed_text, hit.talk.title)]
         spelled = partial(self.facts.texts_of, [hit.talk.talk_id for hit in retrieval.hits])  # of lower-case names
@@ -98,7 +101,8 @@ class ExtractiveAnswerer:
         q_weight = sum(self.idf(t) for t in info.terms) or 1.0
         seen: set[int] = set()
         out: list[Candidate] = []
-        for rank, hit in enumerate(retrieval.hits):
+        last = len(retrieval.hits)  # a chunk the per-talk cap left out ranks after every retrieved one
+        for rank, hit in [*enumerate(retrieval.hits), *((last, hit) for hit in retrieval.spilled if spilled)]:
             rows = [r for r in self.index.chunk_sentences[self.chunk_row(hit)] if r not in seen]
             seen.update(rows)
             if not rows:
@@ -197,6 +201,8 @@ class ExtractiveAnswerer:
         if known is not None:
             return known
         answer = self.answer_from(retrieval, self.candidates(retrieval, info))
+        if answer.abstained and retrieval.spilled and self.settings.read_spilled:  # before saying 'not covered'
+            answer = self.answer_from(retrieval, self.candidates(retrieval, info, spilled=True))
         if answer.abstained:
             return self.metadata.count_in_title(retrieval, info) or self._speaker_of_topic(retrieval, info) or answer
         return answer

@@ -113,6 +113,26 @@ def counts_repeats(text: str, nouns: frozenset[str]) -> bool:
     return bool(nouns & _OCCURRENCES) and bool(_REPEAT.search(text))
 
 
+# A head count written as who came: an amount, a few words (who they were, where from), then a
+# verb of coming together, active ('200 developers from six countries attended', 'some forty of
+# us got together'; not 'was attended by', not a year). It answers how many people came,
+# whatever the notes call them.
+_ATTENDANCE = re.compile(
+    r"(?<![\w.,])(?!(?:19|20)\d\d\b)"  # not a year
+    r"(?:\d[\d,.]*k?|one|two|three|four|five|six|seven|eight|nine|ten|a dozen|dozens|hundreds|thousands)\b"
+    r"(?:\W+[\w'’-]+){0,10}?\W+(?<!\bwas )(?<!\bwere )(?<!\bis )(?<!\bbeen )"  # not 'was attended by'
+    r"(?:attended|came|showed up|turned up|turned out|got together|gathered|joined|registered|signed up"
+    r"|were there|were in attendance)\b",
+    re.I,
+)
+_PEOPLE = frozenset(terms("people persons folks attendees participants"))
+
+
+def counts_attendance(text: str, nouns: frozenset[str]) -> bool:
+    """Does the question count people and the text say how many came?"""
+    return bool(nouns & _PEOPLE) and bool(_ATTENDANCE.search(_LINK_TARGET.sub("] ", text)))
+
+
 def same_noun(stem: str, nouns: frozenset[str]) -> bool:
     """'membership' counts 'members': a noun's stem of five letters or more opening the word's."""
     return stem in nouns or any(len(n) >= 5 and stem.startswith(n) for n in nouns)
