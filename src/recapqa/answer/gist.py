@@ -195,7 +195,7 @@ class GistAnswerer(GistTopic):
         with self._ready:
             if self._events is None:
                 self._events = EventWords(self.index.talks.values())
-        scope = self._events.scope(info.text, ASKING_WORDS - SESSION_KINDS)
+        scope = self._events.scope(info.text, ASKING_WORDS - SESSION_KINDS, SESSION_KINDS)
         talks, themes = self._shared_themes(scope, retrieval.allowed)
         leads: dict[str, tuple[list[int], float]] = {}  # each talk's `_leads` and its lead's score, ranked once
 

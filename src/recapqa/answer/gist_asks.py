@@ -17,6 +17,10 @@ import re
 _TALK = r"(?:talks?|keynotes?|sessions?|presentations?|panels?|breakouts?|workshops?|discussions?|write-?ups?)"
 _ONE_TALK = r"(?:talk|keynote|session|presentation|panel|breakout|workshop|discussion|write-?up)"  # one, not several
 _EVENT = r"(?:conference|event|summit|meetup|day|track|talks|sessions|keynotes|presentations|panels|speakers|across)"
+# a whole event, not its talks one by one
+_WHOLE = r"(?:conference|event|summit|meetup|convention|symposium)"
+# what people keep of something: its ideas, points, takeaways, lessons, highlights
+_KEEP = r"(?:main|key|big|central|major|core) (?:ideas|points|messages|themes)|take ?aways|lessons|highlights|learnings"
 _SAYS = (
     r"(?:say|said|think|thinks|share|shared|mention|mentioned|tell|told|talk|explain|explained|argue|argued|claim"
     r"|note|noted|stress|stressed|suggest|suggested|recommend|recommended|propose|proposed|have to say)"
@@ -29,13 +33,17 @@ GIST_ASKS: dict[str, re.Pattern[str]] = {
         r"|touch|address|deal|about|present|describ|explain|introduc|bring|brought|rais)"
         r"|\b(which|what) (talks|sessions|speakers) (were )?(on|about)\b"
     ),
-    # "what themes ran through the keynotes", "what did the talks have in common"
+    # "what themes ran through the keynotes", "what did the talks have in common"; what to keep
+    # of a whole event ("the main ideas of the conference", "takeaways from the summit") is its
+    # themes, not one talk's takeaways
     "themes": re.compile(
-        rf"\b(themes?|topics|trends|threads|big ideas|subjects)\b.*\b{_EVENT}\b|\bwhat themes\b"
+        rf"\b(themes?|topics|trends|threads|big ideas|subjects)\b.*\b{_EVENT}\b|\bwhat (themes|trends)\b"
+        rf"|^(?!.*\b{_ONE_TALK}\b).*\b({_KEEP}) (of|from|at) (the )?(?:[\w().&'’-]+ ){{0,3}}{_WHOLE}\b"
         r"|\bacross (the|all|these) (talks|sessions|keynotes|presentations)\b.*\b(themes?|topics|trends|threads)\b"
         r"|\b(most|many|all) (of the )?(speakers|talks|sessions|keynotes) (talk|talked|discuss|discussed) about\b"
         r"|\b(the|these|those|all) (talks|sessions|keynotes|presentations|speakers) have\b.*\bin common\b"
-        r"|\bwhat was the (conference|event|summit) (about|like)\b"
+        rf"|\bwhat (was|were|is|are) the {_WHOLE} (all |mostly |mainly )?(about|like|focused on)\b"
+        rf"|\bwhat did the {_WHOLE} (cover|discuss|focus on|talk about)\b"
         # "what topics came up at <an event's name>", "the main themes of <it>": not of one talk
         rf"|^(?!.*\b{_ONE_TALK}\b)\s*what (were |are )?(the )?(main |key |big |common )?(themes|topics|trends)\b"
     ),

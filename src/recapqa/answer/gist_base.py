@@ -226,15 +226,16 @@ class GistBase:
     def _find_themes(
         self, scope: frozenset[str], allowed: frozenset[str] | None
     ) -> tuple[list[str], list[tuple[str, list[str]]]]:
-        min_rows = self.settings.gist_theme_min_sentences
-        talks = [
+        ours = [
             t
-            for t, rows in self.rows.items()
+            for t in self.rows
             if self.index.talks[t].kind == "talk"
-            and len(rows) >= min_rows
             and (not scope or self.index.talks[t].source in scope)
             and (allowed is None or t in allowed)
         ]
+        talks = [t for t in ours if len(self.rows[t]) >= self.settings.gist_theme_min_sentences]
+        if scope and len(talks) < 2:  # the event's notes list each talk in a line or two: those lines
+            talks = ours
         drawn = {t: self.rows[t] for t in talks}
         people = {x for t in self.index.talks.values() for p in t.speakers for x in terms(p.name)}
         excluded = NOT_THEMES | ASKING_WORDS | GENERIC_WORDS | people  # what talks share, not who spoke or how

@@ -188,11 +188,14 @@ def one_rendering(
     return kept, [(term, holders) for term, holders in held if len(holders) >= 2]
 
 
-def event_scope(talks: Iterable[Talk], question: str, asking: frozenset[str]) -> frozenset[str]:
+def event_scope(
+    talks: Iterable[Talk], question: str, asking: frozenset[str], weak: frozenset[str] = frozenset()
+) -> frozenset[str]:
     """The notes files a themes question points at ("the themes of SomeConf 2018 day 1"):
     those whose path, title and event share the most of its words and numbers; empty (every
-    file) when it names none of them, or when they hold fewer than two talks."""
-    return EventWords(talks).scope(question, asking)
+    file) when it names none of them, or when they hold fewer than two talks. The `weak`
+    words (kinds of session: "the SomeConf talks") only decide between files the others tie."""
+    return EventWords(talks).scope(question, asking, weak)
 
 
 # A question's word this long or longer also counts when a notes file's path holds it run
@@ -216,17 +219,22 @@ class EventWords:
                 self.words[talk.source] = _words(event)
                 self.path[talk.source] = squash(talk.source)
 
-    def scope(self, question: str, asking: frozenset[str]) -> frozenset[str]:
+    def scope(self, question: str, asking: frozenset[str], weak: frozenset[str] = frozenset()) -> frozenset[str]:
         """The notes files the question's words name best (all of them tied), when they hold
-        two talks or more; else none (every talk)."""
+        two talks or more; else none (every talk). A file is named by the question's other
+        words first, by its `weak` ones only among files those tie."""
         asked = _words(question) - asking
-        long = {w for w in asked if len(w) >= PATH_WORD_LETTERS}
+        strong = asked - weak
+        long = {w for w in strong if len(w) >= PATH_WORD_LETTERS}
         score = {
-            source: len(asked & words) + sum(w in self.path[source] for w in long - words)
+            source: (
+                len(strong & words) + sum(w in self.path[source] for w in long - words),
+                len(asked & weak & words),
+            )
             for source, words in self.words.items()
         }
-        best = max(score.values(), default=0)
-        scope = frozenset(source for source, n in score.items() if n == best) if best else frozenset()
+        best = max(score.values(), default=(0, 0))
+        scope = frozenset(source for source, n in score.items() if n == best) if any(best) else frozenset()
         return scope if sum(self.count[source] for source in scope) >= 2 else frozenset()
 
 
