@@ -46,8 +46,8 @@ def test_an_events_name_outweighs_a_kind_of_session_another_event_is_titled_by()
     talks = [
         _talk(1, "blog/gadgetfest.md", "GadgetFest: makers in the city"),
         _talk(2, "blog/gadgetfest.md", "GadgetFest: makers in the city"),
-        _talk(3, "blog/widgetcon14.md", "Go talks at Widgetcon 2014"),
-        _talk(4, "blog/widgetcon14.md", "Go talks at Widgetcon 2014"),
+        _talk(3, "blog/widgetcon14.md", "Parser talks at Widgetcon 2014"),
+        _talk(4, "blog/widgetcon14.md", "Parser talks at Widgetcon 2014"),
     ]
     asking = ASKING_WORDS - SESSION_KINDS
     asked = "What topics did the GadgetFest talks cover?"
