@@ -43,6 +43,18 @@ def supported(claim_text: str, sentence_text: str, question: str) -> float | Non
     return sentence_support(words, said, "", frozenset(), np.zeros(1, dtype=np.float32))
 
 
+def test_a_no_answer_to_a_yes_no_question_rests_on_a_sentence_negating_its_words() -> None:
+    question = "Does the author think every team needs a platform group?"
+    claim_text = "The author does not think every team needs a platform group."
+    said = Sentence("t", "notes.md", "Not every team needs a platform group of its own.", Span(0, 1, 1, 1), False, "")
+    plain = Sentence("t", "notes.md", "Every team needs a platform group of its own.", Span(0, 1, 1, 1), False, "")
+    no = ClaimWords.of(claim_text, set(), question, None, polar=True)
+    assert sentence_support(no, said, "", frozenset(), np.zeros(1, dtype=np.float32)) is not None
+    assert sentence_support(no, plain, "", frozenset(), np.zeros(1, dtype=np.float32)) is None
+    as_before = ClaimWords.of(claim_text, set(), question, None)  # "think" first: not what the sentence negates
+    assert sentence_support(as_before, said, "", frozenset(), np.zeros(1, dtype=np.float32)) is None
+
+
 def test_a_figure_written_another_way_is_the_same_figure() -> None:
     question, said = "How many contributors do the projects have?", "There are more than 23 thousand contributors."
     assert supported("They have more than 23,000 contributors.", said, question) == 1.0
@@ -136,3 +148,23 @@ Jane Doe, a principal engineer at Quasar, shares her experiences building scalab
     checker = SupportChecker(assistant.extractive, assistant.embed_query)
     [verdict] = checker.check("Jane Doe works for Quasar [1].", retrieval, retrieval.hits[:1])
     assert verdict.kept, verdict.reason
+
+
+def test_the_checker_keeps_a_no_that_its_sentence_says_and_drops_a_yes(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    notes = """# Designing services
+
+Speaker: Jane Doe
+
+Every design should start from the domain, but not every service needs a shared object model at its core.
+"""
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    assistant = assistant_over(settings, {"design.md": notes}, embedder_factory)
+    question = "Does Jane Doe think every service needs a shared object model?"
+    retrieval = assistant.retriever.retrieve(question)
+    checker = SupportChecker(assistant.extractive, assistant.embed_query)
+    reply = "Jane Doe does not think every service needs a shared object model [1]. "
+    reply += "Jane Doe thinks every service needs a shared object model [1]."
+    verdicts = checker.check(reply, retrieval, retrieval.hits[:1])
+    assert [v.kept for v in verdicts] == [True, False], [v.reason for v in verdicts]
