@@ -11,6 +11,7 @@ from conftest import assistant_over
 from recapqa.answer.citations import SupportChecker
 from recapqa.answer.claim_rules import HEDGES
 from recapqa.answer.support import ClaimWords, added_numbers, sentence_support
+from recapqa.answer.verdicts import Verdict
 from recapqa.embed import Embedder
 from recapqa.models import Span
 from recapqa.sentences import Sentence
@@ -159,12 +160,19 @@ Speaker: Jane Doe
 
 Every design should start from the domain, but not every service needs a shared object model at its core.
 """
-    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
-    assistant = assistant_over(settings, {"design.md": notes}, embedder_factory)
     question = "Does Jane Doe think every service needs a shared object model?"
-    retrieval = assistant.retriever.retrieve(question)
-    checker = SupportChecker(assistant.extractive, assistant.embed_query)
     reply = "Jane Doe does not think every service needs a shared object model [1]. "
     reply += "Jane Doe thinks every service needs a shared object model [1]."
-    verdicts = checker.check(reply, retrieval, retrieval.hits[:1])
+    verdicts = checked(tmp_path, embedder_factory, notes, question, reply)
     assert [v.kept for v in verdicts] == [True, False], [v.reason for v in verdicts]
+
+
+def checked(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder], notes: str, question: str, reply: str
+) -> list[Verdict]:
+    """The checker's verdicts on `reply` to `question`, its [1] the first passage retrieved from `notes`."""
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    assistant = assistant_over(settings, {"notes.md": notes}, embedder_factory)
+    retrieval = assistant.retriever.retrieve(question)
+    checker = SupportChecker(assistant.extractive, assistant.embed_query)
+    return checker.check(reply, retrieval, retrieval.hits[:1])
