@@ -4,11 +4,13 @@ what it counts in the claim; a comparison keeps its sides; plurals of generic wo
 names."""
 
 from recapqa.answer.claim_rules import (
+    answers_no,
     attached_clauses,
     contrast_matches,
     counted_word,
     gives_asked_quantity,
     names_counted_items,
+    negation_matches,
     number_values,
     numbers_bound,
 )
@@ -129,3 +131,20 @@ def test_the_clauses_a_claim_attaches_with_a_connective() -> None:
     assert attached_clauses("They moved because the bills grew, and left.") == [{"bill", "grew"}]
     assert attached_clauses("It is config-heavy, which helps.") == []  # one word: too little to judge
     assert attached_clauses("It keeps jobs in YAML files.") == []
+
+
+def test_a_claim_negating_a_yes_no_question_answers_it() -> None:
+    question = "Does the author think every team needs a platform group?"
+    assert answers_no("The author does not think every team needs a platform group.", question)
+    assert answers_no("No, not every team needs one.", question)
+    assert not answers_no("The author thinks every team needs a platform group.", question)  # adds nothing
+    assert not answers_no("Not every team needs one.", "Which teams need a platform group?")  # not yes / no
+    assert not answers_no("They do not need one.", "Does the author think teams do not need one?")
+
+
+def test_a_no_answer_may_negate_the_question_s_verb_before_what_the_sentence_negates() -> None:
+    claim = "The author does not think every team needs a platform group."
+    said = "Platforms help, but not every team needs a platform group."
+    assert not negation_matches(claim, said)  # its first word, "think", is not what the sentence negates
+    assert negation_matches(claim, said, 3)  # "every", within its first three, is
+    assert not negation_matches(claim, "Every team needs a platform group.", 3)  # nothing negated there

@@ -11,6 +11,7 @@ from conftest import assistant_over
 from recapqa.answer.citations import SupportChecker
 from recapqa.answer.claim_rules import HEDGES
 from recapqa.answer.support import ClaimWords, added_numbers, sentence_support
+from recapqa.answer.verdicts import Verdict
 from recapqa.embed import Embedder
 from recapqa.models import Span
 from recapqa.sentences import Sentence
@@ -41,6 +42,18 @@ def supported(claim_text: str, sentence_text: str, question: str) -> float | Non
     said = Sentence("t", "notes.md", sentence_text, Span(0, 1, 1, 1), False, "")
     words = ClaimWords.of(claim_text, set(terms(claim_text)) - set(terms(question)), question, None)
     return sentence_support(words, said, "", frozenset(), np.zeros(1, dtype=np.float32))
+
+
+def test_a_no_answer_to_a_yes_no_question_rests_on_a_sentence_negating_its_words() -> None:
+    question = "Does the author think every team needs a platform group?"
+    claim_text = "The author does not think every team needs a platform group."
+    said = Sentence("t", "notes.md", "Not every team needs a platform group of its own.", Span(0, 1, 1, 1), False, "")
+    plain = Sentence("t", "notes.md", "Every team needs a platform group of its own.", Span(0, 1, 1, 1), False, "")
+    no = ClaimWords.of(claim_text, set(), question, None, polar=True)
+    assert sentence_support(no, said, "", frozenset(), np.zeros(1, dtype=np.float32)) is not None
+    assert sentence_support(no, plain, "", frozenset(), np.zeros(1, dtype=np.float32)) is None
+    as_before = ClaimWords.of(claim_text, set(), question, None)  # "think" first: not what the sentence negates
+    assert sentence_support(as_before, said, "", frozenset(), np.zeros(1, dtype=np.float32)) is None
 
 
 def test_a_figure_written_another_way_is_the_same_figure() -> None:
@@ -136,3 +149,30 @@ Jane Doe, a principal engineer at Quasar, shares her experiences building scalab
     checker = SupportChecker(assistant.extractive, assistant.embed_query)
     [verdict] = checker.check("Jane Doe works for Quasar [1].", retrieval, retrieval.hits[:1])
     assert verdict.kept, verdict.reason
+
+
+def test_the_checker_keeps_a_no_that_its_sentence_says_and_drops_a_yes(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder]
+) -> None:
+    notes = """# Designing services
+
+Speaker: Jane Doe
+
+Every design should start from the domain, but not every service needs a shared object model at its core.
+"""
+    question = "Does Jane Doe think every service needs a shared object model?"
+    reply = "Jane Doe does not think every service needs a shared object model [1]. "
+    reply += "Jane Doe thinks every service needs a shared object model [1]."
+    verdicts = checked(tmp_path, embedder_factory, notes, question, reply)
+    assert [v.kept for v in verdicts] == [True, False], [v.reason for v in verdicts]
+
+
+def checked(
+    tmp_path: Path, embedder_factory: Callable[[], Embedder], notes: str, question: str, reply: str
+) -> list[Verdict]:
+    """The checker's verdicts on `reply` to `question`, its [1] the first passage retrieved from `notes`."""
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    assistant = assistant_over(settings, {"notes.md": notes}, embedder_factory)
+    retrieval = assistant.retriever.retrieve(question)
+    checker = SupportChecker(assistant.extractive, assistant.embed_query)
+    return checker.check(reply, retrieval, retrieval.hits[:1])

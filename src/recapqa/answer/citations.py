@@ -7,6 +7,8 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
       someone); irregular verbs count in their base form ("found" restates "find"); a
       question asking how many / what share, or when / which year, needs a number or a
       date in the claim (`gives_asked_quantity`); "which two X" the two named (`names_counted_items`);
+      a claim negating a yes / no question says "no" (`answers_no`; in (d) its negation may bear
+      on any of its first words: "does not think every X needs" on "not every X needs");
   (b) a sentence of source n supports it (or, since small models often cite the neighbouring
       passage, of another passage of the same talk they were shown; the citation then names
       the passage that holds it): the sentence, with its list lead-in and its talk's title,
@@ -63,6 +65,7 @@ import numpy as np
 
 from recapqa.answer.candidates import Candidate
 from recapqa.answer.claim_rules import (
+    answers_no,
     base_terms,
     gives_asked_quantity,
     names_counted_items,
@@ -229,9 +232,10 @@ class SupportChecker:
         new = claim_terms - known
         if not base_terms(claim.text) - known:  # "the author found X" adds nothing to "what did the author find"
             new = set()
-        if not new and not added_numbers(claim.text, question):  # a number adds a fact ("5 write operations")
+        polar = answers_no(claim.text, question)  # "no" answers "does X think ...?", as a number adds a fact
+        if not new and not added_numbers(claim.text, question) and not polar:
             return Verdict(claim.text, claim.cited, "says nothing beyond the question and talk names")
-        words = ClaimWords.of(claim.text, new, question, self.embed(claim.text) if self.embed else None)
+        words = ClaimWords.of(claim.text, new, question, self.embed(claim.text) if self.embed else None, polar)
         valid = [n for n in claim.cited if 1 <= n <= len(hits)]
         if not valid:
             return Verdict(claim.text, claim.cited, "cites no source it was given")

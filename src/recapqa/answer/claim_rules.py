@@ -27,6 +27,7 @@ whether it holds the kind of answer the question asks for.
   (a reason, a consequence, a judgement) is a fact of its own: the support check needs a word
   of it in the sentence ("the jobs are YAML files, which made the team drop it" joins a
   description to the question's own words);
+- `answers_no`: a claim that negates a yes / no question answers it, though it adds no word;
 - `names_counted_items`: a question that says how many things it asks for ("what are the three
   levels", "which two compilers") asks for the things: a claim repeating that count without
   naming them ("the model is three levels") says only how many there are.
@@ -92,6 +93,9 @@ _ATTACHES = re.compile(
 )
 _CLAUSE_END = re.compile(r"[,;:.!?()\[\]—–]")
 ATTACHED_MIN_TERMS = 2  # content words an attached clause needs before it is judged on its own (not "which helps")
+_YES_NO = re.compile(
+    r"^\s*(?:is|are|was|were|do|does|did|can|could|should|will|would|has|have|had|may|might|must)\b", re.I
+)
 _ASKS_DATE = re.compile(r"^\s*(?:since |until |by )?when\b|\b(?:what|which) (?:year|month|date|day)\b", re.I)
 
 
@@ -117,10 +121,19 @@ def negated_terms(text: str, scope: int = NEGATION_SCOPE) -> list[list[str]]:
     return out
 
 
-def negation_matches(claim: str, sentence: str) -> bool:
-    """Every negation of the claim bears on a word that a negation of the sentence bears on."""
-    theirs = {t for scope in negated_terms(sentence) for t in scope}
-    return all(not mine or mine[0] in theirs for mine in negated_terms(claim, 1))
+def negation_matches(claim: str, sentence: str, scope: int = 1) -> bool:
+    """Every negation of the claim bears on a word that a negation of the sentence bears on:
+    its first content word, or one of its first `scope` ones (a "no" answer to a yes / no
+    question negates the question's own verb first: "he does not think every system needs X"
+    on "not every system needs X")."""
+    theirs = {t for found in negated_terms(sentence) for t in found}
+    return all(not mine or bool(set(mine) & theirs) for mine in negated_terms(claim, scope))
+
+
+def answers_no(claim: str, question: str) -> bool:
+    """The question asks yes or no (it opens with an auxiliary verb) and the claim negates where
+    the question does not: the "no" is what it says, though every other word is the question's."""
+    return bool(_YES_NO.match(question)) and bool(NEGATION.search(claim)) and not NEGATION.search(question)
 
 
 _SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}

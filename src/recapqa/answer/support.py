@@ -17,6 +17,7 @@ from recapqa.answer.abbreviations import spelled_out_agrees
 from recapqa.answer.claim_rules import (
     HEDGES,
     NEGATION,
+    NEGATION_SCOPE,
     NUMBER,
     attached_clauses,
     contrast_matches,
@@ -42,14 +43,16 @@ class ClaimWords:
     new: frozenset[str]  # those it adds to the question and the talk names (empty only when it adds a number)
     numbers: frozenset[str]  # numbers it adds to the question
     vector: np.ndarray | None  # its embedding, when an encoder is given
+    polar: bool = False  # it answers a yes / no question by negating it (claim_rules.answers_no)
 
     @property
     def negated(self) -> bool:
         return bool(NEGATION.search(self.text))
 
     @classmethod
-    def of(cls, text: str, new: set[str], question: str, vector: np.ndarray | None) -> ClaimWords:
-        return cls(text, frozenset(terms(text)), frozenset(new), frozenset(added_numbers(text, question)), vector)
+    def of(cls, text: str, new: set[str], question: str, vector: np.ndarray | None, polar: bool = False) -> ClaimWords:
+        numbers = frozenset(added_numbers(text, question))
+        return cls(text, frozenset(terms(text)), frozenset(new), numbers, vector, polar)
 
 
 def added_numbers(text: str, question: str) -> set[str]:
@@ -79,7 +82,7 @@ def text_support(claim: ClaimWords, said: str, talk_terms: frozenset[str], vecto
             return None
     if written and not numbers_bound(claim.text, said, written):
         return None  # "137 million cities" is not supported by "137 million users in 10 000 cities"
-    if claim.negated and not negation_matches(claim.text, said):
+    if claim.negated and not negation_matches(claim.text, said, NEGATION_SCOPE if claim.polar else 1):
         return None  # "X does not use Y" is not supported by "X uses Y", nor by "X does not use Z but Y"
     if not contrast_matches(claim.text, said):
         return None  # "B is faster than A" is not supported by "A is faster than B"
