@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from recapqa.answer.extractive import ExtractiveAnswerer
-from recapqa.answer.features import CONFIDENCE_FEATURES, NAMES, confidence_values, probability
+from recapqa.answer.features import CONFIDENCE_FEATURES, CONFIDENCE_ONLY, NAMES, confidence_values, probability
 from recapqa.evaluate import metrics as m
 from recapqa.evaluate.questions import Question, load_questions
 from recapqa.pipeline import Assistant
@@ -248,7 +248,8 @@ def main() -> None:
     parser.add_argument(
         "--confidence-only",
         action="store_true",
-        help="keep settings.py's answer weights (the ranking); refit only the confidence model and threshold",
+        help="keep settings.py's answer weights (the ranking); refit only the confidence model and threshold "
+        "(also with --loco)",
     )
     from loco import add_options, report  # (loco.py imports this module's fitting)
 
@@ -267,7 +268,11 @@ def main() -> None:
     if args.confidence_only:
         weights = Settings().answer_weights
     else:
-        ranking = fit_ranking(rows, args.l2) if args.ranking == "listwise" else fit(sentence_examples(rows), args.l2)
+        ranking = (
+            fit_ranking(rows, args.l2, CONFIDENCE_ONLY)
+            if args.ranking == "listwise"
+            else fit(sentence_examples(rows), args.l2)
+        )
         weights = tuple(round(float(b), 3) for b in ranking)
     confidence = tuple(round(float(b), 3) for b in fit(answer_examples(rows, weights), args.l2))
     best = max(

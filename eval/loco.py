@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from calibrate import answered, fit, fit_ranking, group, label
 
-from recapqa.answer.features import CONFIDENCE_NAMES, NAMES, probability
+from recapqa.answer.features import CONFIDENCE_NAMES, CONFIDENCE_ONLY, NAMES, probability
 from recapqa.settings import Settings
 
 THRESHOLDS = np.arange(0.1, 0.8, 0.025)
@@ -111,7 +111,10 @@ def threshold(rows: list, answers: list, idx: list[int], confidence: np.ndarray,
 def procedure(rows: list, idx: list[int], args: argparse.Namespace) -> Fitted:
     """calibrate.py's fit on the rows `idx`: ranking, confidence, kind_missing's weight, threshold."""
     train = [rows[i] for i in idx]
-    ranking = fit_ranking(train, args.l2, (*args.drop, "kind_missing"), args.balance)
+    if args.confidence_only:  # settings.py's ranking: only the confidence model and the threshold are fitted
+        ranking = np.array(Settings().answer_weights)
+    else:
+        ranking = fit_ranking(train, args.l2, (*args.drop, *CONFIDENCE_ONLY), args.balance)
     answers = answered(rows, tuple(float(w) for w in ranking))  # every row: the held-out ones are read later
     keep = np.array([n not in args.confidence_drop for n in CONFIDENCE_NAMES])
     sizes = Counter(group(rows[i]) for i in idx)

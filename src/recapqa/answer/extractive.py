@@ -28,7 +28,7 @@ from recapqa.answer.candidates import Candidate, asks_lead_in, with_antecedent, 
 from recapqa.answer.details import lacks_detail
 from recapqa.answer.eligibility import Eligibility
 from recapqa.answer.facts import Facts
-from recapqa.answer.features import CONFIDENCE_NAMES, NAMES, confidence_values, probability
+from recapqa.answer.features import CONFIDENCE_NAMES, NAMES, confidence_values, probability, topic_values
 from recapqa.answer.gist import GistAnswerer
 from recapqa.answer.kinds import GIST_KINDS, kind_of
 from recapqa.answer.metadata import MetadataAnswerer
@@ -189,6 +189,7 @@ class ExtractiveAnswerer:
             float(sentence.list_item),
             sum(self.idf(t) for t in info.terms if not self.idf.known(t)) / q_weight,
             float(missing),
+            *topic_values(info.terms, self.idf, self.idf.known, self.talk_terms(sentence.talk_id), facts.own_terms),
         )
 
     def answer(self, retrieval: Retrieval) -> Answer:

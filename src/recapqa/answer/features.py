@@ -12,7 +12,7 @@ compares with `Settings.abstain_threshold`, so one threshold means the same on a
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence, Set
 
 FEATURES: tuple[tuple[str, str], ...] = (
     ("bias", "always 1"),
@@ -34,7 +34,19 @@ FEATURES: tuple[tuple[str, str], ...] = (
         "1 when the question asks for a type of detail (kinds.TYPED: a time, a number, a place, a name...; or a "
         "job title, answer/details.py) and neither the sentence nor its lead-in holds one",
     ),
+    (
+        "talk_words",
+        "IDF-weighted share of the question's words (those the notes use) that the sentence's talk metadata holds "
+        "(title, speakers, event...): how much of the question only says which talk it is about",
+    ),
+    (
+        "topic_cover",
+        "IDF-weighted share of the question's other words (those the notes use, not in the talk's metadata) that "
+        "the sentence itself holds: what the question asks about the talk, found in the sentence",
+    ),
 )
+# read by the confidence model only: the ranking's weight is 0 (eval/loco.py fits the ranking without them)
+CONFIDENCE_ONLY = ("kind_missing", "talk_words", "topic_cover")
 NAMES = tuple(name for name, _ in FEATURES)
 
 # Whether the chosen answer holds: features of the question's best eligible sentence.
@@ -48,6 +60,8 @@ CONFIDENCE_FEATURES: tuple[tuple[str, str], ...] = (
     ("names_sentence", "share of the question's names in the best sentence or its lead-in"),
     ("kind", "how well the best sentence holds what the question asks for"),
     ("kind_missing", "the question asks for a type of detail the best sentence and its lead-in do not hold"),
+    ("talk_words", "share of the question's words the best sentence's talk metadata holds"),
+    ("topic_cover", "share of the question's words beyond the talk's metadata that the best sentence holds"),
 )
 CONFIDENCE_NAMES = tuple(name for name, _ in CONFIDENCE_FEATURES)
 
@@ -73,4 +87,23 @@ def confidence_values(scores: Sequence[float], best: Sequence[float]) -> tuple[f
         values["names_sentence"],
         values["kind"],
         values["kind_missing"],
+        values["talk_words"],
+        values["topic_cover"],
     )
+
+
+def topic_values(
+    question: Set[str], idf: Callable[[str], float], known: Callable[[str], bool], talk: Set[str], own: Set[str]
+) -> tuple[float, float]:
+    """(talk_words, topic_cover) of a sentence: the question's stemmed words that the notes use
+    (`known`), split into those its talk's metadata holds (`talk`: 'Acme', 'Jane' in "What did
+    Jane from Acme say about caching?") and the rest ('caching'), and how much of the rest the
+    sentence's own words (`own`) hold, each IDF-weighted. A near miss often names a real talk
+    and asks what it does not say: most of its weight is the talk's name, and the sentence
+    picked for it holds little of the rest."""
+    asked = [t for t in question if known(t)]
+    whole = sum(idf(t) for t in asked) or 1.0
+    rest = [t for t in asked if t not in talk]
+    weight = sum(idf(t) for t in rest)
+    held = sum(idf(t) for t in rest if t in own) / weight if weight else 1.0
+    return 1.0 - weight / whole, held
