@@ -1,10 +1,9 @@
 """The default answerer: quotes the one to three best sentences (or list items) of the
 retrieved chunks, verbatim, each with its citation, or abstains.
 
-Each candidate sentence gets the features of `answer/features.py` (closeness to the
-question, coverage of its words, whether it holds what the question asks for, whether it
-and its talk are about what the question names...) and a score: the probability, under a
-logistic model fitted on the dev splits of both question sets, that it answers. A sentence
+Each candidate sentence gets the features of `answer/features.py` and a score: the
+probability, under a logistic model fitted on the dev splits of both question sets, that it
+answers (eval/calibrate.py). A sentence
 is only eligible when its talk is about every name the question gives (a name in the notes
 or the talk's metadata) and, for a count or an amount, when it holds one.
 
@@ -28,13 +27,12 @@ from recapqa.answer.candidates import Candidate, asks_lead_in, with_antecedent, 
 from recapqa.answer.details import lacks_detail
 from recapqa.answer.eligibility import Eligibility
 from recapqa.answer.facts import Facts
-from recapqa.answer.features import CONFIDENCE_NAMES, NAMES, confidence_values, probability, topic_values
+from recapqa.answer.features import NAMES, check_weights, confidence_values, probability, topic_values
 from recapqa.answer.gist import GistAnswerer
 from recapqa.answer.kinds import GIST_KINDS, kind_of
 from recapqa.answer.metadata import MetadataAnswerer
 from recapqa.answer.question import QuestionInfo, analyse
 from recapqa.answer.sentence_kinds import kind_score
-from recapqa.errors import ConfigError
 from recapqa.models import CANNOT_ANSWER, Answer, Citation, Hit, Talk, quote_list
 from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
@@ -60,15 +58,7 @@ class ExtractiveAnswerer:
         self.index = index
         self.settings = settings
         self.weights = tuple(weights or settings.answer_weights)
-        for given, names, setting in (
-            (self.weights, NAMES, "RECAPQA_ANSWER_WEIGHTS"),
-            (settings.confidence_weights, CONFIDENCE_NAMES, "RECAPQA_CONFIDENCE_WEIGHTS"),
-        ):
-            if len(given) != len(names):
-                raise ConfigError(
-                    f"{setting} has {len(given)} weights; the answerer has {len(names)} features",
-                    f"give one weight per feature ({', '.join(names)}) or unset it",
-                )
+        check_weights(self.weights, settings.confidence_weights)
         words = words or corpus_words.load(index)  # stored with the index: no sentence is read
         self.proper_nouns = words.proper_nouns
         self.gist = GistAnswerer(index, settings, embed, self.proper_nouns, words.talk_rows)
@@ -209,9 +199,8 @@ class ExtractiveAnswerer:
         return answer
 
     def _speaker_of_topic(self, retrieval: Retrieval, info: QuestionInfo, company: bool = False) -> Answer | None:
-        """'Who gave the talk about a media server on a Pogo plug?': the speakers of the talk
-        whose sentence answers what the question says the talk was about; with `company`,
-        'which company is the speaker who presented X from?': their company."""
+        """'Who gave the talk about solar kettles?': the speakers of the talk whose sentence says
+        what the question says the talk was about; with `company`, their company."""
         if info.kind != ("company" if company else "person") or not info.asks_speaker:
             return None
         topic = replace(info, kind="other", asks_speaker=False, talk_only=False)
@@ -287,11 +276,10 @@ class ExtractiveAnswerer:
         )
 
     def abstain(self, retrieval: Retrieval, started: float, reason: str | None = None) -> Answer:
-        closest: list[Talk] = []
+        by_id: dict[str, Talk] = {}
         for hit in retrieval.hits:
-            if hit.talk not in closest:
-                closest.append(hit.talk)
-        closest = closest[:3]
+            by_id.setdefault(hit.talk.talk_id, hit.talk)
+        closest = list(by_id.values())[:3]
         text = CANNOT_ANSWER
         if closest:
             text += " Closest talks: " + "; ".join(t.described for t in closest) + "."

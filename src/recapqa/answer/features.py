@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence, Set
 
+from recapqa.errors import ConfigError
+
 FEATURES: tuple[tuple[str, str], ...] = (
     ("bias", "always 1"),
     ("dense", "cosine between the question and the sentence (with its lead-in)"),
@@ -64,6 +66,19 @@ CONFIDENCE_FEATURES: tuple[tuple[str, str], ...] = (
     ("topic_cover", "share of the question's words beyond the talk's metadata that the best sentence holds"),
 )
 CONFIDENCE_NAMES = tuple(name for name, _ in CONFIDENCE_FEATURES)
+
+
+def check_weights(answer: Sequence[float], confidence: Sequence[float]) -> None:
+    """A ConfigError when a weight setting does not give one weight per feature."""
+    for given, names, setting in (
+        (answer, NAMES, "RECAPQA_ANSWER_WEIGHTS"),
+        (confidence, CONFIDENCE_NAMES, "RECAPQA_CONFIDENCE_WEIGHTS"),
+    ):
+        if len(given) != len(names):
+            raise ConfigError(
+                f"{setting} has {len(given)} weights; the answerer has {len(names)} features",
+                f"give one weight per feature ({', '.join(names)}) or unset it",
+            )
 
 
 def probability(weights: Sequence[float], values: Sequence[float]) -> float:
