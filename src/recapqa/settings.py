@@ -151,6 +151,14 @@ class Settings(BaseSettings, GistSettings, LLMSettings):
         description="Logistic weights of answer/features.py FEATURES (the extractive answerer's ranking), fitted on "
         "the dev splits by eval/calibrate.py but the last, kind_missing's, set to 0 by hand (confidence reads it).",
     )
+    talk_rank_share: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="How far the rank a sentence's chunk lends it (the answerer's 'rank' feature) moves toward the "
+        "rank of its talk's first retrieved chunk: 0 the chunk's own, 1 the talk's. 0 until 2026-11-28; 0.5 chosen "
+        "on dev half A (eval/FAILURES.md, helper session h109): 1 answered two more near misses there.",
+    )
     confidence_weights: tuple[float, ...] = Field(
         (-0.655, 0.594, 0.697, -0.128, -0.17, 0.201, -0.536, -0.624, -2.5),
         description="Logistic weights of answer/features.py CONFIDENCE_FEATURES: the probability that the "

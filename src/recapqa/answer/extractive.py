@@ -24,7 +24,14 @@ from pathlib import Path
 import numpy as np
 
 from recapqa.answer.abbreviations import name_forms
-from recapqa.answer.candidates import Candidate, asks_lead_in, with_antecedent, with_list_items, with_siblings
+from recapqa.answer.candidates import (
+    Candidate,
+    asks_lead_in,
+    retrieval_ranks,
+    with_antecedent,
+    with_list_items,
+    with_siblings,
+)
 from recapqa.answer.details import lacks_detail
 from recapqa.answer.eligibility import Eligibility
 from recapqa.answer.facts import Facts
@@ -98,7 +105,8 @@ class ExtractiveAnswerer:
         q_weight = sum(self.idf(t) for t in info.terms) or 1.0
         seen: set[int] = set()
         out: list[Candidate] = []
-        for rank, hit in enumerate(retrieval.hits):
+        ranks = retrieval_ranks(retrieval.hits, self.settings.talk_rank_share)
+        for rank, hit in zip(ranks, retrieval.hits, strict=True):
             rows = [r for r in self.index.chunk_sentences[self.chunk_row(hit)] if r not in seen]
             seen.update(rows)
             if not rows:
@@ -149,14 +157,14 @@ class ExtractiveAnswerer:
         return out
 
     def _score(
-        self, row: int, cosine: float, hit: Hit, rank: int, info: QuestionInfo, q_weight: float, mentioned: set[str]
+        self, row: int, cosine: float, hit: Hit, rank: float, info: QuestionInfo, q_weight: float, mentioned: set[str]
     ) -> Candidate:
         features = self.features(row, cosine, rank, info, q_weight, mentioned)
         eligible = self.eligible(row, info, features[NAMES.index("kind")])
         return Candidate(row, hit, rank, probability(self.weights, features), eligible, features)
 
     def features(
-        self, row: int, cosine: float, rank: int, info: QuestionInfo, q_weight: float, mentioned: set[str]
+        self, row: int, cosine: float, rank: float, info: QuestionInfo, q_weight: float, mentioned: set[str]
     ) -> tuple[float, ...]:
         """The values of features.FEATURES, in order."""
         sentence, facts = self.index.sentences[row], self.facts.sentences[row]
