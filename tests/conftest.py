@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -119,11 +120,11 @@ def assistant_over(settings: Settings, notes: dict[str, str], embedder: Callable
 
 
 def module_assistant(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Callable[[], Embedder], notes: dict[str, str]
+    tmp_path_factory: pytest.TempPathFactory, embedder: Callable[[], Embedder], notes: dict[str, str], **updates: Any
 ) -> Assistant:
-    """`assistant_over` in a folder of its own, for a module-scoped fixture."""
+    """`assistant_over` in a folder of its own, for a module-scoped fixture; `updates`: other settings."""
     root = tmp_path_factory.mktemp("notes")
-    return assistant_over(Settings(corpus_dir=root / "corpus", index_dir=root / "index"), notes, embedder)
+    return assistant_over(Settings(corpus_dir=root / "corpus", index_dir=root / "index", **updates), notes, embedder)
 
 
 def write(path: Path, text: str | bytes) -> Path:

@@ -170,6 +170,14 @@ class Settings(BaseSettings, GistSettings, LLMSettings):
         "the dev splits by eval/calibrate.py but the last three (features.CONFIDENCE_ONLY: kind_missing, "
         "talk_words, topic_cover), set to 0 (the confidence model reads them).",
     )
+    talk_rank_share: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="How far the rank a sentence's chunk lends it (the answerer's 'rank' feature) moves toward the "
+        "rank of its talk's first retrieved chunk: 0 the chunk's own, 1 the talk's. 0 until 2026-11-28; 0.5 chosen "
+        "on dev half A (eval/FAILURES.md, helper session h109): 1 answered two more near misses there.",
+    )
     confidence_weights: tuple[float, ...] = Field(
         (-0.577, 0.546, 0.66, -0.839, 0.047, 0.4, -0.687, -0.345, -4.0, -1.011, 0.781),
         description="Logistic weights of answer/features.py CONFIDENCE_FEATURES: the probability that the "

@@ -204,7 +204,7 @@ def _same_talk_runner_up(assistant: Assistant, question: str) -> tuple[str, int,
 
 
 def test_a_true_sentence_far_below_the_best_one_does_not_answer(assistant: Assistant) -> None:
-    question = "In which year did Uber begin working with machine learning?"  # its talk has such a sentence
+    question = "In which year did Uber begin working with ML?"  # its talk has such a sentence
     text, n, below = _same_talk_runner_up(assistant, question)
     retrieval = assistant.retriever.retrieve(question)
     [verdict] = checker(assistant).check(f"{text} [{n}]", retrieval, retrieval.hits)

@@ -16,10 +16,21 @@ from recapqa.text import terms
 class Candidate:
     row: int
     hit: Hit
-    rank: int
+    rank: float  # its retrieval rank (`retrieval_ranks`), 0 first
     score: float
     eligible: bool
     features: tuple[float, ...] = ()
+
+
+def retrieval_ranks(hits: Sequence[Hit], talk_share: float) -> list[float]:
+    """The rank each retrieved chunk lends its sentences: its own, moved `talk_share` of the way
+    toward the rank of its talk's first retrieved chunk. Which chunk of the right talk came first
+    says less of which of its sentences answers than whether the talk came first: a paragraph's
+    opening, retrieved first, names the talk's topic; the detail asked sits rows below it."""
+    first: dict[str, int] = {}
+    for rank, hit in enumerate(hits):
+        first.setdefault(hit.talk.talk_id, rank)
+    return [rank - talk_share * (rank - first[hit.talk.talk_id]) for rank, hit in enumerate(hits)]
 
 
 def with_list_items(sentences: Sequence[Sentence], chosen: list[Candidate], limit: int = 6) -> list[Candidate]:

@@ -13,7 +13,6 @@ Abstention: the best eligible sentence's probability must reach `abstain_thresho
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,13 +22,20 @@ from pathlib import Path
 import numpy as np
 
 from recapqa.answer.abbreviations import name_forms
-from recapqa.answer.candidates import Candidate, asks_lead_in, with_antecedent, with_list_items, with_siblings
+from recapqa.answer.candidates import (
+    Candidate,
+    asks_lead_in,
+    retrieval_ranks,
+    with_antecedent,
+    with_list_items,
+    with_siblings,
+)
 from recapqa.answer.details import lacks_detail
 from recapqa.answer.eligibility import Eligibility
 from recapqa.answer.facts import Facts
 from recapqa.answer.features import NAMES, check_weights, confidence_values, probability, topic_values
 from recapqa.answer.gist import GistAnswerer
-from recapqa.answer.kinds import GIST_KINDS, kind_of
+from recapqa.answer.kinds import GIST_KINDS, kind_of, spans_talks
 from recapqa.answer.metadata import MetadataAnswerer
 from recapqa.answer.question import QuestionInfo, analyse
 from recapqa.answer.sentence_kinds import kind_score
@@ -38,10 +44,6 @@ from recapqa.retrieve import Retrieval
 from recapqa.settings import Settings
 from recapqa.store import Index, corpus_words
 from recapqa.store.corpus_words import CorpusWords
-
-_MULTI_TALK = re.compile(
-    r"\b(which|what) (talks|speakers|companies|presentations)\b|\bwho (uses|use|mentioned)\b", re.I
-)
 
 
 class ExtractiveAnswerer:
@@ -91,8 +93,10 @@ class ExtractiveAnswerer:
         q_weight = sum(self.idf(t) for t in info.terms) or 1.0
         seen: set[int] = set()
         out: list[Candidate] = []
-        last = len(retrieval.hits)  # a chunk the per-talk cap left out ranks after every retrieved one
-        for rank, hit in [*enumerate(retrieval.hits), *((last, hit) for hit in retrieval.spilled if spilled)]:
+        ranks = retrieval_ranks(retrieval.hits, self.settings.talk_rank_share)
+        last = float(len(retrieval.hits))  # a chunk the per-talk cap left out ranks after every retrieved one
+        pairs = [*zip(ranks, retrieval.hits, strict=True), *((last, hit) for hit in retrieval.spilled if spilled)]
+        for rank, hit in pairs:
             rows = [r for r in self.index.chunk_sentences[self.chunk_row(hit)] if r not in seen]
             seen.update(rows)
             if not rows:
@@ -143,14 +147,14 @@ class ExtractiveAnswerer:
         return out
 
     def _score(
-        self, row: int, cosine: float, hit: Hit, rank: int, info: QuestionInfo, q_weight: float, mentioned: set[str]
+        self, row: int, cosine: float, hit: Hit, rank: float, info: QuestionInfo, q_weight: float, mentioned: set[str]
     ) -> Candidate:
         features = self.features(row, cosine, rank, info, q_weight, mentioned)
         eligible = self.eligible(row, info, features[NAMES.index("kind")])
         return Candidate(row, hit, rank, probability(self.weights, features), eligible, features)
 
     def features(
-        self, row: int, cosine: float, rank: int, info: QuestionInfo, q_weight: float, mentioned: set[str]
+        self, row: int, cosine: float, rank: float, info: QuestionInfo, q_weight: float, mentioned: set[str]
     ) -> tuple[float, ...]:
         """The values of features.FEATURES, in order."""
         sentence, facts = self.index.sentences[row], self.facts.sentences[row]
@@ -248,7 +252,7 @@ class ExtractiveAnswerer:
         """The best sentence first, plus close runners-up: from other talks when the
         question spans talks, else from the same talk."""
         best = eligible[0]
-        multi_talk = bool(_MULTI_TALK.search(question))
+        multi_talk = spans_talks(question)
         floor = best.score * (self.settings.multi_talk_ratio if multi_talk else self.settings.runner_up_ratio)
         chosen = [best]
         for cand in eligible[1:]:

@@ -21,7 +21,7 @@ FEATURES: tuple[tuple[str, str], ...] = (
     ("dense", "cosine between the question and the sentence (with its lead-in)"),
     ("cover", "IDF-weighted share of the question's content words in the sentence or its talk"),
     ("cover_text", "the same share in the sentence's own words only"),
-    ("rank", "1 / (1 + rank of the retrieved chunk the sentence came from)"),
+    ("rank", "1 / (1 + rank of its chunk, moved toward its talk's first chunk's: candidates.retrieval_ranks)"),
     ("kind", "how well the sentence holds what the question asks for (0..2)"),
     ("talk_named", "1 when the question names the sentence's talk"),
     ("names_sentence", "share of the question's names in the sentence, its lead-in or the sentence before"),

@@ -167,6 +167,17 @@ _LEADING_PREPOSITION = re.compile(
 )
 
 
+_MULTI_TALK = re.compile(
+    r"\b(which|what) (talks|speakers|companies|presentations)\b|\bwho (uses|use|mentioned)\b", re.I
+)
+
+
+def spans_talks(question: str) -> bool:
+    """Does the question ask across talks ('which talks …', 'who uses …'): its answer's
+    sentences then come from different talks, not one."""
+    return bool(_MULTI_TALK.search(question))
+
+
 def kind_of(question: str) -> Kind:
     """The answer type a question asks for (first matching rule), 'other' when none. A gist
     kind is read from the whole question ('Across the talks, what trends…' asks for themes),
