@@ -11,6 +11,5 @@ def test_the_reason_is_said_without_libpq_indentation_or_the_url() -> None:
         "\tIs the server running on that host and accepting TCP/IP connections?"
     )
     message = _database_error(failure).message
-    assert message == (
-        "the PostgreSQL store failed (RuntimeError: Is the server running on that host and accepting TCP/IP connections?)"
-    )
+    said = "the PostgreSQL store failed (RuntimeError: Is the server running on that host and accepting TCP/IP"
+    assert message == said + " connections?)"
