@@ -237,6 +237,7 @@ def test_talks_outline_of_named_files_by_path_or_by_source(tmp_path: Path) -> No
         (("--outline", "elsewhere.md"), "error: elsewhere.md is not inside the corpus folder"),
         (("--outline", "empty.md"), "error: no notes in the files named (empty.md: empty file)"),
         (("--outline", "missing.md"), "error: no such notes file: missing.md"),
+        (("--outline", "day1"), "error: day1 is a folder, not a notes file"),
     ]:
         result = run("talks", "--corpus", "notes", *args, cwd=tmp_path)
         assert result.returncode == 2, (args, result.stderr)
