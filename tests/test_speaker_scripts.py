@@ -122,3 +122,17 @@ def test_names_are_printed_intact_by_the_cli_and_the_api(assistant: Assistant) -
         reply = client.post("/v1/ask", json={"question": question})
     assert reply.status_code == 200 and reply.json()["citations"][0]["speakers"] == ["Νίκος Παπαδόπουλος"]
     assert "Νίκος Παπαδόπουλος" in reply.content.decode("utf-8")  # as UTF-8, not only as \\u escapes
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "## Caches - Carol\u200b Diaz, Initech\n\n",
+        "## Caches\n\n* by Carol\u200b Diaz\n\n",
+        "## Caches\n\nSpeaker: Carol\u2060 Diaz\n\n",
+    ],
+)
+def test_an_invisible_character_pasted_inside_a_name_does_not_hide_the_speaker(tmp_path: Path, byline: str) -> None:
+    (tmp_path / "notes.md").write_text(byline + "Initech caches 5 TB.\n", encoding="utf-8")
+    [talk] = load_corpus(tmp_path).talks
+    assert talk.title == "Caches" and talk.speaker_names == ["Carol Diaz"]

@@ -10,6 +10,7 @@ import re
 
 from recapqa.ingest.talkline import (
     CJK_NAME,
+    INVISIBLE,
     UPPER,
     is_name,
     parse_person,
@@ -89,7 +90,7 @@ def _mentioned_people(sentence: str) -> list[Speaker]:
 
 def extract_speakers(lines: list[str], max_lines: int = 8) -> list[Speaker]:
     """Speakers from the first lines of a talk body (heading excluded)."""
-    body = [line for line in lines if line.strip()][:max_lines]
+    body = [INVISIBLE.sub("", line) for line in lines if line.strip()][:max_lines]
     for i, line in enumerate(body):
         label = LABEL_RE.match(line)
         if label:

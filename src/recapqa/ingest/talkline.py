@@ -42,6 +42,7 @@ _POSSESSIVE = re.compile(rf"^({_NAME})['’]s?\s+(keynote|talk|session|presentat
 _FIRST_NAME_TALK = re.compile(rf"^({_NAME_TOKEN})['’]s\s+(?:keynote|talk|session|presentation)\s+(?:on|about)\s+\S")
 _BY = re.compile(rf"(?:^|\s)_?by_?\s+(?=\[?_?[{UPPER}{CJK_LETTERS}])(.*)$", re.I)
 _PAREN_TAIL = re.compile(r"^(.*\S)\s*\(([^()]{2,80})\)\s*$")
+INVISIBLE = re.compile("[\u200b\u2060\ufeff]")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
@@ -56,7 +57,9 @@ class TalkLine:
 
 def plain(text: str) -> str:
     """Markdown links to their text (a parenthesised link after a name, such as
-    '([video](url))', is dropped), emphasis and code marks removed, spaces folded."""
+    '([video](url))', is dropped), emphasis and code marks removed, spaces folded, invisible
+    breaks a web page leaves in a pasted line (zero-width space, word joiner, BOM) removed."""
+    text = INVISIBLE.sub("", text)
     text = re.sub(r"\(\s*\[[^\]]*\]\([^)]*\)\s*\)", " ", text)
     text = _LINK.sub(r"\1", text)
     text = re.sub(r"(\*\*|__|\*|`|~~)", "", text)
