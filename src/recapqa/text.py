@@ -125,9 +125,11 @@ def fold(text: str, other: str | None = None, marks: bool = False) -> str:
     else `other`."""
     if text.isascii():
         return text
-    return "".join(ch if ch.isascii() else _fold_char(ch, other, marks) for ch in unicodedata.normalize("NFC", text))
+    found = _NON_ASCII if other is not None else _NON_ASCII_WORD  # other None: only letters and digits change
+    return found.sub(lambda m: _fold_char(m.group(0), other, marks), unicodedata.normalize("NFC", text))
 
 
+_NON_ASCII, _NON_ASCII_WORD = re.compile(r"[^\x00-\x7f]"), re.compile(r"[^\W\x00-\x7f]")
 # Latin letters Unicode does not decompose, as they are typed without them ('Ødegård', 'Łukasz')
 _LATIN_LETTERS = dict(zip("øłđðħı", "olddhi", strict=True)) | {"ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"}
 
@@ -149,19 +151,17 @@ def _fold_char(ch: str, other: str | None, marks: bool) -> str:
 def squash(text: str) -> str:
     """Lower case, letters and digits only: 'Blue Harbor' and 'BlueHarbor' compare equal
     (letters folded as `fold` does: 'Núñez' and 'Nunez' too)."""
-    text = text.lower()
-    if text.isascii():
-        return re.sub(r"[^a-z0-9]+", "", text)
-    return re.sub(r"[\W_]+", "", fold(text, marks=True))
+    text = fold(text, marks=True).lower()
+    return re.sub(r"[^a-z0-9]+", "", text) if text.isascii() else re.sub(r"[\W_]+", "", text)
 
 
 def normalize(text: str) -> str:
     """Lower case words (letters, digits, '+') separated by single spaces; letters folded as
     `fold` does ('josé núñez' -> 'jose nunez'), those of other scripts kept ('анна петрова')."""
-    text = text.lower()
+    text = fold(text, marks=True).lower()
     if text.isascii():
         return re.sub(r"[^a-z0-9+]+", " ", text).strip()
-    return re.sub(r"(?:[^\w+]|_)+", " ", fold(text, marks=True)).strip()
+    return re.sub(r"(?:[^\w+]|_)+", " ", text).strip()
 
 
 def cased_words(text: str) -> tuple[set[str], set[str]]:
