@@ -237,10 +237,17 @@ def test_talks_outline_of_named_files_by_path_or_by_source(tmp_path: Path) -> No
         (("--outline", "elsewhere.md"), "error: elsewhere.md is not inside the corpus folder"),
         (("--outline", "empty.md"), "error: no notes in the files named (empty.md: empty file)"),
         (("--outline", "missing.md"), "error: no such notes file: missing.md"),
+        (("--outline", "day1"), "error: day1 is a folder, not a notes file"),
     ]:
         result = run("talks", "--corpus", "notes", *args, cwd=tmp_path)
         assert result.returncode == 2, (args, result.stderr)
         assert expected in result.stderr and "fix:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_on_an_address_of_another_machine_says_to_change_the_host(tmp_path: Path) -> None:
+    result = run("serve", "--host", "192.0.2.1", "--port", "18999", cwd=tmp_path)  # TEST-NET-1: no machine's
+    assert result.returncode == 2 and "error: cannot listen on 192.0.2.1:18999" in result.stderr
+    assert "fix: give --host an address of this machine" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_eval_names_a_missing_collection_before_building_any_index(tmp_path: Path) -> None:

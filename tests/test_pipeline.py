@@ -29,6 +29,11 @@ def test_control_characters_become_spaces() -> None:
     assert clean_question("How\x00many\x1bmodels\u200b?", 100) == "How many models ?"
 
 
+def test_terminal_escape_sequences_pasted_with_a_question_leave_nothing_behind() -> None:
+    coloured = "How many \x1b[1;31mmodels\x1b[0m does \x1b]0;title\x07Uber run?\x1b[K"
+    assert clean_question(coloured, 100) == "How many models does Uber run?"
+
+
 def test_llm_mode_without_a_server_is_a_clear_error(assistant: Assistant) -> None:
     with pytest.raises(LLMNotConfiguredError) as err:
         assistant.ask("How many models does Uber run?", mode="llm")

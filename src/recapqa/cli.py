@@ -190,6 +190,7 @@ def serve(
     index: IndexOpt = None,
 ) -> None:
     """Run the HTTP API and the web chat page (http://HOST:PORT/)."""
+    import errno
     import socket
 
     import uvicorn
@@ -213,7 +214,9 @@ def serve(
     try:
         sock.bind((host, port))
     except OSError as exc:
-        raise RecapqaError(f"cannot listen on {host}:{port} ({exc.strerror})", "choose another --port") from exc
+        taken = exc.errno in (errno.EADDRINUSE, errno.EACCES)  # else the host is not this machine's address
+        fix = "choose another --port" if taken else "give --host an address of this machine (127.0.0.1, 0.0.0.0)"
+        raise RecapqaError(f"cannot listen on {host}:{port} ({exc.strerror})", fix) from exc
     sock.listen(2048)  # connections made while the app starts wait in the backlog, not refused
     sock.set_inheritable(True)
     _err(f"recapqa: serving on http://{host}:{port}/ (API docs at /docs)")

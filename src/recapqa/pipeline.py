@@ -4,6 +4,7 @@ CLI, API and eval all call `Assistant.ask`; none of them retrieves or answers by
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import unicodedata
@@ -32,11 +33,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+# a terminal's escape sequence (colours, cursor moves, titles) pasted with a question: said
+# as a whole, not left behind as '[31m' once its ESC is a space
+_TERMINAL_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+
+
 def clean_question(question: str, max_chars: int) -> str:
-    """Control characters become spaces; empty and oversized questions are refused."""
+    """Terminal escape sequences go, other control characters become spaces; empty and
+    oversized questions are refused."""
     if not isinstance(question, str):
         raise InvalidQuestionError("the question must be text", "pass the question as a string")
-    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in question)
+    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in _TERMINAL_ESCAPE.sub("", question))
     text = " ".join(text.split())
     if len(text) > max_chars:
         raise QuestionTooLongError(

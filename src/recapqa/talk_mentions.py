@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from recapqa.models import Chunk, Speaker, Talk
-from recapqa.text import STOPWORDS, normalize
+from recapqa.text import STOPWORDS, is_cjk_name, normalize
 
 # Generic words that never name a talk by themselves (function words, talk words, titles).
 _COMMON_TEXT = """
@@ -76,12 +76,12 @@ def _people_of(talk: Talk) -> list[Speaker]:
 
 
 def people(talk: Talk) -> set[str]:
-    """The full names (two words or more) of a talk's speakers and of its report's writer:
+    """The full names (two words or more, or a CJK name: `is_cjk_name`) of a talk's speakers and of its report's writer:
     what names the talk beyond doubt, where one word (a first name, a company, a title word)
     may name something else."""
     if talk.kind != "talk":
         return set()
-    return {n for n in map(full_name, _people_of(talk)) if " " in n and n not in _COMMON}
+    return {n for n in map(full_name, _people_of(talk)) if (" " in n or is_cjk_name(n)) and n not in _COMMON}
 
 
 def title_words(talk: Talk) -> set[str]:

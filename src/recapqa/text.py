@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
@@ -105,14 +106,62 @@ class Idf:
         return term in self._idf
 
 
+# letters of scripts without capitals where a name is written without spaces (Han, Hangul),
+# and kana (next to them: not a name)
+CJK_LETTERS, KANA = "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3", "\u3040-\u30ff"
+_CJK_NAME = re.compile(f"[{CJK_LETTERS}]{{2,4}}")
+
+
+def is_cjk_name(text: str) -> bool:
+    """Two to four Han or Hangul characters: how a name is written in Chinese, Japanese or
+    Korean, family and given name together ('王小明', '김민수')."""
+    return bool(_CJK_NAME.fullmatch(text))
+
+
+def fold(text: str, other: str | None = None, marks: bool = False) -> str:
+    """Each letter with an ASCII form written in it ('Núñez' -> 'Nunez'), each letter or digit
+    without one (Cyrillic, Greek, CJK) kept (`marks`: without its accents, 'Νίκος' -> 'Νικος',
+    as names are often typed). Other characters: kept (`other` None), or their ASCII form,
+    else `other`."""
+    if text.isascii():
+        return text
+    found = _NON_ASCII if other is not None else _NON_ASCII_WORD  # other None: only letters and digits change
+    return found.sub(lambda m: _fold_char(m.group(0), other, marks), unicodedata.normalize("NFC", text))
+
+
+_NON_ASCII, _NON_ASCII_WORD = re.compile(r"[^\x00-\x7f]"), re.compile(r"[^\W\x00-\x7f]")
+# Latin letters Unicode does not decompose, as they are typed without them ('Ødegård', 'Łukasz')
+_LATIN_LETTERS = dict(zip("øłđðħı", "olddhi", strict=True)) | {"ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"}
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str, other: str | None, marks: bool) -> str:
+    if other is None and not ch.isalnum():
+        return ch
+    decomposed = unicodedata.normalize("NFKD", ch)
+    ascii_form = decomposed.encode("ascii", "ignore").decode()
+    if ascii_form:
+        return ascii_form
+    if marks and ch.lower() in _LATIN_LETTERS:
+        return _LATIN_LETTERS[ch.lower()]
+    base = "".join(c for c in decomposed if not unicodedata.combining(c)) if marks else ch
+    return base if base.isalnum() else ch if ch.isalnum() else other or ""
+
+
 def squash(text: str) -> str:
-    """Lower case, letters and digits only: 'Blue Harbor' and 'BlueHarbor' compare equal."""
-    return re.sub(r"[^a-z0-9]+", "", text.lower())
+    """Lower case, letters and digits only: 'Blue Harbor' and 'BlueHarbor' compare equal
+    (letters folded as `fold` does: 'Núñez' and 'Nunez' too)."""
+    text = fold(text, marks=True).lower()
+    return re.sub(r"[^a-z0-9]+", "", text) if text.isascii() else re.sub(r"[\W_]+", "", text)
 
 
 def normalize(text: str) -> str:
-    """Lower case words (letters, digits, '+') separated by single spaces."""
-    return re.sub(r"[^a-z0-9+]+", " ", text.lower()).strip()
+    """Lower case words (letters, digits, '+') separated by single spaces; letters folded as
+    `fold` does ('josé núñez' -> 'jose nunez'), those of other scripts kept ('анна петрова')."""
+    text = fold(text, marks=True).lower()
+    if text.isascii():
+        return re.sub(r"[^a-z0-9+]+", " ", text).strip()
+    return re.sub(r"(?:[^\w+]|_)+", " ", text).strip()
 
 
 def cased_words(text: str) -> tuple[set[str], set[str]]:

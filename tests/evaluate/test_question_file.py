@@ -35,6 +35,13 @@ def test_a_folder_given_as_the_question_file_is_named_as_a_folder(tmp_path: Path
         load_questions(tmp_path)
 
 
+def test_a_device_or_a_pipe_given_as_the_question_file_is_not_said_to_be_missing(tmp_path: Path) -> None:
+    with pytest.raises(QuestionSetError, match="/dev/null is not a regular file"):
+        load_questions(Path("/dev/null"))
+    with pytest.raises(QuestionSetError, match="not found"):
+        load_questions(tmp_path / "missing.jsonl")
+
+
 def test_a_good_line_loads(tmp_path: Path) -> None:
     write(tmp_path / "q.jsonl", GOOD)
     [question] = load_questions(tmp_path / "q.jsonl")

@@ -53,7 +53,8 @@ def scrub(text: str, settings: Settings) -> str:
         (settings.cache_dir, "RECAPQA_CACHE_DIR"),
     ):
         for form in {str(folder.resolve()), str(folder.absolute()), str(folder)}:
-            if form not in (".", "/") and form in text:
+            # a relative name of one part ("index", the default) is also a word of the messages
+            if "/" in form.strip("/") and form in text:
                 text = re.sub(rf"(?<![\w/.-]){re.escape(form)}(?![\w.-])", f"<{name}>", text)
     return _ABSOLUTE.sub(lambda m: m.group(1) or "<path>", text)
 

@@ -23,7 +23,8 @@ def _valid_text(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_valid_text)]
-Name = Annotated[str, AfterValidator(_valid_text), Field(max_length=300)]
+# the length checked on the string itself ("at most 300 characters", not "items after validation")
+Name = Annotated[str, Field(max_length=300), AfterValidator(_valid_text)]
 # strict: `k` is a JSON integer and `stream` a JSON boolean; "5", true, "yes" are refused
 STRICT = ConfigDict(strict=True)
 

@@ -76,11 +76,16 @@ def load_questions(path: Path) -> list[Question]:
     if path.is_dir():
         raise QuestionSetError(f"question file {path} is a folder", "pass --questions a JSONL file")
     if not path.is_file():
-        raise QuestionSetError(f"question file {path} not found", "pass --questions FILE (JSONL)")
+        what = "is not a regular file" if path.exists() else "not found"  # /dev/null, a pipe: not a question set
+        raise QuestionSetError(f"question file {path} {what}", "pass --questions FILE (JSONL)")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise QuestionSetError(f"{path} is not UTF-8 text (byte {exc.start})", "save it as UTF-8 JSONL") from exc
+    except OSError as exc:
+        raise QuestionSetError(
+            f"question file {path} cannot be read ({exc.strerror})", "check its permissions"
+        ) from exc
     out, ids = [], set()
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():

@@ -93,6 +93,11 @@ def named_files(files: list[Path], corpus_dir: Path | None, default_dir: Path) -
     named = []
     for name in files:
         path = name if name.is_file() else base / name
+        if not path.is_file() and (name.is_dir() or (base / name).is_dir()):
+            raise CorpusError(
+                f"{name} is a folder, not a notes file",
+                "name its notes files, or give no file for the outline of the whole corpus (--corpus FOLDER)",
+            )
         if not path.is_file():
             raise CorpusError(f"no such notes file: {name}", f"give its path, or its source inside {base}")
         named.append(path.resolve())

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from recapqa.text import fold
 
 GENERAL_HEADINGS = {
     "introduction",
@@ -54,13 +55,6 @@ def slugify(text: str, max_len: int = 64) -> str:
     """A talk id: lower-case words joined by '-'. A letter is written in ASCII when it has an
     ASCII form ('é' -> 'e') and kept as it is when it has none (Cyrillic, CJK, Arabic...), so
     a title in another script keeps its own words instead of becoming 'section'."""
-    folded = "".join(_ascii_or_letter(ch) for ch in unicodedata.normalize("NFC", text))
+    folded = fold(text, other="")
     slug = re.sub(r"[\W_]+", "-", folded.lower()).strip("-")
     return slug[:max_len].rstrip("-") or "section"
-
-
-def _ascii_or_letter(ch: str) -> str:
-    if ch.isascii():
-        return ch
-    ascii_form = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-    return ascii_form or (ch if ch.isalnum() else "")

@@ -8,14 +8,28 @@ from __future__ import annotations
 
 import re
 
-from recapqa.ingest.talkline import is_name, parse_person, parse_speaker_list, parse_talk_line, plain, prose_speakers
+from recapqa.ingest.talkline import (
+    CJK_NAME,
+    INVISIBLE,
+    UPPER,
+    is_name,
+    parse_person,
+    parse_speaker_list,
+    parse_talk_line,
+    plain,
+    prose_speakers,
+)
 from recapqa.models import Speaker
 
-_NAME_TOKEN = r"[A-Z][a-zà-ÿ'’-]+(?:-[A-Z][a-zà-ÿ'’]+)?"
+# lower-case letters after a name's capital: Latin with diacritics, Greek, Cyrillic
+_LOWER = "a-zß-öø-ÿ\u0100-\u017f\u03ac-\u03ce\u0430-\u045f"
+_NAME_TOKEN = rf"[{UPPER}][{_LOWER}'’-]+(?:-[{UPPER}][{_LOWER}'’]+)?"
 _PARTICLE = r"(?:de|del|della|van|von|da|di|la|le|du|bin|al)"
 _TITLE = r"(?:(?:Dr|Prof|Mr|Ms|Mrs|Sir)\.?\s+)"
 NAME_RE = re.compile(rf"{_TITLE}?{_NAME_TOKEN}(?:\s+(?:{_NAME_TOKEN}|{_PARTICLE}(?=\s+[A-Z]))){{1,3}}")
-_FULL_NAME = re.compile(rf"^{NAME_RE.pattern}$")
+# a name after a label ('Speaker: ...'): also one written in Chinese, Japanese or Korean
+_LABEL_NAME = rf"(?:{NAME_RE.pattern}|{CJK_NAME})"
+_FULL_NAME = re.compile(rf"^{_LABEL_NAME}$")
 
 LABEL_RE = re.compile(
     r"^\W*(speakers?|presenters?|panelists?|moderators?|hosts?)(?:\(s\))?\s*\**\s*:\s*\**\s*(.*)$",
@@ -48,7 +62,7 @@ def _clean_role(text: str, first_clause: bool) -> str | None:
 def _split_name_role(text: str, first_clause: bool) -> Speaker | None:
     """'Name, role' / 'Name (role)' / 'Name - role' / 'Name'."""
     text = text.strip().strip("*").strip()
-    match = re.match(rf"^({NAME_RE.pattern})(.*)$", text)
+    match = re.match(rf"^({_LABEL_NAME})(.*)$", text)
     if not match:
         return None
     rest = match.group(2).lstrip()
@@ -76,7 +90,7 @@ def _mentioned_people(sentence: str) -> list[Speaker]:
 
 def extract_speakers(lines: list[str], max_lines: int = 8) -> list[Speaker]:
     """Speakers from the first lines of a talk body (heading excluded)."""
-    body = [line for line in lines if line.strip()][:max_lines]
+    body = [INVISIBLE.sub("", line) for line in lines if line.strip()][:max_lines]
     for i, line in enumerate(body):
         label = LABEL_RE.match(line)
         if label:

@@ -19,12 +19,17 @@ from dataclasses import dataclass, field
 
 from recapqa.ingest.wordlists import CORPORATE_SUFFIXES, NOT_NAME_WORDS, ORG_WORDS, ROLE_WORDS
 from recapqa.models import Speaker
+from recapqa.text import CJK_LETTERS, KANA
 
-_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĘĚĞĪİŁŃŇŌŐŒŘŚŠŞŤŪŮŰŹŻŽ"
-_NAME_TOKEN = rf"(?:[{_UPPER}][^\W\d_]*(?:['’][^\W\d_]+)?(?:-[{_UPPER}][^\W\d_]+)?|[A-Z]\.)"
+# capitals that open a name's word: Latin with diacritics, Greek, Cyrillic
+UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĘĚĞĪİŁŃŇŌŐŒŘŚŠŞŤŪŮŰŹŻŽ\u0386\u0388-\u038f\u0391-\u03a1\u03a3-\u03ab\u0400-\u042f"
+_NAME_TOKEN = rf"(?:[{UPPER}][^\W\d_]*(?:['’][^\W\d_]+)?(?:-[{UPPER}][^\W\d_]+)?|[A-Z]\.)"
 _PARTICLE = r"(?:de|del|della|van|von|der|da|di|la|le|du|bin|al)"
-_NAME = rf"{_NAME_TOKEN}(?:\s+(?:{_NAME_TOKEN}|{_PARTICLE}(?=\s+[A-Z]))){{1,3}}"
-PERSON_NAME = _NAME  # a pattern: two to four capitalised words, particles allowed ('Ada de Vries')
+# a name in Chinese, Japanese or Korean: two to four characters written together ('王小明',
+# '山田太郎', '김민수'), or family and given name apart ('山田 太郎')
+CJK_NAME = rf"(?<![{CJK_LETTERS}{KANA}])[{CJK_LETTERS}]{{2,4}}(?:\s[{CJK_LETTERS}]{{1,3}})?(?![{CJK_LETTERS}{KANA}])"
+_NAME = rf"(?:{_NAME_TOKEN}(?:\s+(?:{_NAME_TOKEN}|{_PARTICLE}(?=\s+[A-Z]))){{1,3}}|{CJK_NAME})"
+PERSON_NAME = _NAME  # a pattern: two to four capitalised words, particles allowed ('Ada de Vries'), or a CJK name
 NAME_AT_START = re.compile(rf"^({_NAME})(?=$|\s*[,;&(@]|\s+(?:and|&|@)\s|\s+-\s|\s*$)")
 _SEPARATORS = re.compile(r"\s+[-–—|]\s+|\s+[-–—]\s*(?=[A-Z])|(?<=[\w?!)])[-–—]\s+(?=[A-Z])")
 _NOTE_TAKER = re.compile(r"\(?\s*\b(?:raw\s+)?(?:report|notes|written|summary|recap)\s+by\s+([^)]*)\)?", re.I)
@@ -35,8 +40,9 @@ _HANDLE = re.compile(r"\s*,?\s*@\w+")
 _POSSESSIVE = re.compile(rf"^({_NAME})['’]s?\s+(keynote|talk|session|presentation|workshop)\b\s*[:,-]?\s*(.*)$", re.I)
 # 'Ryan’s talk on hunting …': a speaker known by a first name, whose talk is on a topic
 _FIRST_NAME_TALK = re.compile(rf"^({_NAME_TOKEN})['’]s\s+(?:keynote|talk|session|presentation)\s+(?:on|about)\s+\S")
-_BY = re.compile(r"(?:^|\s)_?by_?\s+(?=\[?_?[A-Z])(.*)$", re.I)
+_BY = re.compile(rf"(?:^|\s)_?by_?\s+(?=\[?_?[{UPPER}{CJK_LETTERS}])(.*)$", re.I)
 _PAREN_TAIL = re.compile(r"^(.*\S)\s*\(([^()]{2,80})\)\s*$")
+INVISIBLE = re.compile("[\u200b\u2060\ufeff]")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
@@ -51,7 +57,9 @@ class TalkLine:
 
 def plain(text: str) -> str:
     """Markdown links to their text (a parenthesised link after a name, such as
-    '([video](url))', is dropped), emphasis and code marks removed, spaces folded."""
+    '([video](url))', is dropped), emphasis and code marks removed, spaces folded, invisible
+    breaks a web page leaves in a pasted line (zero-width space, word joiner, BOM) removed."""
+    text = INVISIBLE.sub("", text)
     text = re.sub(r"\(\s*\[[^\]]*\]\([^)]*\)\s*\)", " ", text)
     text = _LINK.sub(r"\1", text)
     text = re.sub(r"(\*\*|__|\*|`|~~)", "", text)

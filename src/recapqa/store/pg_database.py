@@ -18,7 +18,7 @@ URL_FIX = "check RECAPQA_DATABASE_URL and that the PostgreSQL server is up and r
 def _database_error(exc: Exception) -> DatabaseError:
     """Never the URL (it may hold a password): the error class and the server's reason."""
     reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-    reason = reason.rsplit(": ", 1)[-1][:200]
+    reason = reason.rsplit(": ", 1)[-1].strip()[:200]  # libpq indents its hint lines with a tab
     return DatabaseError(f"the PostgreSQL store failed ({type(exc).__name__}: {reason})", URL_FIX)
 
 

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from recapqa.errors import IndexIncompatibleError
+from recapqa.errors import IndexIncompatibleError, IndexNewerError
+from recapqa.store import OLDER, sentences_by_chunk
 from recapqa.store import segments as seg
-from recapqa.store import sentences_by_chunk
 from recapqa.store.lexical import tokenize
 from recapqa.store.pg_database import Database
 from recapqa.store.postgres_bm25 import postings
@@ -30,9 +30,16 @@ from recapqa.store.rows import ChunkSentences
 if TYPE_CHECKING:
     from recapqa.store.interface import IndexContent
 
+# how the index of a schema laid out by another version is reported (its table layout, then ours)
 OLD_LAYOUT = (
-    "the index in PostgreSQL schema {schema} has an older layout ({found}; this version reads {layout})",
+    OLDER + " (PostgreSQL schema {schema} has an older layout: table layout {found}; this version's is {layout})",
     "run `recapqa index`: it replaces it with this version's layout (every chunk is embedded again)",
+)
+NEWER_LAYOUT = (
+    "the index in PostgreSQL schema {schema} was written by a newer recapqa (table layout {found}); "
+    "this version reads table layout {layout} and leaves it as it is",
+    "upgrade recapqa to the version that built it, or run `recapqa index --rebuild` to replace it "
+    "with an index of this version (built again from the corpus)",
 )
 
 
@@ -61,11 +68,13 @@ def layout(cur: Any, db: Database) -> int | None:
 
 
 def check_layout(cur: Any, db: Database) -> None:
-    """IndexIncompatibleError for a schema another version laid out."""
+    """IndexIncompatibleError for a schema an older version laid out (the next build replaces
+    it), IndexNewerError for a newer version's (left as it is; only `--rebuild` replaces it)."""
     found = layout(cur, db)
-    if found is not None and found != LAYOUT:
-        message, fix = OLD_LAYOUT
-        raise IndexIncompatibleError(message.format(schema=db.schema, found=found, layout=LAYOUT), fix)
+    if found is None or found == LAYOUT:
+        return
+    error, (message, fix) = (IndexNewerError, NEWER_LAYOUT) if found > LAYOUT else (IndexIncompatibleError, OLD_LAYOUT)
+    raise error(message.format(schema=db.schema, found=found, layout=LAYOUT), fix)
 
 
 def replace_old_layout(cur: Any, db: Database) -> None:
