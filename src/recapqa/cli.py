@@ -190,10 +190,9 @@ def serve(
     index: IndexOpt = None,
 ) -> None:
     """Run the HTTP API and the web chat page (http://HOST:PORT/)."""
-    import errno
-    import socket
-
     import uvicorn
+
+    from recapqa.api.listen import listening_socket
 
     # One compute thread per process: a query embedding is too small to split, and idle
     # OpenMP threads spinning in one worker steal the cores the others need.
@@ -204,21 +203,7 @@ def serve(
     if index is not None:
         os.environ["RECAPQA_INDEX_DIR"] = str(index)
     get_settings()  # an invalid RECAPQA_* value is an error before anything says "serving"
-    # Our own listening socket with TCP_NODELAY, inherited by accepted connections: with
-    # several workers uvicorn's sockets lack it, and keep-alive requests then wait ~40 ms
-    # for a delayed ACK.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        taken = exc.errno in (errno.EADDRINUSE, errno.EACCES)  # else the host is not this machine's address
-        fix = "choose another --port" if taken else "give --host an address of this machine (127.0.0.1, 0.0.0.0)"
-        raise RecapqaError(f"cannot listen on {host}:{port} ({exc.strerror})", fix) from exc
-    sock.listen(2048)  # connections made while the app starts wait in the backlog, not refused
-    sock.set_inheritable(True)
+    sock = listening_socket(host, port)  # bound before anything says 'serving'
     _err(f"recapqa: serving on http://{host}:{port}/ (API docs at /docs)")
     from recapqa.api.http_protocol import CLASS_PATH  # uvicorn's h11 with a deadline for request headers
 
