@@ -147,6 +147,35 @@ def test_a_sentence_that_only_repeats_the_question_says_nothing_more() -> None:
     assert says_more("5,000 models", models)
 
 
+def test_a_one_digit_amount_the_question_does_not_give_is_news_but_a_numbered_label_is_not() -> None:
+    split = frozenset(terms("How is FjordConf split between workshop days and conference days?"))
+    assert says_more("2 days of workshops, 3 days of conference", split)
+    assert not says_more("2 days of workshops, 3 days of conference", split | {"2", "3"})  # the question's own
+    option = frozenset(terms("Which option is a direct connection?"))
+    assert not says_more("3. Direct connection", option)  # an enumeration's number labels, counts nothing
+    assert not says_more("Option 2) direct connection", option)
+    aspect = frozenset(terms("What are tactical patterns, the key aspect?"))
+    assert not says_more("`04:50` - Key aspect #2: Tactical patterns", aspect)
+    limits = frozenset(terms("Which option has bandwidth limits?"))
+    assert not says_more("1. NO bandwidth limits", limits)  # a numbered denial still only denies
+
+
+FJORD = """# FjordConf 2025 (Ola Nordmann)
+
+- FjordConf: June 3-6 in Bergen, Norway
+- 2 days of workshops, 3 days of conference
+- Tickets go on sale in March
+"""
+
+
+def test_a_line_whose_only_news_is_a_one_digit_count_answers(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    assistant = assistant_over(settings, {"fjord.md": FJORD}, embedder_factory)
+    answer, _ = assistant.ask("How is FjordConf split between workshop days and conference days?", mode="extractive")
+    assert not answer.abstained and "2 days of workshops" in answer.answer
+
+
 def test_numbers_in_a_link_target_are_not_amounts() -> None:
     count = analyse("How many talks were on the program?", frozenset())
     listing = "Go kit — Peter Bourgon ([slides](https://example.org/2015-talks/Go%20kit.pdf))"

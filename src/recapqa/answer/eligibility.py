@@ -90,9 +90,11 @@ class Eligibility:
         # a talk's own title line says nothing (its speakers are news only to who/company
         # questions, its title only to 'which talk…')
         if info.asks_talk:
-            known = info.terms
+            known = info.terms | info.numbers
         else:
-            known = info.terms | (self._title_terms(sentence.talk_id) if info.asks_speaker else talk.terms)
+            known = (
+                info.terms | info.numbers | (self._title_terms(sentence.talk_id) if info.asks_speaker else talk.terms)
+            )
         if not sentence.text.rstrip().endswith(":") and not says_more(f"{sentence.label} {sentence.text}", known):
             yield "says_nothing"  # a lead-in brings its items; an item under a label is quoted with it
         if sentence.label and says_only_no(sentence.text, known, info.text):
