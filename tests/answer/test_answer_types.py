@@ -15,7 +15,7 @@ from recapqa.answer.sentence_kinds import kind_score, names_other, note_taker_ab
 from recapqa.embed import Embedder
 from recapqa.pipeline import Assistant
 from recapqa.settings import Settings
-from recapqa.text import terms
+from recapqa.text import squash, terms
 
 NOTES = """# DevDays 2025
 
@@ -470,3 +470,34 @@ def test_how_much_or_how_many_is_no_name_when_the_question_is_typed_in_lower_cas
     info = analyse("how much bandwidth does direct connect give?", frozenset({"much", "connect"}))
     assert info.names == frozenset({"connect"})
     assert "many" not in analyse("how many models does initech run?", frozenset({"many", "initech"})).names
+
+
+def test_a_name_in_the_plural_or_the_singular_is_the_same_name() -> None:
+    policy = analyse("Which FencePolicy setting stops containers from running as root?", frozenset())
+    assert any(f in squash("FencePolicies in practice") for f in policy.forms_of("fencepolicy"))
+    gates = analyse("What do the HarborGates filter?", frozenset())
+    assert any(f in squash("Each HarborGate filters traffic") for f in gates.forms_of("harborgates"))
+    assert analyse("Which AWS region hosts it?", frozenset()).forms_of("aws") == {"aws"}  # capitals: no plural
+
+
+FENCE = """# HardenCon 2025
+
+## FencePolicies in practice (Jo Park)
+
+Every namespace gets FencePolicies from the platform team, and FencePolicies are reviewed weekly.
+
+- `denyRootUser` stops containers from running as root
+- `blockHostMounts` keeps containers off the host disks
+
+## Faster builds (Ana Lee)
+
+Remote caching cut build times in half for the monorepo.
+"""
+
+
+def test_a_question_naming_a_talk_s_subject_in_the_singular_is_answered_from_its_plural(
+    settings: Settings, embedder_factory: Callable[[], Embedder]
+) -> None:
+    assistant = assistant_over(settings, {"fence.md": FENCE}, embedder_factory)
+    answer, _ = assistant.ask("Which FencePolicy setting stops containers from running as root?", mode="extractive")
+    assert not answer.abstained and "denyRootUser" in answer.answer
