@@ -155,6 +155,21 @@ def squash(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", text) if text.isascii() else re.sub(r"[\W_]+", "", text)
 
 
+# English plural endings and what a name keeps of itself to match both its singular and its
+# plural (as a part of squashed text): 'policy'/'policies' -> 'polic', 'boxes' -> 'box',
+# 'widgets' -> 'widget'; first ending that fits; 'ss', 'us', 'is' are no plurals ('class', 'status').
+_NUMBER_ENDINGS: tuple[tuple[str, int], ...] = (
+    ("ies", 3), ("ches", 2), ("shes", 2), ("sses", 2), ("xes", 2), ("ss", 0), ("us", 0), ("is", 0), ("s", 1), ("y", 1),
+)  # fmt: skip
+
+
+def number_stem(name: str, least: int = 5) -> str | None:
+    """The part of a squashed name its singular and plural share, when it differs from the name
+    and keeps `least` letters."""
+    cut = next((n for end, n in _NUMBER_ENDINGS if name.endswith(end)), 0)
+    return name[:-cut] if cut and len(name) - cut >= least else None
+
+
 def normalize(text: str) -> str:
     """Lower case words (letters, digits, '+') separated by single spaces; letters folded as
     `fold` does ('josé núñez' -> 'jose nunez'), those of other scripts kept ('анна петрова')."""

@@ -90,15 +90,17 @@ class Eligibility:
         # a talk's own title line says nothing (its speakers are news only to who/company
         # questions, its title only to 'which talk…')
         if info.asks_talk:
-            known = info.terms
+            known = info.terms | info.numbers
         else:
-            known = info.terms | (self._title_terms(sentence.talk_id) if info.asks_speaker else talk.terms)
+            known = (
+                info.terms | info.numbers | (self._title_terms(sentence.talk_id) if info.asks_speaker else talk.terms)
+            )
         if not sentence.text.rstrip().endswith(":") and not says_more(f"{sentence.label} {sentence.text}", known):
             yield "says_nothing"  # a lead-in brings its items; an item under a label is quoted with it
         if sentence.label and says_only_no(sentence.text, known, info.text):
-            yield "denies"  # 'VPC peering' / 'NO bandwidth constraints' denies what 'which has them' asks
+            yield "denies"  # 'Route sharing' / 'NO egress fees' denies what 'which has them' asks
         if self._items_deny(row, known, info.text):
-            yield "denies"  # nor is the label 'VPC peering' itself an answer
+            yield "denies"  # nor is the label 'Route sharing' itself an answer
         if note_taker_absent(sentence.text):
             yield "note_taker_absent"
         if other_time(sentence.text, info.text):

@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from recapqa.answer.kinds import Kind, kind_of
 from recapqa.ingest.speakers import LABEL_RE, MENTION_RE
-from recapqa.text import DATE_NAMES, GENERIC_NAMES, STOPWORDS, WORD, spelled_numbers, squash, terms, words
+from recapqa.text import DATE_NAMES, GENERIC_NAMES, STOPWORDS, WORD, number_stem, spelled_numbers, squash, terms, words
 
 _ASKS_SPEAKER = re.compile(
     r"\b(gave|give|presented|present|moderated|spoke|speakers?|took part|role|work for|panelists?)\b", re.I
@@ -113,8 +113,11 @@ class QuestionInfo:
         return frozenset(w.lower() for w in words(self.text))
 
     def forms_of(self, name: str) -> frozenset[str]:
-        """The squashed forms that count as `name` (one the question gives)."""
-        return dict(self.forms).get(name, frozenset({squash(name)}))
+        """The squashed forms that count as `name` (one the question gives), its singular or
+        plural included ('FencePolicy' is 'FencePolicies'), unless written in capitals ('AWS')."""
+        forms = dict(self.forms).get(name, frozenset({squash(name)}))
+        stem = number_stem(squash(name))
+        return forms | {stem} if stem and not re.search(rf"\b{re.escape(name.upper())}\b", self.text) else forms
 
     def name_forms(self) -> list[frozenset[str]]:
         """Per name the question gives, the squashed forms that count as that name."""

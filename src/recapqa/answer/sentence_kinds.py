@@ -169,13 +169,17 @@ def note_taker_absent(text: str) -> bool:
 
 
 _HANDLE = re.compile(r"(?<![\w.])@\w+")  # '@mlgualtieri': a speaker's name again, not news
+# A one-digit amount (`terms` drops one-character words): alone before a word ('2 days'), not a
+# label's number ('3. Shared cache', '2) …', 'Point #2', 'S3', '3-6').
+_LONE_DIGIT = re.compile(r"(?<![\w#.,'’/:-])\d(?=\s+[^\W\d_])")
 
 
 def says_more(text: str, known: frozenset[str]) -> bool:
-    """Does the text say anything beyond the words `known` (the question's, and for most
-    questions its talk's title and speakers)? '`06:40` - eBPF verifier' does not (a time stamp
-    a link target or an @handle says nothing); '5,000 models' does."""
-    return bool(set(terms(_HANDLE.sub(" ", _CLOCK.sub(" ", _LINK_TARGET.sub("] ", text))))) - known)
+    """Does the text say anything beyond the words `known` (the question's words and numbers,
+    and for most questions its talk's title and speakers)? '`11:05` - Bytecode checker' does not
+    (a time stamp a link target or an @handle says nothing); '5,000 models' and '2 days' do."""
+    text = _HANDLE.sub(" ", _CLOCK.sub(" ", _LINK_TARGET.sub("] ", text)))
+    return bool(set(terms(text)) - known) or bool(set(_LONE_DIGIT.findall(text)) - known)
 
 
 _NEGATION = re.compile(r"\b(no|not|never|none|without|cannot)\b|n['’]t\b", re.I)
@@ -183,8 +187,7 @@ _NEGATION = re.compile(r"\b(no|not|never|none|without|cannot)\b|n['’]t\b", re.
 
 def says_only_no(text: str, known: frozenset[str], question: str) -> bool:
     """Does the text only say 'no' to what a question without 'no' asks, nothing beyond the
-    words `known` ('NO bandwidth constraints' for 'which option comes with bandwidth
-    constraints')?"""
+    words `known` ('NO egress fees' for 'which option comes with egress fees')?"""
     return not says_more(text, known) and bool(_NEGATION.search(text)) and not _NEGATION.search(question)
 
 
