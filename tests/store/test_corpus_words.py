@@ -26,7 +26,7 @@ from recapqa.retrieve import Retriever
 from recapqa.sentences import Sentence
 from recapqa.settings import Settings
 from recapqa.store import Index, corpus_words, load_index, sentences_by_chunk
-from recapqa.store.build import build_index, ensure_index, stale
+from recapqa.store.build import Stale, build_index, ensure_index, stale
 from recapqa.store.files import MANIFEST, current_generation
 from recapqa.store.filestore import CHUNK_SENTENCES
 from recapqa.store.rows import ChunkSentences, JoinedRows, JsonlRows
@@ -179,7 +179,7 @@ def test_index_without_tables_is_rebuilt_reusing_every_vector(
 
 def test_older_table_version_is_rebuilt(built: Path, settings: Settings, counting_embedder: CountingEmbedder) -> None:
     _rewrite_manifest(built, lambda m: m[corpus_words.MANIFEST_KEY].update(version=0))
-    assert "corpus word tables" in (stale(settings.corpus_dir, settings.index_dir, settings) or "")
+    assert "corpus word tables" in (stale(settings.corpus_dir, settings.index_dir, settings) or Stale("")).reason
     index = ensure_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
     assert corpus_words.is_current(index.manifest)
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, get_args
 import numpy as np
 
 from recapqa.embed import EmbeddingModel, active_model
-from recapqa.errors import IndexIncompatibleError, IndexNewerError
+from recapqa.errors import IndexIncompatibleError, IndexNewerError, IndexOlderError
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
 from recapqa.settings import EmbedPrecision
@@ -33,7 +33,7 @@ FORMAT_VERSION = 1
 #     a heading naming a sub-section word and a speaker ('Links talk - Bob Ray, Umbrella') is a talk
 # 12: numbered sub-items indented under an item hang under it as bulleted ones do
 PIPELINE_VERSION = 12
-OLDER = "the index was built by an older recapqa"  # how a reason to rebuild it starts (said once)
+OLDER = "the index was built by an older recapqa"  # how both reasons to rebuild an older one start
 
 
 @dataclass
@@ -123,9 +123,7 @@ def check_compatible(manifest: dict[str, Any], model: EmbeddingModel | None = No
         )
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
-        raise IndexIncompatibleError(
-            f"{OLDER} (index format {version}; this version's is {FORMAT_VERSION})", REBUILD_FIX
-        )
+        raise IndexOlderError(f"{OLDER} (index format {version}; this version's is {FORMAT_VERSION})", REBUILD_FIX)
     expected = model or active_model()
     built = manifest.get("model", {})
     if built.get("name") != expected.name or built.get("dimension") != expected.dimension:
