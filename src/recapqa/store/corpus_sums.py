@@ -53,7 +53,7 @@ class CorpusSums:
     """The tables before their last step, as counts that documents add to: in how many
     documents each word is written capitalised mid-sentence and each stem in lower case
     (`corpus_proper_nouns`), in how many sentences each term is (IDF), in how many talks'
-    notes each alias is (`common_aliases`), and how many talks have notes."""
+    notes each alias is (`alias_use`), and how many talks have notes."""
 
     upper: Counter[str]
     lower: Counter[str]

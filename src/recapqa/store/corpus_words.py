@@ -66,7 +66,7 @@ log = logging.getLogger(__name__)
 class CorpusWords:
     proper_nouns: frozenset[str]  # text.corpus_proper_nouns, over the chunks
     idf: Idf  # over the sentences
-    common_aliases: frozenset[str]  # talk_mentions.common_aliases, over each talk's notes
+    common_aliases: frozenset[str]  # talk_mentions.common_of, over each talk's notes
     ordinary_aliases: frozenset[str]  # talk_mentions.ordinary_of, the same way
     talk_rows: dict[str, list[int]]  # the sentence rows of each talk, in order
 
