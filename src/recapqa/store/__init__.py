@@ -32,7 +32,8 @@ FORMAT_VERSION = 1
 # 11: talk ids keep letters that have no ASCII form (titles in other scripts were 'section', 'section-2');
 #     a heading naming a sub-section word and a speaker ('Links talk - Bob Ray, Umbrella') is a talk
 # 12: numbered sub-items indented under an item hang under it as bulleted ones do
-PIPELINE_VERSION = 12
+# 13: a sentence knows it labels the bullets below it with a short label and its gist (`Sentence.gist_label`)
+PIPELINE_VERSION = 13
 OLDER = "the index was built by an older recapqa"  # how both reasons to rebuild an older one start
 
 
