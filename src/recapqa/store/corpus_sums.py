@@ -85,7 +85,7 @@ def _add(mine: Counter[str], theirs: Counter[str], sign: int) -> bool:
     return True
 
 
-def document_sums(chunks: list[Chunk], sentences: list[Sentence], finder: AliasFinder) -> CorpusSums:
+def document_sums(chunks: Sequence[Chunk], sentences: Sequence[Sentence], finder: AliasFinder) -> CorpusSums:
     """One document's part of the sums (its chunks and sentences)."""
     # text.corpus_proper_nouns before its last step (text.proper_nouns, over the summed counts)
     upper, lower = cased_words_of(chunk.text for chunk in chunks)
