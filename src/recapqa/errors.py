@@ -60,6 +60,11 @@ class IndexIncompatibleError(RecapqaError):
     http_status = 503
 
 
+class IndexOlderError(IndexIncompatibleError):
+    """Written by an older recapqa (a lower index format): built again with this version, and
+    said so once (by the build)."""
+
+
 class IndexNewerError(IndexIncompatibleError):
     """Written by a newer recapqa (a higher index format or pipeline version): refused, never
     rebuilt behind the user's back (`recapqa index --rebuild` replaces it on purpose)."""

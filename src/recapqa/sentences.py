@@ -30,6 +30,7 @@ class Sentence:
     context: str  # lead-in of the list this item belongs to, or ""
     previous: str = ""  # the sentence before, in the same paragraph ("These models..." needs it)
     heading: str = ""  # the sub-heading it sits under, inside its talk ("Copernican Refactor"), or ""
+    gist_label: bool = False  # a short label, ':' and its gist, labelling the bullets right below (`_gist_label`)
 
     @property
     def label(self) -> str:
@@ -115,7 +116,29 @@ def document_sentences(parsed: ParsedDocument) -> list[Sentence]:
                 previous = text
             if leads:
                 lead_ins.append((indent if marker else -1, doc.text[spans[-1][0] : spans[-1][1]], kind))
+    for row, sentence in enumerate(out):
+        sentence.gist_label = _gist_label(out, row)
     return out
+
+
+def _gist_label(sentences: Sequence[Sentence], row: int) -> bool:
+    """Does the line open with a short label and a colon, its gist after it, and the notes'
+    bullets start on the very next line with no lead-in of their own ('Acme in 2012:
+    one big service and one team' then '- two applications and one database…')? Such a
+    line labels those bullets as a short line does (`_labels`), though it is longer; its
+    bullets keep no lead-in (what they are embedded with stays theirs)."""
+    line = sentences[row]
+    below = next(same_talk_rows(sentences, row, 1, 1), None)
+    label, colon, gist = line.text.partition(":")
+    return (
+        below is not None
+        and not line.list_item
+        and sentences[below].list_item
+        and not sentences[below].context
+        and sentences[below].span.start_line == line.span.end_line + 1
+        and bool(colon and gist.strip() and label.split())
+        and len(label.split()) <= LABEL_WORDS
+    )
 
 
 def _marker_kind(raw: str) -> str:

@@ -57,7 +57,7 @@ class LLMSettings(BaseModel):
     llm_names_max_speakers: int = Field(
         2,
         ge=1,
-        description="Support check (answer/citations.py): for a who / which speakers question, a claim that "
+        description="Support check (answer/name_claims.py): for a who / which speakers question, a claim that "
         "only names the cited talk's speakers is supported by that talk's most relevant sentence when it names "
         "all of them and they are at most this many (a talk given by one or two people; a panel's members say "
         "different things, so naming them all does not say who said it).",

@@ -106,7 +106,7 @@ def _by_alias(talks: Iterable[Talk]) -> dict[str, set[str]]:
 
 
 def talk_notes(chunks: Iterable[Chunk]) -> dict[str, str]:
-    """Each talk's notes, its chunks joined: what `common_aliases` looks in."""
+    """Each talk's notes, its chunks joined: what `alias_use` looks in."""
     notes: dict[str, list[str]] = {}
     for chunk in chunks:
         notes.setdefault(chunk.talk_id, []).append(chunk.text)
@@ -125,12 +125,9 @@ def alias_use(talks: Iterable[Talk], texts: dict[str, str]) -> Counter[str]:
     return talks_using
 
 
-def common_aliases(talks: Iterable[Talk], texts: dict[str, str]) -> frozenset[str]:
-    """Aliases the notes of more than MAX_ALIAS_TALK_SHARE of the talks use: they name none of them."""
-    return common_of(alias_use(talks, texts), len(texts))
-
-
 def common_of(talks_using: Mapping[str, int], talks_with_notes: int) -> frozenset[str]:
+    """The aliases the notes of more than MAX_ALIAS_TALK_SHARE of the talks use (`talks_using`:
+    `alias_use`): they name none of them."""
     return frozenset(a for a, count in talks_using.items() if count > alias_limit(talks_with_notes))
 
 
@@ -143,12 +140,12 @@ def ordinary_of(talks_using: Mapping[str, int], talks: Iterable[Talk], talks_wit
 
 
 def alias_limit(talks_with_notes: int) -> float:
-    """An alias used by the notes of more talks than this is common (`common_aliases`)."""
+    """An alias used by the notes of more talks than this is common (`common_of`)."""
     return max(3, MAX_ALIAS_TALK_SHARE * talks_with_notes)
 
 
 def all_aliases(talks: Iterable[Talk]) -> frozenset[str]:
-    """Every alias of the talks (what `common_aliases` looks for in their notes)."""
+    """Every alias of the talks (what `alias_use` looks for in their notes)."""
     return frozenset(_by_alias(talks))
 
 
@@ -198,7 +195,7 @@ class TalkMatcher:
         ordinary: frozenset[str] | None = None,
     ) -> None:
         """`texts`: each talk's notes; an alias most talks' notes use names none of them.
-        `common`: those aliases, already found (`common_aliases`); then `texts` is not read;
+        `common`: those aliases, already found (`common_of`); then `texts` is not read;
         `ordinary`: the aliases that name a talk without ranking it first (`ordinary_of`;
         found in `texts` when not given)."""
         talks = list(talks)

@@ -11,11 +11,11 @@ from recapqa.answer.citations import (
     RELEVANCE_FLOOR,
     SupportChecker,
     Verdict,
-    asks_who_spoke,
     log_odds,
     negated_terms,
     negation_matches,
 )
+from recapqa.answer.name_claims import asks_who_spoke
 from recapqa.models import Hit
 from recapqa.pipeline import Assistant
 from recapqa.retrieve import Retrieval

@@ -4,16 +4,18 @@ the very next line: chosen, it brings them (the detail asked is in them, not in 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import cast
 
 import pytest
-from tests.conftest import module_assistant
+from tests.conftest import module_assistant, write
 
 from recapqa.answer.candidates import Candidate, with_list_items
 from recapqa.embed import Embedder
-from recapqa.models import Hit, Span
+from recapqa.ingest import load_corpus
+from recapqa.models import Hit
 from recapqa.pipeline import Assistant
-from recapqa.sentences import Sentence
+from recapqa.sentences import document_sentences
 
 NOTES = """# Notes from ShopConf
 
@@ -43,19 +45,18 @@ def test_a_chosen_label_with_its_gist_brings_the_bullets_under_it(shop: Assistan
     assert "each service owned by one team" not in answer.answer
 
 
-def test_only_a_short_label_and_its_gist_on_the_line_right_above_label_bullets() -> None:
-    def line(n: int, text: str, item: bool = False) -> Sentence:
-        return Sentence("t", "notes.md", text, Span(0, 0, n, n), item, "")
-
-    sentences = [
-        line(1, "Shop site in 2005: one program"),
-        line(2, "made of Ledgerly and Shelfie", True),
-        line(3, "part of the old stack", True),
-        line(5, "In 2008: small services"),  # a blank line between: not its bullets
-        line(7, "each service has one team", True),
-        line(8, "The team that ran the shop for its first seven years said: it was one program"),
-        line(9, "and Shelfie too", True),
-    ]
+def test_only_a_short_label_and_its_gist_on_the_line_right_above_label_bullets(tmp_path: Path) -> None:
+    notes = (
+        "## The shop (Mara Quist)\n\n"
+        "Shop site in 2005: one program that did everything\n"
+        "- made of Ledgerly and Shelfie\n- part of the old stack\n\n"
+        "In 2008: small services each owned by a team\n\n- each service has one team\n\n"  # a blank line between
+        "The team that ran the shop for its first seven years said: it was one program\n- and Shelfie too\n"
+    )
+    write(tmp_path / "notes.md", notes)
+    sentences = document_sentences(load_corpus(tmp_path).documents[0])  # the index knows which lines label
+    assert [s.text for s in sentences if s.gist_label] == ["Shop site in 2005: one program that did everything"]
+    assert not any(s.context for s in sentences)  # its bullets keep no lead-in: their embedding stays theirs
     hit = cast(Hit, None)
 
     def rows(row: int) -> list[int]:

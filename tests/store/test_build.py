@@ -3,7 +3,7 @@ import contextlib
 from conftest import DEFAULT_CORPUS, CountingEmbedder, write
 from recapqa.settings import Settings
 from recapqa.store import load_index
-from recapqa.store.build import build_index, staleness
+from recapqa.store.build import Stale, build_index, staleness
 
 NOTES_A = "## Talk A (Acme)\n\nSpeaker: Jane Doe, CEO of Acme\n\nAcme trains 40 models a day.\n\nThey use Kafka.\n"
 NOTES_B = "## Talk B (Initech)\n\nSpeaker: John Roe, CTO of Initech\n\nInitech serves 3 million users.\n"
@@ -31,7 +31,7 @@ def test_editing_one_file_re_embeds_only_its_chunks(settings: Settings, counting
     build(settings, counting_embedder)
     before = {c.chunk_id: c for c in load_index(settings.index_dir).chunks}
     write(settings.corpus_dir / "a.md", NOTES_A.replace("40 models", "45 models"))
-    assert staleness(settings.corpus_dir, settings.index_dir, settings) == "corpus changed"
+    assert staleness(settings.corpus_dir, settings.index_dir, settings) == Stale("corpus changed")
     report = build(settings, counting_embedder)
     after = load_index(settings.index_dir)
     a_chunks = [c for c in after.chunks if c.source == "a.md"]
@@ -82,7 +82,7 @@ def test_interrupted_build_leaves_the_old_index_working(
         build_index(settings.corpus_dir, settings.index_dir, settings, Exploding)
     index = load_index(settings.index_dir)
     assert {c.source for c in index.chunks} == {"a.md"}
-    assert staleness(settings.corpus_dir, settings.index_dir, settings) == "corpus changed"
+    assert staleness(settings.corpus_dir, settings.index_dir, settings) == Stale("corpus changed")
 
 
 def test_the_report_lists_only_files_dropping_lines(settings: Settings, counting_embedder: CountingEmbedder) -> None:

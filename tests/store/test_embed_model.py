@@ -15,7 +15,7 @@ from recapqa.embed import MODELS, active_model, model_path
 from recapqa.errors import ConfigError, IndexIncompatibleError
 from recapqa.settings import Settings, get_settings
 from recapqa.store import load_index
-from recapqa.store.build import build_index, ensure_index, staleness
+from recapqa.store.build import Stale, build_index, ensure_index, staleness
 from recapqa.store.journal import EmbeddingJournal
 
 MPNET = "all-mpnet-base-v2"
@@ -64,7 +64,7 @@ def test_an_index_built_with_one_model_is_refused_under_another(
     assert "all-MiniLM-L6-v2 (384 dimensions)" in message and "all-mpnet-base-v2 (768" in message
     assert "recapqa index --rebuild" in fix and "RECAPQA_EMBED_MODEL" in fix
     # `ensure_index` (ask, serve) sees the reason to rebuild instead of loading it
-    assert "embedding model" in (staleness(other.corpus_dir, other.index_dir, other) or "")
+    assert "embedding model" in (staleness(other.corpus_dir, other.index_dir, other) or Stale("")).reason
     # back under the model it was built with, it loads again: nothing was changed
     use(model_env, "all-MiniLM-L6-v2")
     assert load_index(settings.index_dir, settings).manifest["model"]["name"] == "all-MiniLM-L6-v2"
@@ -125,6 +125,6 @@ def test_a_manifest_without_precision_is_fp32_and_an_unknown_one_is_refused(
     (generation / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(IndexIncompatibleError, match="embedding precision int4"):
         load_index(settings.index_dir, settings)
-    assert "precision" in (staleness(settings.corpus_dir, settings.index_dir, settings) or "")
+    assert "precision" in (staleness(settings.corpus_dir, settings.index_dir, settings) or Stale("")).reason
     index = ensure_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
     assert index.precision == "fp32"

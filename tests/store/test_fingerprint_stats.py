@@ -11,7 +11,7 @@ import pytest
 from conftest import CountingEmbedder, write
 from recapqa.settings import Settings
 from recapqa.store import freshness
-from recapqa.store.build import build_index, staleness
+from recapqa.store.build import Stale, build_index, staleness
 
 
 @pytest.fixture()
@@ -53,7 +53,7 @@ def test_same_size_and_mtime_still_detected(
     before = path.stat()
     path.write_text(path.read_text().replace("40", "41"))  # same size
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # same mtime: the ctime moved
-    assert staleness(settings.corpus_dir, settings.index_dir, settings) == "corpus changed"
+    assert staleness(settings.corpus_dir, settings.index_dir, settings) == Stale("corpus changed")
     assert reads == [path]
 
 
@@ -74,4 +74,4 @@ def test_a_sidecar_change_is_seen(settings: Settings, counting_embedder: Countin
     build_index(settings.corpus_dir, settings.index_dir, settings, lambda: counting_embedder)
     sidecar = freshness.sidecar_path(path)
     write(sidecar, "Talk A:\n  track: ML\n")
-    assert staleness(settings.corpus_dir, settings.index_dir, settings) == "corpus changed"
+    assert staleness(settings.corpus_dir, settings.index_dir, settings) == Stale("corpus changed")

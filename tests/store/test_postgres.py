@@ -18,7 +18,7 @@ from recapqa.evaluate.runner import run
 from recapqa.pipeline import Assistant, query_embedder
 from recapqa.settings import Settings
 from recapqa.store import Index, load_index
-from recapqa.store.build import build_index, ensure_index, staleness
+from recapqa.store.build import Stale, build_index, ensure_index, staleness
 from recapqa.store.files import POINTER
 from recapqa.store.postgres_sql import APPROXIMATE
 from recapqa.store.vectors import PiecesStore
@@ -110,7 +110,7 @@ def test_builds_are_incremental_and_keep_the_previous_generation(
     assert build_index(s.corpus_dir, s.index_dir, s, lambda: counting_embedder).embedded == 0
 
     write(s.corpus_dir / "acme.md", NOTES["acme.md"].replace("40 models", "45 models"))
-    assert staleness(s.corpus_dir, s.index_dir, s) == "corpus changed"
+    assert staleness(s.corpus_dir, s.index_dir, s) == Stale("corpus changed")
     second = build_index(s.corpus_dir, s.index_dir, s, lambda: counting_embedder)
     acme = [c for c in load_index(s.index_dir, s).chunks if c.source == "acme.md"]
     assert 0 < second.embedded <= len(acme) and second.reused == second.chunks - second.embedded

@@ -18,7 +18,7 @@ from postgres_data import NOTES, QUERIES, assert_same_search, pg
 from recapqa.errors import IndexIncompatibleError
 from recapqa.settings import Settings
 from recapqa.store import Index, corpus_words, documents, load_index, postgres_segments
-from recapqa.store.build import build_index, staleness
+from recapqa.store.build import Stale, build_index, staleness
 from recapqa.store.pg_database import Database
 from recapqa.store.postgres_reuse import LiveRows
 from recapqa.store.postgres_sql import LAYOUT
@@ -226,7 +226,7 @@ def test_a_build_failing_mid_insert_leaves_the_live_generation_answering(
     monkeypatch.undo()
     assert len(written) > 3
     assert rows(postgres_url, f"SELECT id FROM {schema}.segment ORDER BY id") == segments
-    assert staleness(s.corpus_dir, s.index_dir, s) == "corpus changed"
+    assert staleness(s.corpus_dir, s.index_dir, s) == Stale("corpus changed")
     live = load_index(s.index_dir, s)
     assert live.path == before.path and live.store.search_text("feature pipelines Spark", 5) == expected
     assert before.store.search_text("feature pipelines Spark", 5) == expected
@@ -273,7 +273,7 @@ def test_an_older_layout_is_reported_then_replaced(
     with pytest.raises(IndexIncompatibleError, match="older layout") as caught:
         load_index(s.index_dir, s)
     assert "recapqa index" in caught.value.fix
-    assert "older layout" in (staleness(s.corpus_dir, s.index_dir, s) or "")
+    assert "older layout" in (staleness(s.corpus_dir, s.index_dir, s) or Stale("")).reason
     index = build(s, memo)
     assert len(index.chunks) > 0 and staleness(s.corpus_dir, s.index_dir, s) is None
     assert rows(postgres_url, f"SELECT version FROM {schema}.layout") == [(LAYOUT,)]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from recapqa.answer.facts import points_back
 from recapqa.models import Hit
-from recapqa.sentences import LABEL_WORDS, Sentence, same_talk_rows
+from recapqa.sentences import Sentence, same_talk_rows
 from recapqa.text import terms
 
 
@@ -49,15 +49,14 @@ def with_list_items(sentences: Sequence[Sentence], chosen: list[Candidate], limi
         out.append(cand)
         used.add(cand.row)
         lead = sentences[cand.row]
-        gist_label = _gist_label(sentences, cand.row)
-        if not lead.text.rstrip().endswith(":") and not gist_label and not _labels_items(sentences, cand.row):
+        if not lead.text.rstrip().endswith(":") and not lead.gist_label and not _labels_items(sentences, cand.row):
             continue  # a line says what its items are about with ':' or as their label
         added = 0
         for row in same_talk_rows(sentences, cand.row, 1, len(sentences)):
             item = sentences[row]
             if added >= limit or not item.list_item:
                 break
-            if (item.context == lead.text or (gist_label and not item.context)) and row not in used:
+            if (item.context == lead.text or (lead.gist_label and not item.context)) and row not in used:
                 out.append(Candidate(row, cand.hit, cand.rank, cand.score, True))
                 used.add(row)
                 added += 1
@@ -84,25 +83,6 @@ def _labels_items(sentences: Sequence[Sentence], row: int) -> bool:
     '- LIMITED bandwidth')?"""
     below = next(same_talk_rows(sentences, row, 1, 1), None)
     return below is not None and sentences[below].list_item and sentences[below].context == sentences[row].text
-
-
-def _gist_label(sentences: Sequence[Sentence], row: int) -> bool:
-    """Does the line open with a short label and a colon, its gist after it, and the notes'
-    bullets start on the very next line with no lead-in of their own ('Acme in 2012:
-    one big service and one team' then '- two applications and one database…')? Such a
-    line labels those bullets as a short line does (`sentences._labels`), though it is longer."""
-    line = sentences[row]
-    below = next(same_talk_rows(sentences, row, 1, 1), None)
-    label, colon, gist = line.text.partition(":")
-    return (
-        below is not None
-        and not line.list_item
-        and sentences[below].list_item
-        and not sentences[below].context
-        and sentences[below].span.start_line == line.span.end_line + 1
-        and bool(colon and gist.strip() and label.split())
-        and len(label.split()) <= LABEL_WORDS
-    )
 
 
 def _label_row(sentences: Sequence[Sentence], row: int, reach: int = 12) -> int | None:

@@ -39,14 +39,8 @@ A claim (one sentence of the reply, see answer/claims.py) is kept with citation 
       and not "do not buy";
   (e) failing (b) and (c), the cited talk's header (title, speakers, companies) supports a
       claim about the talk the question names (answer/header.py; the quote is the header).
-Three kinds of question take names as their answer: who / which company (speaker and company
-names count as new words, for which company the words of talk titles too, as a title may name
-it: "Building database applications using Aerospike"; and the claim must name someone; the cited talk's "Speaker:" lines
-count among its sentences, as they do for the extractive answerer, and for which company
-they are eligible answers too: a person's employer is said there), which talk / session (a
-claim that gives only a shown talk's title and names is supported by that talk's most
-relevant sentence when it passes (c)) and who / which speakers (the same for a claim naming
-every speaker of a talk of at most settings.llm_names_max_speakers speakers).
+Three kinds of question take names as their answer (who / which company, which talk, who /
+which speakers): answer/name_claims.py says how each is checked.
 `supports` applies (a), (b) and (d) alone, to one sentence (gist answers: answer/llm_gist.py).
 A claim that repeats an earlier kept one (same new words, or same support and nothing more)
 is dropped. The quote shown to the user is the supporting sentence, verbatim from the notes.
@@ -60,6 +54,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
@@ -75,8 +70,9 @@ from recapqa.answer.claim_rules import (
 )
 from recapqa.answer.claims import Claim, split_claims
 from recapqa.answer.extractive import ExtractiveAnswerer
-from recapqa.answer.header import HEADER_ROW, header_support
+from recapqa.answer.header import header_verdict
 from recapqa.answer.list_lines import items_under, list_text
+from recapqa.answer.name_claims import asks_which_company, asks_which_talk, asks_who_spoke, names_a_relevant_talk
 from recapqa.answer.question import analyse
 from recapqa.answer.relevance import log_odds, relevant_rows
 from recapqa.answer.support import ClaimWords, added_numbers, sentence_support
@@ -85,26 +81,11 @@ from recapqa.models import Hit
 from recapqa.retrieve import Retrieval
 from recapqa.text import terms
 
-__all__ = ["SupportChecker", "Verdict", "asks_who_spoke", "base_terms", "log_odds", "negated_terms", "negation_matches"]
+__all__ = ["SupportChecker", "Verdict", "base_terms", "log_odds", "negated_terms", "negation_matches"]
 
 RELEVANCE_FLOOR = 0.6  # share of the extractive abstention threshold a supporting sentence scores, and...
 RELATIVE_RELEVANCE = 0.8  # ...this share of the best score among the sentences shown
 _PART_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")  # sentence ends inside one row of the notes
-_ASKS_COMPANY = re.compile(r"\b(which|what) (company|companies|organi[sz]ations?|firms?|employer)\b", re.I)
-_ASKS_TALK = re.compile(r"\b(which|what) (talks?|sessions?|presentations?|keynotes?|panels?)\b", re.I)
-# questions whose answer is who spoke: a talk's speakers answer them; "which" may take a few
-# words that say which speaker ("which PyCon 2013 lightning talk speaker"), not a verb
-# ("what did the speaker say" asks what was said)
-_ASKS_WHO_SPOKE = re.compile(
-    r"^\s*(who|whom)\b|\b(which|what) (?:(?!(?:did|does|do|is|are|was|were|has|have|had)\b)\S+ ){0,4}"
-    r"(speakers?|presenters?|panelists?)\b",
-    re.I,
-)
-
-
-def asks_who_spoke(question: str) -> bool:
-    """Whether the question's answer is who spoke (a talk's speakers answer it)."""
-    return bool(_ASKS_WHO_SPOKE.search(question))
 
 
 class SupportChecker:
@@ -128,13 +109,13 @@ class SupportChecker:
         question = retrieval.question
         info = analyse(question, self.extractive.proper_nouns)
         known = base_terms(question)
-        asks_talk = bool(_ASKS_TALK.search(question))
+        asks_talk, asks_company = asks_which_talk(question), asks_which_company(question)
         for hit in hits:
-            if not (asks_talk or _ASKS_COMPANY.search(question)):  # a title may name the answer
+            if not (asks_talk or asks_company):  # a title may name the answer
                 known |= set(terms(hit.talk.title))
-            if not (info.asks_speaker or _ASKS_COMPANY.search(question)):
+            if not (info.asks_speaker or asks_company):
                 known |= set(terms(" ".join([hit.talk.company or "", *hit.talk.speaker_names])))
-        if _ASKS_COMPANY.search(question):  # "which company is X from" is said in X's "Speaker:" line
+        if asks_company:  # "which company is X from" is said in X's "Speaker:" line
             info = replace(info, asks_speaker=True)
         shown = Retrieval(question, retrieval.query_vector, hits, retrieval.mentioned_talks)
         candidates = self.extractive.candidates(shown, info)
@@ -146,18 +127,20 @@ class SupportChecker:
         # a list's items, each ranked on its own, answer by the gap alone (`_items_answer`)
         items_relevance = relevant_rows(candidates, sentences, floor, self.logit_gap, items)
         verdicts: list[Verdict] = []
-        asks_name = info.kind == "person" or bool(_ASKS_COMPANY.search(question))
+        asks_name = info.kind == "person" or asks_company
         asks_speakers = asks_who_spoke(question)
+        most, share = settings.llm_names_max_speakers, settings.llm_header_share
+        rows = partial(self._rows, hits=hits)  # the sentences a source number stands for
         for claim in claims:
             if asks_name and not names_someone(claim.text, question):
                 verdicts.append(Verdict(claim.text, claim.cited, "names no one, and the question asks who"))
                 continue
             verdict = self._check_claim(claim, hits, known, (relevance, items_relevance), question, info.asks_speaker)
             if not verdict.kept and (asks_talk or asks_speakers):
-                verdict = self._names_a_relevant_talk(claim, hits, known, relevance, asks_talk) or verdict
+                verdict = names_a_relevant_talk(claim, hits, known, relevance, asks_talk, rows, most) or verdict
             if not verdict.kept and (asks_name or asks_talk or asks_speakers or added_numbers(claim.text, question)):
                 by_names = (asks_name or asks_speakers) and not asks_talk
-                verdict = self._header_says(claim, hits, known, question, info.names, by_names) or verdict
+                verdict = header_verdict(claim, hits, known, question, info.names, by_names, share) or verdict
             if verdict.kept and not gives_asked_quantity(claim.text, question, info):
                 verdict = Verdict(claim.text, claim.cited, "holds no number or date, and the question asks one")
             if verdict.kept and not names_counted_items(claim.text, question):
@@ -177,45 +160,6 @@ class SupportChecker:
         if not new and not added_numbers(claim, question):
             return None
         return self._support(row, ClaimWords.of(claim, new, question, self.embed(claim) if self.embed else None))
-
-    def _names_a_relevant_talk(
-        self, claim: Claim, hits: list[Hit], known: set[str], relevance: dict[int, Candidate], asks_talk: bool
-    ) -> Verdict | None:
-        """For "which talk" questions (`asks_talk`), a claim that gives only the cited talk's
-        title and names (and words of the question); for "who" / "which speakers" questions,
-        one that gives only the cited talk's names and names every speaker of a talk given by
-        at most settings.llm_names_max_speakers people (not a panel, whose members say different
-        things): it is supported by that talk's most relevant sentence."""
-        claim_terms = set(terms(claim.text))
-        added = claim_terms - known
-        for number in [n for n in claim.cited if 1 <= n <= len(hits)]:
-            talk = hits[number - 1].talk
-            names = set(terms(" ".join([talk.title, talk.company or "", *talk.speaker_names])))
-            if not added or not added <= names:
-                continue
-            speakers = set(terms(" ".join(talk.speaker_names)))
-            by_title = asks_talk and bool(set(terms(talk.title)) & added)
-            max_speakers = self.extractive.settings.llm_names_max_speakers
-            by_speakers = bool(speakers) and speakers <= claim_terms and len(talk.speaker_names) <= max_speakers
-            if not (by_title or by_speakers):
-                continue
-            rows = sorted(((relevance[row].score, n, row) for n, row in self._rows(number, hits) if row in relevance))
-            if rows:
-                _, n, row = rows[-1]
-                return Verdict(claim.text, claim.cited, "supported", [(n, row, relevance[row].score)])
-        return None
-
-    def _header_says(
-        self, claim: Claim, hits: list[Hit], known: set[str], question: str, names: frozenset[str], by_names: bool
-    ) -> Verdict | None:
-        """Rule (e) (answer/header.py): the header of a cited talk the question names says
-        what the claim says (`by_names`: the names it gives say it)."""
-        share = self.extractive.settings.llm_header_share
-        for number in [n for n in claim.cited if 1 <= n <= len(hits)]:
-            score = header_support(claim.text, known, question, hits[number - 1].talk, names, share, by_names)
-            if score is not None:
-                return Verdict(claim.text, claim.cited, "supported by its talk's header", [(number, HEADER_ROW, score)])
-        return None
 
     def _check_claim(
         self,

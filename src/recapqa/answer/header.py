@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import re
 
+from recapqa.answer.claims import Claim
 from recapqa.answer.support import ClaimWords, added_numbers, text_support
-from recapqa.models import Talk
+from recapqa.answer.verdicts import Verdict
+from recapqa.models import Hit, Talk
 from recapqa.text import terms, words
 
 _BRACKETS = re.compile(r"\(([^()]+)\)")
@@ -73,3 +75,15 @@ def header_support(
     header = header_text(talk)
     said = header_names(talk) if by_names else header
     return text_support(ClaimWords.of(claim, new, question, None), said, frozenset(terms(header)), None)
+
+
+def header_verdict(
+    claim: Claim, hits: list[Hit], known: set[str], question: str, names: frozenset[str], by_names: bool, share: float
+) -> Verdict | None:
+    """The claim kept on the header of a cited talk the question names, when that header says
+    what the claim says (`header_support`; `share`: settings.llm_header_share)."""
+    for number in [n for n in claim.cited if 1 <= n <= len(hits)]:
+        score = header_support(claim.text, known, question, hits[number - 1].talk, names, share, by_names)
+        if score is not None:
+            return Verdict(claim.text, claim.cited, "supported by its talk's header", [(number, HEADER_ROW, score)])
+    return None

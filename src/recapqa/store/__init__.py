@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, get_args
 import numpy as np
 
 from recapqa.embed import EmbeddingModel, active_model
-from recapqa.errors import IndexIncompatibleError, IndexNewerError
+from recapqa.errors import IndexIncompatibleError, IndexNewerError, IndexOlderError
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
 from recapqa.settings import EmbedPrecision
@@ -35,8 +35,9 @@ FORMAT_VERSION = 1
 # 13: speakers named in Greek, Cyrillic or CJK script, or with a capital with diacritics after a label;
 #     names compared with their letters folded ('Núñez' = 'Nunez'; corpus word tables count them so);
 #     a zero-width space inside a byline ignored
-PIPELINE_VERSION = 13
-OLDER = "the index was built by an older recapqa"  # how a reason to rebuild it starts (said once)
+# 14: a sentence knows it labels the bullets below it with a short label and its gist (`Sentence.gist_label`)
+PIPELINE_VERSION = 14
+OLDER = "the index was built by an older recapqa"  # how both reasons to rebuild an older one start
 
 
 @dataclass
@@ -126,9 +127,7 @@ def check_compatible(manifest: dict[str, Any], model: EmbeddingModel | None = No
         )
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
-        raise IndexIncompatibleError(
-            f"{OLDER} (index format {version}; this version's is {FORMAT_VERSION})", REBUILD_FIX
-        )
+        raise IndexOlderError(f"{OLDER} (index format {version}; this version's is {FORMAT_VERSION})", REBUILD_FIX)
     expected = model or active_model()
     built = manifest.get("model", {})
     if built.get("name") != expected.name or built.get("dimension") != expected.dimension:

@@ -19,7 +19,7 @@ from typing import Any
 from recapqa.embed import Embedder, active_model
 from recapqa.errors import IndexBusyError, RecapqaError, StorageError
 from recapqa.settings import Settings
-from recapqa.store import FORMAT_VERSION, OLDER, Index, corpus_words, load_index
+from recapqa.store import FORMAT_VERSION, Index, corpus_words, load_index
 from recapqa.store.backends import open_backend
 from recapqa.store.documents import Plan, gather
 from recapqa.store.files import (
@@ -28,7 +28,7 @@ from recapqa.store.files import (
     remove_leftovers,
     storage_errors,
 )
-from recapqa.store.freshness import chunking_params, corpus_fingerprints, index_damage, staleness
+from recapqa.store.freshness import Stale, chunking_params, corpus_fingerprints, index_damage, staleness
 from recapqa.store.interface import IndexContent
 from recapqa.store.journal import EmbeddingJournal
 from recapqa.store.lock import build_lock
@@ -37,6 +37,7 @@ from recapqa.store.vector_reuse import assemble_vectors, previous_index, reuse_c
 
 __all__ = [
     "BuildReport",
+    "Stale",
     "build_index",
     "chunking_params",
     "corpus_fingerprints",
@@ -72,7 +73,7 @@ class BuildReport:
         return data
 
 
-def stale(corpus_dir: Path, index_dir: Path, settings: Settings) -> str | None:
+def stale(corpus_dir: Path, index_dir: Path, settings: Settings) -> Stale | None:
     """Why the index must be (re)built: `staleness`, or a file index without the corpus
     word tables this version loads (store/corpus_words.py; rebuilt, reusing every vector)."""
     reason = staleness(corpus_dir, index_dir, settings)
@@ -82,7 +83,7 @@ def stale(corpus_dir: Path, index_dir: Path, settings: Settings) -> str | None:
         except RecapqaError:
             return None  # it was readable a moment ago: a build published a new one since
         if not corpus_words.is_current(manifest):
-            return "the index has no corpus word tables or older ones (built by an older version)"
+            return Stale("the index has no corpus word tables or older ones (built by an older version)")
     return reason
 
 
@@ -133,8 +134,8 @@ def _build(
         plan = _indexed(corpus_dir, index_dir, settings)
         encoder = ensure_query_encoder(index_dir, settings.cache_dir, force=False, precision=precision)
         return _report(plan, started, embedded=0, rebuilt=False, query_encoder=encoder, precision=precision)
-    if reason is not None and reason.startswith(OLDER):
-        notify(f"index: {reason}; building it again with this version")
+    if reason is not None and reason.older:
+        notify(f"index: {reason.reason}; building it again with this version")
     if switched is not None:
         notify(
             f"index: embedding precision {switched} -> {precision} (RECAPQA_EMBED_PRECISION): "
@@ -252,8 +253,8 @@ def ensure_index(
         damage = None if repair else index_damage(index_dir, settings)
         if damage is not None:
             raise damage
-        if notify and not reason.startswith(OLDER):  # the build says that one
-            notify(f"index: {reason}; building it from {corpus_dir} ...")
+        if notify and not reason.older:  # the build says that one
+            notify(f"index: {reason.reason}; building it from {corpus_dir} ...")
         try:
             report = build_index(corpus_dir, index_dir, settings, embedder, notify=notify, wait=not stale_ok)
         except IndexBusyError:  # only without waiting: the other build's result is not needed now

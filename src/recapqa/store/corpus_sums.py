@@ -53,7 +53,7 @@ class CorpusSums:
     """The tables before their last step, as counts that documents add to: in how many
     documents each word is written capitalised mid-sentence and each stem in lower case
     (`corpus_proper_nouns`), in how many sentences each term is (IDF), in how many talks'
-    notes each alias is (`common_aliases`), and how many talks have notes."""
+    notes each alias is (`alias_use`), and how many talks have notes."""
 
     upper: Counter[str]
     lower: Counter[str]
@@ -85,7 +85,7 @@ def _add(mine: Counter[str], theirs: Counter[str], sign: int) -> bool:
     return True
 
 
-def document_sums(chunks: list[Chunk], sentences: list[Sentence], finder: AliasFinder) -> CorpusSums:
+def document_sums(chunks: Sequence[Chunk], sentences: Sequence[Sentence], finder: AliasFinder) -> CorpusSums:
     """One document's part of the sums (its chunks and sentences)."""
     # text.corpus_proper_nouns before its last step (text.proper_nouns, over the summed counts)
     upper, lower = cased_words_of(chunk.text for chunk in chunks)

@@ -50,8 +50,8 @@ from recapqa.store.corpus_sums import (
     sums_from,
 )
 from recapqa.store.files import REBUILD_FIX
-from recapqa.talk_mentions import AliasFinder, alias_use, all_aliases, common_of, ordinary_of, talk_notes
-from recapqa.text import Idf, corpus_proper_nouns, terms
+from recapqa.talk_mentions import AliasFinder, all_aliases, common_of, ordinary_of
+from recapqa.text import Idf
 
 if TYPE_CHECKING:
     from recapqa.store import Index
@@ -66,7 +66,7 @@ log = logging.getLogger(__name__)
 class CorpusWords:
     proper_nouns: frozenset[str]  # text.corpus_proper_nouns, over the chunks
     idf: Idf  # over the sentences
-    common_aliases: frozenset[str]  # talk_mentions.common_aliases, over each talk's notes
+    common_aliases: frozenset[str]  # talk_mentions.common_of, over each talk's notes
     ordinary_aliases: frozenset[str]  # talk_mentions.ordinary_of, the same way
     talk_rows: dict[str, list[int]]  # the sentence rows of each talk, in order
 
@@ -81,20 +81,30 @@ class StoredIdf(Idf):
 
 
 def _tables(talks: Iterable[Talk], chunks: Sequence[Chunk], sentences: Sequence[Sentence]) -> dict[str, Any]:
-    # the answerer's own definition, imported here only: the one place the store reads answer/
-
+    """The tables, counting every document again (the corpus as one document's sums)."""
     talks = list(talks)
-    counts: Counter[str] = Counter()
-    for sentence in sentences:
-        counts.update(set(terms(sentence.text)))
+    wanted = all_aliases(talks)
+    sums = corpus_sums.document_sums(chunks, sentences, AliasFinder(wanted))
+    return _tables_of(sums, talks, wanted, (len(chunks), len(sentences)), _runs(sentences))
+
+
+def _tables_of(
+    sums: CorpusSums,
+    talks: list[Talk],
+    wanted: frozenset[str],
+    counts: tuple[int, int],
+    talk_rows: dict[str, list[tuple[int, int]]],
+) -> dict[str, Any]:
+    """The tables from the corpus's sums; `wanted`: every talk's aliases, `counts`: how many
+    chunks and sentences the index holds."""
     return {
         "version": VERSION,
-        "sentences": len(sentences),
-        "chunks": len(chunks),
-        "proper_nouns": sorted(corpus_proper_nouns([c.text for c in chunks])),
-        "term_counts": dict(sorted(counts.items())),
-        **_alias_tables(talks, alias_use(talks, notes := talk_notes(chunks)), len(notes)),
-        "talk_rows": _runs(sentences),
+        "sentences": counts[1],
+        "chunks": counts[0],
+        "proper_nouns": proper_nouns_of(sums),
+        "term_counts": dict(sorted(sums.terms.items())),
+        **_alias_tables(talks, Counter({a: sums.aliases[a] for a in wanted}), sums.talks),
+        "talk_rows": talk_rows,
     }
 
 
@@ -167,15 +177,8 @@ def update(
         looked_for = wanted
     else:
         sums, looked_for = updated
-    data = {
-        "version": VERSION,
-        "sentences": len(sentences),
-        "chunks": len(chunks),
-        "proper_nouns": proper_nouns_of(sums),
-        "term_counts": dict(sorted(sums.terms.items())),
-        **_alias_tables(talks, Counter({a: sums.aliases[a] for a in wanted}), sums.talks),
-        "talk_rows": _runs(sentences) if layout is None else _layout_runs(layout),
-    }
+    talk_rows = _runs(sentences) if layout is None else _layout_runs(layout)
+    data = _tables_of(sums, talks, wanted, (len(chunks), len(sentences)), talk_rows)
     state = {
         "version": STATE_VERSION,
         "aliases": sorted(looked_for),

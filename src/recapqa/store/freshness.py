@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from recapqa.errors import DatabaseError, IndexMissingError, IndexNewerError, RecapqaError
+from recapqa.errors import DatabaseError, IndexMissingError, IndexNewerError, IndexOlderError, RecapqaError
 from recapqa.ingest import corpus_files
 from recapqa.ingest.sidecar import sidecar_path
 from recapqa.settings import Settings
@@ -97,21 +98,32 @@ def index_damage(index_dir: Path, settings: Settings | None = None) -> RecapqaEr
     return None
 
 
-def staleness(corpus_dir: Path, index_dir: Path, settings: Settings) -> str | None:
+@dataclass(frozen=True)
+class Stale:
+    """Why the index must be (re)built: `reason`, said to the user; `older` when an older
+    recapqa built it (its format or pipeline version), which the build says once."""
+
+    reason: str
+    older: bool = False
+
+
+def staleness(corpus_dir: Path, index_dir: Path, settings: Settings) -> Stale | None:
     """Why the index must be (re)built, or None when it is up to date."""
     try:
         manifest = open_backend(index_dir, settings).manifest()
     except IndexMissingError:
-        return "no index yet"
+        return Stale("no index yet")
     except (DatabaseError, IndexNewerError):
         raise  # the store is unreachable, or a newer version's index: rebuilding would not help, or destroy it
+    except IndexOlderError as exc:
+        return Stale(exc.message, older=True)
     except RecapqaError as exc:
-        return exc.message
+        return Stale(exc.message)
     if manifest.get("chunking") != chunking_params(settings):
         pipeline = (manifest.get("chunking") or {}).get("pipeline")
         if pipeline != PIPELINE_VERSION:
-            return f"{OLDER} (pipeline {pipeline}; this version's is {PIPELINE_VERSION})"
-        return "chunking settings changed"
+            return Stale(f"{OLDER} (pipeline {pipeline}; this version's is {PIPELINE_VERSION})", older=True)
+        return Stale("chunking settings changed")
     if manifest.get("files") != corpus_fingerprints(corpus_dir, known=manifest):
-        return "corpus changed"
+        return Stale("corpus changed")
     return None

@@ -46,10 +46,10 @@ from typing import Any, cast
 
 import numpy as np
 
-from recapqa.errors import ConfigError, IndexCorruptError, IndexMissingError, RecapqaError
+from recapqa.errors import ConfigError, IndexCorruptError, IndexMissingError, IndexOlderError, RecapqaError
 from recapqa.models import Chunk, Talk
 from recapqa.sentences import Sentence
-from recapqa.store import OLDER, Index, check_compatible, postgres_gist
+from recapqa.store import Index, check_compatible, postgres_gist
 from recapqa.store import postgres_segments as pseg
 from recapqa.store.documents import Reuse
 from recapqa.store.files import REBUILD_FIX, write_pointer
@@ -240,7 +240,7 @@ class PostgresBackend:
             log.warning("the live index lists a missing segment; embedding everything again")
             return None
         except RecapqaError as exc:
-            if not isinstance(exc, IndexMissingError) and not exc.message.startswith(OLDER):  # build._build said it
+            if not isinstance(exc, (IndexMissingError, IndexOlderError)):  # an older one: build._build said it
                 log.warning("existing index unusable (%s); embedding everything again", exc.message)
             return None
         rows = {"chunks": LiveRows(self.db, ids, chunk_starts, "chunks")}

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from recapqa.errors import IndexIncompatibleError, IndexNewerError
+from recapqa.errors import IndexNewerError, IndexOlderError
 from recapqa.store import OLDER, sentences_by_chunk
 from recapqa.store import segments as seg
 from recapqa.store.lexical import tokenize
@@ -68,12 +68,12 @@ def layout(cur: Any, db: Database) -> int | None:
 
 
 def check_layout(cur: Any, db: Database) -> None:
-    """IndexIncompatibleError for a schema an older version laid out (the next build replaces
+    """IndexOlderError for a schema an older version laid out (the next build replaces
     it), IndexNewerError for a newer version's (left as it is; only `--rebuild` replaces it)."""
     found = layout(cur, db)
     if found is None or found == LAYOUT:
         return
-    error, (message, fix) = (IndexNewerError, NEWER_LAYOUT) if found > LAYOUT else (IndexIncompatibleError, OLD_LAYOUT)
+    error, (message, fix) = (IndexNewerError, NEWER_LAYOUT) if found > LAYOUT else (IndexOlderError, OLD_LAYOUT)
     raise error(message.format(schema=db.schema, found=found, layout=LAYOUT), fix)
 
 

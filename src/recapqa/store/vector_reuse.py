@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from recapqa.embed import Embedder
-from recapqa.errors import ConfigError, IndexMissingError, RecapqaError
+from recapqa.errors import ConfigError, IndexMissingError, IndexOlderError, RecapqaError
 from recapqa.settings import Settings
-from recapqa.store import OLDER, Index, load_index
+from recapqa.store import Index, load_index
 from recapqa.store.journal import EmbeddingJournal
 from recapqa.store.segments import joined, views
 
@@ -88,11 +88,10 @@ class VectorCache:
 def previous_index(index_dir: Path, settings: Settings) -> Index | None:
     try:
         return load_index(index_dir, settings)
-    except IndexMissingError:
+    except (IndexMissingError, IndexOlderError):  # an older one: the build has said so (build._build)
         return None
     except RecapqaError as exc:
-        if not exc.message.startswith(OLDER):  # the build has said that one (build._build)
-            log.warning("existing index unusable (%s); embedding everything again", exc.message)
+        log.warning("existing index unusable (%s); embedding everything again", exc.message)
         return None
 
 
