@@ -46,13 +46,14 @@ from recapqa.answer.gist_words import (
     LINKS,
     QUOTED_LINE,
     SESSION_KINDS,
+    SUMMARY_LABEL,
     TAKEAWAY_CUE,
 )
 from recapqa.answer.question import QuestionInfo
 from recapqa.answer.themes import EventWords, one_rendering, section_names
 from recapqa.models import Answer, Talk
 from recapqa.retrieve import Retrieval
-from recapqa.text import terms
+from recapqa.text import squash, terms
 
 
 class GistAnswerer(GistTopic):
@@ -201,7 +202,7 @@ class GistAnswerer(GistTopic):
 
         def lead(talk: str) -> str:
             leads[talk] = leads.get(talk) or self._leads(talk)
-            return self.index.sentences[leads[talk][0][0]].text
+            return squash(self.index.sentences[leads[talk][0][0]].text)  # its words: the same lead in Markdown or not
 
         talks, themes = one_rendering(talks, themes, lead)
         if len(talks) < 2:
@@ -235,8 +236,8 @@ class GistAnswerer(GistTopic):
 
     def _leads(self, talk: str) -> tuple[list[int], float]:
         """The sentences of a talk, the one that says best what it is about first: central to the talk, saying
-        much, early, and framing it ("The presentation emphasized ...", "We discussed ..."); and that
-        first one's score."""
+        much, early, and framing it ("The presentation emphasized ...", "We discussed ..."), a line
+        labelled as its summary ("Summary: ...", `SUMMARY_LABEL`) before all; and that first one's score."""
         every = [r for r in self.rows[talk] if not self.filler[r]] or self.rows[talk]
         texts = [self.index.sentences[r].text for r in every]
         dense = np.array([density(t, self.settings) for t in texts])
@@ -248,7 +249,9 @@ class GistAnswerer(GistTopic):
             + self.settings.gist_about_boost * framing
             + self.settings.gist_early_boost * early
         )
-        order = np.argsort(-score, kind="stable")
+        # a line the notes label as the talk's summary ("Summary: ...") goes first, whatever its score
+        labelled = np.array([bool(SUMMARY_LABEL.match(t)) for t in texts])
+        order = np.lexsort((-score, ~labelled))
         return [every[i] for i in order], float(score[order[0]])
 
     def _sections(self, talk: str, limit: int) -> list[str]:

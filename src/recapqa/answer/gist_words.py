@@ -18,6 +18,7 @@ __all__ = [
     "NOT_THEMES",
     "QUOTED_LINE",
     "SESSION_KINDS",
+    "SUMMARY_LABEL",
     "TAKEAWAY_CUE",
 ]
 
@@ -63,5 +64,12 @@ ABOUT_CUE = re.compile(
 ASIDE_CUE = re.compile(
     r"\b(?:check out|look out for|to learn more|if you(?:['’]re| are) (?:curious|interested)|if this is interesting)\b"
     r"|^\W*I\b(?!['’]?[.)])",
+    re.I,
+)
+# The labels notes put before the line saying what a talk is about ("**Summary:** The talk
+# explains ...", "TL;DR: ...", "Abstract: ..."): a common convention of notes, not of one corpus.
+SUMMARY_LABELS = ("summary", "tl;dr", "tldr", "tl dr", "abstract", "synopsis", "overview", "in short", "in a nutshell")
+SUMMARY_LABEL = re.compile(
+    r"^[\W_]*(?:" + "|".join(re.escape(label) for label in SUMMARY_LABELS) + r")[*_\s]*:[*_]*\s*\S",
     re.I,
 )
