@@ -225,3 +225,20 @@ def corpus_proper_nouns(texts: Iterable[str]) -> frozenset[str]:
     """Words written capitalised mid-sentence whose stem is never written in lower case
     ('Initech' is one; 'Language', from "Large Language Models", is not: 'languages' is)."""
     return proper_nouns(*cased_words_of(texts))
+
+
+# a word with a letter that has no ASCII form (Cyrillic, Greek, CJK), which WORD does not see
+_OTHER_SCRIPT_WORD = re.compile(r"[^\W\d_]*[^\x00-\x7f\W\d_][^\W\d_]*")
+
+
+def other_script_names(question: str) -> set[str]:
+    """Words in another script past the first that are capitalised, or written in a script
+    without capitals ('Анна Петрова', '山田太郎'): names, folded as `squash` folds them."""
+    found = list(_OTHER_SCRIPT_WORD.finditer(question))
+    return {
+        squash(m.group(0))
+        for m in found
+        if m.start() > 0
+        and (m.group(0)[0].isupper() or m.group(0).lower() == m.group(0).upper())
+        and not squash(m.group(0)).isascii()
+    }

@@ -105,9 +105,9 @@ def test_a_shouted_common_word_is_not_another_name() -> None:
 
 
 def test_an_at_handle_says_nothing_new() -> None:
-    known = frozenset(terms("which company does mike gualtieri work for supply chain purple"))
-    assert not says_more("**Supply Chain Purple** Mike Gualtieri @mlgualtieri", known)
-    assert says_more("Mike Gualtieri @mlgualtieri, Acme Security", known)
+    known = frozenset(terms("which company does dana whitlock work for build chain green"))
+    assert not says_more("**Build Chain Green** Dana Whitlock @dwhitlock", known)
+    assert says_more("Dana Whitlock @dwhitlock, Acme Security", known)
 
 
 def test_a_possessive_employer_asks_for_a_company() -> None:

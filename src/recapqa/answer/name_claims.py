@@ -25,7 +25,7 @@ from recapqa.text import terms
 _ASKS_COMPANY = re.compile(r"\b(which|what) (company|companies|organi[sz]ations?|firms?|employer)\b", re.I)
 _ASKS_TALK = re.compile(r"\b(which|what) (talks?|sessions?|presentations?|keynotes?|panels?)\b", re.I)
 # questions whose answer is who spoke: a talk's speakers answer them; "which" may take a few
-# words that say which speaker ("which PyCon 2013 lightning talk speaker"), not a verb
+# words that say which speaker ("which WidgetConf lightning talk speaker"), not a verb
 # ("what did the speaker say" asks what was said)
 _ASKS_WHO_SPOKE = re.compile(
     r"^\s*(who|whom)\b|\b(which|what) (?:(?!(?:did|does|do|is|are|was|were|has|have|had)\b)\S+ ){0,4}"

@@ -15,7 +15,18 @@ from itertools import pairwise
 
 from recapqa.answer.kinds import Kind, kind_of
 from recapqa.ingest.speakers import LABEL_RE, MENTION_RE
-from recapqa.text import DATE_NAMES, GENERIC_NAMES, STOPWORDS, WORD, number_stem, spelled_numbers, squash, terms, words
+from recapqa.text import (
+    DATE_NAMES,
+    GENERIC_NAMES,
+    STOPWORDS,
+    WORD,
+    number_stem,
+    other_script_names,
+    spelled_numbers,
+    squash,
+    terms,
+    words,
+)
 
 _ASKS_SPEAKER = re.compile(
     r"\b(gave|give|presented|present|moderated|spoke|speakers?|took part|role|work for|panelists?)\b", re.I
@@ -172,24 +183,7 @@ def _names(question: str, proper_nouns: frozenset[str]) -> set[str]:
             or (word in proper_nouns and not (cased and token[0].islower()))
         ):
             names.add(word)
-    return names | _other_script_names(question)
-
-
-# a word with a letter that has no ASCII form (Cyrillic, Greek, CJK), which WORD does not see
-_OTHER_SCRIPT_WORD = re.compile(r"[^\W\d_]*[^\x00-\x7f\W\d_][^\W\d_]*")
-
-
-def _other_script_names(question: str) -> set[str]:
-    """Words in another script past the first that are capitalised, or written in a script
-    without capitals ('Анна Петрова', '山田太郎'): names, folded as `squash` folds them."""
-    found = list(_OTHER_SCRIPT_WORD.finditer(question))
-    return {
-        squash(m.group(0))
-        for m in found
-        if m.start() > 0
-        and (m.group(0)[0].isupper() or m.group(0).lower() == m.group(0).upper())
-        and not squash(m.group(0)).isascii()
-    }
+    return names | other_script_names(question)
 
 
 def _mixed_case(token: str) -> bool:
@@ -199,7 +193,7 @@ def _mixed_case(token: str) -> bool:
 
 
 def _talk_names(question: str, names: frozenset[str]) -> frozenset[str]:
-    """The names in the phrase that refers to a talk ('the SolarWinds keynote'); all the
+    """The names in the phrase that refers to a talk ('the Initrode keynote'); all the
     question's names when that phrase holds none."""
     said = {w for m in _TALK_PHRASE.finditer(question) for w in words(m.group(1))}
     return frozenset(names & said) or names
@@ -215,48 +209,11 @@ _FOCUS = re.compile(r"\b(?:how many|how much(?! of\b)|what number of)\s+((?:[\w-
 _QUANTIFIERS = frozenset({"differ", "distinct", "uniqu", "separ", "total", "individu", "new"})
 _PHRASE_ENDS = frozenset({"per", "across", "via", "since", "during", "including"})  # "how many X per client"
 # Verbs that end a counted phrase ("how many people took part"): common irregular ones, and -ed/-ing.
-_VERBS = frozenset(
-    {
-        "took",
-        "take",
-        "takes",
-        "came",
-        "come",
-        "comes",
-        "went",
-        "go",
-        "goes",
-        "gave",
-        "give",
-        "gives",
-        "made",
-        "make",
-        "makes",
-        "got",
-        "get",
-        "gets",
-        "ran",
-        "run",
-        "runs",
-        "saw",
-        "see",
-        "sees",
-        "said",
-        "say",
-        "says",
-        "left",
-        "use",
-        "uses",
-        "need",
-        "needs",
-        "want",
-        "wants",
-        "work",
-        "works",
-        "build",
-        "builds",
-    }
+_VERB_WORDS = (
+    "took take takes came come comes went go goes gave give gives made make makes got get gets ran run runs"
+    " saw see sees said say says left use uses need needs want wants work works build builds"
 )
+_VERBS = frozenset(_VERB_WORDS.split())
 
 
 def _verb_like(word: str) -> bool:

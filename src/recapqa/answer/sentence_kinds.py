@@ -168,7 +168,7 @@ def note_taker_absent(text: str) -> bool:
     return bool(_NOT_THERE.search(text.replace("’", "'")))
 
 
-_HANDLE = re.compile(r"(?<![\w.])@\w+")  # '@mlgualtieri': a speaker's name again, not news
+_HANDLE = re.compile(r"(?<![\w.])@\w+")  # '@dwhitlock': a speaker's name again, not news
 # A one-digit amount (`terms` drops one-character words): alone before a word ('2 days'), not a
 # label's number ('3. Shared cache', '2) …', 'Point #2', 'S3', '3-6').
 _LONE_DIGIT = re.compile(r"(?<![\w#.,'’/:-])\d(?=\s+[^\W\d_])")
