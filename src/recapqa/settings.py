@@ -220,9 +220,8 @@ class Settings(BaseSettings, GistSettings, LLMSettings):
     max_answer_sentences: int = Field(3, ge=1, le=10)
     read_spilled: bool = Field(
         True,
-        description="Before abstaining, the extractive answerer also reads the chunks within the top k by fused "
-        "score that the per-talk cap (max_chunks_per_talk) left out, ranked after every retrieved chunk: a short "
-        "question can rank four chunks of one talk first, the answer in the fourth (eval/FAILURES.md, h107).",
+        description="Before abstaining, the extractive answerer also reads the top-k chunks the per-talk cap "
+        "(max_chunks_per_talk) left out, ranked last: the answer may be a talk's fourth chunk (FAILURES.md, h107).",
     )
     talk_sentences: int = Field(
         1,

@@ -113,10 +113,8 @@ def counts_repeats(text: str, nouns: frozenset[str]) -> bool:
     return bool(nouns & _OCCURRENCES) and bool(_REPEAT.search(text))
 
 
-# A head count written as who came: an amount, a few words (who they were, where from), then a
-# verb of coming together, active ('200 developers from six countries attended', 'some forty of
-# us got together'; not 'was attended by', not a year). It answers how many people came,
-# whatever the notes call them.
+# A head count written as who came, whatever the notes call them: an amount, a few words, an active
+# verb of coming together ('200 developers from six countries attended'; not 'was attended by').
 _ATTENDANCE = re.compile(
     r"(?<![\w.,])(?!(?:19|20)\d\d\b)"  # not a year
     r"(?:\d[\d,.]*k?|one|two|three|four|five|six|seven|eight|nine|ten|a dozen|dozens|hundreds|thousands)\b"
