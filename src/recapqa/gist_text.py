@@ -53,7 +53,7 @@ class WordTerms:
 
 def runs(text: str) -> list[list[str]]:
     """The runs of adjacent content terms of a text: a stop word, a link or punctuation ends
-    one ("what kind of resources we make" has no phrase 'resources make')."""
+    one ("what sort of parts we ship" has no phrase 'parts ship')."""
     out: list[list[str]] = []
     for piece in _BREAK.split(LINKS.sub(" ", text)):
         run: list[str] = []

@@ -84,7 +84,7 @@ LEARNING = """# SecSummit 2025
 
 ## Growing your skills (Dana Fox)
 
-Document and share failures too, failure is essential to learning.
+Write down and share mistakes too, each mistake is part of learning.
 Her acronym for failing:
 
 * First Attempt In Learning

@@ -15,7 +15,7 @@ from recapqa.answer.sentence_kinds import kind_score
     [
         ("Jane Roe", "Jane Roe, Staff Engineer, Acme Corp", True),
         ("Jane Roe", "Jane Roe (Acme) on rollouts", True),
-        ("Jane Roe", "_by Jane Roe_ - a principal engineer at Acme, shares her experience", True),
+        ("Jane Roe", "_by Jane Roe_ - a staff engineer at Acme, shares her experience", True),
         ("Jane Roe", "Jane Roe leads the platform team at Acme and has run flags for years.", True),
         ("Jane Roe", "Acme's Jane Roe told the story.", True),
         ("Jane Roe", "Acme Engineer Jane Roe described how they built it.", True),
@@ -23,7 +23,7 @@ from recapqa.answer.sentence_kinds import kind_score
         ("Jane Roe", "“Aim high” -Sam Poe in Jane Roe’s keynote", False),  # another person's name
         ("Jane Roe", "Jane lists common DNS mistakes and how to avoid them:", False),
         ("Jane Roe", "[Botkit](https://example.org) _by_ [_Jane Roe_](https://example.org/j) - bots by Go", False),
-        ("Jane Roe", '"It took 1,900 years after the Greeks found it." -- Jane Roe', False),
+        ("Jane Roe", '"It took 1,400 years after the Romans lost it." -- Jane Roe', False),
         ("Jane Roe", 'Jane Roe, "Shipping daily", Acme', True),  # a quoted title between them
     ],
 )

@@ -49,26 +49,26 @@ def test_other_questions_need_no_number() -> None:
 
 
 def test_the_counted_word_is_the_word_right_after_the_number() -> None:
-    assert counted_word("It runs in 137 million cities.", "137") == "citi"
+    assert counted_word("It runs in 212 million towns.", "212") == "town"
     assert counted_word("They train 5.3k models a week.", "5.3") == "model"
     assert counted_word("About 65% of companies are multi-cloud.", "65") == "compani"
     assert counted_word("It started in 2015 to make decisions.", "2015") is None  # "to": nothing counted
     assert counted_word("The total is 40.", "40") is None
     assert counted_word("About 65% of 5 teams.", "5") == "team"  # the whole number, not the 5 of 65
-    assert counted_word("By 2017, modern observability emerged.", "2017") is None  # the clause ends at the number
+    assert counted_word("By 2019, shared dashboards appeared.", "2019") is None  # the clause ends at the number
 
 
 def test_a_number_that_ends_its_clause_is_bound_in_a_sentence_that_says_the_same() -> None:
-    sentence = "`06:45` - By 2017, modern observability emerged with distributed tracing."
-    assert numbers_bound('The talk states "By 2017, modern observability emerged."', sentence, {"2017"})
+    sentence = "`04:10` - By 2019, shared dashboards appeared with central logging."
+    assert numbers_bound('The talk states "By 2019, shared dashboards appeared."', sentence, {"2019"})
 
 
 def test_a_number_must_count_the_same_thing_in_the_sentence() -> None:
-    sentence = "The app has around 137 millions monthly active users in 10 000 cities."
-    assert not numbers_bound("The app is present in 137 million cities.", sentence, {"137"})
-    assert numbers_bound("The app has 137 million monthly users.", sentence, {"137"})
-    assert numbers_bound("The app is present in 10 000 cities.", sentence, {"10", "000"})
-    assert numbers_bound("It has 137 million riders.", sentence, {"137"})  # "riders" is not in the sentence at all
+    sentence = "The app has around 212 millions monthly active users in 30 000 towns."
+    assert not numbers_bound("The app is present in 212 million towns.", sentence, {"212"})
+    assert numbers_bound("The app has 212 million monthly users.", sentence, {"212"})
+    assert numbers_bound("The app is present in 30 000 towns.", sentence, {"30", "000"})
+    assert numbers_bound("It has 212 million riders.", sentence, {"212"})  # "riders" is not in the sentence at all
     assert numbers_bound("There are 40 engineers.", "Engineers: 40, across 3 offices.", {"40"})  # the word before
     assert not numbers_bound("There are 3 engineers.", "Engineers: 40, across 3 offices.", {"3"})
 
@@ -101,13 +101,13 @@ def test_what_follows_a_contrast_must_be_what_the_sentence_contrasts() -> None:
 
 
 def test_more_than_a_figure_is_not_a_comparison() -> None:
-    sentence = "There are more than 23 thousand contributors to the projects."
-    assert contrast_matches("The projects have more than 23,000 contributors.", sentence)
+    sentence = "There are more than 41 thousand subscribers to the newsletters."
+    assert contrast_matches("The newsletters have more than 41,000 subscribers.", sentence)
 
 
 def test_a_figure_is_worth_the_same_however_it_is_written() -> None:
-    assert number_values("more than 23 thousand contributors") == {"23": 23000.0}
-    assert number_values("more than 23,000 contributors") == {"23,000": 23000.0}
+    assert number_values("more than 41 thousand subscribers") == {"41": 41000.0}
+    assert number_values("more than 41,000 subscribers") == {"41,000": 41000.0}
     assert number_values("5.3k models and 10M predictions") == {"5.3": 5300.0, "10": 10_000_000.0}
     assert number_values("2 millions users") == {"2": 2_000_000.0}
     assert number_values("7 models") == {"7": 7.0}
@@ -115,12 +115,12 @@ def test_a_figure_is_worth_the_same_however_it_is_written() -> None:
 
 def test_a_question_giving_how_many_things_it_asks_for_needs_them_named() -> None:
     question = "Which two compilers did the speaker compare his translator with?"
-    assert names_counted_items("He compared it with gc and GopherJS.", question)
-    assert names_counted_items("One of them was GopherJS.", question)  # names one, repeats no count
+    assert names_counted_items("He compared it with gc and Quillc.", question)
+    assert names_counted_items("One of them was Quillc.", question)  # names one, repeats no count
     assert not names_counted_items("He compared it with two other compilers built on the same library.", question)
-    levels = "What are the three levels of the maturity model?"
-    assert names_counted_items("The three levels are ad hoc, repeatable and optimised.", levels)
-    assert not names_counted_items("The maturity model is three levels, applicable to many processes.", levels)
+    levels = "What are the three levels of the review ladder?"
+    assert names_counted_items("The three levels are draft, checked and approved.", levels)
+    assert not names_counted_items("The review ladder is three levels, suited to many teams.", levels)
     # a count the question does not ask by, or a number that is not a count of the things asked
     assert names_counted_items("Two teams of five people.", "How many teams use it?")
     assert names_counted_items("Two-pizza teams own their services.", "Which two-pizza teams own services?")

@@ -21,18 +21,18 @@ BLOG = """# My week at CloudConf
 
 ## Customer keynotes
 
-There were two customer talks at the keynotes that stayed with me.
+There were two customer talks on the main stage that I kept thinking about.
 
 {bank_paragraph}
 
-- Firstly, they are starting to get vendor software shipped as containers.
+- Firstly, they are beginning to receive supplier tools packaged as images.
 - They built a platform team of their own and called it Stratus.
 - They plan to use Open Rule Engine for compliance as code, with reviews like any other code.
 
 The second company was Fabrikam Media, a publisher with offices on four continents.
 
-I really liked this talk - they had hard regional challenges to solve.
-For example - they're running 9 clusters across 100 cloud instances today.
+I enjoyed this session a lot - they had tough latency problems to fix.
+For instance - they run 9 clusters on 100 rented servers today.
 """.format(
     bank_paragraph="The first of these was Northwind Bank - a large retail bank. They have a story much like ours. "
     "I noted a few things from this talk:"
@@ -72,8 +72,8 @@ def test_what_year_is_answered_by_a_year_the_question_does_not_give() -> None:
 
 
 def test_a_name_with_a_capital_inside_opens_a_sentence_about_it() -> None:
-    assert names_other("DynamoDB whitepaper was published in 2007.", frozenset({"aurora"}))
-    assert not names_other("Aurora whitepaper was published in 2007.", frozenset({"aurora"}))
+    assert names_other("PebbleDB design paper came out in 2011.", frozenset({"quartzite"}))
+    assert not names_other("Quartzite design paper came out in 2011.", frozenset({"quartzite"}))
 
 
 LABELS = """# NetConf 2025
@@ -98,7 +98,7 @@ Storage tiers
   - capped at three attempts per call
 
 - The vendor report on espionage, from five years of breach data
-  - 7 years, 7 verticals, 1K+ breach reports
+  - 6 years, 9 sectors, 2K+ incident reports
 """
 
 
@@ -113,7 +113,7 @@ def test_a_short_line_above_bullets_is_their_lead_in(labels: Assistant) -> None:
     assert context["NO bandwidth constraints"] == "Peering"
     assert context["Glacier Vault keeps archives for ten years"] == "Storage tiers"
     assert context["capped at three attempts per call"] == "Retries"
-    assert context["7 years, 7 verticals, 1K+ breach reports"].startswith("The vendor report on espionage")
+    assert context["6 years, 9 sectors, 2K+ incident reports"].startswith("The vendor report on espionage")
     assert context["Dedicated Link"] == "Methods of connecting two networks:"  # the next numbered item ends 'Peering'
 
 
@@ -179,19 +179,19 @@ def test_a_count_may_be_of_any_word_of_the_counted_phrase_or_its_initials() -> N
 
 def test_how_things_are_now_does_not_say_how_they_started() -> None:
     question = "How many microservices did the database consist of when it first launched?"
-    assert other_time("Today, it encompasses more than 235 microservices.", question)
-    assert not other_time("At launch it had 8 microservices; today it has 235.", question)
-    assert not other_time("Today, it encompasses more than 235 microservices.", "How many microservices does it have?")
+    assert other_time("Today, it spans more than 310 microservices.", question)
+    assert not other_time("At launch it had 8 microservices; today it has 310.", question)
+    assert not other_time("Today, it spans more than 310 microservices.", "How many microservices does it have?")
 
 
 def test_a_name_counted_right_beside_its_amount_and_a_longer_form_of_the_noun() -> None:
     info = analyse("How many Kubernetes clusters was the lab running?", frozenset({"kubernetes"}))
     (cluster,) = terms("clusters")
     assert info.counted == frozenset({cluster}) and info.counted_names == frozenset(terms("Kubernetes"))
-    assert number_near("Over 200 Kubernetes are already running.", info.counted_names, info.numbers, 1)
-    assert not number_near("Migrating 150+ Microservices to Kubernetes", info.counted_names, info.numbers, 1)
+    assert number_near("Some 200 Kubernetes now sit in racks.", info.counted_names, info.numbers, 1)
+    assert not number_near("Porting 150+ Services to Kubernetes", info.counted_names, info.numbers, 1)
     members = analyse("How many members does the quorum have?", frozenset())
-    assert number_near("Membership set of 3 is not enough, so it uses 6.", members.counted, members.numbers, 5)
+    assert number_near("Member count of 3 is too low, so it keeps 6.", members.counted, members.numbers, 5)
 
 
 def test_an_inflected_name_names_the_thing() -> None:
@@ -200,15 +200,15 @@ def test_an_inflected_name_names_the_thing() -> None:
 
 READING = """# Revolutions
 
-## First keynote: On the Revolutions (Ben Rhodes)
+## First keynote: On the Orbits (Lena Loomis)
 
 The speaker opened with the history of astronomy before any code.
 
-Kopernik read:
+Brannock read:
 
-* Galileo
-* Newton theories
-* the Greek astronomers
+* Halvard
+* Ostrander charts
+* the Roman surveyors
 
 Refactoring is moving things to the centre.
 """
@@ -219,16 +219,16 @@ def test_a_question_asking_what_a_lead_in_introduces_gets_its_items_and_the_path
 ) -> None:
     notes = assistant_over(settings, {"PyConfEurope2013/keynotes.md": READING}, embedder_factory)
     answer, _ = notes.ask(
-        "According to the PyConf Europe 2013 keynote, whose work had Kopernik read?", mode="extractive"
+        "According to the PyConf Europe 2013 keynote, whose work had Brannock read?", mode="extractive"
     )
     assert not answer.abstained  # '2013' and 'PyConf' are in the notes file's path only
-    assert [c.quote for c in answer.citations][:3] == ["Galileo", "Newton theories", "the Greek astronomers"]
+    assert [c.quote for c in answer.citations][:3] == ["Halvard", "Ostrander charts", "the Roman surveyors"]
 
 
 def test_what_dates_is_answered_by_a_date_and_a_counted_phrase_ends_at_its_verb() -> None:
     dates = analyse("On what dates does the next game jam run?", frozenset())
     assert dates.kind == "date"
-    assert kind_score(dates, "Spend a week writing a video game.", "", False) == 0.0
+    assert kind_score(dates, "Take a week building a puzzle game.", "", False) == 0.0
     assert kind_score(dates, "The next one runs October 14-19.", "", False) == 1.0
     assert kind_score(dates, "Thursday Nov 29th @ the main hall", "", False) == 1.0
     people = analyse("How many people took part in the education roundtable?", frozenset())
@@ -245,7 +245,7 @@ def test_which_director_asks_for_a_person() -> None:
 def test_which_version_is_answered_by_a_version() -> None:
     info = analyse("From which Linux kernel version on can a program hold a million instructions?", frozenset())
     assert info.kind == "version"
-    assert kind_score(info, "Modern kernels allow up to 1 million instructions.", "", False) == 0.0
+    assert kind_score(info, "Recent kernels permit as many as 1 million instructions.", "", False) == 0.0
     assert kind_score(info, "Since kernel 5.3 the limit is 1 million instructions.", "", False) == 1.0
     assert analyse("In which release channels is the distribution delivered?", frozenset()).kind != "version"
 

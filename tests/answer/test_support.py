@@ -18,9 +18,9 @@ from recapqa.sentences import Sentence
 from recapqa.settings import Settings
 from recapqa.text import terms, with_digits
 
-QUESTION = "How many write operations does a typical MySQL database perform for each write request?"
+QUESTION = "How many disk flushes does a typical Tallowbase database perform for each insert request?"
 SENTENCE = Sentence(
-    "t", "notes.md", "Typical MySQL DB does 5 write operations for each write request:", Span(0, 1, 1, 1), False, ""
+    "t", "notes.md", "Typical Tallowbase DB does 5 disk flushes for each insert request:", Span(0, 1, 1, 1), False, ""
 )
 
 
@@ -29,9 +29,10 @@ def claim(text: str) -> ClaimWords:
 
 
 def test_a_claim_adding_only_a_number_rests_on_the_sentence_that_holds_it() -> None:
-    assert added_numbers("It does 5 write operations.", QUESTION) == {"5"}
-    assert added_numbers("It does 5 write operations.", "Does it do 5 of them?") == set()
-    five, seven = claim("MySQL performs approximately 5 write operations."), claim("MySQL performs 7 write operations.")
+    assert added_numbers("It does 5 disk flushes.", QUESTION) == {"5"}
+    assert added_numbers("It does 5 disk flushes.", "Does it do 5 of them?") == set()
+    five = claim("Tallowbase performs approximately 5 disk flushes.")
+    seven = claim("Tallowbase performs 7 disk flushes.")
     assert five.new <= HEDGES and five.numbers == {"5"}  # "approximately" need not be in the sentence
     assert sentence_support(five, SENTENCE, "", frozenset(), None) is not None  # type: ignore[arg-type]
     assert sentence_support(seven, SENTENCE, "", frozenset(), None) is None  # type: ignore[arg-type]
@@ -57,17 +58,17 @@ def test_a_no_answer_to_a_yes_no_question_rests_on_a_sentence_negating_its_words
 
 
 def test_a_figure_written_another_way_is_the_same_figure() -> None:
-    question, said = "How many contributors do the projects have?", "There are more than 23 thousand contributors."
-    assert supported("They have more than 23,000 contributors.", said, question) == 1.0
-    assert supported("They have more than 32,000 contributors.", said, question) is None
+    question, said = "How many subscribers do the newsletters have?", "There are more than 41 thousand subscribers."
+    assert supported("They have more than 41,000 subscribers.", said, question) == 1.0
+    assert supported("They have more than 14,000 subscribers.", said, question) is None
 
 
 def test_a_figure_the_notes_spell_out_is_the_same_figure() -> None:
-    question, said = "How many incidents do the patterns cover?", "Nine patterns and a catch-all: 16K incidents"
-    assert with_digits(said) == "Nine 9 patterns and a catch-all: 16K incidents"
-    assert supported("9 patterns and a catch-all: 16K incidents.", said, question) == 1.0
-    assert supported("8 patterns and a catch-all: 16K incidents.", said, question) is None
-    assert supported("Nine patterns cover 9 incidents.", said, question) is None  # 9 counts patterns there
+    question, said = "How many incidents do the groups cover?", "Seven groups and a catch-all: 12K incidents"
+    assert with_digits(said) == "Seven 7 groups and a catch-all: 12K incidents"
+    assert supported("7 groups and a catch-all: 12K incidents.", said, question) == 1.0
+    assert supported("6 groups and a catch-all: 12K incidents.", said, question) is None
+    assert supported("Seven groups cover 7 incidents.", said, question) is None  # 7 counts groups there
 
 
 def test_an_abbreviation_spelled_out_otherwise_than_in_the_sentence_is_not_supported() -> None:
@@ -101,13 +102,13 @@ def test_a_comparison_turned_around_is_not_supported() -> None:
 def test_the_checker_keeps_a_hedged_figure_and_drops_a_wrong_one(
     tmp_path: Path, embedder_factory: Callable[[], Embedder]
 ) -> None:
-    notes = "# Databases at scale\n\nSpeaker: Jane Doe\n\n" + SENTENCE.text + "\n- write to primary\n- write log\n"
+    notes = "# Databases at scale\n\nSpeaker: Jane Doe\n\n" + SENTENCE.text + "\n- flush to primary\n- flush log\n"
     settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     assistant = assistant_over(settings, {"db.md": notes}, embedder_factory)
     retrieval = assistant.retriever.retrieve(QUESTION)
     checker = SupportChecker(assistant.extractive, assistant.embed_query)
-    reply = "MySQL performs approximately 5 write operations for each write request [1]. "
-    reply += "It performs 7 write operations for each write request [1]."
+    reply = "Tallowbase performs approximately 5 disk flushes for each insert request [1]. "
+    reply += "It performs 7 disk flushes for each insert request [1]."
     kept = [v.kept for v in checker.check(reply, retrieval, retrieval.hits[:1])]
     assert kept == [True, False]
 
@@ -121,16 +122,16 @@ Speaker: Jane Doe
 
 ## Key Takeaways
 
-- OpenTrace has become the number one project of the foundation, surpassing Kubelet in adoption. \
-It is the de facto standard for emitting telemetry signals from applications.
-- Logs are point-in-time data intended for humans.
+- OpenTrace has grown into the top project of the guild, surpassing Meshwell in usage. \
+It is the common choice for shipping trace spans out of services.
+- Metrics are sampled numbers meant for dashboards.
 """
     settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     assistant = assistant_over(settings, {"trace.md": notes}, embedder_factory)
-    retrieval = assistant.retriever.retrieve("Which project of the foundation has OpenTrace overtaken in adoption?")
+    retrieval = assistant.retriever.retrieve("Which project of the guild has OpenTrace overtaken in usage?")
     checker = SupportChecker(assistant.extractive, assistant.embed_query)
-    reply = "OpenTrace surpassed Kubelet in adoption [1]. "
-    reply += "It is the de facto standard for emitting telemetry signals from applications [1]."
+    reply = "OpenTrace surpassed Meshwell in usage [1]. "
+    reply += "It is the common choice for shipping trace spans out of services [1]."
     assert [v.kept for v in checker.check(reply, retrieval, retrieval.hits[:1])] == [True, False]
 
 

@@ -29,7 +29,7 @@ def test_a_rate_or_span_in_another_unit_of_time_is_another_time(text: str, quest
 
 def test_a_range_of_units_is_a_length_of_time_and_at_sign_apart_names_a_place() -> None:
     how_long = analyse("How long does it take defenders to notice a breach?", frozenset())
-    assert kind_score(how_long, "time to detection: weeks to months (peak in months)", "", False) == 1.0
+    assert kind_score(how_long, "time to notice: days to weeks (peak in weeks)", "", False) == 1.0
     assert kind_score(how_long, "discovery is slow for most teams", "", False) == 0.0
     where = analyse("Where did the CTO give her keynote?", frozenset())
     assert where.kind == "place"

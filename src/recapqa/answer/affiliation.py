@@ -1,6 +1,6 @@
 """Whether a sentence places the person a 'which company' question asks about at an
 organisation: a capitalised word beside their name, as notes write affiliations ('Jane Roe,
-CTO, Acme', 'Jane Roe (Acme)', 'Jane Roe - a principal engineer at Acme', "Acme's Jane Roe",
+CTO, Acme', 'Jane Roe (Acme)', 'Jane Roe - a staff engineer at Acme', "Acme's Jane Roe",
 'Acme Engineer Jane Roe'), not any capitalised word of a sentence that names them ('"Aim high"
 - Sam Poe in Jane Roe's keynote', 'Jane lists common DNS mistakes')."""
 

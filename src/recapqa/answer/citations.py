@@ -206,7 +206,7 @@ class SupportChecker:
         return Verdict(claim.text, claim.cited, reason)
 
     def _items_answer(self, row: int, relevance: dict[int, Candidate]) -> bool:
-        """A line that only introduces its list ("How do you write unmaintainable code?" above
+        """A line that only introduces its list ("How do you write untestable code?" above
         the ways) answers through its items: a claim summing up the line with its items answers
         when most of those items do."""
         items = items_under(self.index.sentences, row, self.extractive.settings.llm_list_items)
@@ -215,7 +215,7 @@ class SupportChecker:
     def _part_answers(self, row: int, claim: ClaimWords, question: str) -> bool:
         """A row holding several sentences answers through the one the claim rests on: that
         sentence must hold a word of the question when another sentence of the row does
-        ("X surpassed Kubernetes in adoption. It is the de facto standard ..." answers which
+        ("X surpassed Meshwell in usage. It is the common choice ..." answers which
         project X surpassed with its first sentence, not its second)."""
         parts = [p for p in _PART_BREAK.split(self.index.sentences[row].text) if terms(p)]
         if len(parts) < 2:

@@ -207,8 +207,8 @@ def gives_asked_quantity(claim: str, question: str, info: QuestionInfo) -> bool:
 def names_counted_items(claim: str, question: str) -> bool:
     """When the question says how many things it asks for (`_ASKS_ITEMS`) and the claim repeats
     that count, the claim names them: as many items as the count, at least (count - 1) breaks
-    between items (commas, "and", "or"). "The model is three levels, applicable to many
-    processes" and "he compared it with two other compilers" only say how many there are.
+    between items (commas, "and", "or"). "The ladder is three levels, suited to many
+    teams" and "he compared it with two other compilers" only say how many there are.
     Other questions and claims: always True."""
     asked = _ASKS_ITEMS.search(question)
     if asked is None:

@@ -1,9 +1,9 @@
 """Rule (e) of the support check (answer/citations.py): a talk's header answers what it says.
 
 Notes put some answers only in a talk's header, which the prompt shows with every source as
-"[n] Title (Speakers)": who gave it ("PyWeek Challenge (Richard Jones)"), the speaker's
-company ("David (Cisco umbrella) Regex Rule Engine"), a figure in the title ("Migrating 150+
-Microservices to Kubernetes"). No sentence of the notes says it, so rules (b) and (c) find
+"[n] Title (Speakers)": who gave it ("Puzzle Sprint (Opal Reyes)"), the speaker's
+company ("Marta (Fenwick labs) Packet Replay Engine"), a figure in the title ("Porting 150+
+Services to Stormline"). No sentence of the notes says it, so rules (b) and (c) find
 nothing. The header counts as the claim's support when
 
 - the question names the cited talk: every name of the question is in the talk's header (its
@@ -36,8 +36,8 @@ HEADER_ROW = -1  # a Verdict source resting on the cited talk's header, not on a
 
 def header_names(talk: Talk) -> str:
     """Who the header names: the speakers, their companies, and what the title puts in brackets
-    ("David (Cisco umbrella) Regex Rule Engine": Cisco umbrella). The rest of a title names
-    what the talk is about ("Replacing NGINX with Envoy" is not where its speaker works)."""
+    ("Marta (Fenwick labs) Packet Replay Engine": Fenwick labs). The rest of a title names
+    what the talk is about ("Replacing Halvard with Stormline" is not where its speaker works)."""
     return " ".join([*_BRACKETS.findall(talk.title), *talk.speaker_names, *_companies(talk)])
 
 

@@ -1,10 +1,10 @@
-"""How notes hang list items under a line: "Design goals:" then "1. security", "2. speed by
-design"; "Acme in 2012: one big service and one team" then "- two applications and
+"""How notes hang list items under a line: "Build aims:" then "1. safety", "2. ease by
+default"; "Acme in 2012: one big service and one team" then "- two applications and
 one database ...". The items say what the line names without naming it again, and a claim
-that sums up the list ("its design goals are security, speed and scale") says what the line
+that sums up the list ("its build aims are safety, ease and reach") says what the line
 and its items say together, not what any one item says. Sentences do not keep how deep an
-item is nested, so an item that ends with ":" or "?" ("* How do you write unmaintainable
-code?" above "* Variable naming systems") introduces the items right below it as a line
+item is nested, so an item that ends with ":" or "?" ("* How do you write untestable
+code?" above "* Hidden global state") introduces the items right below it as a line
 does, for a claim summing them up (`items_under`, `list_text`). Used by the support check
 (answer/citations.py, answer/relevance.py)."""
 

@@ -1,9 +1,9 @@
 """Talk headings that name their speaker by a first name only, as live notes do:
 
-    ### Tas - Hunting Immaturity model
-    ### David (Cisco umbrella) Regex Rule Engine
-    ### Bianco keynote
-    ### (missed some of Jason’s talk @blueteamjk )
+    ### Ilka - Mapping Drift model
+    ### Marta (Fenwick labs) Packet Replay Engine
+    ### Varga keynote
+    ### (missed some of Tobin’s talk @tobinwrites )
 
 One capitalised word could as well be a project ('Linkerd - what is new'); it is read as a
 person only when the notes never use it again outside headings: a project a heading names is
@@ -22,10 +22,10 @@ _WORD = r"([A-Z][a-z]+)"
 _HANDLE = r"(?:\s+@\w+)?"
 # (pattern, group of the name, group of the title or None for the whole text, group of a company)
 _SHAPES: tuple[tuple[re.Pattern[str], int, int | None, int | None], ...] = (
-    (re.compile(rf"^{_WORD}\s+[-–—]\s+(\S.*\S)$"), 1, 2, None),  # 'Tas - Hunting Immaturity model'
-    (re.compile(rf"^{_WORD}\s+\(([^()]+)\)\s+(\S.*\S)$"), 1, 3, 2),  # 'David (Cisco umbrella) Regex Rule Engine'
-    (re.compile(rf"^{_WORD}\s+(?i:keynote|talk)$"), 1, None, None),  # 'Bianco keynote'
-    # '(missed some of Jason’s talk)': the notes hold the rest of Jason's talk
+    (re.compile(rf"^{_WORD}\s+[-–—]\s+(\S.*\S)$"), 1, 2, None),  # 'Ilka - Mapping Drift model'
+    (re.compile(rf"^{_WORD}\s+\(([^()]+)\)\s+(\S.*\S)$"), 1, 3, 2),  # 'Marta (Fenwick labs) Packet Replay Engine'
+    (re.compile(rf"^{_WORD}\s+(?i:keynote|talk)$"), 1, None, None),  # 'Varga keynote'
+    # '(missed some of Tobin’s talk)': the notes hold the rest of Tobin's talk
     (
         re.compile(
             rf"^\(\s*(?i:missed\s+(?:some|part|the (?:start|end|beginning))\s+of)\s+"

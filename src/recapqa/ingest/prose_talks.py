@@ -1,7 +1,7 @@
 """Talks a post without talk headings introduces in its prose.
 
-    Let's dive into one of the talks that stood out to me. It is the "The Linux Kernel" by "Jane Doe".
-    In my case the ["Storage for Kubernetes" by Jane Doe](video-link) I gave is online.
+    Let me pick one of the talks I keep thinking about. It is the "The Quiet Scheduler" by "Jane Doe".
+    In my case the ["Queues for Stormline" by Jane Doe](video-link) I gave is online.
 
 A paragraph that speaks of a talk and names one by a quoted title followed by `by` and a
 person's name starts that talk; it runs until the next paragraph that speaks of talks (the

@@ -184,7 +184,7 @@ def _split_title_speakers(text: str) -> TalkLine | None:
         people = parse_speaker_list(right)
         if people and NAME_AT_START.match(right):
             return TalkLine(left.rstrip(" :-–—"), people)
-        if is_name(left) and _is_role(right):  # 'Cheryl Hung - Director of Ecosystem, CNCF'
+        if is_name(left) and _is_role(right):  # 'Ada Brandt - Director of Outreach, Kelvo'
             person = parse_person(f"{left}, {right}")
             if person:
                 return TalkLine(text, [person], speaker_first=True)
