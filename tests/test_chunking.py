@@ -89,30 +89,30 @@ def test_a_one_word_item_of_an_introduced_list_is_a_sentence_and_a_lone_word_is_
 
 def test_a_sentence_knows_the_sub_heading_it_sits_under(tmp_path: Path) -> None:
     notes = (
-        "## Revolutions (Brandon Rhodes)\n\nIntro words here.\n\n"
-        "### Copernican Refactor\n\nA refactor that brings things to the center.\n"
+        "## Turning Points (Milo Brandt)\n\nIntro words here.\n\n"
+        "### Galilean Rewrite\n\nA rewrite that puts things in orbit.\n"
     )
     write(tmp_path / "n.md", notes)
     sentences = document_sentences(load_corpus(tmp_path).documents[0])
     assert [(s.text, s.heading) for s in sentences] == [
         ("Intro words here.", ""),
-        ("A refactor that brings things to the center.", "Copernican Refactor"),
+        ("A rewrite that puts things in orbit.", "Galilean Rewrite"),
     ]
 
 
 def test_an_rst_item_is_the_lead_in_of_its_nested_list_across_the_blank_line(tmp_path: Path) -> None:
     notes = (
         "Lightning talks\n===============\n\nBillable hours\n--------------\n\n"
-        "* How do you write unmaintainable code?\n\n    * Variable naming systems\n    * No tests\n\n"
-        "* Readability sucks\n\n* Another point\n"
+        "* How do you write unreadable tests?\n\n    * Cryptic fixture names\n    * No comments\n\n"
+        "* Clarity is overrated\n\n* Another point\n"
     )
     write(tmp_path / "n.rst", notes)
     sentences = document_sentences(load_corpus(tmp_path).documents[0])
     assert [(s.text, s.context) for s in sentences] == [
-        ("How do you write unmaintainable code?", ""),
-        ("Variable naming systems", "How do you write unmaintainable code?"),
-        ("No tests", "How do you write unmaintainable code?"),
-        ("Readability sucks", ""),  # items of one list, not sub-items: no lead-in
+        ("How do you write unreadable tests?", ""),
+        ("Cryptic fixture names", "How do you write unreadable tests?"),
+        ("No comments", "How do you write unreadable tests?"),
+        ("Clarity is overrated", ""),  # items of one list, not sub-items: no lead-in
         ("Another point", ""),
     ]
 

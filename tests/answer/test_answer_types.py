@@ -100,9 +100,9 @@ def test_a_time_stamp_is_not_an_amount_and_a_percentage_needs_a_percentage() -> 
 def test_a_count_is_the_amount_written_beside_the_counted_noun() -> None:
     (talk,) = terms("talks")
     (microservice,) = terms("microservices")
-    many_talks = "There were many interesting talks, too many interesting topics for just two days."
+    many_talks = "There were plenty of good talks, too many good subjects for only two days."
     assert not number_near(many_talks, frozenset({talk}), frozenset(), 5)
-    assert number_near("S3 was implemented as 8 microservices.", frozenset({microservice}), frozenset(), 5)
+    assert number_near("Q7 was split into 8 microservices.", frozenset({microservice}), frozenset(), 5)
     assert number_near("Microservices at launch: 8", frozenset({microservice}), frozenset(), 5)
     assert not number_near("It started with 8 microservices.", frozenset({microservice}), frozenset({"8"}), 5)
 
@@ -123,9 +123,9 @@ def test_the_counted_noun_is_not_a_name_the_question_gives() -> None:
 
 
 def test_a_sentence_naming_something_else_is_about_that_thing() -> None:
-    assert names_other("When S3 launched in 2005, it was implemented as 8 microservices.", frozenset({"dynamodb"}))
-    assert not names_other("It was implemented as 8 microservices at launch.", frozenset({"dynamodb"}))
-    assert not names_other("When DynamoDB launched it had 8 microservices.", frozenset({"dynamodb"}))
+    assert names_other("When Q7 shipped in 2011, it was split into 8 microservices.", frozenset({"vaultr"}))
+    assert not names_other("It was split into 8 microservices at launch.", frozenset({"vaultr"}))
+    assert not names_other("When Vaultr shipped it had 8 microservices.", frozenset({"vaultr"}))
 
 
 def test_a_count_beside_its_noun_answers_and_a_count_of_something_else_does_not(
@@ -133,7 +133,7 @@ def test_a_count_beside_its_noun_answers_and_a_count_of_something_else_does_not(
 ) -> None:
     answer, _ = devdays.ask("How many sprints are feature flags kept for?", mode="extractive")
     assert not answer.abstained and "two sprints" in answer.answer
-    notes = "# MiniConf 2025\n\nThere were many interesting talks, too many topics for just two days.\n"
+    notes = "# MiniConf 2025\n\nThere were plenty of good talks, too many subjects for only two days.\n"
     miniconf = assistant_over(settings, {"miniconf.md": notes}, embedder_factory)
     other, _ = miniconf.ask("How many talks were given at MiniConf 2025?", mode="extractive")
     assert other.abstained
@@ -184,9 +184,9 @@ def test_numbers_in_a_link_target_are_not_amounts() -> None:
 
 
 def test_a_who_answer_names_someone_the_question_does_not() -> None:
-    who = analyse("Who won the Magic: the Gathering tournament?", frozenset({"magic", "gathering"}))
-    assert kind_score(who, "It ended with a Magic: the Gathering tournament.", "", False) == 0.0
-    assert kind_score(who, "Jane Doe won the Magic: the Gathering tournament.", "", False) == 1.0
+    who = analyse("Who won the Dragons: the Reckoning tournament?", frozenset({"dragons", "reckoning"}))
+    assert kind_score(who, "It closed with a Dragons: the Reckoning tournament.", "", False) == 0.0
+    assert kind_score(who, "Jane Doe won the Dragons: the Reckoning tournament.", "", False) == 1.0
 
 
 def test_the_note_taker_not_being_there_is_not_an_answer() -> None:
@@ -206,8 +206,8 @@ def test_a_role_line_of_the_talk_says_where_its_speaker_works() -> None:
 
 SUMMIT = """# SecSummit 2025
 
-## Purple Team Feedback Loop
-**Purple Team Feedback Loop** - Mia Wong
+## Amber Team Review Cycle
+**Amber Team Review Cycle** - Mia Wong
 
 - demonstrates a few test scenarios with agile planning
 - shares results with the blue team every week
@@ -352,7 +352,7 @@ def test_a_year_the_question_gives_may_be_said_anywhere_in_the_talk(devdays: Ass
 def test_a_title_case_line_says_nothing_of_which_words_are_names() -> None:
     from recapqa.text import corpus_proper_nouns
 
-    notes = ["- `01:30` - What's Possible with eBPF?", "The demo ran on Netflix hardware."]
+    notes = ["- `04:10` - What's Possible with Tracing Probes?", "The demo ran on Netflix hardware."]
     assert corpus_proper_nouns(notes) == {"netflix"}  # 'Possible' is capitalised by the title only
     info = analyse("What kinds of visualizations do traces make possible?", corpus_proper_nouns(notes))
     assert info.names == frozenset()
@@ -362,8 +362,8 @@ def test_a_title_case_line_says_nothing_of_which_words_are_names() -> None:
     ("text", "holds"),
     [
         ("About 40% of attendees were women.", True),
-        ("70% was single table, single row", True),  # a share of the whole the question names otherwise
-        ("Only 3% of contributors are women.", False),  # a share of something else
+        ("70% was single user, single region", True),  # a share of the whole the question names otherwise
+        ("Only 3% of maintainers are women.", False),  # a share of something else
         ("Hilbert maps of the Internet in 2003 and 2020", False),  # numbers, but no share
         ("Half of the attendees were new to Go.", True),
         ("One in five attendees was a woman.", True),
@@ -435,10 +435,10 @@ def test_colour_address_and_port_questions_on_notes(opscon: Assistant) -> None:
 
 
 def test_how_much_of_asks_for_a_share_not_a_count_of_its_noun() -> None:
-    info = analyse("How much of the data in Initech's database was single table, single row?", frozenset())
+    info = analyse("How much of the data in Initech's database was single user, single region?", frozenset())
     assert info.kind == "number" and info.share_of == frozenset({"data"})
     assert info.focus is None  # 'data' is what the share is of, not a noun a count must stand beside
-    assert kind_score(info, "70% was single table, single row", "", False) == 1.0
+    assert kind_score(info, "70% was single user, single region", "", False) == 1.0
     assert kind_score(info, "Only remaining 10 tables were joined", "", False) == 0.0
     assert analyse("How much data does Initech store?", frozenset()).share_of is None  # an amount
 

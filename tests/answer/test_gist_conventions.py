@@ -280,7 +280,7 @@ They showed four checks every cluster enforces:
 
 - All namespaces must carry a label naming their owning team
 - All pods must set an upper bound for memory and CPU
-- All images must be pulled from the approved internal registry
+- All images must come from the approved internal registry
 - Services must all use selectors that are unique across the cluster
 
 Each check started in audit mode for two weeks before it began to reject anything.
@@ -338,7 +338,7 @@ PyCon Norden
 ------------
 
 * May 12-14 in Oslo, Norway
-* 2 days of tutorials, 2 days of talks
+* 2 days of sprints, 2 days of talks
 * https://pycon-norden.example.org
 
 DataFest North
@@ -365,7 +365,7 @@ def test_a_run_of_short_items_under_a_heading_is_one_bullet_and_code_is_no_point
     nordic, _ = assistant.ask("What was Bo Berg's lightning talk on Nordic conferences about?", mode="extractive")
     assert nordic.answer == (
         "Summary of Nordic Conferences (Bo Berg):\n"
-        "- PyCon Norden: May 12-14 in Oslo, Norway\n* 2 days of tutorials, 2 days of talks\n"
+        "- PyCon Norden: May 12-14 in Oslo, Norway\n* 2 days of sprints, 2 days of talks\n"
         "* https://pycon-norden.example.org\n"
         "- DataFest North: September 3-5 in Turku\n* Swedish and Finnish talks\n* https://datafest.example.org"
     )

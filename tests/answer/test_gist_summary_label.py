@@ -16,7 +16,7 @@ from recapqa.settings import Settings
 @pytest.mark.parametrize(
     ("line", "labelled"),
     [
-        ("**Summary:** The talk explains how to shard a database.", True),
+        ("**Summary:** The speaker shows how to shard a database.", True),
         ("TL;DR: shard by customer.", True),
         ("- Abstract: a tour of search ranking.", True),
         ("In short: it works.", True),

@@ -42,7 +42,7 @@ CUSTOMERS = """# BankTech Day 2025
 
 ## Other customers doing what we do
 
-Two customer talks at the keynotes stood out for me.
+Two customer talks on the main stage stood out to me.
 
 The first was Globex, a large bank that is moving its payment systems to containers.
 They write their compliance rules as code and test them in the same pipeline as the services.
@@ -81,7 +81,7 @@ def test_a_company_named_only_in_the_notes_text_is_quoted_from_there(assistant: 
     answer, _ = assistant.ask("What did Globex say about compliance?", mode="extractive")
     assert answer.answer.startswith("What Other customers doing what we do said:")
     assert [c.quote for c in answer.citations] == [
-        "Two customer talks at the keynotes stood out for me.",  # places filled with the units next to them,
+        "Two customer talks on the main stage stood out to me.",  # places filled with the units next to them,
         "The first was Globex, a large bank that is moving its payment systems to containers.",
         "They write their compliance rules as code and test them in the same pipeline as the services.",
         "A policy stops engineers from opening a public load balancer and tells them why.",

@@ -44,7 +44,7 @@ The new scheduler treats every core alike, whatever its speed.
 
 Another example of steady change is eBPF, which runs small programs inside the kernel.
 
-Other subsystems have shown interest in eBPF as well.
+Other subsystems are now looking at eBPF as well.
 
 BPF also brings much better tracing to the kernel through bpftrace.
 
@@ -89,7 +89,7 @@ def test_an_answer_on_a_topic_said_in_few_units_fills_its_places_with_the_units_
     assert [c.quote for c in answer.citations] == [
         "The new scheduler treats every core alike, whatever its speed.",
         "Another example of steady change is eBPF, which runs small programs inside the kernel.",
-        "Other subsystems have shown interest in eBPF as well.",
+        "Other subsystems are now looking at eBPF as well.",
         "BPF also brings much better tracing to the kernel through bpftrace.",
     ]
     assert {c.talk.title for c in answer.citations} == {"Kernel news"}

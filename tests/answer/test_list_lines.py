@@ -50,12 +50,12 @@ def test_an_item_hangs_under_the_nearest_line_above_it() -> None:
 
 NESTED = [
     row("Key points", False),
-    row("The talk lists common SOC ailments and gives solutions:", True),
-    row("Capture more data during tests", True),
-    row("Vary the methodology to get more learning", True),
-    row("How do you write unmaintainable code?", True),
-    row("Variable naming systems", True),
-    row("Monkey-patching", True),
+    row("The talk lists usual drill mistakes and gives fixes:", True),
+    row("Log more detail during drills", True),
+    row("Rotate the scenarios to learn more each round", True),
+    row("How do you write unreadable tests?", True),
+    row("Cryptic fixture names", True),
+    row("Copy-pasting", True),
 ]
 
 
@@ -88,8 +88,8 @@ Design goals:
 2. fast start
 3. dense packing
 
-The Shop in 2001: monolithic application and teams
-- basically composed of 2 applications: Alpha and Beta (Alpha Books)
+The Shop in 2001: monolithic codebase and teams
+- mostly built from 2 applications: Alpha and Beta (Alpha Books)
 
 In 2002: a move to small services and small teams
 - all about agility
@@ -112,7 +112,7 @@ def test_a_claim_summing_up_a_list_and_a_claim_on_an_item_are_kept(
         (
             "Which two applications made up the Shop monolith in 2001?",
             "The Shop monolith in 2001: Alpha and Beta [1].",
-            "The Shop in 2001: monolithic application and teams",  # the line, with the item it heads
+            "The Shop in 2001: monolithic codebase and teams",  # the line, with the item it heads
         ),
     ]
     for question, reply, quoted in cases:
@@ -128,16 +128,16 @@ def test_a_claim_summing_up_a_list_and_a_claim_on_an_item_are_kept(
                 assert assistant.index.sentences[found].text == quoted
 
 
-ASKED = """# Job Security
+ASKED = """# Paid by the Hour
 
 Speaker: Sam Rivera
 
-* People code in Python because it is readable
-* Readability has costs for consultants
-* How do you write unmaintainable code?
-    * Variable naming systems
-    * Metaclasses
-    * Monkey-patching
+* People pick Ruby because it reads like prose
+* Clarity has costs for contractors
+* How do you write unreadable tests?
+    * Cryptic fixture names
+    * Magic decorators
+    * Copy-pasting
 * The talk closed with a plea for tests
 """
 
@@ -148,8 +148,8 @@ def test_a_claim_summing_up_the_items_under_a_line_that_asks_the_question_is_kep
     """The line restates the question (so the answerer finds it ineligible); its items answer."""
     settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     assistant = assistant_over(settings, {"job.md": ASKED}, embedder_factory)
-    question = "How do you write unmaintainable code, according to Sam Rivera?"
-    reply = "Variable naming systems, metaclasses and monkey-patching [1]."
+    question = "How do you write unreadable tests, according to Sam Rivera?"
+    reply = "Cryptic fixture names, magic decorators and copy-pasting [1]."
     retrieval = assistant.retriever.retrieve(question)
     for items, kept in ((settings.llm_list_items, True), (0, False)):
         off = Settings(corpus_dir=settings.corpus_dir, index_dir=settings.index_dir, llm_list_items=items)
@@ -158,4 +158,4 @@ def test_a_claim_summing_up_the_items_under_a_line_that_asks_the_question_is_kep
         assert verdict.kept == kept, (items, verdict.reason)
         if kept:
             [(_, found, _)] = verdict.sources
-            assert assistant.index.sentences[found].text == "How do you write unmaintainable code?"
+            assert assistant.index.sentences[found].text == "How do you write unreadable tests?"

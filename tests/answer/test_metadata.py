@@ -148,14 +148,14 @@ A publisher runs nine clusters on a few hundred cloud instances across three reg
 Both said that platform teams need product managers, not only engineers.
 A retailer explained how it cut its cloud bill by a third with spot instances.
 
-## All the sessions I went to
+## Every session I attended
 
-- [Keynote: Welcome Remarks](https://example.org/1) - Janet Kuo, Software Engineer, Google
-- [Fine-Grained Permissions in Kubernetes](https://example.org/2) - Vallery Lancey, Lyft & Seth Moore, Triller
+- [Keynote: Opening Words](https://example.org/1) - Nora Quill, Software Engineer, Zentrix
+- [Fine-Grained Quotas in Kubernetes](https://example.org/2) - Talia Brennock, Rydex & Omar Feld, Plinko
 - [Intro: Open Rule Engine](https://example.org/3) - Rita Vale, Initech
-- [The Multicluster Toolbox](https://example.org/4) - Adrien Trouillaud, Admiralty
-- [Keynote: Storage is Hard](https://example.org/5) - Saad Ali, Senior Software Engineer, Google
-- [Keynote: Operators](https://example.org/6) - Rob Szumski, Principal Product Manager, Red Hat
+- [The Fleet Handbook](https://example.org/4) - Pavel Drost, Harborly
+- [Keynote: Queues are Hard](https://example.org/5) - Lena Marsh, Senior Software Engineer, Zentrix
+- [Keynote: Controllers](https://example.org/6) - Ivo Brandt, Principal Product Manager, Blue Fern
 """
 
 
@@ -163,10 +163,10 @@ def test_the_company_of_a_speaker_comes_from_a_one_line_listing_of_their_talk(
     settings: Settings, embedder_factory: Callable[[], Embedder]
 ) -> None:
     days = assistant_over(settings, {"kubedays.md": SESSIONS}, embedder_factory)
-    answer, _ = days.ask("What company did Vallery Lancey work for?", mode="extractive")
-    assert not answer.abstained and "Lyft" in answer.answer
-    other, _ = days.ask("What company did Seth Moore work for?", mode="extractive")
-    assert not other.abstained and "Triller" in other.answer  # the line naming both, quoted whole
+    answer, _ = days.ask("What company did Talia Brennock work for?", mode="extractive")
+    assert not answer.abstained and "Rydex" in answer.answer
+    other, _ = days.ask("What company did Omar Feld work for?", mode="extractive")
+    assert not other.abstained and "Plinko" in other.answer  # the line naming both, quoted whole
 
 
 def test_who_gave_the_keynote_of_an_event_is_the_one_keynote_of_that_event(
@@ -185,9 +185,9 @@ def test_the_company_of_the_speaker_who_presented_a_topic_is_their_talks_company
 ) -> None:
     notes = (
         "# Container Days 2025\n\n"
-        "## Database dilemmas? Kubernetes to the rescue! - Akira Chen, GridWorks Systems\n\n"
+        "## Database troubles? Kubernetes for the win! - Akira Chen, GridWorks Systems\n\n"
         "- Apache Ignite is an in-memory computing platform.\n- It runs as a StatefulSet with persistent volumes.\n\n"
-        "## Flatcar in production - Rina Holt, Kinvolk\n\n- A friendly fork of Container Linux.\n"
+        "## Slatecar in production - Rina Holt, Corvane\n\n- A friendly fork of Quarry Linux.\n"
     )
     days = assistant_over(settings, {"days.md": notes}, embedder_factory)
     answer, _ = days.ask(

@@ -39,7 +39,7 @@ POST = (
     "What a weekend! The rooms were full and the coffee was strong.\n\n"
     'The recordings of the talks are up already. In my case the ["Caching for Kubernetes" by Ingrid Holm](https://v.example/c.mp4)'
     " I gave is online.\nMore recordings will follow.\n\n"
-    'Let\'s dive into one of the talks that stood out to me. It is the "Schedulers: Done Is Better" by '
+    'Let\'s turn to one of the talks that stood out to me. It is the "Schedulers: Done Is Better" by '
     '"Tomas Eklund".\n\nHe showed how the scheduler got faster in small steps.\n\n'
     'A book I read on the train: "Slow Networks" by Mei Tanaka.\n\n'
     "There were many more good talks than I could see; the waffles were good too.\n"

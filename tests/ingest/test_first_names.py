@@ -9,10 +9,10 @@ from recapqa.ingest import load_corpus
 
 NOTES = (
     "# Hunting Summit 2024\n\n## Day 2\n\n"
-    "### Ingrid - Hunting with Notebooks\n* notebooks as scratch, repo as library\n"
+    "### Ingrid - Tracing with Notebooks\n* notebooks as sketchpad, repo as archive\n"
     "### Omar (Acme Labs) Rule Engine at Scale\n_hard to follow_\n"
     "### Halvorsen keynote\n* wow\n"
-    "### (missed some of Priya’s talk @priyahunts )\n* find things not strings\n* normalise the data models\n"
+    "### (missed some of Priya’s talk @priyahunts )\n* find hosts not hashes\n* normalise the data models\n"
     "### (missed Hugo’s talk)\n"
     "### Linkerd - What Is New\n* Linkerd now does zero-config mTLS\n"
     "### opening keynote\n* welcome\n"
@@ -23,7 +23,7 @@ def test_a_first_name_heads_a_talk_only_when_the_notes_never_use_it_again(tmp_pa
     write(tmp_path / "summit.md", NOTES)
     talks = load_corpus(tmp_path).talks
     assert [(t.kind, t.title, [(s.name, s.company) for s in t.speakers]) for t in talks] == [
-        ("talk", "Hunting with Notebooks", [("Ingrid", None)]),
+        ("talk", "Tracing with Notebooks", [("Ingrid", None)]),
         ("talk", "Rule Engine at Scale", [("Omar", "Acme Labs")]),
         ("talk", "Halvorsen keynote", [("Halvorsen", None)]),
         ("talk", "Priya’s talk @priyahunts", [("Priya", None)]),

@@ -16,7 +16,7 @@ NOTES = """# My KubeDays 2025
 ## Failure stories
 
 One of the deepest sessions was [by Dataworks](https://www.youtube.com/watch?v=AbC123xyz).
-They run a very large fleet and average about 1,500 nodes per cluster.
+They operate a huge fleet and average about 1,500 nodes per cluster.
 Their biggest outage came from audit logging on every node at once.
 
 ## Observability
@@ -24,9 +24,9 @@ Their biggest outage came from audit logging on every node at once.
 The [metrics talk](https://youtu.be/other999) compared three storage engines.
 The [project site](https://github.com/example/project) has the code.
 
-## All the sessions I went to
+## Every session I attended
 
-- [Ten ways to break a cluster](https://www.youtube.com/watch?v=AbC123xyz&list=PL42&index=7&t=0s) - Lena Roth, Dataworks
+- [Ten ways to break a fleet](https://www.youtube.com/watch?v=AbC123xyz&list=PL42&index=7&t=0s) - Lena Roth, Dataworks
 - [Storage engines compared](https://youtu.be/other999) - Omar Said, Metrix
 - [Project kickoff](https://github.com/example/project) - Ivy Chen, Example
 """
@@ -45,7 +45,7 @@ def test_naming_the_speaker_of_a_listing_finds_the_write_up_that_links_the_same_
     talks = {t.title: t for t in notes.index.talks.values()}
     assert talks["Failure stories"].meta["recordings"] == ["youtube.com/watch?v=abc123xyz"]
     mentioned = notes.retriever.matcher.mentioned("What did Lena Roth say about audit logging?")
-    listing = next(t.talk_id for t in talks.values() if t.title == "Ten ways to break a cluster")
+    listing = next(t.talk_id for t in talks.values() if t.title == "Ten ways to break a fleet")
     assert mentioned == {listing, talks["Failure stories"].talk_id}  # not the talk sharing only a repo link
     answer, _ = notes.ask("What caused Lena Roth's biggest outage?", mode="extractive")
     assert not answer.abstained and "audit logging" in answer.answer
