@@ -56,11 +56,11 @@ from recapqa.text import terms
         ("What did the speaker say?", "summary"),
         ("What did Jane Roe say?", "summary"),
         ("What came out of the Learning Platforms discussion?", "takeaways"),
-        ("What should I remember from the Pinterest keynote?", "takeaways"),
-        ("What were the highlights of the Uber talk?", "takeaways"),
-        ("What does Rebecca Taylor think of feature stores?", "speaker_topic"),
-        ("What was Cheryl Hung's message about diversity?", "speaker_topic"),
-        ("Did Aayush Mudgal say anything about feature stores?", "speaker_topic"),
+        ("What should I remember from the Widgetco keynote?", "takeaways"),
+        ("What were the highlights of the Acme talk?", "takeaways"),
+        ("What does Rina Sato think of feature stores?", "speaker_topic"),
+        ("What was Cora Lind's message about diversity?", "speaker_topic"),
+        ("Did Arun Mehta say anything about feature stores?", "speaker_topic"),
         ("What themes ran through the keynotes?", "themes"),
         # an event named by its own name only
         ("What topics came up at RustFest Lisbon 2019?", "themes"),
@@ -68,8 +68,8 @@ from recapqa.text import terms
         ("What topics did Jane Roe's talk cover?", "list"),  # one talk: not themes across talks
         ("What did the talks have in common?", "themes"),
         ("Across the talks, what trends stood out?", "themes"),
-        ("How is Lidl's view of multi-cloud different from HelloFresh's?", "compare"),
-        ("What do the Uber and Pinterest talks have in common on deep learning?", "compare"),
+        ("How is Initech's view of multi-cloud different from Globex's?", "compare"),
+        ("What do the Acme and Widgetco talks have in common on deep learning?", "compare"),
         # fact questions that only look like them
         ("What did Chris say is the hardest part of operating a model?", "other"),
         ("How common is phishing in cyber-espionage breaches compared with all breaches?", "other"),
