@@ -126,13 +126,22 @@ class QuestionInfo:
     def forms_of(self, name: str) -> frozenset[str]:
         """The squashed forms that count as `name` (one the question gives), its singular or
         plural included ('FencePolicy' is 'FencePolicies'), unless written in capitals ('AWS')."""
-        forms = dict(self.forms).get(name, frozenset({squash(name)}))
-        stem = number_stem(squash(name))
-        return forms | {stem} if stem and not re.search(rf"\b{re.escape(name.upper())}\b", self.text) else forms
+        known = self._forms_by_name.get(name)
+        return known if known is not None else self._forms(name)
 
     def name_forms(self) -> list[frozenset[str]]:
         """Per name the question gives, the squashed forms that count as that name."""
-        return [self.forms_of(n) for n in sorted(self.names)]
+        return [self._forms_by_name[n] for n in sorted(self.names)]
+
+    @cached_property
+    def _forms_by_name(self) -> dict[str, frozenset[str]]:
+        """`forms_of` of each name the question gives, found once: every candidate sentence asks."""
+        return {name: self._forms(name) for name in self.names}
+
+    def _forms(self, name: str) -> frozenset[str]:
+        forms = dict(self.forms).get(name, frozenset({squash(name)}))
+        stem = number_stem(squash(name))
+        return forms | {stem} if stem and not re.search(rf"\b{re.escape(name.upper())}\b", self.text) else forms
 
 
 def analyse(question: str, proper_nouns: frozenset[str]) -> QuestionInfo:
