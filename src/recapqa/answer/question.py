@@ -90,7 +90,7 @@ class QuestionInfo:
     # each name with its squashed forms, spelled-out ones included (answer/abbreviations.py)
     forms: tuple[tuple[str, frozenset[str]], ...] = ()
 
-    # the names that say which talk ('the SolarWinds keynote', "Brian Kime's talk"), when talk_only
+    # the names that say which talk ('the Initrode keynote', "Jane Roe's talk"), when talk_only
     talk_names: frozenset[str] = frozenset()
     # names that frame the answer rather than say what it is about, which notes often leave
     # unsaid beside it: its source ('according to the X survey'), the sort of thing asked
